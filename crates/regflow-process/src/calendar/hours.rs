@@ -1,0 +1,105 @@
+//! A centre's time zone and closing time: where a working day ends.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// The time zone and closing time of a registration centre (SPEC 2.2).
+///
+/// A deadline of N working days ends at the closing time of day N in this time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeHours {
+    time_zone: Tz,
+    closing_time: NaiveTime,
+}
+
+impl Default for OfficeHours {
+    /// `Asia/Shanghai`, closing at 18:00.
+    fn default() -> Self {
+        OfficeHours {
+            time_zone: chrono_tz::Asia::Shanghai,
+            closing_time: NaiveTime::from_hms_opt(18, 0, 0).expect("valid time"),
+        }
+    }
+}
+
+impl OfficeHours {
+    /// Office hours in `time_zone` closing at `closing_time`.
+    pub fn new(time_zone: Tz, closing_time: NaiveTime) -> Self {
+        OfficeHours {
+            time_zone,
+            closing_time,
+        }
+    }
+
+    /// Parses an IANA zone name (`Asia/Shanghai`) and an `HH:MM` closing time.
+    ///
+    /// # Errors
+    /// A message naming the field that could not be parsed.
+    pub fn parse(time_zone: &str, closing_time: &str) -> Result<Self, String> {
+        let tz: Tz = time_zone
+            .parse()
+            .map_err(|_| format!("time_zone: unknown time zone `{time_zone}`"))?;
+        let closing = NaiveTime::parse_from_str(closing_time, "%H:%M")
+            .map_err(|_| format!("closing_time: `{closing_time}` is not a time HH:MM"))?;
+        Ok(Self::new(tz, closing))
+    }
+
+    /// The centre's time zone.
+    pub fn time_zone(&self) -> Tz {
+        self.time_zone
+    }
+
+    /// The centre's closing time.
+    pub fn closing_time(&self) -> NaiveTime {
+        self.closing_time
+    }
+
+    /// The centre's local date at `instant`.
+    pub fn local_date(&self, instant: DateTime<Utc>) -> NaiveDate {
+        instant.with_timezone(&self.time_zone).date_naive()
+    }
+
+    /// The instant the centre closes on `date`.
+    pub fn closing_on(&self, date: NaiveDate) -> DateTime<Utc> {
+        let mut local = date.and_time(self.closing_time);
+        // A closing time inside a daylight-saving gap moves to the first instant after it.
+        for _ in 0..4 {
+            match self.time_zone.from_local_datetime(&local) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => {
+                    return t.with_timezone(&Utc)
+                }
+                LocalResult::None => local += chrono::Duration::minutes(30),
+            }
+        }
+        Utc.from_utc_datetime(&date.and_time(self.closing_time))
+    }
+
+    /// Formats an instant as RFC 3339 in the centre's offset.
+    pub fn format(&self, instant: DateTime<Utc>) -> String {
+        instant
+            .with_timezone(&self.time_zone)
+            .fixed_offset()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    }
+
+    /// The first date whose closing is at or after `instant`.
+    pub(crate) fn first_closing_at_or_after(&self, instant: DateTime<Utc>) -> NaiveDate {
+        let date = self.local_date(instant);
+        if self.closing_on(date) >= instant {
+            date
+        } else {
+            date.succ_opt().unwrap_or(date)
+        }
+    }
+
+    /// The last date whose closing is strictly before `instant`.
+    pub(crate) fn last_closing_before(&self, instant: DateTime<Utc>) -> NaiveDate {
+        let date = self.local_date(instant);
+        if self.closing_on(date) < instant {
+            date
+        } else {
+            date.pred_opt().unwrap_or(date)
+        }
+    }
+}

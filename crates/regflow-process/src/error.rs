@@ -1,0 +1,120 @@
+//! Stable error codes (SPEC 8) shared by every layer of regflow.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A stable, snake_case error code. Codes are never renamed; new ones are only added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The command is not allowed from the case's current state.
+    InvalidTransition,
+    /// The actor lacks the role the command needs.
+    ForbiddenRole,
+    /// The actor already did an earlier step of this case that must be done by someone else.
+    SeparationOfDuties,
+    /// The actor belongs to another centre.
+    WrongCentre,
+    /// The kind may not be opened on this channel.
+    ChannelNotAllowed,
+    /// `handle_instantly` on a kind that is not instant under the case's policy.
+    NotInstantKind,
+    /// The kind is not in the catalogue.
+    UnknownKind,
+    /// A material is not on the kind's checklist.
+    UnknownMaterial,
+    /// An identifier (ID number, credit code, unit number) is malformed.
+    InvalidIdentifier,
+    /// A pledged material is still outstanding.
+    MaterialsPending,
+    /// A parallel departmental task has not succeeded.
+    TasksPending,
+    /// The unit carries an unreleased seizure.
+    UnitSeized,
+    /// Not every applicant consented to the withdrawal.
+    PartialWithdrawal,
+    /// The rejection ground is not one of the four of 条例 Art. 22.
+    InvalidGround,
+    /// The case was already evaluated.
+    AlreadyEvaluated,
+    /// An extension would put the promise after the statutory deadline.
+    ExceedsStatutory,
+    /// The strict calendar arithmetic needed a year the calendar does not cover.
+    CalendarNotCovered,
+    /// Calendar text could not be loaded.
+    InvalidCalendar,
+    /// An argument is missing, ill-typed or out of range.
+    InvalidArgument,
+    /// Another writer changed the case first.
+    Conflict,
+    /// No case with that id.
+    CaseNotFound,
+    /// A command's time is earlier than the case's last event.
+    TimeWentBackwards,
+    /// Policy data could not be loaded (unknown kind, negative days, overlapping dates).
+    InvalidPolicy,
+    /// No policy is in force on the date asked for.
+    NoPolicyInForce,
+    /// A kind catalogue could not be loaded.
+    InvalidCatalogue,
+}
+
+impl ErrorCode {
+    /// The stable snake_case id of the code.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidTransition => "invalid_transition",
+            Self::ForbiddenRole => "forbidden_role",
+            Self::SeparationOfDuties => "separation_of_duties",
+            Self::WrongCentre => "wrong_centre",
+            Self::ChannelNotAllowed => "channel_not_allowed",
+            Self::NotInstantKind => "not_instant_kind",
+            Self::UnknownKind => "unknown_kind",
+            Self::UnknownMaterial => "unknown_material",
+            Self::InvalidIdentifier => "invalid_identifier",
+            Self::MaterialsPending => "materials_pending",
+            Self::TasksPending => "tasks_pending",
+            Self::UnitSeized => "unit_seized",
+            Self::PartialWithdrawal => "partial_withdrawal",
+            Self::InvalidGround => "invalid_ground",
+            Self::AlreadyEvaluated => "already_evaluated",
+            Self::ExceedsStatutory => "exceeds_statutory",
+            Self::CalendarNotCovered => "calendar_not_covered",
+            Self::InvalidCalendar => "invalid_calendar",
+            Self::InvalidArgument => "invalid_argument",
+            Self::Conflict => "conflict",
+            Self::CaseNotFound => "case_not_found",
+            Self::TimeWentBackwards => "time_went_backwards",
+            Self::InvalidPolicy => "invalid_policy",
+            Self::NoPolicyInForce => "no_policy_in_force",
+            Self::InvalidCatalogue => "invalid_catalogue",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_form_is_the_stable_id() {
+        for code in [
+            ErrorCode::InvalidTransition,
+            ErrorCode::CalendarNotCovered,
+            ErrorCode::TimeWentBackwards,
+            ErrorCode::NoPolicyInForce,
+        ] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            let back: ErrorCode = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, code);
+        }
+    }
+}

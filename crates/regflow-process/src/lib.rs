@@ -1,0 +1,34 @@
+//! # regflow-process
+//!
+//! The pure core of regflow, a workflow engine for real-estate registration (不动产登记):
+//! the working-day [`calendar`], effective-dated deadline [`policy`] data, and the
+//! [`deadline`] arithmetic that turns them into due times.
+//!
+//! This crate does no I/O and never reads the clock: every instant is an argument.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use regflow_process::calendar::Calendar;
+//!
+//! let cal = Calendar::builtin();
+//! let accepted = NaiveDate::from_ymd_opt(2025, 1, 24).unwrap();
+//! // 2025-01-26 (Sunday) is an adjusted working day.
+//! assert_eq!(
+//!     cal.add_working_days(accepted, 3).unwrap(),
+//!     NaiveDate::from_ymd_opt(2025, 2, 5).unwrap()
+//! );
+//! ```
+
+pub mod calendar;
+pub mod category;
+pub mod deadline;
+pub mod error;
+pub mod kind;
+pub mod policy;
+
+pub use calendar::{Calendar, CalendarError, CalendarVersion, OfficeHours, Projected};
+pub use category::ApplicantCategory;
+pub use deadline::{CaseClocks, ClockKind, Deadline, Deadlines, Suspension};
+pub use error::ErrorCode;
+pub use kind::KindId;
+pub use policy::{Policy, PolicyError, PolicyId, PolicyTimeline, Promise};

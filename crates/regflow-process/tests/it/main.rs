@@ -1,0 +1,20 @@
+//! Integration tests of regflow-process through its public API.
+
+mod calendar;
+mod deadline;
+mod policy;
+mod properties;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A date from `YYYY-MM-DD`.
+#[track_caller]
+pub fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// An instant from RFC 3339.
+#[track_caller]
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
