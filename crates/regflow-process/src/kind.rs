@@ -26,19 +26,24 @@ pub const BUILTIN_KIND_IDS: [&str; 14] = [
     "advance_notice",
 ];
 
+/// Whether `text` is a stable id: 1–64 characters of `a-z`, `0-9` and `_`, starting with a
+/// letter.
+pub fn is_snake_id(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 64
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 impl KindId {
     /// Parses a kind id: 1–64 characters of `a-z`, `0-9` and `_`, starting with a letter.
     ///
     /// # Errors
     /// A message saying why the text is not an id.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let ok = !text.is_empty()
-            && text.len() <= 64
-            && text.starts_with(|c: char| c.is_ascii_lowercase())
-            && text
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if ok {
+        if is_snake_id(text) {
             Ok(KindId(text.to_owned()))
         } else {
             Err(format!(

@@ -19,16 +19,36 @@
 //! );
 //! ```
 
+pub mod actor;
+pub mod alert;
 pub mod calendar;
+pub mod case;
+pub mod catalogue;
 pub mod category;
+pub mod channel;
+pub mod command;
 pub mod deadline;
+pub mod decide;
 pub mod error;
+pub mod event;
+pub mod identifier;
 pub mod kind;
 pub mod policy;
+pub mod refusal;
+pub mod transition;
 
+pub use actor::{Actor, ActorId, CentreId, Role};
+pub use alert::{AlertLevel, PlannedAlert, RaisedAlert};
 pub use calendar::{Calendar, CalendarError, CalendarVersion, OfficeHours, Projected};
+pub use case::{Case, CaseId, Stage, State};
+pub use catalogue::{Catalogue, KindSpec, MaterialId, Task};
 pub use category::ApplicantCategory;
+pub use channel::{Channel, Priority};
+pub use command::{ApplicantInput, Command, CommandName, IntakeInput, TaskOutcome};
 pub use deadline::{CaseClocks, ClockKind, Deadline, Deadlines, Suspension};
+pub use decide::{decide, Centre, Context, Decision};
 pub use error::ErrorCode;
+pub use event::{Change, Event};
 pub use kind::KindId;
 pub use policy::{Policy, PolicyError, PolicyId, PolicyTimeline, Promise};
+pub use refusal::{Detail, Refusal};

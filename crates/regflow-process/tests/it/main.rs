@@ -1,9 +1,13 @@
 //! Integration tests of regflow-process through its public API.
 
 mod calendar;
+mod catalogue;
 mod deadline;
 mod policy;
 mod properties;
+mod rules;
+mod sequences;
+mod world;
 
 use chrono::{DateTime, NaiveDate, Utc};
 

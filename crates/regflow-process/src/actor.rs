@@ -1,0 +1,183 @@
+//! Who acts: roles, actors and centres (SPEC 5.2).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// A role an actor can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Window clerk: accepts at the window, online and on home visits; issues certificates.
+    Clerk,
+    /// Reviews cases (审核); suspends, resumes and rejects.
+    Reviewer,
+    /// Records cases in the register (登簿).
+    Registrar,
+    /// Extends deadlines; suspends and resumes.
+    Supervisor,
+    /// Completes the tax task.
+    TaxOfficer,
+    /// Completes the housing-transaction filing task.
+    TransactionOfficer,
+    /// A party to the case, acting by ID number.
+    Applicant,
+    /// A bank branch (mortgage business).
+    Bank,
+    /// A self-service kiosk (information queries).
+    Kiosk,
+    /// A court (seizures and releases).
+    Court,
+    /// The engine itself: automatic resumptions, alerts, re-projections.
+    System,
+}
+
+impl Role {
+    /// Every role, in a fixed order.
+    pub const ALL: [Role; 11] = [
+        Role::Clerk,
+        Role::Reviewer,
+        Role::Registrar,
+        Role::Supervisor,
+        Role::TaxOfficer,
+        Role::TransactionOfficer,
+        Role::Applicant,
+        Role::Bank,
+        Role::Kiosk,
+        Role::Court,
+        Role::System,
+    ];
+
+    /// The stable snake_case id.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Clerk => "clerk",
+            Role::Reviewer => "reviewer",
+            Role::Registrar => "registrar",
+            Role::Supervisor => "supervisor",
+            Role::TaxOfficer => "tax_officer",
+            Role::TransactionOfficer => "transaction_officer",
+            Role::Applicant => "applicant",
+            Role::Bank => "bank",
+            Role::Kiosk => "kiosk",
+            Role::Court => "court",
+            Role::System => "system",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown role `{s}`"))
+    }
+}
+
+/// The id of an actor: a staff id, or an applicant's ID number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ActorId(String);
+
+impl ActorId {
+    /// Wraps an id.
+    pub fn new(id: impl Into<String>) -> Self {
+        ActorId(id.into())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+/// The id of a registration centre, e.g. `xining`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CentreId(String);
+
+impl CentreId {
+    /// Wraps an id.
+    pub fn new(id: impl Into<String>) -> Self {
+        CentreId(id.into())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CentreId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+/// Someone acting on a case: an id, roles, and the one centre they belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    id: ActorId,
+    roles: BTreeSet<Role>,
+    centre: CentreId,
+}
+
+impl Actor {
+    /// An actor of `centre` holding `roles`.
+    pub fn new(
+        id: impl Into<String>,
+        roles: impl IntoIterator<Item = Role>,
+        centre: CentreId,
+    ) -> Actor {
+        Actor {
+            id: ActorId::new(id),
+            roles: roles.into_iter().collect(),
+            centre,
+        }
+    }
+
+    /// An applicant acting by ID number at `centre`.
+    pub fn applicant(id_number: impl Into<String>, centre: CentreId) -> Actor {
+        Actor::new(id_number, [Role::Applicant], centre)
+    }
+
+    /// The engine itself, for automatic changes at `centre`.
+    pub fn system(centre: CentreId) -> Actor {
+        Actor::new("system", [Role::System], centre)
+    }
+
+    /// The actor's id.
+    pub fn id(&self) -> &ActorId {
+        &self.id
+    }
+
+    /// The actor's roles.
+    pub fn roles(&self) -> &BTreeSet<Role> {
+        &self.roles
+    }
+
+    /// Whether the actor holds `role`.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// The centre the actor belongs to.
+    pub fn centre(&self) -> &CentreId {
+        &self.centre
+    }
+}

@@ -1,0 +1,449 @@
+//! The kind catalogue: what each registration kind needs, runs and produces (SPEC 4).
+//!
+//! The built-in catalogue is `data/catalogue.toml`; a centre replaces it with its own
+//! through [`Catalogue::from_toml`], which validates the whole text.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::actor::Role;
+use crate::channel::Channel;
+use crate::error::ErrorCode;
+use crate::kind::{is_snake_id, KindId};
+
+const BUILTIN_TOML: &str = include_str!("../data/catalogue.toml");
+
+/// The id of a material on a checklist, e.g. `sale_contract`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MaterialId(String);
+
+impl MaterialId {
+    /// Parses a material id (lowercase snake_case).
+    ///
+    /// # Errors
+    /// A message when the text is not an id.
+    pub fn parse(text: &str) -> Result<MaterialId, String> {
+        if is_snake_id(text) {
+            Ok(MaterialId(text.to_owned()))
+        } else {
+            Err(format!("`{text}` is not a material id"))
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for MaterialId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        MaterialId::parse(&value)
+    }
+}
+
+impl From<MaterialId> for String {
+    fn from(value: MaterialId) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for MaterialId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
+/// A departmental task that runs in parallel behind the window (一窗受理、并行办理).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// The housing transaction department's filing (交易备案).
+    TransactionFiling,
+    /// The tax department's assessment and collection (税务).
+    Tax,
+}
+
+impl Task {
+    /// Every task.
+    pub const ALL: [Task; 2] = [Task::TransactionFiling, Task::Tax];
+
+    /// The stable snake_case id.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Task::TransactionFiling => "transaction_filing",
+            Task::Tax => "tax",
+        }
+    }
+
+    /// The role that completes the task.
+    pub const fn officer(self) -> Role {
+        match self {
+            Task::TransactionFiling => Role::TransactionOfficer,
+            Task::Tax => Role::TaxOfficer,
+        }
+    }
+}
+
+impl fmt::Display for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for Task {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Task::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| format!("unknown task `{s}` (expected `transaction_filing` or `tax`)"))
+    }
+}
+
+/// Who provides a material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// The applicant brings it.
+    Applicant,
+    /// A department's task produces it; never asked of the applicant (操作规范 1.1.3).
+    Task(Task),
+}
+
+/// One material of a kind's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaterialSpec {
+    /// Its id.
+    pub id: MaterialId,
+    /// Its name, e.g. 买卖合同.
+    pub name: String,
+    /// A key material missing means no acceptance; a non-key one may be pledged (容缺).
+    pub key: bool,
+    /// Who provides it.
+    pub provider: Provider,
+}
+
+/// What a completed case of a kind produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Produces {
+    /// A title certificate (不动产权证书), issued after recording.
+    TitleCertificate,
+    /// A registration certification (不动产登记证明), issued after recording.
+    RegistrationCertification,
+    /// Nothing to issue: the case completes when recorded.
+    Notice,
+    /// A query result: answered at review, no register entry.
+    QueryResult,
+}
+
+impl Produces {
+    /// Whether a certificate is issued after recording.
+    pub fn issues_certificate(self) -> bool {
+        matches!(
+            self,
+            Produces::TitleCertificate | Produces::RegistrationCertification
+        )
+    }
+}
+
+/// What a recorded case of a kind does to its unit's seizure status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitEffect {
+    /// A seizure (查封): later transfers, mortgages and changes are blocked.
+    Seize,
+    /// A seizure release (解除查封).
+    Release,
+}
+
+/// One registration kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindSpec {
+    /// Its id.
+    pub id: KindId,
+    /// Its official name.
+    pub name: String,
+    /// Departmental tasks run in parallel; all must succeed before recording.
+    pub tasks: Vec<Task>,
+    /// What it produces.
+    pub produces: Produces,
+    /// Working days of public notice after review, if it needs one.
+    pub public_notice_days: Option<u32>,
+    /// The channels it may be opened on.
+    pub channels: BTreeSet<Channel>,
+    /// Whether acceptance with non-key materials missing (容缺) is allowed.
+    pub pledges: bool,
+    /// Whether recording is refused while the unit is seized.
+    pub blocked_by_seizure: bool,
+    /// Its effect on the unit's seizure status.
+    pub unit_effect: Option<UnitEffect>,
+    /// The checklist: the one set of materials.
+    pub materials: Vec<MaterialSpec>,
+    /// How many materials the departments asked for before the reform, if known.
+    pub materials_before_reform: Option<u32>,
+}
+
+impl KindSpec {
+    /// The checklist entry for a material id.
+    pub fn material(&self, id: &str) -> Option<&MaterialSpec> {
+        self.materials.iter().find(|m| m.id.as_str() == id)
+    }
+
+    /// The materials the applicant must bring, in checklist order.
+    pub fn applicant_materials(&self) -> impl Iterator<Item = &MaterialSpec> {
+        self.materials
+            .iter()
+            .filter(|m| m.provider == Provider::Applicant)
+    }
+
+    /// Whether the kind may be opened on `channel`.
+    pub fn allows(&self, channel: Channel) -> bool {
+        self.channels.contains(&channel)
+    }
+}
+
+/// Why a catalogue was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CatalogueError {
+    /// The text is not TOML of the catalogue shape.
+    #[error("invalid catalogue text: {message}")]
+    Syntax {
+        /// The parser's message with line and column.
+        message: String,
+    },
+    /// An entry breaks a rule.
+    #[error("invalid catalogue entry {entry}: {reason}")]
+    Invalid {
+        /// Which entry, e.g. `` `mortgage`.material.loan_contract ``.
+        entry: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl CatalogueError {
+    /// The SPEC 8 code of this error.
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidCatalogue
+    }
+}
+
+/// The kinds a centre registers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Catalogue {
+    kinds: Vec<KindSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalogue {
+    kind: Vec<RawKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    id: String,
+    name: String,
+    #[serde(default)]
+    tasks: Vec<String>,
+    produces: Produces,
+    public_notice_days: Option<i64>,
+    #[serde(default)]
+    channels: Vec<String>,
+    #[serde(default = "yes")]
+    pledges: bool,
+    #[serde(default)]
+    blocked_by_seizure: bool,
+    unit_effect: Option<UnitEffect>,
+    material: Vec<RawMaterial>,
+    materials_before_reform: Option<i64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMaterial {
+    id: String,
+    name: String,
+    #[serde(default = "yes")]
+    key: bool,
+    provider: Option<String>,
+}
+
+fn invalid(entry: impl Into<String>, reason: impl Into<String>) -> CatalogueError {
+    CatalogueError::Invalid {
+        entry: entry.into(),
+        reason: reason.into(),
+    }
+}
+
+impl RawKind {
+    fn validate(self) -> Result<KindSpec, CatalogueError> {
+        let entry = format!("`{}`", self.id);
+        let id = KindId::parse(&self.id).map_err(|r| invalid(&entry, r))?;
+        let mut tasks = Vec::new();
+        for t in &self.tasks {
+            let task = t
+                .parse::<Task>()
+                .map_err(|r| invalid(format!("{entry}.tasks"), r))?;
+            if tasks.contains(&task) {
+                return Err(invalid(
+                    format!("{entry}.tasks"),
+                    format!("task `{t}` listed twice"),
+                ));
+            }
+            tasks.push(task);
+        }
+        let mut channels: BTreeSet<Channel> = Channel::GENERAL.into_iter().collect();
+        for c in &self.channels {
+            channels.insert(
+                c.parse::<Channel>()
+                    .map_err(|r| invalid(format!("{entry}.channels"), r))?,
+            );
+        }
+        let public_notice_days = match self.public_notice_days {
+            None | Some(0) => None,
+            Some(n) if n < 0 => {
+                return Err(invalid(
+                    &entry,
+                    format!("public_notice_days: {n} is negative"),
+                ))
+            }
+            Some(n) => Some(
+                u32::try_from(n).map_err(|_| invalid(&entry, "public_notice_days is too large"))?,
+            ),
+        };
+        let materials_before_reform = match self.materials_before_reform {
+            None => None,
+            Some(n) if n < 0 => {
+                return Err(invalid(
+                    &entry,
+                    format!("materials_before_reform: {n} is negative"),
+                ))
+            }
+            Some(n) => Some(n as u32),
+        };
+        if self.produces == Produces::QueryResult && public_notice_days.is_some() {
+            return Err(invalid(
+                &entry,
+                "a query answers at review and cannot need a public notice",
+            ));
+        }
+        if self.material.is_empty() {
+            return Err(invalid(&entry, "the checklist is empty"));
+        }
+        let mut materials: Vec<MaterialSpec> = Vec::new();
+        for m in self.material {
+            let m_entry = format!("{entry}.material.{}", m.id);
+            let mid = MaterialId::parse(&m.id).map_err(|r| invalid(&m_entry, r))?;
+            if materials.iter().any(|x| x.id == mid) {
+                return Err(invalid(&m_entry, "listed twice"));
+            }
+            let provider = match m.provider.as_deref() {
+                None | Some("applicant") => Provider::Applicant,
+                Some(t) => {
+                    let task = t
+                        .parse::<Task>()
+                        .map_err(|r| invalid(&m_entry, format!("provider: {r}")))?;
+                    if !tasks.contains(&task) {
+                        return Err(invalid(
+                            &m_entry,
+                            format!("provider `{t}` is not one of the kind's tasks"),
+                        ));
+                    }
+                    Provider::Task(task)
+                }
+            };
+            materials.push(MaterialSpec {
+                id: mid,
+                name: m.name,
+                key: m.key,
+                provider,
+            });
+        }
+        Ok(KindSpec {
+            id,
+            name: self.name,
+            tasks,
+            produces: self.produces,
+            public_notice_days,
+            channels,
+            pledges: self.pledges,
+            blocked_by_seizure: self.blocked_by_seizure,
+            unit_effect: self.unit_effect,
+            materials,
+            materials_before_reform,
+        })
+    }
+}
+
+impl Catalogue {
+    /// The 14 built-in kinds with their exact checklists.
+    pub fn builtin() -> Catalogue {
+        Catalogue::from_toml(BUILTIN_TOML).expect("the built-in catalogue is valid")
+    }
+
+    /// Loads a catalogue from TOML (`[[kind]]` tables; see `data/catalogue.toml`).
+    ///
+    /// # Errors
+    /// [`CatalogueError::Syntax`] for text not of the shape; [`CatalogueError::Invalid`]
+    /// naming the entry for a bad id, a duplicate kind or material, an unknown task or
+    /// channel, a provider that is not one of the kind's tasks, negative days, or an empty
+    /// checklist.
+    pub fn from_toml(text: &str) -> Result<Catalogue, CatalogueError> {
+        let raw: RawCatalogue = toml::from_str(text).map_err(|e| CatalogueError::Syntax {
+            message: e.to_string().trim().to_owned(),
+        })?;
+        let mut kinds: Vec<KindSpec> = Vec::new();
+        for k in raw.kind {
+            let spec = k.validate()?;
+            if kinds.iter().any(|x| x.id == spec.id) {
+                return Err(invalid(format!("`{}`", spec.id), "duplicate kind id"));
+            }
+            kinds.push(spec);
+        }
+        if kinds.is_empty() {
+            return Err(invalid("(none)", "at least one [[kind]] is needed"));
+        }
+        Ok(Catalogue { kinds })
+    }
+
+    /// The kind with this id.
+    pub fn get(&self, id: &str) -> Option<&KindSpec> {
+        self.kinds.iter().find(|k| k.id.as_str() == id)
+    }
+
+    /// The kinds in catalogue order.
+    pub fn kinds(&self) -> &[KindSpec] {
+        &self.kinds
+    }
+
+    /// The kind ids, for validating policies against this catalogue.
+    pub fn ids(&self) -> Vec<KindId> {
+        self.kinds.iter().map(|k| k.id.clone()).collect()
+    }
+}
+
+/// Per-kind material counts against the reform's "before" figures.
+pub type MaterialCounts = BTreeMap<KindId, (usize, Option<u32>)>;
+
+impl Catalogue {
+    /// For each kind: materials on the checklist now, and before the reform when known.
+    pub fn material_counts(&self) -> MaterialCounts {
+        self.kinds
+            .iter()
+            .map(|k| (k.id.clone(), (k.materials.len(), k.materials_before_reform)))
+            .collect()
+    }
+}

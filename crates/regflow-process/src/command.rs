@@ -1,0 +1,314 @@
+//! Commands (SPEC 5.2): what clerks, applicants, departments and the engine ask of a case.
+//!
+//! Arguments that rules check in a set order (kind, identifiers, materials, grounds) stay
+//! text here, so [`crate::decide::decide`] can refuse them with the right code.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::alert::PlannedAlert;
+use crate::case::SuspensionCause;
+use crate::catalogue::Task;
+use crate::category::ApplicantCategory;
+use crate::channel::{Channel, Priority};
+
+/// A party as given in a command: a name and an ID number or credit code, unvalidated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicantInput {
+    /// The applicant's name.
+    pub name: String,
+    /// A resident ID number (individuals) or unified social credit code (organisations).
+    pub id: String,
+}
+
+/// The facts that open a case, as given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeInput {
+    /// The kind id.
+    pub kind: String,
+    /// Individual or organisation.
+    pub applicant_category: ApplicantCategory,
+    /// The applicants.
+    pub applicants: Vec<ApplicantInput>,
+    /// The property unit number.
+    pub unit: String,
+    /// The channel (`online` for `apply`).
+    pub channel: Channel,
+    /// Queue priority.
+    pub priority: Priority,
+}
+
+/// A departmental task's reported outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskOutcome {
+    /// The task succeeded.
+    Succeeded,
+    /// The task failed, with a reason; it can later succeed.
+    Failed {
+        /// Why it failed.
+        reason: String,
+    },
+}
+
+/// A command to a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Command {
+    /// An online application: new → `pre_review`.
+    Apply {
+        /// The case's facts (channel `online`).
+        intake: IntakeInput,
+        /// The materials uploaded.
+        materials: Vec<String>,
+    },
+    /// Online pre-review: `pre_review` → `awaiting_visit` or `returned`.
+    PreReview {
+        /// Whether the application passed.
+        pass: bool,
+        /// The problems found (required when it did not pass).
+        problems: Vec<String>,
+    },
+    /// The applicant amends a returned application: `returned` → `pre_review`.
+    Amend {
+        /// Materials added.
+        materials: Vec<String>,
+    },
+    /// Acceptance on the spot: new or `awaiting_visit` → `accepted` or `not_accepted`.
+    Accept {
+        /// The case's facts; required for a new case, ignored after an online application.
+        intake: Option<IntakeInput>,
+        /// The materials presented.
+        materials: Vec<String>,
+    },
+    /// Materials handed in later; clears pledges.
+    SupplyMaterials {
+        /// The materials.
+        materials: Vec<String>,
+    },
+    /// A department reports its parallel task.
+    CompleteTask {
+        /// Which task.
+        task: Task,
+        /// Its outcome.
+        outcome: TaskOutcome,
+    },
+    /// Step 2: `accepted` → `reviewed` (an information query completes here).
+    Review,
+    /// Step 3: `reviewed` → `recorded`, or `completed` when nothing is issued.
+    Record,
+    /// `recorded` → `completed`.
+    IssueCertificate,
+    /// An instant kind accepted and completed in one step.
+    HandleInstantly {
+        /// The case's facts.
+        intake: IntakeInput,
+        /// The materials presented.
+        materials: Vec<String>,
+    },
+    /// Stop the clocks: `accepted` or `reviewed` → `suspended`.
+    Suspend {
+        /// Why.
+        cause: SuspensionCause,
+        /// The explanation.
+        note: String,
+    },
+    /// Restart the clocks: `suspended` → the state it left.
+    Resume,
+    /// Refuse registration: `accepted`, `reviewed` or `suspended` → `rejected`.
+    Reject {
+        /// One of `violates_law`, `ownership_dispute`, `right_expired`, `legally_barred`.
+        ground: String,
+        /// The explanation.
+        note: String,
+    },
+    /// Withdraw with every applicant's consent (before recording).
+    Withdraw {
+        /// The ID numbers of the consenting applicants.
+        consenting: Vec<String>,
+    },
+    /// A supervisor extends the promise.
+    Extend {
+        /// Working days added.
+        working_days: u32,
+        /// Why.
+        reason: String,
+    },
+    /// The applicant's evaluation of a completed case.
+    Evaluate {
+        /// 1 to 5.
+        rating: u8,
+        /// Free text.
+        comment: String,
+    },
+    /// Engine: a public notice has run; the case resumes by itself.
+    AutoResume,
+    /// Engine: an armed alert has come due.
+    RaiseAlert {
+        /// The alert.
+        alert: PlannedAlert,
+    },
+    /// Engine: recompute deadlines with the context's calendar.
+    Reproject,
+}
+
+/// The stable name of a command, as recorded in history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandName {
+    /// `apply`
+    Apply,
+    /// `pre_review`
+    PreReview,
+    /// `amend`
+    Amend,
+    /// `accept`
+    Accept,
+    /// `supply_materials`
+    SupplyMaterials,
+    /// `complete_task`
+    CompleteTask,
+    /// `review`
+    Review,
+    /// `record`
+    Record,
+    /// `issue_certificate`
+    IssueCertificate,
+    /// `handle_instantly`
+    HandleInstantly,
+    /// `suspend`
+    Suspend,
+    /// `resume`
+    Resume,
+    /// `reject`
+    Reject,
+    /// `withdraw`
+    Withdraw,
+    /// `extend`
+    Extend,
+    /// `evaluate`
+    Evaluate,
+    /// `auto_suspend`: the engine starts a public notice after review.
+    AutoSuspend,
+    /// `auto_resume`: the engine ends a public notice.
+    AutoResume,
+    /// `raise_alert`
+    RaiseAlert,
+    /// `reproject`
+    Reproject,
+}
+
+impl CommandName {
+    /// Every command name.
+    pub const ALL: [CommandName; 20] = [
+        CommandName::Apply,
+        CommandName::PreReview,
+        CommandName::Amend,
+        CommandName::Accept,
+        CommandName::SupplyMaterials,
+        CommandName::CompleteTask,
+        CommandName::Review,
+        CommandName::Record,
+        CommandName::IssueCertificate,
+        CommandName::HandleInstantly,
+        CommandName::Suspend,
+        CommandName::Resume,
+        CommandName::Reject,
+        CommandName::Withdraw,
+        CommandName::Extend,
+        CommandName::Evaluate,
+        CommandName::AutoSuspend,
+        CommandName::AutoResume,
+        CommandName::RaiseAlert,
+        CommandName::Reproject,
+    ];
+
+    /// The stable snake_case id.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CommandName::Apply => "apply",
+            CommandName::PreReview => "pre_review",
+            CommandName::Amend => "amend",
+            CommandName::Accept => "accept",
+            CommandName::SupplyMaterials => "supply_materials",
+            CommandName::CompleteTask => "complete_task",
+            CommandName::Review => "review",
+            CommandName::Record => "record",
+            CommandName::IssueCertificate => "issue_certificate",
+            CommandName::HandleInstantly => "handle_instantly",
+            CommandName::Suspend => "suspend",
+            CommandName::Resume => "resume",
+            CommandName::Reject => "reject",
+            CommandName::Withdraw => "withdraw",
+            CommandName::Extend => "extend",
+            CommandName::Evaluate => "evaluate",
+            CommandName::AutoSuspend => "auto_suspend",
+            CommandName::AutoResume => "auto_resume",
+            CommandName::RaiseAlert => "raise_alert",
+            CommandName::Reproject => "reproject",
+        }
+    }
+
+    /// Whether the command opens a new case.
+    pub const fn creates(self) -> bool {
+        matches!(
+            self,
+            CommandName::Apply | CommandName::Accept | CommandName::HandleInstantly
+        )
+    }
+
+    /// Whether an applicant issues it (SPEC 5.2: refused unless the actor is an applicant).
+    pub const fn applicant_side(self) -> bool {
+        matches!(
+            self,
+            CommandName::Apply
+                | CommandName::Amend
+                | CommandName::SupplyMaterials
+                | CommandName::Withdraw
+                | CommandName::Evaluate
+        )
+    }
+}
+
+impl fmt::Display for CommandName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl Command {
+    /// The command's name.
+    pub fn name(&self) -> CommandName {
+        match self {
+            Command::Apply { .. } => CommandName::Apply,
+            Command::PreReview { .. } => CommandName::PreReview,
+            Command::Amend { .. } => CommandName::Amend,
+            Command::Accept { .. } => CommandName::Accept,
+            Command::SupplyMaterials { .. } => CommandName::SupplyMaterials,
+            Command::CompleteTask { .. } => CommandName::CompleteTask,
+            Command::Review => CommandName::Review,
+            Command::Record => CommandName::Record,
+            Command::IssueCertificate => CommandName::IssueCertificate,
+            Command::HandleInstantly { .. } => CommandName::HandleInstantly,
+            Command::Suspend { .. } => CommandName::Suspend,
+            Command::Resume => CommandName::Resume,
+            Command::Reject { .. } => CommandName::Reject,
+            Command::Withdraw { .. } => CommandName::Withdraw,
+            Command::Extend { .. } => CommandName::Extend,
+            Command::Evaluate { .. } => CommandName::Evaluate,
+            Command::AutoResume => CommandName::AutoResume,
+            Command::RaiseAlert { .. } => CommandName::RaiseAlert,
+            Command::Reproject => CommandName::Reproject,
+        }
+    }
+
+    /// The instant an automatic command takes effect, if it has its own.
+    pub fn effective_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Command::RaiseAlert { alert } => Some(alert.at),
+            _ => None,
+        }
+    }
+}

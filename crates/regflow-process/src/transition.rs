@@ -1,0 +1,368 @@
+//! The transition table as data: from which state, by which command, to which states, by
+//! whom. [`crate::decide::decide`] checks every command against it, and flow charts are
+//! generated from it (`examples/flowchart.rs`), never drawn by hand.
+
+use serde::Serialize;
+
+use crate::actor::Role;
+use crate::case::State;
+use crate::command::CommandName;
+
+/// Who may issue a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "roles", rename_all = "snake_case")]
+pub enum Who {
+    /// Any one of these roles.
+    Roles(&'static [Role]),
+    /// The role serving the case's channel (clerk, bank, kiosk or court).
+    ChannelRole,
+    /// One of the case's applicants, acting by ID number.
+    Applicants,
+    /// One of the case's applicants, or a clerk.
+    ApplicantsOrClerk,
+    /// The officer of the task reported (tax officer or transaction officer).
+    TaskOfficer,
+    /// The engine itself.
+    System,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Transition {
+    /// The state before; `None` for a case that does not exist yet.
+    pub from: Option<State>,
+    /// The command.
+    pub command: CommandName,
+    /// The possible states after.
+    pub to: &'static [State],
+    /// Who may issue it.
+    pub who: Who,
+}
+
+use CommandName as C;
+use State as S;
+
+const REVIEWER_OR_SUPERVISOR: &[Role] = &[Role::Reviewer, Role::Supervisor];
+
+const fn row(
+    from: Option<State>,
+    command: CommandName,
+    to: &'static [State],
+    who: Who,
+) -> Transition {
+    Transition {
+        from,
+        command,
+        to,
+        who,
+    }
+}
+
+/// Every allowed transition.
+pub const TRANSITIONS: &[Transition] = &[
+    // Online: apply, pre-review, amend, then one visit.
+    row(None, C::Apply, &[S::PreReview], Who::Applicants),
+    row(
+        Some(S::PreReview),
+        C::PreReview,
+        &[S::AwaitingVisit, S::Returned],
+        Who::Roles(&[Role::Clerk]),
+    ),
+    row(
+        Some(S::Returned),
+        C::Amend,
+        &[S::PreReview],
+        Who::Applicants,
+    ),
+    // Step 1: acceptance on the spot.
+    row(
+        None,
+        C::Accept,
+        &[S::Accepted, S::NotAccepted],
+        Who::ChannelRole,
+    ),
+    row(
+        Some(S::AwaitingVisit),
+        C::Accept,
+        &[S::Accepted, S::NotAccepted],
+        Who::ChannelRole,
+    ),
+    row(
+        None,
+        C::HandleInstantly,
+        &[S::Completed, S::NotAccepted],
+        Who::ChannelRole,
+    ),
+    // Steps 2 and 3, and the certificate.
+    row(
+        Some(S::Accepted),
+        C::Review,
+        &[S::Reviewed, S::Completed],
+        Who::Roles(&[Role::Reviewer]),
+    ),
+    row(
+        Some(S::Reviewed),
+        C::AutoSuspend,
+        &[S::Suspended],
+        Who::System,
+    ),
+    row(
+        Some(S::Reviewed),
+        C::Record,
+        &[S::Recorded, S::Completed],
+        Who::Roles(&[Role::Registrar]),
+    ),
+    row(
+        Some(S::Recorded),
+        C::IssueCertificate,
+        &[S::Completed],
+        Who::Roles(&[Role::Clerk]),
+    ),
+    // Materials handed in later, in any open state.
+    row(
+        Some(S::PreReview),
+        C::SupplyMaterials,
+        &[S::PreReview],
+        Who::ApplicantsOrClerk,
+    ),
+    row(
+        Some(S::Returned),
+        C::SupplyMaterials,
+        &[S::Returned],
+        Who::ApplicantsOrClerk,
+    ),
+    row(
+        Some(S::AwaitingVisit),
+        C::SupplyMaterials,
+        &[S::AwaitingVisit],
+        Who::ApplicantsOrClerk,
+    ),
+    row(
+        Some(S::Accepted),
+        C::SupplyMaterials,
+        &[S::Accepted],
+        Who::ApplicantsOrClerk,
+    ),
+    row(
+        Some(S::Reviewed),
+        C::SupplyMaterials,
+        &[S::Reviewed],
+        Who::ApplicantsOrClerk,
+    ),
+    row(
+        Some(S::Recorded),
+        C::SupplyMaterials,
+        &[S::Recorded],
+        Who::ApplicantsOrClerk,
+    ),
+    row(
+        Some(S::Suspended),
+        C::SupplyMaterials,
+        &[S::Suspended],
+        Who::ApplicantsOrClerk,
+    ),
+    // Parallel tasks behind the window, until recording.
+    row(
+        Some(S::Accepted),
+        C::CompleteTask,
+        &[S::Accepted],
+        Who::TaskOfficer,
+    ),
+    row(
+        Some(S::Reviewed),
+        C::CompleteTask,
+        &[S::Reviewed],
+        Who::TaskOfficer,
+    ),
+    row(
+        Some(S::Suspended),
+        C::CompleteTask,
+        &[S::Suspended],
+        Who::TaskOfficer,
+    ),
+    // Suspension.
+    row(
+        Some(S::Accepted),
+        C::Suspend,
+        &[S::Suspended],
+        Who::Roles(REVIEWER_OR_SUPERVISOR),
+    ),
+    row(
+        Some(S::Reviewed),
+        C::Suspend,
+        &[S::Suspended],
+        Who::Roles(REVIEWER_OR_SUPERVISOR),
+    ),
+    row(
+        Some(S::Suspended),
+        C::Resume,
+        &[S::Accepted, S::Reviewed],
+        Who::Roles(REVIEWER_OR_SUPERVISOR),
+    ),
+    row(
+        Some(S::Suspended),
+        C::AutoResume,
+        &[S::Reviewed],
+        Who::System,
+    ),
+    // Rejection.
+    row(
+        Some(S::Accepted),
+        C::Reject,
+        &[S::Rejected],
+        Who::Roles(&[Role::Reviewer]),
+    ),
+    row(
+        Some(S::Reviewed),
+        C::Reject,
+        &[S::Rejected],
+        Who::Roles(&[Role::Reviewer]),
+    ),
+    row(
+        Some(S::Suspended),
+        C::Reject,
+        &[S::Rejected],
+        Who::Roles(&[Role::Reviewer]),
+    ),
+    // Withdrawal, before recording.
+    row(
+        Some(S::PreReview),
+        C::Withdraw,
+        &[S::Withdrawn],
+        Who::Applicants,
+    ),
+    row(
+        Some(S::Returned),
+        C::Withdraw,
+        &[S::Withdrawn],
+        Who::Applicants,
+    ),
+    row(
+        Some(S::AwaitingVisit),
+        C::Withdraw,
+        &[S::Withdrawn],
+        Who::Applicants,
+    ),
+    row(
+        Some(S::Accepted),
+        C::Withdraw,
+        &[S::Withdrawn],
+        Who::Applicants,
+    ),
+    row(
+        Some(S::Reviewed),
+        C::Withdraw,
+        &[S::Withdrawn],
+        Who::Applicants,
+    ),
+    row(
+        Some(S::Suspended),
+        C::Withdraw,
+        &[S::Withdrawn],
+        Who::Applicants,
+    ),
+    // Extension of the promise while the case runs.
+    row(
+        Some(S::Accepted),
+        C::Extend,
+        &[S::Accepted],
+        Who::Roles(&[Role::Supervisor]),
+    ),
+    row(
+        Some(S::Reviewed),
+        C::Extend,
+        &[S::Reviewed],
+        Who::Roles(&[Role::Supervisor]),
+    ),
+    row(
+        Some(S::Recorded),
+        C::Extend,
+        &[S::Recorded],
+        Who::Roles(&[Role::Supervisor]),
+    ),
+    row(
+        Some(S::Suspended),
+        C::Extend,
+        &[S::Suspended],
+        Who::Roles(&[Role::Supervisor]),
+    ),
+    // Evaluation, once.
+    row(
+        Some(S::Completed),
+        C::Evaluate,
+        &[S::Completed],
+        Who::Applicants,
+    ),
+    // The engine: alerts and re-projection while clocks run or wait.
+    row(
+        Some(S::Accepted),
+        C::RaiseAlert,
+        &[S::Accepted],
+        Who::System,
+    ),
+    row(
+        Some(S::Reviewed),
+        C::RaiseAlert,
+        &[S::Reviewed],
+        Who::System,
+    ),
+    row(
+        Some(S::Recorded),
+        C::RaiseAlert,
+        &[S::Recorded],
+        Who::System,
+    ),
+    row(Some(S::Accepted), C::Reproject, &[S::Accepted], Who::System),
+    row(Some(S::Reviewed), C::Reproject, &[S::Reviewed], Who::System),
+    row(Some(S::Recorded), C::Reproject, &[S::Recorded], Who::System),
+    row(
+        Some(S::Suspended),
+        C::Reproject,
+        &[S::Suspended],
+        Who::System,
+    ),
+];
+
+/// The row for a command from a state (`None`: the case does not exist yet).
+pub fn find(from: Option<State>, command: CommandName) -> Option<&'static Transition> {
+    TRANSITIONS
+        .iter()
+        .find(|t| t.from == from && t.command == command)
+}
+
+/// The commands people may issue from a state (engine commands left out).
+pub fn allowed_from(from: Option<State>) -> Vec<CommandName> {
+    let mut out: Vec<CommandName> = TRANSITIONS
+        .iter()
+        .filter(|t| t.from == from && t.who != Who::System)
+        .map(|t| t.command)
+        .collect();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_row_per_state_and_command() {
+        for (i, a) in TRANSITIONS.iter().enumerate() {
+            for b in &TRANSITIONS[i + 1..] {
+                assert!(!(a.from == b.from && a.command == b.command), "{a:?} twice");
+            }
+        }
+    }
+
+    #[test]
+    fn terminal_states_absorb() {
+        for t in TRANSITIONS {
+            if let Some(from) = t.from {
+                if from.is_terminal() {
+                    assert_eq!(t.command, CommandName::Evaluate, "{t:?}");
+                    assert_eq!(t.to, &[from]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! A small in-memory world for driving `decide` in tests.
+
+use crate::at;
+use regflow_process::catalogue::Catalogue;
+use regflow_process::{
+    decide, Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId,
+    Channel, Command, Context, Decision, ErrorCode, Event, IntakeInput, PolicyTimeline, Priority,
+    Refusal, Role,
+};
+use std::collections::HashMap;
+
+pub const UNIT: &str = "630102001001GB00001F00010001";
+pub const ZHANG: &str = "630102198503120015";
+pub const LI: &str = "630102199211080028";
+pub const ORG: &str = "91630100MA7512347R";
+
+pub struct World {
+    pub calendar: Calendar,
+    pub policies: PolicyTimeline,
+    pub catalogue: Catalogue,
+    pub centre: Centre,
+    pub cases: HashMap<String, Case>,
+    pub history: HashMap<String, Vec<Event>>,
+    pub unit_seized: bool,
+}
+
+impl World {
+    pub fn new() -> World {
+        World {
+            calendar: Calendar::builtin(),
+            policies: PolicyTimeline::builtin(),
+            catalogue: Catalogue::builtin(),
+            centre: Centre::new("xining"),
+            cases: HashMap::new(),
+            history: HashMap::new(),
+            unit_seized: false,
+        }
+    }
+
+    /// A staff actor of this centre; the role is read from the id's prefix.
+    pub fn staff(&self, id: &str) -> Actor {
+        let role = match id.split('-').next().unwrap() {
+            "clerk" => Role::Clerk,
+            "rev" => Role::Reviewer,
+            "reg" => Role::Registrar,
+            "sup" => Role::Supervisor,
+            "tax" => Role::TaxOfficer,
+            "tr" => Role::TransactionOfficer,
+            "bank" => Role::Bank,
+            "kiosk" => Role::Kiosk,
+            "court" => Role::Court,
+            "system" => Role::System,
+            other => panic!("no role for {other}"),
+        };
+        Actor::new(id, [role], self.centre.id.clone())
+    }
+
+    pub fn applicant(&self, id: &str) -> Actor {
+        Actor::applicant(id, self.centre.id.clone())
+    }
+
+    pub fn try_step(
+        &mut self,
+        label: &str,
+        when: &str,
+        actor: &Actor,
+        command: Command,
+    ) -> Result<Decision, Refusal> {
+        self.try_step_at(label, at(when), actor, command)
+    }
+
+    pub fn try_step_at(
+        &mut self,
+        label: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        actor: &Actor,
+        command: Command,
+    ) -> Result<Decision, Refusal> {
+        let case_id = CaseId::new(label);
+        let before = self.cases.get(label).cloned();
+        let ctx = Context {
+            now,
+            actor,
+            centre: &self.centre,
+            calendar: &self.calendar,
+            policies: &self.policies,
+            catalogue: &self.catalogue,
+            case_id: &case_id,
+            unit_seized: self.unit_seized,
+        };
+        let result = decide(before.as_ref(), &command, &ctx);
+        match &result {
+            Ok(d) => {
+                self.history
+                    .entry(label.to_owned())
+                    .or_default()
+                    .extend(d.events.iter().cloned());
+                self.cases.insert(label.to_owned(), d.case.clone());
+            }
+            Err(_) => assert_eq!(
+                self.cases.get(label),
+                before.as_ref(),
+                "a refused command changed the case"
+            ),
+        }
+        result
+    }
+
+    #[track_caller]
+    pub fn ok(&mut self, label: &str, when: &str, actor: &Actor, command: Command) -> Decision {
+        match self.try_step(label, when, actor, command) {
+            Ok(d) => d,
+            Err(r) => panic!("refused: {r} ({:?})", r.detail),
+        }
+    }
+
+    #[track_caller]
+    pub fn refused(
+        &mut self,
+        label: &str,
+        when: &str,
+        actor: &Actor,
+        command: Command,
+        code: ErrorCode,
+    ) -> Refusal {
+        match self.try_step(label, when, actor, command) {
+            Ok(d) => panic!("expected {code}, got state {}", d.case.state()),
+            Err(r) => {
+                assert_eq!(r.code, code, "{r}");
+                assert!(!r.message.is_empty());
+                r
+            }
+        }
+    }
+
+    pub fn case(&self, label: &str) -> &Case {
+        &self.cases[label]
+    }
+
+    pub fn fmt(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+        self.centre.hours.format(t)
+    }
+}
+
+pub fn intake(kind: &str, channel: Channel) -> IntakeInput {
+    IntakeInput {
+        kind: kind.into(),
+        applicant_category: ApplicantCategory::Individual,
+        applicants: vec![
+            ApplicantInput {
+                name: "张三".into(),
+                id: ZHANG.into(),
+            },
+            ApplicantInput {
+                name: "李四".into(),
+                id: LI.into(),
+            },
+        ],
+        unit: UNIT.into(),
+        channel,
+        priority: Priority::Standard,
+    }
+}
+
+pub fn org_intake(kind: &str, channel: Channel) -> IntakeInput {
+    IntakeInput {
+        applicant_category: ApplicantCategory::Organisation,
+        applicants: vec![ApplicantInput {
+            name: "西宁某公司".into(),
+            id: ORG.into(),
+        }],
+        ..intake(kind, channel)
+    }
+}
+
+pub fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Every applicant-provided material of a kind.
+pub fn all_materials(w: &World, kind: &str) -> Vec<String> {
+    w.catalogue
+        .get(kind)
+        .unwrap()
+        .applicant_materials()
+        .map(|m| m.id.to_string())
+        .collect()
+}
+
+pub fn accept(w: &World, kind: &str, channel: Channel) -> Command {
+    Command::Accept {
+        intake: Some(intake(kind, channel)),
+        materials: all_materials(w, kind),
+    }
+}
+
+#[allow(dead_code)]
+pub fn centre_id(id: &str) -> CentreId {
+    CentreId::new(id)
+}
