@@ -1,24 +1,86 @@
--- regflow's schema on PostgreSQL. Every table is prefixed `regflow_`.
+-- regflow's schema on PostgreSQL. Every table is prefixed `regflow_`; instants are
+-- microseconds since 1970-01-01 UTC, flags 0/1, documents JSON text.
 
 -- One row per case: the projection of its events, guarded by `version` (its last sequence).
 CREATE TABLE IF NOT EXISTS regflow_cases (
-    id           TEXT        PRIMARY KEY,
-    centre       TEXT        NOT NULL,
-    kind         TEXT        NOT NULL,
-    state        TEXT        NOT NULL,
-    version      BIGINT      NOT NULL,
-    body         JSONB       NOT NULL,
-    created_at   TIMESTAMPTZ NOT NULL,
-    updated_at   TIMESTAMPTZ NOT NULL
+    id                TEXT    PRIMARY KEY,
+    centre            TEXT    NOT NULL,
+    kind              TEXT    NOT NULL,
+    category          TEXT    NOT NULL,
+    channel           TEXT    NOT NULL,
+    priority          TEXT    NOT NULL,
+    priority_class    BIGINT  NOT NULL,
+    unit              TEXT    NOT NULL,
+    unit_effect       TEXT,
+    state             TEXT    NOT NULL,
+    is_open           BIGINT  NOT NULL,
+    instant           BIGINT  NOT NULL,
+    pending_tasks     TEXT    NOT NULL,
+    accepted_at       BIGINT,
+    promise_due_at    BIGINT,
+    statutory_due_at  BIGINT,
+    provisional       BIGINT  NOT NULL,
+    recorded_at       BIGINT,
+    completed_at      BIGINT,
+    working_days_used BIGINT,
+    on_time           BIGINT,
+    within_statute    BIGINT,
+    extended_days     BIGINT  NOT NULL,
+    suspensions       BIGINT  NOT NULL,
+    rating            BIGINT,
+    version           BIGINT  NOT NULL,
+    head_hash         TEXT    NOT NULL,
+    body              TEXT    NOT NULL,
+    created_at        BIGINT  NOT NULL,
+    updated_at        BIGINT  NOT NULL
+);
+CREATE INDEX IF NOT EXISTS regflow_cases_queue ON regflow_cases (centre, state, priority_class, promise_due_at);
+CREATE INDEX IF NOT EXISTS regflow_cases_unit ON regflow_cases (unit, recorded_at);
+CREATE INDEX IF NOT EXISTS regflow_cases_created ON regflow_cases (centre, created_at);
+
+-- Who applied: "my business" (我的业务) by ID number.
+CREATE TABLE IF NOT EXISTS regflow_case_applicants (
+    party_id          TEXT    NOT NULL,
+    case_id           TEXT    NOT NULL REFERENCES regflow_cases (id),
+    PRIMARY KEY (party_id, case_id)
 );
 
 -- The append-only history: one row per change, chained by SHA-256.
 CREATE TABLE IF NOT EXISTS regflow_events (
-    case_id      TEXT        NOT NULL REFERENCES regflow_cases (id),
-    seq          BIGINT      NOT NULL,
-    at           TIMESTAMPTZ NOT NULL,
-    body         JSONB       NOT NULL,
-    prev_hash    TEXT        NOT NULL,
-    hash         TEXT        NOT NULL,
+    case_id           TEXT    NOT NULL REFERENCES regflow_cases (id),
+    seq               BIGINT  NOT NULL,
+    at                BIGINT  NOT NULL,
+    command           TEXT    NOT NULL,
+    actor             TEXT    NOT NULL,
+    body              TEXT    NOT NULL,
+    prev_hash         TEXT    NOT NULL,
+    hash              TEXT    NOT NULL,
     PRIMARY KEY (case_id, seq)
+);
+
+-- Armed deadline alerts and automatic resumptions; fired once, never deleted once fired.
+CREATE TABLE IF NOT EXISTS regflow_timers (
+    case_id           TEXT    NOT NULL REFERENCES regflow_cases (id),
+    timer             TEXT    NOT NULL,
+    due_at            BIGINT  NOT NULL,
+    fired_at          BIGINT,
+    PRIMARY KEY (case_id, timer, due_at)
+);
+CREATE INDEX IF NOT EXISTS regflow_timers_due ON regflow_timers (due_at) WHERE fired_at IS NULL;
+
+-- Idempotency keys of commands from outside systems.
+CREATE TABLE IF NOT EXISTS regflow_idempotency (
+    key               TEXT    PRIMARY KEY,
+    case_id           TEXT    NOT NULL,
+    request_hash      TEXT    NOT NULL,
+    result            TEXT    NOT NULL,
+    created_at        BIGINT  NOT NULL
+);
+
+-- Calendars loaded at run time, in load order.
+CREATE TABLE IF NOT EXISTS regflow_calendars (
+    seq               BIGSERIAL PRIMARY KEY,
+    version           TEXT    NOT NULL,
+    csv               TEXT    NOT NULL,
+    loaded_at         BIGINT  NOT NULL
 );

@@ -38,7 +38,9 @@ impl Database {
     pub async fn connect(url: &str, migrations: MigrationMode) -> Result<Database> {
         #[cfg(feature = "sqlite")]
         if url.starts_with("sqlite:") {
-            use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+            use sqlx::sqlite::{
+                SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+            };
             use std::str::FromStr;
             let memory = url.contains(":memory:") || url.contains("mode=memory");
             let options = SqliteConnectOptions::from_str(url)?
@@ -48,7 +50,11 @@ impl Database {
             let options = if memory {
                 options
             } else {
-                options.journal_mode(SqliteJournalMode::Wal)
+                // WAL with NORMAL sync: durable across application crashes, one fsync per
+                // checkpoint rather than per commit.
+                options
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
             };
             // An in-memory database lives as long as its one connection.
             let pool = SqlitePoolOptions::new()

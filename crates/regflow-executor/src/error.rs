@@ -1,17 +1,21 @@
 //! The executor's error type.
 
-use regflow_process::ErrorCode;
+use regflow_process::{ErrorCode, Refusal};
 
 /// What can go wrong in the executor.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The command was refused by a rule, lost a race (`conflict`), or named something
+    /// that does not exist; nothing was written.
+    #[error("refused: {0}")]
+    Refused(#[from] Refusal),
     /// The database URL names no backend this build supports.
     #[error(
         "unsupported database URL `{url}`: expected sqlite://…, sqlite::memory: or postgres://…"
     )]
     UnsupportedUrl {
-        /// The URL given (credentials are not echoed: only the scheme is kept).
+        /// The URL's scheme (credentials are never echoed).
         url: String,
     },
     /// The database refused or failed.
@@ -20,15 +24,34 @@ pub enum Error {
     /// Applying the schema failed.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Stored data could not be read back (a body that is not a case or event).
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
 }
 
 impl Error {
     /// The SPEC 8 code, when the error is one a caller can act on.
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
+            Error::Refused(r) => Some(r.code),
             Error::UnsupportedUrl { .. } => Some(ErrorCode::InvalidArgument),
             _ => None,
         }
+    }
+
+    /// The refusal, when the error is one.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            Error::Refused(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn conflict(case_id: &str) -> Error {
+        Error::Refused(Refusal::new(
+            ErrorCode::Conflict,
+            format!("case `{case_id}` was changed by another writer; load it again and retry"),
+        ))
     }
 }
 

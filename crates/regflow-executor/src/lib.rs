@@ -1,11 +1,43 @@
 //! # regflow-executor
 //!
-//! The I/O shell around [`regflow_process`]: it keeps cases in SQLite (the embedded
-//! default) or PostgreSQL. This release opens a database and applies regflow's schema;
-//! commands, alerts and queries build on it.
+//! The I/O shell around [`regflow_process`]: an [`Engine`] keeps cases in SQLite (the
+//! embedded default) or PostgreSQL, runs every command as one transaction guarded by the
+//! case's version, chains history entries by SHA-256, fires deadline alerts exactly once
+//! however many engines share a database, re-projects deadlines when a calendar is loaded,
+//! and answers the queries and reports a centre needs.
+//!
+//! ```no_run
+//! # async fn demo() -> regflow_executor::Result<()> {
+//! use regflow_executor::{Engine, Request};
+//! use regflow_process::{Actor, Centre, CentreId, Command, Role};
+//!
+//! let engine = Engine::builder("sqlite::memory:").centre(Centre::new("xining")).build().await?;
+//! let clerk = Actor::new("clerk-1", [Role::Clerk], CentreId::new("xining"));
+//! # let command: Command = unimplemented!();
+//! let done = engine.execute(Request::new(clerk, command)).await?;
+//! println!("{} is {}", done.case.id(), done.case.state());
+//! # Ok(()) }
+//! ```
 
+pub mod alerts;
+mod chain;
+pub mod clock;
 pub mod database;
+pub mod engine;
 pub mod error;
+mod mapping;
+pub mod queries;
+pub mod report;
+pub mod reproject;
+pub mod store;
 
+pub use alerts::{AlertHandler, DuePass, FiredAlert, IgnoreAlerts, WatchOptions, Watcher};
+pub use chain::GENESIS;
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use database::{Database, MigrationMode};
+pub use engine::{Engine, EngineBuilder, Executed, Request};
 pub use error::{Error, Result};
+pub use mapping::HistoryEntry;
+pub use queries::{CaseView, Overdue, Tampering, Verification};
+pub use report::{Figures, Report, ReportFilter};
+pub use reproject::Reprojection;

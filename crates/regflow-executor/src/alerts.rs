@@ -1,0 +1,323 @@
+//! Deadline alerts and automatic resumptions (SPEC 5.3): a one-shot [`Engine::run_due`]
+//! and a background [`Watcher`]. Each timer fires exactly once however many engines run:
+//! claiming it, writing the case's history and marking it fired happen in one transaction
+//! (on PostgreSQL, timers claimed by another engine are skipped).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use regflow_process::{decide, Actor, CaseId, CentreId, Command, Context, KindId, PlannedAlert};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::clock::{from_micros, micros};
+use crate::engine::{with_store, Engine};
+use crate::error::{Error, Result};
+use crate::mapping::{alert_of, case_from_row, AUTO_RESUME};
+use crate::store::{Conn, Store};
+
+/// An alert that was raised and written into its case's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiredAlert {
+    /// The case.
+    pub case_id: CaseId,
+    /// The case's centre.
+    pub centre: CentreId,
+    /// The case's kind.
+    pub kind: KindId,
+    /// Which clock, which level, and the instant it was due.
+    pub alert: PlannedAlert,
+}
+
+/// What the embedding application does with an alert (notify staff, a dashboard…).
+///
+/// Called after the transaction that wrote the alert into history has committed, once per
+/// alert. A process that dies between that commit and the call loses the call, never the
+/// history entry.
+#[async_trait]
+pub trait AlertHandler: Send + Sync {
+    /// Receives one alert.
+    async fn on_alert(&self, alert: &FiredAlert);
+}
+
+/// A handler that does nothing: alerts are still written into history.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IgnoreAlerts;
+
+#[async_trait]
+impl AlertHandler for IgnoreAlerts {
+    async fn on_alert(&self, _alert: &FiredAlert) {}
+}
+
+/// What one pass fired.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DuePass {
+    /// Alerts raised, in due order.
+    pub alerts: Vec<FiredAlert>,
+    /// Cases whose public notice ended and that resumed by themselves.
+    pub resumed: Vec<CaseId>,
+    /// Timers dropped because their case no longer armed them.
+    pub dropped: usize,
+}
+
+/// How many timers one transaction claims.
+pub const DEFAULT_BATCH: i64 = 256;
+
+impl Engine {
+    /// Fires every timer due strictly before `now`, in due order: public notices that have
+    /// run resume their cases, and alerts are written into history and handed to `handler`.
+    ///
+    /// # Errors
+    /// [`Error::Database`] when the database fails; what was committed before stays.
+    #[tracing::instrument(name = "regflow.run_due", skip_all, fields(now = %now))]
+    pub async fn run_due(&self, now: DateTime<Utc>, handler: &dyn AlertHandler) -> Result<DuePass> {
+        self.run_due_batched(now, handler, DEFAULT_BATCH).await
+    }
+
+    /// [`Engine::run_due`] claiming at most `batch` timers per transaction.
+    ///
+    /// # Errors
+    /// As [`Engine::run_due`].
+    pub async fn run_due_batched(
+        &self,
+        now: DateTime<Utc>,
+        handler: &dyn AlertHandler,
+        batch: i64,
+    ) -> Result<DuePass> {
+        let mut pass = DuePass::default();
+        loop {
+            let fired = with_store!(self, s => self.fire_batch(s, now, batch.max(1)).await);
+            let one = match fired {
+                Ok(one) => one,
+                // Another writer changed a claimed case: its timers are re-armed by that
+                // writer or retried on the next batch.
+                Err(Error::Refused(r)) if r.code == regflow_process::ErrorCode::Conflict => {
+                    continue
+                }
+                Err(e) => return Err(e),
+            };
+            let empty = one.claimed == 0;
+            for a in &one.pass.alerts {
+                handler.on_alert(a).await;
+            }
+            pass.alerts.extend(one.pass.alerts);
+            pass.resumed.extend(one.pass.resumed);
+            pass.dropped += one.pass.dropped;
+            if empty || one.claimed < batch {
+                break;
+            }
+        }
+        if !pass.resumed.is_empty() || !pass.alerts.is_empty() {
+            self.timers_changed();
+        }
+        Ok(pass)
+    }
+
+    async fn fire_batch<S: Store>(
+        &self,
+        store: &S,
+        now: DateTime<Utc>,
+        batch: i64,
+    ) -> Result<Batch> {
+        let mut tx = store.begin_write().await?;
+        let result = self.fire_on::<S>(&mut tx, now, batch).await;
+        match result {
+            Ok(b) => {
+                tx.commit().await?;
+                Ok(b)
+            }
+            Err(e) => {
+                tx.rollback().await.ok();
+                Err(e)
+            }
+        }
+    }
+
+    async fn fire_on<S: Store>(
+        &self,
+        conn: &mut Conn<S>,
+        now: DateTime<Utc>,
+        batch: i64,
+    ) -> Result<Batch> {
+        let timers = S::claim_due(conn, micros(now), batch).await?;
+        let mut out = Batch {
+            claimed: timers.len() as i64,
+            pass: DuePass::default(),
+        };
+        let calendar = self.calendar();
+        for timer in timers {
+            let Some(row) = S::load_case(conn, &timer.case_id).await? else {
+                S::drop_timer(conn, &timer).await?;
+                out.pass.dropped += 1;
+                continue;
+            };
+            let case = case_from_row(&row)?;
+            let command = if timer.timer == AUTO_RESUME {
+                Command::AutoResume
+            } else {
+                match alert_of(&timer) {
+                    Some(alert) => Command::RaiseAlert { alert },
+                    None => {
+                        S::drop_timer(conn, &timer).await?;
+                        out.pass.dropped += 1;
+                        continue;
+                    }
+                }
+            };
+            let actor = Actor::system(case.centre().clone());
+            let centre = self.context_centre(case.centre())?;
+            let ctx = Context {
+                now: now.max(case.updated_at()),
+                actor: &actor,
+                centre,
+                calendar: &calendar,
+                policies: self.policies(),
+                catalogue: self.catalogue(),
+                case_id: case.id(),
+                unit_seized: false,
+            };
+            let decision = match decide(Some(&case), &command, &ctx) {
+                Ok(d) => d,
+                Err(refusal) => {
+                    tracing::debug!(case = %case.id(), timer = %timer.timer, %refusal, "stale timer dropped");
+                    S::drop_timer(conn, &timer).await?;
+                    out.pass.dropped += 1;
+                    continue;
+                }
+            };
+            if !S::mark_fired(conn, &timer, micros(now)).await? {
+                continue;
+            }
+            self.persist::<S>(
+                conn,
+                Some(&row),
+                &decision.case,
+                &decision.events,
+                &decision.alerts,
+            )
+            .await?;
+            match command {
+                Command::RaiseAlert { alert } => out.pass.alerts.push(FiredAlert {
+                    case_id: case.id().clone(),
+                    centre: case.centre().clone(),
+                    kind: case.kind().clone(),
+                    alert,
+                }),
+                _ => out.pass.resumed.push(case.id().clone()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The earliest instant a timer is due, if any is armed.
+    ///
+    /// # Errors
+    /// [`Error::Database`] when the database fails.
+    pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+        with_store!(self, s => {
+            let mut conn = s.pool().acquire().await?;
+            Ok(next_due_on(s, &mut conn).await?.map(from_micros))
+        })
+    }
+
+    /// Starts a background watcher that sleeps until the next timer is due, or until a
+    /// command arms an earlier one, and fires what is due.
+    pub fn watch(&self, handler: Arc<dyn AlertHandler>, options: WatchOptions) -> Watcher {
+        let (stop, stopped) = watch::channel(false);
+        let engine = self.clone();
+        let task = tokio::spawn(async move { engine.watch_loop(handler, options, stopped).await });
+        Watcher { stop, task }
+    }
+
+    async fn watch_loop(
+        &self,
+        handler: Arc<dyn AlertHandler>,
+        options: WatchOptions,
+        mut stopped: watch::Receiver<bool>,
+    ) -> Result<()> {
+        let mut changed = self.inner.timers_changed.subscribe();
+        let mut jumped = self.inner.clock.jumped();
+        loop {
+            if *stopped.borrow() {
+                return Ok(());
+            }
+            changed.borrow_and_update();
+            if let Some(j) = jumped.as_mut() {
+                j.borrow_and_update();
+            }
+            let now = self.now();
+            if let Err(e) = self
+                .run_due_batched(now, handler.as_ref(), options.batch)
+                .await
+            {
+                tracing::warn!(error = %e, "alert pass failed; retrying");
+            }
+            let next = self.next_due().await.ok().flatten();
+            // Real time sleeps until the next due instant (just past it: due means strictly
+            // before now). A manual clock only moves when set, so wait for that instead.
+            let wait = match (next, jumped.is_some()) {
+                (Some(t), false) => (t - self.now() + chrono::Duration::microseconds(1))
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .min(options.max_idle),
+                _ => options.max_idle,
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = changed.changed() => {}
+                _ = async { match jumped.as_mut() { Some(j) => { let _ = j.changed().await; } None => std::future::pending::<()>().await } } => {}
+                _ = stopped.changed() => {}
+            }
+        }
+    }
+}
+
+async fn next_due_on<S: Store>(_s: &S, conn: &mut Conn<S>) -> Result<Option<i64>> {
+    S::next_due(conn).await
+}
+
+struct Batch {
+    claimed: i64,
+    pass: DuePass,
+}
+
+/// How a [`Watcher`] behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct WatchOptions {
+    /// The longest sleep without looking at the database, which bounds how late a timer
+    /// armed by another process is noticed (default 5 s).
+    pub max_idle: Duration,
+    /// Timers claimed per transaction (default 256).
+    pub batch: i64,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            max_idle: Duration::from_secs(5),
+            batch: DEFAULT_BATCH,
+        }
+    }
+}
+
+/// A running background watcher.
+#[derive(Debug)]
+pub struct Watcher {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<Result<()>>,
+}
+
+impl Watcher {
+    /// Stops the watcher after its current pass and waits for it.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] when the watcher task panicked.
+    pub async fn shutdown(self) -> Result<()> {
+        let _ = self.stop.send(true);
+        self.task
+            .await
+            .map_err(|e| Error::Corrupt(format!("watcher task failed: {e}")))?
+    }
+}

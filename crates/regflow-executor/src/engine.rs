@@ -1,0 +1,532 @@
+//! The [`Engine`]: cases kept in a database, every command one transaction.
+
+use chrono::{DateTime, Utc};
+use regflow_process::catalogue::Catalogue;
+use regflow_process::{
+    decide, Actor, Calendar, Case, CaseId, Centre, CentreId, Command, Context, ErrorCode,
+    PlannedAlert, PolicyTimeline, Refusal,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use tokio::sync::watch;
+
+use crate::chain;
+use crate::clock::{micros, Clock, SystemClock};
+use crate::database::{Database, MigrationMode};
+use crate::error::{Error, Result};
+use crate::mapping::{case_from_row, case_row, chain_events, timers_of, HistoryEntry};
+#[cfg(feature = "postgres")]
+use crate::store::PgStore;
+#[cfg(feature = "sqlite")]
+use crate::store::SqliteStore;
+use crate::store::{CaseRow, Conn, Store};
+
+/// A command addressed to the engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// The case; `None` lets a creating command (`apply`, `accept`, `handle_instantly`)
+    /// open a case under a fresh UUID.
+    pub case_id: Option<CaseId>,
+    /// Who issues it.
+    pub actor: Actor,
+    /// What is asked.
+    pub command: Command,
+    /// Refuse with `conflict` unless the case is still at this version (the number of its
+    /// events when the caller read it).
+    pub expected_version: Option<u64>,
+    /// For commands from outside systems: a repeat with the same key returns the first
+    /// result and applies nothing twice.
+    pub idempotency_key: Option<String>,
+}
+
+impl Request {
+    /// A command to a new case.
+    pub fn new(actor: Actor, command: Command) -> Request {
+        Request {
+            case_id: None,
+            actor,
+            command,
+            expected_version: None,
+            idempotency_key: None,
+        }
+    }
+
+    /// A command to the case `id`.
+    pub fn to(id: &CaseId, actor: Actor, command: Command) -> Request {
+        Request {
+            case_id: Some(id.clone()),
+            ..Request::new(actor, command)
+        }
+    }
+
+    /// Guards the command with the version the caller read.
+    pub fn expecting(mut self, version: u64) -> Request {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// Sets the idempotency key.
+    pub fn idempotent(mut self, key: impl Into<String>) -> Request {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+}
+
+/// The result of a command that was applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Executed {
+    /// The case after the command.
+    pub case: Case,
+    /// The history entries the command appended.
+    pub entries: Vec<HistoryEntry>,
+    /// The alerts armed from now on.
+    pub alerts: Vec<PlannedAlert>,
+    /// True when this is the stored result of an earlier request with the same key.
+    pub repeated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Backend {
+    #[cfg(feature = "sqlite")]
+    Sqlite(SqliteStore),
+    #[cfg(feature = "postgres")]
+    Postgres(PgStore),
+}
+
+/// Runs `$body` with `$s` bound to the engine's concrete store.
+macro_rules! with_store {
+    ($engine:expr, $s:ident => $body:expr) => {
+        match &$engine.inner.backend {
+            #[cfg(feature = "sqlite")]
+            $crate::engine::Backend::Sqlite($s) => $body,
+            #[cfg(feature = "postgres")]
+            $crate::engine::Backend::Postgres($s) => $body,
+        }
+    };
+}
+pub(crate) use with_store;
+
+pub(crate) struct Inner {
+    pub(crate) backend: Backend,
+    pub(crate) calendar: RwLock<Calendar>,
+    pub(crate) policies: PolicyTimeline,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) centres: BTreeMap<CentreId, Centre>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) timers_changed: watch::Sender<u64>,
+}
+
+/// regflow's engine. Cheap to clone; every clone shares the pool and settings.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("backend", &self.inner.backend)
+            .field("calendar", &self.calendar().version())
+            .field("centres", &self.inner.centres.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Builds an [`Engine`].
+#[must_use]
+pub struct EngineBuilder {
+    url: String,
+    migrations: MigrationMode,
+    calendar: Option<Calendar>,
+    policies: PolicyTimeline,
+    catalogue: Catalogue,
+    clock: Arc<dyn Clock>,
+    centres: Vec<Centre>,
+}
+
+impl EngineBuilder {
+    /// Whether to apply regflow's migrations on connect (default: apply).
+    pub fn migrations(mut self, mode: MigrationMode) -> Self {
+        self.migrations = mode;
+        self
+    }
+
+    /// The working-day calendar (default: the last one loaded into the database, else the
+    /// built-in 2016–2026 schedules).
+    pub fn calendar(mut self, calendar: Calendar) -> Self {
+        self.calendar = Some(calendar);
+        self
+    }
+
+    /// The policy timeline (default: the built-in Xining history).
+    pub fn policies(mut self, policies: PolicyTimeline) -> Self {
+        self.policies = policies;
+        self
+    }
+
+    /// The kind catalogue (default: the 14 built-in kinds).
+    pub fn catalogue(mut self, catalogue: Catalogue) -> Self {
+        self.catalogue = catalogue;
+        self
+    }
+
+    /// The clock (default: the system clock).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Adds a centre (default: one centre `default` at Asia/Shanghai, closing 18:00).
+    pub fn centre(mut self, centre: Centre) -> Self {
+        self.centres.push(centre);
+        self
+    }
+
+    /// Connects, migrates and returns the engine.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedUrl`], [`Error::Database`] or [`Error::Migrate`].
+    pub async fn build(self) -> Result<Engine> {
+        let db = Database::connect(&self.url, self.migrations).await?;
+        let backend = match db {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(pool) => Backend::Sqlite(SqliteStore::new(pool)),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(pool) => Backend::Postgres(PgStore::new(pool)),
+        };
+        let mut centres: BTreeMap<CentreId, Centre> = self
+            .centres
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+        if centres.is_empty() {
+            let c = Centre::new("default");
+            centres.insert(c.id.clone(), c);
+        }
+        let engine = Engine {
+            inner: Arc::new(Inner {
+                backend,
+                calendar: RwLock::new(self.calendar.clone().unwrap_or_else(Calendar::builtin)),
+                policies: self.policies,
+                catalogue: self.catalogue,
+                centres,
+                clock: self.clock,
+                timers_changed: watch::channel(0).0,
+            }),
+        };
+        if self.calendar.is_none() {
+            if let Some(csv) = with_store!(engine, s => {
+                let mut conn = s.pool().acquire().await?;
+                stored_calendar(s, &mut conn).await?
+            }) {
+                let cal = Calendar::from_csv(&csv)
+                    .map_err(|e| Error::Corrupt(format!("stored calendar: {e}")))?;
+                *engine.inner.calendar.write().expect("calendar lock") = cal;
+            }
+        }
+        Ok(engine)
+    }
+}
+
+async fn stored_calendar<S: Store>(_s: &S, conn: &mut Conn<S>) -> Result<Option<String>> {
+    S::latest_calendar(conn).await
+}
+
+impl Engine {
+    /// Starts building an engine on `url`: `sqlite://path.db`, `sqlite::memory:` or
+    /// `postgres://user@host/db`.
+    pub fn builder(url: impl Into<String>) -> EngineBuilder {
+        EngineBuilder {
+            url: url.into(),
+            migrations: MigrationMode::Apply,
+            calendar: None,
+            policies: PolicyTimeline::builtin(),
+            catalogue: Catalogue::builtin(),
+            clock: Arc::new(SystemClock),
+            centres: Vec::new(),
+        }
+    }
+
+    /// The calendar in use.
+    pub fn calendar(&self) -> Calendar {
+        self.inner.calendar.read().expect("calendar lock").clone()
+    }
+
+    /// The policy timeline.
+    pub fn policies(&self) -> &PolicyTimeline {
+        &self.inner.policies
+    }
+
+    /// The kind catalogue.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.inner.catalogue
+    }
+
+    /// A configured centre.
+    pub fn centre(&self, id: &CentreId) -> Option<&Centre> {
+        self.inner.centres.get(id)
+    }
+
+    /// The configured centres.
+    pub fn centres(&self) -> impl Iterator<Item = &Centre> {
+        self.inner.centres.values()
+    }
+
+    /// The engine's current instant.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// The SQLite pool, when the engine runs on SQLite.
+    #[cfg(feature = "sqlite")]
+    pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
+        #[allow(unreachable_patterns)]
+        match &self.inner.backend {
+            Backend::Sqlite(s) => Some(s.pool()),
+            _ => None,
+        }
+    }
+
+    /// The PostgreSQL pool, when the engine runs on PostgreSQL.
+    #[cfg(feature = "postgres")]
+    pub fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
+        #[allow(unreachable_patterns)]
+        match &self.inner.backend {
+            Backend::Postgres(s) => Some(s.pool()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn timers_changed(&self) {
+        self.inner
+            .timers_changed
+            .send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Runs a command in its own transaction: load, decide, append the events, update the
+    /// case, re-arm its timers — all or nothing.
+    ///
+    /// # Errors
+    /// [`Error::Refused`] with the rule's code (including `conflict` for a lost race and
+    /// `case_not_found`); [`Error::Database`] when the database fails. Nothing is written.
+    #[tracing::instrument(name = "regflow.execute", skip_all, fields(command = %req.command.name(), case = ?req.case_id, actor = %req.actor.id()))]
+    pub async fn execute(&self, req: Request) -> Result<Executed> {
+        let out = with_store!(self, s => self.execute_with(s, &req).await);
+        if let Err(e) = &out {
+            tracing::debug!(error = %e, "command not applied");
+        }
+        out
+    }
+
+    async fn execute_with<S: Store>(&self, store: &S, req: &Request) -> Result<Executed> {
+        let mut tx = store.begin_write().await?;
+        match self.execute_on::<S>(&mut tx, req).await {
+            Ok(done) => {
+                tx.commit().await?;
+                if !done.entries.is_empty() {
+                    self.timers_changed();
+                }
+                Ok(done)
+            }
+            Err(e) => {
+                tx.rollback().await.ok();
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs a command inside the embedding application's own SQLite transaction (or on a
+    /// plain connection): regflow's writes commit or roll back with the caller's.
+    ///
+    /// # Errors
+    /// As [`Engine::execute`]; on error the caller should roll its transaction back.
+    #[cfg(feature = "sqlite")]
+    pub async fn execute_in_sqlite(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        req: Request,
+    ) -> Result<Executed> {
+        let done = self.execute_on::<SqliteStore>(conn, &req).await?;
+        self.timers_changed();
+        Ok(done)
+    }
+
+    /// Runs a command inside the embedding application's own PostgreSQL transaction.
+    ///
+    /// # Errors
+    /// As [`Engine::execute`]; on error the caller should roll its transaction back.
+    #[cfg(feature = "postgres")]
+    pub async fn execute_in_postgres(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        req: Request,
+    ) -> Result<Executed> {
+        let done = self.execute_on::<PgStore>(conn, &req).await?;
+        self.timers_changed();
+        Ok(done)
+    }
+
+    pub(crate) fn context_centre(&self, id: &CentreId) -> Result<&Centre> {
+        self.inner.centres.get(id).ok_or_else(|| {
+            Error::Refused(Refusal::new(
+                ErrorCode::WrongCentre,
+                format!("centre `{id}` is not served by this engine"),
+            ))
+        })
+    }
+
+    async fn execute_on<S: Store>(&self, conn: &mut Conn<S>, req: &Request) -> Result<Executed> {
+        let request_hash = match &req.idempotency_key {
+            Some(key) => {
+                let hash = chain::digest(
+                    &serde_json::to_string(&(&req.case_id, req.actor.id(), &req.command))
+                        .map_err(|e| Error::Corrupt(e.to_string()))?,
+                );
+                if let Some((stored, result)) = S::idempotency_get(conn, key).await? {
+                    if stored != hash {
+                        return Err(Refusal::argument(
+                            "idempotency_key",
+                            format!("idempotency key `{key}` was used for a different command"),
+                        )
+                        .into());
+                    }
+                    let mut first: Executed =
+                        serde_json::from_str(&result).map_err(|e| Error::Corrupt(e.to_string()))?;
+                    first.repeated = true;
+                    return Ok(first);
+                }
+                Some(hash)
+            }
+            None => None,
+        };
+        let case_id = req
+            .case_id
+            .clone()
+            .unwrap_or_else(|| CaseId::new(uuid::Uuid::new_v4().to_string()));
+        let row = S::load_case(conn, case_id.as_str()).await?;
+        let case = row.as_ref().map(case_from_row).transpose()?;
+        if let (Some(expected), Some(c)) = (req.expected_version, &case) {
+            if c.version() != expected {
+                return Err(Error::conflict(case_id.as_str()));
+            }
+        }
+        let centre =
+            self.context_centre(case.as_ref().map_or(req.actor.centre(), |c| c.centre()))?;
+        let unit_seized = self
+            .unit_seized::<S>(conn, case.as_ref(), &req.command)
+            .await?;
+        let calendar = self.calendar();
+        let ctx = Context {
+            now: self.now(),
+            actor: &req.actor,
+            centre,
+            calendar: &calendar,
+            policies: &self.inner.policies,
+            catalogue: &self.inner.catalogue,
+            case_id: &case_id,
+            unit_seized,
+        };
+        let decision = decide(case.as_ref(), &req.command, &ctx)?;
+        let entries = self
+            .persist::<S>(
+                conn,
+                row.as_ref(),
+                &decision.case,
+                &decision.events,
+                &decision.alerts,
+            )
+            .await?;
+        let done = Executed {
+            case: decision.case,
+            entries,
+            alerts: decision.alerts,
+            repeated: false,
+        };
+        if let (Some(key), Some(hash)) = (&req.idempotency_key, request_hash) {
+            let result = serde_json::to_string(&done).map_err(|e| Error::Corrupt(e.to_string()))?;
+            if !S::idempotency_put(
+                conn,
+                key,
+                case_id.as_str(),
+                &hash,
+                &result,
+                micros(self.now()),
+            )
+            .await?
+            {
+                return Err(Error::conflict(case_id.as_str()));
+            }
+        }
+        Ok(done)
+    }
+
+    /// Whether the command needs to know of a seizure on the unit, and if so the answer.
+    async fn unit_seized<S: Store>(
+        &self,
+        conn: &mut Conn<S>,
+        case: Option<&Case>,
+        command: &Command,
+    ) -> Result<bool> {
+        let (kind, unit) = match (command, case) {
+            (Command::Record, Some(c)) => (c.kind().to_string(), c.intake().unit.to_string()),
+            (Command::HandleInstantly { intake, .. }, None) => {
+                (intake.kind.clone(), intake.unit.trim().to_ascii_uppercase())
+            }
+            _ => return Ok(false),
+        };
+        if !self
+            .inner
+            .catalogue
+            .get(&kind)
+            .is_some_and(|k| k.blocked_by_seizure)
+        {
+            return Ok(false);
+        }
+        S::unit_seized(conn, &unit).await
+    }
+
+    /// Writes a decision: events chained after the case's head, the case row guarded by
+    /// its version, and the case's timers.
+    pub(crate) async fn persist<S: Store>(
+        &self,
+        conn: &mut Conn<S>,
+        before: Option<&CaseRow>,
+        case: &Case,
+        events: &[regflow_process::Event],
+        alerts: &[PlannedAlert],
+    ) -> Result<Vec<HistoryEntry>> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let prev = before.map_or_else(|| chain::GENESIS.to_owned(), |b| b.head_hash.clone());
+        let (rows, entries) = chain_events(events, prev)?;
+        let head = entries.last().map(|e| e.hash.clone()).unwrap_or_default();
+        let row = case_row(case, &self.inner.catalogue, &head)?;
+        let id = case.id().as_str();
+        match before {
+            None => {
+                if !S::insert_case(conn, &row).await? {
+                    return Err(Error::conflict(id));
+                }
+                let parties: Vec<String> = case
+                    .intake()
+                    .applicants
+                    .iter()
+                    .map(|a| a.id.as_str().to_owned())
+                    .collect();
+                S::insert_applicants(conn, id, &parties).await?;
+            }
+            Some(b) => {
+                if !S::update_case(conn, &row, b.version).await? {
+                    return Err(Error::conflict(id));
+                }
+            }
+        }
+        if !S::insert_events(conn, &rows).await? {
+            return Err(Error::conflict(id));
+        }
+        S::sync_timers(conn, id, &timers_of(case, alerts)).await?;
+        Ok(entries)
+    }
+}

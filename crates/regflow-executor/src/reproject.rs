@@ -1,0 +1,121 @@
+//! Loading a calendar at run time (SPEC 2.1): the new schedule is stored, then every open
+//! case whose deadlines it changes is re-projected, each change recorded in its history.
+
+use regflow_process::{decide, Actor, Calendar, CaseId, Command, Context, Refusal};
+
+use crate::clock::micros;
+use crate::engine::{with_store, Engine};
+use crate::error::{Error, Result};
+use crate::mapping::case_from_row;
+use crate::store::{Conn, Store};
+
+/// What loading a calendar changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reprojection {
+    /// The new calendar's version.
+    pub calendar_version: regflow_process::CalendarVersion,
+    /// Open cases examined.
+    pub examined: usize,
+    /// Cases whose deadlines moved (or became firm), each with a `reproject` history entry.
+    pub moved: Vec<CaseId>,
+}
+
+impl Engine {
+    /// Replaces the calendar with CSV text (`date,kind,name,source`) and re-projects the
+    /// deadlines of every open case it changes: provisional ones, and ones a revised
+    /// schedule moves.
+    ///
+    /// # Errors
+    /// [`Error::Refused`] `invalid_calendar` naming the line; nothing changes then.
+    /// [`Error::Database`] when the database fails midway: cases re-projected before stay
+    /// re-projected (each in its own transaction), and loading again finishes the rest.
+    #[tracing::instrument(name = "regflow.load_calendar", skip_all)]
+    pub async fn load_calendar(&self, csv: &str) -> Result<Reprojection> {
+        let calendar = Calendar::from_csv(csv)
+            .map_err(|e| Error::Refused(Refusal::new(e.code(), e.to_string())))?;
+        let ids = with_store!(self, s => {
+            let mut tx = s.begin_write().await?;
+            save_on(s, &mut tx, calendar.version().as_str(), csv, micros(self.now())).await?;
+            let ids = open_on(s, &mut tx).await?;
+            tx.commit().await?;
+            ids
+        });
+        *self.inner.calendar.write().expect("calendar lock") = calendar.clone();
+        let mut moved = Vec::new();
+        for id in &ids {
+            let changed = with_store!(self, s => {
+                let mut tx = s.begin_write().await?;
+                match self.reproject_on(s, &mut tx, id, &calendar).await {
+                    Ok(changed) => { tx.commit().await?; changed }
+                    Err(e) => { tx.rollback().await.ok(); return Err(e); }
+                }
+            });
+            if changed {
+                moved.push(CaseId::new(id.clone()));
+            }
+        }
+        if !moved.is_empty() {
+            self.timers_changed();
+        }
+        Ok(Reprojection {
+            calendar_version: calendar.version().clone(),
+            examined: ids.len(),
+            moved,
+        })
+    }
+
+    async fn reproject_on<S: Store>(
+        &self,
+        _s: &S,
+        conn: &mut Conn<S>,
+        id: &str,
+        calendar: &Calendar,
+    ) -> Result<bool> {
+        let Some(row) = S::load_case(conn, id).await? else {
+            return Ok(false);
+        };
+        let case = case_from_row(&row)?;
+        let actor = Actor::system(case.centre().clone());
+        let ctx = Context {
+            now: self.now().max(case.updated_at()),
+            actor: &actor,
+            centre: self.context_centre(case.centre())?,
+            calendar,
+            policies: self.policies(),
+            catalogue: self.catalogue(),
+            case_id: case.id(),
+            unit_seized: false,
+        };
+        let decision = match decide(Some(&case), &Command::Reproject, &ctx) {
+            Ok(d) => d,
+            // A case whose state takes no re-projection (it finished meanwhile).
+            Err(_) => return Ok(false),
+        };
+        if decision.events.is_empty() {
+            return Ok(false);
+        }
+        self.persist::<S>(
+            conn,
+            Some(&row),
+            &decision.case,
+            &decision.events,
+            &decision.alerts,
+        )
+        .await?;
+        Ok(true)
+    }
+}
+
+async fn save_on<S: Store>(
+    _s: &S,
+    conn: &mut Conn<S>,
+    version: &str,
+    csv: &str,
+    at: i64,
+) -> Result<()> {
+    S::save_calendar(conn, version, csv, at).await
+}
+
+async fn open_on<S: Store>(_s: &S, conn: &mut Conn<S>) -> Result<Vec<String>> {
+    S::cases_with_clocks(conn).await
+}

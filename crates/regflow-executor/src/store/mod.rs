@@ -1,0 +1,162 @@
+//! Persistence: the [`Store`] trait and its SQLite and PostgreSQL implementations.
+//!
+//! Both backends share one schema shape (`migrations/sqlite`, `migrations/postgres`) and
+//! the same SQL text: instants are microseconds since the epoch, flags are 0/1, documents
+//! are JSON text (kept byte for byte, so the hash chain can be verified). The
+//! implementations differ only in how a write transaction begins and how due timers are
+//! claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL). Only this module contains SQL.
+
+mod rows;
+mod sql;
+
+pub use rows::{CaseRow, EventRow, TimerRow};
+
+use async_trait::async_trait;
+use sqlx::{Database, Pool, Transaction};
+
+use crate::error::Result;
+
+/// A backend's connection type.
+pub type Conn<S> = <<S as Store>::Db as Database>::Connection;
+
+/// What regflow needs from a database. Every method runs on a connection the caller
+/// holds, usually inside a transaction, so a command's writes commit together.
+#[async_trait]
+pub trait Store: Send + Sync + Clone + 'static {
+    /// The sqlx database type.
+    type Db: Database;
+
+    /// The connection pool.
+    fn pool(&self) -> &Pool<Self::Db>;
+
+    /// Begins a transaction that will write (SQLite: `BEGIN IMMEDIATE`).
+    async fn begin_write(&self) -> Result<Transaction<'static, Self::Db>>;
+
+    /// The case row, if the case exists.
+    async fn load_case(conn: &mut Conn<Self>, id: &str) -> Result<Option<CaseRow>>;
+
+    /// Inserts a new case row; `false` when a case with that id exists already.
+    async fn insert_case(conn: &mut Conn<Self>, row: &CaseRow) -> Result<bool>;
+
+    /// Replaces a case row if it is still at `expected_version`; `false` when it is not.
+    async fn update_case(
+        conn: &mut Conn<Self>,
+        row: &CaseRow,
+        expected_version: i64,
+    ) -> Result<bool>;
+
+    /// Records the applicants' identifiers of a new case.
+    async fn insert_applicants(
+        conn: &mut Conn<Self>,
+        case_id: &str,
+        party_ids: &[String],
+    ) -> Result<()>;
+
+    /// Appends history entries; `false` when one of their sequence numbers exists already.
+    async fn insert_events(conn: &mut Conn<Self>, events: &[EventRow]) -> Result<bool>;
+
+    /// Replaces a case's pending timers with `timers` (fired ones are kept).
+    async fn sync_timers(conn: &mut Conn<Self>, case_id: &str, timers: &[TimerRow]) -> Result<()>;
+
+    /// Whether the unit's latest recorded seizure or release is a seizure.
+    async fn unit_seized(conn: &mut Conn<Self>, unit: &str) -> Result<bool>;
+
+    /// The request hash and stored result of an idempotency key.
+    async fn idempotency_get(conn: &mut Conn<Self>, key: &str) -> Result<Option<(String, String)>>;
+
+    /// Stores an idempotency key's result; `false` when the key exists already.
+    async fn idempotency_put(
+        conn: &mut Conn<Self>,
+        key: &str,
+        case_id: &str,
+        request_hash: &str,
+        result: &str,
+        at: i64,
+    ) -> Result<bool>;
+
+    /// Claims up to `limit` unfired timers due strictly before `before`, earliest first.
+    /// On PostgreSQL, rows claimed by another transaction are skipped.
+    async fn claim_due(conn: &mut Conn<Self>, before: i64, limit: i64) -> Result<Vec<TimerRow>>;
+
+    /// Marks a timer fired; `false` when it was fired already or is gone.
+    async fn mark_fired(conn: &mut Conn<Self>, timer: &TimerRow, fired_at: i64) -> Result<bool>;
+
+    /// Drops an unfired timer that no longer applies.
+    async fn drop_timer(conn: &mut Conn<Self>, timer: &TimerRow) -> Result<()>;
+
+    /// The earliest unfired timer's due instant.
+    async fn next_due(conn: &mut Conn<Self>) -> Result<Option<i64>>;
+
+    /// A case's history in sequence order.
+    async fn history(conn: &mut Conn<Self>, case_id: &str) -> Result<Vec<EventRow>>;
+
+    /// The ids of cases whose deadlines a new calendar may move.
+    async fn cases_with_clocks(conn: &mut Conn<Self>) -> Result<Vec<String>>;
+
+    /// Cases of a centre in given states, in queue order (priority class, promise due,
+    /// acceptance); with `task`, only those whose task is pending or failed.
+    async fn queue(
+        conn: &mut Conn<Self>,
+        centre: &str,
+        states: &[&str],
+        task: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<CaseRow>>;
+
+    /// Cases an applicant is party to, newest first.
+    async fn cases_of_party(conn: &mut Conn<Self>, party_id: &str) -> Result<Vec<CaseRow>>;
+
+    /// Running cases of a centre whose promise or statutory deadline is before `now`.
+    async fn overdue(conn: &mut Conn<Self>, centre: Option<&str>, now: i64)
+        -> Result<Vec<CaseRow>>;
+
+    /// Cases opened in `[from, to)`, optionally of one centre.
+    async fn opened_between(
+        conn: &mut Conn<Self>,
+        centre: Option<&str>,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<CaseRow>>;
+
+    /// Records a calendar loaded at run time.
+    async fn save_calendar(conn: &mut Conn<Self>, version: &str, csv: &str, at: i64) -> Result<()>;
+
+    /// The calendar text loaded last, if any.
+    async fn latest_calendar(conn: &mut Conn<Self>) -> Result<Option<String>>;
+}
+
+/// The SQLite store.
+#[cfg(feature = "sqlite")]
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: sqlx::SqlitePool,
+}
+
+#[cfg(feature = "sqlite")]
+impl SqliteStore {
+    /// A store over a pool whose schema is migrated.
+    pub fn new(pool: sqlx::SqlitePool) -> Self {
+        SqliteStore { pool }
+    }
+}
+
+/// The PostgreSQL store.
+#[cfg(feature = "postgres")]
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: sqlx::PgPool,
+}
+
+#[cfg(feature = "postgres")]
+impl PgStore {
+    /// A store over a pool whose schema is migrated.
+    pub fn new(pool: sqlx::PgPool) -> Self {
+        PgStore { pool }
+    }
+}
+
+#[cfg(feature = "sqlite")]
+sql::impl_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "");
+
+#[cfg(feature = "postgres")]
+sql::impl_store!(PgStore, sqlx::Postgres, "BEGIN", " FOR UPDATE SKIP LOCKED");

@@ -1,0 +1,63 @@
+//! Row shapes shared by both backends.
+
+use sqlx::FromRow;
+
+/// A case as stored: the JSON body plus the columns queries filter and sort on.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct CaseRow {
+    pub id: String,
+    pub centre: String,
+    pub kind: String,
+    pub category: String,
+    pub channel: String,
+    pub priority: String,
+    pub priority_class: i64,
+    pub unit: String,
+    pub unit_effect: Option<String>,
+    pub state: String,
+    pub is_open: i64,
+    pub instant: i64,
+    pub pending_tasks: String,
+    pub accepted_at: Option<i64>,
+    pub promise_due_at: Option<i64>,
+    pub statutory_due_at: Option<i64>,
+    pub provisional: i64,
+    pub recorded_at: Option<i64>,
+    pub completed_at: Option<i64>,
+    pub working_days_used: Option<i64>,
+    pub on_time: Option<i64>,
+    pub within_statute: Option<i64>,
+    pub extended_days: i64,
+    pub suspensions: i64,
+    pub rating: Option<i64>,
+    pub version: i64,
+    pub head_hash: String,
+    pub body: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One history entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct EventRow {
+    pub case_id: String,
+    pub seq: i64,
+    pub at: i64,
+    pub command: String,
+    pub actor: String,
+    pub body: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// An armed timer: a deadline alert (`promise_warning`, `statutory_breach`, …) or a public
+/// notice's automatic resumption (`auto_resume`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, FromRow)]
+#[allow(missing_docs)]
+pub struct TimerRow {
+    pub case_id: String,
+    pub timer: String,
+    pub due_at: i64,
+}

@@ -1,0 +1,345 @@
+//! Alerts fire exactly once, at the right time, into history; calendars re-project.
+
+use crate::on_both;
+use crate::support::*;
+use async_trait::async_trait;
+use regflow_executor::{AlertHandler, Engine, FiredAlert, ManualClock, Request, WatchOptions};
+use regflow_process::{AlertLevel, CaseId, Change, Channel, ClockKind, Command, Role};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Default)]
+struct Counter {
+    seen: Mutex<HashMap<(String, ClockKind, AlertLevel, i64), u32>>,
+}
+
+#[async_trait]
+impl AlertHandler for Counter {
+    async fn on_alert(&self, a: &FiredAlert) {
+        let key = (
+            a.case_id.to_string(),
+            a.alert.clock,
+            a.alert.level,
+            a.alert.at.timestamp(),
+        );
+        *self.seen.lock().unwrap().entry(key).or_default() += 1;
+    }
+}
+
+impl Counter {
+    fn total(&self) -> u32 {
+        self.seen.lock().unwrap().values().sum()
+    }
+    fn distinct(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+}
+
+async fn timing(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    let id = CaseId::new("A");
+    engine
+        .execute(Request::to(
+            &id,
+            clerk,
+            accept(&engine, "change", Channel::Window),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        engine.next_due().await.unwrap(),
+        Some(at("2026-03-04T18:00:00+08:00"))
+    );
+    let counter = Counter::default();
+    // The warning is due at 03-04 18:00: not fired at that instant, fired just after.
+    let pass = engine
+        .run_due(at("2026-03-04T18:00:00+08:00"), &counter)
+        .await
+        .unwrap();
+    assert!(pass.alerts.is_empty());
+    let pass = engine
+        .run_due(at("2026-03-04T18:00:01+08:00"), &counter)
+        .await
+        .unwrap();
+    assert_eq!(pass.alerts.len(), 1);
+    assert_eq!(
+        (pass.alerts[0].alert.clock, pass.alerts[0].alert.level),
+        (ClockKind::Promise, AlertLevel::Warning)
+    );
+    // Again: nothing more.
+    assert!(engine
+        .run_due(at("2026-03-04T19:00:00+08:00"), &counter)
+        .await
+        .unwrap()
+        .alerts
+        .is_empty());
+    // Completed exactly at the due time: on time, no breach.
+    clock.set(at("2026-03-05T18:00:00+08:00"));
+    let rev = staff("rev-1", Role::Reviewer);
+    engine
+        .execute(Request::to(&id, rev, Command::Review))
+        .await
+        .unwrap();
+    engine
+        .execute(Request::to(
+            &id,
+            staff("reg-1", Role::Registrar),
+            Command::Record,
+        ))
+        .await
+        .unwrap();
+    let done = engine
+        .execute(Request::to(
+            &id,
+            staff("clerk-2", Role::Clerk),
+            Command::IssueCertificate,
+        ))
+        .await
+        .unwrap();
+    assert!(done.case.completion().unwrap().on_time);
+    let pass = engine
+        .run_due(at("2026-06-01T00:00:00+08:00"), &counter)
+        .await
+        .unwrap();
+    assert!(pass.alerts.is_empty(), "{pass:?}");
+    assert_eq!(counter.total(), 1);
+    // The alert is in the history, at its due instant.
+    let history = engine.history(&id).await.unwrap();
+    let raised: Vec<_> = history
+        .iter()
+        .filter(|e| matches!(e.event.change, Change::AlertRaised { .. }))
+        .collect();
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].event.at, at("2026-03-04T18:00:00+08:00"));
+    assert!(engine.verify(&id).await.unwrap().is_intact());
+}
+on_both!(alerts_fire_once_when_due_and_enter_history, timing);
+
+async fn breach_and_suspension(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let id = CaseId::new("B");
+    engine
+        .execute(Request::to(
+            &id,
+            staff("clerk-1", Role::Clerk),
+            accept(&engine, "change", Channel::Window),
+        ))
+        .await
+        .unwrap();
+    let counter = Counter::default();
+    // Suspended before the warning: nothing raised while suspended.
+    clock.set(at("2026-03-03T10:00:00+08:00"));
+    let sup = staff("sup-1", Role::Supervisor);
+    engine
+        .execute(Request::to(
+            &id,
+            sup.clone(),
+            Command::Suspend {
+                cause: regflow_process::case::SuspensionCause::Appraisal,
+                note: "鉴定".into(),
+            },
+        ))
+        .await
+        .unwrap();
+    assert!(engine
+        .run_due(at("2026-03-20T00:00:00+08:00"), &counter)
+        .await
+        .unwrap()
+        .alerts
+        .is_empty());
+    clock.set(at("2026-03-20T09:00:00+08:00"));
+    let resumed = engine
+        .execute(Request::to(&id, sup, Command::Resume))
+        .await
+        .unwrap();
+    let due = resumed.case.deadlines().unwrap().promise.due_at;
+    // Closings 03-03 … 03-19 (13 working days) fell inside: due 03-05 + 13 = 03-24.
+    assert_eq!(due, at("2026-03-24T18:00:00+08:00"));
+    let pass = engine
+        .run_due(due + chrono::Duration::seconds(1), &counter)
+        .await
+        .unwrap();
+    let levels: Vec<_> = pass
+        .alerts
+        .iter()
+        .map(|a| (a.alert.clock, a.alert.level))
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            (ClockKind::Promise, AlertLevel::Warning),
+            (ClockKind::Promise, AlertLevel::Breach)
+        ]
+    );
+    assert_eq!(
+        engine
+            .overdue(None, due + chrono::Duration::seconds(1))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+on_both!(
+    suspension_holds_alerts_and_resume_rearms_them,
+    breach_and_suspension
+);
+
+async fn watcher(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let counter = Arc::new(Counter::default());
+    let w = engine.watch(
+        counter.clone(),
+        WatchOptions {
+            max_idle: Duration::from_secs(30),
+            ..Default::default()
+        },
+    );
+    engine
+        .execute(Request::new(
+            staff("clerk-1", Role::Clerk),
+            accept(&engine, "change", Channel::Window),
+        ))
+        .await
+        .unwrap();
+    clock.set(at("2026-03-04T18:30:00+08:00"));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while counter.total() < 1 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(counter.total(), 1, "the watcher woke on the clock change");
+    w.shutdown().await.unwrap();
+}
+on_both!(the_watcher_wakes_and_shuts_down, watcher);
+
+async fn three_engines(db: &Db) {
+    const CASES: usize = 1000;
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let first = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    for i in 0..CASES {
+        let id = CaseId::new(format!("c{i:04}"));
+        first
+            .execute(Request::to(
+                &id,
+                clerk.clone(),
+                accept(&first, "change", Channel::Window),
+            ))
+            .await
+            .unwrap();
+    }
+    let mut engines = vec![first];
+    for _ in 0..2 {
+        engines.push(engine(db, &clock).await);
+    }
+    let counter = Arc::new(Counter::default());
+    let watchers: Vec<_> = engines
+        .iter()
+        .map(|e| {
+            e.watch(
+                counter.clone(),
+                WatchOptions {
+                    max_idle: Duration::from_millis(200),
+                    batch: 64,
+                },
+            )
+        })
+        .collect();
+    // Everything comes due: 4 alerts per case.
+    clock.set(at("2026-06-01T00:00:00+08:00"));
+    let expected = (CASES * 4) as u32;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while counter.total() < expected && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for w in watchers {
+        w.shutdown().await.unwrap();
+    }
+    assert_eq!(counter.total(), expected, "every alert delivered");
+    assert_eq!(
+        counter.distinct(),
+        expected as usize,
+        "none delivered twice"
+    );
+    // And written into history exactly once.
+    for i in (0..CASES).step_by(97) {
+        let id = CaseId::new(format!("c{i:04}"));
+        let raised = engines[0]
+            .history(&id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e.event.change, Change::AlertRaised { .. }))
+            .count();
+        assert_eq!(raised, 4, "{id}");
+    }
+}
+on_both!(three_engines_deliver_each_alert_exactly_once, three_engines);
+
+async fn calendar_load(db: &Db) {
+    let clock = ManualClock::new(at("2026-12-30T10:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let id = CaseId::new("P");
+    let done = engine
+        .execute(Request::to(
+            &id,
+            staff("clerk-1", Role::Clerk),
+            accept(&engine, "change", Channel::Window),
+        ))
+        .await
+        .unwrap();
+    assert!(done.case.deadlines().unwrap().provisional());
+    let other = CaseId::new("Q");
+    clock.set(at("2026-12-30T10:05:00+08:00"));
+    let q = engine.execute(Request::to(
+        &other,
+        staff("kiosk-1", Role::Kiosk),
+        Command::HandleInstantly {
+            intake: intake("information_query", Channel::Kiosk),
+            materials: vec!["identity_proof".into()],
+        },
+    ));
+    q.await.unwrap();
+    // The State Council publishes 2027: loading it firms up P's deadlines.
+    let csv = format!(
+        "{}2027-01-01,holiday,元旦,\n2027-01-04,holiday,test,\n",
+        engine.calendar().to_csv()
+    );
+    let err = engine
+        .load_calendar("date,kind,name,source\n2027-01-05,weekday,x,\n")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(regflow_process::ErrorCode::InvalidCalendar)
+    );
+    let r = engine.load_calendar(&csv).await.unwrap();
+    assert_eq!(r.moved, vec![id.clone()]);
+    assert_eq!(r.examined, 1);
+    let view = engine.case(&id).await.unwrap().unwrap();
+    let dl = view.case.deadlines().unwrap();
+    assert!(!dl.provisional());
+    assert_eq!(dl.promise.due_at, at("2027-01-06T18:00:00+08:00"));
+    let last = view.history.last().unwrap();
+    assert!(matches!(last.event.change, Change::Reprojected { .. }));
+    assert_eq!(
+        last.event.calendar_version.as_ref(),
+        Some(&r.calendar_version)
+    );
+    // Loading the same again moves nothing; a new engine picks the stored calendar up.
+    assert!(engine.load_calendar(&csv).await.unwrap().moved.is_empty());
+    let again = Engine::builder(&db.url)
+        .centre(regflow_process::Centre::new("xining"))
+        .clock(clock.clone())
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(again.calendar().version(), &r.calendar_version);
+}
+on_both!(loading_a_calendar_reprojects_open_cases, calendar_load);

@@ -1,0 +1,213 @@
+//! History integrity: verification catches tampering; commands are all or nothing.
+
+use crate::on_both;
+use crate::support::*;
+use regflow_executor::{Engine, ManualClock, Request, Tampering};
+use regflow_process::{CaseId, Channel, Command, Role};
+
+async fn raw(engine: &Engine, sql: &str) {
+    if let Some(pool) = engine.sqlite_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    } else if let Some(pool) = engine.postgres_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+}
+
+/// A change case accepted, reviewed, extended and recorded: four entries.
+async fn four_entries(engine: &Engine, label: &str) -> CaseId {
+    let id = CaseId::new(label);
+    let steps = [
+        (
+            staff("clerk-1", Role::Clerk),
+            accept(engine, "change", Channel::Window),
+        ),
+        (
+            staff("sup-1", Role::Supervisor),
+            Command::Extend {
+                working_days: 1,
+                reason: "复杂".into(),
+            },
+        ),
+        (staff("rev-1", Role::Reviewer), Command::Review),
+        (staff("reg-1", Role::Registrar), Command::Record),
+    ];
+    for (actor, cmd) in steps {
+        engine.execute(Request::to(&id, actor, cmd)).await.unwrap();
+    }
+    id
+}
+
+async fn tampering(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    for label in ["edit", "delete", "reorder", "truncate", "intact"] {
+        four_entries(&engine, label).await;
+    }
+    let intact = engine.verify(&CaseId::new("intact")).await.unwrap();
+    assert!(intact.is_intact(), "{intact:?}");
+    assert_eq!(intact.entries, 4);
+
+    raw(&engine, "UPDATE regflow_events SET body = replace(body, '复杂', '简单') WHERE case_id = 'edit' AND seq = 2").await;
+    let v = engine.verify(&CaseId::new("edit")).await.unwrap();
+    assert!(v.problems.contains(&Tampering::Edited { seq: 2 }), "{v:?}");
+
+    raw(
+        &engine,
+        "DELETE FROM regflow_events WHERE case_id = 'delete' AND seq = 2",
+    )
+    .await;
+    let v = engine.verify(&CaseId::new("delete")).await.unwrap();
+    assert!(v.problems.contains(&Tampering::Broken { seq: 3 }), "{v:?}");
+
+    raw(
+        &engine,
+        "UPDATE regflow_events SET seq = seq + 100 WHERE case_id = 'reorder' AND seq IN (2, 3)",
+    )
+    .await;
+    raw(
+        &engine,
+        "UPDATE regflow_events SET seq = 5 - (seq - 100) WHERE case_id = 'reorder' AND seq > 100",
+    )
+    .await;
+    let v = engine.verify(&CaseId::new("reorder")).await.unwrap();
+    assert!(
+        v.problems
+            .iter()
+            .any(|p| matches!(p, Tampering::Broken { .. })),
+        "{v:?}"
+    );
+
+    raw(
+        &engine,
+        "DELETE FROM regflow_events WHERE case_id = 'truncate' AND seq = 4",
+    )
+    .await;
+    let v = engine.verify(&CaseId::new("truncate")).await.unwrap();
+    assert!(
+        v.problems.contains(&Tampering::Truncated {
+            version: 4,
+            found: 3
+        }),
+        "{v:?}"
+    );
+
+    // Nothing else was touched.
+    assert!(engine
+        .verify(&CaseId::new("intact"))
+        .await
+        .unwrap()
+        .is_intact());
+    let err = engine.verify(&CaseId::new("nope")).await.unwrap_err();
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::CaseNotFound));
+}
+on_both!(
+    verification_catches_edited_deleted_and_reordered_events,
+    tampering
+);
+
+async fn host_transaction(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    let id = CaseId::new("host");
+    let req = || {
+        Request::to(
+            &id,
+            clerk.clone(),
+            accept(&engine, "change", Channel::Window),
+        )
+    };
+    // Rolled back with the host's transaction: nothing stays.
+    if let Some(pool) = engine.sqlite_pool() {
+        let mut tx = pool.begin().await.unwrap();
+        engine.execute_in_sqlite(&mut tx, req()).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert!(engine.case(&id).await.unwrap().is_none());
+        let mut tx = pool.begin().await.unwrap();
+        engine.execute_in_sqlite(&mut tx, req()).await.unwrap();
+        tx.commit().await.unwrap();
+    } else if let Some(pool) = engine.postgres_pool() {
+        let mut tx = pool.begin().await.unwrap();
+        engine.execute_in_postgres(&mut tx, req()).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert!(engine.case(&id).await.unwrap().is_none());
+        let mut tx = pool.begin().await.unwrap();
+        engine.execute_in_postgres(&mut tx, req()).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert!(engine.verify(&id).await.unwrap().is_intact());
+}
+on_both!(commands_join_the_host_transaction, host_transaction);
+
+async fn interrupted(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    // Futures dropped at ever later points: each case is either absent or whole.
+    let mut absent = 0;
+    for i in 0..40u64 {
+        let id = CaseId::new(format!("cut-{i}"));
+        let fut = engine.execute(Request::to(
+            &id,
+            clerk.clone(),
+            accept(&engine, "transfer_second_hand", Channel::Window),
+        ));
+        let _ = tokio::time::timeout(std::time::Duration::from_micros(i * 150), fut).await;
+        // Let a cancelled transaction's connection roll back before looking.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        match engine.case(&id).await.unwrap() {
+            None => absent += 1,
+            Some(view) => {
+                assert_eq!(view.history.len(), 1);
+                assert!(engine.verify(&id).await.unwrap().is_intact());
+            }
+        }
+    }
+    assert!(absent > 0, "some futures were dropped before commit");
+    // A connection killed mid-transaction.
+    if let Some(pool) = engine.postgres_pool() {
+        let id = CaseId::new("killed");
+        let mut tx = pool.begin().await.unwrap();
+        let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        engine
+            .execute_in_postgres(
+                &mut tx,
+                Request::to(
+                    &id,
+                    clerk.clone(),
+                    accept(&engine, "change", Channel::Window),
+                ),
+            )
+            .await
+            .unwrap();
+        sqlx::query("SELECT pg_terminate_backend($1)")
+            .bind(pid)
+            .execute(pool)
+            .await
+            .unwrap();
+        assert!(tx.commit().await.is_err());
+        assert!(engine.case(&id).await.unwrap().is_none());
+    } else if let Some(pool) = engine.sqlite_pool() {
+        let id = CaseId::new("killed");
+        let mut conn = pool.acquire().await.unwrap();
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+        engine
+            .execute_in_sqlite(
+                &mut tx,
+                Request::to(
+                    &id,
+                    clerk.clone(),
+                    accept(&engine, "change", Channel::Window),
+                ),
+            )
+            .await
+            .unwrap();
+        drop(tx);
+        conn.detach();
+        assert!(engine.case(&id).await.unwrap().is_none());
+    }
+}
+on_both!(an_interrupted_command_leaves_all_or_nothing, interrupted);

@@ -1,0 +1,307 @@
+//! Every kind's life through the public API.
+
+use crate::on_both;
+use crate::support::*;
+use regflow_executor::{Clock, Engine, IgnoreAlerts, ManualClock, Request};
+use regflow_process::catalogue::Task;
+use regflow_process::{CaseId, Channel, Command, IntakeInput, Role, State, TaskOutcome};
+
+/// A distinct unit per kind, so seizures on one do not block another.
+fn unit(i: usize) -> String {
+    format!("630102001001GB{:05}F00010001", i + 1)
+}
+
+async fn run(
+    engine: &Engine,
+    id: &CaseId,
+    actor: regflow_process::Actor,
+    command: Command,
+) -> State {
+    let done = engine
+        .execute(Request::to(id, actor, command))
+        .await
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+    done.case.state()
+}
+
+async fn life(engine: &Engine, clock: &ManualClock, i: usize, kind: &str) {
+    let id = CaseId::new(format!("case-{kind}"));
+    let mut input: IntakeInput = intake(kind, Channel::Window);
+    input.unit = unit(i);
+    let (channel, opener) = match kind {
+        "mortgage" | "mortgage_cancellation" => (Channel::Bank, staff("bank-1", Role::Bank)),
+        "seizure" | "seizure_release" => (Channel::Court, staff("court-1", Role::Court)),
+        "information_query" => (Channel::Kiosk, staff("kiosk-1", Role::Kiosk)),
+        _ => (Channel::Window, staff("clerk-1", Role::Clerk)),
+    };
+    input.channel = channel;
+    let materials = all_materials(engine, kind);
+    let instant = [
+        "mortgage_cancellation",
+        "cancellation",
+        "seizure",
+        "seizure_release",
+        "information_query",
+    ]
+    .contains(&kind);
+    if instant {
+        let s = run(
+            engine,
+            &id,
+            opener,
+            Command::HandleInstantly {
+                intake: input,
+                materials,
+            },
+        )
+        .await;
+        assert_eq!(s, State::Completed, "{kind}");
+        return;
+    }
+    assert_eq!(
+        run(
+            engine,
+            &id,
+            opener,
+            Command::Accept {
+                intake: Some(input),
+                materials
+            }
+        )
+        .await,
+        State::Accepted
+    );
+    let spec = engine.catalogue().get(kind).unwrap().clone();
+    for task in &spec.tasks {
+        let officer = match task {
+            Task::Tax => staff("tax-1", Role::TaxOfficer),
+            Task::TransactionFiling => staff("tr-1", Role::TransactionOfficer),
+        };
+        run(
+            engine,
+            &id,
+            officer,
+            Command::CompleteTask {
+                task: *task,
+                outcome: TaskOutcome::Succeeded,
+            },
+        )
+        .await;
+    }
+    let reviewed = run(engine, &id, staff("rev-1", Role::Reviewer), Command::Review).await;
+    if spec.public_notice_days.is_some() {
+        assert_eq!(reviewed, State::Suspended, "{kind}");
+        // The notice resumes by itself once it has run.
+        let end = engine
+            .case(&id)
+            .await
+            .unwrap()
+            .unwrap()
+            .case
+            .suspension()
+            .unwrap()
+            .notice
+            .unwrap()
+            .ends_at;
+        clock.set(end + chrono::Duration::minutes(1));
+        let pass = engine.run_due(clock.now(), &IgnoreAlerts).await.unwrap();
+        assert!(pass.resumed.contains(&id), "{kind}");
+    }
+    let recorded = run(
+        engine,
+        &id,
+        staff("reg-1", Role::Registrar),
+        Command::Record,
+    )
+    .await;
+    assert_eq!(recorded, State::Recorded, "{kind}");
+    assert_eq!(
+        run(
+            engine,
+            &id,
+            staff("clerk-2", Role::Clerk),
+            Command::IssueCertificate
+        )
+        .await,
+        State::Completed
+    );
+}
+
+async fn every_kind(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let kinds: Vec<String> = engine
+        .catalogue()
+        .kinds()
+        .iter()
+        .map(|k| k.id.to_string())
+        .collect();
+    for (i, kind) in kinds.iter().enumerate() {
+        life(&engine, &clock, i, kind).await;
+        let id = CaseId::new(format!("case-{kind}"));
+        let view = engine.case(&id).await.unwrap().unwrap();
+        assert_eq!(view.case.state(), State::Completed, "{kind}");
+        assert!(
+            view.case.completion().unwrap().on_time || kind == "first_registration_homestead",
+            "{kind}"
+        );
+        // The stored case is exactly the replay of its history.
+        let replayed =
+            regflow_process::Case::replay(view.history.iter().map(|e| &e.event)).unwrap();
+        assert_eq!(replayed, view.case, "{kind}");
+        assert!(engine.verify(&id).await.unwrap().is_intact(), "{kind}");
+    }
+}
+on_both!(every_kind_lives_through_the_engine, every_kind);
+
+async fn executor_refusals(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    let done = engine
+        .execute(Request::new(
+            clerk.clone(),
+            accept(&engine, "change", Channel::Window),
+        ))
+        .await
+        .unwrap();
+    let id = done.case.id().clone();
+    assert_eq!(done.entries.len(), 1);
+    assert_eq!(done.entries[0].prev_hash, regflow_executor::GENESIS);
+    // A stale version loses: conflict, nothing written.
+    let rev = staff("rev-1", Role::Reviewer);
+    let err = engine
+        .execute(Request::to(&id, rev.clone(), Command::Review).expecting(0))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::Conflict));
+    assert_eq!(engine.history(&id).await.unwrap().len(), 1);
+    engine
+        .execute(Request::to(&id, rev.clone(), Command::Review).expecting(1))
+        .await
+        .unwrap();
+    // Unknown case and unknown centre.
+    let err = engine
+        .execute(Request::to(
+            &CaseId::new("nope"),
+            rev.clone(),
+            Command::Review,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::CaseNotFound));
+    let stranger = regflow_process::Actor::new(
+        "c",
+        [Role::Clerk],
+        regflow_process::CentreId::new("haidong"),
+    );
+    let err = engine
+        .execute(Request::new(
+            stranger,
+            accept(&engine, "change", Channel::Window),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::WrongCentre));
+    // A refused step changes nothing.
+    let err = engine
+        .execute(Request::to(&id, rev, Command::Review))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(regflow_process::ErrorCode::InvalidTransition)
+    );
+    assert_eq!(engine.history(&id).await.unwrap().len(), 2);
+}
+on_both!(refusals_the_executor_adds, executor_refusals);
+
+async fn idempotency(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let bank = staff("bank-1", Role::Bank);
+    let cmd = accept(&engine, "mortgage", Channel::Bank);
+    let first = engine
+        .execute(Request::new(bank.clone(), cmd.clone()).idempotent("bank-req-1"))
+        .await
+        .unwrap();
+    let id = first.case.id().clone();
+    // The bank retries (it lost the response): the same result, nothing applied twice.
+    clock.advance(chrono::Duration::minutes(1));
+    let again = engine
+        .execute(Request::new(bank.clone(), cmd.clone()).idempotent("bank-req-1"))
+        .await
+        .unwrap();
+    assert!(again.repeated && !first.repeated);
+    assert_eq!(again.case, first.case);
+    assert_eq!(again.entries, first.entries);
+    assert_eq!(engine.history(&id).await.unwrap().len(), 1);
+    assert_eq!(engine.cases_of_applicant(ZHANG).await.unwrap().len(), 1);
+    // The same key for another command is refused.
+    let other =
+        Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review).idempotent("bank-req-1");
+    let err = engine.execute(other).await.unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(regflow_process::ErrorCode::InvalidArgument)
+    );
+}
+on_both!(idempotency_keys_apply_once, idempotency);
+
+async fn seizure_across_cases(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    let t = engine
+        .execute(Request::new(
+            clerk.clone(),
+            accept(&engine, "change", Channel::Window),
+        ))
+        .await
+        .unwrap();
+    let id = t.case.id().clone();
+    engine
+        .execute(Request::to(
+            &id,
+            staff("rev-1", Role::Reviewer),
+            Command::Review,
+        ))
+        .await
+        .unwrap();
+    let court = staff("court-1", Role::Court);
+    let seize = Command::HandleInstantly {
+        intake: intake("seizure", Channel::Court),
+        materials: all_materials(&engine, "seizure"),
+    };
+    engine
+        .execute(Request::new(court.clone(), seize))
+        .await
+        .unwrap();
+    clock.advance(chrono::Duration::minutes(5));
+    let reg = staff("reg-1", Role::Registrar);
+    let err = engine
+        .execute(Request::to(&id, reg.clone(), Command::Record))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::UnitSeized));
+    clock.advance(chrono::Duration::minutes(5));
+    let release = Command::HandleInstantly {
+        intake: intake("seizure_release", Channel::Court),
+        materials: all_materials(&engine, "seizure_release"),
+    };
+    engine.execute(Request::new(court, release)).await.unwrap();
+    clock.advance(chrono::Duration::minutes(5));
+    assert_eq!(
+        engine
+            .execute(Request::to(&id, reg, Command::Record))
+            .await
+            .unwrap()
+            .case
+            .state(),
+        State::Recorded
+    );
+}
+on_both!(
+    a_recorded_seizure_blocks_recording_until_released,
+    seizure_across_cases
+);

@@ -1,0 +1,195 @@
+//! Work queues, my business, the overdue list and reports.
+
+use crate::on_both;
+use crate::support::*;
+use regflow_executor::{Clock, ManualClock, ReportFilter, Request};
+use regflow_process::{ApplicantInput, CaseId, Channel, Command, Priority, Role};
+
+async fn queue_and_reports(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    // Three cases: a standard one first, then a military one, then a green-channel one
+    // accepted a day later (later promise).
+    let open = |label: &str, priority: Priority, who: &str| {
+        let mut input = intake("change", Channel::Window);
+        input.priority = priority;
+        input.applicants = vec![ApplicantInput {
+            name: "x".into(),
+            id: who.into(),
+        }];
+        (
+            CaseId::new(label),
+            Command::Accept {
+                intake: Some(input),
+                materials: all_materials(&engine, "change"),
+            },
+        )
+    };
+    for (label, priority, who, when) in [
+        (
+            "std",
+            Priority::Standard,
+            ZHANG,
+            "2026-03-02T09:00:00+08:00",
+        ),
+        ("mil", Priority::Military, LI, "2026-03-02T10:00:00+08:00"),
+        (
+            "green",
+            Priority::GreenChannel,
+            ZHANG,
+            "2026-03-03T09:00:00+08:00",
+        ),
+    ] {
+        clock.set(at(when));
+        let (id, cmd) = open(label, priority, who);
+        engine
+            .execute(Request::to(&id, clerk.clone(), cmd))
+            .await
+            .unwrap();
+    }
+    let q = engine
+        .work_queue(&xining(), Role::Reviewer, 10)
+        .await
+        .unwrap();
+    let order: Vec<&str> = q.iter().map(|c| c.id().as_str()).collect();
+    assert_eq!(order, ["mil", "green", "std"]);
+    assert!(engine
+        .work_queue(&xining(), Role::Registrar, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(engine
+        .work_queue(
+            &regflow_process::CentreId::new("haidong"),
+            Role::Reviewer,
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    // Tax officers see running transfers whose tax task is not done.
+    clock.set(at("2026-03-03T10:00:00+08:00"));
+    let t = engine
+        .execute(Request::new(
+            clerk.clone(),
+            accept(&engine, "transfer_second_hand", Channel::Window),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        engine
+            .work_queue(&xining(), Role::TaxOfficer, 10)
+            .await
+            .unwrap()[0]
+            .id(),
+        t.case.id()
+    );
+    // My business.
+    let mine: Vec<String> = engine
+        .cases_of_applicant(ZHANG)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id().to_string())
+        .collect();
+    assert_eq!(mine.len(), 3);
+    assert!(mine.contains(&"std".to_owned()) && mine.contains(&"green".to_owned()));
+    // Complete "std" on time, "mil" late; leave "green" overdue.
+    clock.set(at("2026-03-04T10:00:00+08:00"));
+    for label in ["std"] {
+        let id = CaseId::new(label);
+        engine
+            .execute(Request::to(
+                &id,
+                staff("rev-1", Role::Reviewer),
+                Command::Review,
+            ))
+            .await
+            .unwrap();
+        engine
+            .execute(Request::to(
+                &id,
+                staff("reg-1", Role::Registrar),
+                Command::Record,
+            ))
+            .await
+            .unwrap();
+        engine
+            .execute(Request::to(
+                &id,
+                staff("clerk-2", Role::Clerk),
+                Command::IssueCertificate,
+            ))
+            .await
+            .unwrap();
+    }
+    clock.set(at("2026-03-10T10:00:00+08:00"));
+    let id = CaseId::new("mil");
+    engine
+        .execute(Request::to(
+            &id,
+            staff("rev-1", Role::Reviewer),
+            Command::Review,
+        ))
+        .await
+        .unwrap();
+    engine
+        .execute(Request::to(
+            &id,
+            staff("reg-1", Role::Registrar),
+            Command::Record,
+        ))
+        .await
+        .unwrap();
+    engine
+        .execute(Request::to(
+            &id,
+            staff("clerk-2", Role::Clerk),
+            Command::IssueCertificate,
+        ))
+        .await
+        .unwrap();
+    engine
+        .execute(Request::to(
+            &id,
+            applicant(LI),
+            Command::Evaluate {
+                rating: 4,
+                comment: "ok".into(),
+            },
+        ))
+        .await
+        .unwrap();
+    let overdue = engine.overdue(Some(&xining()), clock.now()).await.unwrap();
+    let ids: Vec<&str> = overdue.iter().map(|o| o.case.id().as_str()).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.contains(&"green"));
+    let filter = ReportFilter::period(
+        at("2026-03-01T00:00:00+08:00"),
+        at("2026-04-01T00:00:00+08:00"),
+    );
+    let r = engine.report(&filter).await.unwrap();
+    assert_eq!(r.overall.opened, 4);
+    assert_eq!(r.overall.accepted, 4);
+    assert_eq!(r.overall.completed, 2);
+    assert_eq!(r.overall.on_time_rate, Some(0.5));
+    // std used 2 working days (03-03, 03-04); mil 6 (03-03 … 03-10).
+    assert_eq!(r.overall.mean_working_days, Some(4.0));
+    assert_eq!(r.overall.median_working_days, Some(4.0));
+    let reduction = r.overall.reduction_vs_statute.unwrap();
+    assert!((reduction - (1.0 - 4.0 / 30.0)).abs() < 1e-9);
+    assert_eq!(
+        (r.overall.evaluations, r.overall.average_rating),
+        (1, Some(4.0))
+    );
+    assert_eq!(
+        r.materials[&regflow_process::KindId::parse("transfer_second_hand").unwrap()],
+        (7, Some(23))
+    );
+    let mut only_transfers = filter.clone();
+    only_transfers.kind = Some(regflow_process::KindId::parse("transfer_second_hand").unwrap());
+    let r = engine.report(&only_transfers).await.unwrap();
+    assert_eq!((r.overall.opened, r.overall.completed), (1, 0));
+}
+on_both!(queues_my_business_overdue_and_reports, queue_and_reports);
