@@ -26,3 +26,5 @@
 
 pub use regflow_executor as executor;
 pub use regflow_process as process;
+
+pub mod scenario;

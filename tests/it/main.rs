@@ -1,4 +1,6 @@
-//! End-to-end tests of the `regflow` facade.
+//! End-to-end tests of the `regflow` facade and the scenario runner.
+
+mod scenarios;
 
 use regflow::executor::{Database, MigrationMode};
 use regflow::process::{ApplicantCategory, Calendar, KindId, OfficeHours, PolicyTimeline};

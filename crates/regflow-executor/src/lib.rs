@@ -30,6 +30,8 @@ pub mod queries;
 pub mod report;
 pub mod reproject;
 pub mod store;
+#[cfg(feature = "postgres")]
+pub mod testing;
 
 pub use alerts::{AlertHandler, DuePass, FiredAlert, IgnoreAlerts, WatchOptions, Watcher};
 pub use chain::GENESIS;

@@ -1,4 +1,4 @@
-use crate::support::PgDatabase;
+use regflow_executor::testing::PgDatabase;
 use regflow_executor::{Database, Error, MigrationMode};
 
 const TABLES: [&str; 6] = [
@@ -48,10 +48,10 @@ async fn unsupported_url_is_refused() {
 
 #[tokio::test]
 async fn schema_applies_on_postgres() {
-    let Some(pg) = PgDatabase::create().await else {
+    let Some(pg) = PgDatabase::create("schema_applies_on_postgres").await else {
         return;
     };
-    let db = Database::connect(&pg.url, MigrationMode::Apply)
+    let db = Database::connect(pg.url(), MigrationMode::Apply)
         .await
         .unwrap();
     assert_eq!(db.regflow_tables().await.unwrap(), TABLES);

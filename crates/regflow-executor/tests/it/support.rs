@@ -6,7 +6,6 @@ use regflow_process::{
     Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput,
     Priority, Role,
 };
-use sqlx::Connection;
 
 pub const ZHANG: &str = "630102198503120015";
 pub const LI: &str = "630102199211080028";
@@ -15,7 +14,7 @@ pub const UNIT: &str = "630102001001GB00001F00010001";
 /// A fresh database: a SQLite file in a temporary folder, or a PostgreSQL database.
 pub struct Db {
     pub url: String,
-    pg: Option<PgDatabase>,
+    pg: Option<regflow_executor::testing::PgDatabase>,
     dir: Option<std::path::PathBuf>,
 }
 
@@ -32,10 +31,10 @@ impl Db {
         }
     }
 
-    pub async fn postgres() -> Option<Db> {
-        let pg = PgDatabase::create().await?;
+    pub async fn postgres(test: &str) -> Option<Db> {
+        let pg = regflow_executor::testing::PgDatabase::create(test).await?;
         Some(Db {
-            url: pg.url.clone(),
+            url: pg.url().to_owned(),
             pg: Some(pg),
             dir: None,
         })
@@ -65,7 +64,7 @@ macro_rules! on_both {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some(db) = $crate::support::Db::postgres().await else {
+                let Some(db) = $crate::support::Db::postgres(stringify!($name)).await else {
                     return;
                 };
                 super::$body(&db).await;
@@ -134,59 +133,5 @@ pub fn accept(engine: &Engine, kind: &str, channel: Channel) -> Command {
     Command::Accept {
         intake: Some(intake(kind, channel)),
         materials: all_materials(engine, kind),
-    }
-}
-
-/// A throw-away PostgreSQL database created for one test.
-pub struct PgDatabase {
-    admin_url: String,
-    name: String,
-    pub url: String,
-}
-
-impl PgDatabase {
-    /// Creates a database, or says loudly that the PostgreSQL half is skipped when
-    /// `REGFLOW_PG_URL` is not set.
-    pub async fn create() -> Option<PgDatabase> {
-        let Ok(admin_url) = std::env::var("REGFLOW_PG_URL") else {
-            // Written to the real stderr, past the test harness's capture, so it is seen.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "SKIPPED: PostgreSQL test — set REGFLOW_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it"
-            );
-            return None;
-        };
-        let name = format!("regflow_test_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .expect("REGFLOW_PG_URL is set but PostgreSQL cannot be reached");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.ok();
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url.as_str(), |(b, _)| b);
-        let url = format!("{base}/{name}");
-        Some(PgDatabase {
-            admin_url,
-            name,
-            url,
-        })
-    }
-
-    /// Drops the database.
-    pub async fn drop(self) {
-        if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin_url).await {
-            sqlx::query(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn)
-            .await
-            .ok();
-        }
     }
 }

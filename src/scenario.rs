@@ -1,0 +1,586 @@
+//! The scenario format of SPEC 9: a JSON file of timed steps run through an [`Engine`] on
+//! a manual clock, and the JSON document that reports the cases and the refused steps.
+//!
+//! `cargo run --example scenario -- FILE.json [--database URL]` is the command-line face
+//! of [`run`].
+
+use chrono::{DateTime, Utc};
+use regflow_executor::{Engine, Error, IgnoreAlerts, ManualClock, Request};
+use regflow_process::case::{Stage, SuspensionCause};
+use regflow_process::catalogue::Task;
+use regflow_process::{
+    Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId, Channel,
+    Command, ErrorCode, IntakeInput, OfficeHours, Priority, Refusal, Role, TaskOutcome,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The scenario file could not be run at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ScenarioError(pub String);
+
+/// The output document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Output {
+    /// Every case that exists, by the scenario's label.
+    pub cases: BTreeMap<String, CaseOut>,
+    /// Every refused step.
+    pub errors: Vec<StepError>,
+}
+
+/// One case in the output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseOut {
+    /// The state id.
+    pub state: String,
+    /// The kind id.
+    pub kind: String,
+    /// `individual` or `organisation`.
+    pub applicant_category: String,
+    /// RFC 3339 in the centre's offset; null if never accepted.
+    pub accepted_at: Option<String>,
+    /// The promise deadline.
+    pub promise_due_at: Option<String>,
+    /// The statutory deadline.
+    pub statutory_due_at: Option<String>,
+    /// Whether either deadline is provisional.
+    pub provisional: Option<bool>,
+    /// When the case completed.
+    pub completed_at: Option<String>,
+    /// Working days used, for a completed case.
+    pub working_days_used: Option<u32>,
+    /// Completed by the promise deadline.
+    pub on_time: Option<bool>,
+    /// The 一次性告知 list of a not-accepted case.
+    pub missing_materials: Vec<String>,
+    /// Pledges still outstanding.
+    pub pledged_materials: Vec<String>,
+    /// Each parallel task's status.
+    pub tasks: BTreeMap<String, String>,
+    /// Alerts fired so far.
+    pub alerts: Vec<AlertOut>,
+    /// History entries.
+    pub events: u64,
+}
+
+/// One fired alert in the output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertOut {
+    /// `promise` or `statutory`.
+    pub clock: String,
+    /// `warning` or `breach`.
+    pub level: String,
+    /// The instant it was due.
+    pub at: String,
+}
+
+/// One refused step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepError {
+    /// 0-based index over all steps.
+    pub step: usize,
+    /// The step's case label, if it has one.
+    pub case: Option<String>,
+    /// The SPEC 8 code.
+    pub code: ErrorCode,
+    /// What went wrong.
+    pub message: String,
+}
+
+const CASE_COMMANDS: [&str; 16] = [
+    "apply",
+    "pre_review",
+    "amend",
+    "accept",
+    "supply_materials",
+    "complete_task",
+    "review",
+    "record",
+    "issue_certificate",
+    "handle_instantly",
+    "suspend",
+    "resume",
+    "reject",
+    "withdraw",
+    "extend",
+    "evaluate",
+];
+
+/// Checks the file's shape: JSON, a `steps` array, every step with `at` and `command`.
+///
+/// # Errors
+/// [`ScenarioError`] saying where the file is wrong.
+pub fn parse(text: &str) -> Result<Value, ScenarioError> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
+        ScenarioError(format!(
+            "not JSON: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let steps = doc
+        .get("steps")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ScenarioError("the document has no `steps` array".into()))?;
+    for (i, step) in steps.iter().enumerate() {
+        for field in ["at", "command"] {
+            if step.get(field).is_none() {
+                return Err(ScenarioError(format!("step {i} has no `{field}`")));
+            }
+        }
+    }
+    Ok(doc)
+}
+
+fn refused(code: ErrorCode, message: impl Into<String>) -> Refusal {
+    Refusal::new(code, message)
+}
+
+/// Reads typed arguments from a step, refusing ill-typed or missing ones.
+struct Args<'a>(&'a Map<String, Value>);
+
+impl Args<'_> {
+    fn bad(field: &str, what: &str) -> Refusal {
+        Refusal::argument(field, format!("`{field}` must be {what}"))
+    }
+
+    fn str(&self, field: &str) -> Result<Option<String>, Refusal> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(Self::bad(field, "a string")),
+        }
+    }
+
+    fn need_str(&self, field: &str) -> Result<String, Refusal> {
+        self.str(field)?
+            .ok_or_else(|| Refusal::argument(field, format!("`{field}` is missing")))
+    }
+
+    fn strings(&self, field: &str) -> Result<Option<Vec<String>>, Refusal> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| Self::bad(field, "a list of strings"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(Self::bad(field, "a list of strings")),
+        }
+    }
+
+    fn bool(&self, field: &str) -> Result<Option<bool>, Refusal> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(Self::bad(field, "true or false")),
+        }
+    }
+
+    fn uint(&self, field: &str) -> Result<Option<u64>, Refusal> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| Self::bad(field, "a whole number ≥ 0")),
+        }
+    }
+
+    fn parsed<T>(
+        &self,
+        field: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, Refusal> {
+        match self.str(field)? {
+            None => Ok(None),
+            Some(s) => parse(&s)
+                .map(Some)
+                .map_err(|e| Refusal::argument(field, format!("`{field}`: {e}"))),
+        }
+    }
+
+    fn intake(&self, channel: Option<Channel>) -> Result<IntakeInput, Refusal> {
+        let kind = self.need_str("kind")?;
+        let applicant_category = self
+            .parsed("applicant_category", |s| s.parse::<ApplicantCategory>())?
+            .ok_or_else(|| {
+                Refusal::argument("applicant_category", "`applicant_category` is missing")
+            })?;
+        let applicants = match self.0.get("applicants") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let name = a.get("name").and_then(Value::as_str);
+                    let id = a.get("id").and_then(Value::as_str);
+                    match (name, id) {
+                        (Some(name), Some(id)) => Ok(ApplicantInput {
+                            name: name.into(),
+                            id: id.into(),
+                        }),
+                        _ => Err(Self::bad(
+                            &format!("applicants[{i}]"),
+                            "an object with `name` and `id`",
+                        )),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None | Some(Value::Null) => {
+                return Err(Refusal::argument("applicants", "`applicants` is missing"))
+            }
+            Some(_) => return Err(Self::bad("applicants", "a list of {name, id}")),
+        };
+        let unit = self.need_str("unit")?;
+        let channel = match channel {
+            Some(c) => c,
+            None => self
+                .parsed("channel", |s| s.parse::<Channel>())?
+                .ok_or_else(|| Refusal::argument("channel", "`channel` is missing"))?,
+        };
+        let priority = self
+            .parsed("priority", |s| s.parse::<Priority>())?
+            .unwrap_or(Priority::Standard);
+        Ok(IntakeInput {
+            kind,
+            applicant_category,
+            applicants,
+            unit,
+            channel,
+            priority,
+        })
+    }
+
+    fn materials(&self) -> Result<Vec<String>, Refusal> {
+        Ok(self.strings("materials")?.unwrap_or_default())
+    }
+}
+
+fn command_of(name: &str, args: &Args<'_>, exists: bool) -> Result<Command, Refusal> {
+    Ok(match name {
+        "apply" => Command::Apply {
+            intake: args.intake(Some(Channel::Online))?,
+            materials: args.materials()?,
+        },
+        "pre_review" => Command::PreReview {
+            pass: args
+                .bool("pass")?
+                .ok_or_else(|| Refusal::argument("pass", "`pass` is missing"))?,
+            problems: args.strings("problems")?.unwrap_or_default(),
+        },
+        "amend" => Command::Amend {
+            materials: args.materials()?,
+        },
+        "accept" => Command::Accept {
+            intake: if exists {
+                None
+            } else {
+                Some(args.intake(None)?)
+            },
+            materials: args.materials()?,
+        },
+        "handle_instantly" => Command::HandleInstantly {
+            intake: args.intake(None)?,
+            materials: args.materials()?,
+        },
+        "supply_materials" => Command::SupplyMaterials {
+            materials: args.materials()?,
+        },
+        "complete_task" => {
+            let task = args
+                .parsed("task", |s| s.parse::<Task>())?
+                .ok_or_else(|| Refusal::argument("task", "`task` is missing"))?;
+            let outcome = if args.bool("ok")?.unwrap_or(true) {
+                TaskOutcome::Succeeded
+            } else {
+                TaskOutcome::Failed {
+                    reason: args.str("reason")?.unwrap_or_default(),
+                }
+            };
+            Command::CompleteTask { task, outcome }
+        }
+        "review" => Command::Review,
+        "record" => Command::Record,
+        "issue_certificate" => Command::IssueCertificate,
+        "suspend" => Command::Suspend {
+            cause: args
+                .parsed("cause", |s| {
+                    SuspensionCause::ALL
+                        .into_iter()
+                        .find(|c| c.as_str() == s)
+                        .ok_or_else(|| format!("unknown cause `{s}`"))
+                })?
+                .ok_or_else(|| Refusal::argument("cause", "`cause` is missing"))?,
+            note: args.str("note")?.unwrap_or_default(),
+        },
+        "resume" => Command::Resume,
+        "reject" => Command::Reject {
+            ground: args.need_str("ground")?,
+            note: args.str("note")?.unwrap_or_default(),
+        },
+        "withdraw" => Command::Withdraw {
+            consenting: args
+                .strings("consenting")?
+                .ok_or_else(|| Refusal::argument("consenting", "`consenting` is missing"))?,
+        },
+        "extend" => {
+            let days = args
+                .uint("working_days")?
+                .ok_or_else(|| Refusal::argument("working_days", "`working_days` is missing"))?;
+            Command::Extend {
+                working_days: u32::try_from(days)
+                    .map_err(|_| Args::bad("working_days", "a smaller number"))?,
+                reason: args.str("reason")?.unwrap_or_default(),
+            }
+        }
+        "evaluate" => {
+            let rating = args
+                .uint("rating")?
+                .ok_or_else(|| Refusal::argument("rating", "`rating` is missing"))?;
+            Command::Evaluate {
+                rating: u8::try_from(rating).unwrap_or(u8::MAX),
+                comment: args.str("comment")?.unwrap_or_default(),
+            }
+        }
+        other => {
+            return Err(Refusal::argument(
+                "command",
+                format!("unknown command `{other}`"),
+            ))
+        }
+    })
+}
+
+/// Runs a scenario document on a fresh engine at `database` (e.g. `sqlite::memory:`).
+///
+/// # Errors
+/// [`ScenarioError`] when the file is not of the scenario shape, the centre settings are
+/// invalid, or the database cannot be opened.
+pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
+    let doc = parse(text)?;
+    let centre_doc = doc.get("centre").cloned().unwrap_or(Value::Null);
+    let field = |name: &str, default: &str| {
+        centre_doc
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| default.to_owned())
+    };
+    let centre_id = CentreId::new(field("id", "xining"));
+    let hours = OfficeHours::parse(
+        &field("time_zone", "Asia/Shanghai"),
+        &field("closing_time", "18:00"),
+    )
+    .map_err(|e| ScenarioError(format!("centre.{e}")))?;
+    let centre = Centre {
+        id: centre_id.clone(),
+        hours,
+        separation_of_duties: true,
+    };
+    let mut staff: BTreeMap<String, Vec<Role>> = BTreeMap::new();
+    if let Some(map) = doc.get("staff").and_then(Value::as_object) {
+        for (id, roles) in map {
+            let roles = roles
+                .as_array()
+                .ok_or_else(|| ScenarioError(format!("staff.{id} must be a list of roles")))?
+                .iter()
+                .map(|r| {
+                    r.as_str()
+                        .and_then(|r| r.parse::<Role>().ok())
+                        .ok_or_else(|| ScenarioError(format!("staff.{id}: unknown role {r}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            staff.insert(id.clone(), roles);
+        }
+    }
+    let steps = doc["steps"].as_array().cloned().unwrap_or_default();
+    let first = steps
+        .iter()
+        .find_map(|s| {
+            s.get("at")
+                .and_then(Value::as_str)
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        })
+        .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+    let clock = ManualClock::new(first);
+    // A scenario starts from the built-in calendar, whatever the database holds.
+    let engine = Engine::builder(database)
+        .calendar(Calendar::builtin())
+        .centre(centre.clone())
+        .clock(clock.clone())
+        .build()
+        .await
+        .map_err(|e| ScenarioError(format!("database: {e}")))?;
+    // Case ids are unique per run, so a run never meets another run's cases.
+    let run_id = uuid::Uuid::new_v4().simple().to_string();
+    let case_id = |label: &str| CaseId::new(format!("{label}@{}", &run_id[..12]));
+    let mut labels: BTreeSet<String> = BTreeSet::new();
+    let mut errors = Vec::new();
+    let mut last = first;
+    for (i, step) in steps.iter().enumerate() {
+        let label = step.get("case").and_then(Value::as_str).map(str::to_owned);
+        let outcome = run_step(
+            step, &engine, &clock, &mut last, &staff, &centre, &labels, &case_id,
+        )
+        .await;
+        match outcome {
+            Ok(Some(created)) => {
+                labels.insert(created);
+            }
+            Ok(None) => {}
+            Err(r) => {
+                // Messages name the scenario's label, not the run's internal case id.
+                let message = match &label {
+                    Some(l) => r.message.replace(case_id(l).as_str(), l),
+                    None => r.message,
+                };
+                errors.push(StepError {
+                    step: i,
+                    case: label,
+                    code: r.code,
+                    message,
+                });
+            }
+        }
+    }
+    let mut cases = BTreeMap::new();
+    for label in &labels {
+        if let Some(view) = engine
+            .case(&case_id(label))
+            .await
+            .map_err(|e| ScenarioError(e.to_string()))?
+        {
+            cases.insert(label.clone(), case_out(&view.case, &centre.hours));
+        }
+    }
+    Ok(Output { cases, errors })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_step(
+    step: &Value,
+    engine: &Engine,
+    clock: &ManualClock,
+    last: &mut DateTime<Utc>,
+    staff: &BTreeMap<String, Vec<Role>>,
+    centre: &Centre,
+    labels: &BTreeSet<String>,
+    case_id: &impl Fn(&str) -> CaseId,
+) -> Result<Option<String>, Refusal> {
+    let at = step["at"]
+        .as_str()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .ok_or_else(|| Refusal::argument("at", "`at` must be an RFC 3339 time"))?
+        .with_timezone(&Utc);
+    if at < *last {
+        return Err(refused(
+            ErrorCode::TimeWentBackwards,
+            format!(
+                "step time {} is before the previous step's {}",
+                centre.hours.format(at),
+                centre.hours.format(*last)
+            ),
+        ));
+    }
+    // Everything due strictly before this instant happens first, in time order.
+    engine.run_due(at, &IgnoreAlerts).await.map_err(internal)?;
+    clock.set(at);
+    *last = at;
+    let name = step["command"]
+        .as_str()
+        .ok_or_else(|| Refusal::argument("command", "`command` must be a string"))?;
+    let args = Args(step.as_object().expect("steps are objects"));
+    match name {
+        "tick" => return Ok(None),
+        "load_calendar" => {
+            let csv = args.need_str("csv")?;
+            engine.load_calendar(&csv).await.map_err(refusal_of)?;
+            return Ok(None);
+        }
+        n if !CASE_COMMANDS.contains(&n) => {
+            return Err(Refusal::argument(
+                "command",
+                format!("unknown command `{n}`"),
+            ));
+        }
+        _ => {}
+    }
+    let label = args.need_str("case")?;
+    let actor_id = args.need_str("actor")?;
+    let exists = labels.contains(&label);
+    let command = command_of(name, &args, exists)?;
+    let actor = match staff.get(&actor_id) {
+        Some(roles) => Actor::new(actor_id.clone(), roles.iter().copied(), centre.id.clone()),
+        None if command.name().applicant_side() => {
+            Actor::applicant(actor_id.clone(), centre.id.clone())
+        }
+        None => {
+            return Err(Refusal::argument(
+                "actor",
+                format!("unknown actor `{actor_id}`"),
+            ))
+        }
+    };
+    let id = case_id(&label);
+    let creates = command.name().creates() && !exists;
+    engine
+        .execute(Request::to(&id, actor, command))
+        .await
+        .map_err(refusal_of)?;
+    Ok(creates.then_some(label))
+}
+
+fn internal(e: Error) -> Refusal {
+    refused(ErrorCode::InvalidArgument, format!("engine error: {e}"))
+}
+
+fn refusal_of(e: Error) -> Refusal {
+    match e {
+        Error::Refused(r) => r,
+        other => internal(other),
+    }
+}
+
+fn case_out(case: &Case, hours: &OfficeHours) -> CaseOut {
+    let fmt = |t: DateTime<Utc>| hours.format(t);
+    let deadlines = case.deadlines();
+    let completion = case.completion();
+    CaseOut {
+        state: case.state().as_str().into(),
+        kind: case.kind().to_string(),
+        applicant_category: case.intake().category.as_str().into(),
+        accepted_at: case.acceptance().map(|a| fmt(a.at)),
+        promise_due_at: deadlines.map(|d| fmt(d.promise.due_at)),
+        statutory_due_at: deadlines.map(|d| fmt(d.statutory.due_at)),
+        provisional: deadlines.map(|d| d.provisional()),
+        completed_at: completion.map(|c| fmt(c.at)),
+        working_days_used: completion.map(|c| c.working_days_used),
+        on_time: completion.map(|c| c.on_time),
+        missing_materials: match case.stage() {
+            Stage::NotAccepted { missing } => missing.iter().map(|m| m.to_string()).collect(),
+            _ => Vec::new(),
+        },
+        pledged_materials: case.pledged().iter().map(|m| m.to_string()).collect(),
+        tasks: case
+            .tasks()
+            .iter()
+            .map(|(t, s)| (t.as_str().to_owned(), s.as_str().to_owned()))
+            .collect(),
+        alerts: case
+            .alerts()
+            .iter()
+            .map(|r| AlertOut {
+                clock: r.alert.clock.as_str().into(),
+                level: r.alert.level.as_str().into(),
+                at: fmt(r.alert.at),
+            })
+            .collect(),
+        events: case.version(),
+    }
+}
