@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::clock::{from_micros, micros};
-use crate::engine::{with_store, Engine};
+use crate::engine::{detached, with_store, Engine};
 use crate::error::{Error, Result};
 use crate::mapping::{alert_of, case_from_row, AUTO_RESUME};
 use crate::store::{Conn, Store};
@@ -88,7 +88,11 @@ impl Engine {
     ) -> Result<DuePass> {
         let mut pass = DuePass::default();
         loop {
-            let fired = with_store!(self, s => self.fire_batch(s, now, batch.max(1)).await);
+            let engine = self.clone();
+            let fired = detached(async move {
+                with_store!(engine, s => engine.fire_batch(s, now, batch.max(1)).await)
+            })
+            .await;
             let one = match fired {
                 Ok(one) => one,
                 // Another writer changed a claimed case: its timers are re-armed by that
@@ -313,7 +317,7 @@ impl Watcher {
     /// Stops the watcher after its current pass and waits for it.
     ///
     /// # Errors
-    /// [`Error::Corrupt`] when the watcher task panicked.
+    /// [`Error::Internal`] when the watcher task panicked.
     pub async fn shutdown(self) -> Result<()> {
         let _ = self.stop.send(true);
         self.task

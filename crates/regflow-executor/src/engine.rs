@@ -229,6 +229,16 @@ impl EngineBuilder {
     }
 }
 
+/// Runs a future that holds a transaction to its end in its own task, whatever becomes of
+/// the caller.
+pub(crate) async fn detached<T: Send + 'static>(
+    fut: impl std::future::Future<Output = Result<T>> + Send + 'static,
+) -> Result<T> {
+    tokio::spawn(fut)
+        .await
+        .map_err(|e| Error::Internal(format!("transaction task failed: {e}")))?
+}
+
 async fn stored_calendar<S: Store>(_s: &S, conn: &mut Conn<S>) -> Result<Option<String>> {
     S::latest_calendar(conn).await
 }
@@ -312,7 +322,13 @@ impl Engine {
     /// `case_not_found`); [`Error::Database`] when the database fails. Nothing is written.
     #[tracing::instrument(name = "regflow.execute", skip_all, fields(command = %req.command.name(), case = ?req.case_id, actor = %req.actor.id()))]
     pub async fn execute(&self, req: Request) -> Result<Executed> {
-        let out = with_store!(self, s => self.execute_with(s, &req).await);
+        // The transaction runs in a task of its own, so a caller that drops this future
+        // (a timeout, a disconnected client) cannot cut it in half: it commits or rolls
+        // back whole, and the connection goes back to the pool clean.
+        let engine = self.clone();
+        let out =
+            detached(async move { with_store!(engine, s => engine.execute_with(s, &req).await) })
+                .await;
         if let Err(e) = &out {
             tracing::debug!(error = %e, "command not applied");
         }

@@ -27,6 +27,9 @@ pub enum Error {
     /// Stored data could not be read back (a body that is not a case or event).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A task of the engine's failed (it panicked or was cancelled by runtime shutdown).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {

@@ -4,7 +4,7 @@
 use regflow_process::{decide, Actor, Calendar, CaseId, Command, Context, Refusal};
 
 use crate::clock::micros;
-use crate::engine::{with_store, Engine};
+use crate::engine::{detached, with_store, Engine};
 use crate::error::{Error, Result};
 use crate::mapping::case_from_row;
 use crate::store::{Conn, Store};
@@ -33,23 +33,36 @@ impl Engine {
     pub async fn load_calendar(&self, csv: &str) -> Result<Reprojection> {
         let calendar = Calendar::from_csv(csv)
             .map_err(|e| Error::Refused(Refusal::new(e.code(), e.to_string())))?;
-        let ids = with_store!(self, s => {
-            let mut tx = s.begin_write().await?;
-            save_on(s, &mut tx, calendar.version().as_str(), csv, micros(self.now())).await?;
-            let ids = open_on(s, &mut tx).await?;
-            tx.commit().await?;
-            ids
-        });
+        let (engine, version, text, at) = (
+            self.clone(),
+            calendar.version().to_string(),
+            csv.to_owned(),
+            micros(self.now()),
+        );
+        let ids = detached(async move {
+            with_store!(engine, s => {
+                let mut tx = s.begin_write().await?;
+                save_on(s, &mut tx, &version, &text, at).await?;
+                let ids = open_on(s, &mut tx).await?;
+                tx.commit().await?;
+                Ok(ids)
+            })
+        })
+        .await?;
         *self.inner.calendar.write().expect("calendar lock") = calendar.clone();
         let mut moved = Vec::new();
         for id in &ids {
-            let changed = with_store!(self, s => {
-                let mut tx = s.begin_write().await?;
-                match self.reproject_on(s, &mut tx, id, &calendar).await {
-                    Ok(changed) => { tx.commit().await?; changed }
-                    Err(e) => { tx.rollback().await.ok(); return Err(e); }
-                }
-            });
+            let (engine, case, cal) = (self.clone(), id.clone(), calendar.clone());
+            let changed = detached(async move {
+                with_store!(engine, s => {
+                    let mut tx = s.begin_write().await?;
+                    match engine.reproject_on(s, &mut tx, &case, &cal).await {
+                        Ok(changed) => { tx.commit().await?; Ok(changed) }
+                        Err(e) => { tx.rollback().await.ok(); Err(e) }
+                    }
+                })
+            })
+            .await?;
             if changed {
                 moved.push(CaseId::new(id.clone()));
             }
