@@ -101,6 +101,23 @@ impl State {
         }
     }
 
+    /// The state's Chinese name, for people (flow charts, notices).
+    pub const fn name_zh(self) -> &'static str {
+        match self {
+            State::PreReview => "网上预审",
+            State::Returned => "退回补正",
+            State::AwaitingVisit => "待窗口核验",
+            State::Accepted => "已受理",
+            State::Reviewed => "已审核",
+            State::Recorded => "已登簿",
+            State::Suspended => "中止",
+            State::Completed => "办结",
+            State::NotAccepted => "不予受理",
+            State::Rejected => "不予登记",
+            State::Withdrawn => "撤回",
+        }
+    }
+
     /// Whether no command can change the case any more (evaluation aside).
     pub const fn is_terminal(self) -> bool {
         matches!(

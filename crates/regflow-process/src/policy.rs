@@ -156,6 +156,16 @@ impl Policy {
         self.effective_until
     }
 
+    /// The same policy in force from `from` with no end of its own: for what-if analyses
+    /// (the same arrivals under another era's promises).
+    pub fn redated(&self, from: NaiveDate) -> Policy {
+        Policy {
+            effective_from: from,
+            effective_until: None,
+            ..self.clone()
+        }
+    }
+
     /// The statutory clock in working days (30 by 条例 Art. 20).
     pub fn statutory_days(&self) -> u32 {
         self.statutory_days

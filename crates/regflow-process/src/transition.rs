@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::actor::Role;
 use crate::case::State;
+use crate::catalogue::{KindSpec, Produces};
 use crate::command::CommandName;
 
 /// Who may issue a command.
@@ -341,6 +342,39 @@ pub fn allowed_from(from: Option<State>) -> Vec<CommandName> {
     out
 }
 
+/// The transitions a case of `kind` can take; `instant` says whether its policy handles
+/// it on the spot. Review and record keep only the target the kind reaches (an
+/// information query completes at review; a kind that issues nothing completes at
+/// record); tasks, public notices and instant handling appear only where they apply.
+pub fn for_kind(kind: &KindSpec, instant: bool) -> Vec<Transition> {
+    let completes_at_review = kind.produces == Produces::QueryResult;
+    let issues = kind.produces.issues_certificate();
+    // States a case of this kind never reaches.
+    let unreachable =
+        |s: State| (completes_at_review && s == S::Reviewed) || (!issues && s == S::Recorded);
+    TRANSITIONS
+        .iter()
+        .filter(|t| match t.command {
+            C::CompleteTask => !kind.tasks.is_empty(),
+            C::AutoSuspend | C::AutoResume => kind.public_notice_days.is_some(),
+            C::HandleInstantly => instant,
+            _ => true,
+        })
+        .filter(|t| !t.from.is_some_and(unreachable))
+        .filter_map(|t| {
+            let to: &'static [State] = match t.command {
+                C::Review if completes_at_review => &[S::Completed],
+                C::Review => &[S::Reviewed],
+                C::Record if issues => &[S::Recorded],
+                C::Record => &[S::Completed],
+                C::Resume if completes_at_review => &[S::Accepted],
+                _ => t.to,
+            };
+            (!to.iter().any(|s| unreachable(*s))).then_some(Transition { to, ..*t })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,6 +386,68 @@ mod tests {
                 assert!(!(a.from == b.from && a.command == b.command), "{a:?} twice");
             }
         }
+    }
+
+    #[test]
+    fn kinds_take_their_own_paths() {
+        let cat = crate::catalogue::Catalogue::builtin();
+        let has = |ts: &[Transition], from: State, cmd: CommandName, to: State| {
+            ts.iter()
+                .any(|t| t.from == Some(from) && t.command == cmd && t.to.contains(&to))
+        };
+        let transfer = for_kind(cat.get("transfer_second_hand").unwrap(), false);
+        assert!(has(
+            &transfer,
+            State::Accepted,
+            CommandName::CompleteTask,
+            State::Accepted
+        ));
+        assert!(has(
+            &transfer,
+            State::Reviewed,
+            CommandName::Record,
+            State::Recorded
+        ));
+        assert!(!has(
+            &transfer,
+            State::Reviewed,
+            CommandName::Record,
+            State::Completed
+        ));
+        assert!(!transfer
+            .iter()
+            .any(|t| t.command == CommandName::HandleInstantly
+                || t.command == CommandName::AutoSuspend));
+        let query = for_kind(cat.get("information_query").unwrap(), true);
+        assert!(has(
+            &query,
+            State::Accepted,
+            CommandName::Review,
+            State::Completed
+        ));
+        assert!(!query
+            .iter()
+            .any(|t| t.from == Some(State::Reviewed) || t.command == CommandName::CompleteTask));
+        assert!(query
+            .iter()
+            .any(|t| t.command == CommandName::HandleInstantly));
+        let homestead = for_kind(cat.get("first_registration_homestead").unwrap(), false);
+        assert!(has(
+            &homestead,
+            State::Reviewed,
+            CommandName::AutoSuspend,
+            State::Suspended
+        ));
+        let seizure = for_kind(cat.get("seizure").unwrap(), true);
+        assert!(has(
+            &seizure,
+            State::Reviewed,
+            CommandName::Record,
+            State::Completed
+        ));
+        assert!(!seizure
+            .iter()
+            .any(|t| t.command == CommandName::IssueCertificate));
     }
 
     #[test]

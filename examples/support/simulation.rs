@@ -1,0 +1,949 @@
+//! A month of a registration centre, simulated through the engine: shared by the
+//! `xining_1113` and `reform_history` examples.
+//!
+//! Everything random comes from one seeded generator, so a seed gives the same month.
+//! The assumptions are in [`Config`] and [`ASSUMPTIONS`].
+
+#![allow(dead_code)]
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
+use regflow::executor::{Engine, IgnoreAlerts, ManualClock, Report, ReportFilter, Request};
+use regflow::process::case::{SuspensionCause, TaskStatus};
+use regflow::process::catalogue::Task;
+use regflow::process::{
+    Actor, ApplicantCategory, ApplicantInput, Case, CaseId, Centre, CentreId, Channel, Command,
+    IntakeInput, OfficeHours, PolicyTimeline, Priority, Promise, Role, State, TaskOutcome,
+};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::io::{IsTerminal, Write};
+
+/// What the simulation assumes, printed with its results.
+pub const ASSUMPTIONS: &str = "\
+Assumptions (every figure below comes from these, not from Xining's data):
+- arrivals on working days 09:00-17:00, mean --per-day cases: second-hand transfers 24%, mortgages 15%,
+  new-commercial transfers 13%, information queries 12%, mortgage cancellations 10%, changes 6%,
+  cancellations 4%, advance notices 4%, first registrations 3%, seizures 3%, corrections 2%,
+  homestead first registrations 2%, objections 1%, seizure releases 1%;
+- 80% individuals, 20% organisations; 5% green channel, 2% military;
+- channels: mortgages and their cancellations 70% at bank branches, queries 80% at kiosks, seizures and
+  releases from courts, other kinds 18% online (apply, pre-review, one visit), 2% home visits, else the window;
+- materials: 86% complete, 8% missing a non-key one (pledged, brought 1-2 working days later),
+  6% missing a key one (not accepted, everything missing listed at once);
+- staff: 4 clerks, 3 reviewers (30 cases a day each), 2 registrars (45), 2 tax and 2 transaction officers
+  (60), 1 supervisor; they work on working days and take their queue in priority order;
+- pace: a case is reviewed once a third of its promise has run and recorded at two thirds (8% slip a
+  working day), and issued on the promise's last day (20% a day early, 3% a day late); departments finish
+  their task the next working day (3% fail once and succeed a day later);
+- 3% of reviews suspend for an appraisal of 2-4 working days; 2% are rejected; 1% of cases are withdrawn;
+  homestead registrations run their 15-working-day public notice; 60% of finished cases are evaluated.";
+
+/// How to simulate.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The random seed.
+    pub seed: u64,
+    /// The first day simulated.
+    pub start: NaiveDate,
+    /// Calendar days simulated (arrivals stop then; work goes on until every case has had
+    /// time to finish, and the figures are taken at the end of the arrival period plus the
+    /// statutory limit at most).
+    pub days: u32,
+    /// Mean arrivals per working day.
+    pub per_day: u32,
+    /// The database URL.
+    pub database: String,
+    /// The policies the centre works under.
+    pub policies: PolicyTimeline,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// What a run produced.
+pub struct Outcome {
+    /// The engine, for further queries.
+    pub engine: Engine,
+    /// The centre's hours.
+    pub hours: OfficeHours,
+    /// The SPEC 7 report over the cases opened in the period.
+    pub report: Report,
+    /// When the figures were taken.
+    pub end: DateTime<Utc>,
+    /// Working days used by completed, non-instant cases, per category.
+    pub days_used: BTreeMap<ApplicantCategory, Vec<u32>>,
+    /// Completed instant cases and how many of them within their window.
+    pub instant: (u64, u64),
+    /// Cases opened per channel.
+    pub channels: BTreeMap<Channel, u64>,
+    /// The overdue list at the close of the arrival period's last day.
+    pub overdue_at_close: Vec<regflow::executor::Overdue>,
+    /// That close.
+    pub close: DateTime<Utc>,
+}
+
+const KINDS: [(&str, u32); 14] = [
+    ("transfer_second_hand", 24),
+    ("mortgage", 15),
+    ("transfer_new_commercial", 13),
+    ("information_query", 12),
+    ("mortgage_cancellation", 10),
+    ("change", 6),
+    ("cancellation", 4),
+    ("advance_notice", 4),
+    ("first_registration", 3),
+    ("seizure", 3),
+    ("correction", 2),
+    ("first_registration_homestead", 2),
+    ("objection", 1),
+    ("seizure_release", 1),
+];
+
+/// Resident ID numbers and credit codes to draw applicants from (all valid).
+const PEOPLE: [&str; 6] = [
+    "630102198503120015",
+    "630102199211080028",
+    "630104197001010017",
+    "630105198807150023",
+    "632122196512240012",
+    "630103199903030033",
+];
+
+fn check_resident(body: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// A valid resident ID number for person `n`.
+fn person(n: u64) -> String {
+    let base = PEOPLE[(n % PEOPLE.len() as u64) as usize];
+    check_resident(&format!("{}{:03}", &base[..14], n % 1000))
+}
+
+/// A valid unified social credit code for organisation `n`.
+fn organisation(n: u64) -> String {
+    const CS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let org_body = format!("{:08}", 10_000_000 + n % 89_999_999);
+    const OW: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+    let s: u32 = org_body
+        .bytes()
+        .zip(OW)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    let c9 = match 11 - s % 11 {
+        10 => 'X',
+        11 => '0',
+        d => char::from(b'0' + d as u8),
+    };
+    let first17 = format!("91630100{org_body}{c9}");
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let sum: u32 = first17
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| {
+            CS.iter()
+                .position(|c| *c == b)
+                .expect("credit code charset") as u32
+                * w
+        })
+        .sum();
+    format!("{first17}{}", CS[((31 - sum % 31) % 31) as usize] as char)
+}
+
+fn unit(n: u64) -> String {
+    format!(
+        "630102{:03}{:03}GB{:05}F{:08}",
+        1 + n % 7,
+        1 + n % 13,
+        n % 100_000,
+        10_001 + n % 900
+    )
+}
+
+/// Something to do at an instant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Action {
+    Arrive(u64),
+    PreReview(u64),
+    Amend(u64),
+    Visit(u64),
+    Supply(u64),
+    Withdraw(u64),
+    Resume(u64),
+    Evaluate(u64),
+    Tasks,
+    Review,
+    Record,
+    Issue,
+}
+
+struct Sim {
+    cfg: Config,
+    rng: fastrand::Rng,
+    engine: Engine,
+    clock: ManualClock,
+    hours: OfficeHours,
+    centre: CentreId,
+    queue: BinaryHeap<Reverse<(DateTime<Utc>, u64, Action)>>,
+    seq: u64,
+    arrivals: BTreeMap<u64, Arrival>,
+    channels: BTreeMap<Channel, u64>,
+    /// Each step's drawn deviation from its planned day: (case, step) → working days.
+    jitter: BTreeMap<(u64, u8), i64>,
+}
+
+#[derive(Debug, Clone)]
+struct Arrival {
+    kind: &'static str,
+    intake: IntakeInput,
+    materials: Vec<String>,
+    pledged: Vec<String>,
+    instant: bool,
+}
+
+fn id(n: u64) -> CaseId {
+    CaseId::new(format!("X{n:05}"))
+}
+
+impl Sim {
+    fn at(&self, date: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
+        let t = NaiveTime::from_hms_opt(h, m, 0).expect("valid time");
+        date.and_time(t)
+            .and_local_timezone(self.hours.time_zone())
+            .single()
+            .expect("unambiguous")
+            .with_timezone(&Utc)
+    }
+
+    fn push(&mut self, at: DateTime<Utc>, action: Action) {
+        self.seq += 1;
+        self.queue.push(Reverse((at, self.seq, action)));
+    }
+
+    fn working_day_after(&self, date: NaiveDate, n: u32) -> NaiveDate {
+        self.engine
+            .calendar()
+            .add_working_days_projected(date, n)
+            .map(|p| p.value)
+            .unwrap_or(date)
+    }
+
+    fn is_working(&self, date: NaiveDate) -> bool {
+        self.engine
+            .calendar()
+            .is_working_day_projected(date)
+            .map(|p| p.value)
+            .unwrap_or(false)
+    }
+
+    fn staff(&self, id: &str, role: Role) -> Actor {
+        Actor::new(id, [role], self.centre.clone())
+    }
+
+    async fn run(&self, case: u64, actor: Actor, command: Command) -> Option<Case> {
+        match self
+            .engine
+            .execute(Request::to(&id(case), actor, command))
+            .await
+        {
+            Ok(done) => Some(done.case),
+            Err(_) => None,
+        }
+    }
+
+    fn pick_kind(&mut self) -> &'static str {
+        let total: u32 = KINDS.iter().map(|(_, w)| w).sum();
+        let mut r = self.rng.u32(0..total);
+        for (k, w) in KINDS {
+            if r < w {
+                return k;
+            }
+            r -= w;
+        }
+        KINDS[0].0
+    }
+
+    fn arrival(&mut self, n: u64, today: NaiveDate) -> Arrival {
+        let kind = self.pick_kind();
+        let spec = self
+            .engine
+            .catalogue()
+            .get(kind)
+            .expect("built-in kind")
+            .clone();
+        let category = if self.rng.u32(0..100) < 80 {
+            ApplicantCategory::Individual
+        } else {
+            ApplicantCategory::Organisation
+        };
+        let applicants = match category {
+            ApplicantCategory::Individual => (0..1 + u64::from(self.rng.u32(0..100) < 40))
+                .map(|i| ApplicantInput {
+                    name: format!("申请人{n}-{i}"),
+                    id: person(n * 2 + i),
+                })
+                .collect(),
+            ApplicantCategory::Organisation => {
+                vec![ApplicantInput {
+                    name: format!("单位{n}"),
+                    id: organisation(n),
+                }]
+            }
+        };
+        let r = self.rng.u32(0..100);
+        let instant_kind = self
+            .cfg
+            .policies
+            .in_force(today)
+            .is_ok_and(|p| p.is_instant(&spec.id, category));
+        let channel = match kind {
+            "mortgage" | "mortgage_cancellation" if r < 70 => Channel::Bank,
+            "information_query" if r < 80 => Channel::Kiosk,
+            "seizure" | "seizure_release" => Channel::Court,
+            "mortgage" | "mortgage_cancellation" | "information_query" => Channel::Window,
+            _ if r < 18 && !instant_kind => Channel::Online,
+            _ if r < 20 && !instant_kind => Channel::HomeVisit,
+            _ => Channel::Window,
+        };
+        let p = self.rng.u32(0..100);
+        let priority = if p < 5 {
+            Priority::GreenChannel
+        } else if p < 7 {
+            Priority::Military
+        } else {
+            Priority::Standard
+        };
+        let mut materials: Vec<String> = spec
+            .applicant_materials()
+            .map(|m| m.id.to_string())
+            .collect();
+        let mut pledged = Vec::new();
+        let r = self.rng.u32(0..100);
+        let non_key: Vec<String> = spec
+            .applicant_materials()
+            .filter(|m| !m.key)
+            .map(|m| m.id.to_string())
+            .collect();
+        if r < 8 {
+            if !non_key.is_empty() {
+                let m = non_key[self.rng.usize(0..non_key.len())].clone();
+                materials.retain(|x| *x != m);
+                pledged.push(m);
+            }
+        } else if r < 14 {
+            let key: Vec<String> = spec
+                .applicant_materials()
+                .filter(|m| m.key)
+                .map(|m| m.id.to_string())
+                .collect();
+            let m = key[self.rng.usize(0..key.len())].clone();
+            materials.retain(|x| *x != m);
+        }
+        Arrival {
+            kind,
+            intake: IntakeInput {
+                kind: kind.into(),
+                applicant_category: category,
+                applicants,
+                unit: unit(n),
+                channel,
+                priority,
+            },
+            materials,
+            pledged,
+            instant: instant_kind,
+        }
+    }
+
+    fn opener(&self, channel: Channel, n: u64) -> Actor {
+        match channel {
+            Channel::Bank => self.staff("bank-xining-1", Role::Bank),
+            Channel::Kiosk => self.staff("kiosk-1", Role::Kiosk),
+            Channel::Court => self.staff("court-chengzhong", Role::Court),
+            _ => self.staff(&format!("clerk-{}", 1 + n % 4), Role::Clerk),
+        }
+    }
+
+    fn applicant(&self, a: &Arrival) -> Actor {
+        Actor::applicant(a.intake.applicants[0].id.clone(), self.centre.clone())
+    }
+
+    /// Working days into its promise a step becomes due: review at a third, record at two
+    /// thirds, issue on the last day — or the one before (20%), or the one after (3%);
+    /// review and record slip a day 8% of the time.
+    fn ready_offset(&mut self, case: &Case, step: u8) -> u32 {
+        let promise = match case.acceptance().map(|a| a.clocks.promise()) {
+            Some(Promise::WorkingDays(p)) => p + case.extension_days_total(),
+            _ => 1,
+        };
+        let base = match step {
+            0 => promise.div_ceil(3),
+            1 => (2 * promise).div_ceil(3),
+            _ => promise,
+        };
+        let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
+        let rng = &mut self.rng;
+        let jitter = *self.jitter.entry((n, step)).or_insert_with(|| match step {
+            2 => match rng.u32(0..100) {
+                0..20 => -1,
+                20..23 => 1,
+                _ => 0,
+            },
+            _ => i64::from(rng.u32(0..100) < 8),
+        });
+        (i64::from(base) + jitter).max(0) as u32
+    }
+
+    fn ready(&mut self, case: &Case, step: u8, today: NaiveDate) -> bool {
+        let accepted = case
+            .acceptance()
+            .map(|a| self.hours.local_date(a.at))
+            .unwrap_or(today);
+        let offset = self.ready_offset(case, step);
+        let due = self.working_day_after(accepted, offset);
+        today >= due
+    }
+
+    async fn act(&mut self, now: DateTime<Utc>, action: Action) {
+        let today = self.hours.local_date(now);
+        match action {
+            Action::Arrive(n) => {
+                let a = self.arrival(n, today);
+                *self.channels.entry(a.intake.channel).or_default() += 1;
+                let opener = self.opener(a.intake.channel, n);
+                let case = if a.intake.channel == Channel::Online {
+                    let apply = Command::Apply {
+                        intake: a.intake.clone(),
+                        materials: a.materials.clone(),
+                    };
+                    let c = self.run(n, self.applicant(&a), apply).await;
+                    self.push(
+                        self.at(self.working_day_after(today, 1), 10, 0),
+                        Action::PreReview(n),
+                    );
+                    c
+                } else if a.instant {
+                    let cmd = Command::HandleInstantly {
+                        intake: a.intake.clone(),
+                        materials: a.materials.clone(),
+                    };
+                    self.run(n, opener, cmd).await
+                } else {
+                    let cmd = Command::Accept {
+                        intake: Some(a.intake.clone()),
+                        materials: a.materials.clone(),
+                    };
+                    self.run(n, opener, cmd).await
+                };
+                if let Some(c) = &case {
+                    self.after_acceptance(n, c, today);
+                    if c.state() == State::Completed && self.rng.u32(0..100) < 60 {
+                        self.push(now + chrono::Duration::minutes(5), Action::Evaluate(n));
+                    }
+                }
+                self.arrivals.insert(n, a);
+            }
+            Action::PreReview(n) => {
+                let pass = self.rng.u32(0..100) >= 15;
+                let problems = if pass {
+                    vec![]
+                } else {
+                    vec!["材料不清晰".to_owned()]
+                };
+                let clerk = self.staff("clerk-online", Role::Clerk);
+                self.run(n, clerk, Command::PreReview { pass, problems })
+                    .await;
+                let next = self.at(self.working_day_after(today, 1), 10, 30);
+                self.push(
+                    next,
+                    if pass {
+                        Action::Visit(n)
+                    } else {
+                        Action::Amend(n)
+                    },
+                );
+            }
+            Action::Amend(n) => {
+                let a = self.arrivals[&n].clone();
+                self.run(
+                    n,
+                    self.applicant(&a),
+                    Command::Amend {
+                        materials: a.materials.clone(),
+                    },
+                )
+                .await;
+                self.push(
+                    self.at(self.working_day_after(today, 1), 10, 0),
+                    Action::PreReview(n),
+                );
+            }
+            Action::Visit(n) => {
+                let a = self.arrivals[&n].clone();
+                let clerk = self.staff(&format!("clerk-{}", 1 + n % 4), Role::Clerk);
+                if let Some(c) = self
+                    .run(
+                        n,
+                        clerk,
+                        Command::Accept {
+                            intake: None,
+                            materials: a.materials.clone(),
+                        },
+                    )
+                    .await
+                {
+                    self.after_acceptance(n, &c, today);
+                }
+            }
+            Action::Supply(n) => {
+                let a = self.arrivals[&n].clone();
+                self.run(
+                    n,
+                    self.applicant(&a),
+                    Command::SupplyMaterials {
+                        materials: a.pledged.clone(),
+                    },
+                )
+                .await;
+            }
+            Action::Withdraw(n) => {
+                let a = self.arrivals[&n].clone();
+                let consenting = a.intake.applicants.iter().map(|p| p.id.clone()).collect();
+                self.run(n, self.applicant(&a), Command::Withdraw { consenting })
+                    .await;
+            }
+            Action::Resume(n) => {
+                self.run(n, self.staff("sup-1", Role::Supervisor), Command::Resume)
+                    .await;
+            }
+            Action::Evaluate(n) => {
+                let a = self.arrivals[&n].clone();
+                let rating = [5, 5, 5, 4, 4, 3][self.rng.usize(0..6)];
+                self.run(
+                    n,
+                    self.applicant(&a),
+                    Command::Evaluate {
+                        rating,
+                        comment: String::new(),
+                    },
+                )
+                .await;
+            }
+            Action::Tasks => self.tasks(today).await,
+            Action::Review => self.review(now, today).await,
+            Action::Record => self.record(today).await,
+            Action::Issue => self.issue(now, today).await,
+        }
+    }
+
+    fn after_acceptance(&mut self, n: u64, case: &Case, today: NaiveDate) {
+        if case.state() != State::Accepted {
+            return;
+        }
+        if !case.pledged().is_empty() {
+            let days = 1 + self.rng.u32(0..2);
+            self.push(
+                self.at(self.working_day_after(today, days), 9, 30),
+                Action::Supply(n),
+            );
+        }
+        if self.rng.u32(0..100) < 1 {
+            self.push(
+                self.at(self.working_day_after(today, 1), 9, 15),
+                Action::Withdraw(n),
+            );
+        }
+    }
+
+    async fn queue_of(&self, role: Role) -> Vec<Case> {
+        self.engine
+            .work_queue(&self.centre, role, 10_000)
+            .await
+            .unwrap_or_default()
+    }
+
+    async fn tasks(&mut self, today: NaiveDate) {
+        for (role, task, officers) in [
+            (Role::TaxOfficer, Task::Tax, 2),
+            (Role::TransactionOfficer, Task::TransactionFiling, 2),
+        ] {
+            let mut capacity = 60 * officers;
+            for case in self.queue_of(role).await {
+                let accepted = case
+                    .acceptance()
+                    .map(|a| self.hours.local_date(a.at))
+                    .unwrap_or(today);
+                if capacity == 0 || accepted >= today {
+                    continue;
+                }
+                capacity -= 1;
+                let failed_before = case.tasks().get(&task) == Some(&TaskStatus::Failed);
+                let outcome = if !failed_before && self.rng.u32(0..100) < 3 {
+                    TaskOutcome::Failed {
+                        reason: "核税信息不符".into(),
+                    }
+                } else {
+                    TaskOutcome::Succeeded
+                };
+                let officer = self.staff(
+                    &format!("{}-{}", task.as_str(), 1 + capacity % officers),
+                    role,
+                );
+                let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
+                self.run(n, officer, Command::CompleteTask { task, outcome })
+                    .await;
+            }
+        }
+    }
+
+    async fn review(&mut self, now: DateTime<Utc>, today: NaiveDate) {
+        let mut capacity = 3 * 30;
+        for case in self.queue_of(Role::Reviewer).await {
+            if capacity == 0 {
+                break;
+            }
+            if !self.ready(&case, 0, today) {
+                continue;
+            }
+            capacity -= 1;
+            let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
+            let reviewer = self.staff(&format!("rev-{}", 1 + n % 3), Role::Reviewer);
+            let r = self.rng.u32(0..100);
+            let cmd = if r < 2 {
+                Command::Reject {
+                    ground: "ownership_dispute".into(),
+                    note: "权属争议".into(),
+                }
+            } else if r < 5 {
+                let wait = 2 + self.rng.u32(0..3);
+                let back = self.working_day_after(today, wait);
+                self.push(self.at(back, 9, 0), Action::Resume(n));
+                Command::Suspend {
+                    cause: SuspensionCause::Appraisal,
+                    note: "需鉴定".into(),
+                }
+            } else {
+                Command::Review
+            };
+            if let Some(c) = self.run(n, reviewer, cmd).await {
+                if c.state() == State::Completed && self.rng.u32(0..100) < 60 {
+                    self.push(now + chrono::Duration::minutes(10), Action::Evaluate(n));
+                }
+            }
+        }
+    }
+
+    async fn record(&mut self, today: NaiveDate) {
+        let mut capacity = 2 * 45;
+        for case in self.queue_of(Role::Registrar).await {
+            if capacity == 0 {
+                break;
+            }
+            let blocked = !case.pledged().is_empty()
+                || case.tasks().values().any(|s| *s != TaskStatus::Succeeded);
+            if blocked || !self.ready(&case, 1, today) {
+                continue;
+            }
+            capacity -= 1;
+            let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
+            self.run(
+                n,
+                self.staff(&format!("reg-{}", 1 + n % 2), Role::Registrar),
+                Command::Record,
+            )
+            .await;
+        }
+    }
+
+    async fn issue(&mut self, now: DateTime<Utc>, today: NaiveDate) {
+        let mut capacity = 4 * 40;
+        for case in self.queue_of(Role::Clerk).await {
+            if capacity == 0 {
+                break;
+            }
+            if case.state() != State::Recorded || !self.ready(&case, 2, today) {
+                continue;
+            }
+            capacity -= 1;
+            let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
+            let clerk = self.staff(&format!("clerk-{}", 1 + (n + 1) % 4), Role::Clerk);
+            if self
+                .run(n, clerk, Command::IssueCertificate)
+                .await
+                .is_some()
+                && self.rng.u32(0..100) < 60
+            {
+                self.push(now + chrono::Duration::minutes(15), Action::Evaluate(n));
+            }
+        }
+    }
+}
+
+trait ExtensionDays {
+    fn extension_days_total(&self) -> u32;
+}
+
+impl ExtensionDays for Case {
+    fn extension_days_total(&self) -> u32 {
+        self.extensions().iter().map(|e| e.days).sum()
+    }
+}
+
+/// Simulates the period and reports on it.
+pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>> {
+    let start_at = cfg.start.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let clock = ManualClock::new(start_at);
+    let centre = Centre::new("xining");
+    let hours = centre.hours;
+    let engine = Engine::builder(&cfg.database)
+        .calendar(regflow::process::Calendar::builtin())
+        .policies(cfg.policies.clone())
+        .centre(centre.clone())
+        .clock(clock.clone())
+        .build()
+        .await?;
+    let mut sim = Sim {
+        rng: fastrand::Rng::with_seed(cfg.seed),
+        engine,
+        clock,
+        hours,
+        centre: centre.id.clone(),
+        queue: BinaryHeap::new(),
+        seq: 0,
+        arrivals: BTreeMap::new(),
+        channels: BTreeMap::new(),
+        jitter: BTreeMap::new(),
+        cfg,
+    };
+    let arrival_end = sim.cfg.start + Days::new(u64::from(sim.cfg.days));
+    // Work goes on after the last arrival until even 30-working-day promises can finish.
+    let work_end = sim.working_day_after(arrival_end, 32);
+    let mut n = 0u64;
+    let mut day = sim.cfg.start;
+    while day <= work_end {
+        if sim.is_working(day) {
+            if day < arrival_end {
+                let count = sim.cfg.per_day / 2 + sim.rng.u32(0..=sim.cfg.per_day);
+                let mut times: Vec<u32> = (0..count).map(|_| sim.rng.u32(0..480)).collect();
+                times.sort_unstable();
+                for minute in times {
+                    n += 1;
+                    let at = sim.at(day, 9 + minute / 60, minute % 60);
+                    sim.push(at, Action::Arrive(n));
+                }
+            }
+            for (h, m, a) in [
+                (11, 0, Action::Tasks),
+                (14, 0, Action::Review),
+                (15, 30, Action::Record),
+                (16, 30, Action::Issue),
+            ] {
+                let at = sim.at(day, h, m);
+                sim.push(at, a);
+            }
+        }
+        day = day.succ_opt().expect("date");
+    }
+    let total_days = (work_end - sim.cfg.start).num_days().max(1) as u64;
+    let show = sim.cfg.progress && std::io::stderr().is_terminal();
+    let mut last_shown = u64::MAX;
+    let last_day = arrival_end.pred_opt().expect("date");
+    // Just after closing on the last day: what is due at closing and not done is overdue.
+    let close = sim.at(last_day, 18, 1);
+    let mut overdue_at_close = None;
+    while let Some(Reverse((at, _, action))) = sim.queue.pop() {
+        if at > close && overdue_at_close.is_none() {
+            sim.engine.run_due(close, &IgnoreAlerts).await?;
+            sim.clock.set(close);
+            overdue_at_close = Some(sim.engine.overdue(None, close).await?);
+        }
+        sim.engine.run_due(at, &IgnoreAlerts).await?;
+        sim.clock.set(at);
+        sim.act(at, action).await;
+        let done = (sim.hours.local_date(at) - sim.cfg.start).num_days().max(0) as u64;
+        if done != last_shown && sim.cfg.progress {
+            last_shown = done;
+            let width = 40;
+            let filled = (done * width / total_days).min(width) as usize;
+            let line = format!(
+                "[{}{}] {}/{} days, {} cases",
+                "#".repeat(filled),
+                ".".repeat(width as usize - filled),
+                done,
+                total_days,
+                n
+            );
+            if show {
+                eprint!("\r{line}");
+            } else if done % 10 == 0 {
+                eprintln!("{line}");
+            }
+        }
+    }
+    if show {
+        eprintln!();
+    }
+    let end = sim.at(work_end, 18, 0);
+    sim.engine.run_due(end, &IgnoreAlerts).await?;
+    sim.clock.set(end);
+    let filter = ReportFilter::period(
+        start_at,
+        arrival_end
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_utc(),
+    );
+    let report = sim.engine.report(&filter).await?;
+    // Per-category distribution for the chart.
+    let mut days_used: BTreeMap<ApplicantCategory, Vec<u32>> = BTreeMap::new();
+    let mut instant = (0u64, 0u64);
+    for k in 1..=n {
+        let Some(view) = sim.engine.case(&id(k)).await? else {
+            continue;
+        };
+        let c = &view.case;
+        if c.created_at() >= filter.to {
+            continue;
+        }
+        if let Some(done) = c.completion() {
+            if c.is_instant() {
+                instant.0 += 1;
+                instant.1 += u64::from(done.on_time);
+            } else {
+                days_used
+                    .entry(c.intake().category)
+                    .or_default()
+                    .push(done.working_days_used);
+            }
+        }
+    }
+    let _ = std::io::stderr().flush();
+    let overdue_at_close = match overdue_at_close {
+        Some(o) => o,
+        None => sim.engine.overdue(None, close).await?,
+    };
+    Ok(Outcome {
+        engine: sim.engine,
+        hours,
+        report,
+        end,
+        days_used,
+        instant,
+        channels: sim.channels,
+        overdue_at_close,
+        close,
+    })
+}
+
+/// Parses `--name value` pairs; unknown flags are an error.
+pub fn flags(known: &[&str]) -> Result<BTreeMap<String, String>, String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut out = BTreeMap::new();
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        let name = a
+            .strip_prefix("--")
+            .ok_or_else(|| format!("unexpected argument `{a}`"))?;
+        if !known.contains(&name) {
+            return Err(format!(
+                "unknown flag `--{name}` (known: {})",
+                known.join(", ")
+            ));
+        }
+        let value = it
+            .next()
+            .ok_or_else(|| format!("`--{name}` needs a value"))?;
+        out.insert(name.to_owned(), value);
+    }
+    Ok(out)
+}
+
+/// An SVG bar chart: groups along x, one bar per series in each group.
+pub fn bar_chart(
+    title: &str,
+    x_label: &str,
+    groups: &[String],
+    series: &[(String, Vec<f64>, &str)],
+) -> String {
+    let (w, h, left, bottom, top) = (900.0, 420.0, 60.0, 60.0, 50.0);
+    let max = series
+        .iter()
+        .flat_map(|(_, v, _)| v.iter().copied())
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let plot_w = w - left - 20.0;
+    let plot_h = h - bottom - top;
+    let group_w = plot_w / groups.len().max(1) as f64;
+    let bar_w = (group_w * 0.8) / series.len().max(1) as f64;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"16\">{title}</text>\n",
+        w / 2.0
+    );
+    for i in 0..=4 {
+        let v = max * f64::from(i) / 4.0;
+        let y = top + plot_h - plot_h * f64::from(i) / 4.0;
+        svg.push_str(&format!(
+            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
+            w - 20.0,
+            left - 6.0,
+            y + 4.0,
+            if max >= 10.0 { format!("{v:.0}") } else { format!("{v:.2}") }
+        ));
+    }
+    for (g, name) in groups.iter().enumerate() {
+        let gx = left + group_w * g as f64 + group_w * 0.1;
+        for (s, (_, values, colour)) in series.iter().enumerate() {
+            let v = values.get(g).copied().unwrap_or(0.0);
+            let bh = plot_h * v / max;
+            svg.push_str(&format!(
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{colour}\"><title>{v}</title></rect>\n",
+                gx + bar_w * s as f64,
+                top + plot_h - bh,
+                bar_w.max(1.0)
+            ));
+        }
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{name}</text>\n",
+            left + group_w * (g as f64 + 0.5),
+            top + plot_h + 18.0
+        ));
+    }
+    svg.push_str(&format!(
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{x_label}</text>\n",
+        left + plot_w / 2.0,
+        h - 12.0
+    ));
+    for (s, (name, _, colour)) in series.iter().enumerate() {
+        let x = left + 10.0 + 170.0 * s as f64;
+        svg.push_str(&format!(
+            "<rect x=\"{x:.1}\" y=\"34\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"44\">{name}</text>\n",
+            x + 16.0
+        ));
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+/// The month's first day from `YYYY-MM`.
+pub fn month_start(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a month YYYY-MM"))
+}
+
+/// Calendar days in the month starting at `start`.
+pub fn days_in_month(start: NaiveDate) -> u32 {
+    let next = if start.month() == 12 {
+        NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)
+    };
+    next.map_or(30, |n| (n - start).num_days() as u32)
+}
