@@ -1,6 +1,7 @@
 //! End-to-end tests of the `regflow` facade and the scenario runner.
 
 mod scenarios;
+mod simulation;
 
 use regflow::executor::{Database, MigrationMode};
 use regflow::process::{ApplicantCategory, Calendar, KindId, OfficeHours, PolicyTimeline};
