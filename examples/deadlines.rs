@@ -15,10 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .cloned()
             .unwrap_or_else(|| default.to_owned())
     };
-    let hours = OfficeHours::parse(
-        &arg("--centre-zone", "Asia/Shanghai"),
-        &arg("--closing", "18:00"),
-    )?;
+    let hours = OfficeHours::parse(&arg("--centre-zone", "Asia/Shanghai"), &arg("--closing", "18:00"))?;
     let calendar = Calendar::builtin();
     let policies = PolicyTimeline::builtin();
     println!(
@@ -36,11 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "transfer_second_hand",
             ApplicantCategory::Individual,
         ),
-        (
-            "2017-09-01T10:00:00+08:00",
-            "mortgage",
-            ApplicantCategory::Organisation,
-        ),
+        ("2017-09-01T10:00:00+08:00", "mortgage", ApplicantCategory::Organisation),
         (
             "2025-01-24T10:00:00+08:00",
             "transfer_second_hand",
@@ -56,19 +49,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "information_query",
             ApplicantCategory::Individual,
         ),
-        (
-            "2026-12-31T10:00:00+08:00",
-            "change",
-            ApplicantCategory::Individual,
-        ),
+        ("2026-12-31T10:00:00+08:00", "change", ApplicantCategory::Individual),
     ];
     for (accepted, kind, category) in cases {
         let accepted: DateTime<Utc> = DateTime::parse_from_rfc3339(accepted)?.with_timezone(&Utc);
         let policy = policies.in_force(hours.local_date(accepted))?;
         let kind = KindId::parse(kind)?;
-        let due = policy
-            .clocks(&kind, category, accepted)
-            .project(&calendar, &hours)?;
+        let due = policy.clocks(&kind, category, accepted).project(&calendar, &hours)?;
         println!(
             "{:<26} {:<22} {:<13} {:<10} {:<26} {:<26} {:<26} {}",
             hours.format(accepted),

@@ -6,8 +6,8 @@
 use regflow::executor::{Engine, Request};
 use regflow::process::catalogue::Task;
 use regflow::process::{
-    Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput,
-    Priority, Role, TaskOutcome,
+    Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput, Priority, Role,
+    TaskOutcome,
 };
 
 #[tokio::main]
@@ -20,10 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_or("sqlite::memory:", |s| s);
 
     // 1. An engine: SQLite in memory (or PostgreSQL), built-in calendar, policies and kinds.
-    let engine = Engine::builder(url)
-        .centre(Centre::new("xining"))
-        .build()
-        .await?;
+    let engine = Engine::builder(url).centre(Centre::new("xining")).build().await?;
     let xining = CentreId::new("xining");
     let staff = |id: &str, role: Role| Actor::new(id, [role], xining.clone());
 
@@ -63,17 +60,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let deadlines = done.case.deadlines().expect("accepted");
     println!("case {id}: {}", done.case.state());
     println!("  promise due   {}", hours.format(deadlines.promise.due_at));
-    println!(
-        "  statutory due {}",
-        hours.format(deadlines.statutory.due_at)
-    );
+    println!("  statutory due {}", hours.format(deadlines.statutory.due_at));
     println!(
         "  pledged (容缺) {:?}",
-        done.case
-            .pledged()
-            .iter()
-            .map(|m| m.as_str())
-            .collect::<Vec<_>>()
+        done.case.pledged().iter().map(|m| m.as_str()).collect::<Vec<_>>()
     );
 
     // 3. The departments work in parallel; the applicant brings the pledged materials.
@@ -116,10 +106,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "  #{} {} {:<18} by {:<20} {} → {}  {}…",
             e.event.seq,
-            e.event
-                .at
-                .with_timezone(&hours.time_zone())
-                .format("%Y-%m-%d %H:%M:%S"),
+            e.event.at.with_timezone(&hours.time_zone()).format("%Y-%m-%d %H:%M:%S"),
             e.event.command,
             e.event.actor,
             e.event.state_before.map_or("new", |s| s.as_str()),

@@ -11,11 +11,7 @@ use regflow::process::{Catalogue, CommandName, PolicyTimeline, State};
 
 fn who(t: &Transition) -> String {
     match t.who {
-        Who::Roles(roles) => roles
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(" / "),
+        Who::Roles(roles) => roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" / "),
         Who::ChannelRole => "clerk / bank / kiosk / court".into(),
         Who::Applicants => "applicant".into(),
         Who::ApplicantsOrClerk => "applicant / clerk".into(),
@@ -29,10 +25,7 @@ fn node(s: Option<State>) -> String {
 }
 
 fn label(s: Option<State>) -> String {
-    s.map_or_else(
-        || "新申请 new".into(),
-        |s| format!("{} {}", s.name_zh(), s.as_str()),
-    )
+    s.map_or_else(|| "新申请 new".into(), |s| format!("{} {}", s.name_zh(), s.as_str()))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

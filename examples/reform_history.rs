@@ -24,9 +24,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let f = flags(&["seed", "month", "per-day", "days", "svg"])?;
     let seed: u64 = f.get("seed").map_or(Ok(1113), |s| s.parse())?;
     let start = month_start(f.get("month").map_or("2026-03", String::as_str))?;
-    let days: u32 = f
-        .get("days")
-        .map_or(Ok(days_in_month(start)), |s| s.parse())?;
+    let days: u32 = f.get("days").map_or(Ok(days_in_month(start)), |s| s.parse())?;
     let per_day: u32 = f.get("per-day").map_or(Ok(60), |s| s.parse())?;
     let svg_path = f
         .get("svg")
@@ -40,8 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for policy in PolicyTimeline::builtin().policies() {
         eprintln!("simulating under {} …", policy.id());
         // The policy alone, in force over the simulated month.
-        let timeline =
-            PolicyTimeline::from_policies(vec![policy.redated(start.pred_opt().unwrap_or(start))])?;
+        let timeline = PolicyTimeline::from_policies(vec![policy.redated(start.pred_opt().unwrap_or(start))])?;
         let out = simulate(Config {
             seed,
             start,
@@ -118,16 +115,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "policy in force",
         &groups,
         &[
-            (
-                "individuals".into(),
-                mean(ApplicantCategory::Individual),
-                "#3b7dd8",
-            ),
-            (
-                "organisations".into(),
-                mean(ApplicantCategory::Organisation),
-                "#e0803a",
-            ),
+            ("individuals".into(), mean(ApplicantCategory::Individual), "#3b7dd8"),
+            ("organisations".into(), mean(ApplicantCategory::Organisation), "#e0803a"),
         ],
     );
     if let Some(dir) = std::path::Path::new(&svg_path).parent() {

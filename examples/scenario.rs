@@ -36,10 +36,7 @@ async fn main() -> ExitCode {
     };
     match regflow::scenario::run(&text, &database).await {
         Ok(output) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&output).expect("output serialises")
-            );
+            println!("{}", serde_json::to_string_pretty(&output).expect("output serialises"));
             ExitCode::SUCCESS
         }
         Err(e) => fail(&format!("{file}: {e}")),

@@ -26,18 +26,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let f = flags(&["seed", "month", "per-day", "days", "database", "svg"])?;
     let seed: u64 = f.get("seed").map_or(Ok(1113), |s| s.parse())?;
     let start = month_start(f.get("month").map_or("2026-03", String::as_str))?;
-    let days: u32 = f
-        .get("days")
-        .map_or(Ok(days_in_month(start)), |s| s.parse())?;
+    let days: u32 = f.get("days").map_or(Ok(days_in_month(start)), |s| s.parse())?;
     let per_day: u32 = f.get("per-day").map_or(Ok(60), |s| s.parse())?;
-    let database = f
-        .get("database")
-        .cloned()
-        .unwrap_or_else(|| "sqlite::memory:".into());
-    let svg_path = f
-        .get("svg")
-        .cloned()
-        .unwrap_or_else(|| "target/xining_1113.svg".into());
+    let database = f.get("database").cloned().unwrap_or_else(|| "sqlite::memory:".into());
+    let svg_path = f.get("svg").cloned().unwrap_or_else(|| "target/xining_1113.svg".into());
 
     println!("regflow — Xining 高效1113, {days} days from {start}, seed {seed}, {per_day} arrivals a working day");
     println!("{ASSUMPTIONS}");
@@ -53,7 +45,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     })
     .await?;
     let r = &out.report;
-    println!("Cases opened {}: accepted {}, not accepted {} (missing key materials, all listed at once),", r.overall.opened, r.overall.accepted, r.overall.not_accepted);
+    println!(
+        "Cases opened {}: accepted {}, not accepted {} (missing key materials, all listed at once),",
+        r.overall.opened, r.overall.accepted, r.overall.not_accepted
+    );
     println!(
         "completed {}, rejected {}, withdrawn {}, suspended {}, extended {}; evaluations {} (average {}).",
         r.overall.completed,
@@ -64,25 +59,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         r.overall.evaluations,
         num(r.overall.average_rating)
     );
-    let channels: Vec<String> = out
-        .channels
-        .iter()
-        .map(|(c, n)| format!("{c} {n}"))
-        .collect();
+    let channels: Vec<String> = out.channels.iter().map(|(c, n)| format!("{c} {n}")).collect();
     println!("Channels: {}.", channels.join(", "));
     println!();
-    println!(
-        "Registration time per applicant category (completed cases with a working-day promise):"
-    );
+    println!("Registration time per applicant category (completed cases with a working-day promise):");
     println!(
         "{:<14} {:>7} {:>10} {:>10} {:>8} {:>9} {:>19}",
         "category", "cases", "completed", "mean days", "median", "on time", "reduction vs 30 days"
     );
-    let mut rows: Vec<(String, &regflow::executor::Figures)> = r
-        .by_category
-        .iter()
-        .map(|(c, f)| (c.to_string(), f))
-        .collect();
+    let mut rows: Vec<(String, &regflow::executor::Figures)> =
+        r.by_category.iter().map(|(c, f)| (c.to_string(), f)).collect();
     rows.push(("all".into(), &r.overall));
     for (name, f) in rows {
         println!(
@@ -96,9 +82,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             pct(f.reduction_vs_statute)
         );
     }
-    println!(
-        "(the reform reported 86% below the statutory limit: individuals 90%, organisations 83%)"
-    );
+    println!("(the reform reported 86% below the statutory limit: individuals 90%, organisations 83%)");
     println!();
     println!(
         "All arrivals finished by {}; still overdue then: {}.",

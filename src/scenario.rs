@@ -9,8 +9,8 @@ use regflow_executor::{Engine, Error, IgnoreAlerts, ManualClock, Request};
 use regflow_process::case::{Stage, SuspensionCause};
 use regflow_process::catalogue::Task;
 use regflow_process::{
-    Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId, Channel,
-    Command, ErrorCode, IntakeInput, OfficeHours, Priority, Refusal, Role, TaskOutcome,
+    Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId, Channel, Command, ErrorCode,
+    IntakeInput, OfficeHours, Priority, Refusal, Role, TaskOutcome,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -113,13 +113,8 @@ const CASE_COMMANDS: [&str; 16] = [
 /// # Errors
 /// [`ScenarioError`] saying where the file is wrong.
 pub fn parse(text: &str) -> Result<Value, ScenarioError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        ScenarioError(format!(
-            "not JSON: {e} (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let doc: Value = serde_json::from_str(text)
+        .map_err(|e| ScenarioError(format!("not JSON: {e} (line {}, column {})", e.line(), e.column())))?;
     let steps = doc
         .get("steps")
         .and_then(Value::as_array)
@@ -193,11 +188,7 @@ impl Args<'_> {
         }
     }
 
-    fn parsed<T>(
-        &self,
-        field: &str,
-        parse: impl Fn(&str) -> Result<T, String>,
-    ) -> Result<Option<T>, Refusal> {
+    fn parsed<T>(&self, field: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, Refusal> {
         match self.str(field)? {
             None => Ok(None),
             Some(s) => parse(&s)
@@ -210,9 +201,7 @@ impl Args<'_> {
         let kind = self.need_str("kind")?;
         let applicant_category = self
             .parsed("applicant_category", |s| s.parse::<ApplicantCategory>())?
-            .ok_or_else(|| {
-                Refusal::argument("applicant_category", "`applicant_category` is missing")
-            })?;
+            .ok_or_else(|| Refusal::argument("applicant_category", "`applicant_category` is missing"))?;
         let applicants = match self.0.get("applicants") {
             Some(Value::Array(items)) => items
                 .iter()
@@ -225,16 +214,11 @@ impl Args<'_> {
                             name: name.into(),
                             id: id.into(),
                         }),
-                        _ => Err(Self::bad(
-                            &format!("applicants[{i}]"),
-                            "an object with `name` and `id`",
-                        )),
+                        _ => Err(Self::bad(&format!("applicants[{i}]"), "an object with `name` and `id`")),
                     }
                 })
                 .collect::<Result<Vec<_>, _>>()?,
-            None | Some(Value::Null) => {
-                return Err(Refusal::argument("applicants", "`applicants` is missing"))
-            }
+            None | Some(Value::Null) => return Err(Refusal::argument("applicants", "`applicants` is missing")),
             Some(_) => return Err(Self::bad("applicants", "a list of {name, id}")),
         };
         let unit = self.need_str("unit")?;
@@ -278,11 +262,7 @@ fn command_of(name: &str, args: &Args<'_>, exists: bool) -> Result<Command, Refu
             materials: args.materials()?,
         },
         "accept" => Command::Accept {
-            intake: if exists {
-                None
-            } else {
-                Some(args.intake(None)?)
-            },
+            intake: if exists { None } else { Some(args.intake(None)?) },
             materials: args.materials()?,
         },
         "handle_instantly" => Command::HandleInstantly {
@@ -334,8 +314,7 @@ fn command_of(name: &str, args: &Args<'_>, exists: bool) -> Result<Command, Refu
                 .uint("working_days")?
                 .ok_or_else(|| Refusal::argument("working_days", "`working_days` is missing"))?;
             Command::Extend {
-                working_days: u32::try_from(days)
-                    .map_err(|_| Args::bad("working_days", "a smaller number"))?,
+                working_days: u32::try_from(days).map_err(|_| Args::bad("working_days", "a smaller number"))?,
                 reason: args.str("reason")?.unwrap_or_default(),
             }
         }
@@ -348,12 +327,7 @@ fn command_of(name: &str, args: &Args<'_>, exists: bool) -> Result<Command, Refu
                 comment: args.str("comment")?.unwrap_or_default(),
             }
         }
-        other => {
-            return Err(Refusal::argument(
-                "command",
-                format!("unknown command `{other}`"),
-            ))
-        }
+        other => return Err(Refusal::argument("command", format!("unknown command `{other}`"))),
     })
 }
 
@@ -373,11 +347,8 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
             .unwrap_or_else(|| default.to_owned())
     };
     let centre_id = CentreId::new(field("id", "xining"));
-    let hours = OfficeHours::parse(
-        &field("time_zone", "Asia/Shanghai"),
-        &field("closing_time", "18:00"),
-    )
-    .map_err(|e| ScenarioError(format!("centre.{e}")))?;
+    let hours = OfficeHours::parse(&field("time_zone", "Asia/Shanghai"), &field("closing_time", "18:00"))
+        .map_err(|e| ScenarioError(format!("centre.{e}")))?;
     let centre = Centre {
         id: centre_id.clone(),
         hours,
@@ -425,10 +396,7 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
     let mut last = first;
     for (i, step) in steps.iter().enumerate() {
         let label = step.get("case").and_then(Value::as_str).map(str::to_owned);
-        let outcome = run_step(
-            step, &engine, &clock, &mut last, &staff, &centre, &labels, &case_id,
-        )
-        .await;
+        let outcome = run_step(step, &engine, &clock, &mut last, &staff, &centre, &labels, &case_id).await;
         match outcome {
             Ok(Some(created)) => {
                 labels.insert(created);
@@ -504,10 +472,7 @@ async fn run_step(
             return Ok(None);
         }
         n if !CASE_COMMANDS.contains(&n) => {
-            return Err(Refusal::argument(
-                "command",
-                format!("unknown command `{n}`"),
-            ));
+            return Err(Refusal::argument("command", format!("unknown command `{n}`")));
         }
         _ => {}
     }
@@ -517,15 +482,8 @@ async fn run_step(
     let command = command_of(name, &args, exists)?;
     let actor = match staff.get(&actor_id) {
         Some(roles) => Actor::new(actor_id.clone(), roles.iter().copied(), centre.id.clone()),
-        None if command.name().applicant_side() => {
-            Actor::applicant(actor_id.clone(), centre.id.clone())
-        }
-        None => {
-            return Err(Refusal::argument(
-                "actor",
-                format!("unknown actor `{actor_id}`"),
-            ))
-        }
+        None if command.name().applicant_side() => Actor::applicant(actor_id.clone(), centre.id.clone()),
+        None => return Err(Refusal::argument("actor", format!("unknown actor `{actor_id}`"))),
     };
     let id = case_id(&label);
     let creates = command.name().creates() && !exists;

@@ -11,8 +11,8 @@ use regflow::executor::{Engine, IgnoreAlerts, ManualClock, Report, ReportFilter,
 use regflow::process::case::{SuspensionCause, TaskStatus};
 use regflow::process::catalogue::Task;
 use regflow::process::{
-    Actor, ApplicantCategory, ApplicantInput, Case, CaseId, Centre, CentreId, Channel, Command,
-    IntakeInput, OfficeHours, PolicyTimeline, Priority, Promise, Role, State, TaskOutcome,
+    Actor, ApplicantCategory, ApplicantInput, Case, CaseId, Centre, CentreId, Channel, Command, IntakeInput,
+    OfficeHours, PolicyTimeline, Priority, Promise, Role, State, TaskOutcome,
 };
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -110,11 +110,7 @@ const PEOPLE: [&str; 6] = [
 
 fn check_resident(body: &str) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = body.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
     format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
@@ -129,29 +125,18 @@ fn organisation(n: u64) -> String {
     const CS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     let org_body = format!("{:08}", 10_000_000 + n % 89_999_999);
     const OW: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
-    let s: u32 = org_body
-        .bytes()
-        .zip(OW)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let s: u32 = org_body.bytes().zip(OW).map(|(b, w)| u32::from(b - b'0') * w).sum();
     let c9 = match 11 - s % 11 {
         10 => 'X',
         11 => '0',
         d => char::from(b'0' + d as u8),
     };
     let first17 = format!("91630100{org_body}{c9}");
-    const W: [u32; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
+    const W: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     let sum: u32 = first17
         .bytes()
         .zip(W)
-        .map(|(b, w)| {
-            CS.iter()
-                .position(|c| *c == b)
-                .expect("credit code charset") as u32
-                * w
-        })
+        .map(|(b, w)| CS.iter().position(|c| *c == b).expect("credit code charset") as u32 * w)
         .sum();
     format!("{first17}{}", CS[((31 - sum % 31) % 31) as usize] as char)
 }
@@ -247,11 +232,7 @@ impl Sim {
     }
 
     async fn run(&self, case: u64, actor: Actor, command: Command) -> Option<Case> {
-        match self
-            .engine
-            .execute(Request::to(&id(case), actor, command))
-            .await
-        {
+        match self.engine.execute(Request::to(&id(case), actor, command)).await {
             Ok(done) => Some(done.case),
             Err(_) => None,
         }
@@ -271,12 +252,7 @@ impl Sim {
 
     fn arrival(&mut self, n: u64, today: NaiveDate) -> Arrival {
         let kind = self.pick_kind();
-        let spec = self
-            .engine
-            .catalogue()
-            .get(kind)
-            .expect("built-in kind")
-            .clone();
+        let spec = self.engine.catalogue().get(kind).expect("built-in kind").clone();
         let category = if self.rng.u32(0..100) < 80 {
             ApplicantCategory::Individual
         } else {
@@ -319,10 +295,7 @@ impl Sim {
         } else {
             Priority::Standard
         };
-        let mut materials: Vec<String> = spec
-            .applicant_materials()
-            .map(|m| m.id.to_string())
-            .collect();
+        let mut materials: Vec<String> = spec.applicant_materials().map(|m| m.id.to_string()).collect();
         let mut pledged = Vec::new();
         let r = self.rng.u32(0..100);
         let non_key: Vec<String> = spec
@@ -401,10 +374,7 @@ impl Sim {
     }
 
     fn ready(&mut self, case: &Case, step: u8, today: NaiveDate) -> bool {
-        let accepted = case
-            .acceptance()
-            .map(|a| self.hours.local_date(a.at))
-            .unwrap_or(today);
+        let accepted = case.acceptance().map(|a| self.hours.local_date(a.at)).unwrap_or(today);
         let offset = self.ready_offset(case, step);
         let due = self.working_day_after(accepted, offset);
         today >= due
@@ -423,10 +393,7 @@ impl Sim {
                         materials: a.materials.clone(),
                     };
                     let c = self.run(n, self.applicant(&a), apply).await;
-                    self.push(
-                        self.at(self.working_day_after(today, 1), 10, 0),
-                        Action::PreReview(n),
-                    );
+                    self.push(self.at(self.working_day_after(today, 1), 10, 0), Action::PreReview(n));
                     c
                 } else if a.instant {
                     let cmd = Command::HandleInstantly {
@@ -457,17 +424,9 @@ impl Sim {
                     vec!["材料不清晰".to_owned()]
                 };
                 let clerk = self.staff("clerk-online", Role::Clerk);
-                self.run(n, clerk, Command::PreReview { pass, problems })
-                    .await;
+                self.run(n, clerk, Command::PreReview { pass, problems }).await;
                 let next = self.at(self.working_day_after(today, 1), 10, 30);
-                self.push(
-                    next,
-                    if pass {
-                        Action::Visit(n)
-                    } else {
-                        Action::Amend(n)
-                    },
-                );
+                self.push(next, if pass { Action::Visit(n) } else { Action::Amend(n) });
             }
             Action::Amend(n) => {
                 let a = self.arrivals[&n].clone();
@@ -479,10 +438,7 @@ impl Sim {
                     },
                 )
                 .await;
-                self.push(
-                    self.at(self.working_day_after(today, 1), 10, 0),
-                    Action::PreReview(n),
-                );
+                self.push(self.at(self.working_day_after(today, 1), 10, 0), Action::PreReview(n));
             }
             Action::Visit(n) => {
                 let a = self.arrivals[&n].clone();
@@ -515,8 +471,7 @@ impl Sim {
             Action::Withdraw(n) => {
                 let a = self.arrivals[&n].clone();
                 let consenting = a.intake.applicants.iter().map(|p| p.id.clone()).collect();
-                self.run(n, self.applicant(&a), Command::Withdraw { consenting })
-                    .await;
+                self.run(n, self.applicant(&a), Command::Withdraw { consenting }).await;
             }
             Action::Resume(n) => {
                 self.run(n, self.staff("sup-1", Role::Supervisor), Command::Resume)
@@ -548,16 +503,10 @@ impl Sim {
         }
         if !case.pledged().is_empty() {
             let days = 1 + self.rng.u32(0..2);
-            self.push(
-                self.at(self.working_day_after(today, days), 9, 30),
-                Action::Supply(n),
-            );
+            self.push(self.at(self.working_day_after(today, days), 9, 30), Action::Supply(n));
         }
         if self.rng.u32(0..100) < 1 {
-            self.push(
-                self.at(self.working_day_after(today, 1), 9, 15),
-                Action::Withdraw(n),
-            );
+            self.push(self.at(self.working_day_after(today, 1), 9, 15), Action::Withdraw(n));
         }
     }
 
@@ -575,10 +524,7 @@ impl Sim {
         ] {
             let mut capacity = 60 * officers;
             for case in self.queue_of(role).await {
-                let accepted = case
-                    .acceptance()
-                    .map(|a| self.hours.local_date(a.at))
-                    .unwrap_or(today);
+                let accepted = case.acceptance().map(|a| self.hours.local_date(a.at)).unwrap_or(today);
                 if capacity == 0 || accepted >= today {
                     continue;
                 }
@@ -591,13 +537,9 @@ impl Sim {
                 } else {
                     TaskOutcome::Succeeded
                 };
-                let officer = self.staff(
-                    &format!("{}-{}", task.as_str(), 1 + capacity % officers),
-                    role,
-                );
+                let officer = self.staff(&format!("{}-{}", task.as_str(), 1 + capacity % officers), role);
                 let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
-                self.run(n, officer, Command::CompleteTask { task, outcome })
-                    .await;
+                self.run(n, officer, Command::CompleteTask { task, outcome }).await;
             }
         }
     }
@@ -645,8 +587,7 @@ impl Sim {
             if capacity == 0 {
                 break;
             }
-            let blocked = !case.pledged().is_empty()
-                || case.tasks().values().any(|s| *s != TaskStatus::Succeeded);
+            let blocked = !case.pledged().is_empty() || case.tasks().values().any(|s| *s != TaskStatus::Succeeded);
             if blocked || !self.ready(&case, 1, today) {
                 continue;
             }
@@ -673,12 +614,7 @@ impl Sim {
             capacity -= 1;
             let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
             let clerk = self.staff(&format!("clerk-{}", 1 + (n + 1) % 4), Role::Clerk);
-            if self
-                .run(n, clerk, Command::IssueCertificate)
-                .await
-                .is_some()
-                && self.rng.u32(0..100) < 60
-            {
+            if self.run(n, clerk, Command::IssueCertificate).await.is_some() && self.rng.u32(0..100) < 60 {
                 self.push(now + chrono::Duration::minutes(15), Action::Evaluate(n));
             }
         }
@@ -792,13 +728,7 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
     let end = sim.at(work_end, 18, 0);
     sim.engine.run_due(end, &IgnoreAlerts).await?;
     sim.clock.set(end);
-    let filter = ReportFilter::period(
-        start_at,
-        arrival_end
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
-            .and_utc(),
-    );
+    let filter = ReportFilter::period(start_at, arrival_end.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
     let report = sim.engine.report(&filter).await?;
     // Per-category distribution for the chart.
     let mut days_used: BTreeMap<ApplicantCategory, Vec<u32>> = BTreeMap::new();
@@ -851,26 +781,16 @@ pub fn flags(known: &[&str]) -> Result<BTreeMap<String, String>, String> {
             .strip_prefix("--")
             .ok_or_else(|| format!("unexpected argument `{a}`"))?;
         if !known.contains(&name) {
-            return Err(format!(
-                "unknown flag `--{name}` (known: {})",
-                known.join(", ")
-            ));
+            return Err(format!("unknown flag `--{name}` (known: {})", known.join(", ")));
         }
-        let value = it
-            .next()
-            .ok_or_else(|| format!("`--{name}` needs a value"))?;
+        let value = it.next().ok_or_else(|| format!("`--{name}` needs a value"))?;
         out.insert(name.to_owned(), value);
     }
     Ok(out)
 }
 
 /// An SVG bar chart: groups along x, one bar per series in each group.
-pub fn bar_chart(
-    title: &str,
-    x_label: &str,
-    groups: &[String],
-    series: &[(String, Vec<f64>, &str)],
-) -> String {
+pub fn bar_chart(title: &str, x_label: &str, groups: &[String], series: &[(String, Vec<f64>, &str)]) -> String {
     let (w, h, left, bottom, top) = (900.0, 420.0, 60.0, 60.0, 50.0);
     let max = series
         .iter()
@@ -934,8 +854,7 @@ pub fn bar_chart(
 
 /// The month's first day from `YYYY-MM`.
 pub fn month_start(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a month YYYY-MM"))
+    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| format!("`{text}` is not a month YYYY-MM"))
 }
 
 /// Calendar days in the month starting at `start`.

@@ -20,10 +20,7 @@ async fn facade_reaches_both_layers() {
         .project(&Calendar::builtin(), &hours)
         .unwrap();
     // SPEC 2.2: 2025-09-30 + 30 working days = 2025-11-18 (8-day National Day break).
-    assert_eq!(
-        hours.format(due.statutory.due_at),
-        "2025-11-18T18:00:00+08:00"
-    );
+    assert_eq!(hours.format(due.statutory.due_at), "2025-11-18T18:00:00+08:00");
     let db = Database::connect("sqlite::memory:", MigrationMode::Apply)
         .await
         .unwrap();

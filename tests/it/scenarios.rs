@@ -12,17 +12,10 @@ fn scenario_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "json")
-                && !p.to_string_lossy().ends_with(".expected.json")
-        })
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.to_string_lossy().ends_with(".expected.json"))
         .collect();
     files.sort();
-    assert!(
-        files.len() >= 10,
-        "scenario files missing from {}",
-        dir.display()
-    );
+    assert!(files.len() >= 10, "scenario files missing from {}", dir.display());
     files
 }
 
@@ -40,8 +33,7 @@ async fn check_all(database: &str) {
     for file in scenario_files() {
         let text = std::fs::read_to_string(&file).unwrap();
         let expected_path = file.with_extension("expected.json");
-        let expected: Value =
-            serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
+        let expected: Value = serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
         let output = scenario::run(&text, database)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
@@ -76,16 +68,23 @@ async fn malformed_files_say_where() {
     for (text, needle) in [
         ("{\"steps\": [", "not JSON"),
         ("{\"stops\": []}", "no `steps` array"),
-        ("{\"steps\": [{\"at\": \"2026-01-05T09:00:00+08:00\", \"command\": \"tick\"}, {\"command\": \"tick\"}]}", "step 1 has no `at`"),
-        ("{\"steps\": [{\"at\": \"2026-01-05T09:00:00+08:00\"}]}", "step 0 has no `command`"),
-        ("{\"centre\": {\"time_zone\": \"Mars/Base\"}, \"steps\": []}", "time_zone"),
+        (
+            "{\"steps\": [{\"at\": \"2026-01-05T09:00:00+08:00\", \"command\": \"tick\"}, {\"command\": \"tick\"}]}",
+            "step 1 has no `at`",
+        ),
+        (
+            "{\"steps\": [{\"at\": \"2026-01-05T09:00:00+08:00\"}]}",
+            "step 0 has no `command`",
+        ),
+        (
+            "{\"centre\": {\"time_zone\": \"Mars/Base\"}, \"steps\": []}",
+            "time_zone",
+        ),
     ] {
         let err = scenario::run(text, "sqlite::memory:").await.unwrap_err();
         assert!(err.to_string().contains(needle), "`{err}` lacks `{needle}`");
     }
     // An empty scenario runs and reports nothing.
-    let out = scenario::run("{\"steps\": []}", "sqlite::memory:")
-        .await
-        .unwrap();
+    let out = scenario::run("{\"steps\": []}", "sqlite::memory:").await.unwrap();
     assert!(out.cases.is_empty() && out.errors.is_empty());
 }

@@ -32,8 +32,5 @@ async fn the_same_seed_gives_the_same_month() {
     );
     // Every arrival was opened and every accepted case finished or ended.
     let o = &a.report.overall;
-    assert_eq!(
-        o.opened,
-        o.completed + o.not_accepted + o.rejected + o.withdrawn
-    );
+    assert_eq!(o.opened, o.completed + o.not_accepted + o.rejected + o.withdrawn);
 }

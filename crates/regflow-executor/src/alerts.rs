@@ -13,10 +13,11 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::clock::{from_micros, micros};
-use crate::engine::{detached, with_store, Engine};
+use crate::engine::{detached, with_store, Engine, Written};
 use crate::error::{Error, Result};
 use crate::mapping::{alert_of, case_from_row, AUTO_RESUME};
-use crate::store::{Conn, Store};
+use crate::store::{CaseRow, Conn, Store};
+use std::collections::{BTreeMap, HashMap};
 
 /// An alert that was raised and written into its case's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,28 +81,26 @@ impl Engine {
     ///
     /// # Errors
     /// As [`Engine::run_due`].
-    pub async fn run_due_batched(
-        &self,
-        now: DateTime<Utc>,
-        handler: &dyn AlertHandler,
-        batch: i64,
-    ) -> Result<DuePass> {
+    pub async fn run_due_batched(&self, now: DateTime<Utc>, handler: &dyn AlertHandler, batch: i64) -> Result<DuePass> {
+        let now = crate::clock::to_micros(now);
+        self.inner.due_passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut pass = DuePass::default();
+        let mut conflicts = 0;
         loop {
             let engine = self.clone();
-            let fired = detached(async move {
-                with_store!(engine, s => engine.fire_batch(s, now, batch.max(1)).await)
-            })
-            .await;
+            let fired =
+                detached(async move { with_store!(engine, s => engine.fire_batch(s, now, batch.max(1)).await) }).await;
             let one = match fired {
                 Ok(one) => one,
                 // Another writer changed a claimed case: its timers are re-armed by that
                 // writer or retried on the next batch.
-                Err(Error::Refused(r)) if r.code == regflow_process::ErrorCode::Conflict => {
-                    continue
+                Err(Error::Refused(r)) if r.code == regflow_process::ErrorCode::Conflict && conflicts < 20 => {
+                    conflicts += 1;
+                    continue;
                 }
                 Err(e) => return Err(e),
             };
+            conflicts = 0;
             let empty = one.claimed == 0;
             for a in &one.pass.alerts {
                 handler.on_alert(a).await;
@@ -119,12 +118,7 @@ impl Engine {
         Ok(pass)
     }
 
-    async fn fire_batch<S: Store>(
-        &self,
-        store: &S,
-        now: DateTime<Utc>,
-        batch: i64,
-    ) -> Result<Batch> {
+    async fn fire_batch<S: Store>(&self, store: &S, now: DateTime<Utc>, batch: i64) -> Result<Batch> {
         let mut tx = store.begin_write().await?;
         let result = self.fire_on::<S>(&mut tx, now, batch).await;
         match result {
@@ -139,79 +133,103 @@ impl Engine {
         }
     }
 
-    async fn fire_on<S: Store>(
-        &self,
-        conn: &mut Conn<S>,
-        now: DateTime<Utc>,
-        batch: i64,
-    ) -> Result<Batch> {
-        let timers = S::claim_due(conn, micros(now), batch).await?;
+    async fn fire_on<S: Store>(&self, conn: &mut Conn<S>, now: DateTime<Utc>, batch: i64) -> Result<Batch> {
+        let timers = S::claim_due(conn, micros(now), batch, micros(now)).await?;
         let mut out = Batch {
             claimed: timers.len() as i64,
             pass: DuePass::default(),
         };
+        if timers.is_empty() {
+            return Ok(out);
+        }
+        let mut ids: Vec<String> = timers.iter().map(|t| t.case_id.clone()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let rows: HashMap<String, CaseRow> = S::load_cases(conn, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        // Each case's state as the batch's timers are decided in due order.
+        let mut work: BTreeMap<String, Work> = BTreeMap::new();
+        let mut stale = Vec::new();
         let calendar = self.calendar();
         for timer in timers {
-            let Some(row) = S::load_case(conn, &timer.case_id).await? else {
-                S::drop_timer(conn, &timer).await?;
-                out.pass.dropped += 1;
+            let Some(row) = rows.get(&timer.case_id) else {
+                stale.push(timer);
                 continue;
             };
-            let case = case_from_row(&row)?;
+            let w = match work.entry(timer.case_id.clone()) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    let case = case_from_row(row)?;
+                    v.insert(Work {
+                        before: case.clone(),
+                        case,
+                        events: Vec::new(),
+                        alerts: Vec::new(),
+                        fired: Vec::new(),
+                    })
+                }
+            };
             let command = if timer.timer == AUTO_RESUME {
                 Command::AutoResume
             } else {
                 match alert_of(&timer) {
                     Some(alert) => Command::RaiseAlert { alert },
                     None => {
-                        S::drop_timer(conn, &timer).await?;
-                        out.pass.dropped += 1;
+                        stale.push(timer);
                         continue;
                     }
                 }
             };
-            let actor = Actor::system(case.centre().clone());
-            let centre = self.context_centre(case.centre())?;
+            let actor = Actor::system(w.case.centre().clone());
             let ctx = Context {
-                now: now.max(case.updated_at()),
+                now: now.max(w.case.updated_at()),
                 actor: &actor,
-                centre,
+                centre: self.context_centre(w.case.centre())?,
                 calendar: &calendar,
                 policies: self.policies(),
                 catalogue: self.catalogue(),
-                case_id: case.id(),
+                case_id: w.case.id(),
                 unit_seized: false,
             };
-            let decision = match decide(Some(&case), &command, &ctx) {
-                Ok(d) => d,
-                Err(refusal) => {
-                    tracing::debug!(case = %case.id(), timer = %timer.timer, %refusal, "stale timer dropped");
-                    S::drop_timer(conn, &timer).await?;
-                    out.pass.dropped += 1;
-                    continue;
+            match decide(Some(&w.case), &command, &ctx) {
+                Ok(d) => {
+                    match command {
+                        Command::RaiseAlert { alert } => out.pass.alerts.push(FiredAlert {
+                            case_id: w.case.id().clone(),
+                            centre: w.case.centre().clone(),
+                            kind: w.case.kind().clone(),
+                            alert,
+                        }),
+                        _ => out.pass.resumed.push(w.case.id().clone()),
+                    }
+                    w.case = d.case;
+                    w.events.extend(d.events);
+                    w.alerts = d.alerts;
+                    w.fired.push(timer.clone());
                 }
-            };
-            if !S::mark_fired(conn, &timer, micros(now)).await? {
-                continue;
-            }
-            self.persist::<S>(
-                conn,
-                Some(&row),
-                &decision.case,
-                &decision.events,
-                &decision.alerts,
-            )
-            .await?;
-            match command {
-                Command::RaiseAlert { alert } => out.pass.alerts.push(FiredAlert {
-                    case_id: case.id().clone(),
-                    centre: case.centre().clone(),
-                    kind: case.kind().clone(),
-                    alert,
-                }),
-                _ => out.pass.resumed.push(case.id().clone()),
+                Err(refusal) => {
+                    tracing::debug!(case = %w.case.id(), timer = %timer.timer, %refusal, "stale timer dropped");
+                    stale.push(timer);
+                }
             }
         }
+        out.pass.dropped = stale.len();
+        S::forget_timers(conn, &stale).await?;
+        let written: Vec<Written<'_>> = work
+            .iter()
+            .map(|(id, w)| Written {
+                before: rows.get(id),
+                before_case: Some(&w.before),
+                fired: &w.fired,
+                case: &w.case,
+                events: &w.events,
+                alerts: &w.alerts,
+            })
+            .collect();
+        self.persist::<S>(conn, &written).await?;
         Ok(out)
     }
 
@@ -252,10 +270,7 @@ impl Engine {
                 j.borrow_and_update();
             }
             let now = self.now();
-            if let Err(e) = self
-                .run_due_batched(now, handler.as_ref(), options.batch)
-                .await
-            {
+            if let Err(e) = self.run_due_batched(now, handler.as_ref(), options.batch).await {
                 tracing::warn!(error = %e, "alert pass failed; retrying");
             }
             let next = self.next_due().await.ok().flatten();
@@ -285,6 +300,15 @@ async fn next_due_on<S: Store>(_s: &S, conn: &mut Conn<S>) -> Result<Option<i64>
 struct Batch {
     claimed: i64,
     pass: DuePass,
+}
+
+/// A case being worked on within one batch.
+struct Work {
+    before: regflow_process::Case,
+    fired: Vec<crate::store::TimerRow>,
+    case: regflow_process::Case,
+    events: Vec<regflow_process::Event>,
+    alerts: Vec<PlannedAlert>,
 }
 
 /// How a [`Watcher`] behaves.

@@ -62,6 +62,12 @@ impl Clock for ManualClock {
     }
 }
 
+/// `t` truncated to the microsecond.
+pub(crate) fn to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(6)
+}
+
 /// Microseconds since the epoch: how instants are stored.
 pub(crate) fn micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use regflow_process::catalogue::Catalogue;
 use regflow_process::{
-    decide, Actor, Calendar, Case, CaseId, Centre, CentreId, Command, Context, ErrorCode,
-    PlannedAlert, PolicyTimeline, Refusal,
+    decide, Actor, Calendar, Case, CaseId, Centre, CentreId, Command, Context, ErrorCode, PlannedAlert, PolicyTimeline,
+    Refusal,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -20,7 +20,8 @@ use crate::mapping::{case_from_row, case_row, chain_events, timers_of, HistoryEn
 use crate::store::PgStore;
 #[cfg(feature = "sqlite")]
 use crate::store::SqliteStore;
-use crate::store::{CaseRow, Conn, Store};
+use crate::store::{CaseRow, Conn, Store, TimerRow};
+use std::collections::HashSet;
 
 /// A command addressed to the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +116,7 @@ pub(crate) struct Inner {
     pub(crate) centres: BTreeMap<CentreId, Centre>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) timers_changed: watch::Sender<u64>,
+    pub(crate) due_passes: std::sync::atomic::AtomicU64,
 }
 
 /// regflow's engine. Cheap to clone; every clone shares the pool and settings.
@@ -195,11 +197,7 @@ impl EngineBuilder {
             #[cfg(feature = "postgres")]
             Database::Postgres(pool) => Backend::Postgres(PgStore::new(pool)),
         };
-        let mut centres: BTreeMap<CentreId, Centre> = self
-            .centres
-            .into_iter()
-            .map(|c| (c.id.clone(), c))
-            .collect();
+        let mut centres: BTreeMap<CentreId, Centre> = self.centres.into_iter().map(|c| (c.id.clone(), c)).collect();
         if centres.is_empty() {
             let c = Centre::new("default");
             centres.insert(c.id.clone(), c);
@@ -213,6 +211,7 @@ impl EngineBuilder {
                 centres,
                 clock: self.clock,
                 timers_changed: watch::channel(0).0,
+                due_passes: std::sync::atomic::AtomicU64::new(0),
             }),
         };
         if self.calendar.is_none() {
@@ -220,8 +219,7 @@ impl EngineBuilder {
                 let mut conn = s.pool().acquire().await?;
                 stored_calendar(s, &mut conn).await?
             }) {
-                let cal = Calendar::from_csv(&csv)
-                    .map_err(|e| Error::Corrupt(format!("stored calendar: {e}")))?;
+                let cal = Calendar::from_csv(&csv).map_err(|e| Error::Corrupt(format!("stored calendar: {e}")))?;
                 *engine.inner.calendar.write().expect("calendar lock") = cal;
             }
         }
@@ -283,9 +281,10 @@ impl Engine {
         self.inner.centres.values()
     }
 
-    /// The engine's current instant.
+    /// The engine's current instant, to the microsecond (the precision instants are
+    /// stored with, so a time read back equals the time written).
     pub fn now(&self) -> DateTime<Utc> {
-        self.inner.clock.now()
+        crate::clock::to_micros(self.inner.clock.now())
     }
 
     /// The SQLite pool, when the engine runs on SQLite.
@@ -308,10 +307,14 @@ impl Engine {
         }
     }
 
+    /// How many alert passes (`run_due` calls, the watcher's included) this engine has run:
+    /// a watcher that is idle runs one per `max_idle`, not in a tight loop.
+    pub fn due_passes(&self) -> u64 {
+        self.inner.due_passes.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub(crate) fn timers_changed(&self) {
-        self.inner
-            .timers_changed
-            .send_modify(|n| *n = n.wrapping_add(1));
+        self.inner.timers_changed.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Runs a command in its own transaction: load, decide, append the events, update the
@@ -326,9 +329,7 @@ impl Engine {
         // (a timeout, a disconnected client) cannot cut it in half: it commits or rolls
         // back whole, and the connection goes back to the pool clean.
         let engine = self.clone();
-        let out =
-            detached(async move { with_store!(engine, s => engine.execute_with(s, &req).await) })
-                .await;
+        let out = detached(async move { with_store!(engine, s => engine.execute_with(s, &req).await) }).await;
         if let Err(e) = &out {
             tracing::debug!(error = %e, "command not applied");
         }
@@ -358,11 +359,7 @@ impl Engine {
     /// # Errors
     /// As [`Engine::execute`]; on error the caller should roll its transaction back.
     #[cfg(feature = "sqlite")]
-    pub async fn execute_in_sqlite(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        req: Request,
-    ) -> Result<Executed> {
+    pub async fn execute_in_sqlite(&self, conn: &mut sqlx::SqliteConnection, req: Request) -> Result<Executed> {
         let done = self.execute_on::<SqliteStore>(conn, &req).await?;
         self.timers_changed();
         Ok(done)
@@ -373,11 +370,7 @@ impl Engine {
     /// # Errors
     /// As [`Engine::execute`]; on error the caller should roll its transaction back.
     #[cfg(feature = "postgres")]
-    pub async fn execute_in_postgres(
-        &self,
-        conn: &mut sqlx::PgConnection,
-        req: Request,
-    ) -> Result<Executed> {
+    pub async fn execute_in_postgres(&self, conn: &mut sqlx::PgConnection, req: Request) -> Result<Executed> {
         let done = self.execute_on::<PgStore>(conn, &req).await?;
         self.timers_changed();
         Ok(done)
@@ -427,11 +420,8 @@ impl Engine {
                 return Err(Error::conflict(case_id.as_str()));
             }
         }
-        let centre =
-            self.context_centre(case.as_ref().map_or(req.actor.centre(), |c| c.centre()))?;
-        let unit_seized = self
-            .unit_seized::<S>(conn, case.as_ref(), &req.command)
-            .await?;
+        let centre = self.context_centre(case.as_ref().map_or(req.actor.centre(), |c| c.centre()))?;
+        let unit_seized = self.unit_seized::<S>(conn, case.as_ref(), &req.command).await?;
         let calendar = self.calendar();
         let ctx = Context {
             now: self.now(),
@@ -444,15 +434,15 @@ impl Engine {
             unit_seized,
         };
         let decision = decide(case.as_ref(), &req.command, &ctx)?;
-        let entries = self
-            .persist::<S>(
-                conn,
-                row.as_ref(),
-                &decision.case,
-                &decision.events,
-                &decision.alerts,
-            )
-            .await?;
+        let written = Written {
+            before: row.as_ref(),
+            before_case: case.as_ref(),
+            fired: &[],
+            case: &decision.case,
+            events: &decision.events,
+            alerts: &decision.alerts,
+        };
+        let entries = self.persist::<S>(conn, &[written]).await?;
         let done = Executed {
             case: decision.case,
             entries,
@@ -461,16 +451,7 @@ impl Engine {
         };
         if let (Some(key), Some(hash)) = (&req.idempotency_key, request_hash) {
             let result = serde_json::to_string(&done).map_err(|e| Error::Corrupt(e.to_string()))?;
-            if !S::idempotency_put(
-                conn,
-                key,
-                case_id.as_str(),
-                &hash,
-                &result,
-                micros(self.now()),
-            )
-            .await?
-            {
+            if !S::idempotency_put(conn, key, case_id.as_str(), &hash, &result, micros(self.now())).await? {
                 return Err(Error::conflict(case_id.as_str()));
             }
         }
@@ -478,12 +459,7 @@ impl Engine {
     }
 
     /// Whether the command needs to know of a seizure on the unit, and if so the answer.
-    async fn unit_seized<S: Store>(
-        &self,
-        conn: &mut Conn<S>,
-        case: Option<&Case>,
-        command: &Command,
-    ) -> Result<bool> {
+    async fn unit_seized<S: Store>(&self, conn: &mut Conn<S>, case: Option<&Case>, command: &Command) -> Result<bool> {
         let (kind, unit) = match (command, case) {
             (Command::Record, Some(c)) => (c.kind().to_string(), c.intake().unit.to_string()),
             (Command::HandleInstantly { intake, .. }, None) => {
@@ -491,58 +467,86 @@ impl Engine {
             }
             _ => return Ok(false),
         };
-        if !self
-            .inner
-            .catalogue
-            .get(&kind)
-            .is_some_and(|k| k.blocked_by_seizure)
-        {
+        if !self.inner.catalogue.get(&kind).is_some_and(|k| k.blocked_by_seizure) {
             return Ok(false);
         }
         S::unit_seized(conn, &unit).await
     }
 
-    /// Writes a decision: events chained after the case's head, the case row guarded by
-    /// its version, and the case's timers.
+    /// Writes decisions: for each case, its events chained after its head and its row
+    /// guarded by the version it was read at; then every event in one statement and the
+    /// cases' timers re-armed.
     pub(crate) async fn persist<S: Store>(
         &self,
         conn: &mut Conn<S>,
-        before: Option<&CaseRow>,
-        case: &Case,
-        events: &[regflow_process::Event],
-        alerts: &[PlannedAlert],
+        changes: &[Written<'_>],
     ) -> Result<Vec<HistoryEntry>> {
-        if events.is_empty() {
-            return Ok(Vec::new());
-        }
-        let prev = before.map_or_else(|| chain::GENESIS.to_owned(), |b| b.head_hash.clone());
-        let (rows, entries) = chain_events(events, prev)?;
-        let head = entries.last().map(|e| e.hash.clone()).unwrap_or_default();
-        let row = case_row(case, &self.inner.catalogue, &head)?;
-        let id = case.id().as_str();
-        match before {
-            None => {
-                if !S::insert_case(conn, &row).await? {
-                    return Err(Error::conflict(id));
+        let mut all_rows = Vec::new();
+        let mut all_entries = Vec::new();
+        let mut ids = Vec::new();
+        let (mut drop, mut arm) = (Vec::new(), Vec::new());
+        let mut updates = Vec::new();
+        for w in changes.iter().filter(|w| !w.events.is_empty()) {
+            let prev = w
+                .before
+                .map_or_else(|| chain::GENESIS.to_owned(), |b| b.head_hash.clone());
+            let (rows, entries) = chain_events(w.events, prev)?;
+            let head = entries.last().map(|e| e.hash.clone()).unwrap_or_default();
+            let row = case_row(w.case, &self.inner.catalogue, &head)?;
+            let id = w.case.id().as_str();
+            match w.before {
+                None => {
+                    if !S::insert_case(conn, &row).await? {
+                        return Err(Error::conflict(id));
+                    }
+                    let parties: Vec<String> = w
+                        .case
+                        .intake()
+                        .applicants
+                        .iter()
+                        .map(|a| a.id.as_str().to_owned())
+                        .collect();
+                    S::insert_applicants(conn, id, &parties).await?;
                 }
-                let parties: Vec<String> = case
-                    .intake()
-                    .applicants
-                    .iter()
-                    .map(|a| a.id.as_str().to_owned())
-                    .collect();
-                S::insert_applicants(conn, id, &parties).await?;
+                Some(b) => updates.push((row, b.version)),
             }
-            Some(b) => {
-                if !S::update_case(conn, &row, b.version).await? {
-                    return Err(Error::conflict(id));
-                }
-            }
+            all_rows.extend(rows);
+            all_entries.extend(entries);
+            ids.push(id.to_owned());
+            // Only what changed: timers armed before and no longer wanted are dropped,
+            // new ones armed. Untouched rows are never locked, so concurrent watchers
+            // working on other timers of the same table do not wait on each other.
+            let wanted: HashSet<TimerRow> = timers_of(w.case, w.alerts).into_iter().collect();
+            let had: HashSet<TimerRow> = match w.before_case {
+                Some(b) => timers_of(b, &b.armed_alerts()).into_iter().collect(),
+                None => HashSet::new(),
+            };
+            drop.extend(had.difference(&wanted).filter(|t| !w.fired.contains(t)).cloned());
+            arm.extend(wanted.difference(&had).cloned());
         }
-        if !S::insert_events(conn, &rows).await? {
-            return Err(Error::conflict(id));
+        if S::update_cases(conn, &updates).await? != updates.len() as u64 {
+            return Err(Error::conflict(ids.first().map_or("", String::as_str)));
         }
-        S::sync_timers(conn, id, &timers_of(case, alerts)).await?;
-        Ok(entries)
+        if !S::insert_events(conn, &all_rows).await? {
+            return Err(Error::conflict(ids.first().map_or("", String::as_str)));
+        }
+        S::update_timers(conn, &drop, &arm).await?;
+        Ok(all_entries)
     }
+}
+
+/// One case's decided change, ready to be written.
+pub(crate) struct Written<'a> {
+    /// The row as read (`None` for a new case).
+    pub(crate) before: Option<&'a CaseRow>,
+    /// The case as read.
+    pub(crate) before_case: Option<&'a Case>,
+    /// Timers fired by this change (marked fired, not dropped).
+    pub(crate) fired: &'a [TimerRow],
+    /// The case after the events.
+    pub(crate) case: &'a Case,
+    /// The events to append.
+    pub(crate) events: &'a [regflow_process::Event],
+    /// The alerts armed from now on.
+    pub(crate) alerts: &'a [PlannedAlert],
 }

@@ -11,16 +11,14 @@ pub enum Error {
     #[error("refused: {0}")]
     Refused(#[from] Refusal),
     /// The database URL names no backend this build supports.
-    #[error(
-        "unsupported database URL `{url}`: expected sqlite://…, sqlite::memory: or postgres://…"
-    )]
+    #[error("unsupported database URL `{url}`: expected sqlite://…, sqlite::memory: or postgres://…")]
     UnsupportedUrl {
         /// The URL's scheme (credentials are never echoed).
         url: String,
     },
     /// The database refused or failed.
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// Applying the schema failed.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -30,6 +28,26 @@ pub enum Error {
     /// A task of the engine's failed (it panicked or was cancelled by runtime shutdown).
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<sqlx::Error> for Error {
+    /// A deadlock or serialisation failure (PostgreSQL) or a lock wait that timed out
+    /// (SQLite) means another writer got there first: that is a `conflict`, which the
+    /// caller may retry; anything else is a database error.
+    fn from(e: sqlx::Error) -> Error {
+        let lost_race = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|code| matches!(code.as_ref(), "40P01" | "40001" | "5" | "6" | "517" | "261" | "262"));
+        if lost_race {
+            Error::Refused(Refusal::new(
+                ErrorCode::Conflict,
+                format!("another writer got there first ({e}); load the case again and retry"),
+            ))
+        } else {
+            Error::Database(e)
+        }
+    }
 }
 
 impl Error {

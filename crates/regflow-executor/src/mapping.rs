@@ -87,10 +87,7 @@ pub(crate) fn case_from_row(row: &CaseRow) -> Result<Case> {
 }
 
 /// Chains events after `prev_hash`.
-pub(crate) fn chain_events(
-    events: &[Event],
-    mut prev_hash: String,
-) -> Result<(Vec<EventRow>, Vec<HistoryEntry>)> {
+pub(crate) fn chain_events(events: &[Event], mut prev_hash: String) -> Result<(Vec<EventRow>, Vec<HistoryEntry>)> {
     let mut rows = Vec::with_capacity(events.len());
     let mut entries = Vec::with_capacity(events.len());
     for e in events {

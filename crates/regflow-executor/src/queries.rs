@@ -85,10 +85,7 @@ fn queue_of(role: Role) -> (&'static [&'static str], Option<&'static str>) {
         Role::Registrar => (&["reviewed"], None),
         Role::Supervisor => (&["suspended"], None),
         Role::TaxOfficer => (&["accepted", "reviewed", "suspended"], Some("tax")),
-        Role::TransactionOfficer => (
-            &["accepted", "reviewed", "suspended"],
-            Some("transaction_filing"),
-        ),
+        Role::TransactionOfficer => (&["accepted", "reviewed", "suspended"], Some("transaction_filing")),
         _ => (&[], None),
     }
 }
@@ -122,12 +119,7 @@ impl Engine {
     ///
     /// # Errors
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
-    pub async fn work_queue(
-        &self,
-        centre: &CentreId,
-        role: Role,
-        limit: usize,
-    ) -> Result<Vec<Case>> {
+    pub async fn work_queue(&self, centre: &CentreId, role: Role, limit: usize) -> Result<Vec<Case>> {
         let (states, task) = queue_of(role);
         if states.is_empty() {
             return Ok(Vec::new());
@@ -157,11 +149,7 @@ impl Engine {
     ///
     /// # Errors
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
-    pub async fn overdue(
-        &self,
-        centre: Option<&CentreId>,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Overdue>> {
+    pub async fn overdue(&self, centre: Option<&CentreId>, now: DateTime<Utc>) -> Result<Vec<Overdue>> {
         let rows = with_store!(self, s => {
             let mut conn = s.pool().acquire().await?;
             overdue_on(s, &mut conn, centre.map(|c| c.as_str()), micros(now)).await?
@@ -254,11 +242,7 @@ async fn view_on<S: Store>(_s: &S, conn: &mut Conn<S>, id: &str) -> Result<Optio
     }))
 }
 
-async fn raw_on<S: Store>(
-    _s: &S,
-    conn: &mut Conn<S>,
-    id: &str,
-) -> Result<(Option<CaseRow>, Vec<EventRow>)> {
+async fn raw_on<S: Store>(_s: &S, conn: &mut Conn<S>, id: &str) -> Result<(Option<CaseRow>, Vec<EventRow>)> {
     let row = S::load_case(conn, id).await?;
     let events = S::history(conn, id).await?;
     Ok((row, events))
@@ -279,11 +263,6 @@ async fn party_on<S: Store>(_s: &S, conn: &mut Conn<S>, id: &str) -> Result<Vec<
     S::cases_of_party(conn, id).await
 }
 
-async fn overdue_on<S: Store>(
-    _s: &S,
-    conn: &mut Conn<S>,
-    centre: Option<&str>,
-    now: i64,
-) -> Result<Vec<CaseRow>> {
+async fn overdue_on<S: Store>(_s: &S, conn: &mut Conn<S>, centre: Option<&str>, now: i64) -> Result<Vec<CaseRow>> {
     S::overdue(conn, centre, now).await
 }

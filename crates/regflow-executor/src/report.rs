@@ -193,9 +193,7 @@ impl Engine {
             .into_iter()
             .filter(|o| {
                 filter.kind.as_ref().is_none_or(|k| o.case.kind() == k)
-                    && filter
-                        .category
-                        .is_none_or(|c| o.case.intake().category == c)
+                    && filter.category.is_none_or(|c| o.case.intake().category == c)
                     && filter.channel.is_none_or(|c| o.case.intake().channel == c)
             })
             .collect();

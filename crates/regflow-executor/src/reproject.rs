@@ -4,7 +4,7 @@
 use regflow_process::{decide, Actor, Calendar, CaseId, Command, Context, Refusal};
 
 use crate::clock::micros;
-use crate::engine::{detached, with_store, Engine};
+use crate::engine::{detached, with_store, Engine, Written};
 use crate::error::{Error, Result};
 use crate::mapping::case_from_row;
 use crate::store::{Conn, Store};
@@ -31,8 +31,7 @@ impl Engine {
     /// re-projected (each in its own transaction), and loading again finishes the rest.
     #[tracing::instrument(name = "regflow.load_calendar", skip_all)]
     pub async fn load_calendar(&self, csv: &str) -> Result<Reprojection> {
-        let calendar = Calendar::from_csv(csv)
-            .map_err(|e| Error::Refused(Refusal::new(e.code(), e.to_string())))?;
+        let calendar = Calendar::from_csv(csv).map_err(|e| Error::Refused(Refusal::new(e.code(), e.to_string())))?;
         let (engine, version, text, at) = (
             self.clone(),
             calendar.version().to_string(),
@@ -77,13 +76,7 @@ impl Engine {
         })
     }
 
-    async fn reproject_on<S: Store>(
-        &self,
-        _s: &S,
-        conn: &mut Conn<S>,
-        id: &str,
-        calendar: &Calendar,
-    ) -> Result<bool> {
+    async fn reproject_on<S: Store>(&self, _s: &S, conn: &mut Conn<S>, id: &str, calendar: &Calendar) -> Result<bool> {
         let Some(row) = S::load_case(conn, id).await? else {
             return Ok(false);
         };
@@ -107,25 +100,20 @@ impl Engine {
         if decision.events.is_empty() {
             return Ok(false);
         }
-        self.persist::<S>(
-            conn,
-            Some(&row),
-            &decision.case,
-            &decision.events,
-            &decision.alerts,
-        )
-        .await?;
+        let written = Written {
+            before: Some(&row),
+            before_case: Some(&case),
+            fired: &[],
+            case: &decision.case,
+            events: &decision.events,
+            alerts: &decision.alerts,
+        };
+        self.persist::<S>(conn, &[written]).await?;
         Ok(true)
     }
 }
 
-async fn save_on<S: Store>(
-    _s: &S,
-    conn: &mut Conn<S>,
-    version: &str,
-    csv: &str,
-    at: i64,
-) -> Result<()> {
+async fn save_on<S: Store>(_s: &S, conn: &mut Conn<S>, version: &str, csv: &str, at: i64) -> Result<()> {
     S::save_calendar(conn, version, csv, at).await
 }
 

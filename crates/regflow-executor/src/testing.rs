@@ -35,23 +35,15 @@ impl PgDatabase {
         let name = format!("regflow_test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = sqlx::PgConnection::connect(&admin_url)
             .await
-            .unwrap_or_else(|e| {
-                panic!("{PG_URL_VAR} is set but PostgreSQL cannot be reached: {e}")
-            });
+            .unwrap_or_else(|e| panic!("{PG_URL_VAR} is set but PostgreSQL cannot be reached: {e}"));
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut conn)
             .await
             .unwrap_or_else(|e| panic!("cannot create a test database: {e}"));
         conn.close().await.ok();
-        let base = admin_url
-            .rsplit_once('/')
-            .map_or(admin_url.as_str(), |(b, _)| b);
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
         let url = format!("{base}/{name}");
-        Some(PgDatabase {
-            admin_url,
-            name,
-            url,
-        })
+        Some(PgDatabase { admin_url, name, url })
     }
 
     /// The fresh database's URL.
@@ -62,13 +54,10 @@ impl PgDatabase {
     /// Drops the database (closing any connection still open to it).
     pub async fn drop(self) {
         if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin_url).await {
-            sqlx::query(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn)
-            .await
-            .ok();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .execute(&mut conn)
+                .await
+                .ok();
         }
     }
 }

@@ -41,8 +41,7 @@ fn main() {
     let cal = Calendar::builtin();
     let hours = OfficeHours::default();
     let dates = dates();
-    let holidays: std::collections::HashMap<_, _> =
-        cal.entries().map(|e| (e.date, e.kind)).collect();
+    let holidays: std::collections::HashMap<_, _> = cal.entries().map(|e| (e.date, e.kind)).collect();
     let walk = |mut d: NaiveDate, mut n: u32| {
         while n > 0 {
             d = d.succ_opt().unwrap();
@@ -73,8 +72,7 @@ fn main() {
         });
         let project = per_op(|i| {
             let accepted = hours.closing_on(dates[i % dates.len()]) - chrono::Duration::hours(7);
-            let clocks =
-                CaseClocks::start(accepted, Promise::WorkingDays(n.min(30)), 30.max(n), 30, 1);
+            let clocks = CaseClocks::start(accepted, Promise::WorkingDays(n.min(30)), 30.max(n), 30, 1);
             black_box(clocks.project(&cal, &hours).unwrap());
         });
         let naive = per_op(|i| {

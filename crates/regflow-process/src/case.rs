@@ -563,19 +563,13 @@ impl Case {
     /// Whether `id_number` names one of the case's applicants.
     pub fn has_applicant(&self, id_number: &str) -> bool {
         let wanted = id_number.trim().to_ascii_uppercase();
-        self.intake
-            .applicants
-            .iter()
-            .any(|a| a.id.as_str() == wanted)
+        self.intake.applicants.iter().any(|a| a.id.as_str() == wanted)
     }
 
     /// The alerts that should be armed now: warnings and breaches of the running clocks
     /// not yet raised. None for a case not accepted, suspended or finished.
     pub fn armed_alerts(&self) -> Vec<PlannedAlert> {
-        let running = matches!(
-            self.state(),
-            State::Accepted | State::Reviewed | State::Recorded
-        );
+        let running = matches!(self.state(), State::Accepted | State::Reviewed | State::Recorded);
         let Some(acceptance) = self.acceptance.as_ref().filter(|_| running) else {
             return Vec::new();
         };

@@ -145,10 +145,7 @@ pub enum Produces {
 impl Produces {
     /// Whether a certificate is issued after recording.
     pub fn issues_certificate(self) -> bool {
-        matches!(
-            self,
-            Produces::TitleCertificate | Produces::RegistrationCertification
-        )
+        matches!(self, Produces::TitleCertificate | Produces::RegistrationCertification)
     }
 }
 
@@ -197,9 +194,7 @@ impl KindSpec {
 
     /// The materials the applicant must bring, in checklist order.
     pub fn applicant_materials(&self) -> impl Iterator<Item = &MaterialSpec> {
-        self.materials
-            .iter()
-            .filter(|m| m.provider == Provider::Applicant)
+        self.materials.iter().filter(|m| m.provider == Provider::Applicant)
     }
 
     /// Whether the kind may be opened on `channel`.
@@ -294,14 +289,9 @@ impl RawKind {
         let id = KindId::parse(&self.id).map_err(|r| invalid(&entry, r))?;
         let mut tasks = Vec::new();
         for t in &self.tasks {
-            let task = t
-                .parse::<Task>()
-                .map_err(|r| invalid(format!("{entry}.tasks"), r))?;
+            let task = t.parse::<Task>().map_err(|r| invalid(format!("{entry}.tasks"), r))?;
             if tasks.contains(&task) {
-                return Err(invalid(
-                    format!("{entry}.tasks"),
-                    format!("task `{t}` listed twice"),
-                ));
+                return Err(invalid(format!("{entry}.tasks"), format!("task `{t}` listed twice")));
             }
             tasks.push(task);
         }
@@ -314,24 +304,12 @@ impl RawKind {
         }
         let public_notice_days = match self.public_notice_days {
             None | Some(0) => None,
-            Some(n) if n < 0 => {
-                return Err(invalid(
-                    &entry,
-                    format!("public_notice_days: {n} is negative"),
-                ))
-            }
-            Some(n) => Some(
-                u32::try_from(n).map_err(|_| invalid(&entry, "public_notice_days is too large"))?,
-            ),
+            Some(n) if n < 0 => return Err(invalid(&entry, format!("public_notice_days: {n} is negative"))),
+            Some(n) => Some(u32::try_from(n).map_err(|_| invalid(&entry, "public_notice_days is too large"))?),
         };
         let materials_before_reform = match self.materials_before_reform {
             None => None,
-            Some(n) if n < 0 => {
-                return Err(invalid(
-                    &entry,
-                    format!("materials_before_reform: {n} is negative"),
-                ))
-            }
+            Some(n) if n < 0 => return Err(invalid(&entry, format!("materials_before_reform: {n} is negative"))),
             Some(n) => Some(n as u32),
         };
         if self.produces == Produces::QueryResult && public_notice_days.is_some() {

@@ -91,11 +91,7 @@ pub enum Priority {
 
 impl Priority {
     /// Every priority.
-    pub const ALL: [Priority; 3] = [
-        Priority::GreenChannel,
-        Priority::Military,
-        Priority::Standard,
-    ];
+    pub const ALL: [Priority; 3] = [Priority::GreenChannel, Priority::Military, Priority::Standard];
 
     /// The stable snake_case id.
     pub const fn as_str(self) -> &'static str {

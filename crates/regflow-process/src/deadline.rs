@@ -225,12 +225,7 @@ impl CaseClocks {
     /// # Errors
     /// [`DeadlineError::ExceedsStatutory`] when the promise would end after the statutory
     /// deadline; [`DeadlineError::InstantNotExtendable`] for an instant promise.
-    pub fn extended(
-        &self,
-        days: u32,
-        cal: &Calendar,
-        hours: &OfficeHours,
-    ) -> Result<CaseClocks, DeadlineError> {
+    pub fn extended(&self, days: u32, cal: &Calendar, hours: &OfficeHours) -> Result<CaseClocks, DeadlineError> {
         if days == 0 {
             return Err(DeadlineError::ZeroExtension);
         }
@@ -254,11 +249,7 @@ impl CaseClocks {
     ///
     /// # Errors
     /// [`CalendarError::OutOfRange`] outside the indexable years.
-    pub fn suspension_shift(
-        &self,
-        cal: &Calendar,
-        hours: &OfficeHours,
-    ) -> Result<Projected<u32>, CalendarError> {
+    pub fn suspension_shift(&self, cal: &Calendar, hours: &OfficeHours) -> Result<Projected<u32>, CalendarError> {
         self.days_inside_suspensions(cal, hours, None)
     }
 
@@ -292,26 +283,15 @@ impl CaseClocks {
         let promise = match self.promise {
             Promise::Instant => Deadline {
                 clock: ClockKind::Promise,
-                due_at: self.accepted_at
-                    + chrono::Duration::minutes(i64::from(self.instant_window_minutes)),
+                due_at: self.accepted_at + chrono::Duration::minutes(i64::from(self.instant_window_minutes)),
                 warning_at: None,
                 provisional: false,
             },
-            Promise::WorkingDays(n) => self.working_day_deadline(
-                ClockKind::Promise,
-                n + self.extension_days,
-                shift,
-                cal,
-                hours,
-            )?,
+            Promise::WorkingDays(n) => {
+                self.working_day_deadline(ClockKind::Promise, n + self.extension_days, shift, cal, hours)?
+            }
         };
-        let statutory = self.working_day_deadline(
-            ClockKind::Statutory,
-            self.statutory_days,
-            shift,
-            cal,
-            hours,
-        )?;
+        let statutory = self.working_day_deadline(ClockKind::Statutory, self.statutory_days, shift, cal, hours)?;
         Ok(Deadlines {
             promise,
             statutory,

@@ -13,8 +13,8 @@ use crate::actor::{Actor, ActorId, CentreId, Role};
 use crate::alert::PlannedAlert;
 use crate::calendar::{Calendar, OfficeHours};
 use crate::case::{
-    Acceptance, Applicant, Case, CaseId, Completion, Intake, Notice, PartyId, RejectionGround,
-    State, SuspensionCause, TaskStatus,
+    Acceptance, Applicant, Case, CaseId, Completion, Intake, Notice, PartyId, RejectionGround, State, SuspensionCause,
+    TaskStatus,
 };
 use crate::catalogue::{Catalogue, KindSpec, MaterialId, Produces};
 use crate::category::ApplicantCategory;
@@ -88,11 +88,7 @@ pub struct Decision {
 ///
 /// # Errors
 /// A [`Refusal`] with its SPEC 8 code when the command breaks a rule; nothing changes.
-pub fn decide(
-    case: Option<&Case>,
-    command: &Command,
-    ctx: &Context<'_>,
-) -> Result<Decision, Refusal> {
+pub fn decide(case: Option<&Case>, command: &Command, ctx: &Context<'_>) -> Result<Decision, Refusal> {
     Decider { case, command, ctx }.run()
 }
 
@@ -131,10 +127,7 @@ fn refuse(code: ErrorCode, message: impl Into<String>) -> Refusal {
 
 fn non_empty(field: &str, text: &str) -> Result<(), Refusal> {
     if text.trim().is_empty() {
-        Err(Refusal::argument(
-            field,
-            format!("`{field}` must not be empty"),
-        ))
+        Err(Refusal::argument(field, format!("`{field}` must not be empty")))
     } else {
         Ok(())
     }
@@ -178,10 +171,7 @@ impl<'a> Decider<'a> {
     fn check_arguments(&self) -> Result<(), Refusal> {
         let intake_args = |intake: &IntakeInput| -> Result<(), Refusal> {
             if intake.applicants.is_empty() {
-                return Err(Refusal::argument(
-                    "applicants",
-                    "at least one applicant is needed",
-                ));
+                return Err(Refusal::argument("applicants", "at least one applicant is needed"));
             }
             for (i, a) in intake.applicants.iter().enumerate() {
                 non_empty(&format!("applicants[{i}].name"), &a.name)?;
@@ -192,7 +182,10 @@ impl<'a> Decider<'a> {
             Command::Apply { intake, .. } => {
                 intake_args(intake)?;
                 if intake.channel != Channel::Online {
-                    return Err(Refusal::argument("channel", "an application by `apply` comes in online"));
+                    return Err(Refusal::argument(
+                        "channel",
+                        "an application by `apply` comes in online",
+                    ));
                 }
             }
             Command::Accept { intake, .. } => match (self.case, intake) {
@@ -216,13 +209,22 @@ impl<'a> Decider<'a> {
             Command::HandleInstantly { intake, .. } => {
                 intake_args(intake)?;
                 if intake.channel == Channel::Online {
-                    return Err(Refusal::argument("channel", "instant handling happens on the spot, not online"));
+                    return Err(Refusal::argument(
+                        "channel",
+                        "instant handling happens on the spot, not online",
+                    ));
                 }
             }
             Command::PreReview { pass: false, problems } if problems.iter().all(|p| p.trim().is_empty()) => {
-                return Err(Refusal::argument("problems", "a returned application must list its problems"));
+                return Err(Refusal::argument(
+                    "problems",
+                    "a returned application must list its problems",
+                ));
             }
-            Command::CompleteTask { outcome: TaskOutcome::Failed { reason }, .. } => non_empty("reason", reason)?,
+            Command::CompleteTask {
+                outcome: TaskOutcome::Failed { reason },
+                ..
+            } => non_empty("reason", reason)?,
             Command::Suspend { cause, note } => {
                 non_empty("note", note)?;
                 if *cause == SuspensionCause::PublicNotice {
@@ -234,16 +236,25 @@ impl<'a> Decider<'a> {
             }
             Command::Reject { note, .. } => non_empty("note", note)?,
             Command::Withdraw { consenting } if consenting.is_empty() => {
-                return Err(Refusal::argument("consenting", "list the consenting applicants' ID numbers"));
+                return Err(Refusal::argument(
+                    "consenting",
+                    "list the consenting applicants' ID numbers",
+                ));
             }
             Command::Extend { working_days, reason } => {
                 if *working_days == 0 {
-                    return Err(Refusal::argument("working_days", "an extension is at least 1 working day"));
+                    return Err(Refusal::argument(
+                        "working_days",
+                        "an extension is at least 1 working day",
+                    ));
                 }
                 non_empty("reason", reason)?;
             }
             Command::Evaluate { rating, .. } if !(1..=5).contains(rating) => {
-                return Err(Refusal::argument("rating", format!("rating {rating} is not between 1 and 5")));
+                return Err(Refusal::argument(
+                    "rating",
+                    format!("rating {rating} is not between 1 and 5"),
+                ));
             }
             _ => {}
         }
@@ -305,9 +316,7 @@ impl<'a> Decider<'a> {
                 ErrorCode::UnknownKind,
                 format!("`{id}` is not a registration kind of this centre"),
             )
-            .with(Detail::Field {
-                name: "kind".into(),
-            })
+            .with(Detail::Field { name: "kind".into() })
         })
     }
 
@@ -327,10 +336,7 @@ impl<'a> Decider<'a> {
         let me = actor.id().as_str().trim().to_ascii_uppercase();
         match (self.case, self.intake_input()) {
             (Some(case), _) => case.has_applicant(&me),
-            (None, Some(input)) => input
-                .applicants
-                .iter()
-                .any(|a| a.id.trim().to_ascii_uppercase() == me),
+            (None, Some(input)) => input.applicants.iter().any(|a| a.id.trim().to_ascii_uppercase() == me),
             (None, None) => false,
         }
     }
@@ -349,20 +355,14 @@ impl<'a> Decider<'a> {
         match row.who {
             Who::Roles(roles) => any_of(roles).ok_or_else(|| {
                 let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-                forbidden(
-                    roles.to_vec(),
-                    format!("it needs the role {}", names.join(" or ")),
-                )
+                forbidden(roles.to_vec(), format!("it needs the role {}", names.join(" or ")))
             }),
             Who::ChannelRole => {
                 let role = self.channel().serving_role();
                 any_of(&[role]).ok_or_else(|| {
                     forbidden(
                         vec![role],
-                        format!(
-                            "on the `{}` channel it needs the role {role}",
-                            self.channel()
-                        ),
+                        format!("on the `{}` channel it needs the role {role}", self.channel()),
                     )
                 })
             }
@@ -393,10 +393,7 @@ impl<'a> Decider<'a> {
                     unreachable!("row")
                 };
                 if !kind.tasks.contains(task) {
-                    return Err(Refusal::argument(
-                        "task",
-                        format!("`{}` has no `{task}` task", kind.id),
-                    ));
+                    return Err(Refusal::argument("task", format!("`{}` has no `{task}` task", kind.id)));
                 }
                 any_of(&[task.officer()]).ok_or_else(|| {
                     forbidden(
@@ -405,8 +402,9 @@ impl<'a> Decider<'a> {
                     )
                 })
             }
-            Who::System => any_of(&[Role::System])
-                .ok_or_else(|| forbidden(vec![Role::System], "only the engine may".into())),
+            Who::System => {
+                any_of(&[Role::System]).ok_or_else(|| forbidden(vec![Role::System], "only the engine may".into()))
+            }
         }
     }
 
@@ -431,15 +429,9 @@ impl<'a> Decider<'a> {
         if self.case.is_none() && !kind.allows(self.channel()) {
             return Err(Refusal::new(
                 ErrorCode::ChannelNotAllowed,
-                format!(
-                    "`{}` cannot be opened on the `{}` channel",
-                    kind.id,
-                    self.channel()
-                ),
+                format!("`{}` cannot be opened on the `{}` channel", kind.id, self.channel()),
             )
-            .with(Detail::Field {
-                name: "channel".into(),
-            }));
+            .with(Detail::Field { name: "channel".into() }));
         }
         Ok(())
     }
@@ -459,16 +451,11 @@ impl<'a> Decider<'a> {
             let field = format!("applicants[{i}].id");
             let id = match input.applicant_category {
                 ApplicantCategory::Individual => ResidentId::parse(&a.id).map(PartyId::Resident),
-                ApplicantCategory::Organisation => {
-                    CreditCode::parse(&a.id).map(PartyId::Organisation)
-                }
+                ApplicantCategory::Organisation => CreditCode::parse(&a.id).map(PartyId::Organisation),
             }
             .map_err(|e| {
-                Refusal::new(ErrorCode::InvalidIdentifier, format!("{field}: {e}")).with(
-                    Detail::Field {
-                        name: field.clone(),
-                    },
-                )
+                Refusal::new(ErrorCode::InvalidIdentifier, format!("{field}: {e}"))
+                    .with(Detail::Field { name: field.clone() })
             })?;
             if applicants.iter().any(|x: &Applicant| x.id == id) {
                 return Err(Refusal::argument(
@@ -482,9 +469,7 @@ impl<'a> Decider<'a> {
             });
         }
         let unit = UnitNumber::parse(&input.unit).map_err(|e| {
-            Refusal::new(ErrorCode::InvalidIdentifier, format!("unit: {e}")).with(Detail::Field {
-                name: "unit".into(),
-            })
+            Refusal::new(ErrorCode::InvalidIdentifier, format!("unit: {e}")).with(Detail::Field { name: "unit".into() })
         })?;
         Ok(Intake {
             kind: kind.id.clone(),
@@ -497,11 +482,7 @@ impl<'a> Decider<'a> {
     }
 
     // 11. unknown_material
-    fn parse_materials(
-        &self,
-        given: &[String],
-        kind: &KindSpec,
-    ) -> Result<Vec<MaterialId>, Refusal> {
+    fn parse_materials(&self, given: &[String], kind: &KindSpec) -> Result<Vec<MaterialId>, Refusal> {
         let unknown: Vec<String> = given
             .iter()
             .filter(|m| kind.material(m.trim()).is_none())
@@ -538,10 +519,7 @@ impl<'a> Decider<'a> {
         if earlier == Some(me) {
             return Err(Refusal::new(
                 ErrorCode::SeparationOfDuties,
-                format!(
-                    "`{me}` {step} this case and may not also {} it",
-                    self.name()
-                ),
+                format!("`{me}` {step} this case and may not also {} it", self.name()),
             )
             .with(Detail::Officer { id: me.to_string() }));
         }
@@ -641,27 +619,16 @@ impl<'a> Decider<'a> {
                     .map(|p| p.trim().to_owned())
                     .filter(|p| !p.is_empty())
                     .collect();
-                let to = if *pass {
-                    State::AwaitingVisit
-                } else {
-                    State::Returned
-                };
+                let to = if *pass { State::AwaitingVisit } else { State::Returned };
                 Ok(vec![self.draft(
                     role,
                     to,
-                    Change::PreReviewed {
-                        pass: *pass,
-                        problems,
-                    },
+                    Change::PreReviewed { pass: *pass, problems },
                 )])
             }
             Command::Amend { materials } => {
                 let materials = self.parse_materials(materials, kind)?;
-                Ok(vec![self.draft(
-                    role,
-                    State::PreReview,
-                    Change::Amended { materials },
-                )])
+                Ok(vec![self.draft(role, State::PreReview, Change::Amended { materials })])
             }
             Command::Accept { materials, .. } => {
                 let (intake, opens) = match (self.case, self.intake_input()) {
@@ -678,10 +645,7 @@ impl<'a> Decider<'a> {
                 let policy = self.policy()?;
                 let intake_field = opens.then(|| intake.clone());
                 let change = match self.acceptance_outcome(kind, &given, &intake, policy)? {
-                    Outcome::Accepted {
-                        pledged,
-                        acceptance,
-                    } => Change::Accepted {
+                    Outcome::Accepted { pledged, acceptance } => Change::Accepted {
                         intake: intake_field,
                         materials: given,
                         pledged,
@@ -729,7 +693,10 @@ impl<'a> Decider<'a> {
                         let names: Vec<String> = pledged.iter().map(|m| m.to_string()).collect();
                         return Err(Refusal::new(
                             ErrorCode::MaterialsPending,
-                            format!("an instant case completes on the spot; bring {} or accept the case instead", names.join(", ")),
+                            format!(
+                                "an instant case completes on the spot; bring {} or accept the case instead",
+                                names.join(", ")
+                            ),
                         )
                         .with(Detail::Materials { materials: names }));
                     }
@@ -777,9 +744,7 @@ impl<'a> Decider<'a> {
                 }
                 let (status, reason) = match outcome {
                     TaskOutcome::Succeeded => (TaskStatus::Succeeded, None),
-                    TaskOutcome::Failed { reason } => {
-                        (TaskStatus::Failed, Some(reason.trim().to_owned()))
-                    }
+                    TaskOutcome::Failed { reason } => (TaskStatus::Failed, Some(reason.trim().to_owned())),
                 };
                 Ok(vec![self.draft(
                     role,
@@ -805,8 +770,7 @@ impl<'a> Decider<'a> {
                         },
                     )]);
                 }
-                let mut drafts =
-                    vec![self.draft(role, State::Reviewed, Change::Reviewed { completion: None })];
+                let mut drafts = vec![self.draft(role, State::Reviewed, Change::Reviewed { completion: None })];
                 if let Some(days) = kind.public_notice_days {
                     let local = self.hours().local_date(ctx.now);
                     let end = ctx
@@ -837,14 +801,10 @@ impl<'a> Decider<'a> {
                 let case = self.case();
                 self.check_separation(case)?;
                 if !case.pledged().is_empty() {
-                    let materials: Vec<String> =
-                        case.pledged().iter().map(|m| m.to_string()).collect();
+                    let materials: Vec<String> = case.pledged().iter().map(|m| m.to_string()).collect();
                     return Err(Refusal::new(
                         ErrorCode::MaterialsPending,
-                        format!(
-                            "pledged materials are still outstanding: {}",
-                            materials.join(", ")
-                        ),
+                        format!("pledged materials are still outstanding: {}", materials.join(", ")),
                     )
                     .with(Detail::Materials { materials }));
                 }
@@ -910,10 +870,7 @@ impl<'a> Decider<'a> {
                 if ctx.now < notice.ends_at {
                     return Err(refuse(
                         ErrorCode::InvalidTransition,
-                        format!(
-                            "the public notice runs until {}",
-                            self.hours().format(notice.ends_at)
-                        ),
+                        format!("the public notice runs until {}", self.hours().format(notice.ends_at)),
                     ));
                 }
                 let at = notice.ends_at.max(case.updated_at());
@@ -940,10 +897,7 @@ impl<'a> Decider<'a> {
             }
             Command::Withdraw { consenting } => {
                 let case = self.case();
-                let given: BTreeSet<String> = consenting
-                    .iter()
-                    .map(|c| c.trim().to_ascii_uppercase())
-                    .collect();
+                let given: BTreeSet<String> = consenting.iter().map(|c| c.trim().to_ascii_uppercase()).collect();
                 if let Some(stranger) = given.iter().find(|c| !case.has_applicant(c)) {
                     return Err(Refusal::argument(
                         "consenting",
@@ -960,10 +914,7 @@ impl<'a> Decider<'a> {
                 if !missing.is_empty() {
                     return Err(Refusal::new(
                         ErrorCode::PartialWithdrawal,
-                        format!(
-                            "every applicant must consent; missing: {}",
-                            missing.join(", ")
-                        ),
+                        format!("every applicant must consent; missing: {}", missing.join(", ")),
                     )
                     .with(Detail::Consent { missing }));
                 }
@@ -975,10 +926,7 @@ impl<'a> Decider<'a> {
                     },
                 )])
             }
-            Command::Extend {
-                working_days,
-                reason,
-            } => {
+            Command::Extend { working_days, reason } => {
                 let case = self.case();
                 let acceptance = case.acceptance().expect("accepted");
                 let clocks = acceptance.clocks.extended(*working_days, ctx.calendar, self.hours()).map_err(|e| match e {
@@ -1007,10 +955,7 @@ impl<'a> Decider<'a> {
             }
             Command::Evaluate { rating, comment } => {
                 if self.case().evaluation().is_some() {
-                    return Err(refuse(
-                        ErrorCode::AlreadyEvaluated,
-                        "the case was already evaluated",
-                    ));
+                    return Err(refuse(ErrorCode::AlreadyEvaluated, "the case was already evaluated"));
                 }
                 Ok(vec![self.draft(
                     role,
@@ -1030,10 +975,7 @@ impl<'a> Decider<'a> {
                     ));
                 }
                 if ctx.now < alert.at {
-                    return Err(refuse(
-                        ErrorCode::InvalidTransition,
-                        "that alert is not due yet",
-                    ));
+                    return Err(refuse(ErrorCode::InvalidTransition, "that alert is not due yet"));
                 }
                 let mut d = self.draft(role, case.state(), Change::AlertRaised { alert: *alert });
                 d.at = alert.at.max(case.updated_at());
@@ -1060,8 +1002,7 @@ impl<'a> Decider<'a> {
                     },
                     None => None,
                 };
-                let notice_moved =
-                    notice.is_some() && notice != case.suspension().and_then(|s| s.notice);
+                let notice_moved = notice.is_some() && notice != case.suspension().and_then(|s| s.notice);
                 if !deadlines.moved_from(&acceptance.deadlines) && !notice_moved {
                     return Ok(Vec::new());
                 }
@@ -1077,13 +1018,9 @@ impl<'a> Decider<'a> {
     fn unit_seized(&self, unit: &UnitNumber) -> Refusal {
         refuse(
             ErrorCode::UnitSeized,
-            format!(
-                "unit {unit} carries a seizure that has not been released (查扣冻规定 Art. 25)"
-            ),
+            format!("unit {unit} carries a seizure that has not been released (查扣冻规定 Art. 25)"),
         )
-        .with(Detail::Field {
-            name: "unit".into(),
-        })
+        .with(Detail::Field { name: "unit".into() })
     }
 
     fn resumed(&self, role: Role, at: DateTime<Utc>, automatic: bool) -> Result<Draft, Refusal> {
@@ -1112,17 +1049,14 @@ impl<'a> Decider<'a> {
         for d in drafts {
             let state_before = case.as_ref().map(Case::state);
             let (policy_id, calendar_version) = match &d.change {
-                Change::Accepted { acceptance, .. }
-                | Change::HandledInstantly { acceptance, .. } => (
+                Change::Accepted { acceptance, .. } | Change::HandledInstantly { acceptance, .. } => (
                     Some(acceptance.policy.clone()),
                     Some(acceptance.deadlines.calendar_version.clone()),
                 ),
                 Change::Resumed { deadlines, .. }
                 | Change::Extended { deadlines, .. }
                 | Change::Reprojected { deadlines, .. } => (
-                    case.as_ref()
-                        .and_then(|c| c.acceptance())
-                        .map(|a| a.policy.clone()),
+                    case.as_ref().and_then(|c| c.acceptance()).map(|a| a.policy.clone()),
                     Some(deadlines.calendar_version.clone()),
                 ),
                 _ => (None, None),
@@ -1154,11 +1088,7 @@ impl<'a> Decider<'a> {
         }
         let case = case.expect("a decision has a case");
         let alerts = case.armed_alerts();
-        Decision {
-            events,
-            case,
-            alerts,
-        }
+        Decision { events, case, alerts }
     }
 }
 

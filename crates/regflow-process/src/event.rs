@@ -8,8 +8,8 @@ use crate::actor::{ActorId, CentreId, Role};
 use crate::alert::{PlannedAlert, RaisedAlert};
 use crate::calendar::CalendarVersion;
 use crate::case::{
-    Acceptance, Case, CaseId, Completion, Evaluation, Extension, Intake, Notice, RejectionGround,
-    Stage, State, Suspended, SuspensionCause, TaskStatus,
+    Acceptance, Case, CaseId, Completion, Evaluation, Extension, Intake, Notice, RejectionGround, Stage, State,
+    Suspended, SuspensionCause, TaskStatus,
 };
 use crate::catalogue::{MaterialId, Task};
 use crate::command::CommandName;
@@ -241,9 +241,7 @@ impl Case {
     pub fn open(event: &Event) -> Result<Case, ReplayError> {
         let (intake, materials) = match &event.change {
             Change::Applied { intake, materials }
-            | Change::HandledInstantly {
-                intake, materials, ..
-            }
+            | Change::HandledInstantly { intake, materials, .. }
             | Change::Accepted {
                 intake: Some(intake),
                 materials,
@@ -351,9 +349,7 @@ impl Case {
                         self.pledged.remove(m);
                     }
                 }
-                if let Some(stage) =
-                    next_plain.filter(|_| matches!(event.change, Change::Amended { .. }))
-                {
+                if let Some(stage) = next_plain.filter(|_| matches!(event.change, Change::Amended { .. })) {
                     self.stage = stage;
                 }
             }
@@ -370,18 +366,14 @@ impl Case {
                 self.acceptance = Some(acceptance.clone());
                 self.stage = Stage::Accepted;
             }
-            Change::NotAccepted {
-                materials, missing, ..
-            } => {
+            Change::NotAccepted { materials, missing, .. } => {
                 self.materials.extend(materials.iter().cloned());
                 self.stage = Stage::NotAccepted {
                     missing: missing.clone(),
                 };
             }
             Change::HandledInstantly {
-                acceptance,
-                completion,
-                ..
+                acceptance, completion, ..
             } => {
                 self.acceptance = Some(acceptance.clone());
                 self.reviewed_by = Some(event.actor.clone());
@@ -423,9 +415,7 @@ impl Case {
                     notice: *notice,
                 });
             }
-            Change::Resumed {
-                clocks, deadlines, ..
-            } => {
+            Change::Resumed { clocks, deadlines, .. } => {
                 if let Some(a) = self.acceptance.as_mut() {
                     a.clocks = clocks.clone();
                     a.deadlines = deadlines.clone();

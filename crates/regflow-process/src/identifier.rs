@@ -78,26 +78,13 @@ impl ResidentId {
             ));
         }
         if !bytes[..17].iter().all(u8::is_ascii_digit) {
-            return Err(refuse(
-                Self::WHAT,
-                text,
-                "the first 17 characters must be digits",
-            ));
+            return Err(refuse(Self::WHAT, text, "the first 17 characters must be digits"));
         }
         let birth = &upper[6..14];
-        let born = NaiveDate::parse_from_str(birth, "%Y%m%d").map_err(|_| {
-            refuse(
-                Self::WHAT,
-                text,
-                format!("`{birth}` is not a real birth date"),
-            )
-        })?;
+        let born = NaiveDate::parse_from_str(birth, "%Y%m%d")
+            .map_err(|_| refuse(Self::WHAT, text, format!("`{birth}` is not a real birth date")))?;
         if born < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date") {
-            return Err(refuse(
-                Self::WHAT,
-                text,
-                format!("birth date {born} is before 1900"),
-            ));
+            return Err(refuse(Self::WHAT, text, format!("birth date {born} is before 1900")));
         }
         const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
         const CHECK: &[u8; 11] = b"10X98765432";
@@ -196,9 +183,7 @@ impl CreditCode {
                 ),
             ));
         }
-        const WEIGHTS: [u32; 17] = [
-            1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-        ];
+        const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
         let sum: u32 = values[..17].iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
         let check = (31 - sum % 31) % 31;
         let expected = Self::CHARSET[check as usize];
@@ -206,10 +191,7 @@ impl CreditCode {
             return Err(refuse(
                 Self::WHAT,
                 text,
-                format!(
-                    "the check character (position 18) should be `{}`",
-                    expected as char
-                ),
+                format!("the check character (position 18) should be `{}`", expected as char),
             ));
         }
         Ok(CreditCode(upper))
@@ -248,11 +230,7 @@ impl UnitNumber {
                 Err(refuse(
                     Self::WHAT,
                     text,
-                    format!(
-                        "characters {}–{} ({part}) must be digits",
-                        range.start + 1,
-                        range.end
-                    ),
+                    format!("characters {}–{} ({part}) must be digits", range.start + 1, range.end),
                 ))
             }
         };
@@ -260,18 +238,10 @@ impl UnitNumber {
         digits(6..9, "cadastral district")?;
         digits(9..12, "cadastral sub-district")?;
         if !matches!(b[12], b'G' | b'J' | b'Z') {
-            return Err(refuse(
-                Self::WHAT,
-                text,
-                "character 13 (ownership) must be G, J or Z",
-            ));
+            return Err(refuse(Self::WHAT, text, "character 13 (ownership) must be G, J or Z"));
         }
         if !b[13].is_ascii_uppercase() {
-            return Err(refuse(
-                Self::WHAT,
-                text,
-                "character 14 (parcel type) must be a letter",
-            ));
+            return Err(refuse(Self::WHAT, text, "character 14 (parcel type) must be a letter"));
         }
         digits(14..19, "parcel number")?;
         if !matches!(b[19], b'F' | b'L' | b'Q' | b'W') {
@@ -293,9 +263,7 @@ mod tests {
     #[test]
     fn spec_examples_parse() {
         assert_eq!(
-            ResidentId::parse("630102198503120015")
-                .unwrap()
-                .birth_date(),
+            ResidentId::parse("630102198503120015").unwrap().birth_date(),
             NaiveDate::from_ymd_opt(1985, 3, 12).unwrap()
         );
         ResidentId::parse("630102199211080028").unwrap();
@@ -306,38 +274,17 @@ mod tests {
     #[test]
     fn bad_identifiers_say_why() {
         let cases: [(Result<(), IdentifierError>, &str); 10] = [
-            (
-                ResidentId::parse("63010219850312001").map(drop),
-                "17 characters",
-            ),
-            (
-                ResidentId::parse("630102198503120016").map(drop),
-                "should be `5`",
-            ),
+            (ResidentId::parse("63010219850312001").map(drop), "17 characters"),
+            (ResidentId::parse("630102198503120016").map(drop), "should be `5`"),
             (
                 ResidentId::parse("630102198502300015").map(drop),
                 "not a real birth date",
             ),
-            (
-                ResidentId::parse("63010219850312A015").map(drop),
-                "must be digits",
-            ),
-            (
-                CreditCode::parse("91630100MA7512347S").map(drop),
-                "not allowed",
-            ),
-            (
-                CreditCode::parse("91630100MA7512347Q").map(drop),
-                "position 18",
-            ),
-            (
-                CreditCode::parse("91630100MA7512348R").map(drop),
-                "position 17",
-            ),
-            (
-                UnitNumber::parse("630102001001XB00001F00010001").map(drop),
-                "ownership",
-            ),
+            (ResidentId::parse("63010219850312A015").map(drop), "must be digits"),
+            (CreditCode::parse("91630100MA7512347S").map(drop), "not allowed"),
+            (CreditCode::parse("91630100MA7512347Q").map(drop), "position 18"),
+            (CreditCode::parse("91630100MA7512348R").map(drop), "position 17"),
+            (UnitNumber::parse("630102001001XB00001F00010001").map(drop), "ownership"),
             (
                 UnitNumber::parse("630102001001GB00001X00010001").map(drop),
                 "fixture type",

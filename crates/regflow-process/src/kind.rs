@@ -59,10 +59,7 @@ impl KindId {
 
     /// The ids of the built-in kinds.
     pub fn builtin() -> Vec<KindId> {
-        BUILTIN_KIND_IDS
-            .iter()
-            .map(|k| KindId((*k).to_owned()))
-            .collect()
+        BUILTIN_KIND_IDS.iter().map(|k| KindId((*k).to_owned())).collect()
     }
 }
 

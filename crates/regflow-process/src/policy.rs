@@ -76,9 +76,7 @@ impl RawPromise {
     fn parse(self) -> Result<Promise, String> {
         match self {
             RawPromise::Days(n) if n < 0 => Err(format!("{n} working days is negative")),
-            RawPromise::Days(0) => {
-                Err("0 working days: use \"instant\" for on-the-spot handling".into())
-            }
+            RawPromise::Days(0) => Err("0 working days: use \"instant\" for on-the-spot handling".into()),
             RawPromise::Days(n) => u32::try_from(n)
                 .map(Promise::WorkingDays)
                 .map_err(|_| format!("{n} working days is too large")),
@@ -92,9 +90,7 @@ impl RawPromise {
 
 impl<'de> Deserialize<'de> for Promise {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        RawPromise::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        RawPromise::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -192,12 +188,7 @@ impl Policy {
     }
 
     /// The clocks of a case of `kind` for `category` accepted at `accepted_at`.
-    pub fn clocks(
-        &self,
-        kind: &KindId,
-        category: ApplicantCategory,
-        accepted_at: DateTime<Utc>,
-    ) -> CaseClocks {
+    pub fn clocks(&self, kind: &KindId, category: ApplicantCategory, accepted_at: DateTime<Utc>) -> CaseClocks {
         CaseClocks::start(
             accepted_at,
             self.promise_for(kind, category),
@@ -299,10 +290,7 @@ fn parse_date(entry: &str, field: &str, value: &toml::Value) -> Result<NaiveDate
         other => {
             return Err(invalid(
                 entry,
-                format!(
-                    "{field}: expected a date YYYY-MM-DD, found a {}",
-                    other.type_str()
-                ),
+                format!("{field}: expected a date YYYY-MM-DD, found a {}", other.type_str()),
             ))
         }
     };
@@ -310,13 +298,7 @@ fn parse_date(entry: &str, field: &str, value: &toml::Value) -> Result<NaiveDate
         .map_err(|_| invalid(entry, format!("{field}: `{text}` is not a date YYYY-MM-DD")))
 }
 
-fn count(
-    entry: &str,
-    field: &str,
-    value: Option<i64>,
-    default: u32,
-    min: u32,
-) -> Result<u32, PolicyError> {
+fn count(entry: &str, field: &str, value: Option<i64>, default: u32, min: u32) -> Result<u32, PolicyError> {
     let Some(v) = value else { return Ok(default) };
     if v < 0 {
         return Err(invalid(entry, format!("{field}: {v} is negative")));
@@ -361,13 +343,7 @@ impl RawPolicy {
                 ));
             }
         }
-        let statutory_days = count(
-            &entry,
-            "statutory_days",
-            self.statutory_days,
-            STATUTORY_DAYS,
-            1,
-        )?;
+        let statutory_days = count(&entry, "statutory_days", self.statutory_days, STATUTORY_DAYS, 1)?;
         let instant_window_minutes = count(
             &entry,
             "instant_window_minutes",
@@ -451,10 +427,7 @@ impl PolicyTimeline {
     /// [`PolicyError::Syntax`] for text that is not of that shape; [`PolicyError::Invalid`]
     /// naming the entry for an unknown kind, negative or zero days, a promise beyond the
     /// statutory clock, a duplicate id, or overlapping effective dates.
-    pub fn from_toml_with_kinds(
-        text: &str,
-        known_kinds: &[KindId],
-    ) -> Result<PolicyTimeline, PolicyError> {
+    pub fn from_toml_with_kinds(text: &str, known_kinds: &[KindId]) -> Result<PolicyTimeline, PolicyError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| PolicyError::Syntax {
             message: e.to_string().trim().to_owned(),
         })?;
@@ -485,9 +458,8 @@ impl PolicyTimeline {
         policies.sort_by_key(|p| p.effective_from);
         for pair in policies.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
-            let overlaps = a.effective_from == b.effective_from
-                || a.effective_until
-                    .is_some_and(|until| until > b.effective_from);
+            let overlaps =
+                a.effective_from == b.effective_from || a.effective_until.is_some_and(|until| until > b.effective_from);
             if overlaps {
                 return Err(invalid(
                     format!("`{}`", b.id),
@@ -495,9 +467,7 @@ impl PolicyTimeline {
                         "effective dates overlap `{}` (from {}{})",
                         a.id,
                         a.effective_from,
-                        a.effective_until
-                            .map(|u| format!(" until {u}"))
-                            .unwrap_or_default()
+                        a.effective_until.map(|u| format!(" until {u}")).unwrap_or_default()
                     ),
                 ));
             }

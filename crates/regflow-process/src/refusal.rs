@@ -93,8 +93,6 @@ impl Refusal {
 
     /// An `invalid_argument` refusal naming the field.
     pub fn argument(field: &str, message: impl Into<String>) -> Refusal {
-        Refusal::new(ErrorCode::InvalidArgument, message).with(Detail::Field {
-            name: field.to_owned(),
-        })
+        Refusal::new(ErrorCode::InvalidArgument, message).with(Detail::Field { name: field.to_owned() })
     }
 }

@@ -45,18 +45,8 @@ use State as S;
 
 const REVIEWER_OR_SUPERVISOR: &[Role] = &[Role::Reviewer, Role::Supervisor];
 
-const fn row(
-    from: Option<State>,
-    command: CommandName,
-    to: &'static [State],
-    who: Who,
-) -> Transition {
-    Transition {
-        from,
-        command,
-        to,
-        who,
-    }
+const fn row(from: Option<State>, command: CommandName, to: &'static [State], who: Who) -> Transition {
+    Transition { from, command, to, who }
 }
 
 /// Every allowed transition.
@@ -69,19 +59,9 @@ pub const TRANSITIONS: &[Transition] = &[
         &[S::AwaitingVisit, S::Returned],
         Who::Roles(&[Role::Clerk]),
     ),
-    row(
-        Some(S::Returned),
-        C::Amend,
-        &[S::PreReview],
-        Who::Applicants,
-    ),
+    row(Some(S::Returned), C::Amend, &[S::PreReview], Who::Applicants),
     // Step 1: acceptance on the spot.
-    row(
-        None,
-        C::Accept,
-        &[S::Accepted, S::NotAccepted],
-        Who::ChannelRole,
-    ),
+    row(None, C::Accept, &[S::Accepted, S::NotAccepted], Who::ChannelRole),
     row(
         Some(S::AwaitingVisit),
         C::Accept,
@@ -101,12 +81,7 @@ pub const TRANSITIONS: &[Transition] = &[
         &[S::Reviewed, S::Completed],
         Who::Roles(&[Role::Reviewer]),
     ),
-    row(
-        Some(S::Reviewed),
-        C::AutoSuspend,
-        &[S::Suspended],
-        Who::System,
-    ),
+    row(Some(S::Reviewed), C::AutoSuspend, &[S::Suspended], Who::System),
     row(
         Some(S::Reviewed),
         C::Record,
@@ -163,24 +138,9 @@ pub const TRANSITIONS: &[Transition] = &[
         Who::ApplicantsOrClerk,
     ),
     // Parallel tasks behind the window, until recording.
-    row(
-        Some(S::Accepted),
-        C::CompleteTask,
-        &[S::Accepted],
-        Who::TaskOfficer,
-    ),
-    row(
-        Some(S::Reviewed),
-        C::CompleteTask,
-        &[S::Reviewed],
-        Who::TaskOfficer,
-    ),
-    row(
-        Some(S::Suspended),
-        C::CompleteTask,
-        &[S::Suspended],
-        Who::TaskOfficer,
-    ),
+    row(Some(S::Accepted), C::CompleteTask, &[S::Accepted], Who::TaskOfficer),
+    row(Some(S::Reviewed), C::CompleteTask, &[S::Reviewed], Who::TaskOfficer),
+    row(Some(S::Suspended), C::CompleteTask, &[S::Suspended], Who::TaskOfficer),
     // Suspension.
     row(
         Some(S::Accepted),
@@ -200,12 +160,7 @@ pub const TRANSITIONS: &[Transition] = &[
         &[S::Accepted, S::Reviewed],
         Who::Roles(REVIEWER_OR_SUPERVISOR),
     ),
-    row(
-        Some(S::Suspended),
-        C::AutoResume,
-        &[S::Reviewed],
-        Who::System,
-    ),
+    row(Some(S::Suspended), C::AutoResume, &[S::Reviewed], Who::System),
     // Rejection.
     row(
         Some(S::Accepted),
@@ -226,42 +181,12 @@ pub const TRANSITIONS: &[Transition] = &[
         Who::Roles(&[Role::Reviewer]),
     ),
     // Withdrawal, before recording.
-    row(
-        Some(S::PreReview),
-        C::Withdraw,
-        &[S::Withdrawn],
-        Who::Applicants,
-    ),
-    row(
-        Some(S::Returned),
-        C::Withdraw,
-        &[S::Withdrawn],
-        Who::Applicants,
-    ),
-    row(
-        Some(S::AwaitingVisit),
-        C::Withdraw,
-        &[S::Withdrawn],
-        Who::Applicants,
-    ),
-    row(
-        Some(S::Accepted),
-        C::Withdraw,
-        &[S::Withdrawn],
-        Who::Applicants,
-    ),
-    row(
-        Some(S::Reviewed),
-        C::Withdraw,
-        &[S::Withdrawn],
-        Who::Applicants,
-    ),
-    row(
-        Some(S::Suspended),
-        C::Withdraw,
-        &[S::Withdrawn],
-        Who::Applicants,
-    ),
+    row(Some(S::PreReview), C::Withdraw, &[S::Withdrawn], Who::Applicants),
+    row(Some(S::Returned), C::Withdraw, &[S::Withdrawn], Who::Applicants),
+    row(Some(S::AwaitingVisit), C::Withdraw, &[S::Withdrawn], Who::Applicants),
+    row(Some(S::Accepted), C::Withdraw, &[S::Withdrawn], Who::Applicants),
+    row(Some(S::Reviewed), C::Withdraw, &[S::Withdrawn], Who::Applicants),
+    row(Some(S::Suspended), C::Withdraw, &[S::Withdrawn], Who::Applicants),
     // Extension of the promise while the case runs.
     row(
         Some(S::Accepted),
@@ -288,47 +213,20 @@ pub const TRANSITIONS: &[Transition] = &[
         Who::Roles(&[Role::Supervisor]),
     ),
     // Evaluation, once.
-    row(
-        Some(S::Completed),
-        C::Evaluate,
-        &[S::Completed],
-        Who::Applicants,
-    ),
+    row(Some(S::Completed), C::Evaluate, &[S::Completed], Who::Applicants),
     // The engine: alerts and re-projection while clocks run or wait.
-    row(
-        Some(S::Accepted),
-        C::RaiseAlert,
-        &[S::Accepted],
-        Who::System,
-    ),
-    row(
-        Some(S::Reviewed),
-        C::RaiseAlert,
-        &[S::Reviewed],
-        Who::System,
-    ),
-    row(
-        Some(S::Recorded),
-        C::RaiseAlert,
-        &[S::Recorded],
-        Who::System,
-    ),
+    row(Some(S::Accepted), C::RaiseAlert, &[S::Accepted], Who::System),
+    row(Some(S::Reviewed), C::RaiseAlert, &[S::Reviewed], Who::System),
+    row(Some(S::Recorded), C::RaiseAlert, &[S::Recorded], Who::System),
     row(Some(S::Accepted), C::Reproject, &[S::Accepted], Who::System),
     row(Some(S::Reviewed), C::Reproject, &[S::Reviewed], Who::System),
     row(Some(S::Recorded), C::Reproject, &[S::Recorded], Who::System),
-    row(
-        Some(S::Suspended),
-        C::Reproject,
-        &[S::Suspended],
-        Who::System,
-    ),
+    row(Some(S::Suspended), C::Reproject, &[S::Suspended], Who::System),
 ];
 
 /// The row for a command from a state (`None`: the case does not exist yet).
 pub fn find(from: Option<State>, command: CommandName) -> Option<&'static Transition> {
-    TRANSITIONS
-        .iter()
-        .find(|t| t.from == from && t.command == command)
+    TRANSITIONS.iter().find(|t| t.from == from && t.command == command)
 }
 
 /// The commands people may issue from a state (engine commands left out).
@@ -350,8 +248,7 @@ pub fn for_kind(kind: &KindSpec, instant: bool) -> Vec<Transition> {
     let completes_at_review = kind.produces == Produces::QueryResult;
     let issues = kind.produces.issues_certificate();
     // States a case of this kind never reaches.
-    let unreachable =
-        |s: State| (completes_at_review && s == S::Reviewed) || (!issues && s == S::Recorded);
+    let unreachable = |s: State| (completes_at_review && s == S::Reviewed) || (!issues && s == S::Recorded);
     TRANSITIONS
         .iter()
         .filter(|t| match t.command {
@@ -402,35 +299,17 @@ mod tests {
             CommandName::CompleteTask,
             State::Accepted
         ));
-        assert!(has(
-            &transfer,
-            State::Reviewed,
-            CommandName::Record,
-            State::Recorded
-        ));
-        assert!(!has(
-            &transfer,
-            State::Reviewed,
-            CommandName::Record,
-            State::Completed
-        ));
+        assert!(has(&transfer, State::Reviewed, CommandName::Record, State::Recorded));
+        assert!(!has(&transfer, State::Reviewed, CommandName::Record, State::Completed));
         assert!(!transfer
             .iter()
-            .any(|t| t.command == CommandName::HandleInstantly
-                || t.command == CommandName::AutoSuspend));
+            .any(|t| t.command == CommandName::HandleInstantly || t.command == CommandName::AutoSuspend));
         let query = for_kind(cat.get("information_query").unwrap(), true);
-        assert!(has(
-            &query,
-            State::Accepted,
-            CommandName::Review,
-            State::Completed
-        ));
+        assert!(has(&query, State::Accepted, CommandName::Review, State::Completed));
         assert!(!query
             .iter()
             .any(|t| t.from == Some(State::Reviewed) || t.command == CommandName::CompleteTask));
-        assert!(query
-            .iter()
-            .any(|t| t.command == CommandName::HandleInstantly));
+        assert!(query.iter().any(|t| t.command == CommandName::HandleInstantly));
         let homestead = for_kind(cat.get("first_registration_homestead").unwrap(), false);
         assert!(has(
             &homestead,
@@ -439,15 +318,8 @@ mod tests {
             State::Suspended
         ));
         let seizure = for_kind(cat.get("seizure").unwrap(), true);
-        assert!(has(
-            &seizure,
-            State::Reviewed,
-            CommandName::Record,
-            State::Completed
-        ));
-        assert!(!seizure
-            .iter()
-            .any(|t| t.command == CommandName::IssueCertificate));
+        assert!(has(&seizure, State::Reviewed, CommandName::Record, State::Completed));
+        assert!(!seizure.iter().any(|t| t.command == CommandName::IssueCertificate));
     }
 
     #[test]

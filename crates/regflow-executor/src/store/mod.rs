@@ -38,25 +38,23 @@ pub trait Store: Send + Sync + Clone + 'static {
     /// Inserts a new case row; `false` when a case with that id exists already.
     async fn insert_case(conn: &mut Conn<Self>, row: &CaseRow) -> Result<bool>;
 
-    /// Replaces a case row if it is still at `expected_version`; `false` when it is not.
-    async fn update_case(
-        conn: &mut Conn<Self>,
-        row: &CaseRow,
-        expected_version: i64,
-    ) -> Result<bool>;
+    /// Replaces case rows, each only if it is still at the version given with it, in one
+    /// statement; returns how many were replaced (fewer means another writer won).
+    async fn update_cases(conn: &mut Conn<Self>, rows: &[(CaseRow, i64)]) -> Result<u64>;
 
     /// Records the applicants' identifiers of a new case.
-    async fn insert_applicants(
-        conn: &mut Conn<Self>,
-        case_id: &str,
-        party_ids: &[String],
-    ) -> Result<()>;
+    async fn insert_applicants(conn: &mut Conn<Self>, case_id: &str, party_ids: &[String]) -> Result<()>;
 
-    /// Appends history entries; `false` when one of their sequence numbers exists already.
+    /// The case rows of `ids` (those that exist, in no particular order).
+    async fn load_cases(conn: &mut Conn<Self>, ids: &[String]) -> Result<Vec<CaseRow>>;
+
+    /// Appends history entries in one statement; `false` when one of their sequence
+    /// numbers exists already.
     async fn insert_events(conn: &mut Conn<Self>, events: &[EventRow]) -> Result<bool>;
 
-    /// Replaces a case's pending timers with `timers` (fired ones are kept).
-    async fn sync_timers(conn: &mut Conn<Self>, case_id: &str, timers: &[TimerRow]) -> Result<()>;
+    /// Drops the unfired timers in `drop` and arms those in `arm` (already armed or fired
+    /// ones are left as they are).
+    async fn update_timers(conn: &mut Conn<Self>, drop: &[TimerRow], arm: &[TimerRow]) -> Result<()>;
 
     /// Whether the unit's latest recorded seizure or release is a seizure.
     async fn unit_seized(conn: &mut Conn<Self>, unit: &str) -> Result<bool>;
@@ -74,15 +72,14 @@ pub trait Store: Send + Sync + Clone + 'static {
         at: i64,
     ) -> Result<bool>;
 
-    /// Claims up to `limit` unfired timers due strictly before `before`, earliest first.
-    /// On PostgreSQL, rows claimed by another transaction are skipped.
-    async fn claim_due(conn: &mut Conn<Self>, before: i64, limit: i64) -> Result<Vec<TimerRow>>;
+    /// Claims up to `limit` unfired timers due strictly before `before`, with their cases,
+    /// and marks them fired at `fired_at` — in one statement, inside the caller's
+    /// transaction, so a rollback un-claims them. Returned earliest first. On PostgreSQL,
+    /// timers or cases locked by another transaction are skipped.
+    async fn claim_due(conn: &mut Conn<Self>, before: i64, limit: i64, fired_at: i64) -> Result<Vec<TimerRow>>;
 
-    /// Marks a timer fired; `false` when it was fired already or is gone.
-    async fn mark_fired(conn: &mut Conn<Self>, timer: &TimerRow, fired_at: i64) -> Result<bool>;
-
-    /// Drops an unfired timer that no longer applies.
-    async fn drop_timer(conn: &mut Conn<Self>, timer: &TimerRow) -> Result<()>;
+    /// Deletes claimed timers that turned out not to apply any more.
+    async fn forget_timers(conn: &mut Conn<Self>, timers: &[TimerRow]) -> Result<()>;
 
     /// The earliest unfired timer's due instant.
     async fn next_due(conn: &mut Conn<Self>) -> Result<Option<i64>>;
@@ -107,16 +104,10 @@ pub trait Store: Send + Sync + Clone + 'static {
     async fn cases_of_party(conn: &mut Conn<Self>, party_id: &str) -> Result<Vec<CaseRow>>;
 
     /// Running cases of a centre whose promise or statutory deadline is before `now`.
-    async fn overdue(conn: &mut Conn<Self>, centre: Option<&str>, now: i64)
-        -> Result<Vec<CaseRow>>;
+    async fn overdue(conn: &mut Conn<Self>, centre: Option<&str>, now: i64) -> Result<Vec<CaseRow>>;
 
     /// Cases opened in `[from, to)`, optionally of one centre.
-    async fn opened_between(
-        conn: &mut Conn<Self>,
-        centre: Option<&str>,
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<CaseRow>>;
+    async fn opened_between(conn: &mut Conn<Self>, centre: Option<&str>, from: i64, to: i64) -> Result<Vec<CaseRow>>;
 
     /// Records a calendar loaded at run time.
     async fn save_calendar(conn: &mut Conn<Self>, version: &str, csv: &str, at: i64) -> Result<()>;
@@ -159,4 +150,4 @@ impl PgStore {
 sql::impl_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "");
 
 #[cfg(feature = "postgres")]
-sql::impl_store!(PgStore, sqlx::Postgres, "BEGIN", " FOR UPDATE SKIP LOCKED");
+sql::impl_store!(PgStore, sqlx::Postgres, "BEGIN", " FOR UPDATE OF t, c SKIP LOCKED");

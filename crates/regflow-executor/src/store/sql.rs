@@ -73,43 +73,49 @@ macro_rules! impl_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn update_case(
+            async fn update_cases(
                 conn: &mut $crate::store::Conn<Self>,
-                r: &$crate::store::CaseRow,
-                expected_version: i64,
-            ) -> $crate::error::Result<bool> {
-                let done = sqlx::query(
-                    "UPDATE regflow_cases SET state = $1, is_open = $2, pending_tasks = $3, accepted_at = $4, \
-                     promise_due_at = $5, statutory_due_at = $6, provisional = $7, recorded_at = $8, completed_at = $9, \
-                     working_days_used = $10, on_time = $11, within_statute = $12, extended_days = $13, suspensions = $14, \
-                     rating = $15, version = $16, head_hash = $17, body = $18, updated_at = $19, instant = $20 \
-                     WHERE id = $21 AND version = $22",
-                )
-                .bind(&r.state)
-                .bind(r.is_open)
-                .bind(&r.pending_tasks)
-                .bind(r.accepted_at)
-                .bind(r.promise_due_at)
-                .bind(r.statutory_due_at)
-                .bind(r.provisional)
-                .bind(r.recorded_at)
-                .bind(r.completed_at)
-                .bind(r.working_days_used)
-                .bind(r.on_time)
-                .bind(r.within_statute)
-                .bind(r.extended_days)
-                .bind(r.suspensions)
-                .bind(r.rating)
-                .bind(r.version)
-                .bind(&r.head_hash)
-                .bind(&r.body)
-                .bind(r.updated_at)
-                .bind(r.instant)
-                .bind(&r.id)
-                .bind(expected_version)
-                .execute(&mut *conn)
-                .await?;
-                Ok(done.rows_affected() == 1)
+                rows: &[($crate::store::CaseRow, i64)],
+            ) -> $crate::error::Result<u64> {
+                if rows.is_empty() {
+                    return Ok(0);
+                }
+                // VALUES columns are column1, column2, … on both backends.
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "UPDATE regflow_cases SET state = v.column3, is_open = v.column4, instant = v.column5, \
+                     pending_tasks = v.column6, accepted_at = v.column7, promise_due_at = v.column8, \
+                     statutory_due_at = v.column9, provisional = v.column10, recorded_at = v.column11, \
+                     completed_at = v.column12, working_days_used = v.column13, on_time = v.column14, \
+                     within_statute = v.column15, extended_days = v.column16, suspensions = v.column17, \
+                     rating = v.column18, version = v.column19, head_hash = v.column20, body = v.column21, \
+                     updated_at = v.column22 FROM (",
+                );
+                q.push_values(rows, |mut b, (r, expected)| {
+                    b.push_bind(r.id.as_str())
+                        .push_bind(*expected)
+                        .push_bind(r.state.as_str())
+                        .push_bind(r.is_open)
+                        .push_bind(r.instant)
+                        .push_bind(r.pending_tasks.as_str())
+                        .push_bind(r.accepted_at)
+                        .push_bind(r.promise_due_at)
+                        .push_bind(r.statutory_due_at)
+                        .push_bind(r.provisional)
+                        .push_bind(r.recorded_at)
+                        .push_bind(r.completed_at)
+                        .push_bind(r.working_days_used)
+                        .push_bind(r.on_time)
+                        .push_bind(r.within_statute)
+                        .push_bind(r.extended_days)
+                        .push_bind(r.suspensions)
+                        .push_bind(r.rating)
+                        .push_bind(r.version)
+                        .push_bind(r.head_hash.as_str())
+                        .push_bind(r.body.as_str())
+                        .push_bind(r.updated_at);
+                });
+                q.push(") AS v WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2");
+                Ok(q.build().execute(&mut *conn).await?.rows_affected())
             }
 
             async fn insert_applicants(
@@ -129,50 +135,76 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn load_cases(
+                conn: &mut $crate::store::Conn<Self>,
+                ids: &[String],
+            ) -> $crate::error::Result<Vec<$crate::store::CaseRow>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut q = sqlx::QueryBuilder::<$db>::new("SELECT * FROM regflow_cases WHERE id IN (");
+                let mut list = q.separated(", ");
+                for id in ids {
+                    list.push_bind(id.as_str());
+                }
+                q.push(")");
+                Ok(q.build_query_as().fetch_all(&mut *conn).await?)
+            }
+
             async fn insert_events(
                 conn: &mut $crate::store::Conn<Self>,
                 events: &[$crate::store::EventRow],
             ) -> $crate::error::Result<bool> {
-                for e in events {
-                    let done = sqlx::query(
-                        "INSERT INTO regflow_events (case_id, seq, at, command, actor, body, prev_hash, hash) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(&e.case_id)
-                    .bind(e.seq)
-                    .bind(e.at)
-                    .bind(&e.command)
-                    .bind(&e.actor)
-                    .bind(&e.body)
-                    .bind(&e.prev_hash)
-                    .bind(&e.hash)
-                    .execute(&mut *conn)
-                    .await?;
-                    if done.rows_affected() != 1 {
-                        return Ok(false);
-                    }
+                if events.is_empty() {
+                    return Ok(true);
                 }
-                Ok(true)
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO regflow_events (case_id, seq, at, command, actor, body, prev_hash, hash) ",
+                );
+                q.push_values(events, |mut row, e| {
+                    row.push_bind(e.case_id.as_str())
+                        .push_bind(e.seq)
+                        .push_bind(e.at)
+                        .push_bind(e.command.as_str())
+                        .push_bind(e.actor.as_str())
+                        .push_bind(e.body.as_str())
+                        .push_bind(e.prev_hash.as_str())
+                        .push_bind(e.hash.as_str());
+                });
+                q.push(" ON CONFLICT DO NOTHING");
+                let done = q.build().execute(&mut *conn).await?;
+                Ok(done.rows_affected() == events.len() as u64)
             }
 
-            async fn sync_timers(
+            async fn update_timers(
                 conn: &mut $crate::store::Conn<Self>,
-                case_id: &str,
-                timers: &[$crate::store::TimerRow],
+                drop: &[$crate::store::TimerRow],
+                arm: &[$crate::store::TimerRow],
             ) -> $crate::error::Result<()> {
-                sqlx::query("DELETE FROM regflow_timers WHERE case_id = $1 AND fired_at IS NULL")
-                    .bind(case_id)
-                    .execute(&mut *conn)
-                    .await?;
-                for t in timers {
-                    sqlx::query(
-                        "INSERT INTO regflow_timers (case_id, timer, due_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(&t.case_id)
-                    .bind(&t.timer)
-                    .bind(t.due_at)
-                    .execute(&mut *conn)
-                    .await?;
+                if !drop.is_empty() {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "DELETE FROM regflow_timers WHERE fired_at IS NULL AND (case_id, timer, due_at) IN (",
+                    );
+                    let mut list = q.separated(", ");
+                    for t in drop {
+                        list.push("(");
+                        list.push_bind_unseparated(t.case_id.as_str());
+                        list.push_unseparated(", ");
+                        list.push_bind_unseparated(t.timer.as_str());
+                        list.push_unseparated(", ");
+                        list.push_bind_unseparated(t.due_at);
+                        list.push_unseparated(")");
+                    }
+                    q.push(")");
+                    q.build().execute(&mut *conn).await?;
+                }
+                if !arm.is_empty() {
+                    let mut q = sqlx::QueryBuilder::<$db>::new("INSERT INTO regflow_timers (case_id, timer, due_at) ");
+                    q.push_values(arm, |mut row, t| {
+                        row.push_bind(t.case_id.as_str()).push_bind(t.timer.as_str()).push_bind(t.due_at);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    q.build().execute(&mut *conn).await?;
                 }
                 Ok(())
             }
@@ -224,48 +256,50 @@ macro_rules! impl_store {
                 conn: &mut $crate::store::Conn<Self>,
                 before: i64,
                 limit: i64,
+                fired_at: i64,
             ) -> $crate::error::Result<Vec<$crate::store::TimerRow>> {
-                Ok(sqlx::query_as(concat!(
-                    "SELECT case_id, timer, due_at FROM regflow_timers WHERE fired_at IS NULL AND due_at < $1 \
-                     ORDER BY due_at, case_id, timer LIMIT $2",
-                    $claim_lock
+                // The case rows are claimed with their timers, so concurrent watchers never
+                // work on the same case (on PostgreSQL; SQLite has one writer anyway).
+                let mut rows: Vec<$crate::store::TimerRow> = sqlx::query_as(concat!(
+                    "UPDATE regflow_timers SET fired_at = $1 WHERE (case_id, timer, due_at) IN (\
+                     SELECT t.case_id, t.timer, t.due_at FROM regflow_timers t \
+                     JOIN regflow_cases c ON c.id = t.case_id \
+                     WHERE t.fired_at IS NULL AND t.due_at < $2 \
+                     ORDER BY t.due_at, t.case_id, t.timer LIMIT $3",
+                    $claim_lock,
+                    ") RETURNING case_id, timer, due_at"
                 ))
+                .bind(fired_at)
                 .bind(before)
                 .bind(limit)
                 .fetch_all(&mut *conn)
-                .await?)
-            }
-
-            async fn mark_fired(
-                conn: &mut $crate::store::Conn<Self>,
-                t: &$crate::store::TimerRow,
-                fired_at: i64,
-            ) -> $crate::error::Result<bool> {
-                let done = sqlx::query(
-                    "UPDATE regflow_timers SET fired_at = $1 WHERE case_id = $2 AND timer = $3 AND due_at = $4 \
-                     AND fired_at IS NULL",
-                )
-                .bind(fired_at)
-                .bind(&t.case_id)
-                .bind(&t.timer)
-                .bind(t.due_at)
-                .execute(&mut *conn)
                 .await?;
-                Ok(done.rows_affected() == 1)
+                rows.sort_by(|a, b| (a.due_at, &a.case_id, &a.timer).cmp(&(b.due_at, &b.case_id, &b.timer)));
+                Ok(rows)
             }
 
-            async fn drop_timer(
+            async fn forget_timers(
                 conn: &mut $crate::store::Conn<Self>,
-                t: &$crate::store::TimerRow,
+                timers: &[$crate::store::TimerRow],
             ) -> $crate::error::Result<()> {
-                sqlx::query(
-                    "DELETE FROM regflow_timers WHERE case_id = $1 AND timer = $2 AND due_at = $3 AND fired_at IS NULL",
-                )
-                .bind(&t.case_id)
-                .bind(&t.timer)
-                .bind(t.due_at)
-                .execute(&mut *conn)
-                .await?;
+                if timers.is_empty() {
+                    return Ok(());
+                }
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "DELETE FROM regflow_timers WHERE (case_id, timer, due_at) IN (",
+                );
+                let mut list = q.separated(", ");
+                for t in timers {
+                    list.push("(");
+                    list.push_bind_unseparated(t.case_id.as_str());
+                    list.push_unseparated(", ");
+                    list.push_bind_unseparated(t.timer.as_str());
+                    list.push_unseparated(", ");
+                    list.push_bind_unseparated(t.due_at);
+                    list.push_unseparated(")");
+                }
+                q.push(")");
+                q.build().execute(&mut *conn).await?;
                 Ok(())
             }
 

@@ -42,28 +42,15 @@ async fn timing(db: &Db) {
     let clerk = staff("clerk-1", Role::Clerk);
     let id = CaseId::new("A");
     engine
-        .execute(Request::to(
-            &id,
-            clerk,
-            accept(&engine, "change", Channel::Window),
-        ))
+        .execute(Request::to(&id, clerk, accept(&engine, "change", Channel::Window)))
         .await
         .unwrap();
-    assert_eq!(
-        engine.next_due().await.unwrap(),
-        Some(at("2026-03-04T18:00:00+08:00"))
-    );
+    assert_eq!(engine.next_due().await.unwrap(), Some(at("2026-03-04T18:00:00+08:00")));
     let counter = Counter::default();
     // The warning is due at 03-04 18:00: not fired at that instant, fired just after.
-    let pass = engine
-        .run_due(at("2026-03-04T18:00:00+08:00"), &counter)
-        .await
-        .unwrap();
+    let pass = engine.run_due(at("2026-03-04T18:00:00+08:00"), &counter).await.unwrap();
     assert!(pass.alerts.is_empty());
-    let pass = engine
-        .run_due(at("2026-03-04T18:00:01+08:00"), &counter)
-        .await
-        .unwrap();
+    let pass = engine.run_due(at("2026-03-04T18:00:01+08:00"), &counter).await.unwrap();
     assert_eq!(pass.alerts.len(), 1);
     assert_eq!(
         (pass.alerts[0].alert.clock, pass.alerts[0].alert.level),
@@ -79,16 +66,9 @@ async fn timing(db: &Db) {
     // Completed exactly at the due time: on time, no breach.
     clock.set(at("2026-03-05T18:00:00+08:00"));
     let rev = staff("rev-1", Role::Reviewer);
+    engine.execute(Request::to(&id, rev, Command::Review)).await.unwrap();
     engine
-        .execute(Request::to(&id, rev, Command::Review))
-        .await
-        .unwrap();
-    engine
-        .execute(Request::to(
-            &id,
-            staff("reg-1", Role::Registrar),
-            Command::Record,
-        ))
+        .execute(Request::to(&id, staff("reg-1", Role::Registrar), Command::Record))
         .await
         .unwrap();
     let done = engine
@@ -100,10 +80,7 @@ async fn timing(db: &Db) {
         .await
         .unwrap();
     assert!(done.case.completion().unwrap().on_time);
-    let pass = engine
-        .run_due(at("2026-06-01T00:00:00+08:00"), &counter)
-        .await
-        .unwrap();
+    let pass = engine.run_due(at("2026-06-01T00:00:00+08:00"), &counter).await.unwrap();
     assert!(pass.alerts.is_empty(), "{pass:?}");
     assert_eq!(counter.total(), 1);
     // The alert is in the history, at its due instant.
@@ -117,6 +94,33 @@ async fn timing(db: &Db) {
     assert!(engine.verify(&id).await.unwrap().is_intact());
 }
 on_both!(alerts_fire_once_when_due_and_enter_history, timing);
+
+async fn sub_microsecond_clock(db: &Db) {
+    // A clock with nanoseconds (as the system clock has): instants are kept to the
+    // microsecond, so the alert read back from storage is the alert the case armed.
+    let clock = ManualClock::new(at("2026-03-02T09:00:00.123456789+08:00"));
+    let engine = engine(db, &clock).await;
+    let id = CaseId::new("nanos");
+    let done = engine
+        .execute(Request::to(
+            &id,
+            staff("clerk-1", Role::Clerk),
+            accept(&engine, "change", Channel::Window),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        done.case.acceptance().unwrap().at,
+        at("2026-03-02T09:00:00.123456+08:00")
+    );
+    let pass = engine
+        .run_due(at("2026-03-06T00:00:00.000000999+08:00"), &Counter::default())
+        .await
+        .unwrap();
+    assert_eq!(pass.alerts.len(), 2, "warning and breach of the promise: {pass:?}");
+    assert_eq!(pass.dropped, 0);
+}
+on_both!(instants_are_kept_to_the_microsecond, sub_microsecond_clock);
 
 async fn breach_and_suspension(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
@@ -152,10 +156,7 @@ async fn breach_and_suspension(db: &Db) {
         .alerts
         .is_empty());
     clock.set(at("2026-03-20T09:00:00+08:00"));
-    let resumed = engine
-        .execute(Request::to(&id, sup, Command::Resume))
-        .await
-        .unwrap();
+    let resumed = engine.execute(Request::to(&id, sup, Command::Resume)).await.unwrap();
     let due = resumed.case.deadlines().unwrap().promise.due_at;
     // Closings 03-03 … 03-19 (13 working days) fell inside: due 03-05 + 13 = 03-24.
     assert_eq!(due, at("2026-03-24T18:00:00+08:00"));
@@ -163,11 +164,7 @@ async fn breach_and_suspension(db: &Db) {
         .run_due(due + chrono::Duration::seconds(1), &counter)
         .await
         .unwrap();
-    let levels: Vec<_> = pass
-        .alerts
-        .iter()
-        .map(|a| (a.alert.clock, a.alert.level))
-        .collect();
+    let levels: Vec<_> = pass.alerts.iter().map(|a| (a.alert.clock, a.alert.level)).collect();
     assert_eq!(
         levels,
         [
@@ -184,10 +181,7 @@ async fn breach_and_suspension(db: &Db) {
         1
     );
 }
-on_both!(
-    suspension_holds_alerts_and_resume_rearms_them,
-    breach_and_suspension
-);
+on_both!(suspension_holds_alerts_and_resume_rearms_them, breach_and_suspension);
 
 async fn watcher(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
@@ -262,11 +256,7 @@ async fn three_engines(db: &Db) {
         w.shutdown().await.unwrap();
     }
     assert_eq!(counter.total(), expected, "every alert delivered");
-    assert_eq!(
-        counter.distinct(),
-        expected as usize,
-        "none delivered twice"
-    );
+    assert_eq!(counter.distinct(), expected as usize, "none delivered twice");
     // And written into history exactly once.
     for i in (0..CASES).step_by(97) {
         let id = CaseId::new(format!("c{i:04}"));
@@ -315,10 +305,7 @@ async fn calendar_load(db: &Db) {
         .load_calendar("date,kind,name,source\n2027-01-05,weekday,x,\n")
         .await
         .unwrap_err();
-    assert_eq!(
-        err.code(),
-        Some(regflow_process::ErrorCode::InvalidCalendar)
-    );
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidCalendar));
     let r = engine.load_calendar(&csv).await.unwrap();
     assert_eq!(r.moved, vec![id.clone()]);
     assert_eq!(r.examined, 1);
@@ -328,10 +315,7 @@ async fn calendar_load(db: &Db) {
     assert_eq!(dl.promise.due_at, at("2027-01-06T18:00:00+08:00"));
     let last = view.history.last().unwrap();
     assert!(matches!(last.event.change, Change::Reprojected { .. }));
-    assert_eq!(
-        last.event.calendar_version.as_ref(),
-        Some(&r.calendar_version)
-    );
+    assert_eq!(last.event.calendar_version.as_ref(), Some(&r.calendar_version));
     // Loading the same again moves nothing; a new engine picks the stored calendar up.
     assert!(engine.load_calendar(&csv).await.unwrap().moved.is_empty());
     let again = Engine::builder(&db.url)

@@ -17,10 +17,7 @@ async fn raw(engine: &Engine, sql: &str) {
 async fn four_entries(engine: &Engine, label: &str) -> CaseId {
     let id = CaseId::new(label);
     let steps = [
-        (
-            staff("clerk-1", Role::Clerk),
-            accept(engine, "change", Channel::Window),
-        ),
+        (staff("clerk-1", Role::Clerk), accept(engine, "change", Channel::Window)),
         (
             staff("sup-1", Role::Supervisor),
             Command::Extend {
@@ -47,7 +44,11 @@ async fn tampering(db: &Db) {
     assert!(intact.is_intact(), "{intact:?}");
     assert_eq!(intact.entries, 4);
 
-    raw(&engine, "UPDATE regflow_events SET body = replace(body, '复杂', '简单') WHERE case_id = 'edit' AND seq = 2").await;
+    raw(
+        &engine,
+        "UPDATE regflow_events SET body = replace(body, '复杂', '简单') WHERE case_id = 'edit' AND seq = 2",
+    )
+    .await;
     let v = engine.verify(&CaseId::new("edit")).await.unwrap();
     assert!(v.problems.contains(&Tampering::Edited { seq: 2 }), "{v:?}");
 
@@ -71,9 +72,7 @@ async fn tampering(db: &Db) {
     .await;
     let v = engine.verify(&CaseId::new("reorder")).await.unwrap();
     assert!(
-        v.problems
-            .iter()
-            .any(|p| matches!(p, Tampering::Broken { .. })),
+        v.problems.iter().any(|p| matches!(p, Tampering::Broken { .. })),
         "{v:?}"
     );
 
@@ -84,39 +83,23 @@ async fn tampering(db: &Db) {
     .await;
     let v = engine.verify(&CaseId::new("truncate")).await.unwrap();
     assert!(
-        v.problems.contains(&Tampering::Truncated {
-            version: 4,
-            found: 3
-        }),
+        v.problems.contains(&Tampering::Truncated { version: 4, found: 3 }),
         "{v:?}"
     );
 
     // Nothing else was touched.
-    assert!(engine
-        .verify(&CaseId::new("intact"))
-        .await
-        .unwrap()
-        .is_intact());
+    assert!(engine.verify(&CaseId::new("intact")).await.unwrap().is_intact());
     let err = engine.verify(&CaseId::new("nope")).await.unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::CaseNotFound));
 }
-on_both!(
-    verification_catches_edited_deleted_and_reordered_events,
-    tampering
-);
+on_both!(verification_catches_edited_deleted_and_reordered_events, tampering);
 
 async fn host_transaction(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;
     let clerk = staff("clerk-1", Role::Clerk);
     let id = CaseId::new("host");
-    let req = || {
-        Request::to(
-            &id,
-            clerk.clone(),
-            accept(&engine, "change", Channel::Window),
-        )
-    };
+    let req = || Request::to(&id, clerk.clone(), accept(&engine, "change", Channel::Window));
     // Rolled back with the host's transaction: nothing stays.
     if let Some(pool) = engine.sqlite_pool() {
         let mut tx = pool.begin().await.unwrap();
@@ -209,11 +192,7 @@ async fn interrupted(db: &Db) {
         engine
             .execute_in_postgres(
                 &mut tx,
-                Request::to(
-                    &id,
-                    clerk.clone(),
-                    accept(&engine, "change", Channel::Window),
-                ),
+                Request::to(&id, clerk.clone(), accept(&engine, "change", Channel::Window)),
             )
             .await
             .unwrap();
@@ -231,11 +210,7 @@ async fn interrupted(db: &Db) {
         engine
             .execute_in_sqlite(
                 &mut tx,
-                Request::to(
-                    &id,
-                    clerk.clone(),
-                    accept(&engine, "change", Channel::Window),
-                ),
+                Request::to(&id, clerk.clone(), accept(&engine, "change", Channel::Window)),
             )
             .await
             .unwrap();

@@ -11,12 +11,7 @@ fn unit(i: usize) -> String {
     format!("630102001001GB{:05}F00010001", i + 1)
 }
 
-async fn run(
-    engine: &Engine,
-    id: &CaseId,
-    actor: regflow_process::Actor,
-    command: Command,
-) -> State {
+async fn run(engine: &Engine, id: &CaseId, actor: regflow_process::Actor, command: Command) -> State {
     let done = engine
         .execute(Request::to(id, actor, command))
         .await
@@ -107,22 +102,10 @@ async fn life(engine: &Engine, clock: &ManualClock, i: usize, kind: &str) {
         let pass = engine.run_due(clock.now(), &IgnoreAlerts).await.unwrap();
         assert!(pass.resumed.contains(&id), "{kind}");
     }
-    let recorded = run(
-        engine,
-        &id,
-        staff("reg-1", Role::Registrar),
-        Command::Record,
-    )
-    .await;
+    let recorded = run(engine, &id, staff("reg-1", Role::Registrar), Command::Record).await;
     assert_eq!(recorded, State::Recorded, "{kind}");
     assert_eq!(
-        run(
-            engine,
-            &id,
-            staff("clerk-2", Role::Clerk),
-            Command::IssueCertificate
-        )
-        .await,
+        run(engine, &id, staff("clerk-2", Role::Clerk), Command::IssueCertificate).await,
         State::Completed
     );
 }
@@ -130,12 +113,7 @@ async fn life(engine: &Engine, clock: &ManualClock, i: usize, kind: &str) {
 async fn every_kind(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;
-    let kinds: Vec<String> = engine
-        .catalogue()
-        .kinds()
-        .iter()
-        .map(|k| k.id.to_string())
-        .collect();
+    let kinds: Vec<String> = engine.catalogue().kinds().iter().map(|k| k.id.to_string()).collect();
     for (i, kind) in kinds.iter().enumerate() {
         life(&engine, &clock, i, kind).await;
         let id = CaseId::new(format!("case-{kind}"));
@@ -146,8 +124,7 @@ async fn every_kind(db: &Db) {
             "{kind}"
         );
         // The stored case is exactly the replay of its history.
-        let replayed =
-            regflow_process::Case::replay(view.history.iter().map(|e| &e.event)).unwrap();
+        let replayed = regflow_process::Case::replay(view.history.iter().map(|e| &e.event)).unwrap();
         assert_eq!(replayed, view.case, "{kind}");
         assert!(engine.verify(&id).await.unwrap().is_intact(), "{kind}");
     }
@@ -159,10 +136,7 @@ async fn executor_refusals(db: &Db) {
     let engine = engine(db, &clock).await;
     let clerk = staff("clerk-1", Role::Clerk);
     let done = engine
-        .execute(Request::new(
-            clerk.clone(),
-            accept(&engine, "change", Channel::Window),
-        ))
+        .execute(Request::new(clerk.clone(), accept(&engine, "change", Channel::Window)))
         .await
         .unwrap();
     let id = done.case.id().clone();
@@ -182,24 +156,13 @@ async fn executor_refusals(db: &Db) {
         .unwrap();
     // Unknown case and unknown centre.
     let err = engine
-        .execute(Request::to(
-            &CaseId::new("nope"),
-            rev.clone(),
-            Command::Review,
-        ))
+        .execute(Request::to(&CaseId::new("nope"), rev.clone(), Command::Review))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::CaseNotFound));
-    let stranger = regflow_process::Actor::new(
-        "c",
-        [Role::Clerk],
-        regflow_process::CentreId::new("haidong"),
-    );
+    let stranger = regflow_process::Actor::new("c", [Role::Clerk], regflow_process::CentreId::new("haidong"));
     let err = engine
-        .execute(Request::new(
-            stranger,
-            accept(&engine, "change", Channel::Window),
-        ))
+        .execute(Request::new(stranger, accept(&engine, "change", Channel::Window)))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::WrongCentre));
@@ -208,10 +171,7 @@ async fn executor_refusals(db: &Db) {
         .execute(Request::to(&id, rev, Command::Review))
         .await
         .unwrap_err();
-    assert_eq!(
-        err.code(),
-        Some(regflow_process::ErrorCode::InvalidTransition)
-    );
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidTransition));
     assert_eq!(engine.history(&id).await.unwrap().len(), 2);
 }
 on_both!(refusals_the_executor_adds, executor_refusals);
@@ -238,13 +198,9 @@ async fn idempotency(db: &Db) {
     assert_eq!(engine.history(&id).await.unwrap().len(), 1);
     assert_eq!(engine.cases_of_applicant(ZHANG).await.unwrap().len(), 1);
     // The same key for another command is refused.
-    let other =
-        Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review).idempotent("bank-req-1");
+    let other = Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review).idempotent("bank-req-1");
     let err = engine.execute(other).await.unwrap_err();
-    assert_eq!(
-        err.code(),
-        Some(regflow_process::ErrorCode::InvalidArgument)
-    );
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidArgument));
 }
 on_both!(idempotency_keys_apply_once, idempotency);
 
@@ -253,19 +209,12 @@ async fn seizure_across_cases(db: &Db) {
     let engine = engine(db, &clock).await;
     let clerk = staff("clerk-1", Role::Clerk);
     let t = engine
-        .execute(Request::new(
-            clerk.clone(),
-            accept(&engine, "change", Channel::Window),
-        ))
+        .execute(Request::new(clerk.clone(), accept(&engine, "change", Channel::Window)))
         .await
         .unwrap();
     let id = t.case.id().clone();
     engine
-        .execute(Request::to(
-            &id,
-            staff("rev-1", Role::Reviewer),
-            Command::Review,
-        ))
+        .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
         .await
         .unwrap();
     let court = staff("court-1", Role::Court);
@@ -273,10 +222,7 @@ async fn seizure_across_cases(db: &Db) {
         intake: intake("seizure", Channel::Court),
         materials: all_materials(&engine, "seizure"),
     };
-    engine
-        .execute(Request::new(court.clone(), seize))
-        .await
-        .unwrap();
+    engine.execute(Request::new(court.clone(), seize)).await.unwrap();
     clock.advance(chrono::Duration::minutes(5));
     let reg = staff("reg-1", Role::Registrar);
     let err = engine
@@ -301,7 +247,4 @@ async fn seizure_across_cases(db: &Db) {
         State::Recorded
     );
 }
-on_both!(
-    a_recorded_seizure_blocks_recording_until_released,
-    seizure_across_cases
-);
+on_both!(a_recorded_seizure_blocks_recording_until_released, seizure_across_cases);

@@ -27,31 +27,15 @@ async fn queue_and_reports(db: &Db) {
         )
     };
     for (label, priority, who, when) in [
-        (
-            "std",
-            Priority::Standard,
-            ZHANG,
-            "2026-03-02T09:00:00+08:00",
-        ),
+        ("std", Priority::Standard, ZHANG, "2026-03-02T09:00:00+08:00"),
         ("mil", Priority::Military, LI, "2026-03-02T10:00:00+08:00"),
-        (
-            "green",
-            Priority::GreenChannel,
-            ZHANG,
-            "2026-03-03T09:00:00+08:00",
-        ),
+        ("green", Priority::GreenChannel, ZHANG, "2026-03-03T09:00:00+08:00"),
     ] {
         clock.set(at(when));
         let (id, cmd) = open(label, priority, who);
-        engine
-            .execute(Request::to(&id, clerk.clone(), cmd))
-            .await
-            .unwrap();
+        engine.execute(Request::to(&id, clerk.clone(), cmd)).await.unwrap();
     }
-    let q = engine
-        .work_queue(&xining(), Role::Reviewer, 10)
-        .await
-        .unwrap();
+    let q = engine.work_queue(&xining(), Role::Reviewer, 10).await.unwrap();
     let order: Vec<&str> = q.iter().map(|c| c.id().as_str()).collect();
     assert_eq!(order, ["mil", "green", "std"]);
     assert!(engine
@@ -60,11 +44,7 @@ async fn queue_and_reports(db: &Db) {
         .unwrap()
         .is_empty());
     assert!(engine
-        .work_queue(
-            &regflow_process::CentreId::new("haidong"),
-            Role::Reviewer,
-            10
-        )
+        .work_queue(&regflow_process::CentreId::new("haidong"), Role::Reviewer, 10)
         .await
         .unwrap()
         .is_empty());
@@ -78,11 +58,7 @@ async fn queue_and_reports(db: &Db) {
         .await
         .unwrap();
     assert_eq!(
-        engine
-            .work_queue(&xining(), Role::TaxOfficer, 10)
-            .await
-            .unwrap()[0]
-            .id(),
+        engine.work_queue(&xining(), Role::TaxOfficer, 10).await.unwrap()[0].id(),
         t.case.id()
     );
     // My business.
@@ -100,19 +76,11 @@ async fn queue_and_reports(db: &Db) {
     for label in ["std"] {
         let id = CaseId::new(label);
         engine
-            .execute(Request::to(
-                &id,
-                staff("rev-1", Role::Reviewer),
-                Command::Review,
-            ))
+            .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
             .await
             .unwrap();
         engine
-            .execute(Request::to(
-                &id,
-                staff("reg-1", Role::Registrar),
-                Command::Record,
-            ))
+            .execute(Request::to(&id, staff("reg-1", Role::Registrar), Command::Record))
             .await
             .unwrap();
         engine
@@ -127,19 +95,11 @@ async fn queue_and_reports(db: &Db) {
     clock.set(at("2026-03-10T10:00:00+08:00"));
     let id = CaseId::new("mil");
     engine
-        .execute(Request::to(
-            &id,
-            staff("rev-1", Role::Reviewer),
-            Command::Review,
-        ))
+        .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
         .await
         .unwrap();
     engine
-        .execute(Request::to(
-            &id,
-            staff("reg-1", Role::Registrar),
-            Command::Record,
-        ))
+        .execute(Request::to(&id, staff("reg-1", Role::Registrar), Command::Record))
         .await
         .unwrap();
     engine
@@ -165,10 +125,7 @@ async fn queue_and_reports(db: &Db) {
     let ids: Vec<&str> = overdue.iter().map(|o| o.case.id().as_str()).collect();
     assert_eq!(ids.len(), 2, "{ids:?}");
     assert!(ids.contains(&"green"));
-    let filter = ReportFilter::period(
-        at("2026-03-01T00:00:00+08:00"),
-        at("2026-04-01T00:00:00+08:00"),
-    );
+    let filter = ReportFilter::period(at("2026-03-01T00:00:00+08:00"), at("2026-04-01T00:00:00+08:00"));
     let r = engine.report(&filter).await.unwrap();
     assert_eq!(r.overall.opened, 4);
     assert_eq!(r.overall.accepted, 4);
@@ -179,10 +136,7 @@ async fn queue_and_reports(db: &Db) {
     assert_eq!(r.overall.median_working_days, Some(4.0));
     let reduction = r.overall.reduction_vs_statute.unwrap();
     assert!((reduction - (1.0 - 4.0 / 30.0)).abs() < 1e-9);
-    assert_eq!(
-        (r.overall.evaluations, r.overall.average_rating),
-        (1, Some(4.0))
-    );
+    assert_eq!((r.overall.evaluations, r.overall.average_rating), (1, Some(4.0)));
     assert_eq!(
         r.materials[&regflow_process::KindId::parse("transfer_second_hand").unwrap()],
         (7, Some(23))

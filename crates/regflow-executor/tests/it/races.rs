@@ -32,9 +32,7 @@ async fn eight_writers(db: &Db) {
                     working_days: 1,
                     reason: format!("round {round} writer {i}"),
                 };
-                engine
-                    .execute(Request::to(&id, sup, cmd).expecting(version))
-                    .await
+                engine.execute(Request::to(&id, sup, cmd).expecting(version)).await
             }));
         }
         let mut won = 0;

@@ -28,9 +28,7 @@ async fn schema_applies_on_sqlite_memory_and_file() {
 
 #[tokio::test]
 async fn skip_leaves_the_schema_alone() {
-    let db = Database::connect("sqlite::memory:", MigrationMode::Skip)
-        .await
-        .unwrap();
+    let db = Database::connect("sqlite::memory:", MigrationMode::Skip).await.unwrap();
     assert!(db.regflow_tables().await.unwrap().is_empty());
 }
 
@@ -40,10 +38,7 @@ async fn unsupported_url_is_refused() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::UnsupportedUrl { .. }), "{err}");
-    assert_eq!(
-        err.code(),
-        Some(regflow_process::ErrorCode::InvalidArgument)
-    );
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidArgument));
 }
 
 #[tokio::test]
@@ -51,9 +46,7 @@ async fn schema_applies_on_postgres() {
     let Some(pg) = PgDatabase::create("schema_applies_on_postgres").await else {
         return;
     };
-    let db = Database::connect(pg.url(), MigrationMode::Apply)
-        .await
-        .unwrap();
+    let db = Database::connect(pg.url(), MigrationMode::Apply).await.unwrap();
     assert_eq!(db.regflow_tables().await.unwrap(), TABLES);
     db.migrate().await.unwrap();
     drop(db);

@@ -3,8 +3,7 @@
 use chrono::{DateTime, Utc};
 use regflow_executor::{Engine, ManualClock};
 use regflow_process::{
-    Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput,
-    Priority, Role,
+    Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput, Priority, Role,
 };
 
 pub const ZHANG: &str = "630102198503120015";
@@ -20,8 +19,7 @@ pub struct Db {
 
 impl Db {
     pub async fn sqlite() -> Db {
-        let dir =
-            std::env::temp_dir().join(format!("regflow-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir = std::env::temp_dir().join(format!("regflow-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("cases.db").display());
         Db {

@@ -21,12 +21,7 @@ pub(super) fn parse(text: &str) -> Result<BTreeMap<NaiveDate, CalendarEntry>, Ca
     let header = match records.next() {
         Some(Ok(h)) => h,
         Some(Err(e)) => return Err(invalid(line_of(&e), format!("malformed header: {e}"))),
-        None => {
-            return Err(invalid(
-                1,
-                "empty text: expected the header `date,kind,name,source`",
-            ))
-        }
+        None => return Err(invalid(1, "empty text: expected the header `date,kind,name,source`")),
     };
     let columns: Vec<&str> = header.iter().map(str::trim).collect();
     let with_source = match columns.as_slice() {
@@ -54,19 +49,12 @@ pub(super) fn parse(text: &str) -> Result<BTreeMap<NaiveDate, CalendarEntry>, Ca
         if record.len() != width {
             return Err(invalid(
                 line,
-                format!(
-                    "malformed line: expected {width} fields, found {}",
-                    record.len()
-                ),
+                format!("malformed line: expected {width} fields, found {}", record.len()),
             ));
         }
         let field = |i: usize| record.get(i).unwrap_or("").trim();
-        let date = NaiveDate::parse_from_str(field(0), "%Y-%m-%d").map_err(|_| {
-            invalid(
-                line,
-                format!("malformed date `{}` (expected YYYY-MM-DD)", field(0)),
-            )
-        })?;
+        let date = NaiveDate::parse_from_str(field(0), "%Y-%m-%d")
+            .map_err(|_| invalid(line, format!("malformed date `{}` (expected YYYY-MM-DD)", field(0))))?;
         if !(INDEX_FIRST_YEAR..=INDEX_LAST_YEAR).contains(&date.year()) {
             return Err(invalid(
                 line,

@@ -24,11 +24,13 @@ impl Default for OfficeHours {
 }
 
 impl OfficeHours {
-    /// Office hours in `time_zone` closing at `closing_time`.
+    /// Office hours in `time_zone` closing at `closing_time` (to the second; a fraction
+    /// of a second is dropped).
     pub fn new(time_zone: Tz, closing_time: NaiveTime) -> Self {
+        use chrono::Timelike;
         OfficeHours {
             time_zone,
-            closing_time,
+            closing_time: closing_time.with_nanosecond(0).unwrap_or(closing_time),
         }
     }
 
@@ -66,9 +68,7 @@ impl OfficeHours {
         // A closing time inside a daylight-saving gap moves to the first instant after it.
         for _ in 0..4 {
             match self.time_zone.from_local_datetime(&local) {
-                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => {
-                    return t.with_timezone(&Utc)
-                }
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => return t.with_timezone(&Utc),
                 LocalResult::None => local += chrono::Duration::minutes(30),
             }
         }

@@ -130,8 +130,7 @@ mod tests {
 
     #[test]
     fn index_spans_every_indexable_day() {
-        let idx =
-            WorkdayIndex::build(|d| d.weekday().number_from_monday() <= 5).with_coverage(|_| true);
+        let idx = WorkdayIndex::build(|d| d.weekday().number_from_monday() <= 5).with_coverage(|_| true);
         let last = NaiveDate::from_ymd_opt(INDEX_LAST_YEAR, 12, 31).unwrap();
         assert!(idx.offset(last).is_ok());
         assert!(idx.offset(last.succ_opt().unwrap()).is_err());

@@ -185,9 +185,7 @@ impl Calendar {
     pub fn builtin() -> Calendar {
         static BUILTIN: OnceLock<Calendar> = OnceLock::new();
         BUILTIN
-            .get_or_init(|| {
-                Calendar::from_csv(BUILTIN_CSV).expect("the built-in calendar data is valid")
-            })
+            .get_or_init(|| Calendar::from_csv(BUILTIN_CSV).expect("the built-in calendar data is valid"))
             .clone()
     }
 
@@ -252,11 +250,7 @@ impl Calendar {
     }
 
     fn check_covered(&self, first: NaiveDate, last: NaiveDate) -> Result<(), CalendarError> {
-        match self
-            .inner
-            .index
-            .first_uncovered_year(first.year(), last.year())
-        {
+        match self.inner.index.first_uncovered_year(first.year(), last.year()) {
             Some(year) => Err(CalendarError::NotCovered { year }),
             None => Ok(()),
         }
@@ -284,10 +278,7 @@ impl Calendar {
     ///
     /// # Errors
     /// [`CalendarError::OutOfRange`] outside the indexable years.
-    pub fn is_working_day_projected(
-        &self,
-        date: NaiveDate,
-    ) -> Result<Projected<bool>, CalendarError> {
+    pub fn is_working_day_projected(&self, date: NaiveDate) -> Result<Projected<bool>, CalendarError> {
         Ok(Projected {
             value: self.inner.index.is_working(date)?,
             provisional: !self.covers(date.year()),
@@ -312,11 +303,7 @@ impl Calendar {
     ///
     /// # Errors
     /// [`CalendarError::OutOfRange`] outside the indexable years.
-    pub fn add_working_days_projected(
-        &self,
-        date: NaiveDate,
-        n: u32,
-    ) -> Result<Projected<NaiveDate>, CalendarError> {
+    pub fn add_working_days_projected(&self, date: NaiveDate, n: u32) -> Result<Projected<NaiveDate>, CalendarError> {
         let due = self.inner.index.add(date, n)?;
         let provisional = n > 0 && self.provisional(date.succ_opt().unwrap_or(date), due);
         Ok(Projected {
@@ -329,11 +316,7 @@ impl Calendar {
     ///
     /// # Errors
     /// [`CalendarError::OutOfRange`] outside the indexable years.
-    pub fn sub_working_days_projected(
-        &self,
-        date: NaiveDate,
-        n: u32,
-    ) -> Result<Projected<NaiveDate>, CalendarError> {
+    pub fn sub_working_days_projected(&self, date: NaiveDate, n: u32) -> Result<Projected<NaiveDate>, CalendarError> {
         let day = self.inner.index.sub(date, n)?;
         let provisional = self.provisional(day, date);
         Ok(Projected {
@@ -346,11 +329,7 @@ impl Calendar {
     ///
     /// # Errors
     /// [`CalendarError::NotCovered`] when a year in between is not covered.
-    pub fn working_days_between(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<u32, CalendarError> {
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
         let n = self.inner.index.between(from, to)?;
         if to > from {
             self.check_covered(from.succ_opt().unwrap_or(from), to)?;
@@ -370,17 +349,11 @@ impl Calendar {
     ) -> Result<Projected<u32>, CalendarError> {
         let n = self.inner.index.between(from, to)?;
         let provisional = to > from && self.provisional(from.succ_opt().unwrap_or(from), to);
-        Ok(Projected {
-            value: n,
-            provisional,
-        })
+        Ok(Projected { value: n, provisional })
     }
 }
 
-fn version_of(
-    entries: &BTreeMap<NaiveDate, CalendarEntry>,
-    covered: &BTreeSet<i32>,
-) -> CalendarVersion {
+fn version_of(entries: &BTreeMap<NaiveDate, CalendarEntry>, covered: &BTreeSet<i32>) -> CalendarVersion {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     for e in entries.values() {

@@ -3,13 +3,7 @@ use regflow_process::calendar::{Calendar, CalendarError, DayKind};
 use regflow_process::ErrorCode;
 
 /// (accepted, N, strict due or the uncovered year, projected due, provisional)
-type Vector = (
-    &'static str,
-    u32,
-    Result<&'static str, i32>,
-    &'static str,
-    bool,
-);
+type Vector = (&'static str, u32, Result<&'static str, i32>, &'static str, bool);
 
 /// SPEC 2.2 reference vectors.
 const VECTORS: &[Vector] = &[
@@ -36,11 +30,7 @@ fn spec_reference_vectors() {
         match strict {
             Ok(due) => assert_eq!(got, Ok(date(due)), "{accepted} + {n}"),
             Err(year) => {
-                assert_eq!(
-                    got,
-                    Err(CalendarError::NotCovered { year }),
-                    "{accepted} + {n}"
-                );
+                assert_eq!(got, Err(CalendarError::NotCovered { year }), "{accepted} + {n}");
                 assert_eq!(got.unwrap_err().code(), ErrorCode::CalendarNotCovered);
             }
         }
@@ -67,22 +57,13 @@ fn working_days_and_coverage() {
         cal.covered_years().collect::<Vec<_>>(),
         (2016..=2026).collect::<Vec<_>>()
     );
-    assert_eq!(
-        cal.working_days_between(date("2025-01-24"), date("2025-02-05")),
-        Ok(3)
-    );
-    assert_eq!(
-        cal.working_days_between(date("2025-02-05"), date("2025-01-24")),
-        Ok(0)
-    );
+    assert_eq!(cal.working_days_between(date("2025-01-24"), date("2025-02-05")), Ok(3));
+    assert_eq!(cal.working_days_between(date("2025-02-05"), date("2025-01-24")), Ok(0));
     assert_eq!(
         cal.working_days_between(date("2026-12-01"), date("2027-01-10")),
         Err(CalendarError::NotCovered { year: 2027 })
     );
-    assert_eq!(
-        cal.add_working_days(date("2026-03-07"), 0),
-        Ok(date("2026-03-07"))
-    );
+    assert_eq!(cal.add_working_days(date("2026-03-07"), 0), Ok(date("2026-03-07")));
 }
 
 #[test]
@@ -129,10 +110,7 @@ fn check_refused(text: &str, line: u64, reason_contains: &str) {
     match Calendar::from_csv(text) {
         Err(CalendarError::Invalid { line: l, reason }) => {
             assert_eq!(l, line, "line for {reason}");
-            assert!(
-                reason.contains(reason_contains),
-                "`{reason}` lacks `{reason_contains}`"
-            );
+            assert!(reason.contains(reason_contains), "`{reason}` lacks `{reason_contains}`");
             let err = CalendarError::Invalid { line: l, reason };
             assert_eq!(err.code(), ErrorCode::InvalidCalendar);
         }
@@ -150,16 +128,8 @@ fn loading_errors_name_the_line() {
         "expected the header",
     );
     check_refused(h, 1, "no entries");
-    check_refused(
-        &format!("{h}2030-01-01,holiday,x\n"),
-        2,
-        "expected 4 fields",
-    );
-    check_refused(
-        &format!("{h}2030-01-01,holiday,x,,extra\n"),
-        2,
-        "expected 4 fields",
-    );
+    check_refused(&format!("{h}2030-01-01,holiday,x\n"), 2, "expected 4 fields");
+    check_refused(&format!("{h}2030-01-01,holiday,x,,extra\n"), 2, "expected 4 fields");
     check_refused(
         &format!("{h}2030-01-01,holiday,x,\n2030-13-01,holiday,x,\n"),
         3,
@@ -181,11 +151,7 @@ fn loading_errors_name_the_line() {
         2,
         "only a Saturday or Sunday",
     );
-    check_refused(
-        &format!("{h}1999-01-01,holiday,x,\n"),
-        2,
-        "outside the years",
-    );
+    check_refused(&format!("{h}1999-01-01,holiday,x,\n"), 2, "outside the years");
 }
 
 #[test]
@@ -194,9 +160,6 @@ fn unknown_kind_message_lists_the_kinds() {
     let err = Calendar::from_csv(text).unwrap_err();
     assert_eq!(
         err,
-        invalid(
-            2,
-            "unknown kind `festival` (expected `holiday` or `adjusted_workday`)"
-        )
+        invalid(2, "unknown kind `festival` (expected `holiday` or `adjusted_workday`)")
     );
 }

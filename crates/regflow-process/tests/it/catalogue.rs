@@ -65,16 +65,7 @@ fn builtin_catalogue_is_the_spec_table() {
             Some(15),
             None,
         ),
-        (
-            "change",
-            4,
-            &[],
-            &[],
-            &[],
-            Produces::TitleCertificate,
-            None,
-            None,
-        ),
+        ("change", 4, &[], &[], &[], Produces::TitleCertificate, None, None),
         (
             "mortgage",
             5,
@@ -95,16 +86,7 @@ fn builtin_catalogue_is_the_spec_table() {
             None,
             Some(Channel::Bank),
         ),
-        (
-            "cancellation",
-            4,
-            &[],
-            &[],
-            &[],
-            Produces::Notice,
-            None,
-            None,
-        ),
+        ("cancellation", 4, &[], &[], &[], Produces::Notice, None, None),
         (
             "seizure",
             2,
@@ -135,16 +117,7 @@ fn builtin_catalogue_is_the_spec_table() {
             None,
             Some(Channel::Kiosk),
         ),
-        (
-            "correction",
-            4,
-            &[],
-            &[],
-            &[],
-            Produces::TitleCertificate,
-            None,
-            None,
-        ),
+        ("correction", 4, &[], &[], &[], Produces::TitleCertificate, None, None),
         (
             "objection",
             3,
@@ -175,12 +148,7 @@ fn builtin_catalogue_is_the_spec_table() {
                 .iter()
                 .find(|(mid, _)| *mid == m.id.as_str())
                 .map(|(_, t)| Provider::Task(*t));
-            assert_eq!(
-                m.provider,
-                expected.unwrap_or(Provider::Applicant),
-                "{id}.{}",
-                m.id
-            );
+            assert_eq!(m.provider, expected.unwrap_or(Provider::Applicant), "{id}.{}", m.id);
         }
         assert_eq!(k.tasks, tasks, "{id}");
         assert_eq!(k.produces, produces, "{id}");
@@ -192,29 +160,14 @@ fn builtin_catalogue_is_the_spec_table() {
         assert!(k.pledges);
         assert_eq!(
             k.blocked_by_seizure,
-            [
-                "transfer_second_hand",
-                "transfer_new_commercial",
-                "change",
-                "mortgage"
-            ]
-            .contains(&id),
+            ["transfer_second_hand", "transfer_new_commercial", "change", "mortgage"].contains(&id),
             "{id}"
         );
     }
-    assert_eq!(
-        c.get("seizure").unwrap().unit_effect,
-        Some(UnitEffect::Seize)
-    );
-    assert_eq!(
-        c.get("seizure_release").unwrap().unit_effect,
-        Some(UnitEffect::Release)
-    );
+    assert_eq!(c.get("seizure").unwrap().unit_effect, Some(UnitEffect::Seize));
+    assert_eq!(c.get("seizure_release").unwrap().unit_effect, Some(UnitEffect::Release));
     let counts = c.material_counts();
-    assert_eq!(
-        counts[&KindId::parse("transfer_second_hand").unwrap()],
-        (7, Some(23))
-    );
+    assert_eq!(counts[&KindId::parse("transfer_second_hand").unwrap()], (7, Some(23)));
     assert_eq!(
         counts[&KindId::parse("transfer_new_commercial").unwrap()],
         (8, Some(20))
@@ -245,14 +198,12 @@ fn check_invalid(text: &str, entry: &str, needle: &str) {
 #[test]
 fn catalogue_validation_names_the_entry() {
     let kind = |extra: &str, materials: &str| {
-        format!("[[kind]]\nid = \"k\"\nname = \"K\"\nproduces = \"title_certificate\"\n{extra}\nmaterial = [{materials}]\n")
+        format!(
+            "[[kind]]\nid = \"k\"\nname = \"K\"\nproduces = \"title_certificate\"\n{extra}\nmaterial = [{materials}]\n"
+        )
     };
     let form = "{ id = \"form\", name = \"申请书\" }";
-    check_invalid(
-        &kind("tasks = [\"audit\"]", form),
-        "`k`.tasks",
-        "unknown task `audit`",
-    );
+    check_invalid(&kind("tasks = [\"audit\"]", form), "`k`.tasks", "unknown task `audit`");
     check_invalid(
         &kind("channels = [\"fax\"]", form),
         "`k`.channels",
@@ -266,10 +217,7 @@ fn catalogue_validation_names_the_entry() {
         "listed twice",
     );
     check_invalid(
-        &kind(
-            "",
-            "{ id = \"tax_proof\", name = \"x\", provider = \"tax\" }",
-        ),
+        &kind("", "{ id = \"tax_proof\", name = \"x\", provider = \"tax\" }"),
         "`k`.material.tax_proof",
         "not one of the kind's tasks",
     );

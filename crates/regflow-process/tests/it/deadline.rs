@@ -20,10 +20,7 @@ fn spec9_example_deadlines_and_warning() {
         .project(&cal, &hours)
         .unwrap();
     assert_eq!(fmt(d.promise.due_at), "2026-02-25T18:00:00+08:00");
-    assert_eq!(
-        fmt(d.promise.warning_at.unwrap()),
-        "2026-02-24T18:00:00+08:00"
-    );
+    assert_eq!(fmt(d.promise.warning_at.unwrap()), "2026-02-24T18:00:00+08:00");
     assert_eq!(fmt(d.statutory.due_at), "2026-04-02T18:00:00+08:00");
     assert!(!d.provisional());
     assert_eq!(&d.calendar_version, cal.version());
@@ -86,16 +83,8 @@ fn suspension_moves_running_deadlines() {
             c = c.with_suspension(Suspension::new(at(from), at(to)).unwrap());
         }
         let d = c.project(&cal, &hours).unwrap();
-        assert_eq!(
-            fmt(d.promise.due_at),
-            promise_due,
-            "{accepted} {suspensions:?}"
-        );
-        assert_eq!(
-            fmt(d.statutory.due_at),
-            statutory_due,
-            "{accepted} {suspensions:?}"
-        );
+        assert_eq!(fmt(d.promise.due_at), promise_due, "{accepted} {suspensions:?}");
+        assert_eq!(fmt(d.statutory.due_at), statutory_due, "{accepted} {suspensions:?}");
     }
 }
 
@@ -107,10 +96,7 @@ fn warning_is_never_before_acceptance_nor_inside_a_suspension() {
     let d = clocks("2026-03-02T10:00:00+08:00", Promise::WorkingDays(1))
         .project(&cal, &hours)
         .unwrap();
-    assert_eq!(
-        fmt(d.promise.warning_at.unwrap()),
-        "2026-03-02T18:00:00+08:00"
-    );
+    assert_eq!(fmt(d.promise.warning_at.unwrap()), "2026-03-02T18:00:00+08:00");
     // Accepted after closing (extended hours): that closing is not after acceptance.
     let d = clocks("2026-03-02T19:00:00+08:00", Promise::WorkingDays(1))
         .project(&cal, &hours)
@@ -118,42 +104,20 @@ fn warning_is_never_before_acceptance_nor_inside_a_suspension() {
     assert_eq!(d.promise.warning_at, None);
     assert_eq!(fmt(d.promise.due_at), "2026-03-03T18:00:00+08:00");
     // The warning instant of the moved deadline falls inside the suspension: not raised.
-    let c = clocks("2026-03-02T10:00:00+08:00", Promise::WorkingDays(2)).with_suspension(
-        Suspension::new(
-            at("2026-03-02T12:00:00+08:00"),
-            at("2026-03-04T08:00:00+08:00"),
-        )
-        .unwrap(),
-    );
+    let c = clocks("2026-03-02T10:00:00+08:00", Promise::WorkingDays(2))
+        .with_suspension(Suspension::new(at("2026-03-02T12:00:00+08:00"), at("2026-03-04T08:00:00+08:00")).unwrap());
     let d = c.project(&cal, &hours).unwrap();
     assert_eq!(fmt(d.promise.due_at), "2026-03-05T18:00:00+08:00");
-    assert_eq!(
-        fmt(d.promise.warning_at.unwrap()),
-        "2026-03-04T18:00:00+08:00"
-    );
-    let c = clocks("2026-03-02T10:00:00+08:00", Promise::WorkingDays(2)).with_suspension(
-        Suspension::new(
-            at("2026-03-04T12:00:00+08:00"),
-            at("2026-03-04T20:00:00+08:00"),
-        )
-        .unwrap(),
-    );
+    assert_eq!(fmt(d.promise.warning_at.unwrap()), "2026-03-04T18:00:00+08:00");
+    let c = clocks("2026-03-02T10:00:00+08:00", Promise::WorkingDays(2))
+        .with_suspension(Suspension::new(at("2026-03-04T12:00:00+08:00"), at("2026-03-04T20:00:00+08:00")).unwrap());
     let d = c.project(&cal, &hours).unwrap();
     assert_eq!(fmt(d.promise.due_at), "2026-03-05T18:00:00+08:00");
-    assert_eq!(
-        d.promise.warning_at, None,
-        "03-04 18:00 was inside the suspension"
-    );
+    assert_eq!(d.promise.warning_at, None, "03-04 18:00 was inside the suspension");
     // Lead 0 raises no warning at all.
-    let d = CaseClocks::start(
-        at("2026-03-02T10:00:00+08:00"),
-        Promise::WorkingDays(3),
-        30,
-        30,
-        0,
-    )
-    .project(&cal, &hours)
-    .unwrap();
+    let d = CaseClocks::start(at("2026-03-02T10:00:00+08:00"), Promise::WorkingDays(3), 30, 30, 0)
+        .project(&cal, &hours)
+        .unwrap();
     assert_eq!(d.promise.warning_at, None);
 }
 
@@ -197,23 +161,15 @@ fn extension_moves_the_promise_only_and_never_past_the_statute() {
         instant.extended(1, &cal, &hours).unwrap_err().code(),
         ErrorCode::InvalidArgument
     );
-    assert_eq!(
-        c.extended(0, &cal, &hours).unwrap_err(),
-        DeadlineError::ZeroExtension
-    );
+    assert_eq!(c.extended(0, &cal, &hours).unwrap_err(), DeadlineError::ZeroExtension);
 }
 
 #[test]
 fn working_days_used_skips_suspended_closings() {
     let cal = Calendar::builtin();
     let hours = OfficeHours::default();
-    let c = clocks("2026-03-02T10:00:00+08:00", Promise::WorkingDays(3)).with_suspension(
-        Suspension::new(
-            at("2026-03-03T11:00:00+08:00"),
-            at("2026-03-05T09:00:00+08:00"),
-        )
-        .unwrap(),
-    );
+    let c = clocks("2026-03-02T10:00:00+08:00", Promise::WorkingDays(3))
+        .with_suspension(Suspension::new(at("2026-03-03T11:00:00+08:00"), at("2026-03-05T09:00:00+08:00")).unwrap());
     // Working days 03-03 … 03-09 are five; the closings of 03-03 and 03-04 were inside.
     let used = c
         .working_days_used(at("2026-03-09T10:00:00+08:00"), &cal, &hours)
@@ -280,9 +236,7 @@ fn reprojection_follows_a_revised_schedule() {
         "{}2027-01-01,holiday,元旦,\n2027-01-04,holiday,test,\n",
         revised.to_csv()
     );
-    let firm = c
-        .project(&Calendar::from_csv(&next_year).unwrap(), &hours)
-        .unwrap();
+    let firm = c.project(&Calendar::from_csv(&next_year).unwrap(), &hours).unwrap();
     assert!(!firm.provisional());
     assert_eq!(fmt(provisional.promise.due_at), "2027-01-05T18:00:00+08:00");
     assert_eq!(fmt(firm.promise.due_at), "2027-01-06T18:00:00+08:00");

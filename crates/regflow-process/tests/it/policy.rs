@@ -181,10 +181,7 @@ fn check_invalid(text: &str, entry: &str, reason_contains: &str) {
                 unreachable!()
             };
             assert_eq!(got, entry, "entry for `{reason}`");
-            assert!(
-                reason.contains(reason_contains),
-                "`{reason}` lacks `{reason_contains}`"
-            );
+            assert!(reason.contains(reason_contains), "`{reason}` lacks `{reason_contains}`");
         }
         other => panic!("expected invalid policy {entry}, got {other:?}"),
     }
@@ -200,11 +197,7 @@ fn validation_errors_name_the_entry() {
         "`p`.kinds.houseboat",
         "unknown kind `houseboat`",
     );
-    check_invalid(
-        &one("statutory_days = -30\n"),
-        "`p`",
-        "statutory_days: -30 is negative",
-    );
+    check_invalid(&one("statutory_days = -30\n"), "`p`", "statutory_days: -30 is negative");
     check_invalid(
         &one("warning_lead_days = -1\n"),
         "`p`",
@@ -250,11 +243,7 @@ fn validation_errors_name_the_entry() {
         one("")
     );
     check_invalid(&same_day, "`q`", "effective dates overlap `p`");
-    let duplicate = format!(
-        "{}\n{}",
-        one(""),
-        one("").replace("2020-01-01", "2021-01-01")
-    );
+    let duplicate = format!("{}\n{}", one(""), one("").replace("2020-01-01", "2021-01-01"));
     check_invalid(&duplicate, "`p`", "duplicate policy id");
     check_invalid("", "(none)", "at least one");
     check_invalid(
@@ -268,6 +257,9 @@ fn validation_errors_name_the_entry() {
 fn syntax_errors_are_refused() {
     let e = PolicyTimeline::from_toml("[[policy]\nid=").unwrap_err();
     assert!(matches!(e, PolicyError::Syntax { .. }), "{e:?}");
-    let e = PolicyTimeline::from_toml("[[policy]]\nid='p'\neffective_from=2020-01-01\npromise={individual=1,organisation=1}\ncolour='red'\n").unwrap_err();
+    let e = PolicyTimeline::from_toml(
+        "[[policy]]\nid='p'\neffective_from=2020-01-01\npromise={individual=1,organisation=1}\ncolour='red'\n",
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("colour"), "{e}");
 }

@@ -5,8 +5,7 @@ use regflow_process::case::{RejectionGround, Stage, SuspensionCause, TaskStatus}
 use regflow_process::catalogue::{Catalogue, Task};
 use regflow_process::refusal::Detail;
 use regflow_process::{
-    Actor, AlertLevel, ApplicantCategory, Channel, ClockKind, Command, CommandName, ErrorCode,
-    Role, State, TaskOutcome,
+    Actor, AlertLevel, ApplicantCategory, Channel, ClockKind, Command, CommandName, ErrorCode, Role, State, TaskOutcome,
 };
 
 const T0: &str = "2026-03-02T09:00:00+08:00"; // Monday
@@ -50,10 +49,7 @@ fn acceptance_with_every_material_starts_both_clocks() {
     let e = &w.history["A"][0];
     assert_eq!(e.policy_id.as_ref().unwrap().as_str(), "xining-2018-07");
     assert_eq!(e.calendar_version.as_ref(), Some(w.calendar.version()));
-    assert_eq!(
-        (e.seq, e.state_before, e.state_after),
-        (1, None, State::Accepted)
-    );
+    assert_eq!((e.seq, e.state_before, e.state_after), (1, None, State::Accepted));
 }
 
 #[test]
@@ -68,14 +64,8 @@ fn missing_key_material_means_not_accepted_with_the_whole_list() {
     assert_eq!(d.case.state(), State::NotAccepted);
     let missing: Vec<&str> = d.case.missing().iter().map(|m| m.as_str()).collect();
     // Every missing material at once, key and non-key, never the tax department's.
-    assert_eq!(
-        missing,
-        ["title_certificate", "sale_contract", "marital_status_proof"]
-    );
-    assert!(
-        d.case.deadlines().is_none(),
-        "no clock runs for a case never accepted"
-    );
+    assert_eq!(missing, ["title_certificate", "sale_contract", "marital_status_proof"]);
+    assert!(d.case.deadlines().is_none(), "no clock runs for a case never accepted");
     assert!(d.alerts.is_empty());
     // not_accepted is terminal.
     let rev = w.staff("rev-1");
@@ -193,12 +183,7 @@ fn recording_waits_for_pledges_tasks_and_seizures() {
         ok_task(Task::TransactionFiling),
         ErrorCode::ForbiddenRole,
     );
-    w.ok(
-        "A",
-        "2026-03-02T15:10:00+08:00",
-        &tr,
-        ok_task(Task::TransactionFiling),
-    );
+    w.ok("A", "2026-03-02T15:10:00+08:00", &tr, ok_task(Task::TransactionFiling));
     // A seizure wins.
     w.unit_seized = true;
     w.refused(
@@ -211,17 +196,9 @@ fn recording_waits_for_pledges_tasks_and_seizures() {
     w.unit_seized = false;
     let d = w.ok("A", "2026-03-03T10:00:00+08:00", &reg, Command::Record);
     assert_eq!(d.case.state(), State::Recorded);
-    let d = w.ok(
-        "A",
-        "2026-03-04T10:00:00+08:00",
-        &clerk,
-        Command::IssueCertificate,
-    );
+    let d = w.ok("A", "2026-03-04T10:00:00+08:00", &clerk, Command::IssueCertificate);
     let c = d.case.completion().unwrap();
-    assert_eq!(
-        (c.working_days_used, c.on_time, c.within_statute),
-        (2, true, true)
-    );
+    assert_eq!((c.working_days_used, c.on_time, c.within_statute), (2, true, true));
     assert!(d.alerts.is_empty(), "a finished case arms nothing");
 }
 
@@ -232,19 +209,8 @@ fn tasks_apply_only_to_kinds_that_have_them() {
     let cmd = accept(&w, "change", Channel::Window);
     w.ok("C", T0, &clerk, cmd);
     let tax = w.staff("tax-1");
-    let r = w.refused(
-        "C",
-        T0,
-        &tax,
-        ok_task(Task::Tax),
-        ErrorCode::InvalidArgument,
-    );
-    assert_eq!(
-        r.detail,
-        Some(Detail::Field {
-            name: "task".into()
-        })
-    );
+    let r = w.refused("C", T0, &tax, ok_task(Task::Tax), ErrorCode::InvalidArgument);
+    assert_eq!(r.detail, Some(Detail::Field { name: "task".into() }));
 }
 
 #[test]
@@ -263,13 +229,7 @@ fn seizure_blocks_only_transfers_mortgages_and_changes() {
         w.ok(label, T0, &clerk, cmd);
         w.ok(label, "2026-03-02T10:00:00+08:00", &rev, Command::Review);
         match code {
-            Some(code) => drop(w.refused(
-                label,
-                "2026-03-02T11:00:00+08:00",
-                &reg,
-                Command::Record,
-                code,
-            )),
+            Some(code) => drop(w.refused(label, "2026-03-02T11:00:00+08:00", &reg, Command::Record, code)),
             None => assert_eq!(
                 w.ok(label, "2026-03-02T11:00:00+08:00", &reg, Command::Record)
                     .case
@@ -447,27 +407,11 @@ fn separation_of_duties_unless_turned_off_or_instant() {
     );
     let cmd = accept(&w, "change", Channel::Window);
     w.ok("C", T0, &both, cmd);
-    let r = w.refused(
-        "C",
-        T0,
-        &both,
-        Command::Review,
-        ErrorCode::SeparationOfDuties,
-    );
+    let r = w.refused("C", T0, &both, Command::Review, ErrorCode::SeparationOfDuties);
     assert_eq!(r.detail, Some(Detail::Officer { id: "pat".into() }));
     w.ok("C", T0, &w.staff("rev-1"), Command::Review);
-    let rev_reg = Actor::new(
-        "rev-1",
-        [Role::Reviewer, Role::Registrar],
-        w.centre.id.clone(),
-    );
-    w.refused(
-        "C",
-        T0,
-        &rev_reg,
-        Command::Record,
-        ErrorCode::SeparationOfDuties,
-    );
+    let rev_reg = Actor::new("rev-1", [Role::Reviewer, Role::Registrar], w.centre.id.clone());
+    w.refused("C", T0, &rev_reg, Command::Record, ErrorCode::SeparationOfDuties);
     w.ok("C", T0, &both, Command::Record);
     // Off for the centre: one officer may do all.
     w.centre.separation_of_duties = false;
@@ -480,10 +424,7 @@ fn separation_of_duties_unless_turned_off_or_instant() {
     let cmd = accept(&w, "cancellation", Channel::Window);
     w.ok("E", T0, &both, cmd);
     w.ok("E", T0, &both, Command::Review);
-    assert_eq!(
-        w.ok("E", T0, &both, Command::Record).case.state(),
-        State::Completed
-    );
+    assert_eq!(w.ok("E", T0, &both, Command::Record).case.state(), State::Completed);
 }
 
 #[test]
@@ -517,41 +458,11 @@ fn channels_and_the_roles_serving_them() {
             &bank,
             ErrorCode::ChannelNotAllowed,
         ),
-        (
-            "t2",
-            "change",
-            Channel::Kiosk,
-            &kiosk,
-            ErrorCode::ChannelNotAllowed,
-        ),
-        (
-            "t3",
-            "mortgage",
-            Channel::Court,
-            &court,
-            ErrorCode::ChannelNotAllowed,
-        ),
-        (
-            "t4",
-            "mortgage",
-            Channel::Bank,
-            &clerk,
-            ErrorCode::ForbiddenRole,
-        ),
-        (
-            "t5",
-            "change",
-            Channel::Window,
-            &bank,
-            ErrorCode::ForbiddenRole,
-        ),
-        (
-            "t6",
-            "change",
-            Channel::Online,
-            &clerk,
-            ErrorCode::InvalidArgument,
-        ),
+        ("t2", "change", Channel::Kiosk, &kiosk, ErrorCode::ChannelNotAllowed),
+        ("t3", "mortgage", Channel::Court, &court, ErrorCode::ChannelNotAllowed),
+        ("t4", "mortgage", Channel::Bank, &clerk, ErrorCode::ForbiddenRole),
+        ("t5", "change", Channel::Window, &bank, ErrorCode::ForbiddenRole),
+        ("t6", "change", Channel::Online, &clerk, ErrorCode::InvalidArgument),
     ];
     for (label, kind, channel, actor, code) in refused_rows {
         let cmd = accept(&w, kind, channel);
@@ -613,12 +524,7 @@ fn public_notice_suspends_at_review_and_resumes_by_itself() {
     let cmd = accept(&w, "first_registration_homestead", Channel::Window);
     w.ok("H", T0, &clerk, cmd);
     let before = w.case("H").deadlines().unwrap().clone();
-    let d = w.ok(
-        "H",
-        "2026-03-03T10:00:00+08:00",
-        &w.staff("rev-1"),
-        Command::Review,
-    );
+    let d = w.ok("H", "2026-03-03T10:00:00+08:00", &w.staff("rev-1"), Command::Review);
     assert_eq!(d.events.len(), 2);
     assert_eq!(d.events[1].command, CommandName::AutoSuspend);
     assert_eq!(d.events[1].role, Role::System);
@@ -651,12 +557,7 @@ fn public_notice_suspends_at_review_and_resumes_by_itself() {
         Command::AutoResume,
         ErrorCode::ForbiddenRole,
     );
-    let d = w.ok(
-        "H",
-        "2026-03-24T19:00:00+08:00",
-        &system,
-        Command::AutoResume,
-    );
+    let d = w.ok("H", "2026-03-24T19:00:00+08:00", &system, Command::AutoResume);
     assert_eq!(d.case.state(), State::Reviewed);
     assert_eq!(
         w.fmt(d.events[0].at),
@@ -715,12 +616,7 @@ fn resume_moves_deadlines_by_the_suspended_closings() {
             note: "专家评审".into(),
         },
     );
-    let d = w.ok(
-        "A",
-        "2026-03-05T09:00:00+08:00",
-        &w.staff("rev-1"),
-        Command::Resume,
-    );
+    let d = w.ok("A", "2026-03-05T09:00:00+08:00", &w.staff("rev-1"), Command::Resume);
     assert_eq!(d.case.state(), State::Accepted);
     assert_eq!(
         w.fmt(d.case.deadlines().unwrap().promise.due_at),
@@ -923,12 +819,7 @@ fn identifiers_are_validated_naming_the_field() {
         },
         ErrorCode::InvalidIdentifier,
     );
-    assert_eq!(
-        r.detail,
-        Some(Detail::Field {
-            name: "unit".into()
-        })
-    );
+    assert_eq!(r.detail, Some(Detail::Field { name: "unit".into() }));
     // An organisation's promise is 5 working days.
     let cmd = Command::Accept {
         intake: Some(org_intake("change", Channel::Window)),
@@ -956,12 +847,7 @@ fn unknown_things_and_time() {
         },
         ErrorCode::UnknownKind,
     );
-    assert_eq!(
-        r.detail,
-        Some(Detail::Field {
-            name: "kind".into()
-        })
-    );
+    assert_eq!(r.detail, Some(Detail::Field { name: "kind".into() }));
     let r = w.refused(
         "A",
         T0,
@@ -978,13 +864,7 @@ fn unknown_things_and_time() {
             materials: vec!["bribe".into()]
         })
     );
-    w.refused(
-        "Z",
-        T0,
-        &w.staff("rev-1"),
-        Command::Review,
-        ErrorCode::CaseNotFound,
-    );
+    w.refused("Z", T0, &w.staff("rev-1"), Command::Review, ErrorCode::CaseNotFound);
     w.refused(
         "Z",
         T0,
@@ -1003,11 +883,7 @@ fn unknown_things_and_time() {
         Command::Review,
         ErrorCode::TimeWentBackwards,
     );
-    let other = Actor::new(
-        "rev-9",
-        [Role::Reviewer],
-        regflow_process::CentreId::new("haidong"),
-    );
+    let other = Actor::new("rev-9", [Role::Reviewer], regflow_process::CentreId::new("haidong"));
     w.refused("A", T0, &other, Command::Review, ErrorCode::WrongCentre);
     w.refused(
         "A",
@@ -1031,11 +907,7 @@ fn unknown_things_and_time() {
 fn the_first_broken_rule_is_reported() {
     let mut w = World::new();
     let bank = w.staff("bank-1");
-    let other_clerk = Actor::new(
-        "c9",
-        [Role::Clerk],
-        regflow_process::CentreId::new("haidong"),
-    );
+    let other_clerk = Actor::new("c9", [Role::Clerk], regflow_process::CentreId::new("haidong"));
     let mut bad = intake("houseboat", Channel::Bank);
     bad.unit = "nope".into();
     // unknown_kind before forbidden_role, channel and identifiers.
@@ -1062,11 +934,7 @@ fn the_first_broken_rule_is_reported() {
         ErrorCode::ForbiddenRole,
     );
     // wrong_centre before channel.
-    let other_bank = Actor::new(
-        "b9",
-        [Role::Bank],
-        regflow_process::CentreId::new("haidong"),
-    );
+    let other_bank = Actor::new("b9", [Role::Bank], regflow_process::CentreId::new("haidong"));
     w.refused(
         "A",
         T0,
@@ -1148,18 +1016,8 @@ fn the_first_broken_rule_is_reported() {
         ErrorCode::InvalidArgument,
     );
     // separation before the command's own codes.
-    let both = Actor::new(
-        "clerk-1",
-        [Role::Clerk, Role::Reviewer],
-        w.centre.id.clone(),
-    );
-    w.refused(
-        "A",
-        T0,
-        &both,
-        Command::Review,
-        ErrorCode::SeparationOfDuties,
-    );
+    let both = Actor::new("clerk-1", [Role::Clerk, Role::Reviewer], w.centre.id.clone());
+    w.refused("A", T0, &both, Command::Review, ErrorCode::SeparationOfDuties);
 }
 
 #[test]
@@ -1171,12 +1029,7 @@ fn information_query_is_answered_at_review_and_notices_complete_at_record() {
         materials: strings(&["identity_proof"]),
     };
     w.ok("Q", "2017-09-01T10:00:00+08:00", &clerk, cmd);
-    let d = w.ok(
-        "Q",
-        "2017-09-04T10:00:00+08:00",
-        &w.staff("rev-1"),
-        Command::Review,
-    );
+    let d = w.ok("Q", "2017-09-04T10:00:00+08:00", &w.staff("rev-1"), Command::Review);
     assert_eq!(d.case.state(), State::Completed);
     assert!(d.case.recorded_at().is_none(), "no register entry");
     assert_eq!(d.case.completion().unwrap().working_days_used, 1);
@@ -1211,10 +1064,7 @@ fn alerts_are_raised_once_and_only_when_due() {
         &system,
         Command::RaiseAlert { alert: warning },
     );
-    assert_eq!(
-        d.events[0].at, warning.at,
-        "history records the due instant"
-    );
+    assert_eq!(d.events[0].at, warning.at, "history records the due instant");
     assert_eq!(d.case.alerts().len(), 1);
     assert!(!d.alerts.contains(&warning));
     w.refused(
@@ -1241,30 +1091,17 @@ fn reprojection_moves_only_what_the_calendar_changes() {
     w.ok("A", "2026-12-30T10:00:00+08:00", &clerk, cmd);
     assert!(w.case("A").deadlines().unwrap().provisional());
     let system = w.staff("system");
-    let d = w.ok(
-        "A",
-        "2026-12-30T11:00:00+08:00",
-        &system,
-        Command::Reproject,
-    );
+    let d = w.ok("A", "2026-12-30T11:00:00+08:00", &system, Command::Reproject);
     assert!(d.events.is_empty(), "the same calendar moves nothing");
     w.calendar = regflow_process::Calendar::from_csv(&format!(
         "{}2027-01-01,holiday,元旦,\n2027-01-04,holiday,test,\n",
         w.calendar.to_csv()
     ))
     .unwrap();
-    let d = w.ok(
-        "A",
-        "2026-12-30T12:00:00+08:00",
-        &system,
-        Command::Reproject,
-    );
+    let d = w.ok("A", "2026-12-30T12:00:00+08:00", &system, Command::Reproject);
     assert_eq!(d.events.len(), 1);
     let dl = d.case.deadlines().unwrap();
     assert!(!dl.promise.provisional);
     assert_eq!(w.fmt(dl.promise.due_at), "2027-01-06T18:00:00+08:00");
-    assert_eq!(
-        d.events[0].calendar_version.as_ref(),
-        Some(w.calendar.version())
-    );
+    assert_eq!(d.events[0].calendar_version.as_ref(), Some(w.calendar.version()));
 }

@@ -9,8 +9,7 @@ use regflow_process::{Actor, Case, Channel, Command, Event, Role, State, TaskOut
 
 fn actors(w: &World) -> Vec<Actor> {
     let mut v: Vec<Actor> = [
-        "clerk-1", "clerk-2", "rev-1", "reg-1", "sup-1", "tax-1", "tr-1", "bank-1", "kiosk-1",
-        "court-1", "system",
+        "clerk-1", "clerk-2", "rev-1", "reg-1", "sup-1", "tax-1", "tr-1", "bank-1", "kiosk-1", "court-1", "system",
     ]
     .iter()
     .map(|id| w.staff(id))
@@ -19,12 +18,7 @@ fn actors(w: &World) -> Vec<Actor> {
     v.push(w.applicant(LI));
     v.push(Actor::new(
         "pat",
-        [
-            Role::Clerk,
-            Role::Reviewer,
-            Role::Registrar,
-            Role::Supervisor,
-        ],
+        [Role::Clerk, Role::Reviewer, Role::Registrar, Role::Supervisor],
         w.centre.id.clone(),
     ));
     v
@@ -116,11 +110,7 @@ fn command(w: &World, label: &str, choice: u8) -> Command {
         },
         24 => accept(w, "first_registration_homestead", Channel::Window),
         25 => Command::AutoResume,
-        26 => match w
-            .cases
-            .get(label)
-            .and_then(|c| c.armed_alerts().first().copied())
-        {
+        26 => match w.cases.get(label).and_then(|c| c.armed_alerts().first().copied()) {
             Some(alert) => Command::RaiseAlert { alert },
             None => Command::Review,
         },
@@ -154,8 +144,7 @@ fn usual_actor(w: &World, choice: u8) -> Actor {
 fn check_invariants(w: &World, label: &str) -> Result<(), TestCaseError> {
     let case = &w.cases[label];
     // A case is exactly the fold of its events.
-    let replayed =
-        Case::replay(&w.history[label]).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let replayed = Case::replay(&w.history[label]).map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(&replayed, case);
     prop_assert_eq!(case.version(), w.history[label].len() as u64);
     // Deadlines never precede acceptance.
@@ -225,12 +214,7 @@ fn serde_round_trips_with_stable_ids() {
     let clerk = w.staff("clerk-1");
     let cmd = accept(&w, "first_registration_homestead", Channel::Window);
     w.ok("H", "2026-03-02T09:00:00+08:00", &clerk, cmd);
-    w.ok(
-        "H",
-        "2026-03-03T10:00:00+08:00",
-        &w.staff("rev-1"),
-        Command::Review,
-    );
+    w.ok("H", "2026-03-03T10:00:00+08:00", &w.staff("rev-1"), Command::Review);
     let case = w.case("H").clone();
     let json = serde_json::to_string(&case).unwrap();
     assert!(json.contains("\"state\":\"suspended\""), "{json}");

@@ -3,9 +3,8 @@
 use crate::at;
 use regflow_process::catalogue::Catalogue;
 use regflow_process::{
-    decide, Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId,
-    Channel, Command, Context, Decision, ErrorCode, Event, IntakeInput, PolicyTimeline, Priority,
-    Refusal, Role,
+    decide, Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId, Channel, Command,
+    Context, Decision, ErrorCode, Event, IntakeInput, PolicyTimeline, Priority, Refusal, Role,
 };
 use std::collections::HashMap;
 
@@ -59,13 +58,7 @@ impl World {
         Actor::applicant(id, self.centre.id.clone())
     }
 
-    pub fn try_step(
-        &mut self,
-        label: &str,
-        when: &str,
-        actor: &Actor,
-        command: Command,
-    ) -> Result<Decision, Refusal> {
+    pub fn try_step(&mut self, label: &str, when: &str, actor: &Actor, command: Command) -> Result<Decision, Refusal> {
         self.try_step_at(label, at(when), actor, command)
     }
 
@@ -115,14 +108,7 @@ impl World {
     }
 
     #[track_caller]
-    pub fn refused(
-        &mut self,
-        label: &str,
-        when: &str,
-        actor: &Actor,
-        command: Command,
-        code: ErrorCode,
-    ) -> Refusal {
+    pub fn refused(&mut self, label: &str, when: &str, actor: &Actor, command: Command, code: ErrorCode) -> Refusal {
         match self.try_step(label, when, actor, command) {
             Ok(d) => panic!("expected {code}, got state {}", d.case.state()),
             Err(r) => {

@@ -1,0 +1,631 @@
+//! The executor's benchmark: one run, both backends (SQLite file in WAL, PostgreSQL).
+//!
+//! `cargo bench -p regflow-executor --bench engine [-- --scale small|full] [--only sqlite|postgres]
+//!  [--sections 1,2,3,4]`
+//!
+//! PostgreSQL is measured when `REGFLOW_PG_URL` is set (a throw-away database is created).
+//! Sections:
+//! 1. lifecycle commands per second (accept → two tasks → review → record → issue) with 1
+//!    and 8 workers, beside a baseline issuing the same SQL statements in the same
+//!    transactions through the store directly (no `decide`, no JSON, no hashing);
+//! 2. one `run_due` pass with 100 alerts due among N open cases (and an idle pass), with
+//!    the process's resident memory after each;
+//! 3. alert firing throughput: 100,000 alerts due at once, fired by 1 and by 8 concurrent
+//!    watchers, each alert claimed, written to history and handed to a handler atomically;
+//! 4. firing latency of the background watcher on the system clock, and how many passes
+//!    it ran while idle.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, Utc};
+use regflow_executor::store::{CaseRow, EventRow, Store, TimerRow};
+use regflow_executor::testing::PgDatabase;
+use regflow_executor::{AlertHandler, Clock, Engine, FiredAlert, IgnoreAlerts, ManualClock, Request, WatchOptions};
+use regflow_process::catalogue::Task;
+use regflow_process::{
+    Actor, ApplicantCategory, ApplicantInput, Calendar, CaseId, Centre, CentreId, Channel, Command, IntakeInput,
+    OfficeHours, PolicyTimeline, Priority, Role, TaskOutcome,
+};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const ZHANG: &str = "630102198503120015";
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+struct Db {
+    url: String,
+    pg: Option<PgDatabase>,
+    dir: Option<std::path::PathBuf>,
+}
+
+async fn fresh(kind: Kind) -> Db {
+    match kind {
+        Kind::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("regflow-bench-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&dir).unwrap();
+            Db {
+                url: format!("sqlite://{}", dir.join("bench.db").display()),
+                pg: None,
+                dir: Some(dir),
+            }
+        }
+        Kind::Postgres => {
+            let pg = PgDatabase::create("engine benchmark").await.expect("REGFLOW_PG_URL");
+            Db {
+                url: pg.url().to_owned(),
+                pg: Some(pg),
+                dir: None,
+            }
+        }
+    }
+}
+
+impl Db {
+    async fn finish(self) {
+        if let Some(pg) = self.pg {
+            pg.drop().await;
+        }
+        if let Some(dir) = self.dir {
+            std::fs::remove_dir_all(dir).ok();
+        }
+    }
+}
+
+async fn engine_on(db: &Db, clock: impl Clock + 'static, centres: Vec<Centre>) -> Engine {
+    let mut b = Engine::builder(&db.url).clock(clock);
+    for c in centres {
+        b = b.centre(c);
+    }
+    b.build().await.unwrap()
+}
+
+async fn raw(engine: &Engine, sql: &str) {
+    if let Some(pool) = engine.sqlite_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    } else if let Some(pool) = engine.postgres_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+}
+
+fn xining() -> CentreId {
+    CentreId::new("xining")
+}
+
+fn staff(id: &str, role: Role) -> Actor {
+    Actor::new(id, [role], xining())
+}
+
+fn accept(kind: &str, materials: &[&str]) -> Command {
+    Command::Accept {
+        intake: Some(IntakeInput {
+            kind: kind.into(),
+            applicant_category: ApplicantCategory::Individual,
+            applicants: vec![ApplicantInput {
+                name: "张三".into(),
+                id: ZHANG.into(),
+            }],
+            unit: "630102001001GB00001F00010001".into(),
+            channel: Channel::Window,
+            priority: Priority::Standard,
+        }),
+        materials: materials.iter().map(|m| (*m).to_owned()).collect(),
+    }
+}
+
+const TRANSFER: [&str; 6] = [
+    "application_form",
+    "identity_proof",
+    "title_certificate",
+    "sale_contract",
+    "marital_status_proof",
+    "household_register",
+];
+const CHANGE: [&str; 4] = [
+    "application_form",
+    "identity_proof",
+    "title_certificate",
+    "change_proof",
+];
+
+fn lifecycle() -> Vec<(Actor, Command)> {
+    vec![
+        (staff("clerk-1", Role::Clerk), accept("transfer_second_hand", &TRANSFER)),
+        (
+            staff("tax-1", Role::TaxOfficer),
+            Command::CompleteTask {
+                task: Task::Tax,
+                outcome: TaskOutcome::Succeeded,
+            },
+        ),
+        (
+            staff("tr-1", Role::TransactionOfficer),
+            Command::CompleteTask {
+                task: Task::TransactionFiling,
+                outcome: TaskOutcome::Succeeded,
+            },
+        ),
+        (staff("rev-1", Role::Reviewer), Command::Review),
+        (staff("reg-1", Role::Registrar), Command::Record),
+        (staff("clerk-2", Role::Clerk), Command::IssueCertificate),
+    ]
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------- 1. lifecycle
+
+/// What one command of the template lifecycle wrote.
+#[derive(Clone)]
+struct Step {
+    creates: bool,
+    reads_unit: bool,
+    event: EventRow,
+    timers: Vec<TimerRow>,
+}
+
+async fn engine_lifecycles(db: &Db, workers: usize, per_worker: usize) -> f64 {
+    let engine = engine_on(db, regflow_executor::SystemClock, vec![Centre::new("xining")]).await;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..workers {
+        let engine = engine.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per_worker {
+                let id = CaseId::new(format!("e{w}-{i}"));
+                for (actor, cmd) in lifecycle() {
+                    engine.execute(Request::to(&id, actor, cmd)).await.unwrap();
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    (workers * per_worker * 6) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Runs one lifecycle through the engine and reads back what each command wrote.
+async fn template(engine: &Engine) -> (CaseRow, Vec<Step>) {
+    let id = CaseId::new("template");
+    let mut steps = Vec::new();
+    for (i, (actor, cmd)) in lifecycle().into_iter().enumerate() {
+        let is_record = matches!(cmd, Command::Record);
+        let done = engine.execute(Request::to(&id, actor, cmd)).await.unwrap();
+        let e = &done.entries[0];
+        let body = serde_json::to_string(&e.event).unwrap();
+        let timers = done
+            .alerts
+            .iter()
+            .map(|a| TimerRow {
+                case_id: id.to_string(),
+                timer: format!("{}_{}", a.clock.as_str(), a.level.as_str()),
+                due_at: a.at.timestamp_micros(),
+            })
+            .collect();
+        steps.push(Step {
+            creates: i == 0,
+            reads_unit: is_record,
+            event: EventRow {
+                case_id: id.to_string(),
+                seq: e.event.seq as i64,
+                at: e.event.at.timestamp_micros(),
+                command: e.event.command.as_str().into(),
+                actor: e.event.actor.to_string(),
+                body,
+                prev_hash: e.prev_hash.clone(),
+                hash: e.hash.clone(),
+            },
+            timers,
+        });
+    }
+    let row = with_conn_row(engine, "template").await;
+    (row, steps)
+}
+
+async fn with_conn_row(engine: &Engine, id: &str) -> CaseRow {
+    if let Some(pool) = engine.sqlite_pool() {
+        let mut c = pool.acquire().await.unwrap();
+        regflow_executor::store::SqliteStore::load_case(&mut c, id)
+            .await
+            .unwrap()
+            .unwrap()
+    } else {
+        let mut c = engine.postgres_pool().unwrap().acquire().await.unwrap();
+        regflow_executor::store::PgStore::load_case(&mut c, id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+async fn baseline_one<S: Store>(store: &S, id: &str, row: &CaseRow, steps: &[Step]) {
+    for (k, step) in steps.iter().enumerate() {
+        let mut tx = store.begin_write().await.unwrap();
+        let existing = S::load_case(&mut tx, id).await.unwrap();
+        if step.reads_unit {
+            S::unit_seized(&mut tx, &row.unit).await.unwrap();
+        }
+        let mut r = row.clone();
+        r.id = id.to_owned();
+        r.version = k as i64 + 1;
+        if step.creates {
+            assert!(existing.is_none());
+            assert!(S::insert_case(&mut tx, &r).await.unwrap());
+            S::insert_applicants(&mut tx, id, &[ZHANG.to_owned()]).await.unwrap();
+        } else {
+            assert_eq!(S::update_cases(&mut tx, &[(r, k as i64)]).await.unwrap(), 1);
+        }
+        let mut e = step.event.clone();
+        e.case_id = id.to_owned();
+        assert!(S::insert_events(&mut tx, &[e]).await.unwrap());
+        // The same timer writes as the engine: drop what is no longer armed, arm what is new.
+        let mine = |ts: &[TimerRow]| -> Vec<TimerRow> {
+            ts.iter()
+                .map(|t| TimerRow {
+                    case_id: id.to_owned(),
+                    ..t.clone()
+                })
+                .collect()
+        };
+        let now = mine(&step.timers);
+        let before = if k == 0 { Vec::new() } else { mine(&steps[k - 1].timers) };
+        let drop: Vec<TimerRow> = before.iter().filter(|t| !now.contains(t)).cloned().collect();
+        let arm: Vec<TimerRow> = now.iter().filter(|t| !before.contains(t)).cloned().collect();
+        S::update_timers(&mut tx, &drop, &arm).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+async fn baseline_lifecycles(db: &Db, workers: usize, per_worker: usize) -> f64 {
+    let engine = engine_on(db, regflow_executor::SystemClock, vec![Centre::new("xining")]).await;
+    let (row, steps) = template(&engine).await;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..workers {
+        let (row, steps, engine) = (row.clone(), steps.clone(), engine.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per_worker {
+                let id = format!("b{w}-{i}");
+                if let Some(pool) = engine.sqlite_pool() {
+                    baseline_one(
+                        &regflow_executor::store::SqliteStore::new(pool.clone()),
+                        &id,
+                        &row,
+                        &steps,
+                    )
+                    .await;
+                } else {
+                    let store = regflow_executor::store::PgStore::new(engine.postgres_pool().unwrap().clone());
+                    baseline_one(&store, &id, &row, &steps).await;
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    (workers * per_worker * 6) as f64 / started.elapsed().as_secs_f64()
+}
+
+// ------------------------------------------------------------ 2. run_due pass
+
+const CASE_COLUMNS: &str = "id, centre, kind, category, channel, priority, priority_class, unit, unit_effect, state, \
+    is_open, instant, pending_tasks, accepted_at, promise_due_at, statutory_due_at, provisional, recorded_at, completed_at, \
+    working_days_used, on_time, within_statute, extended_days, suspensions, rating, version, head_hash, body, created_at, updated_at";
+
+/// Copies case `template` `n` times as `{prefix}{i}`, with its unfired timers; with
+/// `body`, the copies carry that body instead of the template's (fillers never loaded).
+async fn clone_cases(engine: &Engine, template: &str, prefix: &str, n: u64, body: Option<&str>, timer_shift_us: i64) {
+    let body_expr = match body {
+        Some(b) => format!("'{b}'"),
+        None => format!("replace(body, '{template}', '{prefix}' || i)"),
+    };
+    let select_cols = CASE_COLUMNS
+        .replace("id, centre", &format!("'{prefix}' || i, centre"))
+        .replace("head_hash, body", &format!("head_hash, {body_expr}"));
+    let gen = format!("WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {n})");
+    raw(engine, &format!("{gen} INSERT INTO regflow_cases ({CASE_COLUMNS}) SELECT {select_cols} FROM regflow_cases, g WHERE id = '{template}'")).await;
+    raw(
+        engine,
+        &format!(
+            "{gen} INSERT INTO regflow_timers (case_id, timer, due_at) SELECT '{prefix}' || i, timer, due_at + {timer_shift_us} \
+             FROM regflow_timers, g WHERE case_id = '{template}' AND fired_at IS NULL"
+        ),
+    )
+    .await;
+    if engine.postgres_pool().is_some() {
+        raw(engine, "ANALYZE").await;
+    }
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// The idle pass, three passes of 100 alerts, and how much the process's resident memory
+/// grew over them (KiB).
+async fn pass_among(db: &Db, open: u64) -> (Duration, Vec<Duration>, i64) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine_on(db, clock.clone(), vec![Centre::new("xining")]).await;
+    for i in 0..100 {
+        let id = CaseId::new(format!("due{i}"));
+        engine
+            .execute(Request::to(
+                &id,
+                staff("clerk-1", Role::Clerk),
+                accept("change", &CHANGE),
+            ))
+            .await
+            .unwrap();
+    }
+    // Fillers: open cases whose alerts come a year later.
+    clone_cases(
+        &engine,
+        "due0",
+        "open",
+        open - 100,
+        Some("{}"),
+        365 * 86_400 * 1_000_000,
+    )
+    .await;
+    let rss_before = rss_kib();
+    let idle_started = Instant::now();
+    let idle = engine
+        .run_due(at("2026-03-02T10:00:00+08:00"), &IgnoreAlerts)
+        .await
+        .unwrap();
+    let idle_time = idle_started.elapsed();
+    assert!(idle.alerts.is_empty());
+    // Three passes, 100 alerts each: the promise warnings (03-04 18:00), the promise
+    // breaches (03-05 18:00), the statutory warnings (04-13 18:00).
+    let mut times = Vec::new();
+    for when in [
+        "2026-03-04T18:00:01+08:00",
+        "2026-03-05T18:00:01+08:00",
+        "2026-04-13T18:00:01+08:00",
+    ] {
+        let started = Instant::now();
+        let pass = engine.run_due(at(when), &IgnoreAlerts).await.unwrap();
+        times.push(started.elapsed());
+        assert_eq!(pass.alerts.len(), 100, "{when}");
+    }
+    (idle_time, times, rss_kib() as i64 - rss_before as i64)
+}
+
+// ------------------------------------------------------------ 3. throughput
+
+#[derive(Default)]
+struct Count {
+    seen: Mutex<HashSet<(String, String, i64)>>,
+    calls: std::sync::atomic::AtomicU64,
+}
+
+#[async_trait]
+impl AlertHandler for Count {
+    async fn on_alert(&self, a: &FiredAlert) {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.seen.lock().unwrap().insert((
+            a.case_id.to_string(),
+            format!("{:?}{:?}", a.alert.clock, a.alert.level),
+            a.alert.at.timestamp(),
+        ));
+    }
+}
+
+async fn throughput(db: &Db, alerts: u64, watchers: usize) -> (f64, u64, usize) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine_on(db, clock.clone(), vec![Centre::new("xining")]).await;
+    engine
+        .execute(Request::to(
+            &CaseId::new("tpl"),
+            staff("clerk-1", Role::Clerk),
+            accept("change", &CHANGE),
+        ))
+        .await
+        .unwrap();
+    clone_cases(&engine, "tpl", "t", alerts / 4 - 1, None, 0).await;
+    let count = Arc::new(Count::default());
+    let now = at("2026-06-01T00:00:00+08:00");
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..watchers {
+        let (engine, count) = (engine.clone(), count.clone());
+        tasks.push(tokio::spawn(async move {
+            engine.run_due(now, count.as_ref()).await.unwrap()
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let calls = count.calls.load(std::sync::atomic::Ordering::Relaxed);
+    let distinct = count.seen.lock().unwrap().len();
+    (calls as f64 / elapsed, calls, distinct)
+}
+
+// ------------------------------------------------------------ 4. latency
+
+/// A calendar on which every day of this year and the next is a working day.
+fn every_day_calendar(today: NaiveDate) -> Calendar {
+    let mut csv = String::from("date,kind,name,source\n");
+    let mut d = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap();
+    let end = NaiveDate::from_ymd_opt(today.year() + 2, 1, 1).unwrap();
+    while d < end {
+        if d.weekday().number_from_monday() >= 6 {
+            csv.push_str(&format!("{d},adjusted_workday,bench,\n"));
+        }
+        d = d.succ_opt().unwrap();
+    }
+    Calendar::from_csv(&csv).unwrap()
+}
+
+struct Latency {
+    samples: Mutex<Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+}
+
+#[async_trait]
+impl AlertHandler for Latency {
+    async fn on_alert(&self, a: &FiredAlert) {
+        self.samples.lock().unwrap().push((a.alert.at, Utc::now()));
+    }
+}
+
+async fn latency(db: &Db) -> (Vec<f64>, u64, u64) {
+    let now = Utc::now();
+    let centres: Vec<Centre> = (0..5)
+        .map(|i| Centre {
+            id: CentreId::new(format!("lat{i}")),
+            hours: OfficeHours::new(chrono_tz::UTC, (now + Days::seconds(3 + 2 * i)).time()),
+            separation_of_duties: true,
+        })
+        .collect();
+    let policies = PolicyTimeline::from_toml(
+        "[[policy]]\nid = \"bench\"\neffective_from = 2000-01-01\npromise = { individual = 1, organisation = 1 }\n",
+    )
+    .unwrap();
+    let engine = Engine::builder(&db.url)
+        .calendar(every_day_calendar(now.date_naive()))
+        .policies(policies)
+        .centre(centres[0].clone())
+        .centre(centres[1].clone())
+        .centre(centres[2].clone())
+        .centre(centres[3].clone())
+        .centre(centres[4].clone())
+        .build()
+        .await
+        .unwrap();
+    let handler = Arc::new(Latency {
+        samples: Mutex::new(Vec::new()),
+    });
+    let watcher = engine.watch(
+        handler.clone(),
+        WatchOptions {
+            max_idle: Duration::from_secs(5),
+            ..Default::default()
+        },
+    );
+    for c in &centres {
+        let clerk = Actor::new("clerk", [Role::Clerk], c.id.clone());
+        let done = engine
+            .execute(Request::new(clerk, accept("change", &CHANGE)))
+            .await
+            .unwrap();
+        if std::env::var("BENCH_DEBUG").is_ok() {
+            eprintln!("{:?} {:?}", done.case.deadlines(), done.alerts);
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(13)).await;
+    // Idle: nothing more is due for a day; count the passes over 10 seconds.
+    let before = engine.due_passes();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let idle_passes = engine.due_passes() - before;
+    watcher.shutdown().await.unwrap();
+    let samples: Vec<f64> = handler
+        .samples
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(due, got)| (*got - *due).num_microseconds().unwrap_or(0) as f64 / 1000.0)
+        .collect();
+    (samples, idle_passes, engine.due_passes())
+}
+
+// ------------------------------------------------------------------- main
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let small = arg("--scale").as_deref() == Some("small");
+    let only = arg("--only");
+    let sections = arg("--sections").unwrap_or_else(|| "1,2,3,4".into());
+    let run = |n: &str| sections.split(',').any(|s| s.trim() == n);
+    let mut kinds = vec![Kind::Sqlite];
+    if std::env::var("REGFLOW_PG_URL").is_ok() {
+        kinds.push(Kind::Postgres);
+    } else {
+        eprintln!("SKIPPED: PostgreSQL — set REGFLOW_PG_URL to measure it too");
+    }
+    kinds.retain(|k| only.as_deref().is_none_or(|o| format!("{k:?}").eq_ignore_ascii_case(o)));
+    let (lifecycles, opens, alerts): (usize, Vec<u64>, u64) = if small {
+        (40, vec![1_000, 10_000, 100_000], 10_000)
+    } else {
+        (200, vec![10_000, 100_000, 1_000_000], 100_000)
+    };
+    println!(
+        "regflow engine benchmark ({} scale), {} cores",
+        if small { "small" } else { "full" },
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    for kind in kinds {
+        println!("\n== {kind:?}");
+        if run("1") {
+            println!("-- 1. lifecycle commands per second (accept, tax, filing, review, record, issue)");
+            for workers in [1usize, 8] {
+                let per_worker = (lifecycles / workers).max(1);
+                let db = fresh(kind).await;
+                let eng = engine_lifecycles(&db, workers, per_worker).await;
+                db.finish().await;
+                let db = fresh(kind).await;
+                let base = baseline_lifecycles(&db, workers, per_worker).await;
+                db.finish().await;
+                println!(
+                    "   {workers} worker(s): engine {eng:>8.0} cmd/s   baseline {base:>8.0} cmd/s   ratio {:.2}",
+                    eng / base
+                );
+            }
+        }
+        if run("2") {
+            println!("-- 2. one run_due pass: 100 alerts due among N open cases");
+            for &n in &opens {
+                let db = fresh(kind).await;
+                let (idle, passes, rss) = pass_among(&db, n).await;
+                db.finish().await;
+                let ms: Vec<String> = passes.iter().map(|p| format!("{:.2}", p.as_secs_f64() * 1e3)).collect();
+                println!(
+                    "   N = {n:>9}: idle pass {:>6.2} ms   passes firing 100 alerts each [{}] ms   RSS growth {:>6} KiB",
+                    idle.as_secs_f64() * 1e3,
+                    ms.join(", "),
+                    rss
+                );
+            }
+        }
+        if run("3") {
+            println!("-- 3. alert firing throughput: {alerts} alerts due at once");
+            for watchers in [1usize, 8] {
+                let db = fresh(kind).await;
+                let (rate, calls, distinct) = throughput(&db, alerts, watchers).await;
+                db.finish().await;
+                println!("   {watchers} watcher(s): {rate:>8.0} alerts/s   delivered {calls}, distinct {distinct}");
+            }
+        }
+        if run("4") {
+            println!("-- 4. watcher firing latency on the system clock (5 alerts, 2 s apart)");
+            let db = fresh(kind).await;
+            let (samples, idle_passes, total_passes) = latency(&db).await;
+            db.finish().await;
+            let fmt: Vec<String> = samples.iter().map(|ms| format!("{ms:.1}")).collect();
+            println!("   latency after due: [{}] ms", fmt.join(", "));
+            println!("   passes while idle for 10 s: {idle_passes} (max_idle 5 s); passes in all: {total_passes}");
+        }
+    }
+}
