@@ -290,12 +290,7 @@ fn command_of(name: &str, args: &Args<'_>, exists: bool) -> Result<Command, Refu
         "issue_certificate" => Command::IssueCertificate,
         "suspend" => Command::Suspend {
             cause: args
-                .parsed("cause", |s| {
-                    SuspensionCause::ALL
-                        .into_iter()
-                        .find(|c| c.as_str() == s)
-                        .ok_or_else(|| format!("unknown cause `{s}`"))
-                })?
+                .parsed("cause", |s| s.parse::<SuspensionCause>())?
                 .ok_or_else(|| Refusal::argument("cause", "`cause` is missing"))?,
             note: args.str("note")?.unwrap_or_default(),
         },

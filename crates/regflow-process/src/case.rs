@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use crate::actor::{ActorId, CentreId};
 use crate::alert::{AlertLevel, PlannedAlert, RaisedAlert};
@@ -21,24 +20,6 @@ use crate::policy::{PolicyId, Promise};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CaseId(String);
-
-impl CaseId {
-    /// Wraps an id.
-    pub fn new(id: impl Into<String>) -> Self {
-        CaseId(id.into())
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for CaseId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(&self.0)
-    }
-}
 
 /// The stable id of a case's state (SPEC 5.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -124,12 +105,6 @@ impl State {
             self,
             State::Completed | State::NotAccepted | State::Rejected | State::Withdrawn
         )
-    }
-}
-
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
     }
 }
 
@@ -605,3 +580,11 @@ impl Case {
         })
     }
 }
+
+crate::ids::stable_id_enum!(State, "state");
+
+crate::ids::stable_id_enum!(SuspensionCause, "suspension cause");
+
+crate::ids::stable_id_enum!(RejectionGround, "rejection ground");
+
+crate::ids::string_id!(CaseId);

@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::str::FromStr;
 
 use crate::actor::Role;
 use crate::channel::Channel;
@@ -86,22 +85,6 @@ impl Task {
             Task::TransactionFiling => Role::TransactionOfficer,
             Task::Tax => Role::TaxOfficer,
         }
-    }
-}
-
-impl fmt::Display for Task {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl FromStr for Task {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Task::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("unknown task `{s}` (expected `transaction_filing` or `tax`)"))
     }
 }
 
@@ -425,3 +408,5 @@ impl Catalogue {
             .collect()
     }
 }
+
+crate::ids::stable_id_enum!(Task, "task");

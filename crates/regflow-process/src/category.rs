@@ -1,8 +1,6 @@
 //! Applicant categories: the category selects the policy's promise clock.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Who applies: individuals carry resident ID numbers, organisations unified social credit
 /// codes. Individuals are promised 3 working days, organisations 5 (2018 policy).
@@ -28,21 +26,4 @@ impl ApplicantCategory {
     }
 }
 
-impl fmt::Display for ApplicantCategory {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl FromStr for ApplicantCategory {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "individual" => Ok(Self::Individual),
-            "organisation" => Ok(Self::Organisation),
-            other => Err(format!(
-                "unknown applicant category `{other}` (expected `individual` or `organisation`)"
-            )),
-        }
-    }
-}
+crate::ids::stable_id_enum!(ApplicantCategory, "applicant category");

@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 use crate::alert::PlannedAlert;
 use crate::case::SuspensionCause;
@@ -272,12 +271,6 @@ impl CommandName {
     }
 }
 
-impl fmt::Display for CommandName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
 impl Command {
     /// The command's name.
     pub fn name(&self) -> CommandName {
@@ -312,3 +305,5 @@ impl Command {
         }
     }
 }
+
+crate::ids::stable_id_enum!(CommandName, "command");

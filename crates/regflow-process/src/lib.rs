@@ -32,6 +32,7 @@ pub mod decide;
 pub mod error;
 pub mod event;
 pub mod identifier;
+mod ids;
 pub mod kind;
 pub mod policy;
 pub mod refusal;

@@ -1,5 +1,24 @@
 //! The SQL, written once and stamped out for each backend by [`impl_store!`].
 
+/// Pushes `(case_id, timer, due_at), …` for `timers`: the keys of a row-value `IN` list.
+pub(crate) fn push_timer_keys<'a, DB>(q: &mut sqlx::QueryBuilder<'a, DB>, timers: &'a [super::TimerRow])
+where
+    DB: sqlx::Database,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let mut list = q.separated(", ");
+    for t in timers {
+        list.push("(");
+        list.push_bind_unseparated(t.case_id.as_str());
+        list.push_unseparated(", ");
+        list.push_bind_unseparated(t.timer.as_str());
+        list.push_unseparated(", ");
+        list.push_bind_unseparated(t.due_at);
+        list.push_unseparated(")");
+    }
+}
+
 /// Implements [`super::Store`] for a backend: `$store` over `$db`, beginning write
 /// transactions with `$begin` and appending `$claim_lock` to the timer claim.
 macro_rules! impl_store {
@@ -185,16 +204,7 @@ macro_rules! impl_store {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "DELETE FROM regflow_timers WHERE fired_at IS NULL AND (case_id, timer, due_at) IN (",
                     );
-                    let mut list = q.separated(", ");
-                    for t in drop {
-                        list.push("(");
-                        list.push_bind_unseparated(t.case_id.as_str());
-                        list.push_unseparated(", ");
-                        list.push_bind_unseparated(t.timer.as_str());
-                        list.push_unseparated(", ");
-                        list.push_bind_unseparated(t.due_at);
-                        list.push_unseparated(")");
-                    }
+                    $crate::store::sql::push_timer_keys(&mut q, drop);
                     q.push(")");
                     q.build().execute(&mut *conn).await?;
                 }
@@ -288,16 +298,7 @@ macro_rules! impl_store {
                 let mut q = sqlx::QueryBuilder::<$db>::new(
                     "DELETE FROM regflow_timers WHERE (case_id, timer, due_at) IN (",
                 );
-                let mut list = q.separated(", ");
-                for t in timers {
-                    list.push("(");
-                    list.push_bind_unseparated(t.case_id.as_str());
-                    list.push_unseparated(", ");
-                    list.push_bind_unseparated(t.timer.as_str());
-                    list.push_unseparated(", ");
-                    list.push_bind_unseparated(t.due_at);
-                    list.push_unseparated(")");
-                }
+                $crate::store::sql::push_timer_keys(&mut q, timers);
                 q.push(")");
                 q.build().execute(&mut *conn).await?;
                 Ok(())
