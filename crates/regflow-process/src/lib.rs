@@ -1,8 +1,12 @@
 //! # regflow-process
 //!
 //! The pure core of regflow, a workflow engine for real-estate registration (不动产登记):
-//! the working-day [`calendar`], effective-dated deadline [`policy`] data, and the
-//! [`deadline`] arithmetic that turns them into due times.
+//! the working-day [`calendar`], effective-dated deadline [`policy`] data, the [`deadline`]
+//! arithmetic that turns them into due times, the kind [`catalogue`], parse-validated
+//! [`identifier`]s, and the case state machine: [`decide()`] answers any command on any
+//! [`case`] with a [`Decision`] (events, the case after them, the alerts to arm) or a
+//! [`Refusal`] carrying its stable [`ErrorCode`]; a case is the fold of its [`event`]s; the
+//! allowed moves are data in [`transition`].
 //!
 //! This crate does no I/O and never reads the clock: every instant is an argument.
 //!
