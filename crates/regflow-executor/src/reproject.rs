@@ -28,7 +28,7 @@ impl Engine {
     /// # Errors
     /// [`Error::Refused`] `invalid_calendar` naming the line; nothing changes then.
     /// [`Error::Database`] when the database fails midway: cases re-projected before stay
-    /// re-projected (each in its own transaction), and loading again finishes the rest.
+    /// re-projected (256 to a transaction), and loading again finishes the rest.
     #[tracing::instrument(name = "regflow.load_calendar", skip_all)]
     pub async fn load_calendar(&self, csv: &str) -> Result<Reprojection> {
         let calendar = Calendar::from_csv(csv).map_err(|e| Error::Refused(Refusal::new(e.code(), e.to_string())))?;
@@ -50,21 +50,19 @@ impl Engine {
         .await?;
         *self.inner.calendar.write().expect("calendar lock") = calendar.clone();
         let mut moved = Vec::new();
-        for id in &ids {
-            let (engine, case, cal) = (self.clone(), id.clone(), calendar.clone());
+        for chunk in ids.chunks(REPROJECT_BATCH) {
+            let (engine, chunk, cal) = (self.clone(), chunk.to_vec(), calendar.clone());
             let changed = detached(async move {
                 with_store!(engine, s => {
                     let mut tx = s.begin_write().await?;
-                    match engine.reproject_on(s, &mut tx, &case, &cal).await {
+                    match engine.reproject_on(s, &mut tx, &chunk, &cal).await {
                         Ok(changed) => { tx.commit().await?; Ok(changed) }
                         Err(e) => { tx.rollback().await.ok(); Err(e) }
                     }
                 })
             })
             .await?;
-            if changed {
-                moved.push(CaseId::new(id.clone()));
-            }
+            moved.extend(changed);
         }
         if !moved.is_empty() {
             self.timers_changed();
@@ -76,42 +74,56 @@ impl Engine {
         })
     }
 
-    async fn reproject_on<S: Store>(&self, _s: &S, conn: &mut Conn<S>, id: &str, calendar: &Calendar) -> Result<bool> {
-        let Some(row) = S::load_case(conn, id).await? else {
-            return Ok(false);
-        };
-        let case = case_from_row(&row)?;
-        let actor = Actor::system(case.centre().clone());
-        let ctx = Context {
-            now: self.now().max(case.updated_at()),
-            actor: &actor,
-            centre: self.context_centre(case.centre())?,
-            calendar,
-            policies: self.policies(),
-            catalogue: self.catalogue(),
-            case_id: case.id(),
-            unit_seized: false,
-        };
-        let decision = match decide(Some(&case), &Command::Reproject, &ctx) {
-            Ok(d) => d,
-            // A case whose state takes no re-projection (it finished meanwhile).
-            Err(_) => return Ok(false),
-        };
-        if decision.events.is_empty() {
-            return Ok(false);
+    /// Re-projects a batch of cases in one transaction; returns those whose deadlines moved.
+    async fn reproject_on<S: Store>(
+        &self,
+        _s: &S,
+        conn: &mut Conn<S>,
+        ids: &[String],
+        calendar: &Calendar,
+    ) -> Result<Vec<CaseId>> {
+        let rows = S::load_cases(conn, ids).await?;
+        let mut work = Vec::new();
+        for row in &rows {
+            let case = case_from_row(row)?;
+            let actor = Actor::system(case.centre().clone());
+            let ctx = Context {
+                now: self.now().max(case.updated_at()),
+                actor: &actor,
+                centre: self.context_centre(case.centre())?,
+                calendar,
+                policies: self.policies(),
+                catalogue: self.catalogue(),
+                case_id: case.id(),
+                unit_seized: false,
+            };
+            // A case whose state takes no re-projection (it finished meanwhile) is skipped.
+            if let Ok(decision) = decide(Some(&case), &Command::Reproject, &ctx) {
+                if !decision.events.is_empty() {
+                    work.push((row, case, decision));
+                }
+            }
         }
-        let written = Written {
-            before: Some(&row),
-            before_case: Some(&case),
-            fired: &[],
-            case: &decision.case,
-            events: &decision.events,
-            alerts: &decision.alerts,
-        };
-        self.persist::<S>(conn, &[written]).await?;
-        Ok(true)
+        let written: Vec<Written<'_>> = work
+            .iter()
+            .map(|(row, case, d)| Written {
+                before: Some(row),
+                before_case: Some(case),
+                fired: &[],
+                case: &d.case,
+                events: &d.events,
+                alerts: &d.alerts,
+            })
+            .collect();
+        self.persist::<S>(conn, &written).await?;
+        let mut moved: Vec<CaseId> = work.iter().map(|(_, c, _)| c.id().clone()).collect();
+        moved.sort();
+        Ok(moved)
     }
 }
+
+/// Cases re-projected per transaction.
+const REPROJECT_BATCH: usize = 256;
 
 async fn save_on<S: Store>(_s: &S, conn: &mut Conn<S>, version: &str, csv: &str, at: i64) -> Result<()> {
     S::save_calendar(conn, version, csv, at).await
