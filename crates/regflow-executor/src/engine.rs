@@ -459,6 +459,10 @@ impl Engine {
     }
 
     /// Whether the command needs to know of a seizure on the unit, and if so the answer.
+    ///
+    /// A command that records on a unit (recording, or instant handling) of a kind that a
+    /// seizure blocks or that seizes or releases first locks the unit, so the check and
+    /// the recording cannot interleave with another transaction's on the same unit.
     async fn unit_seized<S: Store>(&self, conn: &mut Conn<S>, case: Option<&Case>, command: &Command) -> Result<bool> {
         let (kind, unit) = match (command, case) {
             (Command::Record, Some(c)) => (c.kind().to_string(), c.intake().unit.to_string()),
@@ -467,7 +471,14 @@ impl Engine {
             }
             _ => return Ok(false),
         };
-        if !self.inner.catalogue.get(&kind).is_some_and(|k| k.blocked_by_seizure) {
+        let Some(spec) = self.inner.catalogue.get(&kind) else {
+            return Ok(false);
+        };
+        if !spec.blocked_by_seizure && spec.unit_effect.is_none() {
+            return Ok(false);
+        }
+        S::lock_unit(conn, &unit).await?;
+        if !spec.blocked_by_seizure {
             return Ok(false);
         }
         S::unit_seized(conn, &unit).await

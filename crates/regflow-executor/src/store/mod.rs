@@ -59,6 +59,11 @@ pub trait Store: Send + Sync + Clone + 'static {
     /// Whether the unit's latest recorded seizure or release is a seizure.
     async fn unit_seized(conn: &mut Conn<Self>, unit: &str) -> Result<bool>;
 
+    /// Serialises, until the caller's transaction ends, the transactions that record on
+    /// `unit`, so a seizure and a transfer of one unit cannot pass each other (PostgreSQL:
+    /// a transaction-scoped advisory lock; SQLite has one writer at a time anyway).
+    async fn lock_unit(conn: &mut Conn<Self>, unit: &str) -> Result<()>;
+
     /// The request hash and stored result of an idempotency key.
     async fn idempotency_get(conn: &mut Conn<Self>, key: &str) -> Result<Option<(String, String)>>;
 
@@ -147,7 +152,13 @@ impl PgStore {
 }
 
 #[cfg(feature = "sqlite")]
-sql::impl_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "");
+sql::impl_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "", "");
 
 #[cfg(feature = "postgres")]
-sql::impl_store!(PgStore, sqlx::Postgres, "BEGIN", " FOR UPDATE OF t, c SKIP LOCKED");
+sql::impl_store!(
+    PgStore,
+    sqlx::Postgres,
+    "BEGIN",
+    " FOR UPDATE OF t, c SKIP LOCKED",
+    "SELECT pg_advisory_xact_lock(hashtextextended($1, 7113))"
+);

@@ -20,9 +20,10 @@ where
 }
 
 /// Implements [`super::Store`] for a backend: `$store` over `$db`, beginning write
-/// transactions with `$begin` and appending `$claim_lock` to the timer claim.
+/// transactions with `$begin`, appending `$claim_lock` to the timer claim, and locking a
+/// unit with `$unit_lock` (nothing when empty).
 macro_rules! impl_store {
-    ($store:ident, $db:ty, $begin:literal, $claim_lock:literal) => {
+    ($store:ident, $db:ty, $begin:literal, $claim_lock:literal, $unit_lock:literal) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             type Db = $db;
@@ -228,6 +229,13 @@ macro_rules! impl_store {
                 .fetch_optional(&mut *conn)
                 .await?;
                 Ok(latest.is_some_and(|(effect,)| effect == "seize"))
+            }
+
+            async fn lock_unit(conn: &mut $crate::store::Conn<Self>, unit: &str) -> $crate::error::Result<()> {
+                if !$unit_lock.is_empty() {
+                    sqlx::query($unit_lock).bind(unit).execute(&mut *conn).await?;
+                }
+                Ok(())
             }
 
             async fn idempotency_get(

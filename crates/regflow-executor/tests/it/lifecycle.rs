@@ -248,3 +248,58 @@ async fn seizure_across_cases(db: &Db) {
     );
 }
 on_both!(a_recorded_seizure_blocks_recording_until_released, seizure_across_cases);
+
+async fn unit_serialised(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let id = CaseId::new("T");
+    engine
+        .execute(Request::to(
+            &id,
+            staff("clerk-1", Role::Clerk),
+            accept(&engine, "change", Channel::Window),
+        ))
+        .await
+        .unwrap();
+    engine
+        .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
+        .await
+        .unwrap();
+    let record = Request::to(&id, staff("reg-1", Role::Registrar), Command::Record);
+    let seize = Request::new(
+        staff("court-1", Role::Court),
+        Command::HandleInstantly {
+            intake: intake("seizure", Channel::Court),
+            materials: all_materials(&engine, "seizure"),
+        },
+    );
+    // Recording holds the unit until its transaction ends: a seizure of the same unit
+    // waits for it, and then sees a recorded change, not a half-finished one.
+    macro_rules! hold_and_race {
+        ($pool:expr, $exec:ident) => {{
+            let mut tx = $pool.begin().await.unwrap();
+            let done = engine.$exec(&mut tx, record.clone()).await.unwrap();
+            assert_eq!(done.case.state(), State::Recorded);
+            let racing = tokio::spawn({
+                let engine = engine.clone();
+                let seize = seize.clone();
+                async move { engine.execute(seize).await }
+            });
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            assert!(
+                !racing.is_finished(),
+                "the seizure waited for the recording's transaction"
+            );
+            tx.commit().await.unwrap();
+            let seized = racing.await.unwrap().unwrap();
+            assert_eq!(seized.case.state(), State::Completed);
+        }};
+    }
+    if let Some(pool) = engine.sqlite_pool() {
+        hold_and_race!(pool, execute_in_sqlite);
+    } else if let Some(pool) = engine.postgres_pool() {
+        hold_and_race!(pool, execute_in_postgres);
+    }
+    assert_eq!(engine.case(&id).await.unwrap().unwrap().case.state(), State::Recorded);
+}
+on_both!(recording_on_a_unit_is_serialised, unit_serialised);
