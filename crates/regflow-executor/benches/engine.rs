@@ -6,8 +6,8 @@
 //! PostgreSQL is measured when `REGFLOW_PG_URL` is set (a throw-away database is created).
 //! Sections:
 //! 1. lifecycle commands per second (accept → two tasks → review → record → issue) with 1
-//!    and 8 workers, beside a baseline issuing the same SQL statements in the same
-//!    transactions through the store directly (no `decide`, no JSON, no hashing);
+//!    and 8 workers (600 cases, three alternating rounds, medians compared), beside a baseline issuing the same SQL statements in the same
+//!    transactions through the store directly (no `decide`, no JSON, no hashing, no task);
 //! 2. one `run_due` pass with 100 alerts due among N open cases (and an idle pass), with
 //!    the process's resident memory after each;
 //! 3. alert firing throughput: 100,000 alerts due at once, fired by 1 and by 8 concurrent
@@ -257,6 +257,7 @@ async fn baseline_one<S: Store>(store: &S, id: &str, row: &CaseRow, steps: &[Ste
         let mut tx = store.begin_write().await.unwrap();
         let existing = S::load_case(&mut tx, id).await.unwrap();
         if step.reads_unit {
+            S::lock_unit(&mut tx, &row.unit).await.unwrap();
             S::unit_seized(&mut tx, &row.unit).await.unwrap();
         }
         let mut r = row.clone();
@@ -569,7 +570,7 @@ async fn main() {
     let (lifecycles, opens, alerts): (usize, Vec<u64>, u64) = if small {
         (40, vec![1_000, 10_000, 100_000], 10_000)
     } else {
-        (200, vec![10_000, 100_000, 1_000_000], 100_000)
+        (600, vec![10_000, 100_000, 1_000_000], 100_000)
     };
     println!(
         "regflow engine benchmark ({} scale), {} cores",
@@ -581,15 +582,28 @@ async fn main() {
         if run("1") {
             println!("-- 1. lifecycle commands per second (accept, tax, filing, review, record, issue)");
             for workers in [1usize, 8] {
+                // Engine and baseline alternate, three rounds each on fresh databases; the
+                // medians are compared (single runs on a shared 2-core machine are noisy).
                 let per_worker = (lifecycles / workers).max(1);
-                let db = fresh(kind).await;
-                let eng = engine_lifecycles(&db, workers, per_worker).await;
-                db.finish().await;
-                let db = fresh(kind).await;
-                let base = baseline_lifecycles(&db, workers, per_worker).await;
-                db.finish().await;
+                let (mut engine_runs, mut baseline_runs) = (Vec::new(), Vec::new());
+                for _ in 0..3 {
+                    let db = fresh(kind).await;
+                    engine_runs.push(engine_lifecycles(&db, workers, per_worker).await);
+                    db.finish().await;
+                    let db = fresh(kind).await;
+                    baseline_runs.push(baseline_lifecycles(&db, workers, per_worker).await);
+                    db.finish().await;
+                }
+                let median = |v: &mut Vec<f64>| {
+                    v.sort_by(f64::total_cmp);
+                    v[v.len() / 2]
+                };
+                let (eng, base) = (median(&mut engine_runs), median(&mut baseline_runs));
+                let runs = |v: &[f64]| v.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join("/");
                 println!(
-                    "   {workers} worker(s): engine {eng:>8.0} cmd/s   baseline {base:>8.0} cmd/s   ratio {:.2}",
+                    "   {workers} worker(s): engine {eng:>6.0} cmd/s ({})   baseline {base:>6.0} cmd/s ({})   ratio of medians {:.2}",
+                    runs(&engine_runs),
+                    runs(&baseline_runs),
                     eng / base
                 );
             }
