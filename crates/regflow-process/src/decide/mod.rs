@@ -1,0 +1,583 @@
+//! `decide`: for any case and command, what happens — or a refusal a clerk can act on.
+//!
+//! Checks run in the order SPEC 5.2 fixes, so a command breaking several rules is refused
+//! with the first: `time_went_backwards`, `invalid_argument`, `case_not_found`,
+//! `invalid_transition`, `unknown_kind`, `forbidden_role`, `wrong_centre`,
+//! `channel_not_allowed`, `not_instant_kind`, `invalid_identifier`, `unknown_material`,
+//! `separation_of_duties`, then the command's own codes.
+
+use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+
+use crate::actor::{Actor, ActorId, CentreId, Role};
+use crate::alert::PlannedAlert;
+use crate::calendar::{Calendar, OfficeHours};
+use crate::case::{
+    Acceptance, Applicant, Case, CaseId, Completion, Intake, Notice, PartyId, RejectionGround, State, SuspensionCause,
+    TaskStatus,
+};
+use crate::catalogue::{Catalogue, KindSpec, MaterialId, Produces};
+use crate::category::ApplicantCategory;
+use crate::channel::Channel;
+use crate::command::{Command, CommandName, IntakeInput, TaskOutcome};
+use crate::deadline::{CaseClocks, DeadlineError, Suspension};
+use crate::error::ErrorCode;
+use crate::event::{Change, Event};
+use crate::identifier::{CreditCode, ResidentId, UnitNumber};
+use crate::policy::{Policy, PolicyTimeline};
+use crate::refusal::{Detail, Refusal};
+use crate::transition::{self, Transition, Who};
+
+mod rules;
+
+/// A centre's settings that rules depend on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Centre {
+    /// The centre's id.
+    pub id: CentreId,
+    /// Its time zone and closing time.
+    pub hours: OfficeHours,
+    /// Whether reviewer ≠ accepting clerk and registrar ≠ reviewer is enforced (default on).
+    pub separation_of_duties: bool,
+}
+
+impl Centre {
+    /// A centre with default hours and separation of duties on.
+    pub fn new(id: impl Into<String>) -> Centre {
+        Centre {
+            id: CentreId::new(id),
+            hours: OfficeHours::default(),
+            separation_of_duties: true,
+        }
+    }
+}
+
+/// Everything `decide` may look at besides the case and the command.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The instant of the command.
+    pub now: DateTime<Utc>,
+    /// Who issues it.
+    pub actor: &'a Actor,
+    /// The centre the command is addressed to.
+    pub centre: &'a Centre,
+    /// The working-day calendar.
+    pub calendar: &'a Calendar,
+    /// The policy timeline; a new case binds the policy in force on its local date.
+    pub policies: &'a PolicyTimeline,
+    /// The kind catalogue.
+    pub catalogue: &'a Catalogue,
+    /// The id of the case addressed (the new case's id for a creating command).
+    pub case_id: &'a CaseId,
+    /// Whether the case's unit carries an unreleased seizure (only the executor knows).
+    pub unit_seized: bool,
+}
+
+/// What a command does: the events to append, the case after them, and the alerts that
+/// should be armed from now on (replacing those armed before).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Events to append, in order (none for a no-op such as a re-projection that moves nothing).
+    pub events: Vec<Event>,
+    /// The case after the events: exactly their fold.
+    pub case: Case,
+    /// The alerts to arm; every other pending alert of the case is disarmed.
+    pub alerts: Vec<PlannedAlert>,
+}
+
+/// Decides a command.
+///
+/// # Errors
+/// A [`Refusal`] with its SPEC 8 code when the command breaks a rule; nothing changes.
+pub fn decide(case: Option<&Case>, command: &Command, ctx: &Context<'_>) -> Result<Decision, Refusal> {
+    Decider { case, command, ctx }.run()
+}
+
+struct Decider<'a> {
+    case: Option<&'a Case>,
+    command: &'a Command,
+    ctx: &'a Context<'a>,
+}
+
+/// One event in the making.
+struct Draft {
+    command: CommandName,
+    actor: ActorId,
+    role: Role,
+    at: DateTime<Utc>,
+    state_after: State,
+    change: Change,
+}
+
+fn refuse(code: ErrorCode, message: impl Into<String>) -> Refusal {
+    Refusal::new(code, message)
+}
+
+fn non_empty(field: &str, text: &str) -> Result<(), Refusal> {
+    if text.trim().is_empty() {
+        Err(Refusal::argument(field, format!("`{field}` must not be empty")))
+    } else {
+        Ok(())
+    }
+}
+
+impl<'a> Decider<'a> {
+    fn name(&self) -> CommandName {
+        self.command.name()
+    }
+
+    fn run(self) -> Result<Decision, Refusal> {
+        self.check_time()?;
+        self.check_arguments()?;
+        let row = self.check_state()?;
+        let kind = self.check_kind()?;
+        let role = self.check_role(row, kind)?;
+        self.check_centre()?;
+        self.check_channel(kind)?;
+        let drafts = self.command_rules(kind, role)?;
+        Ok(self.commit(drafts))
+    }
+
+    // 1. time_went_backwards
+    fn check_time(&self) -> Result<(), Refusal> {
+        if let Some(case) = self.case {
+            if self.ctx.now < case.updated_at() {
+                return Err(refuse(
+                    ErrorCode::TimeWentBackwards,
+                    format!(
+                        "the command's time {} is before the case's last change at {}",
+                        self.ctx.centre.hours.format(self.ctx.now),
+                        self.ctx.centre.hours.format(case.updated_at())
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    // 2. invalid_argument
+    fn check_arguments(&self) -> Result<(), Refusal> {
+        let intake_args = |intake: &IntakeInput| -> Result<(), Refusal> {
+            if intake.applicants.is_empty() {
+                return Err(Refusal::argument("applicants", "at least one applicant is needed"));
+            }
+            for (i, a) in intake.applicants.iter().enumerate() {
+                non_empty(&format!("applicants[{i}].name"), &a.name)?;
+            }
+            Ok(())
+        };
+        match self.command {
+            Command::Apply { intake, .. } => {
+                intake_args(intake)?;
+                if intake.channel != Channel::Online {
+                    return Err(Refusal::argument(
+                        "channel",
+                        "an application by `apply` comes in online",
+                    ));
+                }
+            }
+            Command::Accept { intake, .. } => match (self.case, intake) {
+                (None, None) => {
+                    return Err(Refusal::argument(
+                        "kind",
+                        "a new case needs kind, applicant_category, applicants, unit, channel and priority",
+                    ))
+                }
+                (None, Some(intake)) => {
+                    intake_args(intake)?;
+                    if intake.channel == Channel::Online {
+                        return Err(Refusal::argument(
+                            "channel",
+                            "an online case starts with `apply`; accept it at the visit after pre-review",
+                        ));
+                    }
+                }
+                _ => {}
+            },
+            Command::HandleInstantly { intake, .. } => {
+                intake_args(intake)?;
+                if intake.channel == Channel::Online {
+                    return Err(Refusal::argument(
+                        "channel",
+                        "instant handling happens on the spot, not online",
+                    ));
+                }
+            }
+            Command::PreReview { pass: false, problems } if problems.iter().all(|p| p.trim().is_empty()) => {
+                return Err(Refusal::argument(
+                    "problems",
+                    "a returned application must list its problems",
+                ));
+            }
+            Command::CompleteTask {
+                outcome: TaskOutcome::Failed { reason },
+                ..
+            } => non_empty("reason", reason)?,
+            Command::Suspend { cause, note } => {
+                non_empty("note", note)?;
+                if *cause == SuspensionCause::PublicNotice {
+                    return Err(Refusal::argument(
+                        "cause",
+                        "a public notice starts by itself at review for the kinds that need one",
+                    ));
+                }
+            }
+            Command::Reject { note, .. } => non_empty("note", note)?,
+            Command::Withdraw { consenting } if consenting.is_empty() => {
+                return Err(Refusal::argument(
+                    "consenting",
+                    "list the consenting applicants' ID numbers",
+                ));
+            }
+            Command::Extend { working_days, reason } => {
+                if *working_days == 0 {
+                    return Err(Refusal::argument(
+                        "working_days",
+                        "an extension is at least 1 working day",
+                    ));
+                }
+                non_empty("reason", reason)?;
+            }
+            Command::Evaluate { rating, .. } if !(1..=5).contains(rating) => {
+                return Err(Refusal::argument(
+                    "rating",
+                    format!("rating {rating} is not between 1 and 5"),
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    // 3. case_not_found, 4. invalid_transition
+    fn check_state(&self) -> Result<&'static Transition, Refusal> {
+        let name = self.name();
+        let from = match self.case {
+            None if !name.creates() => {
+                return Err(refuse(
+                    ErrorCode::CaseNotFound,
+                    format!("no case `{}`", self.ctx.case_id),
+                ));
+            }
+            None => None,
+            Some(c) => Some(c.state()),
+        };
+        let row = transition::find(from, name).ok_or_else(|| {
+            let message = match from {
+                None => format!("`{name}` needs an existing case"),
+                Some(s) => format!("`{name}` is not allowed on a case in state `{s}`"),
+            };
+            refuse(ErrorCode::InvalidTransition, message).with(Detail::Allowed {
+                commands: transition::allowed_from(from),
+            })
+        })?;
+        if name == CommandName::Resume {
+            if let Some(s) = self.case.and_then(Case::suspension) {
+                if s.cause == SuspensionCause::PublicNotice {
+                    return Err(refuse(
+                        ErrorCode::InvalidTransition,
+                        "a public-notice suspension resumes by itself when the notice period has run",
+                    ));
+                }
+            }
+        }
+        Ok(row)
+    }
+
+    fn intake_input(&self) -> Option<&'a IntakeInput> {
+        match self.command {
+            Command::Apply { intake, .. } | Command::HandleInstantly { intake, .. } => Some(intake),
+            Command::Accept { intake, .. } if self.case.is_none() => intake.as_ref(),
+            _ => None,
+        }
+    }
+
+    // 5. unknown_kind
+    fn check_kind(&self) -> Result<&'a KindSpec, Refusal> {
+        let id = match (self.case, self.intake_input()) {
+            (Some(case), _) => case.kind().as_str(),
+            (None, Some(input)) => input.kind.as_str(),
+            (None, None) => unreachable!("arguments checked"),
+        };
+        self.ctx.catalogue.get(id).ok_or_else(|| {
+            Refusal::new(
+                ErrorCode::UnknownKind,
+                format!("`{id}` is not a registration kind of this centre"),
+            )
+            .with(Detail::Field { name: "kind".into() })
+        })
+    }
+
+    fn channel(&self) -> Channel {
+        match (self.case, self.intake_input()) {
+            (Some(case), _) => case.intake().channel,
+            (None, Some(input)) => input.channel,
+            (None, None) => Channel::Window,
+        }
+    }
+
+    fn is_applicant(&self) -> bool {
+        let actor = self.ctx.actor;
+        if !actor.has(Role::Applicant) {
+            return false;
+        }
+        let me = actor.id().as_str().trim().to_ascii_uppercase();
+        match (self.case, self.intake_input()) {
+            (Some(case), _) => case.has_applicant(&me),
+            (None, Some(input)) => input.applicants.iter().any(|a| a.id.trim().to_ascii_uppercase() == me),
+            (None, None) => false,
+        }
+    }
+
+    // 6. forbidden_role
+    fn check_role(&self, row: &Transition, kind: &KindSpec) -> Result<Role, Refusal> {
+        let actor = self.ctx.actor;
+        let forbidden = |required: Vec<Role>, what: String| {
+            Refusal::new(
+                ErrorCode::ForbiddenRole,
+                format!("`{}` may not {}: {what}", actor.id(), self.name()),
+            )
+            .with(Detail::Roles { required })
+        };
+        let any_of = |roles: &[Role]| roles.iter().copied().find(|r| actor.has(*r));
+        match row.who {
+            Who::Roles(roles) => any_of(roles).ok_or_else(|| {
+                let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                forbidden(roles.to_vec(), format!("it needs the role {}", names.join(" or ")))
+            }),
+            Who::ChannelRole => {
+                let role = self.channel().serving_role();
+                any_of(&[role]).ok_or_else(|| {
+                    forbidden(
+                        vec![role],
+                        format!("on the `{}` channel it needs the role {role}", self.channel()),
+                    )
+                })
+            }
+            Who::Applicants => {
+                if self.is_applicant() {
+                    Ok(Role::Applicant)
+                } else {
+                    Err(forbidden(
+                        vec![Role::Applicant],
+                        "only one of the case's applicants may".into(),
+                    ))
+                }
+            }
+            Who::ApplicantsOrClerk => {
+                if actor.has(Role::Clerk) {
+                    Ok(Role::Clerk)
+                } else if self.is_applicant() {
+                    Ok(Role::Applicant)
+                } else {
+                    Err(forbidden(
+                        vec![Role::Applicant, Role::Clerk],
+                        "only a clerk or one of the case's applicants may".into(),
+                    ))
+                }
+            }
+            Who::TaskOfficer => {
+                let Command::CompleteTask { task, .. } = self.command else {
+                    unreachable!("row")
+                };
+                if !kind.tasks.contains(task) {
+                    return Err(Refusal::argument("task", format!("`{}` has no `{task}` task", kind.id)));
+                }
+                any_of(&[task.officer()]).ok_or_else(|| {
+                    forbidden(
+                        vec![task.officer()],
+                        format!("the `{task}` task is reported by a {}", task.officer()),
+                    )
+                })
+            }
+            Who::System => {
+                any_of(&[Role::System]).ok_or_else(|| forbidden(vec![Role::System], "only the engine may".into()))
+            }
+        }
+    }
+
+    // 7. wrong_centre
+    fn check_centre(&self) -> Result<(), Refusal> {
+        let actor_centre = self.ctx.actor.centre();
+        let case_centre = self.case.map_or(&self.ctx.centre.id, Case::centre);
+        if actor_centre != case_centre || case_centre != &self.ctx.centre.id {
+            return Err(refuse(
+                ErrorCode::WrongCentre,
+                format!(
+                    "`{}` belongs to centre `{actor_centre}`, the case to `{case_centre}`",
+                    self.ctx.actor.id()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    // 8. channel_not_allowed
+    fn check_channel(&self, kind: &KindSpec) -> Result<(), Refusal> {
+        if self.case.is_none() && !kind.allows(self.channel()) {
+            return Err(Refusal::new(
+                ErrorCode::ChannelNotAllowed,
+                format!("`{}` cannot be opened on the `{}` channel", kind.id, self.channel()),
+            )
+            .with(Detail::Field { name: "channel".into() }));
+        }
+        Ok(())
+    }
+
+    fn policy(&self) -> Result<&'a Policy, Refusal> {
+        let date = self.ctx.centre.hours.local_date(self.ctx.now);
+        self.ctx
+            .policies
+            .in_force(date)
+            .map_err(|e| refuse(e.code(), e.to_string()))
+    }
+
+    // 10. invalid_identifier
+    fn parse_intake(&self, input: &IntakeInput, kind: &KindSpec) -> Result<Intake, Refusal> {
+        let mut applicants = Vec::with_capacity(input.applicants.len());
+        for (i, a) in input.applicants.iter().enumerate() {
+            let field = format!("applicants[{i}].id");
+            let id = match input.applicant_category {
+                ApplicantCategory::Individual => ResidentId::parse(&a.id).map(PartyId::Resident),
+                ApplicantCategory::Organisation => CreditCode::parse(&a.id).map(PartyId::Organisation),
+            }
+            .map_err(|e| {
+                Refusal::new(ErrorCode::InvalidIdentifier, format!("{field}: {e}"))
+                    .with(Detail::Field { name: field.clone() })
+            })?;
+            if applicants.iter().any(|x: &Applicant| x.id == id) {
+                return Err(Refusal::argument(
+                    &field,
+                    format!("{field}: `{}` is listed twice", id.as_str()),
+                ));
+            }
+            applicants.push(Applicant {
+                name: a.name.trim().to_owned(),
+                id,
+            });
+        }
+        let unit = UnitNumber::parse(&input.unit).map_err(|e| {
+            Refusal::new(ErrorCode::InvalidIdentifier, format!("unit: {e}")).with(Detail::Field { name: "unit".into() })
+        })?;
+        Ok(Intake {
+            kind: kind.id.clone(),
+            category: input.applicant_category,
+            applicants,
+            unit,
+            channel: input.channel,
+            priority: input.priority,
+        })
+    }
+
+    // 11. unknown_material
+    fn parse_materials(&self, given: &[String], kind: &KindSpec) -> Result<Vec<MaterialId>, Refusal> {
+        let unknown: Vec<String> = given
+            .iter()
+            .filter(|m| kind.material(m.trim()).is_none())
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Refusal::new(
+                ErrorCode::UnknownMaterial,
+                format!("not on the `{}` checklist: {}", kind.id, unknown.join(", ")),
+            )
+            .with(Detail::Materials { materials: unknown }));
+        }
+        let set: BTreeSet<&str> = given.iter().map(|m| m.trim()).collect();
+        // Checklist order, each once.
+        Ok(kind
+            .materials
+            .iter()
+            .filter(|m| set.contains(m.id.as_str()))
+            .map(|m| m.id.clone())
+            .collect())
+    }
+
+    // 12. separation_of_duties
+    fn check_separation(&self, case: &Case) -> Result<(), Refusal> {
+        if !self.ctx.centre.separation_of_duties || case.is_instant() {
+            return Ok(());
+        }
+        let me = self.ctx.actor.id();
+        let (earlier, step) = match self.name() {
+            CommandName::Review => (case.acceptance().map(|a| &a.by), "accepted"),
+            CommandName::Record => (case.reviewed_by(), "reviewed"),
+            _ => return Ok(()),
+        };
+        if earlier == Some(me) {
+            return Err(Refusal::new(
+                ErrorCode::SeparationOfDuties,
+                format!("`{me}` {step} this case and may not also {} it", self.name()),
+            )
+            .with(Detail::Officer { id: me.to_string() }));
+        }
+        Ok(())
+    }
+
+    fn draft(&self, role: Role, state_after: State, change: Change) -> Draft {
+        Draft {
+            command: self.name(),
+            actor: self.ctx.actor.id().clone(),
+            role,
+            at: self.ctx.now,
+            state_after,
+            change,
+        }
+    }
+
+    fn case(&self) -> &'a Case {
+        self.case.expect("an existing case")
+    }
+
+    fn hours(&self) -> &OfficeHours {
+        &self.ctx.centre.hours
+    }
+
+    fn commit(&self, drafts: Vec<Draft>) -> Decision {
+        let mut case = self.case.cloned();
+        let mut events = Vec::with_capacity(drafts.len());
+        for d in drafts {
+            let state_before = case.as_ref().map(Case::state);
+            let (policy_id, calendar_version) = match &d.change {
+                Change::Accepted { acceptance, .. } | Change::HandledInstantly { acceptance, .. } => (
+                    Some(acceptance.policy.clone()),
+                    Some(acceptance.deadlines.calendar_version.clone()),
+                ),
+                Change::Resumed { deadlines, .. }
+                | Change::Extended { deadlines, .. }
+                | Change::Reprojected { deadlines, .. } => (
+                    case.as_ref().and_then(|c| c.acceptance()).map(|a| a.policy.clone()),
+                    Some(deadlines.calendar_version.clone()),
+                ),
+                _ => (None, None),
+            };
+            let event = Event {
+                case_id: self.ctx.case_id.clone(),
+                centre: case
+                    .as_ref()
+                    .map_or_else(|| self.ctx.centre.id.clone(), |c| c.centre().clone()),
+                seq: case.as_ref().map_or(1, |c| c.version() + 1),
+                at: d.at,
+                actor: d.actor,
+                role: d.role,
+                command: d.command,
+                state_before,
+                state_after: d.state_after,
+                change: d.change,
+                policy_id,
+                calendar_version,
+            };
+            let next = match case {
+                None => Case::open(&event),
+                Some(c) => c.apply(&event),
+            }
+            .expect("decide emits events that follow");
+            debug_assert_eq!(next.state(), event.state_after);
+            case = Some(next);
+            events.push(event);
+        }
+        let case = case.expect("a decision has a case");
+        let alerts = case.armed_alerts();
+        Decision { events, case, alerts }
+    }
+}
