@@ -101,14 +101,7 @@ async fn sub_microsecond_clock(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00.123456789+08:00"));
     let engine = engine(db, &clock).await;
     let id = CaseId::new("nanos");
-    let done = engine
-        .execute(Request::to(
-            &id,
-            staff("clerk-1", Role::Clerk),
-            accept(&engine, "change", Channel::Window),
-        ))
-        .await
-        .unwrap();
+    let done = open_change(&engine, &id).await;
     assert_eq!(
         done.case.acceptance().unwrap().at,
         at("2026-03-02T09:00:00.123456+08:00")
@@ -126,14 +119,7 @@ async fn breach_and_suspension(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;
     let id = CaseId::new("B");
-    engine
-        .execute(Request::to(
-            &id,
-            staff("clerk-1", Role::Clerk),
-            accept(&engine, "change", Channel::Window),
-        ))
-        .await
-        .unwrap();
+    open_change(&engine, &id).await;
     let counter = Counter::default();
     // Suspended before the warning: nothing raised while suspended.
     clock.set(at("2026-03-03T10:00:00+08:00"));
@@ -276,14 +262,7 @@ async fn calendar_load(db: &Db) {
     let clock = ManualClock::new(at("2026-12-30T10:00:00+08:00"));
     let engine = engine(db, &clock).await;
     let id = CaseId::new("P");
-    let done = engine
-        .execute(Request::to(
-            &id,
-            staff("clerk-1", Role::Clerk),
-            accept(&engine, "change", Channel::Window),
-        ))
-        .await
-        .unwrap();
+    let done = open_change(&engine, &id).await;
     assert!(done.case.deadlines().unwrap().provisional());
     let other = CaseId::new("Q");
     clock.set(at("2026-12-30T10:05:00+08:00"));

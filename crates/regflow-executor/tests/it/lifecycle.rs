@@ -253,14 +253,7 @@ async fn unit_serialised(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;
     let id = CaseId::new("T");
-    engine
-        .execute(Request::to(
-            &id,
-            staff("clerk-1", Role::Clerk),
-            accept(&engine, "change", Channel::Window),
-        ))
-        .await
-        .unwrap();
+    open_change(&engine, &id).await;
     engine
         .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
         .await

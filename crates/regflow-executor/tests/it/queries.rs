@@ -73,43 +73,10 @@ async fn queue_and_reports(db: &Db) {
     assert!(mine.contains(&"std".to_owned()) && mine.contains(&"green".to_owned()));
     // Complete "std" on time, "mil" late; leave "green" overdue.
     clock.set(at("2026-03-04T10:00:00+08:00"));
-    for label in ["std"] {
-        let id = CaseId::new(label);
-        engine
-            .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
-            .await
-            .unwrap();
-        engine
-            .execute(Request::to(&id, staff("reg-1", Role::Registrar), Command::Record))
-            .await
-            .unwrap();
-        engine
-            .execute(Request::to(
-                &id,
-                staff("clerk-2", Role::Clerk),
-                Command::IssueCertificate,
-            ))
-            .await
-            .unwrap();
-    }
+    review_record_issue(&engine, &CaseId::new("std")).await;
     clock.set(at("2026-03-10T10:00:00+08:00"));
     let id = CaseId::new("mil");
-    engine
-        .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
-        .await
-        .unwrap();
-    engine
-        .execute(Request::to(&id, staff("reg-1", Role::Registrar), Command::Record))
-        .await
-        .unwrap();
-    engine
-        .execute(Request::to(
-            &id,
-            staff("clerk-2", Role::Clerk),
-            Command::IssueCertificate,
-        ))
-        .await
-        .unwrap();
+    review_record_issue(&engine, &id).await;
     engine
         .execute(Request::to(
             &id,

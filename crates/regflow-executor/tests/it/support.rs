@@ -133,3 +133,32 @@ pub fn accept(engine: &Engine, kind: &str, channel: Channel) -> Command {
         materials: all_materials(engine, kind),
     }
 }
+
+/// Opens a change registration at the window as `clerk-1`.
+pub async fn open_change(engine: &Engine, id: &regflow_process::CaseId) -> regflow_executor::Executed {
+    let req = regflow_executor::Request::to(
+        id,
+        staff("clerk-1", Role::Clerk),
+        accept(engine, "change", Channel::Window),
+    );
+    engine.execute(req).await.unwrap()
+}
+
+/// Reviews, records and issues a case with `rev-1`, `reg-1` and `clerk-2`.
+pub async fn review_record_issue(engine: &Engine, id: &regflow_process::CaseId) -> regflow_executor::Executed {
+    let steps = [
+        (staff("rev-1", Role::Reviewer), Command::Review),
+        (staff("reg-1", Role::Registrar), Command::Record),
+        (staff("clerk-2", Role::Clerk), Command::IssueCertificate),
+    ];
+    let mut last = None;
+    for (actor, command) in steps {
+        last = Some(
+            engine
+                .execute(regflow_executor::Request::to(id, actor, command))
+                .await
+                .unwrap(),
+        );
+    }
+    last.expect("three steps")
+}
