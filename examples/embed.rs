@@ -30,14 +30,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             kind: "transfer_second_hand".into(),
             applicant_category: ApplicantCategory::Individual,
             applicants: vec![
-                ApplicantInput {
-                    name: "张三".into(),
-                    id: "630102198503120015".into(),
-                },
-                ApplicantInput {
-                    name: "李四".into(),
-                    id: "630102199211080028".into(),
-                },
+                ApplicantInput::new("张三", "630102198503120015"),
+                ApplicantInput::new("李四", "630102199211080028"),
             ],
             unit: "630102001001GB00001F00010001".into(),
             channel: Channel::Window,

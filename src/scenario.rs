@@ -10,7 +10,7 @@ use regflow_process::case::{Stage, SuspensionCause};
 use regflow_process::catalogue::Task;
 use regflow_process::{
     Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId, Channel, Command, ErrorCode,
-    IntakeInput, OfficeHours, Priority, Refusal, Role, TaskOutcome,
+    IdType, IntakeInput, OfficeHours, PartyRole, Priority, Refusal, Role, TaskOutcome,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -207,15 +207,30 @@ impl Args<'_> {
                 .iter()
                 .enumerate()
                 .map(|(i, a)| {
+                    let field = format!("applicants[{i}]");
                     let name = a.get("name").and_then(Value::as_str);
                     let id = a.get("id").and_then(Value::as_str);
-                    match (name, id) {
-                        (Some(name), Some(id)) => Ok(ApplicantInput {
-                            name: name.into(),
-                            id: id.into(),
-                        }),
-                        _ => Err(Self::bad(&format!("applicants[{i}]"), "an object with `name` and `id`")),
-                    }
+                    let (Some(name), Some(id), Some(party)) = (name, id, a.as_object()) else {
+                        return Err(Self::bad(&field, "an object with `name` and `id`"));
+                    };
+                    let party = Args(party);
+                    let sub = |f: &str| format!("{field}.{f}");
+                    let retag = |name: &str, r: Refusal| {
+                        let message = r.message.replacen(&format!("`{name}`"), &format!("`{}`", sub(name)), 1);
+                        Refusal::argument(&sub(name), message)
+                    };
+                    let id_type = party
+                        .parsed("id_type", |s| s.parse::<IdType>())
+                        .map_err(|r| retag("id_type", r))?;
+                    let role = party
+                        .parsed("role", |s| s.parse::<PartyRole>())
+                        .map_err(|r| retag("role", r))?;
+                    Ok(ApplicantInput {
+                        name: name.into(),
+                        id: id.into(),
+                        id_type,
+                        role,
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
             None | Some(Value::Null) => return Err(Refusal::argument("applicants", "`applicants` is missing")),
@@ -239,6 +254,25 @@ impl Args<'_> {
             channel,
             priority,
         })
+    }
+
+    /// `working_days` of an extension: a whole number ≥ 1 (SPEC 2.4). A whole number too
+    /// large for 64 bits is kept as the largest, so the rules refuse it `exceeds_statutory`.
+    fn working_days(&self) -> Result<u64, Refusal> {
+        const FIELD: &str = "working_days";
+        match self.0.get(FIELD) {
+            None | Some(Value::Null) => Err(Refusal::argument(FIELD, "`working_days` is missing")),
+            Some(Value::Number(n)) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(k), _, _) => Ok(k),
+                (None, Some(k), _) => Err(Refusal::argument(
+                    FIELD,
+                    format!("`working_days` is {k}: an extension is at least 1 working day"),
+                )),
+                (None, None, Some(f)) if f.fract() == 0.0 && f >= 1.0 => Ok(u64::MAX),
+                _ => Err(Self::bad(FIELD, "a whole number of working days ≥ 1")),
+            },
+            Some(_) => Err(Self::bad(FIELD, "a whole number of working days ≥ 1")),
+        }
     }
 
     fn materials(&self) -> Result<Vec<String>, Refusal> {
@@ -304,15 +338,10 @@ fn command_of(name: &str, args: &Args<'_>, exists: bool) -> Result<Command, Refu
                 .strings("consenting")?
                 .ok_or_else(|| Refusal::argument("consenting", "`consenting` is missing"))?,
         },
-        "extend" => {
-            let days = args
-                .uint("working_days")?
-                .ok_or_else(|| Refusal::argument("working_days", "`working_days` is missing"))?;
-            Command::Extend {
-                working_days: u32::try_from(days).map_err(|_| Args::bad("working_days", "a smaller number"))?,
-                reason: args.str("reason")?.unwrap_or_default(),
-            }
-        }
+        "extend" => Command::Extend {
+            working_days: args.working_days()?,
+            reason: args.str("reason")?.unwrap_or_default(),
+        },
         "evaluate" => {
             let rating = args
                 .uint("rating")?
@@ -375,7 +404,6 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
         })
         .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
     let clock = ManualClock::new(first);
-    // A scenario starts from the built-in calendar, whatever the database holds.
     let engine = Engine::builder(database)
         .calendar(Calendar::builtin())
         .centre(centre.clone())
@@ -383,6 +411,14 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
         .build()
         .await
         .map_err(|e| ScenarioError(format!("database: {e}")))?;
+    // A scenario starts from the built-in calendar, whatever an earlier run loaded into
+    // the database.
+    if engine.calendar().version() != Calendar::builtin().version() {
+        engine
+            .replace_calendar(&Actor::system(centre_id.clone()), &Calendar::builtin().to_csv())
+            .await
+            .map_err(|e| ScenarioError(format!("database: {e}")))?;
+    }
     // Case ids are unique per run, so a run never meets another run's cases.
     let run_id = uuid::Uuid::new_v4().simple().to_string();
     let case_id = |label: &str| CaseId::new(format!("{label}@{}", &run_id[..12]));
@@ -463,7 +499,24 @@ async fn run_step(
         "tick" => return Ok(None),
         "load_calendar" => {
             let csv = args.need_str("csv")?;
-            engine.load_calendar(&csv).await.map_err(refusal_of)?;
+            let by = match args.str("actor")? {
+                Some(id) => staff_actor(staff, centre, &id)
+                    .ok_or_else(|| Refusal::argument("actor", format!("`{id}` is not in `staff`")))?,
+                None => Actor::system(centre.id.clone()),
+            };
+            // SPEC 9: the step's text replaces the calendar; `"mode": "merge"` merges it
+            // by year (SPEC 2.1) instead.
+            let loaded = match args.str("mode")?.as_deref() {
+                None | Some("replace") => engine.replace_calendar(&by, &csv).await,
+                Some("merge") => engine.load_calendar(&by, &csv).await,
+                Some(other) => {
+                    return Err(Refusal::argument(
+                        "mode",
+                        format!("`mode` is `{other}`: expected `replace` or `merge`"),
+                    ))
+                }
+            };
+            loaded.map_err(refusal_of)?;
             return Ok(None);
         }
         n if !CASE_COMMANDS.contains(&n) => {
@@ -475,8 +528,8 @@ async fn run_step(
     let actor_id = args.need_str("actor")?;
     let exists = labels.contains(&label);
     let command = command_of(name, &args, exists)?;
-    let actor = match staff.get(&actor_id) {
-        Some(roles) => Actor::new(actor_id.clone(), roles.iter().copied(), centre.id.clone()),
+    let actor = match staff_actor(staff, centre, &actor_id) {
+        Some(actor) => actor,
         None if command.name().applicant_side() => Actor::applicant(actor_id.clone(), centre.id.clone()),
         None => return Err(Refusal::argument("actor", format!("unknown actor `{actor_id}`"))),
     };
@@ -487,6 +540,12 @@ async fn run_step(
         .await
         .map_err(refusal_of)?;
     Ok(creates.then_some(label))
+}
+
+fn staff_actor(staff: &BTreeMap<String, Vec<Role>>, centre: &Centre, id: &str) -> Option<Actor> {
+    staff
+        .get(id)
+        .map(|roles| Actor::new(id, roles.iter().copied(), centre.id.clone()))
 }
 
 fn internal(e: Error) -> Refusal {

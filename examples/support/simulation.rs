@@ -260,16 +260,10 @@ impl Sim {
         };
         let applicants = match category {
             ApplicantCategory::Individual => (0..1 + u64::from(self.rng.u32(0..100) < 40))
-                .map(|i| ApplicantInput {
-                    name: format!("申请人{n}-{i}"),
-                    id: person(n * 2 + i),
-                })
+                .map(|i| ApplicantInput::new(format!("申请人{n}-{i}"), person(n * 2 + i)))
                 .collect(),
             ApplicantCategory::Organisation => {
-                vec![ApplicantInput {
-                    name: format!("单位{n}"),
-                    id: organisation(n),
-                }]
+                vec![ApplicantInput::new(format!("单位{n}"), organisation(n))]
             }
         };
         let r = self.rng.u32(0..100);

@@ -105,10 +105,7 @@ fn accept(kind: &str, materials: &[&str]) -> Command {
         intake: Some(IntakeInput {
             kind: kind.into(),
             applicant_category: ApplicantCategory::Individual,
-            applicants: vec![ApplicantInput {
-                name: "张三".into(),
-                id: ZHANG.into(),
-            }],
+            applicants: vec![ApplicantInput::new("张三", ZHANG)],
             unit: "630102001001GB00001F00010001".into(),
             channel: Channel::Window,
             priority: Priority::Standard,

@@ -69,6 +69,8 @@ pub const DEFAULT_BATCH: i64 = 256;
 impl Engine {
     /// Fires every timer due strictly before `now`, in due order: public notices that have
     /// run resume their cases, and alerts are written into history and handed to `handler`.
+    /// Timers that firing makes due (the moved deadlines of a resumed case) are fired in the
+    /// same pass: it returns when nothing due before `now` is left.
     ///
     /// # Errors
     /// [`Error::Database`] when the database fails; what was committed before stays.
@@ -108,7 +110,10 @@ impl Engine {
             pass.alerts.extend(one.pass.alerts);
             pass.resumed.extend(one.pass.resumed);
             pass.dropped += one.pass.dropped;
-            if empty || one.claimed < batch {
+            // A batch may arm timers already due (a public notice that ended resumes its
+            // case and moves its deadlines): claim again until nothing due before `now` is
+            // left, so one pass leaves nothing behind.
+            if empty {
                 break;
             }
         }
@@ -153,7 +158,7 @@ impl Engine {
         // Each case's state as the batch's timers are decided in due order.
         let mut work: BTreeMap<String, Work> = BTreeMap::new();
         let mut stale = Vec::new();
-        let calendar = self.calendar();
+        let calendar = self.calendar_on::<S>(conn).await?;
         for timer in timers {
             let Some(row) = rows.get(&timer.case_id) else {
                 stale.push(timer);
@@ -193,6 +198,7 @@ impl Engine {
                 catalogue: self.catalogue(),
                 case_id: w.case.id(),
                 unit_seized: false,
+                expected_version: None,
             };
             match decide(Some(&w.case), &command, &ctx) {
                 Ok(d) => {

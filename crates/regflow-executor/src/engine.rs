@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use tokio::sync::watch;
 
+use crate::calendar::CalendarHead;
 use crate::chain;
 use crate::clock::{micros, Clock, SystemClock};
 use crate::database::{Database, MigrationMode};
@@ -110,7 +111,10 @@ pub(crate) use with_store;
 
 pub(crate) struct Inner {
     pub(crate) backend: Backend,
-    pub(crate) calendar: RwLock<Calendar>,
+    /// The calendar head this engine last read (see `calendar.rs`).
+    pub(crate) calendar: RwLock<CalendarHead>,
+    /// The calendar while the database holds no load.
+    pub(crate) base_calendar: Calendar,
     pub(crate) policies: PolicyTimeline,
     pub(crate) catalogue: Catalogue,
     pub(crate) centres: BTreeMap<CentreId, Centre>,
@@ -154,8 +158,9 @@ impl EngineBuilder {
         self
     }
 
-    /// The working-day calendar (default: the last one loaded into the database, else the
-    /// built-in 2016–2026 schedules).
+    /// The calendar to compute with while the database holds no loaded calendar (default:
+    /// the built-in 2016–2026 schedules). Once a calendar is loaded into the database
+    /// ([`Engine::load_calendar`]), every engine on it computes with the newest load.
     pub fn calendar(mut self, calendar: Calendar) -> Self {
         self.calendar = Some(calendar);
         self
@@ -202,10 +207,15 @@ impl EngineBuilder {
             let c = Centre::new("default");
             centres.insert(c.id.clone(), c);
         }
+        let base_calendar = self.calendar.unwrap_or_else(Calendar::builtin);
         let engine = Engine {
             inner: Arc::new(Inner {
                 backend,
-                calendar: RwLock::new(self.calendar.clone().unwrap_or_else(Calendar::builtin)),
+                calendar: RwLock::new(CalendarHead {
+                    seq: 0,
+                    calendar: base_calendar.clone(),
+                }),
+                base_calendar,
                 policies: self.policies,
                 catalogue: self.catalogue,
                 centres,
@@ -214,15 +224,7 @@ impl EngineBuilder {
                 due_passes: std::sync::atomic::AtomicU64::new(0),
             }),
         };
-        if self.calendar.is_none() {
-            if let Some(csv) = with_store!(engine, s => {
-                let mut conn = s.pool().acquire().await?;
-                stored_calendar(s, &mut conn).await?
-            }) {
-                let cal = Calendar::from_csv(&csv).map_err(|e| Error::Corrupt(format!("stored calendar: {e}")))?;
-                *engine.inner.calendar.write().expect("calendar lock") = cal;
-            }
-        }
+        engine.current_calendar().await?;
         Ok(engine)
     }
 }
@@ -235,10 +237,6 @@ pub(crate) async fn detached<T: Send + 'static>(
     tokio::spawn(fut)
         .await
         .map_err(|e| Error::Internal(format!("transaction task failed: {e}")))?
-}
-
-async fn stored_calendar<S: Store>(_s: &S, conn: &mut Conn<S>) -> Result<Option<String>> {
-    S::latest_calendar(conn).await
 }
 
 impl Engine {
@@ -254,11 +252,6 @@ impl Engine {
             clock: Arc::new(SystemClock),
             centres: Vec::new(),
         }
-    }
-
-    /// The calendar in use.
-    pub fn calendar(&self) -> Calendar {
-        self.inner.calendar.read().expect("calendar lock").clone()
     }
 
     /// The policy timeline.
@@ -415,14 +408,9 @@ impl Engine {
             .unwrap_or_else(|| CaseId::new(uuid::Uuid::new_v4().to_string()));
         let row = S::load_case(conn, case_id.as_str()).await?;
         let case = row.as_ref().map(case_from_row).transpose()?;
-        if let (Some(expected), Some(c)) = (req.expected_version, &case) {
-            if c.version() != expected {
-                return Err(Error::conflict(case_id.as_str()));
-            }
-        }
-        let centre = self.context_centre(case.as_ref().map_or(req.actor.centre(), |c| c.centre()))?;
+        let centre = self.context_centre(req.actor.centre())?;
         let unit_seized = self.unit_seized::<S>(conn, case.as_ref(), &req.command).await?;
-        let calendar = self.calendar();
+        let calendar = self.calendar_on::<S>(conn).await?;
         let ctx = Context {
             now: self.now(),
             actor: &req.actor,
@@ -432,6 +420,7 @@ impl Engine {
             catalogue: &self.inner.catalogue,
             case_id: &case_id,
             unit_seized,
+            expected_version: req.expected_version,
         };
         let decision = decide(case.as_ref(), &req.command, &ctx)?;
         let written = Written {

@@ -20,6 +20,7 @@
 //! ```
 
 pub mod alerts;
+pub mod calendar;
 mod chain;
 pub mod clock;
 pub mod database;
@@ -34,6 +35,7 @@ pub mod store;
 pub mod testing;
 
 pub use alerts::{AlertHandler, DuePass, FiredAlert, IgnoreAlerts, WatchOptions, Watcher};
+pub use calendar::{CalendarLoad, LoadMode};
 pub use chain::GENESIS;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use database::{Database, MigrationMode};

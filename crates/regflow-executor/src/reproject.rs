@@ -1,87 +1,117 @@
-//! Loading a calendar at run time (SPEC 2.1): the new schedule is stored, then every open
-//! case whose deadlines it changes is re-projected, each change recorded in its history.
+//! Loading a calendar at run time (SPEC 2.1): the load is stored as the new head, then every
+//! open case whose deadlines reach into a year the load changed is re-projected, each
+//! change recorded in its history.
 
-use regflow_process::{decide, Actor, Calendar, CaseId, Command, Context, Refusal};
+use regflow_process::{decide, Actor, CaseId, Command, Context, State};
+use std::collections::HashSet;
 
-use crate::clock::micros;
+use crate::calendar::{span_of, CalendarLoad, LoadMode};
 use crate::engine::{detached, with_store, Engine, Written};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::mapping::case_from_row;
 use crate::store::{Conn, Store};
 
 /// What loading a calendar changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reprojection {
-    /// The new calendar's version.
-    pub calendar_version: regflow_process::CalendarVersion,
-    /// Open cases examined.
+    /// The stored load: the new calendar's version, who, when, which years changed.
+    pub load: CalendarLoad,
+    /// Open cases examined: those whose deadlines reach into a changed year.
     pub examined: usize,
     /// Cases whose deadlines moved (or became firm), each with a `reproject` history entry.
     pub moved: Vec<CaseId>,
 }
 
 impl Engine {
-    /// Replaces the calendar with CSV text (`date,kind,name,source`) and re-projects the
-    /// deadlines of every open case it changes: provisional ones, and ones a revised
-    /// schedule moves.
+    /// Loads calendar text (`date,kind,name,source`) by merging it by year into the
+    /// calendar in force: each year the text covers is replaced by the text's lines for it,
+    /// every other year stays (SPEC 2.1). So next year's schedule is loaded on its own.
+    /// Then re-projects the open cases whose deadlines reach into a year that changed.
+    ///
+    /// `by` must be a supervisor (or the engine's system actor); the load is stored with
+    /// who made it and when ([`Engine::calendar_loads`]), and every engine on the database
+    /// computes with it from its next transaction on.
     ///
     /// # Errors
-    /// [`Error::Refused`] `invalid_calendar` naming the line; nothing changes then.
-    /// [`Error::Database`] when the database fails midway: cases re-projected before stay
-    /// re-projected (256 to a transaction), and loading again finishes the rest.
-    #[tracing::instrument(name = "regflow.load_calendar", skip_all)]
-    pub async fn load_calendar(&self, csv: &str) -> Result<Reprojection> {
-        let calendar = Calendar::from_csv(csv).map_err(|e| Error::Refused(Refusal::new(e.code(), e.to_string())))?;
-        let (engine, version, text, at) = (
-            self.clone(),
-            calendar.version().to_string(),
-            csv.to_owned(),
-            micros(self.now()),
-        );
-        let ids = detached(async move {
-            with_store!(engine, s => {
-                let mut tx = s.begin_write().await?;
-                save_on(s, &mut tx, &version, &text, at).await?;
-                let ids = open_on(s, &mut tx).await?;
-                tx.commit().await?;
-                Ok(ids)
-            })
-        })
-        .await?;
-        *self.inner.calendar.write().expect("calendar lock") = calendar.clone();
+    /// [`crate::Error::Refused`] `invalid_calendar` naming the line, or `forbidden_role`;
+    /// nothing changes then. [`crate::Error::Database`] when the database fails midway:
+    /// cases re-projected before stay re-projected (256 to a transaction), and loading the
+    /// same text again finishes the rest.
+    #[tracing::instrument(name = "regflow.load_calendar", skip_all, fields(by = %by.id()))]
+    pub async fn load_calendar(&self, by: &Actor, csv: &str) -> Result<Reprojection> {
+        self.load_with(by, csv, LoadMode::Merge).await
+    }
+
+    /// Replaces the whole calendar with the text: years it does not cover become
+    /// uncovered (their deadlines provisional). Otherwise as [`Engine::load_calendar`].
+    ///
+    /// # Errors
+    /// As [`Engine::load_calendar`].
+    #[tracing::instrument(name = "regflow.replace_calendar", skip_all, fields(by = %by.id()))]
+    pub async fn replace_calendar(&self, by: &Actor, csv: &str) -> Result<Reprojection> {
+        self.load_with(by, csv, LoadMode::Replace).await
+    }
+
+    async fn load_with(&self, by: &Actor, csv: &str, mode: LoadMode) -> Result<Reprojection> {
+        let (load, _, _) = self.store_load(by, csv, mode).await?;
+        let changed = load.changed_years.iter().copied().collect();
+        let Some((from, to)) = span_of(&changed) else {
+            return Ok(Reprojection {
+                load,
+                examined: 0,
+                moved: Vec::new(),
+            });
+        };
+        // A command whose transaction began before the load committed may still commit a
+        // case computed with the old calendar after the first listing: list again until a
+        // listing brings no case not yet examined. Cases accepted after the load carry the
+        // new calendar already and re-project to no change.
+        let mut examined: HashSet<String> = HashSet::new();
         let mut moved = Vec::new();
-        for chunk in ids.chunks(REPROJECT_BATCH) {
-            let (engine, chunk, cal) = (self.clone(), chunk.to_vec(), calendar.clone());
-            let changed = detached(async move {
+        loop {
+            let engine = self.clone();
+            let listed = detached(async move {
                 with_store!(engine, s => {
-                    let mut tx = s.begin_write().await?;
-                    match engine.reproject_on(s, &mut tx, &chunk, &cal).await {
-                        Ok(changed) => { tx.commit().await?; Ok(changed) }
-                        Err(e) => { tx.rollback().await.ok(); Err(e) }
-                    }
+                    let mut conn = s.pool().acquire().await?;
+                    open_between(s, &mut conn, from, to).await
                 })
             })
             .await?;
-            moved.extend(changed);
+            let fresh: Vec<String> = listed.into_iter().filter(|id| !examined.contains(id)).collect();
+            if fresh.is_empty() {
+                break;
+            }
+            for chunk in fresh.chunks(REPROJECT_BATCH) {
+                let (engine, chunk) = (self.clone(), chunk.to_vec());
+                let changed = detached(async move {
+                    with_store!(engine, s => {
+                        let mut tx = s.begin_write().await?;
+                        match engine.reproject_on(s, &mut tx, &chunk).await {
+                            Ok(changed) => { tx.commit().await?; Ok(changed) }
+                            Err(e) => { tx.rollback().await.ok(); Err(e) }
+                        }
+                    })
+                })
+                .await?;
+                moved.extend(changed);
+            }
+            examined.extend(fresh);
         }
         if !moved.is_empty() {
             self.timers_changed();
         }
+        moved.sort();
         Ok(Reprojection {
-            calendar_version: calendar.version().clone(),
-            examined: ids.len(),
+            load,
+            examined: examined.len(),
             moved,
         })
     }
 
-    /// Re-projects a batch of cases in one transaction; returns those whose deadlines moved.
-    async fn reproject_on<S: Store>(
-        &self,
-        _s: &S,
-        conn: &mut Conn<S>,
-        ids: &[String],
-        calendar: &Calendar,
-    ) -> Result<Vec<CaseId>> {
+    /// Re-projects a batch of cases in one transaction with the calendar head as the
+    /// transaction sees it; returns those whose deadlines moved.
+    async fn reproject_on<S: Store>(&self, _s: &S, conn: &mut Conn<S>, ids: &[String]) -> Result<Vec<CaseId>> {
+        let calendar = self.calendar_on::<S>(conn).await?;
         let rows = S::load_cases(conn, ids).await?;
         let mut work = Vec::new();
         for row in &rows {
@@ -91,11 +121,12 @@ impl Engine {
                 now: self.now().max(case.updated_at()),
                 actor: &actor,
                 centre: self.context_centre(case.centre())?,
-                calendar,
+                calendar: &calendar,
                 policies: self.policies(),
                 catalogue: self.catalogue(),
                 case_id: case.id(),
                 unit_seized: false,
+                expected_version: None,
             };
             // A case whose state takes no re-projection (it finished meanwhile) is skipped.
             if let Ok(decision) = decide(Some(&case), &Command::Reproject, &ctx) {
@@ -116,19 +147,13 @@ impl Engine {
             })
             .collect();
         self.persist::<S>(conn, &written).await?;
-        let mut moved: Vec<CaseId> = work.iter().map(|(_, c, _)| c.id().clone()).collect();
-        moved.sort();
-        Ok(moved)
+        Ok(work.iter().map(|(_, c, _)| c.id().clone()).collect())
     }
 }
 
 /// Cases re-projected per transaction.
 const REPROJECT_BATCH: usize = 256;
 
-async fn save_on<S: Store>(_s: &S, conn: &mut Conn<S>, version: &str, csv: &str, at: i64) -> Result<()> {
-    S::save_calendar(conn, version, csv, at).await
-}
-
-async fn open_on<S: Store>(_s: &S, conn: &mut Conn<S>) -> Result<Vec<String>> {
-    S::cases_with_clocks(conn).await
+async fn open_between<S: Store>(_s: &S, conn: &mut Conn<S>, from: i64, to: i64) -> Result<Vec<String>> {
+    S::cases_with_clocks_between(conn, from, to, State::Suspended.as_str()).await
 }

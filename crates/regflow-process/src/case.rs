@@ -12,8 +12,9 @@ use crate::catalogue::{MaterialId, Task};
 use crate::category::ApplicantCategory;
 use crate::channel::{Channel, Priority};
 use crate::deadline::{CaseClocks, ClockKind, Deadlines};
-use crate::identifier::{CreditCode, ResidentId, UnitNumber};
+use crate::identifier::UnitNumber;
 use crate::kind::KindId;
+pub use crate::party::{Applicant, PartyId};
 use crate::policy::{PolicyId, Promise};
 
 /// The id of a case (an engine-assigned UUID, or any unique text the embedder chooses).
@@ -201,35 +202,6 @@ impl TaskStatus {
             TaskStatus::Failed => "failed",
         }
     }
-}
-
-/// An applicant's identity, of the kind its category requires.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PartyId {
-    /// An individual's resident ID number.
-    Resident(ResidentId),
-    /// An organisation's unified social credit code.
-    Organisation(CreditCode),
-}
-
-impl PartyId {
-    /// The identifier as text.
-    pub fn as_str(&self) -> &str {
-        match self {
-            PartyId::Resident(id) => id.as_str(),
-            PartyId::Organisation(code) => code.as_str(),
-        }
-    }
-}
-
-/// A party applying.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Applicant {
-    /// The applicant's name.
-    pub name: String,
-    /// The applicant's validated identifier.
-    pub id: PartyId,
 }
 
 /// The facts fixed when a case is opened.
@@ -537,8 +509,7 @@ impl Case {
 
     /// Whether `id_number` names one of the case's applicants.
     pub fn has_applicant(&self, id_number: &str) -> bool {
-        let wanted = id_number.trim().to_ascii_uppercase();
-        self.intake.applicants.iter().any(|a| a.id.as_str() == wanted)
+        self.intake.applicants.iter().any(|a| a.id.matches(id_number))
     }
 
     /// The alerts that should be armed now: warnings and breaches of the running clocks

@@ -245,6 +245,9 @@ struct RawKind {
     materials_before_reform: Option<i64>,
 }
 
+/// The longest public notice a kind may require, in working days (one working year).
+pub const MAX_NOTICE_DAYS: u32 = 250;
+
 fn yes() -> bool {
     true
 }
@@ -278,22 +281,43 @@ impl RawKind {
             }
             tasks.push(task);
         }
-        let mut channels: BTreeSet<Channel> = Channel::GENERAL.into_iter().collect();
+        let mut listed = BTreeSet::new();
         for c in &self.channels {
-            channels.insert(
+            listed.insert(
                 c.parse::<Channel>()
                     .map_err(|r| invalid(format!("{entry}.channels"), r))?,
             );
         }
+        // A seizure or its release is registered on a court's commission (依嘱托): only
+        // the court channel opens it (SPEC 5.2 Channels).
+        let channels: BTreeSet<Channel> = if self.unit_effect.is_some() {
+            if let Some(other) = listed.iter().find(|c| **c != Channel::Court) {
+                return Err(invalid(
+                    format!("{entry}.channels"),
+                    format!("a seizure or release is registered on a court's commission and opens only on `court`, not `{other}`"),
+                ));
+            }
+            [Channel::Court].into_iter().collect()
+        } else {
+            Channel::GENERAL.into_iter().chain(listed).collect()
+        };
         let public_notice_days = match self.public_notice_days {
             None | Some(0) => None,
             Some(n) if n < 0 => return Err(invalid(&entry, format!("public_notice_days: {n} is negative"))),
-            Some(n) => Some(u32::try_from(n).map_err(|_| invalid(&entry, "public_notice_days is too large"))?),
+            Some(n) if n > i64::from(MAX_NOTICE_DAYS) => {
+                return Err(invalid(
+                    &entry,
+                    format!("public_notice_days: {n} is more than {MAX_NOTICE_DAYS} working days"),
+                ))
+            }
+            Some(n) => Some(n as u32),
         };
         let materials_before_reform = match self.materials_before_reform {
             None => None,
             Some(n) if n < 0 => return Err(invalid(&entry, format!("materials_before_reform: {n} is negative"))),
-            Some(n) => Some(n as u32),
+            Some(n) => Some(
+                u32::try_from(n).map_err(|_| invalid(&entry, format!("materials_before_reform: {n} is too large")))?,
+            ),
         };
         if self.produces == Produces::QueryResult && public_notice_days.is_some() {
             return Err(invalid(

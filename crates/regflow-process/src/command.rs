@@ -11,14 +11,46 @@ use crate::case::SuspensionCause;
 use crate::catalogue::Task;
 use crate::category::ApplicantCategory;
 use crate::channel::{Channel, Priority};
+use crate::party::{IdType, PartyRole};
 
-/// A party as given in a command: a name and an ID number or credit code, unvalidated.
+/// A party as given in a command: a name and an identifier, unvalidated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicantInput {
-    /// The applicant's name.
+    /// The party's name.
     pub name: String,
-    /// A resident ID number (individuals) or unified social credit code (organisations).
+    /// A resident ID number or a unified social credit code.
     pub id: String,
+    /// How to read `id`; when `None`, the case's category decides (individual → resident
+    /// ID number, organisation → credit code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_type: Option<IdType>,
+    /// Obligee (default) or obligor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<PartyRole>,
+}
+
+impl ApplicantInput {
+    /// A party of the case's default identifier type, as obligee.
+    pub fn new(name: impl Into<String>, id: impl Into<String>) -> ApplicantInput {
+        ApplicantInput {
+            name: name.into(),
+            id: id.into(),
+            id_type: None,
+            role: None,
+        }
+    }
+
+    /// Reads the identifier as `id_type`.
+    pub fn id_type(mut self, id_type: IdType) -> ApplicantInput {
+        self.id_type = Some(id_type);
+        self
+    }
+
+    /// Sets the party's role.
+    pub fn role(mut self, role: PartyRole) -> ApplicantInput {
+        self.role = Some(role);
+        self
+    }
 }
 
 /// The facts that open a case, as given.
@@ -130,8 +162,9 @@ pub enum Command {
     },
     /// A supervisor extends the promise.
     Extend {
-        /// Working days added.
-        working_days: u32,
+        /// Working days added: at least 1, and no more than keeps the promise within the
+        /// statutory deadline (any larger number, however large, is `exceeds_statutory`).
+        working_days: u64,
         /// Why.
         reason: String,
     },

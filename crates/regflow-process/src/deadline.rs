@@ -88,13 +88,16 @@ impl Suspension {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DeadlineError {
-    /// An extension would put the promise after the statutory deadline.
-    #[error("an extension of {days} working days would put the promise ({promise_due}) after the statutory deadline ({statutory_due})")]
+    /// An extension would put the promise after the statutory deadline, or is too large
+    /// to compute at all (then `promise_due` is `None`).
+    #[error(
+        "an extension of {days} working days would put the promise after the statutory deadline ({statutory_due})"
+    )]
     ExceedsStatutory {
         /// The working days asked for.
-        days: u32,
-        /// The promise deadline the extension would give.
-        promise_due: DateTime<Utc>,
+        days: u64,
+        /// The promise deadline the extension would give, when it can be computed.
+        promise_due: Option<DateTime<Utc>>,
         /// The statutory deadline.
         statutory_due: DateTime<Utc>,
     },
@@ -220,28 +223,44 @@ impl CaseClocks {
         self
     }
 
-    /// Extends the promise by `days` working days.
+    /// Extends the promise by `days` working days (SPEC 2.4).
+    ///
+    /// The promise and the statutory clock run from the same acceptance with the same
+    /// suspension shift, so the promise passes the statute exactly when its working days
+    /// do: a `days` that would, however large, is refused before any date is computed, and
+    /// no input can wrap around into an earlier deadline.
     ///
     /// # Errors
-    /// [`DeadlineError::ExceedsStatutory`] when the promise would end after the statutory
-    /// deadline; [`DeadlineError::InstantNotExtendable`] for an instant promise.
-    pub fn extended(&self, days: u32, cal: &Calendar, hours: &OfficeHours) -> Result<CaseClocks, DeadlineError> {
+    /// [`DeadlineError::ZeroExtension`] for 0; [`DeadlineError::InstantNotExtendable`] for
+    /// an instant promise; [`DeadlineError::ExceedsStatutory`] when the promise would end
+    /// after the statutory deadline.
+    pub fn extended(&self, days: u64, cal: &Calendar, hours: &OfficeHours) -> Result<CaseClocks, DeadlineError> {
         if days == 0 {
             return Err(DeadlineError::ZeroExtension);
         }
-        if self.promise == Promise::Instant {
+        let Promise::WorkingDays(n) = self.promise else {
             return Err(DeadlineError::InstantNotExtendable);
-        }
-        let mut next = self.clone();
-        next.extension_days = self.extension_days.saturating_add(days);
-        let projected = next.project(cal, hours)?;
-        if projected.promise.due_at > projected.statutory.due_at {
+        };
+        let total = (u64::from(n) + u64::from(self.extension_days)).saturating_add(days);
+        if total > u64::from(self.statutory_days) {
+            let now = self.project(cal, hours)?;
+            let promise_due = u32::try_from(total - u64::from(n))
+                .ok()
+                .and_then(|ext| {
+                    let mut next = self.clone();
+                    next.extension_days = ext;
+                    next.project(cal, hours).ok()
+                })
+                .map(|d| d.promise.due_at);
             return Err(DeadlineError::ExceedsStatutory {
                 days,
-                promise_due: projected.promise.due_at,
-                statutory_due: projected.statutory.due_at,
+                promise_due,
+                statutory_due: now.statutory.due_at,
             });
         }
+        let mut next = self.clone();
+        // total ≤ statutory_days, a u32, so the extension fits.
+        next.extension_days = (total - u64::from(n)) as u32;
         Ok(next)
     }
 
@@ -261,12 +280,12 @@ impl CaseClocks {
     ) -> Result<Projected<u32>, CalendarError> {
         let accepted = hours.local_date(self.accepted_at);
         let mut total = Projected {
-            value: 0,
+            value: 0u32,
             provisional: false,
         };
         for s in &self.suspensions {
             let p = s.working_days_inside(cal, hours, accepted, until)?;
-            total.value += p.value;
+            total.value = total.value.saturating_add(p.value);
             total.provisional |= p.provisional;
         }
         Ok(total)
@@ -288,7 +307,10 @@ impl CaseClocks {
                 provisional: false,
             },
             Promise::WorkingDays(n) => {
-                self.working_day_deadline(ClockKind::Promise, n + self.extension_days, shift, cal, hours)?
+                let days = n.checked_add(self.extension_days).ok_or(CalendarError::OutOfRange {
+                    date: hours.local_date(self.accepted_at),
+                })?;
+                self.working_day_deadline(ClockKind::Promise, days, shift, cal, hours)?
             }
         };
         let statutory = self.working_day_deadline(ClockKind::Statutory, self.statutory_days, shift, cal, hours)?;
@@ -308,7 +330,10 @@ impl CaseClocks {
         hours: &OfficeHours,
     ) -> Result<Deadline, CalendarError> {
         let accepted = hours.local_date(self.accepted_at);
-        let due = cal.add_working_days_projected(accepted, days + shift.value)?;
+        let total = days
+            .checked_add(shift.value)
+            .ok_or(CalendarError::OutOfRange { date: accepted })?;
+        let due = cal.add_working_days_projected(accepted, total)?;
         let mut provisional = due.provisional || shift.provisional;
         let warning_at = if self.warning_lead_days == 0 {
             None

@@ -298,16 +298,21 @@ fn parse_date(entry: &str, field: &str, value: &toml::Value) -> Result<NaiveDate
         .map_err(|_| invalid(entry, format!("{field}: `{text}` is not a date YYYY-MM-DD")))
 }
 
-fn count(entry: &str, field: &str, value: Option<i64>, default: u32, min: u32) -> Result<u32, PolicyError> {
+/// The longest statutory clock a policy may set, in working days (about four years).
+pub const MAX_STATUTORY_DAYS: u32 = 1000;
+/// The longest instant window a policy may set, in minutes (one day).
+pub const MAX_INSTANT_WINDOW_MINUTES: u32 = 24 * 60;
+
+fn count(entry: &str, field: &str, value: Option<i64>, default: u32, range: (u32, u32)) -> Result<u32, PolicyError> {
     let Some(v) = value else { return Ok(default) };
+    let (min, max) = range;
     if v < 0 {
         return Err(invalid(entry, format!("{field}: {v} is negative")));
     }
-    let v = u32::try_from(v).map_err(|_| invalid(entry, format!("{field}: {v} is too large")))?;
-    if v < min {
-        return Err(invalid(entry, format!("{field}: must be at least {min}")));
+    if v < i64::from(min) || v > i64::from(max) {
+        return Err(invalid(entry, format!("{field}: {v} is not between {min} and {max}")));
     }
-    Ok(v)
+    Ok(v as u32)
 }
 
 fn promises(entry: &str, raw: RawCategoryPromises) -> Result<CategoryPromises, PolicyError> {
@@ -343,20 +348,26 @@ impl RawPolicy {
                 ));
             }
         }
-        let statutory_days = count(&entry, "statutory_days", self.statutory_days, STATUTORY_DAYS, 1)?;
+        let statutory_days = count(
+            &entry,
+            "statutory_days",
+            self.statutory_days,
+            STATUTORY_DAYS,
+            (1, MAX_STATUTORY_DAYS),
+        )?;
         let instant_window_minutes = count(
             &entry,
             "instant_window_minutes",
             self.instant_window_minutes,
             DEFAULT_INSTANT_WINDOW_MINUTES,
-            1,
+            (1, MAX_INSTANT_WINDOW_MINUTES),
         )?;
         let warning_lead_days = count(
             &entry,
             "warning_lead_days",
             self.warning_lead_days,
             DEFAULT_WARNING_LEAD_DAYS,
-            0,
+            (0, statutory_days),
         )?;
         let promise = promises(&format!("{entry}.promise"), self.promise)?;
         let mut kinds = BTreeMap::new();

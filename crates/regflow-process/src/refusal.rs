@@ -46,8 +46,8 @@ pub enum Detail {
     },
     /// The deadlines an extension ran into.
     Deadlines {
-        /// The promise the extension would give.
-        promise_due: DateTime<Utc>,
+        /// The promise the extension would give (`None` when too large to compute).
+        promise_due: Option<DateTime<Utc>>,
         /// The statutory deadline.
         statutory_due: DateTime<Utc>,
     },

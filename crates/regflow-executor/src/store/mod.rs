@@ -9,7 +9,7 @@
 mod rows;
 mod sql;
 
-pub use rows::{CaseRow, EventRow, TimerRow};
+pub use rows::{CalendarRow, CaseRow, EventRow, TimerRow};
 
 use async_trait::async_trait;
 use sqlx::{Database, Pool, Transaction};
@@ -92,8 +92,15 @@ pub trait Store: Send + Sync + Clone + 'static {
     /// A case's history in sequence order.
     async fn history(conn: &mut Conn<Self>, case_id: &str) -> Result<Vec<EventRow>>;
 
-    /// The ids of cases whose deadlines a new calendar may move.
-    async fn cases_with_clocks(conn: &mut Conn<Self>) -> Result<Vec<String>>;
+    /// The ids of open, accepted cases whose deadlines a calendar change in `[from, to)`
+    /// may move: their clocks run from before `to` to at or after `from`, or they are
+    /// suspended in `suspended` (a public notice's end is not bounded by the statute).
+    async fn cases_with_clocks_between(
+        conn: &mut Conn<Self>,
+        from: i64,
+        to: i64,
+        suspended: &str,
+    ) -> Result<Vec<String>>;
 
     /// Cases of a centre in given states, in queue order (priority class, promise due,
     /// acceptance); with `task`, only those whose task is pending or failed.
@@ -114,11 +121,22 @@ pub trait Store: Send + Sync + Clone + 'static {
     /// Cases opened in `[from, to)`, optionally of one centre.
     async fn opened_between(conn: &mut Conn<Self>, centre: Option<&str>, from: i64, to: i64) -> Result<Vec<CaseRow>>;
 
-    /// Records a calendar loaded at run time.
-    async fn save_calendar(conn: &mut Conn<Self>, version: &str, csv: &str, at: i64) -> Result<()>;
+    /// Serialises calendar loads until the caller's transaction ends, so no two loads
+    /// merge into the same head (PostgreSQL: a self-conflicting table lock that plain reads
+    /// pass; SQLite has one writer at a time anyway).
+    async fn lock_calendars(conn: &mut Conn<Self>) -> Result<()>;
 
-    /// The calendar text loaded last, if any.
-    async fn latest_calendar(conn: &mut Conn<Self>) -> Result<Option<String>>;
+    /// Records a calendar load (its `seq` is ignored); returns the sequence number given.
+    async fn save_calendar(conn: &mut Conn<Self>, row: &CalendarRow) -> Result<i64>;
+
+    /// The newest calendar load's sequence number, if any calendar was loaded.
+    async fn calendar_head(conn: &mut Conn<Self>) -> Result<Option<i64>>;
+
+    /// The calendar load `seq`.
+    async fn calendar_load(conn: &mut Conn<Self>, seq: i64) -> Result<Option<CalendarRow>>;
+
+    /// Every calendar load, oldest first.
+    async fn calendar_loads(conn: &mut Conn<Self>) -> Result<Vec<CalendarRow>>;
 }
 
 /// The SQLite store.
@@ -152,7 +170,7 @@ impl PgStore {
 }
 
 #[cfg(feature = "sqlite")]
-sql::impl_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "", "");
+sql::impl_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "", "", "");
 
 #[cfg(feature = "postgres")]
 sql::impl_store!(
@@ -160,5 +178,6 @@ sql::impl_store!(
     sqlx::Postgres,
     "BEGIN",
     " FOR UPDATE OF t, c SKIP LOCKED",
-    "SELECT pg_advisory_xact_lock(hashtextextended($1, 7113))"
+    "SELECT pg_advisory_xact_lock(hashtextextended($1, 7113))",
+    "LOCK TABLE regflow_calendars IN SHARE ROW EXCLUSIVE MODE"
 );

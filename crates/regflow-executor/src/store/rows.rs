@@ -61,3 +61,19 @@ pub struct TimerRow {
     pub timer: String,
     pub due_at: i64,
 }
+
+/// One calendar load as stored: the whole calendar in force after it (`csv`) and how it
+/// came to be.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct CalendarRow {
+    pub seq: i64,
+    pub version: String,
+    pub csv: String,
+    pub loaded_at: i64,
+    pub mode: String,
+    pub loaded_by: String,
+    pub years: String,
+    pub changed_years: String,
+    pub loaded_csv: String,
+}

@@ -20,10 +20,10 @@ where
 }
 
 /// Implements [`super::Store`] for a backend: `$store` over `$db`, beginning write
-/// transactions with `$begin`, appending `$claim_lock` to the timer claim, and locking a
-/// unit with `$unit_lock` (nothing when empty).
+/// transactions with `$begin`, appending `$claim_lock` to the timer claim, locking a unit
+/// with `$unit_lock` and the calendar loads with `$calendar_lock` (nothing when empty).
 macro_rules! impl_store {
-    ($store:ident, $db:ty, $begin:literal, $claim_lock:literal, $unit_lock:literal) => {
+    ($store:ident, $db:ty, $begin:literal, $claim_lock:literal, $unit_lock:literal, $calendar_lock:literal) => {
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             type Db = $db;
@@ -331,10 +331,19 @@ macro_rules! impl_store {
                     .await?)
             }
 
-            async fn cases_with_clocks(conn: &mut $crate::store::Conn<Self>) -> $crate::error::Result<Vec<String>> {
+            async fn cases_with_clocks_between(
+                conn: &mut $crate::store::Conn<Self>,
+                from: i64,
+                to: i64,
+                suspended: &str,
+            ) -> $crate::error::Result<Vec<String>> {
                 let rows: Vec<(String,)> = sqlx::query_as(
-                    "SELECT id FROM regflow_cases WHERE is_open = 1 AND accepted_at IS NOT NULL ORDER BY id",
+                    "SELECT id FROM regflow_cases WHERE is_open = 1 AND accepted_at IS NOT NULL \
+                     AND ((accepted_at < $1 AND statutory_due_at >= $2) OR state = $3) ORDER BY id",
                 )
+                .bind(to)
+                .bind(from)
+                .bind(suspended)
                 .fetch_all(&mut *conn)
                 .await?;
                 Ok(rows.into_iter().map(|(id,)| id).collect())
@@ -413,27 +422,57 @@ macro_rules! impl_store {
                 .await?)
             }
 
-            async fn save_calendar(
-                conn: &mut $crate::store::Conn<Self>,
-                version: &str,
-                csv: &str,
-                at: i64,
-            ) -> $crate::error::Result<()> {
-                sqlx::query("INSERT INTO regflow_calendars (version, csv, loaded_at) VALUES ($1, $2, $3)")
-                    .bind(version)
-                    .bind(csv)
-                    .bind(at)
-                    .execute(&mut *conn)
-                    .await?;
+            async fn lock_calendars(conn: &mut $crate::store::Conn<Self>) -> $crate::error::Result<()> {
+                if !$calendar_lock.is_empty() {
+                    sqlx::query($calendar_lock).execute(&mut *conn).await?;
+                }
                 Ok(())
             }
 
-            async fn latest_calendar(conn: &mut $crate::store::Conn<Self>) -> $crate::error::Result<Option<String>> {
-                let row: Option<(String,)> =
-                    sqlx::query_as("SELECT csv FROM regflow_calendars ORDER BY seq DESC LIMIT 1")
-                        .fetch_optional(&mut *conn)
-                        .await?;
-                Ok(row.map(|(csv,)| csv))
+            async fn save_calendar(
+                conn: &mut $crate::store::Conn<Self>,
+                r: &$crate::store::CalendarRow,
+            ) -> $crate::error::Result<i64> {
+                let (seq,): (i64,) = sqlx::query_as(
+                    "INSERT INTO regflow_calendars (version, csv, loaded_at, mode, loaded_by, years, changed_years, \
+                     loaded_csv) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+                )
+                .bind(&r.version)
+                .bind(&r.csv)
+                .bind(r.loaded_at)
+                .bind(&r.mode)
+                .bind(&r.loaded_by)
+                .bind(&r.years)
+                .bind(&r.changed_years)
+                .bind(&r.loaded_csv)
+                .fetch_one(&mut *conn)
+                .await?;
+                Ok(seq)
+            }
+
+            async fn calendar_head(conn: &mut $crate::store::Conn<Self>) -> $crate::error::Result<Option<i64>> {
+                let row: Option<(i64,)> = sqlx::query_as("SELECT seq FROM regflow_calendars ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                Ok(row.map(|(seq,)| seq))
+            }
+
+            async fn calendar_load(
+                conn: &mut $crate::store::Conn<Self>,
+                seq: i64,
+            ) -> $crate::error::Result<Option<$crate::store::CalendarRow>> {
+                Ok(sqlx::query_as("SELECT * FROM regflow_calendars WHERE seq = $1")
+                    .bind(seq)
+                    .fetch_optional(&mut *conn)
+                    .await?)
+            }
+
+            async fn calendar_loads(
+                conn: &mut $crate::store::Conn<Self>,
+            ) -> $crate::error::Result<Vec<$crate::store::CalendarRow>> {
+                Ok(sqlx::query_as("SELECT * FROM regflow_calendars ORDER BY seq")
+                    .fetch_all(&mut *conn)
+                    .await?)
             }
         }
     };

@@ -3,7 +3,7 @@
 use crate::on_both;
 use crate::support::*;
 use async_trait::async_trait;
-use regflow_executor::{AlertHandler, Engine, FiredAlert, ManualClock, Request, WatchOptions};
+use regflow_executor::{AlertHandler, FiredAlert, ManualClock, Request, WatchOptions};
 use regflow_process::{AlertLevel, CaseId, Change, Channel, ClockKind, Command, Role};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -258,51 +258,49 @@ async fn three_engines(db: &Db) {
 }
 on_both!(three_engines_deliver_each_alert_exactly_once, three_engines);
 
-async fn calendar_load(db: &Db) {
-    let clock = ManualClock::new(at("2026-12-30T10:00:00+08:00"));
+async fn notice_then_alerts(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;
-    let id = CaseId::new("P");
-    let done = open_change(&engine, &id).await;
-    assert!(done.case.deadlines().unwrap().provisional());
-    let other = CaseId::new("Q");
-    clock.set(at("2026-12-30T10:05:00+08:00"));
-    let q = engine.execute(Request::to(
-        &other,
-        staff("kiosk-1", Role::Kiosk),
-        Command::HandleInstantly {
-            intake: intake("information_query", Channel::Kiosk),
-            materials: vec!["identity_proof".into()],
-        },
-    ));
-    q.await.unwrap();
-    // The State Council publishes 2027: loading it firms up P's deadlines.
-    let csv = format!(
-        "{}2027-01-01,holiday,元旦,\n2027-01-04,holiday,test,\n",
-        engine.calendar().to_csv()
-    );
-    let err = engine
-        .load_calendar("date,kind,name,source\n2027-01-05,weekday,x,\n")
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidCalendar));
-    let r = engine.load_calendar(&csv).await.unwrap();
-    assert_eq!(r.moved, vec![id.clone()]);
-    assert_eq!(r.examined, 1);
-    let view = engine.case(&id).await.unwrap().unwrap();
-    let dl = view.case.deadlines().unwrap();
-    assert!(!dl.provisional());
-    assert_eq!(dl.promise.due_at, at("2027-01-06T18:00:00+08:00"));
-    let last = view.history.last().unwrap();
-    assert!(matches!(last.event.change, Change::Reprojected { .. }));
-    assert_eq!(last.event.calendar_version.as_ref(), Some(&r.calendar_version));
-    // Loading the same again moves nothing; a new engine picks the stored calendar up.
-    assert!(engine.load_calendar(&csv).await.unwrap().moved.is_empty());
-    let again = Engine::builder(&db.url)
-        .centre(regflow_process::Centre::new("xining"))
-        .clock(clock.clone())
-        .build()
+    let id = CaseId::new("H");
+    engine
+        .execute(Request::to(
+            &id,
+            staff("clerk-1", Role::Clerk),
+            accept(&engine, "first_registration_homestead", Channel::Window),
+        ))
         .await
         .unwrap();
-    assert_eq!(again.calendar().version(), &r.calendar_version);
+    clock.set(at("2026-03-02T10:00:00+08:00"));
+    let reviewed = engine
+        .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
+        .await
+        .unwrap();
+    assert_eq!(reviewed.case.state(), regflow_process::State::Suspended);
+    // Long after the notice (15 working days: ends 03-23 18:00), one pass resumes the case
+    // and fires every alert its moved deadlines made due — none is left for a later pass.
+    let now = at("2026-07-01T09:00:00+08:00");
+    let counter = Counter::default();
+    let pass = engine.run_due(now, &counter).await.unwrap();
+    assert_eq!(pass.resumed, vec![id.clone()]);
+    let fired: Vec<(ClockKind, AlertLevel)> = pass.alerts.iter().map(|a| (a.alert.clock, a.alert.level)).collect();
+    assert_eq!(
+        fired,
+        vec![
+            (ClockKind::Promise, AlertLevel::Warning),
+            (ClockKind::Promise, AlertLevel::Breach),
+            (ClockKind::Statutory, AlertLevel::Warning),
+            (ClockKind::Statutory, AlertLevel::Breach),
+        ]
+    );
+    assert_eq!(counter.total(), 4);
+    assert!(engine.next_due().await.unwrap().is_none_or(|t| t >= now));
+    // Each at the instant it was due: the promise moved 14 working days (03-03..03-20).
+    let view = engine.case(&id).await.unwrap().unwrap();
+    let dl = view.case.deadlines().unwrap();
+    assert_eq!(dl.promise.due_at, at("2026-03-25T18:00:00+08:00"));
+    assert_eq!(pass.alerts[0].alert.at, at("2026-03-24T18:00:00+08:00"));
+    assert_eq!(pass.alerts[1].alert.at, dl.promise.due_at);
+    assert_eq!(pass.alerts[3].alert.at, dl.statutory.due_at);
+    assert!(engine.verify(&id).await.unwrap().is_intact());
 }
-on_both!(loading_a_calendar_reprojects_open_cases, calendar_load);
+on_both!(a_pass_fires_what_a_resumed_notice_makes_due, notice_then_alerts);

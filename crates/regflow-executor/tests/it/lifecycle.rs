@@ -176,6 +176,37 @@ async fn executor_refusals(db: &Db) {
 }
 on_both!(refusals_the_executor_adds, executor_refusals);
 
+async fn centres_apart(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = Engine::builder(&db.url)
+        .centre(regflow_process::Centre::new("xining"))
+        .centre(regflow_process::Centre::new("haidong"))
+        .clock(clock.clone())
+        .build()
+        .await
+        .unwrap();
+    let id = CaseId::new("X1");
+    open_change(&engine, &id).await;
+    let haidong = regflow_process::CentreId::new("haidong");
+    let other = regflow_process::Actor::new("rev-1", [Role::Reviewer, Role::Registrar], haidong);
+    // Whatever else is wrong — a stale version, a command the state does not allow —
+    // another centre hears `wrong_centre` and nothing about the case.
+    for req in [
+        Request::to(&id, other.clone(), Command::Record),
+        Request::to(&id, other.clone(), Command::Review).expecting(7),
+        Request::to(&id, other.clone(), Command::Resume),
+    ] {
+        let err = engine.execute(req).await.unwrap_err();
+        let r = err.refusal().unwrap();
+        assert_eq!(r.code, regflow_process::ErrorCode::WrongCentre, "{r}");
+        for secret in ["accepted", "xining", "version"] {
+            assert!(!r.message.contains(secret), "`{secret}` leaked: {}", r.message);
+        }
+    }
+    assert_eq!(engine.history(&id).await.unwrap().len(), 1);
+}
+on_both!(another_centre_learns_nothing_about_a_case, centres_apart);
+
 async fn idempotency(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;

@@ -14,10 +14,7 @@ async fn queue_and_reports(db: &Db) {
     let open = |label: &str, priority: Priority, who: &str| {
         let mut input = intake("change", Channel::Window);
         input.priority = priority;
-        input.applicants = vec![ApplicantInput {
-            name: "x".into(),
-            id: who.into(),
-        }];
+        input.applicants = vec![ApplicantInput::new("x", who)];
         (
             CaseId::new(label),
             Command::Accept {

@@ -101,16 +101,7 @@ pub fn intake(kind: &str, channel: Channel) -> IntakeInput {
     IntakeInput {
         kind: kind.into(),
         applicant_category: ApplicantCategory::Individual,
-        applicants: vec![
-            ApplicantInput {
-                name: "张三".into(),
-                id: ZHANG.into(),
-            },
-            ApplicantInput {
-                name: "李四".into(),
-                id: LI.into(),
-            },
-        ],
+        applicants: vec![ApplicantInput::new("张三", ZHANG), ApplicantInput::new("李四", LI)],
         unit: UNIT.into(),
         channel,
         priority: Priority::Standard,

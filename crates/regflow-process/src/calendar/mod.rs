@@ -201,6 +201,45 @@ impl Calendar {
         Ok(Self::from_entries(entries))
     }
 
+    /// This calendar with the years that `loaded` covers replaced by `loaded`'s data; every
+    /// other year stays as it is (SPEC 2.1: loading merges by year). Loading next year's
+    /// schedule on its own keeps the years already known; a revised year replaces just that
+    /// year.
+    pub fn merged_with(&self, loaded: &Calendar) -> Calendar {
+        let mut entries: BTreeMap<NaiveDate, CalendarEntry> = self
+            .inner
+            .entries
+            .iter()
+            .filter(|(date, _)| !loaded.covers(date.year()))
+            .map(|(d, e)| (*d, e.clone()))
+            .collect();
+        entries.extend(loaded.inner.entries.iter().map(|(d, e)| (*d, e.clone())));
+        Self::from_entries(entries)
+    }
+
+    /// The years in which `self` and `other` disagree about a date: a year one covers and
+    /// the other does not, or a date they mark differently. Deadlines that touch no such
+    /// year compute the same with either calendar.
+    pub fn changed_years(&self, other: &Calendar) -> BTreeSet<i32> {
+        let mut years: BTreeSet<i32> = self
+            .inner
+            .covered
+            .symmetric_difference(&other.inner.covered)
+            .copied()
+            .collect();
+        for (date, entry) in &self.inner.entries {
+            if other.inner.entries.get(date).map(|e| e.kind) != Some(entry.kind) {
+                years.insert(date.year());
+            }
+        }
+        for (date, entry) in &other.inner.entries {
+            if self.inner.entries.get(date).map(|e| e.kind) != Some(entry.kind) {
+                years.insert(date.year());
+            }
+        }
+        years
+    }
+
     /// Builds a calendar from entries already validated by [`csv_text::parse`].
     fn from_entries(entries: BTreeMap<NaiveDate, CalendarEntry>) -> Calendar {
         let covered: BTreeSet<i32> = entries.keys().map(|d| d.year()).collect();

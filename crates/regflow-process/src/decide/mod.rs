@@ -2,9 +2,11 @@
 //!
 //! Checks run in the order SPEC 5.2 fixes, so a command breaking several rules is refused
 //! with the first: `time_went_backwards`, `invalid_argument`, `case_not_found`,
-//! `invalid_transition`, `unknown_kind`, `forbidden_role`, `wrong_centre`,
+//! `wrong_centre`, `invalid_transition`, `unknown_kind`, `forbidden_role`,
 //! `channel_not_allowed`, `not_instant_kind`, `invalid_identifier`, `unknown_material`,
-//! `separation_of_duties`, then the command's own codes.
+//! `separation_of_duties`, then the command's own codes. A refusal to another centre's
+//! actor says nothing about the case: it is `wrong_centre` (or `case_not_found`) whatever
+//! else the command breaks.
 
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
@@ -17,13 +19,13 @@ use crate::case::{
     TaskStatus,
 };
 use crate::catalogue::{Catalogue, KindSpec, MaterialId, Produces};
-use crate::category::ApplicantCategory;
 use crate::channel::Channel;
 use crate::command::{Command, CommandName, IntakeInput, TaskOutcome};
 use crate::deadline::{CaseClocks, DeadlineError, Suspension};
 use crate::error::ErrorCode;
 use crate::event::{Change, Event};
-use crate::identifier::{CreditCode, ResidentId, UnitNumber};
+use crate::identifier::UnitNumber;
+use crate::party::{IdType, PartyRole};
 use crate::policy::{Policy, PolicyTimeline};
 use crate::refusal::{Detail, Refusal};
 use crate::transition::{self, Transition, Who};
@@ -71,6 +73,9 @@ pub struct Context<'a> {
     pub case_id: &'a CaseId,
     /// Whether the case's unit carries an unreleased seizure (only the executor knows).
     pub unit_seized: bool,
+    /// Refuse with `conflict` unless the case is at this version (checked right after the
+    /// centre, so another centre learns nothing from it).
+    pub expected_version: Option<u64>,
 }
 
 /// What a command does: the events to append, the case after them, and the alerts that
@@ -83,6 +88,24 @@ pub struct Decision {
     pub case: Case,
     /// The alerts to arm; every other pending alert of the case is disarmed.
     pub alerts: Vec<PlannedAlert>,
+}
+
+/// Whether `actor` may load or replace the working-day calendar (SPEC 2.1, 10): a
+/// supervisor, or the engine itself.
+///
+/// # Errors
+/// `forbidden_role` naming the roles that may.
+pub fn authorise_calendar_load(actor: &Actor) -> Result<(), Refusal> {
+    if actor.has(Role::Supervisor) || actor.has(Role::System) {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        ErrorCode::ForbiddenRole,
+        format!("`{}` may not load a calendar: it needs the role supervisor", actor.id()),
+    )
+    .with(Detail::Roles {
+        required: vec![Role::Supervisor],
+    }))
 }
 
 /// Decides a command.
@@ -129,18 +152,25 @@ impl<'a> Decider<'a> {
     fn run(self) -> Result<Decision, Refusal> {
         self.check_time()?;
         self.check_arguments()?;
-        let row = self.check_state()?;
+        self.check_exists()?;
+        self.check_centre()?;
+        self.check_version()?;
+        let row = self.check_transition()?;
         let kind = self.check_kind()?;
         let role = self.check_role(row, kind)?;
-        self.check_centre()?;
         self.check_channel(kind)?;
         let drafts = self.command_rules(kind, role)?;
         Ok(self.commit(drafts))
     }
 
-    // 1. time_went_backwards
+    /// Whether the actor may learn anything about the case: its own centre's case.
+    fn foreign(&self) -> bool {
+        self.case.is_some_and(|c| c.centre() != self.ctx.actor.centre())
+    }
+
+    // 1. time_went_backwards (about another centre's case, nothing: wrong_centre follows)
     fn check_time(&self) -> Result<(), Refusal> {
-        if let Some(case) = self.case {
+        if let Some(case) = self.case.filter(|_| !self.foreign()) {
             if self.ctx.now < case.updated_at() {
                 return Err(refuse(
                     ErrorCode::TimeWentBackwards,
@@ -230,7 +260,7 @@ impl<'a> Decider<'a> {
                 ));
             }
             Command::Extend { working_days, reason } => {
-                if *working_days == 0 {
+                if *working_days < 1 {
                     return Err(Refusal::argument(
                         "working_days",
                         "an extension is at least 1 working day",
@@ -249,19 +279,64 @@ impl<'a> Decider<'a> {
         Ok(())
     }
 
-    // 3. case_not_found, 4. invalid_transition
-    fn check_state(&self) -> Result<&'static Transition, Refusal> {
-        let name = self.name();
-        let from = match self.case {
-            None if !name.creates() => {
+    // 3. case_not_found
+    fn check_exists(&self) -> Result<(), Refusal> {
+        if self.case.is_none() && !self.name().creates() {
+            return Err(refuse(
+                ErrorCode::CaseNotFound,
+                format!("no case `{}`", self.ctx.case_id),
+            ));
+        }
+        Ok(())
+    }
+
+    // 4. wrong_centre: the message names the actor's centre only, never the case's.
+    fn check_centre(&self) -> Result<(), Refusal> {
+        let actor_centre = self.ctx.actor.centre();
+        if self.foreign() {
+            return Err(refuse(
+                ErrorCode::WrongCentre,
+                format!(
+                    "`{}` belongs to centre `{actor_centre}` and may not act on case `{}`",
+                    self.ctx.actor.id(),
+                    self.ctx.case_id
+                ),
+            ));
+        }
+        if actor_centre != &self.ctx.centre.id {
+            return Err(refuse(
+                ErrorCode::WrongCentre,
+                format!(
+                    "`{}` belongs to centre `{actor_centre}`, not to `{}`",
+                    self.ctx.actor.id(),
+                    self.ctx.centre.id
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    // conflict: the caller read an older version.
+    fn check_version(&self) -> Result<(), Refusal> {
+        if let (Some(expected), Some(case)) = (self.ctx.expected_version, self.case) {
+            if case.version() != expected {
                 return Err(refuse(
-                    ErrorCode::CaseNotFound,
-                    format!("no case `{}`", self.ctx.case_id),
+                    ErrorCode::Conflict,
+                    format!(
+                        "case `{}` is at version {}, not {expected}: read it again and retry",
+                        self.ctx.case_id,
+                        case.version()
+                    ),
                 ));
             }
-            None => None,
-            Some(c) => Some(c.state()),
-        };
+        }
+        Ok(())
+    }
+
+    // 5. invalid_transition
+    fn check_transition(&self) -> Result<&'static Transition, Refusal> {
+        let name = self.name();
+        let from = self.case.map(Case::state);
         let row = transition::find(from, name).ok_or_else(|| {
             let message = match from {
                 None => format!("`{name}` needs an existing case"),
@@ -321,10 +396,13 @@ impl<'a> Decider<'a> {
         if !actor.has(Role::Applicant) {
             return false;
         }
-        let me = actor.id().as_str().trim().to_ascii_uppercase();
+        let me = actor.id().as_str();
         match (self.case, self.intake_input()) {
-            (Some(case), _) => case.has_applicant(&me),
-            (None, Some(input)) => input.applicants.iter().any(|a| a.id.trim().to_ascii_uppercase() == me),
+            (Some(case), _) => case.has_applicant(me),
+            (None, Some(input)) => input
+                .applicants
+                .iter()
+                .any(|a| a.id.trim().eq_ignore_ascii_case(me.trim())),
             (None, None) => false,
         }
     }
@@ -396,22 +474,6 @@ impl<'a> Decider<'a> {
         }
     }
 
-    // 7. wrong_centre
-    fn check_centre(&self) -> Result<(), Refusal> {
-        let actor_centre = self.ctx.actor.centre();
-        let case_centre = self.case.map_or(&self.ctx.centre.id, Case::centre);
-        if actor_centre != case_centre || case_centre != &self.ctx.centre.id {
-            return Err(refuse(
-                ErrorCode::WrongCentre,
-                format!(
-                    "`{}` belongs to centre `{actor_centre}`, the case to `{case_centre}`",
-                    self.ctx.actor.id()
-                ),
-            ));
-        }
-        Ok(())
-    }
-
     // 8. channel_not_allowed
     fn check_channel(&self, kind: &KindSpec) -> Result<(), Refusal> {
         if self.case.is_none() && !kind.allows(self.channel()) {
@@ -437,12 +499,18 @@ impl<'a> Decider<'a> {
         let mut applicants = Vec::with_capacity(input.applicants.len());
         for (i, a) in input.applicants.iter().enumerate() {
             let field = format!("applicants[{i}].id");
-            let id = match input.applicant_category {
-                ApplicantCategory::Individual => ResidentId::parse(&a.id).map(PartyId::Resident),
-                ApplicantCategory::Organisation => CreditCode::parse(&a.id).map(PartyId::Organisation),
-            }
-            .map_err(|e| {
-                Refusal::new(ErrorCode::InvalidIdentifier, format!("{field}: {e}"))
+            let id_type = a.id_type.unwrap_or(IdType::default_for(input.applicant_category));
+            let id = PartyId::parse(&a.id, id_type).map_err(|e| {
+                let why = match a.id_type {
+                    Some(_) => format!("was read as {} (id_type `{id_type}`)", id_type.describe()),
+                    None => format!(
+                        "was read as {}, the default for an {} case (give `id_type`: `{}` for a party of the other type)",
+                        id_type.describe(),
+                        input.applicant_category,
+                        id_type.other()
+                    ),
+                };
+                Refusal::new(ErrorCode::InvalidIdentifier, format!("{field} {why}: {}", e.reason))
                     .with(Detail::Field { name: field.clone() })
             })?;
             if applicants.iter().any(|x: &Applicant| x.id == id) {
@@ -454,6 +522,7 @@ impl<'a> Decider<'a> {
             applicants.push(Applicant {
                 name: a.name.trim().to_owned(),
                 id,
+                role: a.role.unwrap_or(PartyRole::Obligee),
             });
         }
         let unit = UnitNumber::parse(&input.unit).map_err(|e| {

@@ -401,24 +401,42 @@ impl<'a> Decider<'a> {
             Command::Extend { working_days, reason } => {
                 let case = self.case();
                 let acceptance = case.acceptance().expect("accepted");
-                let clocks = acceptance.clocks.extended(*working_days, ctx.calendar, self.hours()).map_err(|e| match e {
-                    DeadlineError::ExceedsStatutory { promise_due, statutory_due, .. } => Refusal::new(
-                        ErrorCode::ExceedsStatutory,
-                        format!(
-                            "{working_days} more working days would put the promise at {}, after the statutory deadline {}",
-                            self.hours().format(promise_due),
-                            self.hours().format(statutory_due)
-                        ),
-                    )
-                    .with(Detail::Deadlines { promise_due, statutory_due }),
-                    other => Refusal::argument("working_days", other.to_string()),
-                })?;
+                let clocks = acceptance
+                    .clocks
+                    .extended(*working_days, ctx.calendar, self.hours())
+                    .map_err(|e| match e {
+                        DeadlineError::ExceedsStatutory {
+                            promise_due,
+                            statutory_due,
+                            ..
+                        } => {
+                            let message = match promise_due {
+                                Some(due) => format!(
+                                    "{working_days} more working days would put the promise at {}, after the statutory deadline {}",
+                                    self.hours().format(due),
+                                    self.hours().format(statutory_due)
+                                ),
+                                None => format!(
+                                    "{working_days} more working days would put the promise past the statutory deadline {} (beyond any date regflow computes)",
+                                    self.hours().format(statutory_due)
+                                ),
+                            };
+                            Refusal::new(ErrorCode::ExceedsStatutory, message)
+                            .with(Detail::Deadlines {
+                                promise_due,
+                                statutory_due,
+                            })
+                        }
+                        other => Refusal::new(other.code(), other.to_string())
+                            .with(Detail::Field { name: "working_days".into() }),
+                    })?;
                 let deadlines = self.project(&clocks)?;
+                let days = clocks.extension_days() - acceptance.clocks.extension_days();
                 Ok(vec![self.draft(
                     role,
                     case.state(),
                     Change::Extended {
-                        days: *working_days,
+                        days,
                         reason: reason.trim().to_owned(),
                         clocks,
                         deadlines,

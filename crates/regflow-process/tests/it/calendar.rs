@@ -1,4 +1,5 @@
 use crate::date;
+use chrono::Datelike;
 use regflow_process::calendar::{Calendar, CalendarError, DayKind};
 use regflow_process::ErrorCode;
 
@@ -162,4 +163,50 @@ fn unknown_kind_message_lists_the_kinds() {
         err,
         invalid(2, "unknown kind `festival` (expected `holiday` or `adjusted_workday`)")
     );
+}
+
+#[test]
+fn loading_one_year_merges_and_keeps_the_others() {
+    let builtin = Calendar::builtin();
+    let y2027 = Calendar::from_csv(
+        "date,kind,name,source\n2027-01-01,holiday,元旦,\n2027-02-06,holiday,春节,\n2027-02-07,holiday,春节,\n",
+    )
+    .unwrap();
+    let merged = builtin.merged_with(&y2027);
+    assert_eq!(
+        merged.covered_years().collect::<Vec<_>>(),
+        (2016..=2027).collect::<Vec<_>>()
+    );
+    // The Spring Festival of 2026 is still known: 2026-02-13 + 3 = 2026-02-25.
+    assert_eq!(
+        merged.add_working_days(date("2026-02-13"), 3).unwrap(),
+        date("2026-02-25")
+    );
+    assert_eq!(
+        builtin.changed_years(&merged).into_iter().collect::<Vec<_>>(),
+        vec![2027]
+    );
+    assert_ne!(merged.version(), builtin.version());
+    // A revised year replaces just that year: 2020 with one more holiday.
+    let mut lines: Vec<String> = builtin
+        .entries()
+        .filter(|e| e.date.year() == 2020)
+        .map(|e| format!("{},{},{},", e.date, e.kind.as_str(), e.name))
+        .collect();
+    lines.insert(0, "date,kind,name,source".into());
+    lines.push("2020-07-01,holiday,临时,".into());
+    let revised = builtin.merged_with(&Calendar::from_csv(&lines.join("\n")).unwrap());
+    assert_eq!(
+        builtin.changed_years(&revised).into_iter().collect::<Vec<_>>(),
+        vec![2020]
+    );
+    assert_eq!(revised.covered_years().count(), 11);
+    assert!(!revised.is_working_day(date("2020-07-01")).unwrap());
+    assert!(builtin.is_working_day(date("2020-07-01")).unwrap());
+    // The same text merged twice is the same calendar.
+    assert_eq!(
+        revised.merged_with(&y2027),
+        merged.merged_with(&Calendar::from_csv(&lines.join("\n")).unwrap())
+    );
+    assert!(builtin.changed_years(&builtin).is_empty());
 }

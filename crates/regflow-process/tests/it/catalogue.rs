@@ -153,8 +153,13 @@ fn builtin_catalogue_is_the_spec_table() {
         assert_eq!(k.tasks, tasks, "{id}");
         assert_eq!(k.produces, produces, "{id}");
         assert_eq!(k.public_notice_days, notice, "{id}");
+        let court_only = ["seizure", "seizure_release"].contains(&id);
         for ch in Channel::ALL {
-            let expected = Channel::GENERAL.contains(&ch) || Some(ch) == extra;
+            let expected = if court_only {
+                ch == Channel::Court
+            } else {
+                Channel::GENERAL.contains(&ch) || Some(ch) == extra
+            };
             assert_eq!(k.allows(ch), expected, "{id} on {ch}");
         }
         assert!(k.pledges);
@@ -210,6 +215,18 @@ fn catalogue_validation_names_the_entry() {
         "unknown channel `fax`",
     );
     check_invalid(&kind("public_notice_days = -15", form), "`k`", "negative");
+    // Counts from input are bounded, never wrapped.
+    check_invalid(&kind("public_notice_days = 4294967311", form), "`k`", "more than 250");
+    check_invalid(&kind("materials_before_reform = 4294967296", form), "`k`", "too large");
+    // A seizure is registered on a court's commission only.
+    check_invalid(
+        &kind("unit_effect = \"seize\"\nchannels = [\"court\", \"bank\"]", form),
+        "`k`.channels",
+        "only on `court`",
+    );
+    let court_only = Catalogue::from_toml(&kind("unit_effect = \"release\"", form)).unwrap();
+    let k = court_only.get("k").unwrap();
+    assert_eq!(k.channels.iter().copied().collect::<Vec<_>>(), vec![Channel::Court]);
     check_invalid(&kind("", ""), "`k`", "checklist is empty");
     check_invalid(
         &kind("", &format!("{form}, {form}")),

@@ -3,6 +3,7 @@
 mod calendar;
 mod catalogue;
 mod deadline;
+mod parties;
 mod policy;
 mod properties;
 mod rules;

@@ -199,6 +199,21 @@ fn validation_errors_name_the_entry() {
     );
     check_invalid(&one("statutory_days = -30\n"), "`p`", "statutory_days: -30 is negative");
     check_invalid(
+        &one("statutory_days = 4294967326\n"),
+        "`p`",
+        "statutory_days: 4294967326 is not between 1 and 1000",
+    );
+    check_invalid(
+        &one("instant_window_minutes = 9223372036854775807\n"),
+        "`p`",
+        "instant_window_minutes: 9223372036854775807 is not between 1 and 1440",
+    );
+    check_invalid(
+        &one("warning_lead_days = 31\n"),
+        "`p`",
+        "warning_lead_days: 31 is not between 0 and 30",
+    );
+    check_invalid(
         &one("warning_lead_days = -1\n"),
         "`p`",
         "warning_lead_days: -1 is negative",

@@ -117,3 +117,92 @@ proptest! {
         }
     }
 }
+
+/// A calendar to load: one year of the built-in data with some holidays dropped or moved,
+/// as a revised schedule would.
+fn revised_year() -> impl Strategy<Value = (i32, Vec<usize>, i64)> {
+    (2016i32..=2027, proptest::collection::vec(0usize..40, 0..6), 1i64..5)
+}
+
+fn load_revision(base: &Calendar, (year, dropped, shift): (i32, Vec<usize>, i64)) -> Calendar {
+    let mut lines = vec!["date,kind,name,source".to_owned()];
+    let entries: Vec<_> = base.entries().filter(|e| e.date.year() == year).collect();
+    for (i, e) in entries.iter().enumerate() {
+        if dropped.contains(&i) {
+            continue;
+        }
+        lines.push(format!("{},{},{},", e.date, e.kind.as_str(), e.name));
+    }
+    // A holiday the State Council adds mid-year (as the 2020 Spring Festival extension),
+    // on a weekday not already listed.
+    let mut extra = NaiveDate::from_ymd_opt(year, 7, 1).unwrap() + Days::new(shift as u64);
+    while matches!(extra.weekday(), Weekday::Sat | Weekday::Sun) || entries.iter().any(|e| e.date == extra) {
+        extra = extra.succ_opt().unwrap();
+    }
+    lines.push(format!("{extra},holiday,加,"));
+    base.merged_with(&Calendar::from_csv(&lines.join("\n")).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// SPEC 2.4 and 2.1: whatever extension is asked for, whatever suspensions ran and
+    /// whatever calendar is loaded, a running deadline is never earlier than acceptance +
+    /// its own working days under the calendar that projects it, and an extension or a
+    /// suspension never moves it earlier than it was.
+    #[test]
+    fn no_extension_suspension_or_load_moves_a_deadline_before_its_working_days(
+        d in any_date(),
+        n in 1u32..=30,
+        extensions in proptest::collection::vec(prop_oneof![
+            1u64..=40,
+            Just(u64::from(u32::MAX)),
+            Just(u64::MAX),
+            Just(i64::MAX as u64),
+            (u64::from(u32::MAX) - 40)..=u64::from(u32::MAX),
+        ], 0..4),
+        suspension in proptest::option::of((0i64..(24 * 20), 0i64..(24 * 30))),
+        revision in proptest::option::of(revised_year()),
+    ) {
+        let builtin = Calendar::builtin();
+        let cal = match revision {
+            Some(r) => load_revision(&builtin, r),
+            None => builtin.clone(),
+        };
+        let hours = OfficeHours::default();
+        let accepted = hours.closing_on(d) - chrono::Duration::hours(8);
+        let mut clocks = CaseClocks::start(accepted, Promise::WorkingDays(n), 30, 30, 1);
+        let mut last = clocks.project(&cal, &hours).unwrap();
+        if let Some((start, length)) = suspension {
+            let from = accepted + chrono::Duration::hours(start);
+            let s = Suspension::new(from, from + chrono::Duration::hours(length)).unwrap();
+            clocks = clocks.with_suspension(s);
+            let now = clocks.project(&cal, &hours).unwrap();
+            prop_assert!(now.promise.due_at >= last.promise.due_at);
+            prop_assert!(now.statutory.due_at >= last.statutory.due_at);
+            last = now;
+        }
+        for k in extensions {
+            match clocks.extended(k, &cal, &hours) {
+                Ok(next) => {
+                    let now = next.project(&cal, &hours).unwrap();
+                    prop_assert!(now.promise.due_at > last.promise.due_at, "extension by {k} moved the promise earlier");
+                    prop_assert!(now.promise.due_at <= now.statutory.due_at);
+                    prop_assert_eq!(now.statutory.due_at, last.statutory.due_at);
+                    clocks = next;
+                    last = now;
+                }
+                Err(e) => prop_assert_eq!(e.code(), regflow_process::ErrorCode::ExceedsStatutory, "{}", e),
+            }
+        }
+        let local = hours.local_date(accepted);
+        let floor = |days: u32| hours.closing_on(cal.add_working_days_projected(local, days).unwrap().value);
+        prop_assert!(last.promise.due_at >= floor(n + clocks.extension_days()));
+        prop_assert!(last.statutory.due_at >= floor(30));
+        // Re-projecting with the built-in calendar after a revision obeys the same floor.
+        let back = clocks.project(&builtin, &hours).unwrap();
+        let floor_b = |days: u32| hours.closing_on(builtin.add_working_days_projected(local, days).unwrap().value);
+        prop_assert!(back.promise.due_at >= floor_b(n + clocks.extension_days()));
+        prop_assert!(back.statutory.due_at >= floor_b(30));
+    }
+}

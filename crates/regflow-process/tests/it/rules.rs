@@ -630,7 +630,7 @@ fn extension_moves_the_promise_never_past_the_statute() {
     let mut w = World::new();
     accepted_transfer(&mut w);
     let sup = w.staff("sup-1");
-    let ext = |days: u32| Command::Extend {
+    let ext = |days: u64| Command::Extend {
         working_days: days,
         reason: "复杂".into(),
     };
@@ -921,12 +921,23 @@ fn the_first_broken_rule_is_reported() {
         },
         ErrorCode::UnknownKind,
     );
-    bad.kind = "transfer_second_hand".into();
-    // forbidden_role before wrong_centre and channel.
+    // wrong_centre before unknown_kind, forbidden_role and everything after.
     w.refused(
         "A",
         T0,
         &other_clerk,
+        Command::Accept {
+            intake: Some(bad.clone()),
+            materials: strings(&["x"]),
+        },
+        ErrorCode::WrongCentre,
+    );
+    bad.kind = "transfer_second_hand".into();
+    // forbidden_role before channel.
+    w.refused(
+        "A",
+        T0,
+        &w.staff("rev-1"),
         Command::Accept {
             intake: Some(bad.clone()),
             materials: strings(&["x"]),
@@ -1104,4 +1115,137 @@ fn reprojection_moves_only_what_the_calendar_changes() {
     assert!(!dl.promise.provisional);
     assert_eq!(w.fmt(dl.promise.due_at), "2027-01-06T18:00:00+08:00");
     assert_eq!(d.events[0].calendar_version.as_ref(), Some(w.calendar.version()));
+}
+
+#[test]
+fn seizures_open_only_on_a_court_commission() {
+    let mut w = World::new();
+    let (clerk, bank, kiosk, court) = (
+        w.staff("clerk-1"),
+        w.staff("bank-1"),
+        w.staff("kiosk-1"),
+        w.staff("court-1"),
+    );
+    for kind in ["seizure", "seizure_release"] {
+        let materials = all_materials(&w, kind);
+        for (channel, actor) in [
+            (Channel::Window, &clerk),
+            (Channel::HomeVisit, &clerk),
+            (Channel::Bank, &bank),
+            (Channel::Kiosk, &kiosk),
+        ] {
+            for cmd in [
+                Command::Accept {
+                    intake: Some(intake(kind, channel)),
+                    materials: materials.clone(),
+                },
+                Command::HandleInstantly {
+                    intake: intake(kind, channel),
+                    materials: materials.clone(),
+                },
+            ] {
+                let r = w.refused("S", T0, actor, cmd, ErrorCode::ChannelNotAllowed);
+                assert!(r.message.contains(kind), "{r}");
+            }
+        }
+        // Not by an applicant online either.
+        let owner = w.applicant(ZHANG);
+        w.refused(
+            "S",
+            T0,
+            &owner,
+            Command::Apply {
+                intake: intake(kind, Channel::Online),
+                materials: materials.clone(),
+            },
+            ErrorCode::ChannelNotAllowed,
+        );
+        assert!(!w.cases.contains_key("S"));
+        let d = w.ok(
+            kind,
+            T0,
+            &court,
+            Command::HandleInstantly {
+                intake: intake(kind, Channel::Court),
+                materials,
+            },
+        );
+        assert_eq!(d.case.state(), State::Completed);
+    }
+}
+
+#[test]
+fn extensions_of_any_size_never_move_the_promise_earlier() {
+    let mut w = World::new();
+    accepted_transfer(&mut w);
+    let sup = w.staff("sup-1");
+    let before = w.case("A").clone();
+    let ext = |days: u64| Command::Extend {
+        working_days: days,
+        reason: "复杂".into(),
+    };
+    w.refused("A", T0, &sup, ext(0), ErrorCode::InvalidArgument);
+    for huge in [
+        u64::from(u32::MAX),
+        u64::from(u32::MAX) - 1,
+        i64::MAX as u64,
+        u64::MAX,
+        28,
+        10_000,
+    ] {
+        let r = w.refused("A", T0, &sup, ext(huge), ErrorCode::ExceedsStatutory);
+        let Some(Detail::Deadlines {
+            promise_due,
+            statutory_due,
+        }) = r.detail
+        else {
+            panic!("no deadlines in {r}")
+        };
+        assert_eq!(statutory_due, before.deadlines().unwrap().statutory.due_at);
+        if let Some(p) = promise_due {
+            assert!(p > statutory_due, "{r}");
+        }
+        assert_eq!(w.case("A"), &before, "a refused extension changed the case");
+    }
+    // 27 more working days is exactly the statute (3 + 27 = 30).
+    let d = w.ok("A", T0, &sup, ext(27));
+    let dl = d.case.deadlines().unwrap();
+    assert_eq!(dl.promise.due_at, dl.statutory.due_at);
+    w.refused("A", T0, &sup, ext(1), ErrorCode::ExceedsStatutory);
+}
+
+#[test]
+fn another_centre_learns_nothing_about_a_case() {
+    let mut w = World::new();
+    accepted_transfer(&mut w);
+    let other = Actor::new(
+        "rev-9",
+        [Role::Registrar, Role::Reviewer],
+        regflow_process::CentreId::new("haidong"),
+    );
+    // `record` is not allowed in `accepted`, the time is before the case's last change,
+    // the version is stale, the command's own rules would fail: all `wrong_centre`.
+    w.expected_version = Some(99);
+    for (when, cmd) in [
+        (T0, Command::Record),
+        ("2026-01-01T09:00:00+08:00", Command::Review),
+        (T0, Command::Resume),
+        (
+            T0,
+            Command::Extend {
+                working_days: 1,
+                reason: "x".into(),
+            },
+        ),
+    ] {
+        let r = w.refused("A", when, &other, cmd, ErrorCode::WrongCentre);
+        for secret in ["accepted", "xining", "version", "2026-03"] {
+            assert!(!r.message.contains(secret), "`{secret}` leaked in: {}", r.message);
+        }
+        assert_eq!(r.detail, None);
+    }
+    // A stale version from the case's own centre is `conflict`.
+    w.refused("A", T0, &w.staff("rev-1"), Command::Review, ErrorCode::Conflict);
+    w.expected_version = Some(w.case("A").version());
+    w.ok("A", T0, &w.staff("rev-1"), Command::Review);
 }

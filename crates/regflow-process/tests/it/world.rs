@@ -21,6 +21,7 @@ pub struct World {
     pub cases: HashMap<String, Case>,
     pub history: HashMap<String, Vec<Event>>,
     pub unit_seized: bool,
+    pub expected_version: Option<u64>,
 }
 
 impl World {
@@ -33,6 +34,7 @@ impl World {
             cases: HashMap::new(),
             history: HashMap::new(),
             unit_seized: false,
+            expected_version: None,
         }
     }
 
@@ -80,6 +82,7 @@ impl World {
             catalogue: &self.catalogue,
             case_id: &case_id,
             unit_seized: self.unit_seized,
+            expected_version: self.expected_version,
         };
         let result = decide(before.as_ref(), &command, &ctx);
         match &result {
@@ -132,16 +135,7 @@ pub fn intake(kind: &str, channel: Channel) -> IntakeInput {
     IntakeInput {
         kind: kind.into(),
         applicant_category: ApplicantCategory::Individual,
-        applicants: vec![
-            ApplicantInput {
-                name: "张三".into(),
-                id: ZHANG.into(),
-            },
-            ApplicantInput {
-                name: "李四".into(),
-                id: LI.into(),
-            },
-        ],
+        applicants: vec![ApplicantInput::new("张三", ZHANG), ApplicantInput::new("李四", LI)],
         unit: UNIT.into(),
         channel,
         priority: Priority::Standard,
@@ -151,10 +145,7 @@ pub fn intake(kind: &str, channel: Channel) -> IntakeInput {
 pub fn org_intake(kind: &str, channel: Channel) -> IntakeInput {
     IntakeInput {
         applicant_category: ApplicantCategory::Organisation,
-        applicants: vec![ApplicantInput {
-            name: "西宁某公司".into(),
-            id: ORG.into(),
-        }],
+        applicants: vec![ApplicantInput::new("西宁某公司", ORG)],
         ..intake(kind, channel)
     }
 }
