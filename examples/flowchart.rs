@@ -6,18 +6,19 @@
 //! KIND defaults to `transfer_second_hand` (不动产转移登记流程图). `--all` adds the commands
 //! that leave the state unchanged (materials, tasks, extensions) and the engine's own.
 
-use regflow::process::transition::{for_kind, Transition, Who};
-use regflow::process::{Catalogue, CommandName, PolicyTimeline, State};
+use regflow::process::transition::{for_kind, Transition};
+use regflow::process::{Catalogue, CommandName, KindSpec, PolicyTimeline, Role, State};
 
-fn who(t: &Transition) -> String {
-    match t.who {
-        Who::Roles(roles) => roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" / "),
-        Who::ChannelRole => "clerk / bank / kiosk / court".into(),
-        Who::Applicants => "applicant".into(),
-        Who::ApplicantsOrClerk => "applicant / clerk".into(),
-        Who::TaskOfficer => "tax / transaction officer".into(),
-        Who::System => "engine".into(),
-    }
+/// The roles of an edge, from the table and the kind's channels and tasks.
+fn who(t: &Transition, kind: &KindSpec) -> String {
+    t.roles_for(kind)
+        .iter()
+        .map(|r| match r {
+            Role::System => "engine",
+            r => r.as_str(),
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 fn node(s: Option<State>) -> String {
@@ -81,7 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     "    {} -->|\"{}<br/>{}\"| {}",
                     node(t.from),
                     t.command,
-                    who(t),
+                    who(t, kind),
                     to.as_str()
                 );
             }
@@ -107,7 +108,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     node(t.from),
                     to.as_str(),
                     t.command,
-                    who(t)
+                    who(t, kind)
                 );
             }
         }

@@ -49,6 +49,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             progress: false,
         })
         .await?;
+        out.exit_unless_something_was_accepted(&format!("under {}", policy.id()));
+        eprintln!("  commands refused, by code: {}", out.refusal_summary());
         rows.push((policy.clone(), out));
     }
     println!(

@@ -44,6 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         progress: true,
     })
     .await?;
+    out.exit_unless_something_was_accepted(&format!("{days} days from {start}"));
     let r = &out.report;
     println!(
         "Cases opened {}: accepted {}, not accepted {} (missing key materials, all listed at once),",
@@ -61,6 +62,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let channels: Vec<String> = out.channels.iter().map(|(c, n)| format!("{c} {n}")).collect();
     println!("Channels: {}.", channels.join(", "));
+    println!("Commands refused, by code: {}.", out.refusal_summary());
     println!();
     println!("Registration time per applicant category (completed cases with a working-day promise):");
     println!(

@@ -347,7 +347,8 @@ fn command_of(name: &str, args: &Args<'_>, exists: bool) -> Result<Command, Refu
                 .uint("rating")?
                 .ok_or_else(|| Refusal::argument("rating", "`rating` is missing"))?;
             Command::Evaluate {
-                rating: u8::try_from(rating).unwrap_or(u8::MAX),
+                rating: u8::try_from(rating)
+                    .map_err(|_| Refusal::argument("rating", format!("rating {rating} is not between 1 and 5")))?,
                 comment: args.str("comment")?.unwrap_or_default(),
             }
         }

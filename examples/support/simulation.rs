@@ -11,8 +11,8 @@ use regflow::executor::{Engine, IgnoreAlerts, ManualClock, Report, ReportFilter,
 use regflow::process::case::{SuspensionCause, TaskStatus};
 use regflow::process::catalogue::Task;
 use regflow::process::{
-    Actor, ApplicantCategory, ApplicantInput, Case, CaseId, Centre, CentreId, Channel, Command, IntakeInput,
-    OfficeHours, PolicyTimeline, Priority, Promise, Role, State, TaskOutcome,
+    Actor, ApplicantCategory, ApplicantInput, Case, CaseId, Centre, CentreId, Channel, Command, ErrorCode, IdType,
+    IntakeInput, OfficeHours, PartyRole, PolicyTimeline, Priority, Promise, Role, State, TaskOutcome,
 };
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -79,6 +79,40 @@ pub struct Outcome {
     pub overdue_at_close: Vec<regflow::executor::Overdue>,
     /// That close.
     pub close: DateTime<Utc>,
+    /// Commands the engine refused, by code (a database failure counts under `None`).
+    pub refusals: BTreeMap<Option<ErrorCode>, u64>,
+}
+
+impl Outcome {
+    /// Exits with status 1, saying why, when the run accepted no case at all (a month
+    /// before the first policy, a calendar the engine cannot compute with…): figures over
+    /// nothing would mislead.
+    pub fn exit_unless_something_was_accepted(&self, what: &str) {
+        if self.report.overall.accepted == 0 {
+            eprintln!(
+                "{what}: no case was accepted out of {} opened; refusals by code: {}",
+                self.report.overall.opened,
+                self.refusal_summary()
+            );
+            std::process::exit(1);
+        }
+    }
+
+    /// The refusals as one line, most frequent first: `invalid_transition 12, …`.
+    pub fn refusal_summary(&self) -> String {
+        let mut rows: Vec<(&Option<ErrorCode>, &u64)> = self.refusals.iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        if rows.is_empty() {
+            return "none".into();
+        }
+        rows.iter()
+            .map(|(code, n)| match code {
+                Some(c) => format!("{c} {n}"),
+                None => format!("database error {n}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 const KINDS: [(&str, u32); 14] = [
@@ -179,6 +213,7 @@ struct Sim {
     seq: u64,
     arrivals: BTreeMap<u64, Arrival>,
     channels: BTreeMap<Channel, u64>,
+    refusals: BTreeMap<Option<ErrorCode>, u64>,
     /// Each step's drawn deviation from its planned day: (case, step) → working days.
     jitter: BTreeMap<(u64, u8), i64>,
 }
@@ -231,10 +266,13 @@ impl Sim {
         Actor::new(id, [role], self.centre.clone())
     }
 
-    async fn run(&self, case: u64, actor: Actor, command: Command) -> Option<Case> {
+    async fn run(&mut self, case: u64, actor: Actor, command: Command) -> Option<Case> {
         match self.engine.execute(Request::to(&id(case), actor, command)).await {
             Ok(done) => Some(done.case),
-            Err(_) => None,
+            Err(e) => {
+                *self.refusals.entry(e.code()).or_default() += 1;
+                None
+            }
         }
     }
 
@@ -258,11 +296,26 @@ impl Sim {
         } else {
             ApplicantCategory::Organisation
         };
-        let applicants = match category {
-            ApplicantCategory::Individual => (0..1 + u64::from(self.rng.u32(0..100) < 40))
+        let applicants = match (kind, category) {
+            // A mortgage names the mortgagor and the bank (a credit code on an individual
+            // case); its cancellation, the bank giving the right up.
+            ("mortgage" | "mortgage_cancellation", ApplicantCategory::Individual) => {
+                let (person_role, bank) = if kind == "mortgage" {
+                    (PartyRole::Obligor, PartyRole::Obligee)
+                } else {
+                    (PartyRole::Obligee, PartyRole::Obligor)
+                };
+                vec![
+                    ApplicantInput::new(format!("申请人{n}-0"), person(n * 2)).role(person_role),
+                    ApplicantInput::new("青海银行西宁分行", organisation(0))
+                        .id_type(IdType::CreditCode)
+                        .role(bank),
+                ]
+            }
+            (_, ApplicantCategory::Individual) => (0..1 + u64::from(self.rng.u32(0..100) < 40))
                 .map(|i| ApplicantInput::new(format!("申请人{n}-{i}"), person(n * 2 + i)))
                 .collect(),
-            ApplicantCategory::Organisation => {
+            (_, ApplicantCategory::Organisation) => {
                 vec![ApplicantInput::new(format!("单位{n}"), organisation(n))]
             }
         };
@@ -648,6 +701,7 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
         seq: 0,
         arrivals: BTreeMap::new(),
         channels: BTreeMap::new(),
+        refusals: BTreeMap::new(),
         jitter: BTreeMap::new(),
         cfg,
     };
@@ -762,6 +816,7 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
         channels: sim.channels,
         overdue_at_close,
         close,
+        refusals: sim.refusals,
     })
 }
 

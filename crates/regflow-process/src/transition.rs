@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::actor::Role;
 use crate::case::State;
 use crate::catalogue::{KindSpec, Produces};
+use crate::channel::Channel;
 use crate::command::CommandName;
 
 /// Who may issue a command.
@@ -42,6 +43,31 @@ pub struct Transition {
 
 use CommandName as C;
 use State as S;
+
+impl Transition {
+    /// The roles that may take this transition on a case of `kind`: the role serving each
+    /// channel the kind opens on (the clerk for an online case's visit), the officers of
+    /// the kind's own tasks, or the roles the row names.
+    pub fn roles_for(&self, kind: &KindSpec) -> Vec<Role> {
+        let mut roles: Vec<Role> = match self.who {
+            Who::Roles(roles) => roles.to_vec(),
+            Who::ChannelRole if self.from.is_some() => vec![Channel::Online.serving_role()],
+            Who::ChannelRole => kind
+                .channels
+                .iter()
+                .filter(|c| **c != Channel::Online)
+                .map(|c| c.serving_role())
+                .collect(),
+            Who::Applicants => vec![Role::Applicant],
+            Who::ApplicantsOrClerk => vec![Role::Applicant, Role::Clerk],
+            Who::TaskOfficer => kind.tasks.iter().map(|t| t.officer()).collect(),
+            Who::System => vec![Role::System],
+        };
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+}
 
 const REVIEWER_OR_SUPERVISOR: &[Role] = &[Role::Reviewer, Role::Supervisor];
 
@@ -247,11 +273,17 @@ pub fn allowed_from(from: Option<State>) -> Vec<CommandName> {
 pub fn for_kind(kind: &KindSpec, instant: bool) -> Vec<Transition> {
     let completes_at_review = kind.produces == Produces::QueryResult;
     let issues = kind.produces.issues_certificate();
+    let online = kind.allows(Channel::Online);
     // States a case of this kind never reaches.
-    let unreachable = |s: State| (completes_at_review && s == S::Reviewed) || (!issues && s == S::Recorded);
+    let unreachable = |s: State| {
+        (completes_at_review && s == S::Reviewed)
+            || (!issues && s == S::Recorded)
+            || (!online && matches!(s, S::PreReview | S::Returned | S::AwaitingVisit))
+    };
     TRANSITIONS
         .iter()
         .filter(|t| match t.command {
+            C::Apply => online,
             C::CompleteTask => !kind.tasks.is_empty(),
             C::AutoSuspend | C::AutoResume => kind.public_notice_days.is_some(),
             C::HandleInstantly => instant,
@@ -320,6 +352,36 @@ mod tests {
         let seizure = for_kind(cat.get("seizure").unwrap(), true);
         assert!(has(&seizure, State::Reviewed, CommandName::Record, State::Completed));
         assert!(!seizure.iter().any(|t| t.command == CommandName::IssueCertificate));
+        // A seizure comes from a court: no online application, and only the court opens it.
+        let seizure_kind = cat.get("seizure").unwrap();
+        assert!(!seizure
+            .iter()
+            .any(|t| t.command == CommandName::Apply || t.from == Some(State::AwaitingVisit)));
+        for t in seizure.iter().filter(|t| t.from.is_none()) {
+            assert_eq!(t.roles_for(seizure_kind), vec![Role::Court], "{t:?}");
+        }
+        // A mortgage opens at the window, on a home visit or at a bank; after an online
+        // application the clerk accepts at the visit; tasks name their own officers.
+        let mortgage_kind = cat.get("mortgage").unwrap();
+        let mortgage = for_kind(mortgage_kind, false);
+        let accept = |from: Option<State>| {
+            mortgage
+                .iter()
+                .find(|t| t.from == from && t.command == CommandName::Accept)
+                .unwrap()
+                .roles_for(mortgage_kind)
+        };
+        assert_eq!(accept(None), vec![Role::Clerk, Role::Bank]);
+        assert_eq!(accept(Some(State::AwaitingVisit)), vec![Role::Clerk]);
+        let transfer_kind = cat.get("transfer_second_hand").unwrap();
+        let task = transfer
+            .iter()
+            .find(|t| t.command == CommandName::CompleteTask)
+            .unwrap();
+        assert_eq!(
+            task.roles_for(transfer_kind),
+            vec![Role::TaxOfficer, Role::TransactionOfficer]
+        );
     }
 
     #[test]
