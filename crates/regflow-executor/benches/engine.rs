@@ -6,8 +6,10 @@
 //! PostgreSQL is measured when `REGFLOW_PG_URL` is set (a throw-away database is created).
 //! Sections:
 //! 1. lifecycle commands per second (accept → two tasks → review → record → issue) with 1
-//!    and 8 workers (600 cases, three alternating rounds, medians compared), beside a baseline issuing the same SQL statements in the same
-//!    transactions through the store directly (no `decide`, no JSON, no hashing, no task);
+//!    and 8 workers (600 cases, three alternating rounds, medians compared), beside a raw-SQL
+//!    floor: per command one transaction that reads the case's version, writes the case
+//!    (its state, version and the same JSON body the engine wrote), appends the same event
+//!    and arms or drops the same timers — no `decide`, no hashing, no task;
 //! 2. one `run_due` pass with 100 alerts due among N open cases (and an idle pass), with
 //!    the process's resident memory after each;
 //! 3. alert firing throughput: 100,000 alerts due at once, fired by 1 and by 8 concurrent
@@ -17,7 +19,6 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, Utc};
-use regflow_executor::store::{CaseRow, EventRow, Store, TimerRow};
 use regflow_executor::testing::PgDatabase;
 use regflow_executor::{AlertHandler, Clock, Engine, FiredAlert, IgnoreAlerts, ManualClock, Request, WatchOptions};
 use regflow_process::catalogue::Task;
@@ -165,13 +166,25 @@ fn rss_kib() -> u64 {
 
 // ---------------------------------------------------------------- 1. lifecycle
 
-/// What one command of the template lifecycle wrote.
+/// What one command of the template lifecycle wrote, as the floor writes it again.
 #[derive(Clone)]
 struct Step {
     creates: bool,
-    reads_unit: bool,
-    event: EventRow,
-    timers: Vec<TimerRow>,
+    state: String,
+    case_body: String,
+    event: FloorEvent,
+    timers: Vec<(String, i64)>,
+}
+
+#[derive(Clone)]
+struct FloorEvent {
+    seq: i64,
+    at: i64,
+    command: String,
+    actor: String,
+    body: String,
+    prev_hash: String,
+    hash: String,
 }
 
 async fn engine_lifecycles(db: &Db, workers: usize, per_worker: usize) -> f64 {
@@ -195,121 +208,160 @@ async fn engine_lifecycles(db: &Db, workers: usize, per_worker: usize) -> f64 {
     (workers * per_worker * 6) as f64 / started.elapsed().as_secs_f64()
 }
 
-/// Runs one lifecycle through the engine and reads back what each command wrote.
-async fn template(engine: &Engine) -> (CaseRow, Vec<Step>) {
+/// Runs one lifecycle through the engine and keeps what each command wrote.
+async fn template(engine: &Engine) -> Vec<Step> {
     let id = CaseId::new("template");
     let mut steps = Vec::new();
     for (i, (actor, cmd)) in lifecycle().into_iter().enumerate() {
-        let is_record = matches!(cmd, Command::Record);
         let done = engine.execute(Request::to(&id, actor, cmd)).await.unwrap();
         let e = &done.entries[0];
-        let body = serde_json::to_string(&e.event).unwrap();
-        let timers = done
-            .alerts
-            .iter()
-            .map(|a| TimerRow {
-                case_id: id.to_string(),
-                timer: format!("{}_{}", a.clock.as_str(), a.level.as_str()),
-                due_at: a.at.timestamp_micros(),
-            })
-            .collect();
         steps.push(Step {
             creates: i == 0,
-            reads_unit: is_record,
-            event: EventRow {
-                case_id: id.to_string(),
+            state: done.case.state().as_str().to_owned(),
+            case_body: serde_json::to_string(&done.case).unwrap(),
+            event: FloorEvent {
                 seq: e.event.seq as i64,
                 at: e.event.at.timestamp_micros(),
                 command: e.event.command.as_str().into(),
                 actor: e.event.actor.to_string(),
-                body,
+                body: serde_json::to_string(&e.event).unwrap(),
                 prev_hash: e.prev_hash.clone(),
                 hash: e.hash.clone(),
             },
-            timers,
+            timers: done
+                .alerts
+                .iter()
+                .map(|a| {
+                    (
+                        format!("{}_{}", a.clock.as_str(), a.level.as_str()),
+                        a.at.timestamp_micros(),
+                    )
+                })
+                .collect(),
         });
     }
-    let row = with_conn_row(engine, "template").await;
-    (row, steps)
+    steps
 }
 
-async fn with_conn_row(engine: &Engine, id: &str) -> CaseRow {
-    if let Some(pool) = engine.sqlite_pool() {
-        let mut c = pool.acquire().await.unwrap();
-        regflow_executor::store::SqliteStore::load_case(&mut c, id)
+/// The raw-SQL floor's statements, for a connection of either backend.
+struct Floor<'c, C>(&'c mut C);
+
+impl<'c, C, DB> Floor<'c, C>
+where
+    C: sqlx::Connection<Database = DB>,
+    DB: sqlx::Database,
+    for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    async fn command(self, id: &str, k: usize, steps: &[Step]) {
+        let step = &steps[k];
+        let version: Option<(i64,)> = sqlx::query_as("SELECT version FROM regflow_cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.0)
             .await
-            .unwrap()
-            .unwrap()
-    } else {
-        let mut c = engine.postgres_pool().unwrap().acquire().await.unwrap();
-        regflow_executor::store::PgStore::load_case(&mut c, id)
+            .unwrap();
+        let at = step.event.at;
+        if step.creates {
+            assert!(version.is_none());
+            sqlx::query(
+                "INSERT INTO regflow_cases (id, centre, kind, category, channel, priority, priority_class, unit, \
+                 state, is_open, instant, pending_tasks, provisional, extended_days, suspensions, version, head_hash, \
+                 body, created_at, updated_at) VALUES ($1, 'xining', 'transfer_second_hand', 'individual', 'window', \
+                 'standard', 2, '630102001001GB00001F00010001', $2, 1, 0, '', 0, 0, 0, 1, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(step.state.as_str())
+            .bind(step.event.hash.as_str())
+            .bind(step.case_body.as_str())
+            .bind(at)
+            .bind(at)
+            .execute(&mut *self.0)
             .await
-            .unwrap()
-            .unwrap()
+            .unwrap();
+        } else {
+            sqlx::query(
+                "UPDATE regflow_cases SET state = $1, version = $2, head_hash = $3, body = $4, updated_at = $5 \
+                 WHERE id = $6 AND version = $7",
+            )
+            .bind(step.state.as_str())
+            .bind(k as i64 + 1)
+            .bind(step.event.hash.as_str())
+            .bind(step.case_body.as_str())
+            .bind(at)
+            .bind(id)
+            .bind(k as i64)
+            .execute(&mut *self.0)
+            .await
+            .unwrap();
+        }
+        let e = &step.event;
+        sqlx::query(
+            "INSERT INTO regflow_events (case_id, seq, at, command, actor, body, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(e.seq)
+        .bind(e.at)
+        .bind(e.command.as_str())
+        .bind(e.actor.as_str())
+        .bind(e.body.as_str())
+        .bind(e.prev_hash.as_str())
+        .bind(e.hash.as_str())
+        .execute(&mut *self.0)
+        .await
+        .unwrap();
+        // The same timer writes as the engine: drop what is no longer armed, arm what is new.
+        let before: &[(String, i64)] = if k == 0 { &[] } else { &steps[k - 1].timers };
+        for (timer, due) in before.iter().filter(|t| !step.timers.contains(t)) {
+            sqlx::query(
+                "DELETE FROM regflow_timers WHERE case_id = $1 AND timer = $2 AND due_at = $3 AND fired_at IS NULL",
+            )
+            .bind(id)
+            .bind(timer.as_str())
+            .bind(*due)
+            .execute(&mut *self.0)
+            .await
+            .unwrap();
+        }
+        for (timer, due) in step.timers.iter().filter(|t| !before.contains(t)) {
+            sqlx::query("INSERT INTO regflow_timers (case_id, timer, due_at) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(timer.as_str())
+                .bind(*due)
+                .execute(&mut *self.0)
+                .await
+                .unwrap();
+        }
     }
 }
 
-async fn baseline_one<S: Store>(store: &S, id: &str, row: &CaseRow, steps: &[Step]) {
-    for (k, step) in steps.iter().enumerate() {
-        let mut tx = store.begin_write().await.unwrap();
-        let existing = S::load_case(&mut tx, id).await.unwrap();
-        if step.reads_unit {
-            S::lock_unit(&mut tx, &row.unit).await.unwrap();
-            S::unit_seized(&mut tx, &row.unit).await.unwrap();
-        }
-        let mut r = row.clone();
-        r.id = id.to_owned();
-        r.version = k as i64 + 1;
-        if step.creates {
-            assert!(existing.is_none());
-            assert!(S::insert_case(&mut tx, &r).await.unwrap());
-            S::insert_applicants(&mut tx, id, &[ZHANG.to_owned()]).await.unwrap();
+async fn baseline_one(engine: &Engine, id: &str, steps: &[Step]) {
+    for k in 0..steps.len() {
+        if let Some(pool) = engine.sqlite_pool() {
+            let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            Floor(&mut *tx).command(id, k, steps).await;
+            tx.commit().await.unwrap();
         } else {
-            assert_eq!(S::update_cases(&mut tx, &[(r, k as i64)]).await.unwrap(), 1);
+            let mut tx = engine.postgres_pool().unwrap().begin().await.unwrap();
+            Floor(&mut *tx).command(id, k, steps).await;
+            tx.commit().await.unwrap();
         }
-        let mut e = step.event.clone();
-        e.case_id = id.to_owned();
-        assert!(S::insert_events(&mut tx, &[e]).await.unwrap());
-        // The same timer writes as the engine: drop what is no longer armed, arm what is new.
-        let mine = |ts: &[TimerRow]| -> Vec<TimerRow> {
-            ts.iter()
-                .map(|t| TimerRow {
-                    case_id: id.to_owned(),
-                    ..t.clone()
-                })
-                .collect()
-        };
-        let now = mine(&step.timers);
-        let before = if k == 0 { Vec::new() } else { mine(&steps[k - 1].timers) };
-        let drop: Vec<TimerRow> = before.iter().filter(|t| !now.contains(t)).cloned().collect();
-        let arm: Vec<TimerRow> = now.iter().filter(|t| !before.contains(t)).cloned().collect();
-        S::update_timers(&mut tx, &drop, &arm).await.unwrap();
-        tx.commit().await.unwrap();
     }
 }
 
 async fn baseline_lifecycles(db: &Db, workers: usize, per_worker: usize) -> f64 {
     let engine = engine_on(db, regflow_executor::SystemClock, vec![Centre::new("xining")]).await;
-    let (row, steps) = template(&engine).await;
+    let steps = template(&engine).await;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..workers {
-        let (row, steps, engine) = (row.clone(), steps.clone(), engine.clone());
+        let (steps, engine) = (steps.clone(), engine.clone());
         tasks.push(tokio::spawn(async move {
             for i in 0..per_worker {
-                let id = format!("b{w}-{i}");
-                if let Some(pool) = engine.sqlite_pool() {
-                    baseline_one(
-                        &regflow_executor::store::SqliteStore::new(pool.clone()),
-                        &id,
-                        &row,
-                        &steps,
-                    )
-                    .await;
-                } else {
-                    let store = regflow_executor::store::PgStore::new(engine.postgres_pool().unwrap().clone());
-                    baseline_one(&store, &id, &row, &steps).await;
-                }
+                baseline_one(&engine, &format!("b{w}-{i}"), &steps).await;
             }
         }));
     }

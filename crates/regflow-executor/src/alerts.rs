@@ -13,10 +13,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::clock::{from_micros, micros};
-use crate::engine::{detached, with_store, Engine, Written};
+use crate::engine::{detached, Engine, Written};
 use crate::error::{Error, Result};
-use crate::mapping::{alert_of, case_from_row, AUTO_RESUME};
-use crate::store::{CaseRow, Conn, Store};
+use crate::mapping::{case_from_row, timer_of};
+use crate::store::{CaseRow, Conn};
 use std::collections::{BTreeMap, HashMap};
 
 /// An alert that was raised and written into its case's history.
@@ -90,8 +90,7 @@ impl Engine {
         let mut conflicts = 0;
         loop {
             let engine = self.clone();
-            let fired =
-                detached(async move { with_store!(engine, s => engine.fire_batch(s, now, batch.max(1)).await) }).await;
+            let fired = detached(async move { engine.fire_batch(now, batch.max(1)).await }).await;
             let one = match fired {
                 Ok(one) => one,
                 // Another writer changed a claimed case: its timers are re-armed by that
@@ -123,23 +122,23 @@ impl Engine {
         Ok(pass)
     }
 
-    async fn fire_batch<S: Store>(&self, store: &S, now: DateTime<Utc>, batch: i64) -> Result<Batch> {
-        let mut tx = store.begin_write().await?;
-        let result = self.fire_on::<S>(&mut tx, now, batch).await;
+    async fn fire_batch(&self, now: DateTime<Utc>, batch: i64) -> Result<Batch> {
+        let mut tx = self.inner.db.begin_write().await?;
+        let result = self.fire_on(&mut tx.conn(), now, batch).await;
         match result {
             Ok(b) => {
                 tx.commit().await?;
                 Ok(b)
             }
             Err(e) => {
-                tx.rollback().await.ok();
+                tx.rollback().await;
                 Err(e)
             }
         }
     }
 
-    async fn fire_on<S: Store>(&self, conn: &mut Conn<S>, now: DateTime<Utc>, batch: i64) -> Result<Batch> {
-        let timers = S::claim_due(conn, micros(now), batch, micros(now)).await?;
+    async fn fire_on(&self, conn: &mut Conn<'_>, now: DateTime<Utc>, batch: i64) -> Result<Batch> {
+        let timers = conn.claim_due(micros(now), batch, micros(now)).await?;
         let mut out = Batch {
             claimed: timers.len() as i64,
             pass: DuePass::default(),
@@ -150,7 +149,8 @@ impl Engine {
         let mut ids: Vec<String> = timers.iter().map(|t| t.case_id.clone()).collect();
         ids.sort_unstable();
         ids.dedup();
-        let rows: HashMap<String, CaseRow> = S::load_cases(conn, &ids)
+        let rows: HashMap<String, CaseRow> = conn
+            .load_cases(&ids)
             .await?
             .into_iter()
             .map(|r| (r.id.clone(), r))
@@ -158,7 +158,7 @@ impl Engine {
         // Each case's state as the batch's timers are decided in due order.
         let mut work: BTreeMap<String, Work> = BTreeMap::new();
         let mut stale = Vec::new();
-        let calendar = self.calendar_on::<S>(conn).await?;
+        let calendar = self.calendar_on(conn).await?;
         for timer in timers {
             let Some(row) = rows.get(&timer.case_id) else {
                 stale.push(timer);
@@ -172,21 +172,13 @@ impl Engine {
                         before: case.clone(),
                         case,
                         events: Vec::new(),
-                        alerts: Vec::new(),
                         fired: Vec::new(),
                     })
                 }
             };
-            let command = if timer.timer == AUTO_RESUME {
-                Command::AutoResume
-            } else {
-                match alert_of(&timer) {
-                    Some(alert) => Command::RaiseAlert { alert },
-                    None => {
-                        stale.push(timer);
-                        continue;
-                    }
-                }
+            let Some(command) = timer_of(&timer).map(|t| t.command()) else {
+                stale.push(timer);
+                continue;
             };
             let actor = Actor::system(w.case.centre().clone());
             let ctx = Context {
@@ -213,7 +205,6 @@ impl Engine {
                     }
                     w.case = d.case;
                     w.events.extend(d.events);
-                    w.alerts = d.alerts;
                     w.fired.push(timer.clone());
                 }
                 Err(refusal) => {
@@ -223,7 +214,7 @@ impl Engine {
             }
         }
         out.pass.dropped = stale.len();
-        S::forget_timers(conn, &stale).await?;
+        conn.forget_timers(&stale).await?;
         let written: Vec<Written<'_>> = work
             .iter()
             .map(|(id, w)| Written {
@@ -232,10 +223,9 @@ impl Engine {
                 fired: &w.fired,
                 case: &w.case,
                 events: &w.events,
-                alerts: &w.alerts,
             })
             .collect();
-        self.persist::<S>(conn, &written).await?;
+        self.persist(conn, &written).await?;
         Ok(out)
     }
 
@@ -244,10 +234,8 @@ impl Engine {
     /// # Errors
     /// [`Error::Database`] when the database fails.
     pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
-        with_store!(self, s => {
-            let mut conn = s.pool().acquire().await?;
-            Ok(next_due_on(s, &mut conn).await?.map(from_micros))
-        })
+        let next = self.inner.db.acquire().await?.conn().next_due().await?;
+        Ok(next.map(from_micros))
     }
 
     /// Starts a background watcher that sleeps until the next timer is due, or until a
@@ -299,10 +287,6 @@ impl Engine {
     }
 }
 
-async fn next_due_on<S: Store>(_s: &S, conn: &mut Conn<S>) -> Result<Option<i64>> {
-    S::next_due(conn).await
-}
-
 struct Batch {
     claimed: i64,
     pass: DuePass,
@@ -314,7 +298,6 @@ struct Work {
     fired: Vec<crate::store::TimerRow>,
     case: regflow_process::Case,
     events: Vec<regflow_process::Event>,
-    alerts: Vec<PlannedAlert>,
 }
 
 /// How a [`Watcher`] behaves.

@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use crate::clock::{from_micros, micros};
-use crate::engine::{detached, with_store, Engine};
+use crate::engine::{detached, Engine};
 use crate::error::{Error, Result};
-use crate::store::{CalendarRow, Conn, Store};
+use crate::store::{CalendarRow, Conn};
 
 /// How a load combines with the calendar in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -116,17 +116,14 @@ impl Engine {
     /// [`Error::Database`] when the database fails; [`Error::Corrupt`] for stored text
     /// that no longer parses.
     pub async fn current_calendar(&self) -> Result<Calendar> {
-        let engine = self.clone();
-        with_store!(engine, s => {
-            let mut conn = s.pool().acquire().await?;
-            current_on(&engine, s, &mut conn).await
-        })
+        let mut pooled = self.inner.db.acquire().await?;
+        self.calendar_on(&mut pooled.conn()).await
     }
 
     /// The calendar every decision in the caller's transaction must use: the head as this
     /// transaction sees it.
-    pub(crate) async fn calendar_on<S: Store>(&self, conn: &mut Conn<S>) -> Result<Calendar> {
-        let head = S::calendar_head(conn).await?.unwrap_or(0);
+    pub(crate) async fn calendar_on(&self, conn: &mut Conn<'_>) -> Result<Calendar> {
+        let head = conn.calendar_head().await?.unwrap_or(0);
         {
             let cached = self.inner.calendar.read().expect("calendar lock");
             if cached.seq == head {
@@ -136,7 +133,8 @@ impl Engine {
         let calendar = if head == 0 {
             self.inner.base_calendar.clone()
         } else {
-            let row = S::calendar_load(conn, head)
+            let row = conn
+                .calendar_load(head)
                 .await?
                 .ok_or_else(|| Error::Corrupt(format!("calendar load {head} vanished")))?;
             Calendar::from_csv(&row.csv).map_err(|e| Error::Corrupt(format!("calendar load {head}: {e}")))?
@@ -157,10 +155,7 @@ impl Engine {
     /// # Errors
     /// [`Error::Database`] when the database fails.
     pub async fn calendar_loads(&self) -> Result<Vec<CalendarLoad>> {
-        let rows = with_store!(self, s => {
-            let mut conn = s.pool().acquire().await?;
-            loads_on(s, &mut conn).await?
-        });
+        let rows = self.inner.db.acquire().await?.conn().calendar_loads().await?;
         rows.iter().map(load_of).collect()
     }
 
@@ -176,14 +171,18 @@ impl Engine {
         let loaded = Calendar::from_csv(text).map_err(|e| Error::Refused(Refusal::new(e.code(), e.to_string())))?;
         let (engine, by, text) = (self.clone(), by.id().to_string(), text.to_owned());
         detached(async move {
-            with_store!(engine, s => {
-                let mut tx = s.begin_write().await?;
-                let out = engine.store_load_on(s, &mut tx, &by, &text, &loaded, mode).await;
-                match out {
-                    Ok(out) => { tx.commit().await?; Ok(out) }
-                    Err(e) => { tx.rollback().await.ok(); Err(e) }
+            let mut tx = engine.inner.db.begin_write().await?;
+            let out = engine.store_load_on(&mut tx.conn(), &by, &text, &loaded, mode).await;
+            match out {
+                Ok(out) => {
+                    tx.commit().await?;
+                    Ok(out)
                 }
-            })
+                Err(e) => {
+                    tx.rollback().await;
+                    Err(e)
+                }
+            }
         })
         .await
         .inspect(|(load, _, after)| {
@@ -198,17 +197,16 @@ impl Engine {
         })
     }
 
-    async fn store_load_on<S: Store>(
+    async fn store_load_on(
         &self,
-        _s: &S,
-        conn: &mut Conn<S>,
+        conn: &mut Conn<'_>,
         by: &str,
         text: &str,
         loaded: &Calendar,
         mode: LoadMode,
     ) -> Result<(CalendarLoad, Calendar, Calendar)> {
-        S::lock_calendars(conn).await?;
-        let before = self.calendar_on::<S>(conn).await?;
+        conn.lock_calendars().await?;
+        let before = self.calendar_on(conn).await?;
         let after = match mode {
             LoadMode::Merge => before.merged_with(loaded),
             LoadMode::Replace => loaded.clone(),
@@ -227,15 +225,7 @@ impl Engine {
             changed_years: years_json(&changed),
             loaded_csv: text.to_owned(),
         };
-        row.seq = S::save_calendar(conn, &row).await?;
+        row.seq = conn.save_calendar(&row).await?;
         Ok((load_of(&row)?, before, after))
     }
-}
-
-async fn current_on<S: Store>(engine: &Engine, _s: &S, conn: &mut Conn<S>) -> Result<Calendar> {
-    engine.calendar_on::<S>(conn).await
-}
-
-async fn loads_on<S: Store>(_s: &S, conn: &mut Conn<S>) -> Result<Vec<CalendarRow>> {
-    S::calendar_loads(conn).await
 }

@@ -1,7 +1,7 @@
 //! The [`Engine`]: cases kept in a database, every command one transaction.
 
 use chrono::{DateTime, Utc};
-use regflow_process::catalogue::Catalogue;
+use regflow_process::catalogue::{Catalogue, UnitEffect};
 use regflow_process::{
     decide, Actor, Calendar, Case, CaseId, Centre, CentreId, Command, Context, ErrorCode, PlannedAlert, PolicyTimeline,
     Refusal,
@@ -16,12 +16,8 @@ use crate::chain;
 use crate::clock::{micros, Clock, SystemClock};
 use crate::database::{Database, MigrationMode};
 use crate::error::{Error, Result};
-use crate::mapping::{case_from_row, case_row, chain_events, timers_of, HistoryEntry};
-#[cfg(feature = "postgres")]
-use crate::store::PgStore;
-#[cfg(feature = "sqlite")]
-use crate::store::SqliteStore;
-use crate::store::{CaseRow, Conn, Store, TimerRow};
+use crate::mapping::{case_from_row, case_row, chain_events, timer_rows, HistoryEntry};
+use crate::store::{CaseRow, Conn, TimerRow};
 use std::collections::HashSet;
 
 /// A command addressed to the engine.
@@ -88,29 +84,8 @@ pub struct Executed {
     pub repeated: bool,
 }
 
-#[derive(Debug, Clone)]
-pub(crate) enum Backend {
-    #[cfg(feature = "sqlite")]
-    Sqlite(SqliteStore),
-    #[cfg(feature = "postgres")]
-    Postgres(PgStore),
-}
-
-/// Runs `$body` with `$s` bound to the engine's concrete store.
-macro_rules! with_store {
-    ($engine:expr, $s:ident => $body:expr) => {
-        match &$engine.inner.backend {
-            #[cfg(feature = "sqlite")]
-            $crate::engine::Backend::Sqlite($s) => $body,
-            #[cfg(feature = "postgres")]
-            $crate::engine::Backend::Postgres($s) => $body,
-        }
-    };
-}
-pub(crate) use with_store;
-
 pub(crate) struct Inner {
-    pub(crate) backend: Backend,
+    pub(crate) db: Database,
     /// The calendar head this engine last read (see `calendar.rs`).
     pub(crate) calendar: RwLock<CalendarHead>,
     /// The calendar while the database holds no load.
@@ -132,7 +107,7 @@ pub struct Engine {
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("backend", &self.inner.backend)
+            .field("database", &self.inner.db)
             .field("calendar", &self.calendar().version())
             .field("centres", &self.inner.centres.keys().collect::<Vec<_>>())
             .finish()
@@ -196,12 +171,6 @@ impl EngineBuilder {
     /// [`Error::UnsupportedUrl`], [`Error::Database`] or [`Error::Migrate`].
     pub async fn build(self) -> Result<Engine> {
         let db = Database::connect(&self.url, self.migrations).await?;
-        let backend = match db {
-            #[cfg(feature = "sqlite")]
-            Database::Sqlite(pool) => Backend::Sqlite(SqliteStore::new(pool)),
-            #[cfg(feature = "postgres")]
-            Database::Postgres(pool) => Backend::Postgres(PgStore::new(pool)),
-        };
         let mut centres: BTreeMap<CentreId, Centre> = self.centres.into_iter().map(|c| (c.id.clone(), c)).collect();
         if centres.is_empty() {
             let c = Centre::new("default");
@@ -210,7 +179,7 @@ impl EngineBuilder {
         let base_calendar = self.calendar.unwrap_or_else(Calendar::builtin);
         let engine = Engine {
             inner: Arc::new(Inner {
-                backend,
+                db,
                 calendar: RwLock::new(CalendarHead {
                     seq: 0,
                     calendar: base_calendar.clone(),
@@ -280,12 +249,19 @@ impl Engine {
         crate::clock::to_micros(self.inner.clock.now())
     }
 
+    /// The database the engine keeps its cases in (its pool), for the embedding
+    /// application's own transactions ([`Engine::execute_in_sqlite`],
+    /// [`Engine::execute_in_postgres`]).
+    pub fn database(&self) -> &Database {
+        &self.inner.db
+    }
+
     /// The SQLite pool, when the engine runs on SQLite.
     #[cfg(feature = "sqlite")]
     pub fn sqlite_pool(&self) -> Option<&sqlx::SqlitePool> {
         #[allow(unreachable_patterns)]
-        match &self.inner.backend {
-            Backend::Sqlite(s) => Some(s.pool()),
+        match &self.inner.db {
+            Database::Sqlite(pool) => Some(pool),
             _ => None,
         }
     }
@@ -294,8 +270,8 @@ impl Engine {
     #[cfg(feature = "postgres")]
     pub fn postgres_pool(&self) -> Option<&sqlx::PgPool> {
         #[allow(unreachable_patterns)]
-        match &self.inner.backend {
-            Backend::Postgres(s) => Some(s.pool()),
+        match &self.inner.db {
+            Database::Postgres(pool) => Some(pool),
             _ => None,
         }
     }
@@ -322,16 +298,16 @@ impl Engine {
         // (a timeout, a disconnected client) cannot cut it in half: it commits or rolls
         // back whole, and the connection goes back to the pool clean.
         let engine = self.clone();
-        let out = detached(async move { with_store!(engine, s => engine.execute_with(s, &req).await) }).await;
+        let out = detached(async move { engine.execute_tx(&req).await }).await;
         if let Err(e) = &out {
             tracing::debug!(error = %e, "command not applied");
         }
         out
     }
 
-    async fn execute_with<S: Store>(&self, store: &S, req: &Request) -> Result<Executed> {
-        let mut tx = store.begin_write().await?;
-        match self.execute_on::<S>(&mut tx, req).await {
+    async fn execute_tx(&self, req: &Request) -> Result<Executed> {
+        let mut tx = self.inner.db.begin_write().await?;
+        match self.execute_on(&mut tx.conn(), req).await {
             Ok(done) => {
                 tx.commit().await?;
                 if !done.entries.is_empty() {
@@ -340,7 +316,7 @@ impl Engine {
                 Ok(done)
             }
             Err(e) => {
-                tx.rollback().await.ok();
+                tx.rollback().await;
                 Err(e)
             }
         }
@@ -353,7 +329,7 @@ impl Engine {
     /// As [`Engine::execute`]; on error the caller should roll its transaction back.
     #[cfg(feature = "sqlite")]
     pub async fn execute_in_sqlite(&self, conn: &mut sqlx::SqliteConnection, req: Request) -> Result<Executed> {
-        let done = self.execute_on::<SqliteStore>(conn, &req).await?;
+        let done = self.execute_on(&mut Conn::Sqlite(conn), &req).await?;
         self.timers_changed();
         Ok(done)
     }
@@ -364,7 +340,7 @@ impl Engine {
     /// As [`Engine::execute`]; on error the caller should roll its transaction back.
     #[cfg(feature = "postgres")]
     pub async fn execute_in_postgres(&self, conn: &mut sqlx::PgConnection, req: Request) -> Result<Executed> {
-        let done = self.execute_on::<PgStore>(conn, &req).await?;
+        let done = self.execute_on(&mut Conn::Postgres(conn), &req).await?;
         self.timers_changed();
         Ok(done)
     }
@@ -378,14 +354,14 @@ impl Engine {
         })
     }
 
-    async fn execute_on<S: Store>(&self, conn: &mut Conn<S>, req: &Request) -> Result<Executed> {
+    async fn execute_on(&self, conn: &mut Conn<'_>, req: &Request) -> Result<Executed> {
         let request_hash = match &req.idempotency_key {
             Some(key) => {
                 let hash = chain::digest(
                     &serde_json::to_string(&(&req.case_id, req.actor.id(), &req.command))
                         .map_err(|e| Error::Corrupt(e.to_string()))?,
                 );
-                if let Some((stored, result)) = S::idempotency_get(conn, key).await? {
+                if let Some((stored, result)) = conn.idempotency_get(key).await? {
                     if stored != hash {
                         return Err(Refusal::argument(
                             "idempotency_key",
@@ -406,11 +382,11 @@ impl Engine {
             .case_id
             .clone()
             .unwrap_or_else(|| CaseId::new(uuid::Uuid::new_v4().to_string()));
-        let row = S::load_case(conn, case_id.as_str()).await?;
+        let row = conn.load_case(case_id.as_str()).await?;
         let case = row.as_ref().map(case_from_row).transpose()?;
         let centre = self.context_centre(req.actor.centre())?;
-        let unit_seized = self.unit_seized::<S>(conn, case.as_ref(), &req.command).await?;
-        let calendar = self.calendar_on::<S>(conn).await?;
+        let unit_seized = self.unit_seized(conn, case.as_ref(), &req.command).await?;
+        let calendar = self.calendar_on(conn).await?;
         let ctx = Context {
             now: self.now(),
             actor: &req.actor,
@@ -429,9 +405,8 @@ impl Engine {
             fired: &[],
             case: &decision.case,
             events: &decision.events,
-            alerts: &decision.alerts,
         };
-        let entries = self.persist::<S>(conn, &[written]).await?;
+        let entries = self.persist(conn, &[written]).await?;
         let done = Executed {
             case: decision.case,
             entries,
@@ -440,7 +415,10 @@ impl Engine {
         };
         if let (Some(key), Some(hash)) = (&req.idempotency_key, request_hash) {
             let result = serde_json::to_string(&done).map_err(|e| Error::Corrupt(e.to_string()))?;
-            if !S::idempotency_put(conn, key, case_id.as_str(), &hash, &result, micros(self.now())).await? {
+            if !conn
+                .idempotency_put(key, case_id.as_str(), &hash, &result, micros(self.now()))
+                .await?
+            {
                 return Err(Error::conflict(case_id.as_str()));
             }
         }
@@ -452,7 +430,7 @@ impl Engine {
     /// A command that records on a unit (recording, or instant handling) of a kind that a
     /// seizure blocks or that seizes or releases first locks the unit, so the check and
     /// the recording cannot interleave with another transaction's on the same unit.
-    async fn unit_seized<S: Store>(&self, conn: &mut Conn<S>, case: Option<&Case>, command: &Command) -> Result<bool> {
+    async fn unit_seized(&self, conn: &mut Conn<'_>, case: Option<&Case>, command: &Command) -> Result<bool> {
         let (kind, unit) = match (command, case) {
             (Command::Record, Some(c)) => (c.kind().to_string(), c.intake().unit.to_string()),
             (Command::HandleInstantly { intake, .. }, None) => {
@@ -466,21 +444,17 @@ impl Engine {
         if !spec.blocked_by_seizure && spec.unit_effect.is_none() {
             return Ok(false);
         }
-        S::lock_unit(conn, &unit).await?;
+        conn.lock_unit(&unit).await?;
         if !spec.blocked_by_seizure {
             return Ok(false);
         }
-        S::unit_seized(conn, &unit).await
+        conn.unit_seized(&unit, UnitEffect::Seize.as_str()).await
     }
 
     /// Writes decisions: for each case, its events chained after its head and its row
     /// guarded by the version it was read at; then every event in one statement and the
     /// cases' timers re-armed.
-    pub(crate) async fn persist<S: Store>(
-        &self,
-        conn: &mut Conn<S>,
-        changes: &[Written<'_>],
-    ) -> Result<Vec<HistoryEntry>> {
+    pub(crate) async fn persist(&self, conn: &mut Conn<'_>, changes: &[Written<'_>]) -> Result<Vec<HistoryEntry>> {
         let mut all_rows = Vec::new();
         let mut all_entries = Vec::new();
         let mut ids = Vec::new();
@@ -496,7 +470,7 @@ impl Engine {
             let id = w.case.id().as_str();
             match w.before {
                 None => {
-                    if !S::insert_case(conn, &row).await? {
+                    if !conn.insert_case(&row).await? {
                         return Err(Error::conflict(id));
                     }
                     let parties: Vec<String> = w
@@ -506,7 +480,7 @@ impl Engine {
                         .iter()
                         .map(|a| a.id.as_str().to_owned())
                         .collect();
-                    S::insert_applicants(conn, id, &parties).await?;
+                    conn.insert_applicants(id, &parties).await?;
                 }
                 Some(b) => updates.push((row, b.version)),
             }
@@ -516,21 +490,18 @@ impl Engine {
             // Only what changed: timers armed before and no longer wanted are dropped,
             // new ones armed. Untouched rows are never locked, so concurrent watchers
             // working on other timers of the same table do not wait on each other.
-            let wanted: HashSet<TimerRow> = timers_of(w.case, w.alerts).into_iter().collect();
-            let had: HashSet<TimerRow> = match w.before_case {
-                Some(b) => timers_of(b, &b.armed_alerts()).into_iter().collect(),
-                None => HashSet::new(),
-            };
+            let wanted: HashSet<TimerRow> = timer_rows(w.case).into_iter().collect();
+            let had: HashSet<TimerRow> = w.before_case.map(timer_rows).unwrap_or_default().into_iter().collect();
             drop.extend(had.difference(&wanted).filter(|t| !w.fired.contains(t)).cloned());
             arm.extend(wanted.difference(&had).cloned());
         }
-        if S::update_cases(conn, &updates).await? != updates.len() as u64 {
+        if conn.update_cases(&updates).await? != updates.len() as u64 {
             return Err(Error::conflict(ids.first().map_or("", String::as_str)));
         }
-        if !S::insert_events(conn, &all_rows).await? {
+        if !conn.insert_events(&all_rows).await? {
             return Err(Error::conflict(ids.first().map_or("", String::as_str)));
         }
-        S::update_timers(conn, &drop, &arm).await?;
+        conn.update_timers(&drop, &arm).await?;
         Ok(all_entries)
     }
 }
@@ -547,6 +518,4 @@ pub(crate) struct Written<'a> {
     pub(crate) case: &'a Case,
     /// The events to append.
     pub(crate) events: &'a [regflow_process::Event],
-    /// The alerts armed from now on.
-    pub(crate) alerts: &'a [PlannedAlert],
 }

@@ -30,7 +30,7 @@ mod mapping;
 pub mod queries;
 pub mod report;
 pub mod reproject;
-pub mod store;
+mod store;
 #[cfg(feature = "postgres")]
 pub mod testing;
 

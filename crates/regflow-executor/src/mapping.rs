@@ -1,8 +1,7 @@
 //! Between process types and stored rows.
 
-use regflow_process::alert::{AlertLevel, PlannedAlert};
-use regflow_process::catalogue::{Catalogue, UnitEffect};
-use regflow_process::{Case, ClockKind, Event, Promise, State};
+use regflow_process::catalogue::Catalogue;
+use regflow_process::{Case, Event, Promise, Timer};
 use serde::{Deserialize, Serialize};
 
 use crate::chain;
@@ -11,8 +10,6 @@ use crate::error::{Error, Result};
 use crate::store::{CaseRow, EventRow, TimerRow};
 
 /// The timer name of a public notice's automatic resumption.
-pub(crate) const AUTO_RESUME: &str = "auto_resume";
-
 /// One entry of a case's stored history: the event and its place in the hash chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
@@ -29,10 +26,7 @@ pub(crate) fn case_row(case: &Case, catalogue: &Catalogue, head_hash: &str) -> R
     let unit_effect = catalogue
         .get(case.kind().as_str())
         .and_then(|k| k.unit_effect)
-        .map(|e| match e {
-            UnitEffect::Seize => "seize".to_owned(),
-            UnitEffect::Release => "release".to_owned(),
-        });
+        .map(|e| e.as_str().to_owned());
     let pending: Vec<&str> = case
         .tasks()
         .iter()
@@ -123,49 +117,20 @@ pub(crate) fn entry_from_row(row: &EventRow) -> Result<HistoryEntry> {
     })
 }
 
-fn timer_name(alert: &PlannedAlert) -> String {
-    format!("{}_{}", alert.clock.as_str(), alert.level.as_str())
-}
-
-/// The timers a case should have armed: its alerts, and a public notice's resumption.
-pub(crate) fn timers_of(case: &Case, alerts: &[PlannedAlert]) -> Vec<TimerRow> {
+/// The timer rows of the timers a case wants armed.
+pub(crate) fn timer_rows(case: &Case) -> Vec<TimerRow> {
     let id = case.id().to_string();
-    let mut out: Vec<TimerRow> = alerts
+    case.timers()
         .iter()
-        .map(|a| TimerRow {
+        .map(|t| TimerRow {
             case_id: id.clone(),
-            timer: timer_name(a),
-            due_at: micros(a.at),
+            timer: t.key().to_owned(),
+            due_at: micros(t.at),
         })
-        .collect();
-    if case.state() == State::Suspended {
-        if let Some(n) = case.suspension().and_then(|s| s.notice) {
-            out.push(TimerRow {
-                case_id: id,
-                timer: AUTO_RESUME.to_owned(),
-                due_at: micros(n.ends_at),
-            });
-        }
-    }
-    out
+        .collect()
 }
 
-/// The alert a timer stands for (`None` for an automatic resumption or an unknown name).
-pub(crate) fn alert_of(timer: &TimerRow) -> Option<PlannedAlert> {
-    let (clock, level) = timer.timer.split_once('_')?;
-    let clock = match clock {
-        "promise" => ClockKind::Promise,
-        "statutory" => ClockKind::Statutory,
-        _ => return None,
-    };
-    let level = match level {
-        "warning" => AlertLevel::Warning,
-        "breach" => AlertLevel::Breach,
-        _ => return None,
-    };
-    Some(PlannedAlert {
-        clock,
-        level,
-        at: from_micros(timer.due_at),
-    })
+/// The timer a stored row stands for (`None` for a key this version does not know).
+pub(crate) fn timer_of(row: &TimerRow) -> Option<Timer> {
+    Timer::from_key(&row.timer, from_micros(row.due_at))
 }

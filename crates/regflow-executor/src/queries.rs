@@ -2,15 +2,15 @@
 //! cases (我的业务), the overdue list; and the integrity check of SPEC 6.
 
 use chrono::{DateTime, Utc};
-use regflow_process::{Case, CaseId, CentreId, ClockKind, Role};
+use regflow_process::{Case, CaseId, CentreId, ClockKind, Role, State, WorkQueue};
 use serde::{Deserialize, Serialize};
 
 use crate::chain;
 use crate::clock::micros;
-use crate::engine::{with_store, Engine};
+use crate::engine::Engine;
 use crate::error::Result;
 use crate::mapping::{case_from_row, entry_from_row, HistoryEntry};
-use crate::store::{CaseRow, Conn, EventRow, Store};
+use crate::store::{CaseRow, EventRow};
 
 /// A case with its whole history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,28 +78,27 @@ fn cases(rows: Vec<CaseRow>) -> Result<Vec<Case>> {
 }
 
 /// The states and task a role's work queue holds.
-fn queue_of(role: Role) -> (&'static [&'static str], Option<&'static str>) {
-    match role {
-        Role::Clerk => (&["pre_review", "recorded"], None),
-        Role::Reviewer => (&["accepted"], None),
-        Role::Registrar => (&["reviewed"], None),
-        Role::Supervisor => (&["suspended"], None),
-        Role::TaxOfficer => (&["accepted", "reviewed", "suspended"], Some("tax")),
-        Role::TransactionOfficer => (&["accepted", "reviewed", "suspended"], Some("transaction_filing")),
-        _ => (&[], None),
-    }
-}
-
 impl Engine {
     /// A case with its history, or `None`.
     ///
     /// # Errors
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn case(&self, id: &CaseId) -> Result<Option<CaseView>> {
-        with_store!(self, s => {
-            let mut conn = s.pool().acquire().await?;
-            view_on(s, &mut conn, id.as_str()).await
-        })
+        let mut pooled = self.inner.db.acquire().await?;
+        let mut conn = pooled.conn();
+        let Some(row) = conn.load_case(id.as_str()).await? else {
+            return Ok(None);
+        };
+        let history = conn
+            .history(id.as_str())
+            .await?
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(CaseView {
+            case: case_from_row(&row)?,
+            history,
+        }))
     }
 
     /// A case's history in order.
@@ -120,14 +119,20 @@ impl Engine {
     /// # Errors
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn work_queue(&self, centre: &CentreId, role: Role, limit: usize) -> Result<Vec<Case>> {
-        let (states, task) = queue_of(role);
-        if states.is_empty() {
+        let queue = WorkQueue::of(role);
+        if queue.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = with_store!(self, s => {
-            let mut conn = s.pool().acquire().await?;
-            queue_on(s, &mut conn, centre.as_str(), states, task, limit as i64).await?
-        });
+        let states: Vec<&str> = queue.states.iter().map(|s| s.as_str()).collect();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self
+            .inner
+            .db
+            .acquire()
+            .await?
+            .conn()
+            .queue(centre.as_str(), &states, queue.task.map(|t| t.as_str()), limit)
+            .await?;
         cases(rows)
     }
 
@@ -137,10 +142,7 @@ impl Engine {
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn cases_of_applicant(&self, id_number: &str) -> Result<Vec<Case>> {
         let id = id_number.trim().to_ascii_uppercase();
-        let rows = with_store!(self, s => {
-            let mut conn = s.pool().acquire().await?;
-            party_on(s, &mut conn, &id).await?
-        });
+        let rows = self.inner.db.acquire().await?.conn().cases_of_party(&id).await?;
         cases(rows)
     }
 
@@ -150,10 +152,14 @@ impl Engine {
     /// # Errors
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn overdue(&self, centre: Option<&CentreId>, now: DateTime<Utc>) -> Result<Vec<Overdue>> {
-        let rows = with_store!(self, s => {
-            let mut conn = s.pool().acquire().await?;
-            overdue_on(s, &mut conn, centre.map(|c| c.as_str()), micros(now)).await?
-        });
+        let rows = self
+            .inner
+            .db
+            .acquire()
+            .await?
+            .conn()
+            .overdue(centre.map(|c| c.as_str()), micros(now), State::Suspended.as_str())
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let case = case_from_row(row)?;
@@ -175,10 +181,10 @@ impl Engine {
     /// # Errors
     /// [`crate::Error::Refused`] `case_not_found`; [`crate::Error::Database`].
     pub async fn verify(&self, id: &CaseId) -> Result<Verification> {
-        let (row, events) = with_store!(self, s => {
-            let mut conn = s.pool().acquire().await?;
-            raw_on(s, &mut conn, id.as_str()).await?
-        });
+        let mut pooled = self.inner.db.acquire().await?;
+        let mut conn = pooled.conn();
+        let row = conn.load_case(id.as_str()).await?;
+        let events = conn.history(id.as_str()).await?;
         let Some(row) = row else {
             return Err(regflow_process::Refusal::new(
                 regflow_process::ErrorCode::CaseNotFound,
@@ -225,44 +231,4 @@ pub(crate) fn verify_rows(id: &CaseId, row: &CaseRow, events: &[EventRow]) -> Ve
         entries: events.len() as u64,
         problems,
     }
-}
-
-async fn view_on<S: Store>(_s: &S, conn: &mut Conn<S>, id: &str) -> Result<Option<CaseView>> {
-    let Some(row) = S::load_case(conn, id).await? else {
-        return Ok(None);
-    };
-    let history = S::history(conn, id)
-        .await?
-        .iter()
-        .map(entry_from_row)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Some(CaseView {
-        case: case_from_row(&row)?,
-        history,
-    }))
-}
-
-async fn raw_on<S: Store>(_s: &S, conn: &mut Conn<S>, id: &str) -> Result<(Option<CaseRow>, Vec<EventRow>)> {
-    let row = S::load_case(conn, id).await?;
-    let events = S::history(conn, id).await?;
-    Ok((row, events))
-}
-
-async fn queue_on<S: Store>(
-    _s: &S,
-    conn: &mut Conn<S>,
-    centre: &str,
-    states: &[&str],
-    task: Option<&str>,
-    limit: i64,
-) -> Result<Vec<CaseRow>> {
-    S::queue(conn, centre, states, task, limit).await
-}
-
-async fn party_on<S: Store>(_s: &S, conn: &mut Conn<S>, id: &str) -> Result<Vec<CaseRow>> {
-    S::cases_of_party(conn, id).await
-}
-
-async fn overdue_on<S: Store>(_s: &S, conn: &mut Conn<S>, centre: Option<&str>, now: i64) -> Result<Vec<CaseRow>> {
-    S::overdue(conn, centre, now).await
 }

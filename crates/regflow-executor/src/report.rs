@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::clock::micros;
-use crate::engine::{with_store, Engine};
+use crate::engine::Engine;
 use crate::error::Result;
 use crate::queries::Overdue;
-use crate::store::{CaseRow, Conn, Store};
+use crate::store::CaseRow;
 
 /// The statutory limit the reduction is measured against (条例 Art. 20).
 pub const STATUTORY_LIMIT_DAYS: f64 = 30.0;
@@ -167,10 +167,14 @@ impl Engine {
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn report(&self, filter: &ReportFilter) -> Result<Report> {
         let centre = filter.centre.as_ref().map(|c| c.as_str().to_owned());
-        let rows = with_store!(self, s => {
-            let mut conn = s.pool().acquire().await?;
-            opened_on(s, &mut conn, centre.as_deref(), micros(filter.from), micros(filter.to)).await?
-        });
+        let rows = self
+            .inner
+            .db
+            .acquire()
+            .await?
+            .conn()
+            .opened_between(centre.as_deref(), micros(filter.from), micros(filter.to))
+            .await?;
         let rows: Vec<CaseRow> = rows.into_iter().filter(|r| filter.admits(r)).collect();
         let mut by_category = BTreeMap::new();
         for c in ApplicantCategory::ALL {
@@ -206,14 +210,4 @@ impl Engine {
             materials: self.catalogue().material_counts(),
         })
     }
-}
-
-async fn opened_on<S: Store>(
-    _s: &S,
-    conn: &mut Conn<S>,
-    centre: Option<&str>,
-    from: i64,
-    to: i64,
-) -> Result<Vec<CaseRow>> {
-    S::opened_between(conn, centre, from, to).await
 }

@@ -6,10 +6,10 @@ use regflow_process::{decide, Actor, CaseId, Command, Context, State};
 use std::collections::HashSet;
 
 use crate::calendar::{span_of, CalendarLoad, LoadMode};
-use crate::engine::{detached, with_store, Engine, Written};
+use crate::engine::{detached, Engine, Written};
 use crate::error::Result;
 use crate::mapping::case_from_row;
-use crate::store::{Conn, Store};
+use crate::store::Conn;
 
 /// What loading a calendar changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,10 +71,11 @@ impl Engine {
         loop {
             let engine = self.clone();
             let listed = detached(async move {
-                with_store!(engine, s => {
-                    let mut conn = s.pool().acquire().await?;
-                    open_between(s, &mut conn, from, to).await
-                })
+                let mut pooled = engine.inner.db.acquire().await?;
+                pooled
+                    .conn()
+                    .cases_with_clocks_between(from, to, State::Suspended.as_str())
+                    .await
             })
             .await?;
             let fresh: Vec<String> = listed.into_iter().filter(|id| !examined.contains(id)).collect();
@@ -84,13 +85,17 @@ impl Engine {
             for chunk in fresh.chunks(REPROJECT_BATCH) {
                 let (engine, chunk) = (self.clone(), chunk.to_vec());
                 let changed = detached(async move {
-                    with_store!(engine, s => {
-                        let mut tx = s.begin_write().await?;
-                        match engine.reproject_on(s, &mut tx, &chunk).await {
-                            Ok(changed) => { tx.commit().await?; Ok(changed) }
-                            Err(e) => { tx.rollback().await.ok(); Err(e) }
+                    let mut tx = engine.inner.db.begin_write().await?;
+                    match engine.reproject_on(&mut tx.conn(), &chunk).await {
+                        Ok(changed) => {
+                            tx.commit().await?;
+                            Ok(changed)
                         }
-                    })
+                        Err(e) => {
+                            tx.rollback().await;
+                            Err(e)
+                        }
+                    }
                 })
                 .await?;
                 moved.extend(changed);
@@ -110,9 +115,9 @@ impl Engine {
 
     /// Re-projects a batch of cases in one transaction with the calendar head as the
     /// transaction sees it; returns those whose deadlines moved.
-    async fn reproject_on<S: Store>(&self, _s: &S, conn: &mut Conn<S>, ids: &[String]) -> Result<Vec<CaseId>> {
-        let calendar = self.calendar_on::<S>(conn).await?;
-        let rows = S::load_cases(conn, ids).await?;
+    async fn reproject_on(&self, conn: &mut Conn<'_>, ids: &[String]) -> Result<Vec<CaseId>> {
+        let calendar = self.calendar_on(conn).await?;
+        let rows = conn.load_cases(ids).await?;
         let mut work = Vec::new();
         for row in &rows {
             let case = case_from_row(row)?;
@@ -143,17 +148,12 @@ impl Engine {
                 fired: &[],
                 case: &d.case,
                 events: &d.events,
-                alerts: &d.alerts,
             })
             .collect();
-        self.persist::<S>(conn, &written).await?;
+        self.persist(conn, &written).await?;
         Ok(work.iter().map(|(_, c, _)| c.id().clone()).collect())
     }
 }
 
 /// Cases re-projected per transaction.
 const REPROJECT_BATCH: usize = 256;
-
-async fn open_between<S: Store>(_s: &S, conn: &mut Conn<S>, from: i64, to: i64) -> Result<Vec<String>> {
-    S::cases_with_clocks_between(conn, from, to, State::Suspended.as_str()).await
-}

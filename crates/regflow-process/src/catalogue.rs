@@ -142,6 +142,16 @@ pub enum UnitEffect {
     Release,
 }
 
+impl UnitEffect {
+    /// The stable snake_case id.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            UnitEffect::Seize => "seize",
+            UnitEffect::Release => "release",
+        }
+    }
+}
+
 /// One registration kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindSpec {

@@ -40,7 +40,9 @@ mod ids;
 pub mod kind;
 pub mod party;
 pub mod policy;
+pub mod queue;
 pub mod refusal;
+pub mod timer;
 pub mod transition;
 
 pub use actor::{Actor, ActorId, CentreId, Role};
@@ -58,4 +60,6 @@ pub use event::{Change, Event};
 pub use kind::KindId;
 pub use party::{Applicant, IdType, PartyId, PartyRole};
 pub use policy::{Policy, PolicyError, PolicyId, PolicyTimeline, Promise};
+pub use queue::WorkQueue;
 pub use refusal::{Detail, Refusal};
+pub use timer::{Timer, TimerKind};

@@ -1,183 +1,272 @@
-//! Persistence: the [`Store`] trait and its SQLite and PostgreSQL implementations.
+//! Persistence: the one road from the engine to SQL.
 //!
-//! Both backends share one schema shape (`migrations/sqlite`, `migrations/postgres`) and
-//! the same SQL text: instants are microseconds since the epoch, flags are 0/1, documents
-//! are JSON text (kept byte for byte, so the hash chain can be verified). The
-//! implementations differ only in how a write transaction begins and how due timers are
-//! claimed (`FOR UPDATE SKIP LOCKED` on PostgreSQL). Only this module contains SQL.
+//! The engine works on a [`Conn`], a connection of either backend (a pooled one, a
+//! transaction of the engine's own, or the embedding application's). Each of its methods
+//! dispatches once, by backend, to the statement in `sql.rs`, which is written once for
+//! both; `sqlite.rs` and `postgres.rs` hold only what differs (the [`sql::Dialect`]) and how
+//! a pool is opened. Only this module contains SQL (the migrations aside). Instants are
+//! microseconds since the epoch, flags 0/1, documents JSON text kept byte for byte.
 
 mod rows;
 mod sql;
 
-pub use rows::{CalendarRow, CaseRow, EventRow, TimerRow};
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
+#[cfg(feature = "sqlite")]
+pub(crate) mod sqlite;
 
-use async_trait::async_trait;
-use sqlx::{Database, Pool, Transaction};
+pub(crate) use rows::{CalendarRow, CaseRow, EventRow, TimerRow};
 
+use crate::database::Database;
 use crate::error::Result;
+use sql::Sql;
 
-/// A backend's connection type.
-pub type Conn<S> = <<S as Store>::Db as Database>::Connection;
+/// A connection of either backend, borrowed for one or more statements.
+pub(crate) enum Conn<'c> {
+    #[cfg(feature = "sqlite")]
+    Sqlite(&'c mut sqlx::SqliteConnection),
+    #[cfg(feature = "postgres")]
+    Postgres(&'c mut sqlx::PgConnection),
+}
 
-/// What regflow needs from a database. Every method runs on a connection the caller
-/// holds, usually inside a transaction, so a command's writes commit together.
-#[async_trait]
-pub trait Store: Send + Sync + Clone + 'static {
-    /// The sqlx database type.
-    type Db: Database;
+/// A write transaction of either backend.
+pub(crate) enum Tx {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
 
-    /// The connection pool.
-    fn pool(&self) -> &Pool<Self::Db>;
+/// A pooled connection of either backend.
+pub(crate) enum Pooled {
+    #[cfg(feature = "sqlite")]
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    #[cfg(feature = "postgres")]
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
 
-    /// Begins a transaction that will write (SQLite: `BEGIN IMMEDIATE`).
-    async fn begin_write(&self) -> Result<Transaction<'static, Self::Db>>;
+/// Runs the same statement on whichever backend `$conn` is.
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite($c) => $body,
+            #[cfg(feature = "postgres")]
+            Conn::Postgres($c) => $body,
+        }
+    };
+}
 
-    /// The case row, if the case exists.
-    async fn load_case(conn: &mut Conn<Self>, id: &str) -> Result<Option<CaseRow>>;
+impl Database {
+    /// Begins a transaction that will write (SQLite: `BEGIN IMMEDIATE`, so the write lock
+    /// is taken up front and a lost race is a clean `conflict`, never a deadlock).
+    pub(crate) async fn begin_write(&self) -> Result<Tx> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
 
-    /// Inserts a new case row; `false` when a case with that id exists already.
-    async fn insert_case(conn: &mut Conn<Self>, row: &CaseRow) -> Result<bool>;
+    /// A connection from the pool, for reads.
+    pub(crate) async fn acquire(&self) -> Result<Pooled> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+        })
+    }
+}
 
-    /// Replaces case rows, each only if it is still at the version given with it, in one
-    /// statement; returns how many were replaced (fewer means another writer won).
-    async fn update_cases(conn: &mut Conn<Self>, rows: &[(CaseRow, i64)]) -> Result<u64>;
+impl Tx {
+    /// The transaction's connection.
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Tx::Sqlite(tx) => Conn::Sqlite(tx),
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => Conn::Postgres(tx),
+        }
+    }
 
-    /// Records the applicants' identifiers of a new case.
-    async fn insert_applicants(conn: &mut Conn<Self>, case_id: &str, party_ids: &[String]) -> Result<()>;
+    /// Commits.
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Tx::Sqlite(tx) => tx.commit().await?,
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
 
-    /// The case rows of `ids` (those that exist, in no particular order).
-    async fn load_cases(conn: &mut Conn<Self>, ids: &[String]) -> Result<Vec<CaseRow>>;
+    /// Rolls back (a failure to roll back is left to the pool, which discards the
+    /// connection).
+    pub(crate) async fn rollback(self) {
+        let _ = match self {
+            #[cfg(feature = "sqlite")]
+            Tx::Sqlite(tx) => tx.rollback().await,
+            #[cfg(feature = "postgres")]
+            Tx::Postgres(tx) => tx.rollback().await,
+        };
+    }
+}
 
-    /// Appends history entries in one statement; `false` when one of their sequence
-    /// numbers exists already.
-    async fn insert_events(conn: &mut Conn<Self>, events: &[EventRow]) -> Result<bool>;
+impl Pooled {
+    /// The connection.
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Pooled::Sqlite(c) => Conn::Sqlite(c),
+            #[cfg(feature = "postgres")]
+            Pooled::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
 
-    /// Drops the unfired timers in `drop` and arms those in `arm` (already armed or fired
-    /// ones are left as they are).
-    async fn update_timers(conn: &mut Conn<Self>, drop: &[TimerRow], arm: &[TimerRow]) -> Result<()>;
+impl Conn<'_> {
+    /// See [`Sql::load_case`].
+    pub(crate) async fn load_case(&mut self, id: &str) -> Result<Option<CaseRow>> {
+        on_backend!(self, c => Sql(&mut **c).load_case(id).await)
+    }
 
-    /// Whether the unit's latest recorded seizure or release is a seizure.
-    async fn unit_seized(conn: &mut Conn<Self>, unit: &str) -> Result<bool>;
+    /// See [`Sql::load_cases`].
+    pub(crate) async fn load_cases(&mut self, ids: &[String]) -> Result<Vec<CaseRow>> {
+        on_backend!(self, c => Sql(&mut **c).load_cases(ids).await)
+    }
 
-    /// Serialises, until the caller's transaction ends, the transactions that record on
-    /// `unit`, so a seizure and a transfer of one unit cannot pass each other (PostgreSQL:
-    /// a transaction-scoped advisory lock; SQLite has one writer at a time anyway).
-    async fn lock_unit(conn: &mut Conn<Self>, unit: &str) -> Result<()>;
+    /// See [`Sql::insert_case`].
+    pub(crate) async fn insert_case(&mut self, row: &CaseRow) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).insert_case(row).await)
+    }
 
-    /// The request hash and stored result of an idempotency key.
-    async fn idempotency_get(conn: &mut Conn<Self>, key: &str) -> Result<Option<(String, String)>>;
+    /// See [`Sql::update_cases`].
+    pub(crate) async fn update_cases(&mut self, rows: &[(CaseRow, i64)]) -> Result<u64> {
+        on_backend!(self, c => Sql(&mut **c).update_cases(rows).await)
+    }
 
-    /// Stores an idempotency key's result; `false` when the key exists already.
-    async fn idempotency_put(
-        conn: &mut Conn<Self>,
+    /// See [`Sql::insert_applicants`].
+    pub(crate) async fn insert_applicants(&mut self, case_id: &str, party_ids: &[String]) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).insert_applicants(case_id, party_ids).await)
+    }
+
+    /// See [`Sql::insert_events`].
+    pub(crate) async fn insert_events(&mut self, events: &[EventRow]) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).insert_events(events).await)
+    }
+
+    /// See [`Sql::history`].
+    pub(crate) async fn history(&mut self, case_id: &str) -> Result<Vec<EventRow>> {
+        on_backend!(self, c => Sql(&mut **c).history(case_id).await)
+    }
+
+    /// See [`Sql::update_timers`].
+    pub(crate) async fn update_timers(&mut self, drop: &[TimerRow], arm: &[TimerRow]) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).update_timers(drop, arm).await)
+    }
+
+    /// See [`Sql::claim_due`].
+    pub(crate) async fn claim_due(&mut self, before: i64, limit: i64, fired_at: i64) -> Result<Vec<TimerRow>> {
+        on_backend!(self, c => Sql(&mut **c).claim_due(before, limit, fired_at).await)
+    }
+
+    /// See [`Sql::forget_timers`].
+    pub(crate) async fn forget_timers(&mut self, timers: &[TimerRow]) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).forget_timers(timers).await)
+    }
+
+    /// See [`Sql::next_due`].
+    pub(crate) async fn next_due(&mut self) -> Result<Option<i64>> {
+        on_backend!(self, c => Sql(&mut **c).next_due().await)
+    }
+
+    /// See [`Sql::unit_seized`].
+    pub(crate) async fn unit_seized(&mut self, unit: &str, seize: &str) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).unit_seized(unit, seize).await)
+    }
+
+    /// See [`Sql::lock_unit`].
+    pub(crate) async fn lock_unit(&mut self, unit: &str) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).lock_unit(unit).await)
+    }
+
+    /// See [`Sql::idempotency_get`].
+    pub(crate) async fn idempotency_get(&mut self, key: &str) -> Result<Option<(String, String)>> {
+        on_backend!(self, c => Sql(&mut **c).idempotency_get(key).await)
+    }
+
+    /// See [`Sql::idempotency_put`].
+    pub(crate) async fn idempotency_put(
+        &mut self,
         key: &str,
         case_id: &str,
         request_hash: &str,
         result: &str,
         at: i64,
-    ) -> Result<bool>;
+    ) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).idempotency_put(key, case_id, request_hash, result, at).await)
+    }
 
-    /// Claims up to `limit` unfired timers due strictly before `before`, with their cases,
-    /// and marks them fired at `fired_at` — in one statement, inside the caller's
-    /// transaction, so a rollback un-claims them. Returned earliest first. On PostgreSQL,
-    /// timers or cases locked by another transaction are skipped.
-    async fn claim_due(conn: &mut Conn<Self>, before: i64, limit: i64, fired_at: i64) -> Result<Vec<TimerRow>>;
-
-    /// Deletes claimed timers that turned out not to apply any more.
-    async fn forget_timers(conn: &mut Conn<Self>, timers: &[TimerRow]) -> Result<()>;
-
-    /// The earliest unfired timer's due instant.
-    async fn next_due(conn: &mut Conn<Self>) -> Result<Option<i64>>;
-
-    /// A case's history in sequence order.
-    async fn history(conn: &mut Conn<Self>, case_id: &str) -> Result<Vec<EventRow>>;
-
-    /// The ids of open, accepted cases whose deadlines a calendar change in `[from, to)`
-    /// may move: their clocks run from before `to` to at or after `from`, or they are
-    /// suspended in `suspended` (a public notice's end is not bounded by the statute).
-    async fn cases_with_clocks_between(
-        conn: &mut Conn<Self>,
-        from: i64,
-        to: i64,
-        suspended: &str,
-    ) -> Result<Vec<String>>;
-
-    /// Cases of a centre in given states, in queue order (priority class, promise due,
-    /// acceptance); with `task`, only those whose task is pending or failed.
-    async fn queue(
-        conn: &mut Conn<Self>,
+    /// See [`Sql::queue`].
+    pub(crate) async fn queue(
+        &mut self,
         centre: &str,
         states: &[&str],
         task: Option<&str>,
         limit: i64,
-    ) -> Result<Vec<CaseRow>>;
+    ) -> Result<Vec<CaseRow>> {
+        on_backend!(self, c => Sql(&mut **c).queue(centre, states, task, limit).await)
+    }
 
-    /// Cases an applicant is party to, newest first.
-    async fn cases_of_party(conn: &mut Conn<Self>, party_id: &str) -> Result<Vec<CaseRow>>;
+    /// See [`Sql::cases_of_party`].
+    pub(crate) async fn cases_of_party(&mut self, party_id: &str) -> Result<Vec<CaseRow>> {
+        on_backend!(self, c => Sql(&mut **c).cases_of_party(party_id).await)
+    }
 
-    /// Running cases of a centre whose promise or statutory deadline is before `now`.
-    async fn overdue(conn: &mut Conn<Self>, centre: Option<&str>, now: i64) -> Result<Vec<CaseRow>>;
+    /// See [`Sql::overdue`].
+    pub(crate) async fn overdue(&mut self, centre: Option<&str>, now: i64, suspended: &str) -> Result<Vec<CaseRow>> {
+        on_backend!(self, c => Sql(&mut **c).overdue(centre, now, suspended).await)
+    }
 
-    /// Cases opened in `[from, to)`, optionally of one centre.
-    async fn opened_between(conn: &mut Conn<Self>, centre: Option<&str>, from: i64, to: i64) -> Result<Vec<CaseRow>>;
+    /// See [`Sql::opened_between`].
+    pub(crate) async fn opened_between(&mut self, centre: Option<&str>, from: i64, to: i64) -> Result<Vec<CaseRow>> {
+        on_backend!(self, c => Sql(&mut **c).opened_between(centre, from, to).await)
+    }
 
-    /// Serialises calendar loads until the caller's transaction ends, so no two loads
-    /// merge into the same head (PostgreSQL: a self-conflicting table lock that plain reads
-    /// pass; SQLite has one writer at a time anyway).
-    async fn lock_calendars(conn: &mut Conn<Self>) -> Result<()>;
+    /// See [`Sql::cases_with_clocks_between`].
+    pub(crate) async fn cases_with_clocks_between(
+        &mut self,
+        from: i64,
+        to: i64,
+        suspended: &str,
+    ) -> Result<Vec<String>> {
+        on_backend!(self, c => Sql(&mut **c).cases_with_clocks_between(from, to, suspended).await)
+    }
 
-    /// Records a calendar load (its `seq` is ignored); returns the sequence number given.
-    async fn save_calendar(conn: &mut Conn<Self>, row: &CalendarRow) -> Result<i64>;
+    /// See [`Sql::lock_calendars`].
+    pub(crate) async fn lock_calendars(&mut self) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).lock_calendars().await)
+    }
 
-    /// The newest calendar load's sequence number, if any calendar was loaded.
-    async fn calendar_head(conn: &mut Conn<Self>) -> Result<Option<i64>>;
+    /// See [`Sql::save_calendar`].
+    pub(crate) async fn save_calendar(&mut self, row: &CalendarRow) -> Result<i64> {
+        on_backend!(self, c => Sql(&mut **c).save_calendar(row).await)
+    }
 
-    /// The calendar load `seq`.
-    async fn calendar_load(conn: &mut Conn<Self>, seq: i64) -> Result<Option<CalendarRow>>;
+    /// See [`Sql::calendar_head`].
+    pub(crate) async fn calendar_head(&mut self) -> Result<Option<i64>> {
+        on_backend!(self, c => Sql(&mut **c).calendar_head().await)
+    }
 
-    /// Every calendar load, oldest first.
-    async fn calendar_loads(conn: &mut Conn<Self>) -> Result<Vec<CalendarRow>>;
-}
+    /// See [`Sql::calendar_load`].
+    pub(crate) async fn calendar_load(&mut self, seq: i64) -> Result<Option<CalendarRow>> {
+        on_backend!(self, c => Sql(&mut **c).calendar_load(seq).await)
+    }
 
-/// The SQLite store.
-#[cfg(feature = "sqlite")]
-#[derive(Debug, Clone)]
-pub struct SqliteStore {
-    pool: sqlx::SqlitePool,
-}
-
-#[cfg(feature = "sqlite")]
-impl SqliteStore {
-    /// A store over a pool whose schema is migrated.
-    pub fn new(pool: sqlx::SqlitePool) -> Self {
-        SqliteStore { pool }
+    /// See [`Sql::calendar_loads`].
+    pub(crate) async fn calendar_loads(&mut self) -> Result<Vec<CalendarRow>> {
+        on_backend!(self, c => Sql(&mut **c).calendar_loads().await)
     }
 }
-
-/// The PostgreSQL store.
-#[cfg(feature = "postgres")]
-#[derive(Debug, Clone)]
-pub struct PgStore {
-    pool: sqlx::PgPool,
-}
-
-#[cfg(feature = "postgres")]
-impl PgStore {
-    /// A store over a pool whose schema is migrated.
-    pub fn new(pool: sqlx::PgPool) -> Self {
-        PgStore { pool }
-    }
-}
-
-#[cfg(feature = "sqlite")]
-sql::impl_store!(SqliteStore, sqlx::Sqlite, "BEGIN IMMEDIATE", "", "", "");
-
-#[cfg(feature = "postgres")]
-sql::impl_store!(
-    PgStore,
-    sqlx::Postgres,
-    "BEGIN",
-    " FOR UPDATE OF t, c SKIP LOCKED",
-    "SELECT pg_advisory_xact_lock(hashtextextended($1, 7113))",
-    "LOCK TABLE regflow_calendars IN SHARE ROW EXCLUSIVE MODE"
-);

@@ -1,0 +1,45 @@
+//! What PostgreSQL does differently: concurrent writers, so the due-timer claim skips rows
+//! other workers hold, recording on a unit takes an advisory lock and calendar loads a
+//! table lock; and how its pool is opened.
+
+use super::sql::{Dialect, RowsAffected};
+use crate::error::Result;
+
+impl Dialect for sqlx::PgConnection {
+    const CLAIM_LOCK: &'static str = " FOR UPDATE OF t, c SKIP LOCKED";
+    const UNIT_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 7113))");
+    // Self-conflicting, so loads queue; plain reads pass.
+    const CALENDAR_LOCK: Option<&'static str> = Some("LOCK TABLE regflow_calendars IN SHARE ROW EXCLUSIVE MODE");
+}
+
+impl RowsAffected for sqlx::postgres::PgQueryResult {
+    fn rows(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+/// Opens a pool of up to 16 connections.
+pub(crate) async fn connect(url: &str) -> Result<sqlx::PgPool> {
+    Ok(sqlx::postgres::PgPoolOptions::new()
+        .max_connections(16)
+        .connect(url)
+        .await?)
+}
+
+/// Applies regflow's PostgreSQL migrations.
+pub(crate) async fn migrate(pool: &sqlx::PgPool) -> Result<()> {
+    let mut m = sqlx::migrate!("./migrations/postgres");
+    m.set_ignore_missing(true);
+    m.run(pool).await?;
+    Ok(())
+}
+
+/// The names of regflow's tables present, sorted.
+pub(crate) async fn tables(pool: &sqlx::PgPool) -> Result<Vec<String>> {
+    let names: Vec<(String,)> = sqlx::query_as(
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'regflow\\_%' ORDER BY tablename",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(names.into_iter().map(|(n,)| n).collect())
+}
