@@ -168,7 +168,7 @@ impl Engine {
         mode: LoadMode,
     ) -> Result<(CalendarLoad, Calendar, Calendar)> {
         authorise_calendar_load(by)?;
-        let loaded = Calendar::from_csv(text).map_err(|e| Error::Refused(Refusal::new(e.code(), e.to_string())))?;
+        let loaded = Calendar::from_csv(text).map_err(Refusal::from)?;
         let (engine, by, text) = (self.clone(), by.id().to_string(), text.to_owned());
         detached(async move {
             let mut tx = engine.inner.db.begin_write().await?;

@@ -515,7 +515,8 @@ impl Case {
     /// The alerts that should be armed now: warnings and breaches of the running clocks
     /// not yet raised. None for a case not accepted, suspended or finished.
     pub fn armed_alerts(&self) -> Vec<PlannedAlert> {
-        let running = matches!(self.state(), State::Accepted | State::Reviewed | State::Recorded);
+        // The clocks run where the table lets the engine raise alerts.
+        let running = crate::transition::allows(self.state(), crate::command::CommandName::RaiseAlert);
         let Some(acceptance) = self.acceptance.as_ref().filter(|_| running) else {
             return Vec::new();
         };

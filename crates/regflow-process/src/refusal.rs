@@ -96,3 +96,20 @@ impl Refusal {
         Refusal::new(ErrorCode::InvalidArgument, message).with(Detail::Field { name: field.to_owned() })
     }
 }
+
+/// Errors that carry a SPEC 8 code become refusals with their message.
+macro_rules! refusal_from {
+    ($($error:ty),*) => {$(
+        impl From<$error> for Refusal {
+            fn from(e: $error) -> Refusal {
+                Refusal::new(e.code(), e.to_string())
+            }
+        }
+    )*};
+}
+
+refusal_from!(
+    crate::calendar::CalendarError,
+    crate::policy::PolicyError,
+    crate::deadline::DeadlineError
+);

@@ -71,196 +71,215 @@ impl Transition {
 
 const REVIEWER_OR_SUPERVISOR: &[Role] = &[Role::Reviewer, Role::Supervisor];
 
-const fn row(from: Option<State>, command: CommandName, to: &'static [State], who: Who) -> Transition {
-    Transition { from, command, to, who }
+/// Where a rule leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum To {
+    /// One of these states.
+    States(&'static [State]),
+    /// The state it came from (materials, tasks, extensions, alerts…).
+    Same,
 }
 
-/// Every allowed transition.
-pub const TRANSITIONS: &[Transition] = &[
+/// One rule of the table: a command, the states it is allowed from (`None`: a case that
+/// does not exist yet), where it leads, and who may issue it. Each transition is written
+/// once; [`transitions`] expands the rules into one [`Transition`] per state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// The command.
+    pub command: CommandName,
+    /// The states it is allowed from.
+    pub from: &'static [Option<State>],
+    /// Where it leads.
+    pub to: To,
+    /// Who may issue it.
+    pub who: Who,
+}
+
+const fn rule(command: CommandName, from: &'static [Option<State>], to: To, who: Who) -> Rule {
+    Rule { command, from, to, who }
+}
+
+const NEW: &[Option<State>] = &[None];
+/// Every state a case is open in.
+const OPEN: &[Option<State>] = &[
+    Some(S::PreReview),
+    Some(S::Returned),
+    Some(S::AwaitingVisit),
+    Some(S::Accepted),
+    Some(S::Reviewed),
+    Some(S::Recorded),
+    Some(S::Suspended),
+];
+/// Open and not yet recorded: withdrawal is possible (操作规范 1.10.2).
+const BEFORE_RECORDING: &[Option<State>] = &[
+    Some(S::PreReview),
+    Some(S::Returned),
+    Some(S::AwaitingVisit),
+    Some(S::Accepted),
+    Some(S::Reviewed),
+    Some(S::Suspended),
+];
+/// Accepted and not yet recorded, running or suspended.
+const UNDER_REVIEW: &[Option<State>] = &[Some(S::Accepted), Some(S::Reviewed), Some(S::Suspended)];
+/// The clocks run: alerts are raised.
+const RUNNING: &[Option<State>] = &[Some(S::Accepted), Some(S::Reviewed), Some(S::Recorded)];
+/// The clocks run or wait: extensions and re-projection apply.
+const CLOCKED: &[Option<State>] = &[
+    Some(S::Accepted),
+    Some(S::Reviewed),
+    Some(S::Recorded),
+    Some(S::Suspended),
+];
+
+/// Every rule, each transition written once.
+pub const RULES: &[Rule] = &[
     // Online: apply, pre-review, amend, then one visit.
-    row(None, C::Apply, &[S::PreReview], Who::Applicants),
-    row(
-        Some(S::PreReview),
+    rule(C::Apply, NEW, To::States(&[S::PreReview]), Who::Applicants),
+    rule(
         C::PreReview,
-        &[S::AwaitingVisit, S::Returned],
+        &[Some(S::PreReview)],
+        To::States(&[S::AwaitingVisit, S::Returned]),
         Who::Roles(&[Role::Clerk]),
     ),
-    row(Some(S::Returned), C::Amend, &[S::PreReview], Who::Applicants),
+    rule(
+        C::Amend,
+        &[Some(S::Returned)],
+        To::States(&[S::PreReview]),
+        Who::Applicants,
+    ),
     // Step 1: acceptance on the spot.
-    row(None, C::Accept, &[S::Accepted, S::NotAccepted], Who::ChannelRole),
-    row(
-        Some(S::AwaitingVisit),
+    rule(
         C::Accept,
-        &[S::Accepted, S::NotAccepted],
+        &[None, Some(S::AwaitingVisit)],
+        To::States(&[S::Accepted, S::NotAccepted]),
         Who::ChannelRole,
     ),
-    row(
-        None,
+    rule(
         C::HandleInstantly,
-        &[S::Completed, S::NotAccepted],
+        NEW,
+        To::States(&[S::Completed, S::NotAccepted]),
         Who::ChannelRole,
     ),
     // Steps 2 and 3, and the certificate.
-    row(
-        Some(S::Accepted),
+    rule(
         C::Review,
-        &[S::Reviewed, S::Completed],
+        &[Some(S::Accepted)],
+        To::States(&[S::Reviewed, S::Completed]),
         Who::Roles(&[Role::Reviewer]),
     ),
-    row(Some(S::Reviewed), C::AutoSuspend, &[S::Suspended], Who::System),
-    row(
-        Some(S::Reviewed),
+    rule(
+        C::AutoSuspend,
+        &[Some(S::Reviewed)],
+        To::States(&[S::Suspended]),
+        Who::System,
+    ),
+    rule(
         C::Record,
-        &[S::Recorded, S::Completed],
+        &[Some(S::Reviewed)],
+        To::States(&[S::Recorded, S::Completed]),
         Who::Roles(&[Role::Registrar]),
     ),
-    row(
-        Some(S::Recorded),
+    rule(
         C::IssueCertificate,
-        &[S::Completed],
+        &[Some(S::Recorded)],
+        To::States(&[S::Completed]),
         Who::Roles(&[Role::Clerk]),
     ),
     // Materials handed in later, in any open state.
-    row(
-        Some(S::PreReview),
-        C::SupplyMaterials,
-        &[S::PreReview],
-        Who::ApplicantsOrClerk,
-    ),
-    row(
-        Some(S::Returned),
-        C::SupplyMaterials,
-        &[S::Returned],
-        Who::ApplicantsOrClerk,
-    ),
-    row(
-        Some(S::AwaitingVisit),
-        C::SupplyMaterials,
-        &[S::AwaitingVisit],
-        Who::ApplicantsOrClerk,
-    ),
-    row(
-        Some(S::Accepted),
-        C::SupplyMaterials,
-        &[S::Accepted],
-        Who::ApplicantsOrClerk,
-    ),
-    row(
-        Some(S::Reviewed),
-        C::SupplyMaterials,
-        &[S::Reviewed],
-        Who::ApplicantsOrClerk,
-    ),
-    row(
-        Some(S::Recorded),
-        C::SupplyMaterials,
-        &[S::Recorded],
-        Who::ApplicantsOrClerk,
-    ),
-    row(
-        Some(S::Suspended),
-        C::SupplyMaterials,
-        &[S::Suspended],
-        Who::ApplicantsOrClerk,
-    ),
+    rule(C::SupplyMaterials, OPEN, To::Same, Who::ApplicantsOrClerk),
     // Parallel tasks behind the window, until recording.
-    row(Some(S::Accepted), C::CompleteTask, &[S::Accepted], Who::TaskOfficer),
-    row(Some(S::Reviewed), C::CompleteTask, &[S::Reviewed], Who::TaskOfficer),
-    row(Some(S::Suspended), C::CompleteTask, &[S::Suspended], Who::TaskOfficer),
+    rule(C::CompleteTask, UNDER_REVIEW, To::Same, Who::TaskOfficer),
     // Suspension.
-    row(
-        Some(S::Accepted),
+    rule(
         C::Suspend,
-        &[S::Suspended],
+        &[Some(S::Accepted), Some(S::Reviewed)],
+        To::States(&[S::Suspended]),
         Who::Roles(REVIEWER_OR_SUPERVISOR),
     ),
-    row(
-        Some(S::Reviewed),
-        C::Suspend,
-        &[S::Suspended],
-        Who::Roles(REVIEWER_OR_SUPERVISOR),
-    ),
-    row(
-        Some(S::Suspended),
+    rule(
         C::Resume,
-        &[S::Accepted, S::Reviewed],
+        &[Some(S::Suspended)],
+        To::States(&[S::Accepted, S::Reviewed]),
         Who::Roles(REVIEWER_OR_SUPERVISOR),
     ),
-    row(Some(S::Suspended), C::AutoResume, &[S::Reviewed], Who::System),
+    rule(
+        C::AutoResume,
+        &[Some(S::Suspended)],
+        To::States(&[S::Reviewed]),
+        Who::System,
+    ),
     // Rejection.
-    row(
-        Some(S::Accepted),
+    rule(
         C::Reject,
-        &[S::Rejected],
-        Who::Roles(&[Role::Reviewer]),
-    ),
-    row(
-        Some(S::Reviewed),
-        C::Reject,
-        &[S::Rejected],
-        Who::Roles(&[Role::Reviewer]),
-    ),
-    row(
-        Some(S::Suspended),
-        C::Reject,
-        &[S::Rejected],
+        UNDER_REVIEW,
+        To::States(&[S::Rejected]),
         Who::Roles(&[Role::Reviewer]),
     ),
     // Withdrawal, before recording.
-    row(Some(S::PreReview), C::Withdraw, &[S::Withdrawn], Who::Applicants),
-    row(Some(S::Returned), C::Withdraw, &[S::Withdrawn], Who::Applicants),
-    row(Some(S::AwaitingVisit), C::Withdraw, &[S::Withdrawn], Who::Applicants),
-    row(Some(S::Accepted), C::Withdraw, &[S::Withdrawn], Who::Applicants),
-    row(Some(S::Reviewed), C::Withdraw, &[S::Withdrawn], Who::Applicants),
-    row(Some(S::Suspended), C::Withdraw, &[S::Withdrawn], Who::Applicants),
+    rule(
+        C::Withdraw,
+        BEFORE_RECORDING,
+        To::States(&[S::Withdrawn]),
+        Who::Applicants,
+    ),
     // Extension of the promise while the case runs.
-    row(
-        Some(S::Accepted),
-        C::Extend,
-        &[S::Accepted],
-        Who::Roles(&[Role::Supervisor]),
-    ),
-    row(
-        Some(S::Reviewed),
-        C::Extend,
-        &[S::Reviewed],
-        Who::Roles(&[Role::Supervisor]),
-    ),
-    row(
-        Some(S::Recorded),
-        C::Extend,
-        &[S::Recorded],
-        Who::Roles(&[Role::Supervisor]),
-    ),
-    row(
-        Some(S::Suspended),
-        C::Extend,
-        &[S::Suspended],
-        Who::Roles(&[Role::Supervisor]),
-    ),
+    rule(C::Extend, CLOCKED, To::Same, Who::Roles(&[Role::Supervisor])),
     // Evaluation, once.
-    row(Some(S::Completed), C::Evaluate, &[S::Completed], Who::Applicants),
-    // The engine: alerts and re-projection while clocks run or wait.
-    row(Some(S::Accepted), C::RaiseAlert, &[S::Accepted], Who::System),
-    row(Some(S::Reviewed), C::RaiseAlert, &[S::Reviewed], Who::System),
-    row(Some(S::Recorded), C::RaiseAlert, &[S::Recorded], Who::System),
-    row(Some(S::Accepted), C::Reproject, &[S::Accepted], Who::System),
-    row(Some(S::Reviewed), C::Reproject, &[S::Reviewed], Who::System),
-    row(Some(S::Recorded), C::Reproject, &[S::Recorded], Who::System),
-    row(Some(S::Suspended), C::Reproject, &[S::Suspended], Who::System),
+    rule(C::Evaluate, &[Some(S::Completed)], To::Same, Who::Applicants),
+    // The engine: alerts while clocks run, re-projection while they run or wait.
+    rule(C::RaiseAlert, RUNNING, To::Same, Who::System),
+    rule(C::Reproject, CLOCKED, To::Same, Who::System),
 ];
 
-/// The row for a command from a state (`None`: the case does not exist yet).
-pub fn find(from: Option<State>, command: CommandName) -> Option<&'static Transition> {
-    TRANSITIONS.iter().find(|t| t.from == from && t.command == command)
+/// A state as a one-element `'static` slice (the target of a `To::Same` rule).
+fn same(state: State) -> &'static [State] {
+    let i = State::ALL
+        .iter()
+        .position(|s| *s == state)
+        .expect("every state is in ALL");
+    &State::ALL[i..=i]
 }
 
-/// The commands people may issue from a state (engine commands left out).
-pub fn allowed_from(from: Option<State>) -> Vec<CommandName> {
-    let mut out: Vec<CommandName> = TRANSITIONS
+impl Rule {
+    /// The rule as one transition per state it is allowed from.
+    pub fn transitions(&self) -> impl Iterator<Item = Transition> + '_ {
+        self.from.iter().map(|from| Transition {
+            from: *from,
+            command: self.command,
+            to: match (self.to, from) {
+                (To::States(states), _) => states,
+                (To::Same, Some(s)) => same(*s),
+                (To::Same, None) => &[],
+            },
+            who: self.who,
+        })
+    }
+}
+
+/// Every allowed transition, one per (state, command).
+pub fn transitions() -> impl Iterator<Item = Transition> {
+    RULES.iter().flat_map(Rule::transitions)
+}
+
+/// The transition for a command from a state (`None`: the case does not exist yet).
+pub fn find(from: Option<State>, command: CommandName) -> Option<Transition> {
+    RULES
         .iter()
-        .filter(|t| t.from == from && t.who != Who::System)
-        .map(|t| t.command)
+        .find(|r| r.command == command && r.from.contains(&from))
+        .and_then(|r| r.transitions().find(|t| t.from == from))
+}
+
+/// Whether `command` is allowed from `state` by the table (who may issue it aside).
+pub fn allows(state: State, command: CommandName) -> bool {
+    find(Some(state), command).is_some()
+}
+
+/// The commands people may issue from a state (engine commands left out), in table order.
+pub fn allowed_from(from: Option<State>) -> Vec<CommandName> {
+    let mut out: Vec<CommandName> = RULES
+        .iter()
+        .filter(|r| r.from.contains(&from) && r.who != Who::System)
+        .map(|r| r.command)
         .collect();
     out.dedup();
     out
@@ -280,8 +299,7 @@ pub fn for_kind(kind: &KindSpec, instant: bool) -> Vec<Transition> {
             || (!issues && s == S::Recorded)
             || (!online && matches!(s, S::PreReview | S::Returned | S::AwaitingVisit))
     };
-    TRANSITIONS
-        .iter()
+    transitions()
         .filter(|t| match t.command {
             C::Apply => online,
             C::CompleteTask => !kind.tasks.is_empty(),
@@ -299,7 +317,7 @@ pub fn for_kind(kind: &KindSpec, instant: bool) -> Vec<Transition> {
                 C::Resume if completes_at_review => &[S::Accepted],
                 _ => t.to,
             };
-            (!to.iter().any(|s| unreachable(*s))).then_some(Transition { to, ..*t })
+            (!to.iter().any(|s| unreachable(*s))).then_some(Transition { to, ..t })
         })
         .collect()
 }
@@ -310,8 +328,9 @@ mod tests {
 
     #[test]
     fn one_row_per_state_and_command() {
-        for (i, a) in TRANSITIONS.iter().enumerate() {
-            for b in &TRANSITIONS[i + 1..] {
+        let all: Vec<Transition> = transitions().collect();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
                 assert!(!(a.from == b.from && a.command == b.command), "{a:?} twice");
             }
         }
@@ -386,7 +405,7 @@ mod tests {
 
     #[test]
     fn terminal_states_absorb() {
-        for t in TRANSITIONS {
+        for t in transitions() {
             if let Some(from) = t.from {
                 if from.is_terminal() {
                     assert_eq!(t.command, CommandName::Evaluate, "{t:?}");

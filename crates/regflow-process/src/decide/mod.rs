@@ -30,6 +30,10 @@ use crate::policy::{Policy, PolicyTimeline};
 use crate::refusal::{Detail, Refusal};
 use crate::transition::{self, Transition, Who};
 
+mod clocks;
+mod closing;
+mod intake;
+mod processing;
 mod rules;
 
 /// A centre's settings that rules depend on.
@@ -334,7 +338,7 @@ impl<'a> Decider<'a> {
     }
 
     // 5. invalid_transition
-    fn check_transition(&self) -> Result<&'static Transition, Refusal> {
+    fn check_transition(&self) -> Result<Transition, Refusal> {
         let name = self.name();
         let from = self.case.map(Case::state);
         let row = transition::find(from, name).ok_or_else(|| {
@@ -408,7 +412,7 @@ impl<'a> Decider<'a> {
     }
 
     // 6. forbidden_role
-    fn check_role(&self, row: &Transition, kind: &KindSpec) -> Result<Role, Refusal> {
+    fn check_role(&self, row: Transition, kind: &KindSpec) -> Result<Role, Refusal> {
         let actor = self.ctx.actor;
         let forbidden = |required: Vec<Role>, what: String| {
             Refusal::new(
@@ -488,10 +492,7 @@ impl<'a> Decider<'a> {
 
     fn policy(&self) -> Result<&'a Policy, Refusal> {
         let date = self.ctx.centre.hours.local_date(self.ctx.now);
-        self.ctx
-            .policies
-            .in_force(date)
-            .map_err(|e| refuse(e.code(), e.to_string()))
+        self.ctx.policies.in_force(date).map_err(Refusal::from)
     }
 
     // 10. invalid_identifier

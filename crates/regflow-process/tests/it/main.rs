@@ -8,6 +8,7 @@ mod policy;
 mod properties;
 mod rules;
 mod sequences;
+mod table;
 mod world;
 
 use chrono::{DateTime, NaiveDate, Utc};
