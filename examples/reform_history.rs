@@ -6,11 +6,8 @@
 //! `cargo run --release --example reform_history [-- --seed 1113 --month 2026-03
 //!  --per-day 60 --svg target/reform_history.svg]`
 
-#[path = "support/simulation.rs"]
-mod simulation;
-
 use regflow::process::{ApplicantCategory, KindId, PolicyTimeline, Promise};
-use simulation::{bar_chart, days_in_month, flags, month_start, simulate, Config, ASSUMPTIONS};
+use regflow_sim::simulation::{bar_chart, days_in_month, flags, month_start, simulate, Config, ASSUMPTIONS};
 
 fn promise(p: Promise) -> String {
     match p {

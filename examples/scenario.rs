@@ -34,7 +34,7 @@ async fn main() -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(&format!("{file}: {e}")),
     };
-    match regflow::scenario::run(&text, &database).await {
+    match regflow_sim::scenario::run(&text, &database).await {
         Ok(output) => {
             println!("{}", serde_json::to_string_pretty(&output).expect("output serialises"));
             ExitCode::SUCCESS

@@ -7,11 +7,8 @@
 //! `cargo run --release --example xining_1113 [-- --seed 1113 --month 2026-03 --per-day 60
 //!  --database sqlite::memory: --svg target/xining_1113.svg]`
 
-#[path = "support/simulation.rs"]
-mod simulation;
-
 use regflow::process::{ApplicantCategory, PolicyTimeline};
-use simulation::{bar_chart, days_in_month, flags, month_start, simulate, Config, ASSUMPTIONS};
+use regflow_sim::simulation::{bar_chart, days_in_month, flags, month_start, simulate, Config, ASSUMPTIONS};
 
 fn pct(x: Option<f64>) -> String {
     x.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))

@@ -2,8 +2,8 @@
 //! PostgreSQL, compared with their expected outputs. Together they cover every rule of
 //! SPEC 5.2; `spec_example.expected.json` is SPEC 9's own output.
 
-use regflow::scenario;
 use regflow_executor::testing::PgDatabase;
+use regflow_sim::scenario;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,6 @@
 //! The month simulation behind the examples is deterministic for a seed.
 
-#[path = "../../examples/support/simulation.rs"]
-mod sim;
+use regflow_sim::simulation as sim;
 
 use regflow::process::PolicyTimeline;
 

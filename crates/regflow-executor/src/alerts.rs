@@ -330,11 +330,9 @@ impl Watcher {
     /// Stops the watcher after its current pass and waits for it.
     ///
     /// # Errors
-    /// [`Error::Internal`] when the watcher task panicked.
+    /// [`Error::Task`] when the watcher task panicked.
     pub async fn shutdown(self) -> Result<()> {
         let _ = self.stop.send(true);
-        self.task
-            .await
-            .map_err(|e| Error::Corrupt(format!("watcher task failed: {e}")))?
+        self.task.await?
     }
 }

@@ -203,9 +203,7 @@ impl EngineBuilder {
 pub(crate) async fn detached<T: Send + 'static>(
     fut: impl std::future::Future<Output = Result<T>> + Send + 'static,
 ) -> Result<T> {
-    tokio::spawn(fut)
-        .await
-        .map_err(|e| Error::Internal(format!("transaction task failed: {e}")))?
+    tokio::spawn(fut).await?
 }
 
 impl Engine {
@@ -359,7 +357,7 @@ impl Engine {
             Some(key) => {
                 let hash = chain::digest(
                     &serde_json::to_string(&(&req.case_id, req.actor.id(), &req.command))
-                        .map_err(|e| Error::Corrupt(e.to_string()))?,
+                        .map_err(Error::encode("a request"))?,
                 );
                 if let Some((stored, result)) = conn.idempotency_get(key).await? {
                     if stored != hash {
@@ -369,8 +367,8 @@ impl Engine {
                         )
                         .into());
                     }
-                    let mut first: Executed =
-                        serde_json::from_str(&result).map_err(|e| Error::Corrupt(e.to_string()))?;
+                    let mut first: Executed = serde_json::from_str(&result)
+                        .map_err(|e| Error::Corrupt(format!("idempotency key `{key}`: {e}")))?;
                     first.repeated = true;
                     return Ok(first);
                 }
@@ -414,7 +412,7 @@ impl Engine {
             repeated: false,
         };
         if let (Some(key), Some(hash)) = (&req.idempotency_key, request_hash) {
-            let result = serde_json::to_string(&done).map_err(|e| Error::Corrupt(e.to_string()))?;
+            let result = serde_json::to_string(&done).map_err(Error::encode("a command's result"))?;
             if !conn
                 .idempotency_put(key, case_id.as_str(), &hash, &result, micros(self.now()))
                 .await?

@@ -22,12 +22,23 @@ pub enum Error {
     /// Applying the schema failed.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// Stored data could not be read back (a body that is not a case or event).
+    /// Stored data could not be read back (a body that is not a case or an event, a
+    /// calendar that no longer parses): written behind the engine's back, or by a newer
+    /// version of regflow.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
-    /// A task of the engine's failed (it panicked or was cancelled by runtime shutdown).
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A value could not be written as JSON (a defect in regflow, never the caller's input).
+    #[error("could not encode {what} as JSON: {source}")]
+    Encode {
+        /// What was being written.
+        what: &'static str,
+        /// The encoder's error.
+        source: serde_json::Error,
+    },
+    /// A task of the engine's (a transaction, a watcher) panicked or was cancelled because
+    /// the runtime is shutting down; a transaction it held was rolled back.
+    #[error("an engine task did not finish: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl From<sqlx::Error> for Error {
@@ -51,6 +62,10 @@ impl From<sqlx::Error> for Error {
 }
 
 impl Error {
+    pub(crate) fn encode(what: &'static str) -> impl FnOnce(serde_json::Error) -> Error {
+        move |source| Error::Encode { what, source }
+    }
+
     /// The SPEC 8 code, when the error is one a caller can act on.
     pub fn code(&self) -> Option<ErrorCode> {
         match self {

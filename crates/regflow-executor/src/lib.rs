@@ -19,6 +19,9 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!("regflow-executor needs a backend: enable the `sqlite` feature, the `postgres` feature, or both");
+
 pub mod alerts;
 pub mod calendar;
 mod chain;

@@ -70,7 +70,7 @@ pub(crate) fn case_row(case: &Case, catalogue: &Catalogue, head_hash: &str) -> R
         rating: case.evaluation().map(|e| i64::from(e.rating)),
         version: case.version() as i64,
         head_hash: head_hash.to_owned(),
-        body: serde_json::to_string(case).map_err(|e| Error::Corrupt(e.to_string()))?,
+        body: serde_json::to_string(case).map_err(Error::encode("a case"))?,
         created_at: micros(case.created_at()),
         updated_at: micros(case.updated_at()),
     })
@@ -85,7 +85,7 @@ pub(crate) fn chain_events(events: &[Event], mut prev_hash: String) -> Result<(V
     let mut rows = Vec::with_capacity(events.len());
     let mut entries = Vec::with_capacity(events.len());
     for e in events {
-        let body = serde_json::to_string(e).map_err(|err| Error::Corrupt(err.to_string()))?;
+        let body = serde_json::to_string(e).map_err(Error::encode("an event"))?;
         let hash = chain::link(&prev_hash, &body);
         rows.push(EventRow {
             case_id: e.case_id.to_string(),

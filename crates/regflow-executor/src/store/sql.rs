@@ -29,6 +29,19 @@ pub(crate) trait RowsAffected {
 /// A connection of either backend, with regflow's statements.
 pub(crate) struct Sql<'c, C>(pub(crate) &'c mut C);
 
+/// `(case_id = $1 AND timer = $2 AND due_at = $3) OR (…)`: the keys of `rows` timers,
+/// numbered from `$first`. (Written as equalities, not a row-value `IN` list, so SQLite
+/// looks each one up in the primary key instead of scanning the table.)
+fn timer_keys(rows: usize, first: usize) -> String {
+    let keys: Vec<String> = (0..rows)
+        .map(|r| {
+            let n = first + r * 3;
+            format!("(case_id = ${n} AND timer = ${} AND due_at = ${})", n + 1, n + 2)
+        })
+        .collect();
+    keys.join(" OR ")
+}
+
 /// `($1, $2, …), ($k, …)`: `rows` tuples of `columns` numbered placeholders.
 pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
     let tuples: Vec<String> = (0..rows)
@@ -239,8 +252,8 @@ where
     pub(crate) async fn update_timers(self, drop: &[TimerRow], arm: &[TimerRow]) -> Result<()> {
         if !drop.is_empty() {
             let sql = format!(
-                "DELETE FROM regflow_timers WHERE fired_at IS NULL AND (case_id, timer, due_at) IN (VALUES {})",
-                placeholders(drop.len(), 3)
+                "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({})",
+                timer_keys(drop.len(), 1)
             );
             bind_timers(sqlx::query(&sql), drop).execute(&mut *self.0).await?;
         }
@@ -283,10 +296,7 @@ where
         if timers.is_empty() {
             return Ok(());
         }
-        let sql = format!(
-            "DELETE FROM regflow_timers WHERE (case_id, timer, due_at) IN (VALUES {})",
-            placeholders(timers.len(), 3)
-        );
+        let sql = format!("DELETE FROM regflow_timers WHERE {}", timer_keys(timers.len(), 1));
         bind_timers(sqlx::query(&sql), timers).execute(self.0).await?;
         Ok(())
     }

@@ -1,16 +1,14 @@
-//! A month of a registration centre, simulated through the engine: shared by the
-//! `xining_1113` and `reform_history` examples.
+//! A month of a registration centre, simulated through the engine: behind the
+//! `xining_1113` and `reform_history` examples and `regflow simulate`.
 //!
 //! Everything random comes from one seeded generator, so a seed gives the same month.
 //! The assumptions are in [`Config`] and [`ASSUMPTIONS`].
 
-#![allow(dead_code)]
-
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
-use regflow::executor::{Engine, IgnoreAlerts, ManualClock, Report, ReportFilter, Request};
-use regflow::process::case::{SuspensionCause, TaskStatus};
-use regflow::process::catalogue::Task;
-use regflow::process::{
+use regflow_executor::{Engine, IgnoreAlerts, ManualClock, Report, ReportFilter, Request};
+use regflow_process::case::{SuspensionCause, TaskStatus};
+use regflow_process::catalogue::Task;
+use regflow_process::{
     Actor, ApplicantCategory, ApplicantInput, Case, CaseId, Centre, CentreId, Channel, Command, ErrorCode, IdType,
     IntakeInput, OfficeHours, PartyRole, PolicyTimeline, Priority, Promise, Role, State, TaskOutcome,
 };
@@ -76,7 +74,7 @@ pub struct Outcome {
     /// Cases opened per channel.
     pub channels: BTreeMap<Channel, u64>,
     /// The overdue list at the close of the arrival period's last day.
-    pub overdue_at_close: Vec<regflow::executor::Overdue>,
+    pub overdue_at_close: Vec<regflow_executor::Overdue>,
     /// That close.
     pub close: DateTime<Utc>,
     /// Commands the engine refused, by code (a database failure counts under `None`).
@@ -220,7 +218,6 @@ struct Sim {
 
 #[derive(Debug, Clone)]
 struct Arrival {
-    kind: &'static str,
     intake: IntakeInput,
     materials: Vec<String>,
     pledged: Vec<String>,
@@ -366,7 +363,6 @@ impl Sim {
             materials.retain(|x| *x != m);
         }
         Arrival {
-            kind,
             intake: IntakeInput {
                 kind: kind.into(),
                 applicant_category: category,
@@ -685,7 +681,7 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
     let centre = Centre::new("xining");
     let hours = centre.hours;
     let engine = Engine::builder(&cfg.database)
-        .calendar(regflow::process::Calendar::builtin())
+        .calendar(regflow_process::Calendar::builtin())
         .policies(cfg.policies.clone())
         .centre(centre.clone())
         .clock(clock.clone())
@@ -765,7 +761,7 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
             );
             if show {
                 eprint!("\r{line}");
-            } else if done % 10 == 0 {
+            } else if done.is_multiple_of(10) {
                 eprintln!("{line}");
             }
         }
