@@ -6,16 +6,21 @@
 use chrono::{DateTime, Utc};
 use regflow::process::{ApplicantCategory, Calendar, KindId, OfficeHours, PolicyTimeline};
 
+/// The deadlines regflow computes for the SPEC's reference cases.
+#[derive(clap::Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// The centre's time zone (IANA name).
+    #[arg(long, default_value = "Asia/Shanghai")]
+    centre_zone: String,
+    /// The centre's closing time, HH:MM.
+    #[arg(long, default_value = "18:00")]
+    closing: String,
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let arg = |name: &str, default: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-            .unwrap_or_else(|| default.to_owned())
-    };
-    let hours = OfficeHours::parse(&arg("--centre-zone", "Asia/Shanghai"), &arg("--closing", "18:00"))?;
+    let args = <Args as clap::Parser>::parse();
+    let hours = OfficeHours::parse(&args.centre_zone, &args.closing)?;
     let calendar = Calendar::builtin();
     let policies = PolicyTimeline::builtin();
     println!(

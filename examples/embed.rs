@@ -10,14 +10,19 @@ use regflow::process::{
     TaskOutcome,
 };
 
+/// The quick start: one case through the engine, from acceptance to the certificate.
+#[derive(clap::Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Where to keep the case.
+    #[arg(long, default_value = "sqlite::memory:")]
+    database: String,
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let url = args
-        .iter()
-        .position(|a| a == "--database")
-        .and_then(|i| args.get(i + 1))
-        .map_or("sqlite::memory:", |s| s);
+    let args = <Args as clap::Parser>::parse();
+    let url = args.database.as_str();
 
     // 1. An engine: SQLite in memory (or PostgreSQL), built-in calendar, policies and kinds.
     let engine = Engine::builder(url).centre(Centre::new("xining")).build().await?;

@@ -1,13 +1,15 @@
 //! A kind's flow chart, generated from the process crate's transition table — never drawn
 //! by hand. Prints Mermaid (for Markdown) and Graphviz DOT.
 //!
-//! `cargo run --example flowchart -- [KIND] [--format mermaid|dot] [--all]`
+//! `cargo run --example flowchart -- [KIND] [--format mermaid|dot] [--all]` (one format a
+//! run; Mermaid by default)
 //!
 //! KIND defaults to `transfer_second_hand` (不动产转移登记流程图). `--all` adds the commands
 //! that leave the state unchanged (materials, tasks, extensions) and the engine's own.
 
 use regflow::process::transition::{for_kind, Transition};
 use regflow::process::{Catalogue, CommandName, KindSpec, PolicyTimeline, Role, State};
+use std::fmt::Write as _;
 
 /// The roles of an edge, from the table and the kind's channels and tasks.
 fn who(t: &Transition, kind: &KindSpec) -> String {
@@ -29,23 +31,39 @@ fn label(s: Option<State>) -> String {
     s.map_or_else(|| "新申请 new".into(), |s| format!("{} {}", s.name_zh(), s.as_str()))
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let all = args.iter().any(|a| a == "--all");
-    let format = args
-        .iter()
-        .position(|a| a == "--format")
-        .and_then(|i| args.get(i + 1))
-        .map(String::as_str);
-    let kind_id = args
-        .iter()
-        .enumerate()
-        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--format"))
-        .map_or("transfer_second_hand", |(_, a)| a.as_str());
+/// The chart's text format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Mermaid, for Markdown.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
+/// A kind's flow chart, generated from the transition table.
+#[derive(clap::Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// The registration kind (an id of the built-in catalogue).
+    #[arg(default_value = "transfer_second_hand")]
+    kind: String,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = Format::Mermaid)]
+    format: Format,
+    /// Also draw the commands that keep the state and the engine's own.
+    #[arg(long)]
+    all: bool,
+}
+
+fn main() -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
+    let args = <Args as clap::Parser>::parse();
+    let (all, kind_id) = (args.all, args.kind.as_str());
     let catalogue = Catalogue::builtin();
-    let kind = catalogue
-        .get(kind_id)
-        .ok_or_else(|| format!("unknown kind `{kind_id}`"))?;
+    let Some(kind) = catalogue.get(kind_id) else {
+        let known: Vec<&str> = catalogue.kinds().iter().map(|k| k.id.as_str()).collect();
+        eprintln!("flowchart: unknown kind `{kind_id}` (known: {})", known.join(", "));
+        return Ok(std::process::ExitCode::from(2));
+    };
     let latest = PolicyTimeline::builtin()
         .policies()
         .last()
@@ -70,49 +88,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let title = format!("{} {} (policy {})", kind.name, kind.id, latest.id());
-    if format != Some("dot") {
-        println!("%% {title}");
-        println!("flowchart TD");
+    let mut out = String::new();
+    if args.format == Format::Mermaid {
+        writeln!(out, "%% {title}")?;
+        writeln!(out, "flowchart TD")?;
         for s in &states {
-            println!("    {}([\"{}\"])", node(*s), label(*s));
+            writeln!(out, "    {}([\"{}\"])", node(*s), label(*s))?;
         }
         for t in &rows {
             for to in t.to {
-                println!(
+                writeln!(
+                    out,
                     "    {} -->|\"{}<br/>{}\"| {}",
                     node(t.from),
                     t.command,
                     who(t, kind),
                     to.as_str()
-                );
+                )?;
             }
         }
-    }
-    if format != Some("mermaid") {
-        println!("// {title}");
-        println!("digraph {} {{", kind.id);
-        println!("    rankdir=TB; node [shape=box, style=rounded];");
+    } else {
+        writeln!(out, "// {title}")?;
+        writeln!(out, "digraph {} {{", kind.id)?;
+        writeln!(out, "    rankdir=TB; node [shape=box, style=rounded];")?;
         for s in &states {
             let terminal = s.is_some_and(|s| s.is_terminal());
-            println!(
+            writeln!(
+                out,
                 "    {} [label=\"{}\"{}];",
                 node(*s),
                 label(*s),
                 if terminal { ", peripheries=2" } else { "" }
-            );
+            )?;
         }
         for t in &rows {
             for to in t.to {
-                println!(
+                writeln!(
+                    out,
                     "    {} -> {} [label=\"{}\\n{}\"];",
                     node(t.from),
                     to.as_str(),
                     t.command,
                     who(t, kind)
-                );
+                )?;
             }
         }
-        println!("}}");
+        writeln!(out, "}}")?;
     }
-    Ok(())
+    Ok(regflow_sim::write_stdout(&out))
 }

@@ -6,34 +6,60 @@
 //! `cargo run --release --example reform_history [-- --seed 1113 --month 2026-03
 //!  --per-day 60 --svg target/reform_history.svg]`
 
+use clap::Parser;
 use regflow::process::{ApplicantCategory, KindId, PolicyTimeline, Promise};
-use regflow_sim::simulation::{bar_chart, days_in_month, flags, month_start, simulate, Config, ASSUMPTIONS};
+use regflow_sim::chart::{self, Bars, Reference, Series};
+use regflow_sim::simulation::{days_in_month, month_start, simulate, Config, ASSUMPTIONS};
+use regflow_sim::write_stdout;
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+/// The same arrivals under each policy of the Xining reform history.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// The random seed: the same seed gives the same arrivals.
+    #[arg(long, default_value_t = 1113)]
+    seed: u64,
+    /// The month simulated, YYYY-MM.
+    #[arg(long, default_value = "2026-03", value_parser = month_start)]
+    month: chrono::NaiveDate,
+    /// Calendar days of arrivals (default: the whole month).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=366))]
+    days: Option<u32>,
+    /// Mean arrivals per working day.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=5000))]
+    per_day: u32,
+    /// Where to write the chart.
+    #[arg(long, default_value = "target/reform_history.svg")]
+    svg: std::path::PathBuf,
+}
 
 fn promise(p: Promise) -> String {
     match p {
-        Promise::WorkingDays(n) => n.to_string(),
-        Promise::Instant => "instant".into(),
+        Promise::WorkingDays(n) => format!("{n} 工作日"),
+        Promise::Instant => "即时 instant".into(),
     }
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let f = flags(&["seed", "month", "per-day", "days", "svg"])?;
-    let seed: u64 = f.get("seed").map_or(Ok(1113), |s| s.parse())?;
-    let start = month_start(f.get("month").map_or("2026-03", String::as_str))?;
-    let days: u32 = f.get("days").map_or(Ok(days_in_month(start)), |s| s.parse())?;
-    let per_day: u32 = f.get("per-day").map_or(Ok(60), |s| s.parse())?;
-    let svg_path = f
-        .get("svg")
-        .cloned()
-        .unwrap_or_else(|| "target/reform_history.svg".into());
-    println!("regflow — the Xining reform history: the same {days} days of arrivals from {start} (seed {seed}) under each policy");
-    println!("{ASSUMPTIONS}");
-    println!();
+async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let (seed, start, per_day) = (args.seed, args.month, args.per_day);
+    let days = args.days.unwrap_or_else(|| days_in_month(start));
+    let mut s = String::new();
+    writeln!(
+        s,
+        "regflow — 西宁改革历程 the Xining reform history: 同样的 {days} 天到件 the same {days} days of arrivals from {start} (种子 seed {seed}) under each policy"
+    )?;
+    writeln!(s, "{ASSUMPTIONS}\n")?;
     let query = KindId::parse("information_query")?;
     let mut rows = Vec::new();
-    for policy in PolicyTimeline::builtin().policies() {
-        eprintln!("simulating under {} …", policy.id());
+    let timeline = PolicyTimeline::builtin();
+    let bar = indicatif::ProgressBar::new(timeline.policies().len() as u64)
+        .with_style(indicatif::ProgressStyle::with_template("{bar:20} {pos}/{len} {msg}")?);
+    for policy in timeline.policies() {
+        bar.set_message(format!("模拟 simulating under {}", policy.id()));
         // The policy alone, in force over the simulated month.
         let timeline = PolicyTimeline::from_policies(vec![policy.redated(start.pred_opt().unwrap_or(start))])?;
         let out = simulate(Config {
@@ -43,27 +69,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             per_day,
             database: "sqlite::memory:".into(),
             policies: timeline,
-            progress: false,
+            progress: None,
         })
         .await?;
         out.exit_unless_something_was_accepted(&format!("under {}", policy.id()));
-        eprintln!("  commands refused, by code: {}", out.refusal_summary());
         rows.push((policy.clone(), out));
+        bar.inc(1);
     }
-    println!(
-        "{:<16} {:>8} {:>8} {:>8} | {:>9} {:>9} {:>9} | {:>8} | {:>10} {:>10} {:>10}",
-        "policy",
-        "ind.",
-        "org.",
-        "query",
-        "mean ind",
-        "mean org",
-        "mean all",
-        "on time",
-        "reduc. ind",
-        "reduc. org",
-        "reduc. all"
-    );
+    bar.finish_and_clear();
+    writeln!(
+        s,
+        "{:<16} {:>12} {:>12} {:>14} | {:>9} {:>9} {:>9} | {:>8} | {:>10} {:>10} {:>10}",
+        "政策 policy",
+        "个人 ind.",
+        "单位 org.",
+        "查询 query",
+        "平均 ind",
+        "平均 org",
+        "平均 all",
+        "按时率",
+        "缩短 ind",
+        "缩短 org",
+        "缩短 all"
+    )?;
     let fmt = |x: Option<f64>, pct: bool| {
         x.map_or("—".to_owned(), |v| {
             if pct {
@@ -73,13 +101,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         })
     };
+    let any = KindId::parse("transfer_second_hand")?;
     for (policy, out) in &rows {
         let cat = |c: ApplicantCategory| out.report.by_category.get(&c);
         let ind = cat(ApplicantCategory::Individual);
         let org = cat(ApplicantCategory::Organisation);
-        let any = KindId::parse("transfer_second_hand")?;
-        println!(
-            "{:<16} {:>8} {:>8} {:>8} | {:>9} {:>9} {:>9} | {:>8} | {:>10} {:>10} {:>10}",
+        writeln!(
+            s,
+            "{:<16} {:>12} {:>12} {:>14} | {:>9} {:>9} {:>9} | {:>8} | {:>10} {:>10} {:>10}",
             policy.id(),
             promise(policy.promise_for(&any, ApplicantCategory::Individual)),
             promise(policy.promise_for(&any, ApplicantCategory::Organisation)),
@@ -91,9 +120,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             fmt(ind.and_then(|f| f.reduction_vs_statute), true),
             fmt(org.and_then(|f| f.reduction_vs_statute), true),
             fmt(out.report.overall.reduction_vs_statute, true),
-        );
+        )?;
     }
-    println!("(the reform reported 86% below the statutory limit under 2018-07: individuals 90%, organisations 83%)");
+    for (policy, out) in &rows {
+        writeln!(
+            s,
+            "{}: 被拒绝的操作 commands refused, by code: {}",
+            policy.id(),
+            out.refusal_summary()
+        )?;
+    }
+    writeln!(
+        s,
+        "(平均 mean: 已办结案件的平均工作日 working days per completed case; 缩短 reduction: 较法定30个工作日 against the 30-day limit; the reform reported 86% under 2018-07: individuals 90%, organisations 83%)"
+    )?;
     let groups: Vec<String> = rows
         .iter()
         .map(|(p, _)| p.id().as_str().trim_start_matches("xining-").to_owned())
@@ -109,19 +149,35 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect()
     };
-    let svg = bar_chart(
-        "Xining reform history: mean working days per case, same arrivals under each policy",
-        "policy in force",
-        &groups,
-        &[
-            ("individuals".into(), mean(ApplicantCategory::Individual), "#3b7dd8"),
-            ("organisations".into(), mean(ApplicantCategory::Organisation), "#e0803a"),
+    let series = vec![
+        Series {
+            name: "个人 individuals".into(),
+            colour: chart::COLOURS[0],
+            values: mean(ApplicantCategory::Individual),
+        },
+        Series {
+            name: "单位 organisations".into(),
+            colour: chart::COLOURS[1],
+            values: mean(ApplicantCategory::Organisation),
+        },
+    ];
+    let svg = chart::bars(&Bars {
+        title: "西宁改革历程：同样的到件在各项政策下的平均办理用时 Xining reform history: mean working days per case",
+        x_title: "施行的政策 policy in force",
+        y_title: "平均办理用时（工作日）mean working days used",
+        groups: &groups,
+        series: &series,
+        references: &[
+            Reference::AtValue(3.0, "个人 3 工作日".into()),
+            Reference::AtValue(5.0, "单位 5 工作日".into()),
+            Reference::AtValue(30.0, "法定 30 工作日".into()),
         ],
-    );
-    if let Some(dir) = std::path::Path::new(&svg_path).parent() {
-        std::fs::create_dir_all(dir).ok();
+        percent: false,
+    })?;
+    if let Some(dir) = args.svg.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(&svg_path, svg)?;
-    println!("Chart: {svg_path}");
-    Ok(())
+    std::fs::write(&args.svg, svg)?;
+    writeln!(s, "图 chart: {}", args.svg.display())?;
+    Ok(write_stdout(&s))
 }

@@ -4,41 +4,35 @@
 //!
 //! Exit 0 when the scenario ran (refused steps are reported in `errors`); exit 2 with a
 //! message on stderr when the file is not JSON, has no `steps` array, or a step lacks
-//! `at` or `command`.
+//! `at` or `command` (and for bad usage).
 
+use clap::Parser;
 use std::process::ExitCode;
+
+/// Runs a SPEC 9 scenario and prints its cases and refused steps as JSON.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// The scenario file.
+    file: std::path::PathBuf,
+    /// Where to keep the cases (give PostgreSQL a database of its own).
+    #[arg(long, default_value = "sqlite::memory:")]
+    database: String,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let mut file = None;
-    let mut database = "sqlite::memory:".to_owned();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--database" => match args.next() {
-                Some(url) => database = url,
-                None => return fail("--database needs a URL"),
-            },
-            "-h" | "--help" => {
-                println!("usage: scenario FILE.json [--database URL]");
-                return ExitCode::SUCCESS;
-            }
-            _ if file.is_none() => file = Some(arg),
-            other => return fail(&format!("unexpected argument `{other}`")),
-        }
-    }
-    let Some(file) = file else {
-        return fail("usage: scenario FILE.json [--database URL]");
-    };
-    let text = match std::fs::read_to_string(&file) {
+    let args = Args::parse();
+    let file = args.file.display();
+    let text = match std::fs::read_to_string(&args.file) {
         Ok(t) => t,
         Err(e) => return fail(&format!("{file}: {e}")),
     };
-    match regflow_sim::scenario::run(&text, &database).await {
-        Ok(output) => {
-            println!("{}", serde_json::to_string_pretty(&output).expect("output serialises"));
-            ExitCode::SUCCESS
-        }
+    match regflow_sim::scenario::run(&text, &args.database).await {
+        Ok(output) => match serde_json::to_string_pretty(&output) {
+            Ok(json) => regflow_sim::write_stdout(&(json + "\n")),
+            Err(e) => fail(&format!("{file}: cannot write the output: {e}")),
+        },
         Err(e) => fail(&format!("{file}: {e}")),
     }
 }

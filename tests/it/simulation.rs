@@ -16,7 +16,7 @@ async fn month_from(seed: u64, start: chrono::NaiveDate) -> sim::Outcome {
         per_day: 12,
         database: "sqlite::memory:".into(),
         policies: PolicyTimeline::builtin(),
-        progress: false,
+        progress: None,
     })
     .await
     .unwrap()

@@ -8,5 +8,21 @@
 //!
 //! Not published: it is a tool of this repository, not part of the engine's API.
 
+pub mod chart;
 pub mod scenario;
 pub mod simulation;
+
+/// Writes a program's report to stdout at once. A reader that went away (`| head`) ends
+/// the program quietly with success instead of a panic; any other failure is exit 1.
+pub fn write_stdout(text: &str) -> std::process::ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cannot write the report: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -14,7 +14,6 @@ use regflow_process::{
 };
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
-use std::io::{IsTerminal, Write};
 
 /// What the simulation assumes, printed with its results.
 pub const ASSUMPTIONS: &str = "\
@@ -36,8 +35,11 @@ Assumptions (every figure below comes from these, not from Xining's data):
 - 3% of reviews suspend for an appraisal of 2-4 working days; 2% are rejected; 1% of cases are withdrawn;
   homestead registrations run their 15-working-day public notice; 60% of finished cases are evaluated.";
 
+/// Told how far a run has got: days simulated, days in all, cases so far.
+pub type Progress = std::sync::Arc<dyn Fn(u64, u64, u64) + Send + Sync>;
+
 /// How to simulate.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// The random seed.
     pub seed: u64,
@@ -53,8 +55,8 @@ pub struct Config {
     pub database: String,
     /// The policies the centre works under.
     pub policies: PolicyTimeline,
-    /// Show a progress bar on stderr.
-    pub progress: bool,
+    /// Called as the run moves from day to day.
+    pub progress: Option<Progress>,
 }
 
 /// What a run produced.
@@ -731,7 +733,6 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
         day = day.succ_opt().expect("date");
     }
     let total_days = (work_end - sim.cfg.start).num_days().max(1) as u64;
-    let show = sim.cfg.progress && std::io::stderr().is_terminal();
     let mut last_shown = u64::MAX;
     let last_day = arrival_end.pred_opt().expect("date");
     // Just after closing on the last day: what is due at closing and not done is overdue.
@@ -747,27 +748,12 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
         sim.clock.set(at);
         sim.act(at, action).await;
         let done = (sim.hours.local_date(at) - sim.cfg.start).num_days().max(0) as u64;
-        if done != last_shown && sim.cfg.progress {
+        if done != last_shown {
             last_shown = done;
-            let width = 40;
-            let filled = (done * width / total_days).min(width) as usize;
-            let line = format!(
-                "[{}{}] {}/{} days, {} cases",
-                "#".repeat(filled),
-                ".".repeat(width as usize - filled),
-                done,
-                total_days,
-                n
-            );
-            if show {
-                eprint!("\r{line}");
-            } else if done.is_multiple_of(10) {
-                eprintln!("{line}");
+            if let Some(report) = &sim.cfg.progress {
+                report(done.min(total_days), total_days, n);
             }
         }
-    }
-    if show {
-        eprintln!();
     }
     let end = sim.at(work_end, 18, 0);
     sim.engine.run_due(end, &IgnoreAlerts).await?;
@@ -797,7 +783,6 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
             }
         }
     }
-    let _ = std::io::stderr().flush();
     let overdue_at_close = match overdue_at_close {
         Some(o) => o,
         None => sim.engine.overdue(None, close).await?,
@@ -814,87 +799,6 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
         close,
         refusals: sim.refusals,
     })
-}
-
-/// Parses `--name value` pairs; unknown flags are an error.
-pub fn flags(known: &[&str]) -> Result<BTreeMap<String, String>, String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut out = BTreeMap::new();
-    let mut it = args.into_iter();
-    while let Some(a) = it.next() {
-        let name = a
-            .strip_prefix("--")
-            .ok_or_else(|| format!("unexpected argument `{a}`"))?;
-        if !known.contains(&name) {
-            return Err(format!("unknown flag `--{name}` (known: {})", known.join(", ")));
-        }
-        let value = it.next().ok_or_else(|| format!("`--{name}` needs a value"))?;
-        out.insert(name.to_owned(), value);
-    }
-    Ok(out)
-}
-
-/// An SVG bar chart: groups along x, one bar per series in each group.
-pub fn bar_chart(title: &str, x_label: &str, groups: &[String], series: &[(String, Vec<f64>, &str)]) -> String {
-    let (w, h, left, bottom, top) = (900.0, 420.0, 60.0, 60.0, 50.0);
-    let max = series
-        .iter()
-        .flat_map(|(_, v, _)| v.iter().copied())
-        .fold(0.0f64, f64::max)
-        .max(1e-9);
-    let plot_w = w - left - 20.0;
-    let plot_h = h - bottom - top;
-    let group_w = plot_w / groups.len().max(1) as f64;
-    let bar_w = (group_w * 0.8) / series.len().max(1) as f64;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"16\">{title}</text>\n",
-        w / 2.0
-    );
-    for i in 0..=4 {
-        let v = max * f64::from(i) / 4.0;
-        let y = top + plot_h - plot_h * f64::from(i) / 4.0;
-        svg.push_str(&format!(
-            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
-            w - 20.0,
-            left - 6.0,
-            y + 4.0,
-            if max >= 10.0 { format!("{v:.0}") } else { format!("{v:.2}") }
-        ));
-    }
-    for (g, name) in groups.iter().enumerate() {
-        let gx = left + group_w * g as f64 + group_w * 0.1;
-        for (s, (_, values, colour)) in series.iter().enumerate() {
-            let v = values.get(g).copied().unwrap_or(0.0);
-            let bh = plot_h * v / max;
-            svg.push_str(&format!(
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{colour}\"><title>{v}</title></rect>\n",
-                gx + bar_w * s as f64,
-                top + plot_h - bh,
-                bar_w.max(1.0)
-            ));
-        }
-        svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{name}</text>\n",
-            left + group_w * (g as f64 + 0.5),
-            top + plot_h + 18.0
-        ));
-    }
-    svg.push_str(&format!(
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{x_label}</text>\n",
-        left + plot_w / 2.0,
-        h - 12.0
-    ));
-    for (s, (name, _, colour)) in series.iter().enumerate() {
-        let x = left + 10.0 + 170.0 * s as f64;
-        svg.push_str(&format!(
-            "<rect x=\"{x:.1}\" y=\"34\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"44\">{name}</text>\n",
-            x + 16.0
-        ));
-    }
-    svg.push_str("</svg>\n");
-    svg
 }
 
 /// The month's first day from `YYYY-MM`.
