@@ -191,6 +191,7 @@ impl Engine {
                 case_id: w.case.id(),
                 unit_seized: false,
                 expected_version: None,
+                captured_at: None,
             };
             match decide(Some(&w.case), &command, &ctx) {
                 Ok(d) => {

@@ -36,6 +36,10 @@ pub struct Request {
     /// For commands from outside systems: a repeat with the same key returns the first
     /// result and applies nothing twice.
     pub idempotency_key: Option<String>,
+    /// When the command was captured, if it was taken offline and is committed now (at
+    /// most 30 days before; recorded on its event beside the commit time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_at: Option<DateTime<Utc>>,
 }
 
 impl Request {
@@ -47,6 +51,7 @@ impl Request {
             command,
             expected_version: None,
             idempotency_key: None,
+            captured_at: None,
         }
     }
 
@@ -61,6 +66,12 @@ impl Request {
     /// Guards the command with the version the caller read.
     pub fn expecting(mut self, version: u64) -> Request {
         self.expected_version = Some(version);
+        self
+    }
+
+    /// Records when an offline command was captured.
+    pub fn captured(mut self, at: DateTime<Utc>) -> Request {
+        self.captured_at = Some(crate::clock::to_micros(at));
         self
     }
 
@@ -395,6 +406,7 @@ impl Engine {
             case_id: &case_id,
             unit_seized,
             expected_version: req.expected_version,
+            captured_at: req.captured_at,
         };
         let decision = decide(case.as_ref(), &req.command, &ctx)?;
         let written = Written {

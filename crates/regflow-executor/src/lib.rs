@@ -45,6 +45,6 @@ pub use database::{Database, MigrationMode};
 pub use engine::{Engine, EngineBuilder, Executed, Request};
 pub use error::{Error, Result};
 pub use mapping::HistoryEntry;
-pub use queries::{CaseView, Overdue, Tampering, Verification};
-pub use report::{Figures, Report, ReportFilter};
+pub use queries::{CaseView, Overdue, QueueCursor, QueuePage, Tampering, Verification};
+pub use report::{Figures, Report, ReportBasis, ReportFilter};
 pub use reproject::Reprojection;

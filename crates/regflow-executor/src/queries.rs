@@ -2,7 +2,9 @@
 //! cases (我的业务), the overdue list; and the integrity check of SPEC 6.
 
 use chrono::{DateTime, Utc};
-use regflow_process::{Case, CaseId, CentreId, ClockKind, Role, State, WorkQueue};
+use regflow_process::{
+    Actor, Case, CaseId, CentreId, ClockKind, Detail, ErrorCode, IdType, PartyId, Refusal, Role, State, WorkQueue,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::chain;
@@ -10,7 +12,10 @@ use crate::clock::micros;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::mapping::{case_from_row, entry_from_row, HistoryEntry};
-use crate::store::{CaseRow, EventRow};
+use crate::store::{CaseRow, EventRow, QueueKey};
+
+/// The largest work-queue page.
+pub const MAX_PAGE: usize = 1000;
 
 /// A case with its whole history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +78,57 @@ impl Verification {
     }
 }
 
+/// Where the next page of a work queue starts: opaque text a client hands back as it got
+/// it (`class.due.since.id`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct QueueCursor(String);
+
+impl QueueCursor {
+    fn of(key: &QueueKey) -> QueueCursor {
+        QueueCursor(format!(
+            "{}.{}.{}.{}",
+            key.priority_class, key.promise_due_at, key.since, key.id
+        ))
+    }
+
+    /// Reads a cursor a client handed back.
+    ///
+    /// # Errors
+    /// `invalid_argument` naming `cursor` when the text is not a cursor this engine gave.
+    pub fn parse(text: &str) -> Result<QueueCursor> {
+        QueueCursor(text.to_owned()).key().map(|_| QueueCursor(text.to_owned()))
+    }
+
+    /// The cursor as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn key(&self) -> Result<QueueKey> {
+        let bad = || Refusal::argument("cursor", format!("`{}` is not a work-queue cursor", self.0));
+        let mut parts = self.0.splitn(4, '.');
+        let mut number = || -> Result<i64> { Ok(parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?) };
+        let (priority_class, promise_due_at, since) = (number()?, number()?, number()?);
+        let id = parts.next().filter(|id| !id.is_empty()).ok_or_else(bad)?.to_owned();
+        Ok(QueueKey {
+            priority_class,
+            promise_due_at,
+            since,
+            id,
+        })
+    }
+}
+
+/// One page of a work queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    /// The cases, in queue order.
+    pub cases: Vec<Case>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<QueueCursor>,
+}
+
 fn cases(rows: Vec<CaseRow>) -> Result<Vec<Case>> {
     rows.iter().map(case_from_row).collect()
 }
@@ -119,30 +175,119 @@ impl Engine {
     /// # Errors
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn work_queue(&self, centre: &CentreId, role: Role, limit: usize) -> Result<Vec<Case>> {
+        let rows = self.queue_rows(centre, role, None, limit).await?;
+        cases(rows)
+    }
+
+    async fn queue_rows(
+        &self,
+        centre: &CentreId,
+        role: Role,
+        after: Option<&QueueKey>,
+        limit: usize,
+    ) -> Result<Vec<CaseRow>> {
         let queue = WorkQueue::of(role);
-        if queue.is_empty() {
+        if queue.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
         let states: Vec<&str> = queue.states.iter().map(|s| s.as_str()).collect();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.inner
+            .db
+            .acquire()
+            .await?
+            .conn()
+            .queue(centre.as_str(), &states, queue.task.map(|t| t.as_str()), after, limit)
+            .await
+    }
+
+    /// One page of `officer`'s work queue in `role`, after `cursor`: the cases of the
+    /// officer's own centre in queue order, without those separation of duties keeps from
+    /// the officer (a case they accepted is not theirs to review, one they reviewed not
+    /// theirs to record).
+    ///
+    /// # Errors
+    /// `forbidden_role` when the officer does not hold `role`; `invalid_argument` for a
+    /// `limit` of 0 or above 1,000; [`crate::Error::Database`].
+    pub async fn work_queue_page(
+        &self,
+        officer: &Actor,
+        role: Role,
+        limit: usize,
+        cursor: Option<&QueueCursor>,
+    ) -> Result<QueuePage> {
+        if !officer.has(role) {
+            return Err(Refusal::new(
+                ErrorCode::ForbiddenRole,
+                format!("`{}` does not hold the role {role}", officer.id()),
+            )
+            .with(Detail::Roles { required: vec![role] })
+            .into());
+        }
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(Refusal::argument("limit", format!("`limit` must be between 1 and {MAX_PAGE}")).into());
+        }
+        let separation = self.centre(officer.centre()).is_none_or(|c| c.separation_of_duties);
+        let mine = |case: &Case| -> bool {
+            if !separation || case.is_instant() {
+                return true;
+            }
+            match role {
+                Role::Reviewer => case.acceptance().is_none_or(|a| &a.by != officer.id()),
+                Role::Registrar => case.reviewed_by() != Some(officer.id()),
+                _ => true,
+            }
+        };
+        let mut after = cursor.map(QueueCursor::key).transpose()?;
+        let mut page = Vec::new();
+        loop {
+            let rows = self.queue_rows(officer.centre(), role, after.as_ref(), limit).await?;
+            let exhausted = rows.len() < limit;
+            for row in &rows {
+                after = Some(QueueKey::of(row));
+                let case = case_from_row(row)?;
+                if mine(&case) {
+                    page.push(case);
+                    if page.len() == limit {
+                        let more = !exhausted || row.id != rows.last().map_or("", |r| r.id.as_str());
+                        let next = after.as_ref().map(QueueCursor::of).filter(|_| more);
+                        return Ok(QueuePage { cases: page, next });
+                    }
+                }
+            }
+            if exhausted {
+                return Ok(QueuePage {
+                    cases: page,
+                    next: None,
+                });
+            }
+        }
+    }
+
+    /// A party's cases, open and finished, newest first (我的业务), by resident ID number
+    /// or unified social credit code.
+    ///
+    /// # Errors
+    /// `invalid_identifier` when `id_number` is neither; [`crate::Error::Database`] or
+    /// [`crate::Error::Corrupt`].
+    pub async fn cases_of_applicant(&self, id_number: &str) -> Result<Vec<Case>> {
+        let id = PartyId::parse(id_number, IdType::ResidentId)
+            .or_else(|_| PartyId::parse(id_number, IdType::CreditCode))
+            .map_err(|_| {
+                Refusal::new(
+                    ErrorCode::InvalidIdentifier,
+                    format!("`{id_number}` is neither a resident ID number nor a unified social credit code"),
+                )
+                .with(Detail::Field { name: "id".into() })
+            })?;
         let rows = self
             .inner
             .db
             .acquire()
             .await?
             .conn()
-            .queue(centre.as_str(), &states, queue.task.map(|t| t.as_str()), limit)
+            .cases_of_party(id.as_str())
             .await?;
-        cases(rows)
-    }
-
-    /// An applicant's cases, open and finished, newest first (我的业务).
-    ///
-    /// # Errors
-    /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
-    pub async fn cases_of_applicant(&self, id_number: &str) -> Result<Vec<Case>> {
-        let id = id_number.trim().to_ascii_uppercase();
-        let rows = self.inner.db.acquire().await?.conn().cases_of_party(&id).await?;
         cases(rows)
     }
 

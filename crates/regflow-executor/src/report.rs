@@ -2,7 +2,7 @@
 //! statutory limit, materials per kind and evaluations, for a period and a filter.
 
 use chrono::{DateTime, Utc};
-use regflow_process::{ApplicantCategory, CentreId, Channel, KindId};
+use regflow_process::{ApplicantCategory, CentreId, Channel, KindId, State};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -15,7 +15,19 @@ use crate::store::CaseRow;
 /// The statutory limit the reduction is measured against (条例 Art. 20).
 pub const STATUTORY_LIMIT_DAYS: f64 = 30.0;
 
-/// Which cases a report covers: those opened in `[from, to)`, narrowed by the filters set.
+/// Which instant of a case places it in a report's period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportBasis {
+    /// The cases opened in the period (what came in).
+    #[default]
+    Opened,
+    /// The cases completed in the period (what was delivered).
+    Completed,
+}
+
+/// Which cases a report covers: those opened (or completed) in `[from, to)`, narrowed by
+/// the filters set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportFilter {
     /// Start of the period (inclusive).
@@ -30,6 +42,9 @@ pub struct ReportFilter {
     pub category: Option<ApplicantCategory>,
     /// Only this channel.
     pub channel: Option<Channel>,
+    /// Opened or completed in the period.
+    #[serde(default)]
+    pub basis: ReportBasis,
 }
 
 impl ReportFilter {
@@ -42,6 +57,15 @@ impl ReportFilter {
             kind: None,
             category: None,
             channel: None,
+            basis: ReportBasis::Opened,
+        }
+    }
+
+    /// Every case completed in `[from, to)`.
+    pub fn completed(from: DateTime<Utc>, to: DateTime<Utc>) -> ReportFilter {
+        ReportFilter {
+            basis: ReportBasis::Completed,
+            ..ReportFilter::period(from, to)
         }
     }
 
@@ -100,6 +124,8 @@ pub struct Report {
     pub by_category: BTreeMap<ApplicantCategory, Figures>,
     /// The same per kind.
     pub by_kind: BTreeMap<KindId, Figures>,
+    /// The same per channel (window, online, bank, kiosk, home visit, court).
+    pub by_channel: BTreeMap<Channel, Figures>,
     /// Running cases overdue at the report's end (or now, if earlier).
     pub overdue: Vec<Overdue>,
     /// Per kind: materials on the checklist now, and before the reform when known.
@@ -118,8 +144,8 @@ pub fn figures<'a>(rows: impl IntoIterator<Item = &'a CaseRow>) -> Figures {
     for r in rows {
         f.opened += 1;
         f.accepted += u64::from(r.accepted_at.is_some());
-        match r.state.as_str() {
-            "completed" => {
+        match r.state.parse::<State>() {
+            Ok(State::Completed) => {
                 f.completed += 1;
                 on_time += u64::from(r.on_time == Some(1));
                 within += u64::from(r.within_statute == Some(1));
@@ -129,9 +155,9 @@ pub fn figures<'a>(rows: impl IntoIterator<Item = &'a CaseRow>) -> Figures {
                     days.push(d);
                 }
             }
-            "not_accepted" => f.not_accepted += 1,
-            "rejected" => f.rejected += 1,
-            "withdrawn" => f.withdrawn += 1,
+            Ok(State::NotAccepted) => f.not_accepted += 1,
+            Ok(State::Rejected) => f.rejected += 1,
+            Ok(State::Withdrawn) => f.withdrawn += 1,
             _ => {}
         }
         f.suspended += u64::from(r.suspensions > 0);
@@ -161,7 +187,8 @@ pub fn figures<'a>(rows: impl IntoIterator<Item = &'a CaseRow>) -> Figures {
 }
 
 impl Engine {
-    /// The report of SPEC 7 for the cases opened in the filter's period.
+    /// The report of SPEC 7 for the cases opened (or, by [`ReportBasis::Completed`],
+    /// completed) in the filter's period, overall and per category, kind and channel.
     ///
     /// # Errors
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
@@ -173,7 +200,7 @@ impl Engine {
             .acquire()
             .await?
             .conn()
-            .opened_between(centre.as_deref(), micros(filter.from), micros(filter.to))
+            .cases_between(filter.basis, centre.as_deref(), micros(filter.from), micros(filter.to))
             .await?;
         let rows: Vec<CaseRow> = rows.into_iter().filter(|r| filter.admits(r)).collect();
         let mut by_category = BTreeMap::new();
@@ -188,6 +215,13 @@ impl Engine {
             let f = figures(rows.iter().filter(|r| r.kind == k.id.as_str()));
             if f.opened > 0 {
                 by_kind.insert(k.id.clone(), f);
+            }
+        }
+        let mut by_channel = BTreeMap::new();
+        for c in Channel::ALL {
+            let f = figures(rows.iter().filter(|r| r.channel == c.as_str()));
+            if f.opened > 0 {
+                by_channel.insert(c, f);
             }
         }
         let at = filter.to.min(self.now());
@@ -206,6 +240,7 @@ impl Engine {
             overall: figures(&rows),
             by_category,
             by_kind,
+            by_channel,
             overdue,
             materials: self.catalogue().material_counts(),
         })

@@ -132,6 +132,7 @@ impl Engine {
                 case_id: case.id(),
                 unit_seized: false,
                 expected_version: None,
+                captured_at: None,
             };
             // A case whose state takes no re-projection (it finished meanwhile) is skipped.
             if let Ok(decision) = decide(Some(&case), &Command::Reproject, &ctx) {

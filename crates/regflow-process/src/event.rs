@@ -195,6 +195,10 @@ pub struct Event {
     pub policy_id: Option<PolicyId>,
     /// The calendar that computed the deadlines, on events that set them.
     pub calendar_version: Option<CalendarVersion>,
+    /// When the application was captured, for a command taken offline (a kiosk or a bank
+    /// branch without a connection) and committed later at `at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_at: Option<DateTime<Utc>>,
 }
 
 /// Why events could not be folded into a case.

@@ -15,7 +15,7 @@ pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
-pub(crate) use rows::{CalendarRow, CaseRow, EventRow, TimerRow};
+pub(crate) use rows::{CalendarRow, CaseRow, EventRow, QueueKey, TimerRow};
 
 use crate::database::Database;
 use crate::error::Result;
@@ -215,9 +215,27 @@ impl Conn<'_> {
         centre: &str,
         states: &[&str],
         task: Option<&str>,
+        after: Option<&QueueKey>,
         limit: i64,
     ) -> Result<Vec<CaseRow>> {
-        on_backend!(self, c => Sql(&mut **c).queue(centre, states, task, limit).await)
+        on_backend!(self, c => Sql(&mut **c).queue(centre, states, task, after, limit).await)
+    }
+
+    /// The cases opened or completed in `[from, to)`: [`Sql::opened_between`] or
+    /// [`Sql::completed_between`].
+    pub(crate) async fn cases_between(
+        &mut self,
+        basis: crate::report::ReportBasis,
+        centre: Option<&str>,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<CaseRow>> {
+        match basis {
+            crate::report::ReportBasis::Opened => self.opened_between(centre, from, to).await,
+            crate::report::ReportBasis::Completed => {
+                on_backend!(self, c => Sql(&mut **c).completed_between(centre, from, to).await)
+            }
+        }
     }
 
     /// See [`Sql::cases_of_party`].

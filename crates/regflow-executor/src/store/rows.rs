@@ -77,3 +77,26 @@ pub struct CalendarRow {
     pub changed_years: String,
     pub loaded_csv: String,
 }
+
+/// A case's position in a work queue's order: priority class, promise due (the largest
+/// instant when none), acceptance (or creation), id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct QueueKey {
+    pub priority_class: i64,
+    pub promise_due_at: i64,
+    pub since: i64,
+    pub id: String,
+}
+
+impl QueueKey {
+    /// The key of a row.
+    pub fn of(row: &CaseRow) -> QueueKey {
+        QueueKey {
+            priority_class: row.priority_class,
+            promise_due_at: row.promise_due_at.unwrap_or(i64::MAX),
+            since: row.accepted_at.unwrap_or(row.created_at),
+            id: row.id.clone(),
+        }
+    }
+}

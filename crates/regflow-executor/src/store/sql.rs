@@ -7,7 +7,7 @@
 //! `postgres.rs`. Both backends accept `$N` placeholders; multi-row statements number them
 //! with [`placeholders`].
 
-use super::{CalendarRow, CaseRow, EventRow, TimerRow};
+use super::{CalendarRow, CaseRow, EventRow, QueueKey, TimerRow};
 use crate::error::Result;
 
 /// What one backend does differently.
@@ -370,26 +370,41 @@ where
     // ---------------------------------------------------------------- queries
 
     /// Cases of a centre in given states, in queue order (priority class, promise due,
-    /// acceptance); with `task`, only those whose task is pending or failed.
+    /// acceptance, id); with `task`, only those whose task is pending or failed; with
+    /// `after`, only those after that position in the order (keyset paging).
     pub(crate) async fn queue(
         self,
         centre: &str,
         states: &[&str],
         task: Option<&str>,
+        after: Option<&QueueKey>,
         limit: i64,
     ) -> Result<Vec<CaseRow>> {
         if states.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = (0..states.len()).map(|i| format!("${}", i + 4)).collect();
+        let list: Vec<String> = (0..states.len()).map(|i| format!("${}", i + 9)).collect();
         let sql = format!(
             "SELECT * FROM regflow_cases WHERE centre = $1 AND pending_tasks LIKE $2 AND state IN ({}) \
-             ORDER BY priority_class, COALESCE(promise_due_at, 9223372036854775807), \
-             COALESCE(accepted_at, created_at), id LIMIT $3",
-            list.join(", ")
+             AND ($3 = 0 OR (priority_class, COALESCE(promise_due_at, {MAX}), COALESCE(accepted_at, created_at), id) \
+             > ($4, $5, $6, $7)) \
+             ORDER BY priority_class, COALESCE(promise_due_at, {MAX}), COALESCE(accepted_at, created_at), id \
+             LIMIT $8",
+            list.join(", "),
+            MAX = i64::MAX,
         );
         let task = task.map_or_else(|| "%".to_owned(), |t| format!("%,{t},%"));
-        let mut q = sqlx::query_as(&sql).bind(centre).bind(task.as_str()).bind(limit);
+        let origin = QueueKey::default();
+        let key = after.unwrap_or(&origin);
+        let mut q = sqlx::query_as(&sql)
+            .bind(centre)
+            .bind(task.as_str())
+            .bind(i64::from(after.is_some()))
+            .bind(key.priority_class)
+            .bind(key.promise_due_at)
+            .bind(key.since)
+            .bind(key.id.as_str())
+            .bind(limit.max(0));
         for s in states {
             q = q.bind(*s);
         }
@@ -418,6 +433,20 @@ where
         .bind(suspended)
         .bind(now)
         .bind(now)
+        .bind(centre.unwrap_or(""))
+        .bind(centre.unwrap_or(""))
+        .fetch_all(self.0)
+        .await?)
+    }
+
+    /// Cases completed in `[from, to)`, optionally of one centre.
+    pub(crate) async fn completed_between(self, centre: Option<&str>, from: i64, to: i64) -> Result<Vec<CaseRow>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM regflow_cases WHERE completed_at >= $1 AND completed_at < $2 \
+             AND ($3 = '' OR centre = $4) ORDER BY completed_at, id",
+        )
+        .bind(from)
+        .bind(to)
         .bind(centre.unwrap_or(""))
         .bind(centre.unwrap_or(""))
         .fetch_all(self.0)

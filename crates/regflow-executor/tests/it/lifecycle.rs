@@ -327,3 +327,35 @@ async fn unit_serialised(db: &Db) {
     assert_eq!(engine.case(&id).await.unwrap().unwrap().case.state(), State::Recorded);
 }
 on_both!(recording_on_a_unit_is_serialised, unit_serialised);
+
+async fn offline_capture(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T15:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let kiosk = staff("kiosk-1", Role::Kiosk);
+    let query = || Command::HandleInstantly {
+        intake: intake("information_query", Channel::Kiosk),
+        materials: vec!["identity_proof".into()],
+    };
+    // Taken at 09:00 while the kiosk was offline, committed at 15:00.
+    let captured = at("2026-03-02T09:00:00+08:00");
+    let done = engine
+        .execute(Request::to(&CaseId::new("Q1"), kiosk.clone(), query()).captured(captured))
+        .await
+        .unwrap();
+    let event = &done.entries[0].event;
+    assert_eq!(event.captured_at, Some(captured));
+    assert_eq!(event.at, at("2026-03-02T15:00:00+08:00"));
+    assert!(engine.verify(&CaseId::new("Q1")).await.unwrap().is_intact());
+    // Not from the future, not from more than 30 days ago.
+    for when in ["2026-03-02T15:00:01+08:00", "2026-01-30T15:00:00+08:00"] {
+        let err = engine
+            .execute(Request::to(&CaseId::new("Q2"), kiosk.clone(), query()).captured(at(when)))
+            .await
+            .unwrap_err();
+        let r = err.refusal().unwrap();
+        assert_eq!(r.code, regflow_process::ErrorCode::InvalidArgument, "{r}");
+        assert!(r.message.contains("captured_at"), "{r}");
+    }
+    assert!(engine.case(&CaseId::new("Q2")).await.unwrap().is_none());
+}
+on_both!(offline_commands_record_when_they_were_captured, offline_capture);

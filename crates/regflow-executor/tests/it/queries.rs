@@ -111,3 +111,93 @@ async fn queue_and_reports(db: &Db) {
     assert_eq!((r.overall.opened, r.overall.completed), (1, 0));
 }
 on_both!(queues_my_business_overdue_and_reports, queue_and_reports);
+
+async fn pages_officers_and_bases(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    // Seven accepted changes, by two clerks; one of the clerks also reviews.
+    let both = regflow_process::Actor::new("pat", [Role::Clerk, Role::Reviewer], xining());
+    for i in 0..7 {
+        clock.set(at(&format!("2026-03-02T09:{:02}:00+08:00", i)));
+        let by = if i % 2 == 0 {
+            both.clone()
+        } else {
+            staff("clerk-1", Role::Clerk)
+        };
+        engine
+            .execute(Request::to(
+                &CaseId::new(format!("c{i}")),
+                by,
+                accept(&engine, "change", Channel::Window),
+            ))
+            .await
+            .unwrap();
+    }
+    // A reviewer pages through all seven, three at a time, in queue order.
+    let rev = staff("rev-1", Role::Reviewer);
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = engine
+            .work_queue_page(&rev, Role::Reviewer, 3, cursor.as_ref())
+            .await
+            .unwrap();
+        assert!(page.cases.len() <= 3);
+        seen.extend(page.cases.iter().map(|c| c.id().to_string()));
+        match page.next {
+            Some(next) => cursor = Some(regflow_executor::QueueCursor::parse(next.as_str()).unwrap()),
+            None => break,
+        }
+    }
+    let all: Vec<String> = (0..7).map(|i| format!("c{i}")).collect();
+    assert_eq!(seen, all);
+    // `pat` accepted c0, c2, c4, c6: separation of duties keeps them out of pat's queue.
+    let pats = engine.work_queue_page(&both, Role::Reviewer, 10, None).await.unwrap();
+    let ids: Vec<&str> = pats.cases.iter().map(|c| c.id().as_str()).collect();
+    assert_eq!(ids, ["c1", "c3", "c5"]);
+    assert!(pats.next.is_none());
+    // Bad input is refused, naming what is wrong.
+    let code = |e: regflow_executor::Error| e.code().unwrap();
+    let clerk = staff("clerk-1", Role::Clerk);
+    assert_eq!(
+        code(
+            engine
+                .work_queue_page(&clerk, Role::Reviewer, 3, None)
+                .await
+                .unwrap_err()
+        ),
+        regflow_process::ErrorCode::ForbiddenRole
+    );
+    assert_eq!(
+        code(engine.work_queue_page(&rev, Role::Reviewer, 0, None).await.unwrap_err()),
+        regflow_process::ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        code(regflow_executor::QueueCursor::parse("1.2.x").unwrap_err()),
+        regflow_process::ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        code(engine.cases_of_applicant("not-an-id").await.unwrap_err()),
+        regflow_process::ErrorCode::InvalidIdentifier
+    );
+    assert_eq!(engine.cases_of_applicant(&ZHANG.to_lowercase()).await.unwrap().len(), 7);
+    // Reports by when cases were completed, and per channel.
+    clock.set(at("2026-03-04T10:00:00+08:00"));
+    review_record_issue(&engine, &CaseId::new("c1")).await;
+    let march = (at("2026-03-01T00:00:00+08:00"), at("2026-04-01T00:00:00+08:00"));
+    let opened = engine.report(&ReportFilter::period(march.0, march.1)).await.unwrap();
+    let completed = engine.report(&ReportFilter::completed(march.0, march.1)).await.unwrap();
+    assert_eq!((opened.overall.opened, completed.overall.opened), (7, 1));
+    assert_eq!(completed.overall.completed, 1);
+    assert_eq!(opened.by_channel[&Channel::Window].opened, 7);
+    assert_eq!(opened.by_channel.len(), 1);
+    let april = engine
+        .report(&ReportFilter::completed(march.1, at("2026-05-01T00:00:00+08:00")))
+        .await
+        .unwrap();
+    assert_eq!(april.overall.opened, 0);
+}
+on_both!(
+    work_queue_pages_per_officer_and_reports_by_completion,
+    pages_officers_and_bases
+);

@@ -80,7 +80,13 @@ pub struct Context<'a> {
     /// Refuse with `conflict` unless the case is at this version (checked right after the
     /// centre, so another centre learns nothing from it).
     pub expected_version: Option<u64>,
+    /// When an offline command was captured (recorded on its first event); at most
+    /// [`MAX_CAPTURE_AGE_DAYS`] before `now`, never after it.
+    pub captured_at: Option<DateTime<Utc>>,
 }
+
+/// How long before its commit an offline command may have been captured.
+pub const MAX_CAPTURE_AGE_DAYS: i64 = 30;
 
 /// What a command does: the events to append, the case after them, and the alerts that
 /// should be armed from now on (replacing those armed before).
@@ -191,6 +197,29 @@ impl<'a> Decider<'a> {
 
     // 2. invalid_argument
     fn check_arguments(&self) -> Result<(), Refusal> {
+        if let Some(captured) = self.ctx.captured_at {
+            let format = |t| self.ctx.centre.hours.format(t);
+            if captured > self.ctx.now {
+                return Err(Refusal::argument(
+                    "captured_at",
+                    format!(
+                        "`captured_at` {} is after the command's time {}",
+                        format(captured),
+                        format(self.ctx.now)
+                    ),
+                ));
+            }
+            if self.ctx.now - captured > chrono::Duration::days(MAX_CAPTURE_AGE_DAYS) {
+                return Err(Refusal::argument(
+                    "captured_at",
+                    format!(
+                        "`captured_at` {} is more than {MAX_CAPTURE_AGE_DAYS} days before the command's time {}",
+                        format(captured),
+                        format(self.ctx.now)
+                    ),
+                ));
+            }
+        }
         let intake_args = |intake: &IntakeInput| -> Result<(), Refusal> {
             if intake.applicants.is_empty() {
                 return Err(Refusal::argument("applicants", "at least one applicant is needed"));
@@ -636,6 +665,7 @@ impl<'a> Decider<'a> {
                 change: d.change,
                 policy_id,
                 calendar_version,
+                captured_at: if events.is_empty() { self.ctx.captured_at } else { None },
             };
             let next = match case {
                 None => Case::open(&event),

@@ -83,6 +83,7 @@ impl World {
             case_id: &case_id,
             unit_seized: self.unit_seized,
             expected_version: self.expected_version,
+            captured_at: None,
         };
         let result = decide(before.as_ref(), &command, &ctx);
         match &result {
