@@ -89,3 +89,8 @@ pub use regflow_process::{
     Channel, Command, Deadline, Deadlines, ErrorCode, IdType, IntakeInput, KindId, OfficeHours, PartyRole,
     PolicyTimeline, Priority, Refusal, Role, State, TaskOutcome,
 };
+
+/// The README's snippets, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
