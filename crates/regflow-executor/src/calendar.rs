@@ -124,6 +124,12 @@ impl Engine {
     /// transaction sees it.
     pub(crate) async fn calendar_on(&self, conn: &mut Conn<'_>) -> Result<Calendar> {
         let head = conn.calendar_head().await?.unwrap_or(0);
+        self.calendar_at(conn, head).await
+    }
+
+    /// The calendar of load `head` (0: the base calendar), read in the caller's transaction
+    /// when the engine has not cached it yet.
+    pub(crate) async fn calendar_at(&self, conn: &mut Conn<'_>, head: i64) -> Result<Calendar> {
         {
             let cached = self.inner.calendar.read().expect("calendar lock");
             if cached.seq == head {

@@ -17,7 +17,7 @@ use crate::clock::{micros, Clock, SystemClock};
 use crate::database::{Database, MigrationMode};
 use crate::error::{Error, Result};
 use crate::mapping::{case_from_row, case_row, chain_events, timer_rows, HistoryEntry};
-use crate::store::{CaseRow, Conn, TimerRow};
+use crate::store::{CaseRow, Conn, IdempotencyScope, TimerRow};
 use std::collections::HashSet;
 
 /// A command addressed to the engine.
@@ -33,8 +33,9 @@ pub struct Request {
     /// Refuse with `conflict` unless the case is still at this version (the number of its
     /// events when the caller read it).
     pub expected_version: Option<u64>,
-    /// For commands from outside systems: a repeat with the same key returns the first
-    /// result and applies nothing twice.
+    /// For commands from outside systems: a repeat with the same key from the same actor of
+    /// the same centre returns the first result and applies nothing twice. The same key
+    /// from anyone else is another request.
     pub idempotency_key: Option<String>,
     /// When the command was captured, if it was taken offline and is committed now (at
     /// most 30 days before; recorded on its event beside the commit time).
@@ -370,7 +371,8 @@ impl Engine {
                     &serde_json::to_string(&(&req.case_id, req.actor.id(), &req.command))
                         .map_err(Error::encode("a request"))?,
                 );
-                if let Some((stored, result)) = conn.idempotency_get(key).await? {
+                let (centre, actor) = (req.actor.centre().as_str(), req.actor.id().as_str());
+                if let Some((stored, result)) = conn.idempotency_get(centre, actor, key).await? {
                     if stored != hash {
                         return Err(Refusal::argument(
                             "idempotency_key",
@@ -391,11 +393,15 @@ impl Engine {
             .case_id
             .clone()
             .unwrap_or_else(|| CaseId::new(uuid::Uuid::new_v4().to_string()));
-        let row = conn.load_case(case_id.as_str()).await?;
+        // The case and the calendar head in one round trip; a new case reads the head alone.
+        let (row, head) = match conn.load_case_with_head(case_id.as_str()).await? {
+            Some(found) => (Some(found.row), found.calendar_head),
+            None => (None, conn.calendar_head().await?.unwrap_or(0)),
+        };
         let case = row.as_ref().map(case_from_row).transpose()?;
         let centre = self.context_centre(req.actor.centre())?;
         let unit_seized = self.unit_seized(conn, case.as_ref(), &req.command).await?;
-        let calendar = self.calendar_on(conn).await?;
+        let calendar = self.calendar_at(conn, head).await?;
         let ctx = Context {
             now: self.now(),
             actor: &req.actor,
@@ -425,10 +431,14 @@ impl Engine {
         };
         if let (Some(key), Some(hash)) = (&req.idempotency_key, request_hash) {
             let result = serde_json::to_string(&done).map_err(Error::encode("a command's result"))?;
-            if !conn
-                .idempotency_put(key, case_id.as_str(), &hash, &result, micros(self.now()))
-                .await?
-            {
+            let scope = IdempotencyScope {
+                centre: req.actor.centre().as_str(),
+                actor: req.actor.id().as_str(),
+                key,
+                case_id: case_id.as_str(),
+                request_hash: &hash,
+            };
+            if !conn.idempotency_put(&scope, &result, micros(self.now())).await? {
                 return Err(Error::conflict(case_id.as_str()));
             }
         }

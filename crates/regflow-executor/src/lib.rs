@@ -33,6 +33,7 @@ mod mapping;
 pub mod queries;
 pub mod report;
 pub mod reproject;
+pub mod scoped;
 mod store;
 #[cfg(feature = "postgres")]
 pub mod testing;
@@ -48,3 +49,4 @@ pub use mapping::HistoryEntry;
 pub use queries::{CaseView, Overdue, QueueCursor, QueuePage, Tampering, Verification};
 pub use report::{Figures, Report, ReportBasis, ReportFilter};
 pub use reproject::Reprojection;
+pub use scoped::ActorView;

@@ -512,6 +512,16 @@ impl Case {
         self.intake.applicants.iter().any(|a| a.id.matches(id_number))
     }
 
+    /// Whether `actor` may see the case at all: staff and channel systems of its own centre,
+    /// and its own parties; nobody of another centre.
+    pub fn visible_to(&self, actor: &crate::actor::Actor) -> bool {
+        if actor.centre() != self.centre() {
+            return false;
+        }
+        let staff = actor.roles().iter().any(|r| *r != crate::actor::Role::Applicant);
+        staff || self.has_applicant(actor.id().as_str())
+    }
+
     /// The alerts that should be armed now: warnings and breaches of the running clocks
     /// not yet raised. None for a case not accepted, suspended or finished.
     pub fn armed_alerts(&self) -> Vec<PlannedAlert> {

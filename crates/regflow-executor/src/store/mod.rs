@@ -15,10 +15,12 @@ pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
-pub(crate) use rows::{CalendarRow, CaseRow, EventRow, QueueKey, TimerRow};
+pub(crate) use rows::{CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow};
 
 use crate::database::Database;
 use crate::error::Result;
+pub(crate) use sql::IdempotencyScope;
+use sql::PeriodColumn;
 use sql::Sql;
 
 /// A connection of either backend, borrowed for one or more statements.
@@ -132,6 +134,11 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).load_case(id).await)
     }
 
+    /// See [`Sql::load_case_with_head`].
+    pub(crate) async fn load_case_with_head(&mut self, id: &str) -> Result<Option<CaseWithHead>> {
+        on_backend!(self, c => Sql(&mut **c).load_case_with_head(id).await)
+    }
+
     /// See [`Sql::load_cases`].
     pub(crate) async fn load_cases(&mut self, ids: &[String]) -> Result<Vec<CaseRow>> {
         on_backend!(self, c => Sql(&mut **c).load_cases(ids).await)
@@ -193,20 +200,23 @@ impl Conn<'_> {
     }
 
     /// See [`Sql::idempotency_get`].
-    pub(crate) async fn idempotency_get(&mut self, key: &str) -> Result<Option<(String, String)>> {
-        on_backend!(self, c => Sql(&mut **c).idempotency_get(key).await)
+    pub(crate) async fn idempotency_get(
+        &mut self,
+        centre: &str,
+        actor: &str,
+        key: &str,
+    ) -> Result<Option<(String, String)>> {
+        on_backend!(self, c => Sql(&mut **c).idempotency_get(centre, actor, key).await)
     }
 
     /// See [`Sql::idempotency_put`].
     pub(crate) async fn idempotency_put(
         &mut self,
-        key: &str,
-        case_id: &str,
-        request_hash: &str,
+        scope: &IdempotencyScope<'_>,
         result: &str,
         at: i64,
     ) -> Result<bool> {
-        on_backend!(self, c => Sql(&mut **c).idempotency_put(key, case_id, request_hash, result, at).await)
+        on_backend!(self, c => Sql(&mut **c).idempotency_put(scope, result, at).await)
     }
 
     /// See [`Sql::queue`].
@@ -221,8 +231,7 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).queue(centre, states, task, after, limit).await)
     }
 
-    /// The cases opened or completed in `[from, to)`: [`Sql::opened_between`] or
-    /// [`Sql::completed_between`].
+    /// The cases opened or completed in `[from, to)`: see [`Sql::cases_in_period`].
     pub(crate) async fn cases_between(
         &mut self,
         basis: crate::report::ReportBasis,
@@ -230,12 +239,11 @@ impl Conn<'_> {
         from: i64,
         to: i64,
     ) -> Result<Vec<CaseRow>> {
-        match basis {
-            crate::report::ReportBasis::Opened => self.opened_between(centre, from, to).await,
-            crate::report::ReportBasis::Completed => {
-                on_backend!(self, c => Sql(&mut **c).completed_between(centre, from, to).await)
-            }
-        }
+        let column = match basis {
+            crate::report::ReportBasis::Opened => PeriodColumn::Created,
+            crate::report::ReportBasis::Completed => PeriodColumn::Completed,
+        };
+        on_backend!(self, c => Sql(&mut **c).cases_in_period(column, centre, from, to).await)
     }
 
     /// See [`Sql::cases_of_party`].
@@ -246,11 +254,6 @@ impl Conn<'_> {
     /// See [`Sql::overdue`].
     pub(crate) async fn overdue(&mut self, centre: Option<&str>, now: i64, suspended: &str) -> Result<Vec<CaseRow>> {
         on_backend!(self, c => Sql(&mut **c).overdue(centre, now, suspended).await)
-    }
-
-    /// See [`Sql::opened_between`].
-    pub(crate) async fn opened_between(&mut self, centre: Option<&str>, from: i64, to: i64) -> Result<Vec<CaseRow>> {
-        on_backend!(self, c => Sql(&mut **c).opened_between(centre, from, to).await)
     }
 
     /// See [`Sql::cases_with_clocks_between`].

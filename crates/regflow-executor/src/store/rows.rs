@@ -38,6 +38,15 @@ pub struct CaseRow {
     pub updated_at: i64,
 }
 
+/// A case row with the calendar head's `seq` as its transaction saw it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct CaseWithHead {
+    #[sqlx(flatten)]
+    pub row: CaseRow,
+    pub calendar_head: i64,
+}
+
 /// One history entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 #[allow(missing_docs)]

@@ -5,9 +5,9 @@
 //! a write transaction begins, how timers are claimed past other workers' locks, how a unit
 //! or the calendar loads are locked) comes from [`Dialect`], implemented in `sqlite.rs` and
 //! `postgres.rs`. Both backends accept `$N` placeholders; multi-row statements number them
-//! with [`placeholders`].
+//! with `placeholders`, in binding order.
 
-use super::{CalendarRow, CaseRow, EventRow, QueueKey, TimerRow};
+use super::{CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow};
 use crate::error::Result;
 
 /// What one backend does differently.
@@ -19,11 +19,35 @@ pub(crate) trait Dialect {
     const UNIT_LOCK: Option<&'static str>;
     /// Locks the calendar loads until the transaction ends, if the backend needs it.
     const CALENDAR_LOCK: Option<&'static str>;
+
+    /// The `n`-th parameter (1-based) of a statement whose parameters appear in the text in
+    /// the order they are bound. SQLite takes anonymous `?`: numbered ones are looked up by
+    /// name, one linear search per parameter, which costs quadratic time in a multi-row
+    /// statement of thousands.
+    fn param(n: usize) -> String;
 }
 
 /// The number of rows a statement changed.
 pub(crate) trait RowsAffected {
     fn rows(&self) -> u64;
+}
+
+/// The instant that places a case in a report's period.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PeriodColumn {
+    /// When it was opened.
+    Created,
+    /// When it was completed.
+    Completed,
+}
+
+/// Whose idempotency key, for which case and request.
+pub(crate) struct IdempotencyScope<'a> {
+    pub(crate) centre: &'a str,
+    pub(crate) actor: &'a str,
+    pub(crate) key: &'a str,
+    pub(crate) case_id: &'a str,
+    pub(crate) request_hash: &'a str,
 }
 
 /// A connection of either backend, with regflow's statements.
@@ -32,21 +56,26 @@ pub(crate) struct Sql<'c, C>(pub(crate) &'c mut C);
 /// `(case_id = $1 AND timer = $2 AND due_at = $3) OR (…)`: the keys of `rows` timers,
 /// numbered from `$first`. (Written as equalities, not a row-value `IN` list, so SQLite
 /// looks each one up in the primary key instead of scanning the table.)
-fn timer_keys(rows: usize, first: usize) -> String {
+fn timer_keys<C: Dialect>(rows: usize, first: usize) -> String {
     let keys: Vec<String> = (0..rows)
         .map(|r| {
             let n = first + r * 3;
-            format!("(case_id = ${n} AND timer = ${} AND due_at = ${})", n + 1, n + 2)
+            format!(
+                "(case_id = {} AND timer = {} AND due_at = {})",
+                C::param(n),
+                C::param(n + 1),
+                C::param(n + 2)
+            )
         })
         .collect();
     keys.join(" OR ")
 }
 
-/// `($1, $2, …), ($k, …)`: `rows` tuples of `columns` numbered placeholders.
-pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
+/// `($1, $2, …), ($k, …)`: `rows` tuples of `columns` parameters, in binding order.
+fn placeholders<C: Dialect>(rows: usize, columns: usize) -> String {
     let tuples: Vec<String> = (0..rows)
         .map(|r| {
-            let cells: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
+            let cells: Vec<String> = (1..=columns).map(|c| C::param(r * columns + c)).collect();
             format!("({})", cells.join(", "))
         })
         .collect();
@@ -70,6 +99,7 @@ where
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     CaseRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    CaseWithHead: for<'r> sqlx::FromRow<'r, DB::Row>,
     EventRow: for<'r> sqlx::FromRow<'r, DB::Row>,
     TimerRow: for<'r> sqlx::FromRow<'r, DB::Row>,
     CalendarRow: for<'r> sqlx::FromRow<'r, DB::Row>,
@@ -87,12 +117,24 @@ where
             .await?)
     }
 
+    /// The case row, if the case exists, with the calendar head's `seq` (0 when nothing was
+    /// loaded) read in the same statement — one round trip for what every command needs.
+    pub(crate) async fn load_case_with_head(self, id: &str) -> Result<Option<CaseWithHead>> {
+        Ok(sqlx::query_as(
+            "SELECT c.*, (SELECT COALESCE(MAX(seq), 0) FROM regflow_calendars) AS calendar_head \
+             FROM regflow_cases c WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.0)
+        .await?)
+    }
+
     /// The case rows of `ids` (those that exist, in no particular order).
     pub(crate) async fn load_cases(self, ids: &[String]) -> Result<Vec<CaseRow>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let list: Vec<String> = (1..=ids.len()).map(C::param).collect();
         let sql = format!("SELECT * FROM regflow_cases WHERE id IN ({})", list.join(", "));
         let mut q = sqlx::query_as(&sql);
         for id in ids {
@@ -105,7 +147,7 @@ where
     pub(crate) async fn insert_case(self, r: &CaseRow) -> Result<bool> {
         let sql = format!(
             "INSERT INTO regflow_cases ({CASE_COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
-            placeholders(1, 30)
+            placeholders::<C>(1, 30)
         );
         let done = sqlx::query(&sql)
             .bind(r.id.as_str())
@@ -159,7 +201,7 @@ where
              rating = v.column18, version = v.column19, head_hash = v.column20, body = v.column21, \
              updated_at = v.column22 FROM (VALUES {}) AS v \
              WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2",
-            placeholders(rows.len(), 22)
+            placeholders::<C>(rows.len(), 22)
         );
         let mut q = sqlx::query(&sql);
         for (r, expected) in rows {
@@ -197,7 +239,7 @@ where
         }
         let sql = format!(
             "INSERT INTO regflow_case_applicants (party_id, case_id) VALUES {} ON CONFLICT DO NOTHING",
-            placeholders(party_ids.len(), 2)
+            placeholders::<C>(party_ids.len(), 2)
         );
         let mut q = sqlx::query(&sql);
         for p in party_ids {
@@ -218,7 +260,7 @@ where
         let sql = format!(
             "INSERT INTO regflow_events (case_id, seq, at, command, actor, body, prev_hash, hash) VALUES {} \
              ON CONFLICT DO NOTHING",
-            placeholders(events.len(), 8)
+            placeholders::<C>(events.len(), 8)
         );
         let mut q = sqlx::query(&sql);
         for e in events {
@@ -253,14 +295,14 @@ where
         if !drop.is_empty() {
             let sql = format!(
                 "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({})",
-                timer_keys(drop.len(), 1)
+                timer_keys::<C>(drop.len(), 1)
             );
             bind_timers(sqlx::query(&sql), drop).execute(&mut *self.0).await?;
         }
         if !arm.is_empty() {
             let sql = format!(
                 "INSERT INTO regflow_timers (case_id, timer, due_at) VALUES {} ON CONFLICT DO NOTHING",
-                placeholders(arm.len(), 3)
+                placeholders::<C>(arm.len(), 3)
             );
             bind_timers(sqlx::query(&sql), arm).execute(&mut *self.0).await?;
         }
@@ -296,7 +338,7 @@ where
         if timers.is_empty() {
             return Ok(());
         }
-        let sql = format!("DELETE FROM regflow_timers WHERE {}", timer_keys(timers.len(), 1));
+        let sql = format!("DELETE FROM regflow_timers WHERE {}", timer_keys::<C>(timers.len(), 1));
         bind_timers(sqlx::query(&sql), timers).execute(self.0).await?;
         Ok(())
     }
@@ -334,32 +376,35 @@ where
 
     // ------------------------------------------------------------ idempotency
 
-    /// The request hash and stored result of an idempotency key.
-    pub(crate) async fn idempotency_get(self, key: &str) -> Result<Option<(String, String)>> {
-        Ok(
-            sqlx::query_as("SELECT request_hash, result FROM regflow_idempotency WHERE key = $1")
-                .bind(key)
-                .fetch_optional(self.0)
-                .await?,
+    /// The request hash and stored result of `actor`'s idempotency key at `centre`.
+    pub(crate) async fn idempotency_get(
+        self,
+        centre: &str,
+        actor: &str,
+        key: &str,
+    ) -> Result<Option<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT request_hash, result FROM regflow_idempotency_keys WHERE centre = $1 AND actor = $2 AND key = $3",
         )
+        .bind(centre)
+        .bind(actor)
+        .bind(key)
+        .fetch_optional(self.0)
+        .await?)
     }
 
-    /// Stores an idempotency key's result; `false` when the key exists already.
-    pub(crate) async fn idempotency_put(
-        self,
-        key: &str,
-        case_id: &str,
-        request_hash: &str,
-        result: &str,
-        at: i64,
-    ) -> Result<bool> {
+    /// Stores the result of `actor`'s idempotency key at `centre`; `false` when the key
+    /// exists already.
+    pub(crate) async fn idempotency_put(self, scope: &IdempotencyScope<'_>, result: &str, at: i64) -> Result<bool> {
         let done = sqlx::query(
-            "INSERT INTO regflow_idempotency (key, case_id, request_hash, result, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            "INSERT INTO regflow_idempotency_keys (centre, actor, key, case_id, request_hash, result, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
         )
-        .bind(key)
-        .bind(case_id)
-        .bind(request_hash)
+        .bind(scope.centre)
+        .bind(scope.actor)
+        .bind(scope.key)
+        .bind(scope.case_id)
+        .bind(scope.request_hash)
         .bind(result)
         .bind(at)
         .execute(self.0)
@@ -439,32 +484,30 @@ where
         .await?)
     }
 
-    /// Cases completed in `[from, to)`, optionally of one centre.
-    pub(crate) async fn completed_between(self, centre: Option<&str>, from: i64, to: i64) -> Result<Vec<CaseRow>> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM regflow_cases WHERE completed_at >= $1 AND completed_at < $2 \
-             AND ($3 = '' OR centre = $4) ORDER BY completed_at, id",
-        )
-        .bind(from)
-        .bind(to)
-        .bind(centre.unwrap_or(""))
-        .bind(centre.unwrap_or(""))
-        .fetch_all(self.0)
-        .await?)
-    }
-
-    /// Cases opened in `[from, to)`, optionally of one centre.
-    pub(crate) async fn opened_between(self, centre: Option<&str>, from: i64, to: i64) -> Result<Vec<CaseRow>> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM regflow_cases WHERE created_at >= $1 AND created_at < $2 \
-             AND ($3 = '' OR centre = $4) ORDER BY created_at, id",
-        )
-        .bind(from)
-        .bind(to)
-        .bind(centre.unwrap_or(""))
-        .bind(centre.unwrap_or(""))
-        .fetch_all(self.0)
-        .await?)
+    /// Cases whose `instant` (`created_at`: opened, `completed_at`: completed) lies in
+    /// `[from, to)`, optionally of one centre, in that order.
+    pub(crate) async fn cases_in_period(
+        self,
+        instant: PeriodColumn,
+        centre: Option<&str>,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<CaseRow>> {
+        let column = match instant {
+            PeriodColumn::Created => "created_at",
+            PeriodColumn::Completed => "completed_at",
+        };
+        let sql = format!(
+            "SELECT * FROM regflow_cases WHERE {column} >= $1 AND {column} < $2 \
+             AND ($3 = '' OR centre = $4) ORDER BY {column}, id"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(from)
+            .bind(to)
+            .bind(centre.unwrap_or(""))
+            .bind(centre.unwrap_or(""))
+            .fetch_all(self.0)
+            .await?)
     }
 
     /// The ids of open, accepted cases whose deadlines a calendar change in `[from, to)`

@@ -11,6 +11,9 @@ impl Dialect for sqlx::SqliteConnection {
     const CLAIM_LOCK: &'static str = "";
     const UNIT_LOCK: Option<&'static str> = None;
     const CALENDAR_LOCK: Option<&'static str> = None;
+    fn param(_n: usize) -> String {
+        "?".to_owned()
+    }
 }
 
 impl RowsAffected for sqlx::sqlite::SqliteQueryResult {

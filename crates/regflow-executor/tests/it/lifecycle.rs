@@ -228,12 +228,64 @@ async fn idempotency(db: &Db) {
     assert_eq!(again.entries, first.entries);
     assert_eq!(engine.history(&id).await.unwrap().len(), 1);
     assert_eq!(engine.cases_of_applicant(ZHANG).await.unwrap().len(), 1);
-    // The same key for another command is refused.
-    let other = Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review).idempotent("bank-req-1");
+    // The same key from the same actor for another command is refused.
+    let other = Request::to(&id, bank.clone(), Command::Review).idempotent("bank-req-1");
     let err = engine.execute(other).await.unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidArgument));
 }
 on_both!(idempotency_keys_apply_once, idempotency);
+
+async fn keys_per_centre(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = Engine::builder(&db.url)
+        .centre(regflow_process::Centre::new("xining"))
+        .centre(regflow_process::Centre::new("haidong"))
+        .clock(clock.clone())
+        .build()
+        .await
+        .unwrap();
+    let xining_bank = staff("bank-1", Role::Bank);
+    let first = engine
+        .execute(Request::new(xining_bank.clone(), accept(&engine, "mortgage", Channel::Bank)).idempotent("k-1"))
+        .await
+        .unwrap();
+    // Another centre's actor with the same id and the same key gets nothing of the first
+    // centre's: its own request is decided afresh (here for a case of its own).
+    let haidong_bank = regflow_process::Actor::new("bank-1", [Role::Bank], regflow_process::CentreId::new("haidong"));
+    let mut other = intake("mortgage", Channel::Bank);
+    other.unit = "630102001001GB00077F00010001".into();
+    let theirs = engine
+        .execute(
+            Request::new(
+                haidong_bank,
+                Command::Accept {
+                    intake: Some(other),
+                    materials: all_materials(&engine, "mortgage"),
+                },
+            )
+            .idempotent("k-1"),
+        )
+        .await
+        .unwrap();
+    assert!(!theirs.repeated);
+    assert_ne!(theirs.case.id(), first.case.id());
+    assert_eq!(theirs.case.centre().as_str(), "haidong");
+    // Another actor of the same centre: also a request of its own.
+    let other_bank = staff("bank-2", Role::Bank);
+    let again = engine
+        .execute(Request::new(other_bank, accept(&engine, "mortgage", Channel::Bank)).idempotent("k-1"))
+        .await
+        .unwrap();
+    assert!(!again.repeated);
+    // The first actor repeating gets its own first result.
+    let repeat = engine
+        .execute(Request::new(xining_bank, accept(&engine, "mortgage", Channel::Bank)).idempotent("k-1"))
+        .await
+        .unwrap();
+    assert!(repeat.repeated);
+    assert_eq!(repeat.case.id(), first.case.id());
+}
+on_both!(idempotency_keys_are_scoped_to_centre_and_actor, keys_per_centre);
 
 async fn seizure_across_cases(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));

@@ -201,3 +201,76 @@ on_both!(
     work_queue_pages_per_officer_and_reports_by_completion,
     pages_officers_and_bases
 );
+
+async fn one_callers_view(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = regflow_executor::Engine::builder(&db.url)
+        .centre(regflow_process::Centre::new("xining"))
+        .centre(regflow_process::Centre::new("haidong"))
+        .clock(clock.clone())
+        .build()
+        .await
+        .unwrap();
+    let id = CaseId::new("V1");
+    open_change(&engine, &id).await;
+    let haidong = regflow_process::CentreId::new("haidong");
+    let code = |e: regflow_executor::Error| e.code().unwrap();
+    // Staff of the case's centre see it; another centre's staff do not, and are told
+    // exactly what a missing case would tell them.
+    let rev = staff("rev-1", Role::Reviewer);
+    assert!(engine.as_actor(&rev).case(&id).await.unwrap().is_some());
+    let stranger = regflow_process::Actor::new("rev-1", [Role::Reviewer, Role::Supervisor], haidong.clone());
+    let theirs = engine.as_actor(&stranger);
+    assert!(theirs.case(&id).await.unwrap().is_none());
+    let hidden = code(theirs.history(&id).await.unwrap_err());
+    let missing = code(theirs.history(&CaseId::new("nope")).await.unwrap_err());
+    assert_eq!(
+        (hidden, missing),
+        (
+            regflow_process::ErrorCode::CaseNotFound,
+            regflow_process::ErrorCode::CaseNotFound
+        )
+    );
+    assert_eq!(
+        code(theirs.verify(&id).await.unwrap_err()),
+        regflow_process::ErrorCode::CaseNotFound
+    );
+    // Reports and the overdue list are of the caller's centre, whatever the filter says.
+    let mut filter = ReportFilter::period(at("2026-03-01T00:00:00+08:00"), at("2026-04-01T00:00:00+08:00"));
+    filter.centre = Some(xining());
+    assert_eq!(theirs.report(&filter).await.unwrap().overall.opened, 0);
+    assert_eq!(engine.as_actor(&rev).report(&filter).await.unwrap().overall.opened, 1);
+    assert!(theirs
+        .overdue(at("2026-06-01T00:00:00+08:00"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        engine
+            .as_actor(&rev)
+            .overdue(at("2026-06-01T00:00:00+08:00"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // An applicant sees their own cases only, and no report.
+    let zhang = applicant(ZHANG);
+    assert_eq!(engine.as_actor(&zhang).my_cases().await.unwrap().len(), 1);
+    assert!(engine.as_actor(&zhang).case(&id).await.unwrap().is_some());
+    let someone = applicant("630102199001010013");
+    assert!(engine.as_actor(&someone).case(&id).await.unwrap().is_none());
+    assert!(engine.as_actor(&someone).my_cases().await.unwrap().is_empty());
+    assert_eq!(
+        code(engine.as_actor(&zhang).report(&filter).await.unwrap_err()),
+        regflow_process::ErrorCode::ForbiddenRole
+    );
+    assert_eq!(
+        code(engine.as_actor(&rev).my_cases().await.unwrap_err()),
+        regflow_process::ErrorCode::ForbiddenRole
+    );
+    // The same applicant id registered at another centre sees nothing of xining's.
+    let zhang_elsewhere = regflow_process::Actor::applicant(ZHANG, haidong);
+    assert!(engine.as_actor(&zhang_elsewhere).my_cases().await.unwrap().is_empty());
+}
+on_both!(one_callers_view_of_the_read_side, one_callers_view);

@@ -6,7 +6,7 @@ const TABLES: [&str; 6] = [
     "regflow_case_applicants",
     "regflow_cases",
     "regflow_events",
-    "regflow_idempotency",
+    "regflow_idempotency_keys",
     "regflow_timers",
 ];
 

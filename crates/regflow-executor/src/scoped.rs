@@ -1,0 +1,127 @@
+//! The read side as one caller sees it (SPEC 6, 10): an embedding application or a service
+//! answers with [`Engine::as_actor`] and cannot leak by accident. Another centre's case is
+//! not found; an applicant sees only the cases they are party to; reports and the overdue
+//! list are of the caller's own centre.
+
+use chrono::{DateTime, Utc};
+use regflow_process::{Actor, Case, CaseId, Detail, ErrorCode, Refusal, Role};
+
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::mapping::HistoryEntry;
+use crate::queries::{CaseView, Overdue, QueueCursor, QueuePage, Verification};
+use crate::report::{Report, ReportFilter};
+
+/// The read side of the engine for one caller.
+#[derive(Debug, Clone)]
+pub struct ActorView<'e> {
+    engine: &'e Engine,
+    actor: Actor,
+}
+
+fn not_found(id: &CaseId) -> crate::Error {
+    Refusal::new(ErrorCode::CaseNotFound, format!("no case `{id}`")).into()
+}
+
+impl Engine {
+    /// The read side as `actor` may see it.
+    pub fn as_actor(&self, actor: &Actor) -> ActorView<'_> {
+        ActorView {
+            engine: self,
+            actor: actor.clone(),
+        }
+    }
+}
+
+impl ActorView<'_> {
+    fn staff(&self) -> Result<()> {
+        if self.actor.roles().iter().any(|r| *r != Role::Applicant) {
+            return Ok(());
+        }
+        Err(Refusal::new(
+            ErrorCode::ForbiddenRole,
+            format!("`{}` is an applicant; this is for a centre's staff", self.actor.id()),
+        )
+        .with(Detail::Roles {
+            required: vec![Role::Clerk, Role::Reviewer, Role::Registrar, Role::Supervisor],
+        })
+        .into())
+    }
+
+    /// The case with its history, or `None` when it does not exist or the caller may not
+    /// see it (another centre's, or an applicant's who is not a party): the two are not
+    /// told apart.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
+    pub async fn case(&self, id: &CaseId) -> Result<Option<CaseView>> {
+        Ok(self.engine.case(id).await?.filter(|v| v.case.visible_to(&self.actor)))
+    }
+
+    /// The case's history.
+    ///
+    /// # Errors
+    /// `case_not_found` when the case does not exist or the caller may not see it.
+    pub async fn history(&self, id: &CaseId) -> Result<Vec<HistoryEntry>> {
+        Ok(self.case(id).await?.ok_or_else(|| not_found(id))?.history)
+    }
+
+    /// Verifies the case's history (staff only).
+    ///
+    /// # Errors
+    /// `case_not_found` as [`ActorView::history`]; `forbidden_role` for an applicant.
+    pub async fn verify(&self, id: &CaseId) -> Result<Verification> {
+        self.staff()?;
+        self.case(id).await?.ok_or_else(|| not_found(id))?;
+        self.engine.verify(id).await
+    }
+
+    /// A page of the caller's work queue in `role` (see [`Engine::work_queue_page`]).
+    ///
+    /// # Errors
+    /// As [`Engine::work_queue_page`].
+    pub async fn work_queue(&self, role: Role, limit: usize, cursor: Option<&QueueCursor>) -> Result<QueuePage> {
+        self.engine.work_queue_page(&self.actor, role, limit, cursor).await
+    }
+
+    /// 我的业务: the calling applicant's own cases at their centre, newest first.
+    ///
+    /// # Errors
+    /// `forbidden_role` when the caller is not an applicant; `invalid_identifier` when the
+    /// caller's id is not a resident ID number or credit code.
+    pub async fn my_cases(&self) -> Result<Vec<Case>> {
+        if !self.actor.has(Role::Applicant) {
+            return Err(Refusal::new(
+                ErrorCode::ForbiddenRole,
+                format!("`{}` is not an applicant", self.actor.id()),
+            )
+            .with(Detail::Roles {
+                required: vec![Role::Applicant],
+            })
+            .into());
+        }
+        let all = self.engine.cases_of_applicant(self.actor.id().as_str()).await?;
+        Ok(all.into_iter().filter(|c| c.visible_to(&self.actor)).collect())
+    }
+
+    /// The SPEC 7 report of the caller's own centre (staff only), whatever centre the
+    /// filter names.
+    ///
+    /// # Errors
+    /// `forbidden_role` for an applicant; as [`Engine::report`].
+    pub async fn report(&self, filter: &ReportFilter) -> Result<Report> {
+        self.staff()?;
+        let mut mine = filter.clone();
+        mine.centre = Some(self.actor.centre().clone());
+        self.engine.report(&mine).await
+    }
+
+    /// The caller's centre's overdue list at `now` (staff only).
+    ///
+    /// # Errors
+    /// `forbidden_role` for an applicant; as [`Engine::overdue`].
+    pub async fn overdue(&self, now: DateTime<Utc>) -> Result<Vec<Overdue>> {
+        self.staff()?;
+        self.engine.overdue(Some(self.actor.centre()), now).await
+    }
+}
