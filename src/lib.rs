@@ -18,7 +18,7 @@
 //!   re-projects deadlines when a calendar is loaded, and answers queues and reports.
 //!
 //! The types an embedding application uses every day are re-exported here, with
-//! [`chrono`] (every instant is a `DateTime<Utc>`) and [`async_trait`] (to implement
+//! [`chrono`] (every instant is a `DateTime<Utc>`) and [`macro@async_trait`] (to implement
 //! [`AlertHandler`]).
 //!
 //! ## Quick start
