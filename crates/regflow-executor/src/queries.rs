@@ -11,8 +11,9 @@ use crate::chain;
 use crate::clock::micros;
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::mapping::{case_from_row, entry_from_row, HistoryEntry};
+use crate::mapping::{case_from_row, case_row, entry_from_row, HistoryEntry};
 use crate::store::{CaseRow, EventRow, QueueKey};
+use regflow_process::catalogue::Catalogue;
 
 /// The largest work-queue page.
 pub const MAX_PAGE: usize = 1000;
@@ -58,6 +59,20 @@ pub enum Tampering {
     },
     /// Replaying the history does not give the stored case.
     ReplayMismatch,
+    /// A column of a history entry disagrees with the entry's hashed body (the columns are
+    /// derived from it, so an edit of any of them is caught).
+    EventColumn {
+        /// The entry's sequence number.
+        seq: u64,
+        /// The column.
+        column: String,
+    },
+    /// A column of the case row that queues, reports or the overdue list read disagrees
+    /// with the case its history replays to.
+    CaseColumn {
+        /// The column.
+        column: String,
+    },
 }
 
 /// The result of verifying a case.
@@ -337,17 +352,23 @@ impl Engine {
             )
             .into());
         };
-        Ok(verify_rows(id, &row, &events))
+        Ok(verify_rows(id, &row, &events, self.catalogue()))
     }
 }
 
-pub(crate) fn verify_rows(id: &CaseId, row: &CaseRow, events: &[EventRow]) -> Verification {
+pub(crate) fn verify_rows(id: &CaseId, row: &CaseRow, events: &[EventRow], catalogue: &Catalogue) -> Verification {
     let mut problems = Vec::new();
     let mut prev = chain::GENESIS.to_owned();
     for (i, e) in events.iter().enumerate() {
         let seq = e.seq as u64;
         if chain::link(&e.prev_hash, &e.body) != e.hash {
             problems.push(Tampering::Edited { seq });
+        }
+        for column in event_columns_edited(e) {
+            problems.push(Tampering::EventColumn {
+                seq,
+                column: column.to_owned(),
+            });
         }
         if e.prev_hash != prev || seq != i as u64 + 1 {
             problems.push(Tampering::Broken { seq });
@@ -371,9 +392,81 @@ pub(crate) fn verify_rows(id: &CaseId, row: &CaseRow, events: &[EventRow]) -> Ve
     if replayed.is_none() || replayed != stored {
         problems.push(Tampering::ReplayMismatch);
     }
+    if let Some(expected) = replayed.and_then(|case| case_row(&case, catalogue, &prev).ok()) {
+        for column in case_columns_differing(row, &expected) {
+            problems.push(Tampering::CaseColumn {
+                column: column.to_owned(),
+            });
+        }
+    }
     Verification {
         case_id: id.clone(),
         entries: events.len() as u64,
         problems,
     }
+}
+
+/// The columns of an event row that disagree with its body (all, when the body is not an
+/// event: that is reported as an edit already).
+fn event_columns_edited(row: &EventRow) -> Vec<&'static str> {
+    let Ok(event) = serde_json::from_str::<regflow_process::Event>(&row.body) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if row.case_id != event.case_id.as_str() {
+        out.push("case_id");
+    }
+    if row.seq != event.seq as i64 {
+        out.push("seq");
+    }
+    if row.at != micros(event.at) {
+        out.push("at");
+    }
+    if row.command != event.command.as_str() {
+        out.push("command");
+    }
+    if row.actor != event.actor.as_str() {
+        out.push("actor");
+    }
+    out
+}
+
+/// The queryable columns in which a stored case row differs from the row its replay gives
+/// (the body is compared by the replay itself).
+fn case_columns_differing(stored: &CaseRow, expected: &CaseRow) -> Vec<&'static str> {
+    let checks: [(&'static str, bool); 29] = [
+        ("id", stored.id == expected.id),
+        ("centre", stored.centre == expected.centre),
+        ("kind", stored.kind == expected.kind),
+        ("category", stored.category == expected.category),
+        ("channel", stored.channel == expected.channel),
+        ("priority", stored.priority == expected.priority),
+        ("priority_class", stored.priority_class == expected.priority_class),
+        ("unit", stored.unit == expected.unit),
+        ("unit_effect", stored.unit_effect == expected.unit_effect),
+        ("state", stored.state == expected.state),
+        ("is_open", stored.is_open == expected.is_open),
+        ("instant", stored.instant == expected.instant),
+        ("pending_tasks", stored.pending_tasks == expected.pending_tasks),
+        ("accepted_at", stored.accepted_at == expected.accepted_at),
+        ("promise_due_at", stored.promise_due_at == expected.promise_due_at),
+        ("statutory_due_at", stored.statutory_due_at == expected.statutory_due_at),
+        ("provisional", stored.provisional == expected.provisional),
+        ("recorded_at", stored.recorded_at == expected.recorded_at),
+        ("completed_at", stored.completed_at == expected.completed_at),
+        (
+            "working_days_used",
+            stored.working_days_used == expected.working_days_used,
+        ),
+        ("on_time", stored.on_time == expected.on_time),
+        ("within_statute", stored.within_statute == expected.within_statute),
+        ("extended_days", stored.extended_days == expected.extended_days),
+        ("suspensions", stored.suspensions == expected.suspensions),
+        ("rating", stored.rating == expected.rating),
+        ("version", stored.version == expected.version),
+        ("head_hash", stored.head_hash == expected.head_hash),
+        ("created_at", stored.created_at == expected.created_at),
+        ("updated_at", stored.updated_at == expected.updated_at),
+    ];
+    checks.iter().filter(|(_, same)| !same).map(|(c, _)| *c).collect()
 }
