@@ -149,7 +149,7 @@ where
             "INSERT INTO regflow_cases ({CASE_COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
             placeholders::<C>(1, 30)
         );
-        let done = sqlx::query(&sql)
+        let q = sqlx::query(&sql)
             .bind(r.id.as_str())
             .bind(r.centre.as_str())
             .bind(r.kind.as_str())
@@ -158,26 +158,8 @@ where
             .bind(r.priority.as_str())
             .bind(r.priority_class)
             .bind(r.unit.as_str())
-            .bind(r.unit_effect.as_deref())
-            .bind(r.state.as_str())
-            .bind(r.is_open)
-            .bind(r.instant)
-            .bind(r.pending_tasks.as_str())
-            .bind(r.accepted_at)
-            .bind(r.promise_due_at)
-            .bind(r.statutory_due_at)
-            .bind(r.provisional)
-            .bind(r.recorded_at)
-            .bind(r.completed_at)
-            .bind(r.working_days_used)
-            .bind(r.on_time)
-            .bind(r.within_statute)
-            .bind(r.extended_days)
-            .bind(r.suspensions)
-            .bind(r.rating)
-            .bind(r.version)
-            .bind(r.head_hash.as_str())
-            .bind(r.body.as_str())
+            .bind(r.unit_effect.as_deref());
+        let done = bind_changing(q, r)
             .bind(r.created_at)
             .bind(r.updated_at)
             .execute(self.0)
@@ -205,29 +187,7 @@ where
         );
         let mut q = sqlx::query(&sql);
         for (r, expected) in rows {
-            q = q
-                .bind(r.id.as_str())
-                .bind(*expected)
-                .bind(r.state.as_str())
-                .bind(r.is_open)
-                .bind(r.instant)
-                .bind(r.pending_tasks.as_str())
-                .bind(r.accepted_at)
-                .bind(r.promise_due_at)
-                .bind(r.statutory_due_at)
-                .bind(r.provisional)
-                .bind(r.recorded_at)
-                .bind(r.completed_at)
-                .bind(r.working_days_used)
-                .bind(r.on_time)
-                .bind(r.within_statute)
-                .bind(r.extended_days)
-                .bind(r.suspensions)
-                .bind(r.rating)
-                .bind(r.version)
-                .bind(r.head_hash.as_str())
-                .bind(r.body.as_str())
-                .bind(r.updated_at);
+            q = bind_changing(q.bind(r.id.as_str()).bind(*expected), r).bind(r.updated_at);
         }
         Ok(q.execute(self.0).await?.rows())
     }
@@ -577,6 +537,38 @@ where
             .fetch_all(self.0)
             .await?)
     }
+}
+
+/// Binds the columns a command can change, from `state` to `body`, in table order.
+fn bind_changing<'q, DB>(
+    q: sqlx::query::Query<'q, DB, DB::Arguments<'q>>,
+    r: &'q CaseRow,
+) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    q.bind(r.state.as_str())
+        .bind(r.is_open)
+        .bind(r.instant)
+        .bind(r.pending_tasks.as_str())
+        .bind(r.accepted_at)
+        .bind(r.promise_due_at)
+        .bind(r.statutory_due_at)
+        .bind(r.provisional)
+        .bind(r.recorded_at)
+        .bind(r.completed_at)
+        .bind(r.working_days_used)
+        .bind(r.on_time)
+        .bind(r.within_statute)
+        .bind(r.extended_days)
+        .bind(r.suspensions)
+        .bind(r.rating)
+        .bind(r.version)
+        .bind(r.head_hash.as_str())
+        .bind(r.body.as_str())
 }
 
 /// Binds `(case_id, timer, due_at)` of each timer, in order.
