@@ -264,6 +264,9 @@ impl Engine {
             if let Some(j) = jumped.as_mut() {
                 j.borrow_and_update();
             }
+            if let Err(e) = self.finish_calendar_loads().await {
+                tracing::warn!(error = %e, "finishing a calendar load failed; retrying");
+            }
             let now = self.now();
             if let Err(e) = self.run_due_batched(now, handler.as_ref(), options.batch).await {
                 tracing::warn!(error = %e, "alert pass failed; retrying");

@@ -65,6 +65,9 @@ pub struct CalendarLoad {
     pub years: Vec<i32>,
     /// The years in which the calendar in force changed.
     pub changed_years: Vec<i32>,
+    /// When the open cases it changes were all re-projected (`None` while a load is under
+    /// way, or was cut off by a crash: any engine finishes it on start and in its watcher).
+    pub reprojected_at: Option<DateTime<Utc>>,
 }
 
 /// The calendar an engine last read, with the load it came from (0: none loaded).
@@ -78,7 +81,7 @@ fn years_json(years: &BTreeSet<i32>) -> String {
     serde_json::to_string(years).expect("a list of years serialises")
 }
 
-fn load_of(row: &CalendarRow) -> Result<CalendarLoad> {
+pub(crate) fn load_of(row: &CalendarRow) -> Result<CalendarLoad> {
     let years = |text: &str| -> Result<Vec<i32>> {
         serde_json::from_str(text).map_err(|e| Error::Corrupt(format!("calendar load {}: {e}", row.seq)))
     };
@@ -90,6 +93,7 @@ fn load_of(row: &CalendarRow) -> Result<CalendarLoad> {
         loaded_at: from_micros(row.loaded_at),
         years: years(&row.years)?,
         changed_years: years(&row.changed_years)?,
+        reprojected_at: row.reprojected_at.map(from_micros),
     })
 }
 
@@ -230,6 +234,7 @@ impl Engine {
             years: years_json(&years),
             changed_years: years_json(&changed),
             loaded_csv: text.to_owned(),
+            reprojected_at: None,
         };
         row.seq = conn.save_calendar(&row).await?;
         Ok((load_of(&row)?, before, after))

@@ -206,6 +206,8 @@ impl EngineBuilder {
             }),
         };
         engine.current_calendar().await?;
+        // A load another process cut off half-way is finished before this engine works.
+        engine.finish_calendar_loads().await?;
         Ok(engine)
     }
 }

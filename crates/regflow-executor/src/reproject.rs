@@ -6,6 +6,7 @@ use regflow_process::{decide, Actor, CaseId, Command, Context, State};
 use std::collections::HashSet;
 
 use crate::calendar::{span_of, CalendarLoad, LoadMode};
+use crate::clock::micros;
 use crate::engine::{detached, Engine, Written};
 use crate::error::Result;
 use crate::mapping::case_from_row;
@@ -54,14 +55,55 @@ impl Engine {
 
     async fn load_with(&self, by: &Actor, csv: &str, mode: LoadMode) -> Result<Reprojection> {
         let (load, _, _) = self.store_load(by, csv, mode).await?;
+        self.finish_load(load).await
+    }
+
+    /// Finishes every calendar load whose re-projection did not finish (a process that
+    /// loaded it died half-way): re-projects the open cases its changed years touch and
+    /// marks it finished. Engines call it when they are built and in their watcher; it is
+    /// safe to run anywhere at any time (re-projecting a case twice changes nothing).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`] when the database fails; what was done stays done.
+    pub async fn finish_calendar_loads(&self) -> Result<Vec<Reprojection>> {
+        let rows = self
+            .inner
+            .db
+            .acquire()
+            .await?
+            .conn()
+            .unfinished_calendar_loads()
+            .await?;
+        let mut done = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let load = crate::calendar::load_of(row)?;
+            tracing::info!(seq = load.seq, "finishing an interrupted calendar load");
+            done.push(self.finish_load(load).await?);
+        }
+        Ok(done)
+    }
+
+    /// Re-projects what `load` changed and marks it finished.
+    async fn finish_load(&self, mut load: CalendarLoad) -> Result<Reprojection> {
         let changed = load.changed_years.iter().copied().collect();
-        let Some((from, to)) = span_of(&changed) else {
-            return Ok(Reprojection {
-                load,
-                examined: 0,
-                moved: Vec::new(),
-            });
+        let (examined, moved) = match span_of(&changed) {
+            Some((from, to)) => self.reproject_span(from, to).await?,
+            None => (0, Vec::new()),
         };
+        let (seq, at) = (i64::try_from(load.seq).unwrap_or(i64::MAX), self.now());
+        let engine = self.clone();
+        detached(async move {
+            let mut pooled = engine.inner.db.acquire().await?;
+            pooled.conn().finish_calendar_load(seq, micros(at)).await
+        })
+        .await?;
+        load.reprojected_at = Some(at);
+        Ok(Reprojection { load, examined, moved })
+    }
+
+    /// Re-projects the open cases whose clocks reach into `[from, to)`; returns how many
+    /// were examined and which moved.
+    async fn reproject_span(&self, from: i64, to: i64) -> Result<(usize, Vec<CaseId>)> {
         // A command whose transaction began before the load committed may still commit a
         // case computed with the old calendar after the first listing: list again until a
         // listing brings no case not yet examined. Cases accepted after the load carry the
@@ -83,22 +125,7 @@ impl Engine {
                 break;
             }
             for chunk in fresh.chunks(REPROJECT_BATCH) {
-                let (engine, chunk) = (self.clone(), chunk.to_vec());
-                let changed = detached(async move {
-                    let mut tx = engine.inner.db.begin_write().await?;
-                    match engine.reproject_on(&mut tx.conn(), &chunk).await {
-                        Ok(changed) => {
-                            tx.commit().await?;
-                            Ok(changed)
-                        }
-                        Err(e) => {
-                            tx.rollback().await;
-                            Err(e)
-                        }
-                    }
-                })
-                .await?;
-                moved.extend(changed);
+                moved.extend(self.reproject_batch(chunk).await?);
             }
             examined.extend(fresh);
         }
@@ -106,11 +133,35 @@ impl Engine {
             self.timers_changed();
         }
         moved.sort();
-        Ok(Reprojection {
-            load,
-            examined: examined.len(),
-            moved,
-        })
+        Ok((examined.len(), moved))
+    }
+
+    /// Re-projects a batch in its own transaction. Another writer may change one of its
+    /// cases meanwhile (a command, or another engine finishing the same load): the batch is
+    /// then decided again on the cases as they are now.
+    async fn reproject_batch(&self, chunk: &[String]) -> Result<Vec<CaseId>> {
+        let mut attempts = 0;
+        loop {
+            let (engine, ids) = (self.clone(), chunk.to_vec());
+            let out = detached(async move {
+                let mut tx = engine.inner.db.begin_write().await?;
+                match engine.reproject_on(&mut tx.conn(), &ids).await {
+                    Ok(changed) => {
+                        tx.commit().await?;
+                        Ok(changed)
+                    }
+                    Err(e) => {
+                        tx.rollback().await;
+                        Err(e)
+                    }
+                }
+            })
+            .await;
+            match out {
+                Err(e) if e.code() == Some(regflow_process::ErrorCode::Conflict) && attempts < 20 => attempts += 1,
+                other => return other,
+            }
+        }
     }
 
     /// Re-projects a batch of cases in one transaction with the calendar head as the

@@ -286,6 +286,16 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).calendar_load(seq).await)
     }
 
+    /// See [`Sql::finish_calendar_load`].
+    pub(crate) async fn finish_calendar_load(&mut self, seq: i64, at: i64) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).finish_calendar_load(seq, at).await)
+    }
+
+    /// See [`Sql::unfinished_calendar_loads`].
+    pub(crate) async fn unfinished_calendar_loads(&mut self) -> Result<Vec<CalendarRow>> {
+        on_backend!(self, c => Sql(&mut **c).unfinished_calendar_loads().await)
+    }
+
     /// See [`Sql::calendar_loads`].
     pub(crate) async fn calendar_loads(&mut self) -> Result<Vec<CalendarRow>> {
         on_backend!(self, c => Sql(&mut **c).calendar_loads().await)

@@ -85,6 +85,7 @@ pub struct CalendarRow {
     pub years: String,
     pub changed_years: String,
     pub loaded_csv: String,
+    pub reprojected_at: Option<i64>,
 }
 
 /// A case's position in a work queue's order: priority class, promise due (the largest

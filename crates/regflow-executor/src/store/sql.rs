@@ -531,6 +531,25 @@ where
             .await?)
     }
 
+    /// Marks calendar load `seq` finished: the cases it changes are re-projected.
+    pub(crate) async fn finish_calendar_load(self, seq: i64, at: i64) -> Result<()> {
+        sqlx::query("UPDATE regflow_calendars SET reprojected_at = $1 WHERE seq = $2 AND reprojected_at IS NULL")
+            .bind(at)
+            .bind(seq)
+            .execute(self.0)
+            .await?;
+        Ok(())
+    }
+
+    /// Calendar loads whose re-projection has not finished, oldest first.
+    pub(crate) async fn unfinished_calendar_loads(self) -> Result<Vec<CalendarRow>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM regflow_calendars WHERE reprojected_at IS NULL ORDER BY seq")
+                .fetch_all(self.0)
+                .await?,
+        )
+    }
+
     /// Every calendar load, oldest first.
     pub(crate) async fn calendar_loads(self) -> Result<Vec<CalendarRow>> {
         Ok(sqlx::query_as("SELECT * FROM regflow_calendars ORDER BY seq")

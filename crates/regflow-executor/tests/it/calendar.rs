@@ -171,3 +171,50 @@ async fn two_engines(db: &Db) {
     assert_eq!(c.calendar().version(), &r.load.version);
 }
 on_both!(another_engine_computes_with_the_newest_load, two_engines);
+
+/// Polls `fut` once, then drops it: the caller went away (or the process died) right after
+/// the load's head was handed to its transaction.
+async fn poll_once<F: std::future::Future>(fut: F) {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| {
+        let _ = fut.as_mut().poll(cx);
+        std::task::Poll::Ready(())
+    })
+    .await;
+}
+
+async fn interrupted_load(db: &Db) {
+    let clock = ManualClock::new(at("2026-12-30T10:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let id = CaseId::new(format!("w{i}"));
+        open_change(&engine, &id).await;
+        ids.push(id);
+    }
+    // The load's head commits, but its re-projection never runs.
+    poll_once(engine.load_calendar(&supervisor(), Y2027)).await;
+    let loads = loop {
+        let loads = engine.calendar_loads().await.unwrap();
+        if !loads.is_empty() {
+            break loads;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    assert_eq!(loads[0].reprojected_at, None);
+    let stale = engine.case(&ids[0]).await.unwrap().unwrap();
+    assert!(stale.case.deadlines().unwrap().provisional(), "not re-projected yet");
+    // The next engine to start finishes the load: every case is firm, the load is done.
+    let next = crate::support::engine(db, &clock).await;
+    for id in &ids {
+        let view = next.case(id).await.unwrap().unwrap();
+        let dl = view.case.deadlines().unwrap();
+        assert!(!dl.provisional(), "{id} still provisional");
+        assert_eq!(dl.promise.due_at, at("2027-01-06T18:00:00+08:00"));
+    }
+    let loads = next.calendar_loads().await.unwrap();
+    assert!(loads[0].reprojected_at.is_some());
+    // Finishing again finds nothing to do.
+    assert!(next.finish_calendar_loads().await.unwrap().is_empty());
+}
+on_both!(an_interrupted_load_is_finished_by_the_next_engine, interrupted_load);
