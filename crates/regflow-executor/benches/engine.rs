@@ -268,9 +268,9 @@ where
             assert!(version.is_none());
             sqlx::query(
                 "INSERT INTO regflow_cases (id, centre, kind, category, channel, priority, priority_class, unit, \
-                 state, is_open, instant, pending_tasks, provisional, extended_days, suspensions, version, head_hash, \
+                 state, is_open, instant, pending_task_bits, provisional, extended_days, suspensions, version, head_hash, \
                  body, created_at, updated_at) VALUES ($1, 'xining', 'transfer_second_hand', 'individual', 'window', \
-                 'standard', 2, '630102001001GB00001F00010001', $2, 1, 0, '', 0, 0, 0, 1, $3, $4, $5, $6)",
+                 'standard', 2, '630102001001GB00001F00010001', $2, 1, 0, 0, 0, 0, 0, 1, $3, $4, $5, $6)",
             )
             .bind(id)
             .bind(step.state.as_str())
@@ -374,7 +374,7 @@ async fn baseline_lifecycles(db: &Db, workers: usize, per_worker: usize) -> f64 
 // ------------------------------------------------------------ 2. run_due pass
 
 const CASE_COLUMNS: &str = "id, centre, kind, category, channel, priority, priority_class, unit, unit_effect, state, \
-    is_open, instant, pending_tasks, accepted_at, promise_due_at, statutory_due_at, provisional, recorded_at, completed_at, \
+    is_open, instant, pending_task_bits, accepted_at, promise_due_at, statutory_due_at, provisional, recorded_at, completed_at, \
     working_days_used, on_time, within_statute, extended_days, suspensions, rating, version, head_hash, body, created_at, updated_at";
 
 /// Copies case `template` `n` times as `{prefix}{i}`, with its unfired timers; with

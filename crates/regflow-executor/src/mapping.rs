@@ -27,12 +27,11 @@ pub(crate) fn case_row(case: &Case, catalogue: &Catalogue, head_hash: &str) -> R
         .get(case.kind().as_str())
         .and_then(|k| k.unit_effect)
         .map(|e| e.as_str().to_owned());
-    let pending: Vec<&str> = case
+    let pending_task_bits = case
         .tasks()
         .iter()
         .filter(|(_, s)| **s != regflow_process::case::TaskStatus::Succeeded)
-        .map(|(t, _)| t.as_str())
-        .collect();
+        .fold(0, |bits, (t, _)| bits | t.bit());
     let deadlines = case.deadlines();
     let completion = case.completion();
     Ok(CaseRow {
@@ -51,11 +50,7 @@ pub(crate) fn case_row(case: &Case, catalogue: &Catalogue, head_hash: &str) -> R
             case.acceptance()
                 .is_some_and(|a| a.clocks.promise() == Promise::Instant),
         ),
-        pending_tasks: if pending.is_empty() {
-            String::new()
-        } else {
-            format!(",{},", pending.join(","))
-        },
+        pending_task_bits,
         accepted_at: case.acceptance().map(|a| micros(a.at)),
         promise_due_at: deadlines.map(|d| micros(d.promise.due_at)),
         statutory_due_at: deadlines.map(|d| micros(d.statutory.due_at)),

@@ -212,7 +212,7 @@ impl Engine {
             .acquire()
             .await?
             .conn()
-            .queue(centre.as_str(), &states, queue.task.map(|t| t.as_str()), after, limit)
+            .queue(centre.as_str(), &states, queue.task, after, limit)
             .await
     }
 
@@ -447,7 +447,10 @@ fn case_columns_differing(stored: &CaseRow, expected: &CaseRow) -> Vec<&'static 
         ("state", stored.state == expected.state),
         ("is_open", stored.is_open == expected.is_open),
         ("instant", stored.instant == expected.instant),
-        ("pending_tasks", stored.pending_tasks == expected.pending_tasks),
+        (
+            "pending_task_bits",
+            stored.pending_task_bits == expected.pending_task_bits,
+        ),
         ("accepted_at", stored.accepted_at == expected.accepted_at),
         ("promise_due_at", stored.promise_due_at == expected.promise_due_at),
         ("statutory_due_at", stored.statutory_due_at == expected.statutory_due_at),

@@ -79,6 +79,14 @@ impl Task {
         }
     }
 
+    /// The task's bit in a set of tasks stored as one integer.
+    pub const fn bit(self) -> i64 {
+        match self {
+            Task::TransactionFiling => 1,
+            Task::Tax => 2,
+        }
+    }
+
     /// The role that completes the task.
     pub const fn officer(self) -> Role {
         match self {

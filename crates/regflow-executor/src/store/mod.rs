@@ -224,7 +224,7 @@ impl Conn<'_> {
         &mut self,
         centre: &str,
         states: &[&str],
-        task: Option<&str>,
+        task: Option<regflow_process::Task>,
         after: Option<&QueueKey>,
         limit: i64,
     ) -> Result<Vec<CaseRow>> {

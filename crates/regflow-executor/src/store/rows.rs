@@ -18,7 +18,7 @@ pub struct CaseRow {
     pub state: String,
     pub is_open: i64,
     pub instant: i64,
-    pub pending_tasks: String,
+    pub pending_task_bits: i64,
     pub accepted_at: Option<i64>,
     pub promise_due_at: Option<i64>,
     pub statutory_due_at: Option<i64>,

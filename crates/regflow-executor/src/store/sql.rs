@@ -9,6 +9,7 @@
 
 use super::{CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow};
 use crate::error::Result;
+use regflow_process::Task;
 
 /// What one backend does differently.
 pub(crate) trait Dialect {
@@ -83,7 +84,7 @@ fn placeholders<C: Dialect>(rows: usize, columns: usize) -> String {
 }
 
 const CASE_COLUMNS: &str = "id, centre, kind, category, channel, priority, priority_class, unit, unit_effect, \
-     state, is_open, instant, pending_tasks, accepted_at, promise_due_at, statutory_due_at, provisional, recorded_at, \
+     state, is_open, instant, pending_task_bits, accepted_at, promise_due_at, statutory_due_at, provisional, recorded_at, \
      completed_at, working_days_used, on_time, within_statute, extended_days, suspensions, rating, version, \
      head_hash, body, created_at, updated_at";
 
@@ -176,7 +177,7 @@ where
         // VALUES columns are column1, column2, … on both backends.
         let sql = format!(
             "UPDATE regflow_cases SET state = v.column3, is_open = v.column4, instant = v.column5, \
-             pending_tasks = v.column6, accepted_at = v.column7, promise_due_at = v.column8, \
+             pending_task_bits = v.column6, accepted_at = v.column7, promise_due_at = v.column8, \
              statutory_due_at = v.column9, provisional = v.column10, recorded_at = v.column11, \
              completed_at = v.column12, working_days_used = v.column13, on_time = v.column14, \
              within_statute = v.column15, extended_days = v.column16, suspensions = v.column17, \
@@ -381,7 +382,7 @@ where
         self,
         centre: &str,
         states: &[&str],
-        task: Option<&str>,
+        task: Option<Task>,
         after: Option<&QueueKey>,
         limit: i64,
     ) -> Result<Vec<CaseRow>> {
@@ -390,7 +391,7 @@ where
         }
         let list: Vec<String> = (0..states.len()).map(|i| format!("${}", i + 9)).collect();
         let sql = format!(
-            "SELECT * FROM regflow_cases WHERE centre = $1 AND pending_tasks LIKE $2 AND state IN ({}) \
+            "SELECT * FROM regflow_cases WHERE centre = $1 AND ($2 = 0 OR (pending_task_bits & $2) <> 0) AND state IN ({}) \
              AND ($3 = 0 OR (priority_class, COALESCE(promise_due_at, {MAX}), COALESCE(accepted_at, created_at), id) \
              > ($4, $5, $6, $7)) \
              ORDER BY priority_class, COALESCE(promise_due_at, {MAX}), COALESCE(accepted_at, created_at), id \
@@ -398,12 +399,12 @@ where
             list.join(", "),
             MAX = i64::MAX,
         );
-        let task = task.map_or_else(|| "%".to_owned(), |t| format!("%,{t},%"));
+        let task = task.map_or(0, Task::bit);
         let origin = QueueKey::default();
         let key = after.unwrap_or(&origin);
         let mut q = sqlx::query_as(&sql)
             .bind(centre)
-            .bind(task.as_str())
+            .bind(task)
             .bind(i64::from(after.is_some()))
             .bind(key.priority_class)
             .bind(key.promise_due_at)
@@ -572,7 +573,7 @@ where
     q.bind(r.state.as_str())
         .bind(r.is_open)
         .bind(r.instant)
-        .bind(r.pending_tasks.as_str())
+        .bind(r.pending_task_bits)
         .bind(r.accepted_at)
         .bind(r.promise_due_at)
         .bind(r.statutory_due_at)

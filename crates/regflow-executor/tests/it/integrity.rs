@@ -134,7 +134,7 @@ async fn every_column(db: &Db) {
         ("state", "state = 'completed'"),
         ("is_open", "is_open = 0"),
         ("instant", "instant = 1"),
-        ("pending_tasks", "pending_tasks = ',tax,'"),
+        ("pending_task_bits", "pending_task_bits = 2"),
         ("accepted_at", "accepted_at = accepted_at - 1"),
         ("promise_due_at", "promise_due_at = promise_due_at + 86400000000"),
         ("statutory_due_at", "statutory_due_at = statutory_due_at + 1"),
