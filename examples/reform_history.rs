@@ -161,23 +161,23 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             values: mean(ApplicantCategory::Organisation),
         },
     ];
-    let svg = chart::bars(&Bars {
-        title: "西宁改革历程：同样的到件在各项政策下的平均办理用时 Xining reform history: mean working days per case",
-        x_title: "施行的政策 policy in force",
-        y_title: "平均办理用时（工作日）mean working days used",
-        groups: &groups,
-        series: &series,
-        references: &[
-            Reference::AtValue(3.0, "个人 3 工作日".into()),
-            Reference::AtValue(5.0, "单位 5 工作日".into()),
-            Reference::AtValue(30.0, "法定 30 工作日".into()),
-        ],
-        percent: false,
-    })?;
-    if let Some(dir) = args.svg.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&args.svg, svg)?;
+    chart::write(
+        &Bars {
+            title:
+                "西宁改革历程：同样的到件在各项政策下的平均办理用时 Xining reform history: mean working days per case",
+            x_title: "施行的政策 policy in force",
+            y_title: "平均办理用时（工作日）mean working days used",
+            groups: &groups,
+            series: &series,
+            references: &[
+                Reference::AtValue(3.0, "个人 3 工作日".into()),
+                Reference::AtValue(5.0, "单位 5 工作日".into()),
+                Reference::AtValue(30.0, "法定 30 工作日".into()),
+            ],
+            percent: false,
+        },
+        &args.svg,
+    )?;
     writeln!(s, "图 chart: {}", args.svg.display())?;
     Ok(write_stdout(&s))
 }

@@ -199,23 +199,22 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
         })
         .collect();
-    let svg = chart::bars(&Bars {
-        title: "西宁“高效1113”：办结案件的办理用时 Xining 1113: working days used per completed case",
-        x_title: "办理用时（工作日）working days used",
-        y_title: "占已办结案件 share of completed cases",
-        groups: &groups,
-        series: &series,
-        references: &[
-            Reference::AtGroup(3, "个人承诺 3 工作日".into()),
-            Reference::AtGroup(5, "单位承诺 5 工作日".into()),
-            Reference::AtGroup(30, "法定 30 工作日".into()),
-        ],
-        percent: true,
-    })?;
-    if let Some(dir) = args.svg.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(&args.svg, svg)?;
+    chart::write(
+        &Bars {
+            title: "西宁“高效1113”：办结案件的办理用时 Xining 1113: working days used per completed case",
+            x_title: "办理用时（工作日）working days used",
+            y_title: "占已办结案件 share of completed cases",
+            groups: &groups,
+            series: &series,
+            references: &[
+                Reference::AtGroup(3, "个人承诺 3 工作日".into()),
+                Reference::AtGroup(5, "单位承诺 5 工作日".into()),
+                Reference::AtGroup(30, "法定 30 工作日".into()),
+            ],
+            percent: true,
+        },
+        &args.svg,
+    )?;
     writeln!(s, "\n图 chart: {}", args.svg.display())?;
     Ok(write_stdout(&s))
 }

@@ -149,14 +149,20 @@ impl Engine {
                 .ok_or_else(|| Error::Corrupt(format!("calendar load {head} vanished")))?;
             Calendar::from_csv(&row.csv).map_err(|e| Error::Corrupt(format!("calendar load {head}: {e}")))?
         };
+        self.remember(head, &calendar);
+        Ok(calendar)
+    }
+
+    /// Caches the calendar of load `seq` unless a newer one is cached (0, the base calendar,
+    /// is cached whenever the database holds no load).
+    fn remember(&self, seq: i64, calendar: &Calendar) {
         let mut cached = self.inner.calendar.write().expect("calendar lock");
-        if cached.seq < head || head == 0 {
+        if cached.seq < seq || seq == 0 {
             *cached = CalendarHead {
-                seq: head,
+                seq,
                 calendar: calendar.clone(),
             };
         }
-        Ok(calendar)
     }
 
     /// Every calendar load on this database, oldest first: who loaded what, when, and
@@ -195,16 +201,7 @@ impl Engine {
             }
         })
         .await
-        .inspect(|(load, _, after)| {
-            let mut cached = self.inner.calendar.write().expect("calendar lock");
-            let seq = i64::try_from(load.seq).unwrap_or(i64::MAX);
-            if cached.seq < seq {
-                *cached = CalendarHead {
-                    seq,
-                    calendar: after.clone(),
-                };
-            }
-        })
+        .inspect(|(load, _, after)| self.remember(i64::try_from(load.seq).unwrap_or(i64::MAX), after))
     }
 
     async fn store_load_on(

@@ -55,6 +55,18 @@ pub const COLOURS: [RGBColor; 4] = [
     RGBColor(160, 90, 180),
 ];
 
+/// Draws the chart and writes it to `path`, creating the folder it goes in.
+///
+/// # Errors
+/// As [`bars`], or the file system's message.
+pub fn write(chart: &Bars<'_>, path: &std::path::Path) -> Result<(), String> {
+    let svg = bars(chart)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, svg).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Draws the chart as SVG text.
 ///
 /// # Errors
