@@ -376,9 +376,9 @@ impl Engine {
                 let (centre, actor) = (req.actor.centre().as_str(), req.actor.id().as_str());
                 if let Some((stored, result)) = conn.idempotency_get(centre, actor, key).await? {
                     if stored != hash {
-                        return Err(Refusal::argument(
-                            "idempotency_key",
-                            format!("idempotency key `{key}` was used for a different command"),
+                        return Err(Refusal::new(
+                            ErrorCode::IdempotencyKeyReused,
+                            format!("idempotency key `{key}` was used for a different command: send a new key"),
                         )
                         .into());
                     }

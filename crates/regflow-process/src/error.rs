@@ -58,6 +58,8 @@ pub enum ErrorCode {
     NoPolicyInForce,
     /// A kind catalogue could not be loaded.
     InvalidCatalogue,
+    /// An idempotency key was sent again with a different command or body.
+    IdempotencyKeyReused,
 }
 
 impl ErrorCode {
@@ -89,6 +91,7 @@ impl ErrorCode {
             Self::InvalidPolicy => "invalid_policy",
             Self::NoPolicyInForce => "no_policy_in_force",
             Self::InvalidCatalogue => "invalid_catalogue",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
         }
     }
 }

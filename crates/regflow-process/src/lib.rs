@@ -44,6 +44,7 @@ pub mod queue;
 pub mod refusal;
 pub mod timer;
 pub mod transition;
+pub mod wire;
 
 pub use actor::{Actor, ActorId, CentreId, Role};
 pub use alert::{AlertLevel, PlannedAlert, RaisedAlert};

@@ -6,14 +6,11 @@
 
 use chrono::{DateTime, Utc};
 use regflow_executor::{Engine, Error, IgnoreAlerts, ManualClock, Request};
-use regflow_process::case::{Stage, SuspensionCause};
-use regflow_process::catalogue::Task;
-use regflow_process::{
-    Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId, Channel, Command, ErrorCode,
-    IdType, IntakeInput, OfficeHours, PartyRole, Priority, Refusal, Role, TaskOutcome,
-};
+use regflow_process::case::Stage;
+use regflow_process::wire::{self, Args};
+use regflow_process::{Actor, Calendar, Case, CaseId, Centre, CentreId, ErrorCode, OfficeHours, Refusal, Role};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The scenario file could not be run at all (exit code 2).
@@ -89,25 +86,6 @@ pub struct StepError {
     pub message: String,
 }
 
-const CASE_COMMANDS: [&str; 16] = [
-    "apply",
-    "pre_review",
-    "amend",
-    "accept",
-    "supply_materials",
-    "complete_task",
-    "review",
-    "record",
-    "issue_certificate",
-    "handle_instantly",
-    "suspend",
-    "resume",
-    "reject",
-    "withdraw",
-    "extend",
-    "evaluate",
-];
-
 /// Checks the file's shape: JSON, a `steps` array, every step with `at` and `command`.
 ///
 /// # Errors
@@ -131,229 +109,6 @@ pub fn parse(text: &str) -> Result<Value, ScenarioError> {
 
 fn refused(code: ErrorCode, message: impl Into<String>) -> Refusal {
     Refusal::new(code, message)
-}
-
-/// Reads typed arguments from a step, refusing ill-typed or missing ones.
-struct Args<'a>(&'a Map<String, Value>);
-
-impl Args<'_> {
-    fn bad(field: &str, what: &str) -> Refusal {
-        Refusal::argument(field, format!("`{field}` must be {what}"))
-    }
-
-    fn str(&self, field: &str) -> Result<Option<String>, Refusal> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(Self::bad(field, "a string")),
-        }
-    }
-
-    fn need_str(&self, field: &str) -> Result<String, Refusal> {
-        self.str(field)?
-            .ok_or_else(|| Refusal::argument(field, format!("`{field}` is missing")))
-    }
-
-    fn strings(&self, field: &str) -> Result<Option<Vec<String>>, Refusal> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| Self::bad(field, "a list of strings"))
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Some),
-            Some(_) => Err(Self::bad(field, "a list of strings")),
-        }
-    }
-
-    fn bool(&self, field: &str) -> Result<Option<bool>, Refusal> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(Self::bad(field, "true or false")),
-        }
-    }
-
-    fn uint(&self, field: &str) -> Result<Option<u64>, Refusal> {
-        match self.0.get(field) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .map(Some)
-                .ok_or_else(|| Self::bad(field, "a whole number ≥ 0")),
-        }
-    }
-
-    fn parsed<T>(&self, field: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, Refusal> {
-        match self.str(field)? {
-            None => Ok(None),
-            Some(s) => parse(&s)
-                .map(Some)
-                .map_err(|e| Refusal::argument(field, format!("`{field}`: {e}"))),
-        }
-    }
-
-    fn intake(&self, channel: Option<Channel>) -> Result<IntakeInput, Refusal> {
-        let kind = self.need_str("kind")?;
-        let applicant_category = self
-            .parsed("applicant_category", |s| s.parse::<ApplicantCategory>())?
-            .ok_or_else(|| Refusal::argument("applicant_category", "`applicant_category` is missing"))?;
-        let applicants = match self.0.get("applicants") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, a)| {
-                    let field = format!("applicants[{i}]");
-                    let name = a.get("name").and_then(Value::as_str);
-                    let id = a.get("id").and_then(Value::as_str);
-                    let (Some(name), Some(id), Some(party)) = (name, id, a.as_object()) else {
-                        return Err(Self::bad(&field, "an object with `name` and `id`"));
-                    };
-                    let party = Args(party);
-                    let sub = |f: &str| format!("{field}.{f}");
-                    let retag = |name: &str, r: Refusal| {
-                        let message = r.message.replacen(&format!("`{name}`"), &format!("`{}`", sub(name)), 1);
-                        Refusal::argument(&sub(name), message)
-                    };
-                    let id_type = party
-                        .parsed("id_type", |s| s.parse::<IdType>())
-                        .map_err(|r| retag("id_type", r))?;
-                    let role = party
-                        .parsed("role", |s| s.parse::<PartyRole>())
-                        .map_err(|r| retag("role", r))?;
-                    Ok(ApplicantInput {
-                        name: name.into(),
-                        id: id.into(),
-                        id_type,
-                        role,
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-            None | Some(Value::Null) => return Err(Refusal::argument("applicants", "`applicants` is missing")),
-            Some(_) => return Err(Self::bad("applicants", "a list of {name, id}")),
-        };
-        let unit = self.need_str("unit")?;
-        let channel = match channel {
-            Some(c) => c,
-            None => self
-                .parsed("channel", |s| s.parse::<Channel>())?
-                .ok_or_else(|| Refusal::argument("channel", "`channel` is missing"))?,
-        };
-        let priority = self
-            .parsed("priority", |s| s.parse::<Priority>())?
-            .unwrap_or(Priority::Standard);
-        Ok(IntakeInput {
-            kind,
-            applicant_category,
-            applicants,
-            unit,
-            channel,
-            priority,
-        })
-    }
-
-    /// `working_days` of an extension: a whole number ≥ 1 (SPEC 2.4). A whole number too
-    /// large for 64 bits is kept as the largest, so the rules refuse it `exceeds_statutory`.
-    fn working_days(&self) -> Result<u64, Refusal> {
-        const FIELD: &str = "working_days";
-        match self.0.get(FIELD) {
-            None | Some(Value::Null) => Err(Refusal::argument(FIELD, "`working_days` is missing")),
-            Some(Value::Number(n)) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(k), _, _) => Ok(k),
-                (None, Some(k), _) => Err(Refusal::argument(
-                    FIELD,
-                    format!("`working_days` is {k}: an extension is at least 1 working day"),
-                )),
-                (None, None, Some(f)) if f.fract() == 0.0 && f >= 1.0 => Ok(u64::MAX),
-                _ => Err(Self::bad(FIELD, "a whole number of working days ≥ 1")),
-            },
-            Some(_) => Err(Self::bad(FIELD, "a whole number of working days ≥ 1")),
-        }
-    }
-
-    fn materials(&self) -> Result<Vec<String>, Refusal> {
-        Ok(self.strings("materials")?.unwrap_or_default())
-    }
-}
-
-fn command_of(name: &str, args: &Args<'_>, exists: bool) -> Result<Command, Refusal> {
-    Ok(match name {
-        "apply" => Command::Apply {
-            intake: args.intake(Some(Channel::Online))?,
-            materials: args.materials()?,
-        },
-        "pre_review" => Command::PreReview {
-            pass: args
-                .bool("pass")?
-                .ok_or_else(|| Refusal::argument("pass", "`pass` is missing"))?,
-            problems: args.strings("problems")?.unwrap_or_default(),
-        },
-        "amend" => Command::Amend {
-            materials: args.materials()?,
-        },
-        "accept" => Command::Accept {
-            intake: if exists { None } else { Some(args.intake(None)?) },
-            materials: args.materials()?,
-        },
-        "handle_instantly" => Command::HandleInstantly {
-            intake: args.intake(None)?,
-            materials: args.materials()?,
-        },
-        "supply_materials" => Command::SupplyMaterials {
-            materials: args.materials()?,
-        },
-        "complete_task" => {
-            let task = args
-                .parsed("task", |s| s.parse::<Task>())?
-                .ok_or_else(|| Refusal::argument("task", "`task` is missing"))?;
-            let outcome = if args.bool("ok")?.unwrap_or(true) {
-                TaskOutcome::Succeeded
-            } else {
-                TaskOutcome::Failed {
-                    reason: args.str("reason")?.unwrap_or_default(),
-                }
-            };
-            Command::CompleteTask { task, outcome }
-        }
-        "review" => Command::Review,
-        "record" => Command::Record,
-        "issue_certificate" => Command::IssueCertificate,
-        "suspend" => Command::Suspend {
-            cause: args
-                .parsed("cause", |s| s.parse::<SuspensionCause>())?
-                .ok_or_else(|| Refusal::argument("cause", "`cause` is missing"))?,
-            note: args.str("note")?.unwrap_or_default(),
-        },
-        "resume" => Command::Resume,
-        "reject" => Command::Reject {
-            ground: args.need_str("ground")?,
-            note: args.str("note")?.unwrap_or_default(),
-        },
-        "withdraw" => Command::Withdraw {
-            consenting: args
-                .strings("consenting")?
-                .ok_or_else(|| Refusal::argument("consenting", "`consenting` is missing"))?,
-        },
-        "extend" => Command::Extend {
-            working_days: args.working_days()?,
-            reason: args.str("reason")?.unwrap_or_default(),
-        },
-        "evaluate" => {
-            let rating = args
-                .uint("rating")?
-                .ok_or_else(|| Refusal::argument("rating", "`rating` is missing"))?;
-            Command::Evaluate {
-                rating: u8::try_from(rating)
-                    .map_err(|_| Refusal::argument("rating", format!("rating {rating} is not between 1 and 5")))?,
-                comment: args.str("comment")?.unwrap_or_default(),
-            }
-        }
-        other => return Err(Refusal::argument("command", format!("unknown command `{other}`"))),
-    })
 }
 
 /// Runs a scenario document on a fresh engine at `database` (e.g. `sqlite::memory:`).
@@ -495,11 +250,12 @@ async fn run_step(
     let name = step["command"]
         .as_str()
         .ok_or_else(|| Refusal::argument("command", "`command` must be a string"))?;
-    let args = Args(step.as_object().expect("steps are objects"));
+    let fields = step.as_object().expect("steps are objects");
+    let args = Args(fields);
     match name {
         "tick" => return Ok(None),
         "load_calendar" => {
-            let csv = args.need_str("csv")?;
+            let csv = args.need(Args::str, "csv")?;
             let by = match args.str("actor")? {
                 Some(id) => staff_actor(staff, centre, &id)
                     .ok_or_else(|| Refusal::argument("actor", format!("`{id}` is not in `staff`")))?,
@@ -520,15 +276,13 @@ async fn run_step(
             loaded.map_err(refusal_of)?;
             return Ok(None);
         }
-        n if !CASE_COMMANDS.contains(&n) => {
-            return Err(Refusal::argument("command", format!("unknown command `{n}`")));
-        }
         _ => {}
     }
-    let label = args.need_str("case")?;
-    let actor_id = args.need_str("actor")?;
+    wire::command_name(name)?;
+    let label = args.need(Args::str, "case")?;
+    let actor_id = args.need(Args::str, "actor")?;
     let exists = labels.contains(&label);
-    let command = command_of(name, &args, exists)?;
+    let command = wire::command(name, fields, exists)?;
     let actor = match staff_actor(staff, centre, &actor_id) {
         Some(actor) => actor,
         None if command.name().applicant_side() => Actor::applicant(actor_id.clone(), centre.id.clone()),

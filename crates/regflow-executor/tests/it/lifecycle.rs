@@ -231,7 +231,7 @@ async fn idempotency(db: &Db) {
     // The same key from the same actor for another command is refused.
     let other = Request::to(&id, bank.clone(), Command::Review).idempotent("bank-req-1");
     let err = engine.execute(other).await.unwrap_err();
-    assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidArgument));
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::IdempotencyKeyReused));
 }
 on_both!(idempotency_keys_apply_once, idempotency);
 
