@@ -8,10 +8,10 @@
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use regflow::executor::Figures;
 use regflow::process::{ApplicantCategory, PolicyTimeline};
 use regflow_sim::chart::{self, Bars, Reference, Series};
 use regflow_sim::simulation::{days_in_month, month_start, simulate, Config, ASSUMPTIONS};
+use regflow_sim::table;
 use regflow_sim::write_stdout;
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -41,27 +41,6 @@ struct Args {
     svg: std::path::PathBuf,
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
-}
-
-fn num(x: Option<f64>) -> String {
-    x.map_or("—".into(), |v| format!("{v:.2}"))
-}
-
-/// Cases opened and not yet ended by the end of the run.
-fn still_open(f: &Figures) -> u64 {
-    f.opened
-        .saturating_sub(f.completed + f.not_accepted + f.rejected + f.withdrawn)
-}
-
-fn category_zh(c: ApplicantCategory) -> &'static str {
-    match c {
-        ApplicantCategory::Individual => "个人",
-        ApplicantCategory::Organisation => "单位",
-    }
-}
-
 #[tokio::main]
 async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let args = Args::parse();
@@ -86,99 +65,13 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     out.exit_unless_something_was_accepted(&format!("{days} days from {}", args.month));
 
     let mut s = String::new();
-    let r = &out.report;
-    let o = &r.overall;
     writeln!(
         s,
         "regflow — 西宁“高效1113”模拟 Xining 1113: {days} 天 days from {}, 种子 seed {}, 每工作日平均 {} 件 arrivals a working day",
         args.month, args.seed, args.per_day
     )?;
     writeln!(s, "{ASSUMPTIONS}\n")?;
-    writeln!(
-        s,
-        "申请 opened {} = 即时办结 completed on the spot {} + 按工作日办结 completed in working days {} + 不予受理 not_accepted {} + 不予登记 rejected {} + 撤回 withdrawn {} + 在办 still open {}",
-        o.opened,
-        o.completed_instantly,
-        o.completed - o.completed_instantly,
-        o.not_accepted,
-        o.rejected,
-        o.withdrawn,
-        still_open(o)
-    )?;
-    writeln!(
-        s,
-        "中止 suspended {}, 延期 extended {}; 评价 evaluations {} (平均 average {} 分)",
-        o.suspended,
-        o.extended,
-        o.evaluations,
-        num(o.average_rating)
-    )?;
-    let channels: Vec<String> = out.channels.iter().map(|(c, n)| format!("{c} {n}")).collect();
-    writeln!(s, "渠道 channels: {}", channels.join(", "))?;
-    writeln!(s, "被拒绝的操作 commands refused, by code: {}\n", out.refusal_summary())?;
-
-    writeln!(s, "按申请人类别 per applicant category (办理用时: 已按工作日办结的案件 time used: cases completed in working days):")?;
-    writeln!(
-        s,
-        "{:<22} {:>6} {:>8} {:>8} {:>12} {:>12} {:>10} {:>10} {:>10}",
-        "类别 category", "申请", "即时办结", "工作日办结", "平均工作日", "中位工作日", "按时率", "法定内", "较30工作日"
-    )?;
-    writeln!(
-        s,
-        "{:<22} {:>6} {:>8} {:>8} {:>12} {:>12} {:>10} {:>10} {:>10}",
-        "", "opened", "instant", "in days", "mean", "median", "on time", "in statute", "reduction"
-    )?;
-    let mut rows: Vec<(String, &Figures)> = r
-        .by_category
-        .iter()
-        .map(|(c, f)| (format!("{} {c}", category_zh(*c)), f))
-        .collect();
-    rows.push(("合计 all".into(), o));
-    for (name, f) in rows {
-        writeln!(
-            s,
-            "{:<22} {:>6} {:>8} {:>8} {:>12} {:>12} {:>10} {:>10} {:>10}",
-            name,
-            f.opened,
-            f.completed_instantly,
-            f.completed - f.completed_instantly,
-            num(f.mean_working_days),
-            num(f.median_working_days),
-            pct(f.on_time_rate),
-            pct(f.within_statute_rate),
-            pct(f.reduction_vs_statute)
-        )?;
-    }
-    writeln!(
-        s,
-        "(改革报告 the reform reported: 较法定时限缩短 86% below the statutory limit — 个人 individuals 90%, 单位 organisations 83%)\n"
-    )?;
-    writeln!(
-        s,
-        "即时办结类 instant kinds (查询、查封、解封、注销、抵押注销): {} 件当场办结 handled on the spot, {} 件在30分钟内 within the 30-minute window",
-        out.instant.0, out.instant.1
-    )?;
-    writeln!(
-        s,
-        "到 {} 仍超期 still overdue then: {}; 到达期最后一天下班时 at the close of {}: {}",
-        out.hours.format(out.end),
-        r.overdue.len(),
-        out.hours.format(out.close),
-        out.overdue_at_close.len()
-    )?;
-    for o in out.overdue_at_close.iter().take(20) {
-        let d = o.case.deadlines().expect("accepted");
-        writeln!(
-            s,
-            "  {} {:<28} {:<12} {:<10} 承诺期 promise due {}  {:?}",
-            o.case.id(),
-            o.case.kind(),
-            o.case.intake().category,
-            o.case.state(),
-            out.hours.format(d.promise.due_at),
-            o.clocks
-        )?;
-    }
+    s.push_str(&out.summary());
 
     // The chart: share of each category's completed cases by working days used.
     let longest = out.days_used.values().flatten().copied().max().unwrap_or(0);
@@ -191,7 +84,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             let used = out.days_used.get(c).cloned().unwrap_or_default();
             let total = used.len().max(1) as f64;
             Series {
-                name: format!("{} {c} ({} 件)", category_zh(*c), used.len()),
+                name: format!("{} {c} ({} 件)", table::category_zh(*c), used.len()),
                 colour,
                 values: (0..=last)
                     .map(|d| used.iter().filter(|u| **u as usize == d).count() as f64 / total)

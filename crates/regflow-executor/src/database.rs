@@ -36,21 +36,32 @@ impl Database {
     /// [`Error::UnsupportedUrl`] for another scheme; [`Error::Database`] when the database
     /// cannot be reached; [`Error::Migrate`] when the schema cannot be applied.
     pub async fn connect(url: &str, migrations: MigrationMode) -> Result<Database> {
-        let db = Database::open(url).await?;
+        Database::connect_sized(url, None, migrations).await
+    }
+
+    /// As [`Database::connect`], with at most `pool_size` connections (`None`: the
+    /// backend's default).
+    ///
+    /// # Errors
+    /// As [`Database::connect`].
+    pub async fn connect_sized(url: &str, pool_size: Option<u32>, migrations: MigrationMode) -> Result<Database> {
+        let db = Database::open(url, pool_size).await?;
         if migrations == MigrationMode::Apply {
             db.migrate().await?;
         }
         Ok(db)
     }
 
-    async fn open(url: &str) -> Result<Database> {
+    async fn open(url: &str, pool_size: Option<u32>) -> Result<Database> {
         #[cfg(feature = "sqlite")]
         if url.starts_with("sqlite:") {
-            return Ok(Database::Sqlite(crate::store::sqlite::connect(url).await?));
+            return Ok(Database::Sqlite(crate::store::sqlite::connect(url, pool_size).await?));
         }
         #[cfg(feature = "postgres")]
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            return Ok(Database::Postgres(crate::store::postgres::connect(url).await?));
+            return Ok(Database::Postgres(
+                crate::store::postgres::connect(url, pool_size).await?,
+            ));
         }
         let scheme = url.split(':').next().unwrap_or_default();
         Err(Error::UnsupportedUrl {
@@ -69,6 +80,14 @@ impl Database {
             #[cfg(feature = "postgres")]
             Database::Postgres(pool) => crate::store::postgres::migrate(pool).await,
         }
+    }
+
+    /// Whether the database answers: one trivial statement on a pooled connection.
+    ///
+    /// # Errors
+    /// [`Error::Database`] when it does not.
+    pub async fn ping(&self) -> Result<()> {
+        self.acquire().await?.conn().ping().await
     }
 
     /// The names of regflow's tables present in the database, sorted.

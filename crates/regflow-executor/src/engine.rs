@@ -129,7 +129,8 @@ impl std::fmt::Debug for Engine {
 /// Builds an [`Engine`].
 #[must_use]
 pub struct EngineBuilder {
-    url: String,
+    source: Source,
+    pool_size: Option<u32>,
     migrations: MigrationMode,
     calendar: Option<Calendar>,
     policies: PolicyTimeline,
@@ -139,6 +140,35 @@ pub struct EngineBuilder {
 }
 
 impl EngineBuilder {
+    fn from_source(source: Source) -> EngineBuilder {
+        EngineBuilder {
+            source,
+            pool_size: None,
+            migrations: MigrationMode::Apply,
+            calendar: None,
+            policies: PolicyTimeline::builtin(),
+            catalogue: Catalogue::builtin(),
+            clock: Arc::new(SystemClock),
+            centres: Vec::new(),
+        }
+    }
+}
+
+/// Where the engine's database comes from.
+enum Source {
+    Url(String),
+    Pool(Database),
+}
+
+impl EngineBuilder {
+    /// The most connections the engine opens to a database given by URL (default: 8 for
+    /// an SQLite file, 1 for an in-memory one, 16 for PostgreSQL). A host's pool keeps its
+    /// own size.
+    pub fn pool_size(mut self, connections: u32) -> Self {
+        self.pool_size = Some(connections.max(1));
+        self
+    }
+
     /// Whether to apply regflow's migrations on connect (default: apply).
     pub fn migrations(mut self, mode: MigrationMode) -> Self {
         self.migrations = mode;
@@ -182,7 +212,15 @@ impl EngineBuilder {
     /// # Errors
     /// [`Error::UnsupportedUrl`], [`Error::Database`] or [`Error::Migrate`].
     pub async fn build(self) -> Result<Engine> {
-        let db = Database::connect(&self.url, self.migrations).await?;
+        let db = match self.source {
+            Source::Url(url) => Database::connect_sized(&url, self.pool_size, self.migrations).await?,
+            Source::Pool(db) => {
+                if self.migrations == MigrationMode::Apply {
+                    db.migrate().await?;
+                }
+                db
+            }
+        };
         let mut centres: BTreeMap<CentreId, Centre> = self.centres.into_iter().map(|c| (c.id.clone(), c)).collect();
         if centres.is_empty() {
             let c = Centre::new("default");
@@ -224,15 +262,13 @@ impl Engine {
     /// Starts building an engine on `url`: `sqlite://path.db`, `sqlite::memory:` or
     /// `postgres://user@host/db`.
     pub fn builder(url: impl Into<String>) -> EngineBuilder {
-        EngineBuilder {
-            url: url.into(),
-            migrations: MigrationMode::Apply,
-            calendar: None,
-            policies: PolicyTimeline::builtin(),
-            catalogue: Catalogue::builtin(),
-            clock: Arc::new(SystemClock),
-            centres: Vec::new(),
-        }
+        EngineBuilder::from_source(Source::Url(url.into()))
+    }
+
+    /// Starts building an engine on the host application's pool (`Database::Sqlite(pool)`
+    /// or `Database::Postgres(pool)`), so regflow shares its connections.
+    pub fn builder_on(db: Database) -> EngineBuilder {
+        EngineBuilder::from_source(Source::Pool(db))
     }
 
     /// The policy timeline.

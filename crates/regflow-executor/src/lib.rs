@@ -37,6 +37,7 @@ pub mod scoped;
 mod store;
 #[cfg(feature = "postgres")]
 pub mod testing;
+pub mod tokens;
 
 pub use alerts::{AlertHandler, DuePass, FiredAlert, IgnoreAlerts, WatchOptions, Watcher};
 pub use calendar::{CalendarLoad, LoadMode};
@@ -50,3 +51,4 @@ pub use queries::{CaseView, Overdue, QueueCursor, QueuePage, Tampering, Verifica
 pub use report::{Figures, Report, ReportBasis, ReportFilter};
 pub use reproject::Reprojection;
 pub use scoped::ActorView;
+pub use tokens::{IssuedToken, Token};

@@ -335,6 +335,27 @@ impl Engine {
         Ok(out)
     }
 
+    /// Up to `limit` case ids after `after` (all centres), in id order: walk every case
+    /// by passing the last id of one page as the next page's `after`.
+    ///
+    /// # Errors
+    /// `invalid_argument` for a `limit` of 0 or above 1,000; [`crate::Error::Database`].
+    pub async fn case_ids(&self, after: Option<&CaseId>, limit: usize) -> Result<Vec<CaseId>> {
+        if limit == 0 || limit > MAX_PAGE {
+            return Err(Refusal::argument("limit", format!("`limit` is {limit}: give 1 to {MAX_PAGE}")).into());
+        }
+        let after = after.map_or("", CaseId::as_str);
+        let ids = self
+            .inner
+            .db
+            .acquire()
+            .await?
+            .conn()
+            .case_ids(after, limit as i64)
+            .await?;
+        Ok(ids.into_iter().map(CaseId::new).collect())
+    }
+
     /// Verifies a case's history: every hash, every link, the count against the case's
     /// version, and that replaying the events gives the stored case.
     ///

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::actor::Role;
-use crate::case::State;
+use crate::actor::{Actor, Role};
+use crate::case::{Case, State};
 use crate::catalogue::{KindSpec, Produces};
 use crate::channel::Channel;
 use crate::command::CommandName;
@@ -280,6 +280,32 @@ pub fn allowed_from(from: Option<State>) -> Vec<CommandName> {
         .iter()
         .filter(|r| r.from.contains(&from) && r.who != Who::System)
         .map(|r| r.command)
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The commands `actor` may send to `case` now: those the table allows from the case's
+/// state that one of the actor's roles may issue (applicant-side ones only by a party of
+/// the case, nothing for another centre; `evaluate` only once). The other rules of [`crate::decide::decide`] — materials,
+/// tasks, separation of duties — may still refuse one.
+pub fn available(case: &Case, kind: &KindSpec, actor: &Actor) -> Vec<CommandName> {
+    if actor.centre() != case.centre() {
+        return Vec::new();
+    }
+    let party = case.has_applicant(actor.id().as_str());
+    let mut out: Vec<CommandName> = RULES
+        .iter()
+        .filter(|r| r.from.contains(&Some(case.state())) && r.who != Who::System)
+        .flat_map(|r| r.transitions())
+        .filter(|t| t.from == Some(case.state()))
+        .filter(|t| {
+            t.roles_for(kind)
+                .iter()
+                .any(|role| actor.has(*role) && (*role != Role::Applicant || party))
+        })
+        .map(|t| t.command)
+        .filter(|c| *c != CommandName::Evaluate || case.evaluation().is_none())
         .collect();
     out.dedup();
     out

@@ -3,7 +3,7 @@
 //! The scenario runner and the HTTP service read a command the same way: a `command`
 //! name and its arguments as fields of one object. A missing, ill-typed or out-of-range
 //! argument is refused with `invalid_argument` naming the field; the rules themselves
-//! (identifiers, kinds, materials, limits) stay in [`crate::decide`].
+//! (identifiers, kinds, materials, limits) stay in [`crate::decide::decide`].
 
 use serde_json::{Map, Value};
 

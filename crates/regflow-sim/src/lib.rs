@@ -11,6 +11,7 @@
 pub mod chart;
 pub mod scenario;
 pub mod simulation;
+pub mod table;
 
 /// Writes a program's report to stdout at once. A reader that went away (`| head`) ends
 /// the program quietly with success instead of a panic; any other failure is exit 1.

@@ -15,7 +15,7 @@ pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
-pub(crate) use rows::{CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow};
+pub(crate) use rows::{CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow, TokenRow};
 
 use crate::database::Database;
 use crate::error::Result;
@@ -217,6 +217,36 @@ impl Conn<'_> {
         at: i64,
     ) -> Result<bool> {
         on_backend!(self, c => Sql(&mut **c).idempotency_put(scope, result, at).await)
+    }
+
+    /// See [`Sql::ping`].
+    pub(crate) async fn ping(&mut self) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).ping().await)
+    }
+
+    /// See [`Sql::case_ids`].
+    pub(crate) async fn case_ids(&mut self, after: &str, limit: i64) -> Result<Vec<String>> {
+        on_backend!(self, c => Sql(&mut **c).case_ids(after, limit).await)
+    }
+
+    /// See [`Sql::token_insert`].
+    pub(crate) async fn token_insert(&mut self, row: &TokenRow) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).token_insert(row).await)
+    }
+
+    /// See [`Sql::token_get`].
+    pub(crate) async fn token_get(&mut self, id: &str) -> Result<Option<TokenRow>> {
+        on_backend!(self, c => Sql(&mut **c).token_get(id).await)
+    }
+
+    /// See [`Sql::token_list`].
+    pub(crate) async fn token_list(&mut self) -> Result<Vec<TokenRow>> {
+        on_backend!(self, c => Sql(&mut **c).token_list().await)
+    }
+
+    /// See [`Sql::token_revoke`].
+    pub(crate) async fn token_revoke(&mut self, id: &str, at: i64) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).token_revoke(id, at).await)
     }
 
     /// See [`Sql::queue`].

@@ -21,10 +21,10 @@ impl RowsAffected for sqlx::postgres::PgQueryResult {
     }
 }
 
-/// Opens a pool of up to 16 connections.
-pub(crate) async fn connect(url: &str) -> Result<sqlx::PgPool> {
+/// Opens a pool of up to `pool_size` connections (default 16).
+pub(crate) async fn connect(url: &str, pool_size: Option<u32>) -> Result<sqlx::PgPool> {
     Ok(sqlx::postgres::PgPoolOptions::new()
-        .max_connections(16)
+        .max_connections(pool_size.unwrap_or(16))
         .connect(url)
         .await?)
 }

@@ -110,3 +110,16 @@ impl QueueKey {
         }
     }
 }
+
+/// A bearer token as stored (only its hash).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub(crate) struct TokenRow {
+    pub id: String,
+    pub hash: String,
+    pub centre: String,
+    pub actor: String,
+    pub roles: String,
+    pub name: Option<String>,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}

@@ -7,7 +7,7 @@
 //! `postgres.rs`. Both backends accept `$N` placeholders; multi-row statements number them
 //! with `placeholders`, in binding order.
 
-use super::{CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow};
+use super::{CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow, TokenRow};
 use crate::error::Result;
 use regflow_process::Task;
 
@@ -103,6 +103,7 @@ where
     CaseWithHead: for<'r> sqlx::FromRow<'r, DB::Row>,
     EventRow: for<'r> sqlx::FromRow<'r, DB::Row>,
     TimerRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    TokenRow: for<'r> sqlx::FromRow<'r, DB::Row>,
     CalendarRow: for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
     (String,): for<'r> sqlx::FromRow<'r, DB::Row>,
@@ -370,6 +371,68 @@ where
         .bind(at)
         .execute(self.0)
         .await?;
+        Ok(done.rows() == 1)
+    }
+
+    /// One trivial round trip, to see whether the database answers.
+    pub(crate) async fn ping(self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(self.0).await?;
+        Ok(())
+    }
+
+    /// Up to `limit` case ids after `after`, in id order (for walking every case).
+    pub(crate) async fn case_ids(self, after: &str, limit: i64) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM regflow_cases WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(self.0)
+            .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    // ----------------------------------------------------------------- tokens
+
+    /// Stores a new token.
+    pub(crate) async fn token_insert(self, row: &TokenRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO regflow_tokens (id, hash, centre, actor, roles, name, created_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+        )
+        .bind(row.id.as_str())
+        .bind(row.hash.as_str())
+        .bind(row.centre.as_str())
+        .bind(row.actor.as_str())
+        .bind(row.roles.as_str())
+        .bind(row.name.as_deref())
+        .bind(row.created_at)
+        .execute(self.0)
+        .await?;
+        Ok(())
+    }
+
+    /// The token with public id `id`.
+    pub(crate) async fn token_get(self, id: &str) -> Result<Option<TokenRow>> {
+        Ok(sqlx::query_as("SELECT * FROM regflow_tokens WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.0)
+            .await?)
+    }
+
+    /// Every token, oldest first.
+    pub(crate) async fn token_list(self) -> Result<Vec<TokenRow>> {
+        Ok(sqlx::query_as("SELECT * FROM regflow_tokens ORDER BY created_at, id")
+            .fetch_all(self.0)
+            .await?)
+    }
+
+    /// Revokes token `id` at `at`; `false` when there is no such token or it was revoked
+    /// already.
+    pub(crate) async fn token_revoke(self, id: &str, at: i64) -> Result<bool> {
+        let done = sqlx::query("UPDATE regflow_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(self.0)
+            .await?;
         Ok(done.rows() == 1)
     }
 

@@ -25,7 +25,7 @@ impl RowsAffected for sqlx::sqlite::SqliteQueryResult {
 /// Opens `sqlite://file` in WAL with `synchronous=NORMAL` (durable across application
 /// crashes, one fsync per checkpoint), or `sqlite::memory:` on one connection (an
 /// in-memory database lives as long as its connection).
-pub(crate) async fn connect(url: &str) -> Result<sqlx::SqlitePool> {
+pub(crate) async fn connect(url: &str, pool_size: Option<u32>) -> Result<sqlx::SqlitePool> {
     let memory = url.contains(":memory:") || url.contains("mode=memory");
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
@@ -41,7 +41,7 @@ pub(crate) async fn connect(url: &str) -> Result<sqlx::SqlitePool> {
             .synchronous(SqliteSynchronous::Normal)
     };
     Ok(SqlitePoolOptions::new()
-        .max_connections(if memory { 1 } else { 8 })
+        .max_connections(if memory { 1 } else { pool_size.unwrap_or(8) })
         .min_connections(if memory { 1 } else { 0 })
         .idle_timeout(None)
         .max_lifetime(None)

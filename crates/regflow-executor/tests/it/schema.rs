@@ -1,13 +1,14 @@
 use regflow_executor::testing::PgDatabase;
 use regflow_executor::{Database, Error, MigrationMode};
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "regflow_calendars",
     "regflow_case_applicants",
     "regflow_cases",
     "regflow_events",
     "regflow_idempotency_keys",
     "regflow_timers",
+    "regflow_tokens",
 ];
 
 #[tokio::test]

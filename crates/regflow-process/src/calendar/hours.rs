@@ -75,6 +75,27 @@ impl OfficeHours {
         Utc.from_utc_datetime(&date.and_time(self.closing_time))
     }
 
+    /// Reads a period bound: an RFC 3339 time, or a date `YYYY-MM-DD` meaning the start
+    /// of that day at the centre.
+    ///
+    /// # Errors
+    /// A message saying which forms are accepted.
+    pub fn parse_instant(&self, text: &str) -> Result<DateTime<Utc>, String> {
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Ok(t.with_timezone(&Utc));
+        }
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| format!("`{text}` is neither a date YYYY-MM-DD nor an RFC 3339 time"))?;
+        let mut local = date.and_time(NaiveTime::MIN);
+        for _ in 0..4 {
+            match self.time_zone.from_local_datetime(&local) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => return Ok(t.with_timezone(&Utc)),
+                LocalResult::None => local += chrono::Duration::minutes(30),
+            }
+        }
+        Err(format!("{date} has no start of day in {}", self.time_zone))
+    }
+
     /// Formats an instant as RFC 3339 in the centre's offset.
     pub fn format(&self, instant: DateTime<Utc>) -> String {
         instant

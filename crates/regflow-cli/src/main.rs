@@ -1,0 +1,207 @@
+//! `regflow`: one command for operators (SPEC 11). Exit 0 on success, 1 on failure, 2 on
+//! bad usage.
+
+mod ops;
+mod serve;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// regflow — 不动产登记 workflow engine: serve it, migrate it, verify it, report on it.
+#[derive(Parser, Debug)]
+#[command(name = "regflow", version, about, propagate_version = true)]
+struct Cli {
+    /// The database: sqlite://FILE, sqlite::memory: or postgres://user@host/db.
+    #[arg(long, global = true, env = "REGFLOW_DATABASE_URL")]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The database used when neither `--database` nor `REGFLOW_DATABASE_URL` names one.
+const DEFAULT_DATABASE: &str = "sqlite://regflow.db";
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the HTTP service (SPEC 10) until SIGTERM or Ctrl-C.
+    Serve(ServeArgs),
+    /// Apply regflow's schema to the database.
+    Migrate,
+    /// Verify case histories: every hash chain and every stored column against the replay.
+    Verify {
+        /// Verify only this case.
+        #[arg(long)]
+        case: Option<String>,
+    },
+    /// The working-day calendar.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// The SPEC 7 report for a period.
+    Report(ReportArgs),
+    /// Bearer tokens of the service.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Simulate a month of the Xining centre (on a fresh in-memory database unless
+    /// --database is given).
+    Simulate(SimulateArgs),
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "REGFLOW_LISTEN")]
+    listen: Option<String>,
+    /// Configuration file (TOML).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Start on an SQLite file with a demo centre, its staff and applicants, and print
+    /// their tokens (also written to regflow-demo.env).
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum CalendarCommand {
+    /// Load a holiday schedule (CSV `date,kind,name,source`), merged by year.
+    Load {
+        /// The CSV file.
+        file: PathBuf,
+        /// Replace the whole calendar instead of merging by year.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Show the calendar in force and the loads so far.
+    Show,
+}
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    /// 中文 table with English ids.
+    Table,
+    /// The whole report as JSON.
+    Json,
+    /// One CSV row per scope (overall, category, kind, channel).
+    Csv,
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// Start of the period: YYYY-MM-DD (midnight at the centre) or RFC 3339.
+    #[arg(long)]
+    from: String,
+    /// End of the period (exclusive), same forms.
+    #[arg(long)]
+    to: String,
+    /// Only this centre.
+    #[arg(long)]
+    centre: Option<String>,
+    /// Only this kind.
+    #[arg(long)]
+    kind: Option<String>,
+    /// Only this applicant category (individual, organisation).
+    #[arg(long)]
+    applicant_category: Option<String>,
+    /// Only this channel.
+    #[arg(long)]
+    channel: Option<String>,
+    /// Cases opened in the period, or completed in it.
+    #[arg(long, default_value = "opened", value_parser = ["opened", "completed"])]
+    basis: String,
+    /// The centre's time zone, for dates.
+    #[arg(long, default_value = "Asia/Shanghai")]
+    time_zone: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Issue a token; prints it alone on one line of stdout.
+    Add(TokenAddArgs),
+    /// Revoke a token by its id (as `token list` shows it).
+    Revoke {
+        /// The token's id.
+        id: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("who").required(true).args(["actor", "applicant"])))]
+struct TokenAddArgs {
+    /// The centre the actor belongs to.
+    #[arg(long)]
+    centre: String,
+    /// A staff member's or channel system's id (with --role).
+    #[arg(long, requires = "role")]
+    actor: Option<String>,
+    /// A role of the actor; repeat for several.
+    #[arg(long)]
+    role: Vec<String>,
+    /// An applicant's verified ID number or credit code (with --name).
+    #[arg(long, requires = "name", conflicts_with = "role")]
+    applicant: Option<String>,
+    /// The applicant's name.
+    #[arg(long)]
+    name: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct SimulateArgs {
+    /// The random seed.
+    #[arg(long, default_value_t = 1113)]
+    seed: u64,
+    /// The month simulated, YYYY-MM.
+    #[arg(long, default_value = "2026-03", value_parser = regflow_sim::simulation::month_start)]
+    month: chrono::NaiveDate,
+    /// Calendar days of arrivals (default: the whole month).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=366))]
+    days: Option<u32>,
+    /// Mean arrivals per working day.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=5000))]
+    per_day: u32,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("regflow: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("regflow: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What a subcommand failed with.
+pub type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+async fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let explicit = cli.database.clone();
+    let database = cli.database.unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
+    match cli.command {
+        Command::Serve(args) => serve::run(explicit, args).await,
+        Command::Migrate => ops::migrate(&database).await,
+        Command::Verify { case } => ops::verify(&database, case).await,
+        Command::Calendar(CalendarCommand::Load { file, replace }) => {
+            ops::calendar_load(&database, &file, replace).await
+        }
+        Command::Calendar(CalendarCommand::Show) => ops::calendar_show(&database).await,
+        Command::Report(args) => ops::report(&database, args).await,
+        Command::Token(TokenCommand::Add(args)) => ops::token_add(&database, args).await,
+        Command::Token(TokenCommand::Revoke { id }) => ops::token_revoke(&database, &id).await,
+        Command::Token(TokenCommand::List) => ops::token_list(&database).await,
+        Command::Simulate(args) => ops::simulate(explicit, args).await,
+    }
+}

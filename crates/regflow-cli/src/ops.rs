@@ -1,0 +1,312 @@
+//! The operator's subcommands, each a few calls to the engine's public API.
+
+use chrono::{DateTime, Utc};
+use regflow_executor::{Database, Engine, Figures, MigrationMode, ReportBasis, ReportFilter};
+use regflow_process::{Actor, ApplicantCategory, CaseId, CentreId, Channel, KindId, OfficeHours, Role};
+use regflow_sim::table;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::{Failure, Format, ReportArgs, SimulateArgs, TokenAddArgs};
+
+async fn engine(database: &str) -> Result<Engine, Failure> {
+    Ok(Engine::builder(database).build().await?)
+}
+
+/// The actor the command line acts as: the engine's own role, which may load calendars.
+fn operator() -> Actor {
+    Actor::system(CentreId::new("operator"))
+}
+
+pub async fn migrate(database: &str) -> Result<ExitCode, Failure> {
+    let db = Database::connect(database, MigrationMode::Apply).await?;
+    let tables = db.regflow_tables().await?;
+    println!("migrated: {} tables ({})", tables.len(), tables.join(", "));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn verify(database: &str, case: Option<String>) -> Result<ExitCode, Failure> {
+    let engine = engine(database).await?;
+    let ids = match case {
+        Some(id) => {
+            let id = CaseId::new(id);
+            if engine.case(&id).await?.is_none() {
+                return Err(format!("no case `{id}`").into());
+            }
+            vec![id]
+        }
+        None => {
+            let mut all = Vec::new();
+            loop {
+                let page = engine.case_ids(all.last(), 1000).await?;
+                if page.is_empty() {
+                    break;
+                }
+                all.extend(page);
+            }
+            all
+        }
+    };
+    let (mut entries, mut broken) = (0u64, 0usize);
+    for id in &ids {
+        let v = engine.verify(id).await?;
+        entries += v.entries;
+        if !v.is_intact() {
+            broken += 1;
+            println!("篡改 TAMPERED {id}: {}", serde_json::to_string(&v.problems)?);
+        }
+    }
+    println!(
+        "核验 verified {} 件 cases, {entries} 条记录 history entries: {}",
+        ids.len(),
+        if broken == 0 {
+            "完整 intact".to_owned()
+        } else {
+            format!("{broken} 件被篡改 tampered")
+        }
+    );
+    Ok(if broken == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+pub async fn calendar_load(database: &str, file: &Path, replace: bool) -> Result<ExitCode, Failure> {
+    let csv = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let engine = engine(database).await?;
+    let done = if replace {
+        engine.replace_calendar(&operator(), &csv).await?
+    } else {
+        engine.load_calendar(&operator(), &csv).await?
+    };
+    println!(
+        "日历 calendar {} ({}): 年份 years {:?}, 变更 changed {:?}; 重算 re-projected {} of {} open cases examined",
+        done.load.version,
+        done.load.mode.as_str(),
+        done.load.years,
+        done.load.changed_years,
+        done.moved.len(),
+        done.examined
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn calendar_show(database: &str) -> Result<ExitCode, Failure> {
+    let engine = engine(database).await?;
+    let calendar = engine.current_calendar().await?;
+    let years: Vec<String> = calendar.covered_years().map(|y| y.to_string()).collect();
+    println!("日历版本 calendar version: {}", calendar.version());
+    println!("覆盖年份 years covered: {}", years.join(" "));
+    for load in engine.calendar_loads().await? {
+        println!(
+            "  #{} {} {} by {}: years {:?}, changed {:?}{}",
+            load.seq,
+            load.loaded_at.to_rfc3339(),
+            load.mode.as_str(),
+            load.loaded_by,
+            load.years,
+            load.changed_years,
+            if load.reprojected_at.is_none() {
+                " (re-projection pending)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn instant(field: &str, text: &str, hours: &OfficeHours) -> Result<DateTime<Utc>, Failure> {
+    Ok(hours.parse_instant(text).map_err(|e| format!("--{field}: {e}"))?)
+}
+
+fn csv_row(scope: &str, name: &str, f: &Figures) -> String {
+    let opt = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.4}"));
+    format!(
+        "{scope},{name},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        f.opened,
+        f.accepted,
+        f.completed,
+        f.completed_instantly,
+        f.not_accepted,
+        f.rejected,
+        f.withdrawn,
+        f.suspended,
+        f.extended,
+        opt(f.on_time_rate),
+        opt(f.within_statute_rate),
+        opt(f.mean_working_days),
+        opt(f.median_working_days),
+        opt(f.reduction_vs_statute),
+        f.evaluations,
+        opt(f.average_rating),
+    )
+}
+
+pub async fn report(database: &str, args: ReportArgs) -> Result<ExitCode, Failure> {
+    let hours = OfficeHours::parse(&args.time_zone, "18:00").map_err(|e| format!("--time-zone: {e}"))?;
+    let (from, to) = (instant("from", &args.from, &hours)?, instant("to", &args.to, &hours)?);
+    if to <= from {
+        return Err("--to must be after --from".into());
+    }
+    let filter = ReportFilter {
+        from,
+        to,
+        centre: args.centre.map(CentreId::new),
+        kind: args
+            .kind
+            .as_deref()
+            .map(KindId::parse)
+            .transpose()
+            .map_err(|e| format!("--kind: {e}"))?,
+        category: args
+            .applicant_category
+            .as_deref()
+            .map(str::parse::<ApplicantCategory>)
+            .transpose()
+            .map_err(|e| format!("--applicant-category: {e}"))?,
+        channel: args
+            .channel
+            .as_deref()
+            .map(str::parse::<Channel>)
+            .transpose()
+            .map_err(|e| format!("--channel: {e}"))?,
+        basis: if args.basis == "completed" {
+            ReportBasis::Completed
+        } else {
+            ReportBasis::Opened
+        },
+    };
+    let report = engine(database).await?.report(&filter).await?;
+    let mut s = String::new();
+    match args.format {
+        Format::Json => writeln!(s, "{}", serde_json::to_string_pretty(&report)?)?,
+        Format::Csv => {
+            writeln!(s, "scope,name,opened,accepted,completed,completed_instantly,not_accepted,rejected,withdrawn,suspended,extended,on_time_rate,within_statute_rate,mean_working_days,median_working_days,reduction_vs_statute,evaluations,average_rating")?;
+            writeln!(s, "{}", csv_row("overall", "all", &report.overall))?;
+            for (c, f) in &report.by_category {
+                writeln!(s, "{}", csv_row("applicant_category", c.as_str(), f))?;
+            }
+            for (k, f) in &report.by_kind {
+                writeln!(s, "{}", csv_row("kind", k.as_str(), f))?;
+            }
+            for (c, f) in &report.by_channel {
+                writeln!(s, "{}", csv_row("channel", c.as_str(), f))?;
+            }
+        }
+        Format::Table => {
+            writeln!(s, "报告 report {} — {}", hours.format(from), hours.format(to))?;
+            writeln!(s, "{}\n", table::outcome_line(&report.overall))?;
+            let mut rows: Vec<(String, &Figures)> = report
+                .by_category
+                .iter()
+                .map(|(c, f)| (format!("{} {c}", table::category_zh(*c)), f))
+                .collect();
+            rows.push(("合计 all".into(), &report.overall));
+            s.push_str(&table::figures_table("类别 category", rows));
+            s.push('\n');
+            s.push_str(&table::figures_table(
+                "渠道 channel",
+                report.by_channel.iter().map(|(c, f)| (c.to_string(), f)),
+            ));
+            s.push('\n');
+            s.push_str(&table::figures_table(
+                "业务 kind",
+                report.by_kind.iter().map(|(k, f)| (k.to_string(), f)),
+            ));
+            writeln!(s, "\n超期 overdue: {}", report.overdue.len())?;
+        }
+    }
+    Ok(regflow_sim::write_stdout(&s))
+}
+
+pub async fn token_add(database: &str, args: TokenAddArgs) -> Result<ExitCode, Failure> {
+    let centre = CentreId::new(args.centre);
+    let (actor, name) = match (args.actor, args.applicant) {
+        (Some(id), None) => {
+            let roles = args
+                .role
+                .iter()
+                .map(|r| r.parse::<Role>().map_err(|e| format!("--role: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            (Actor::new(id, roles, centre), None)
+        }
+        (None, Some(id)) => (Actor::applicant(id, centre), args.name),
+        _ => return Err("give --actor with --role, or --applicant with --name".into()),
+    };
+    let db = Database::connect(database, MigrationMode::Apply).await?;
+    let issued = db.issue_token(&actor, name.as_deref(), Utc::now()).await?;
+    println!("{}", issued.secret);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn token_revoke(database: &str, id: &str) -> Result<ExitCode, Failure> {
+    let db = Database::connect(database, MigrationMode::Apply).await?;
+    if db.revoke_token(id, Utc::now()).await? {
+        println!("已吊销 revoked {id}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(format!("no live token `{id}` (see `regflow token list`)").into())
+    }
+}
+
+pub async fn token_list(database: &str) -> Result<ExitCode, Failure> {
+    let db = Database::connect(database, MigrationMode::Apply).await?;
+    let mut s = String::new();
+    writeln!(
+        s,
+        "{:<14} {:<12} {:<22} {:<34} {:<26} 状态 status",
+        "id", "centre", "actor", "roles", "issued"
+    )?;
+    for t in db.tokens().await? {
+        let roles: Vec<&str> = t.actor.roles().iter().map(|r| r.as_str()).collect();
+        let who = match &t.name {
+            Some(n) => format!("{} {n}", t.actor.id()),
+            None => t.actor.id().to_string(),
+        };
+        let status = match t.revoked_at {
+            Some(at) => format!("已吊销 revoked {}", at.to_rfc3339()),
+            None => "有效 live".into(),
+        };
+        writeln!(
+            s,
+            "{:<14} {:<12} {:<22} {:<34} {:<26} {status}",
+            t.id,
+            t.actor.centre(),
+            who,
+            roles.join(","),
+            t.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        )?;
+    }
+    Ok(regflow_sim::write_stdout(&s))
+}
+
+pub async fn simulate(database: Option<String>, args: SimulateArgs) -> Result<ExitCode, Failure> {
+    use regflow_sim::simulation::{days_in_month, simulate, Config, ASSUMPTIONS};
+    let days = args.days.unwrap_or_else(|| days_in_month(args.month));
+    let out = simulate(Config {
+        seed: args.seed,
+        start: args.month,
+        days,
+        per_day: args.per_day,
+        database: database.unwrap_or_else(|| "sqlite::memory:".into()),
+        policies: regflow_process::PolicyTimeline::builtin(),
+        progress: Some(Arc::new(|done, total, _| eprint!("\r{done}/{total} 天 days"))),
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    eprintln!();
+    out.exit_unless_something_was_accepted(&format!("{days} days from {}", args.month));
+    let mut s = String::new();
+    writeln!(
+        s,
+        "regflow — 西宁“高效1113”模拟 Xining 1113: {days} 天 days from {}, 种子 seed {}, 每工作日平均 {} 件 arrivals a working day",
+        args.month, args.seed, args.per_day
+    )?;
+    writeln!(s, "{ASSUMPTIONS}\n")?;
+    s.push_str(&out.summary());
+    Ok(regflow_sim::write_stdout(&s))
+}

@@ -1,0 +1,353 @@
+//! The `regflow` binary: each subcommand's happy path and bad usage, with the exit codes of
+//! SPEC 11 (0 success, 1 failure, 2 bad usage).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let dir = std::env::temp_dir().join(format!("regflow-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Dir(dir)
+    }
+
+    fn db(&self) -> String {
+        format!("sqlite://{}", self.0.join("regflow.db").display())
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+fn regflow(dir: &Dir, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_regflow"))
+        .args(args)
+        .current_dir(&dir.0)
+        .env_remove("REGFLOW_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let dir = Dir::new("usage");
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["token", "add", "--help"],
+        vec!["report", "--help"],
+        vec!["calendar", "load", "--help"],
+        vec!["simulate", "--help"],
+    ] {
+        let out = regflow(&dir, &args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).contains("Usage"), "{args:?}");
+    }
+    for args in [
+        vec![],
+        vec!["frobnicate"],
+        vec!["migrate", "--colour"],
+        vec!["token", "add", "--centre", "xining"],
+        vec!["token", "add", "--centre", "xining", "--actor", "clerk-1"],
+        vec![
+            "token",
+            "add",
+            "--centre",
+            "xining",
+            "--applicant",
+            "630102198503120015",
+        ],
+        vec!["report", "--from", "2026-03-01"],
+        vec![
+            "report",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-04-01",
+            "--format",
+            "pdf",
+        ],
+        vec!["simulate", "--per-day", "0"],
+        vec!["simulate", "--month", "March"],
+        vec!["calendar", "load"],
+    ] {
+        let out = regflow(&dir, &args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn migrate_tokens_verify_calendar_report() {
+    let dir = Dir::new("ops");
+    let db = dir.db();
+    let out = regflow(&dir, &["--database", &db, "migrate"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("regflow_cases"));
+
+    // token add prints the token alone on one line.
+    let out = regflow(
+        &dir,
+        &[
+            "--database",
+            &db,
+            "token",
+            "add",
+            "--centre",
+            "xining",
+            "--actor",
+            "clerk-1",
+            "--role",
+            "clerk",
+            "--role",
+            "reviewer",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let token = stdout(&out);
+    assert_eq!(token.lines().count(), 1);
+    assert!(token.starts_with("rft_"));
+    let out = regflow(
+        &dir,
+        &[
+            "--database",
+            &db,
+            "token",
+            "add",
+            "--centre",
+            "xining",
+            "--applicant",
+            "630102198503120015",
+            "--name",
+            "张三",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // A bad ID number, a role that is not one: failures, with the reason.
+    let out = regflow(
+        &dir,
+        &[
+            "--database",
+            &db,
+            "token",
+            "add",
+            "--centre",
+            "xining",
+            "--applicant",
+            "630102198503120016",
+            "--name",
+            "x",
+        ],
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("630102198503120016"), "{}", stderr(&out));
+    let out = regflow(
+        &dir,
+        &[
+            "--database",
+            &db,
+            "token",
+            "add",
+            "--centre",
+            "xining",
+            "--actor",
+            "a",
+            "--role",
+            "wizard",
+        ],
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("wizard"));
+    let out = regflow(&dir, &["--database", &db, "token", "list"]);
+    assert_eq!(code(&out), 0);
+    let listed = stdout(&out);
+    assert!(listed.contains("clerk,reviewer") && listed.contains("张三"), "{listed}");
+    assert!(!listed.contains(token.trim()), "secrets are never listed");
+    let id = token.trim().split('_').nth(1).unwrap().to_owned();
+    assert_eq!(code(&regflow(&dir, &["--database", &db, "token", "revoke", &id])), 0);
+    assert_eq!(
+        code(&regflow(&dir, &["--database", &db, "token", "revoke", &id])),
+        1,
+        "revoked already"
+    );
+    assert!(stdout(&regflow(&dir, &["--database", &db, "token", "list"])).contains("revoked"));
+
+    // verify: every history (none yet), one unknown case.
+    let out = regflow(&dir, &["--database", &db, "verify"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("verified 0"));
+    assert_eq!(
+        code(&regflow(&dir, &["--database", &db, "verify", "--case", "nope"])),
+        1
+    );
+
+    // calendar: load the built-in schedules again (merged), show, a missing and a bad file.
+    let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../regflow-process/data/cn_holidays_2016_2026.csv");
+    let out = regflow(&dir, &["--database", &db, "calendar", "load", csv.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = regflow(&dir, &["--database", &db, "calendar", "show"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("2016") && stdout(&out).contains("2026"));
+    assert_eq!(
+        code(&regflow(&dir, &["--database", &db, "calendar", "load", "no-such.csv"])),
+        1
+    );
+    std::fs::write(dir.0.join("bad.csv"), "not,a\ncalendar").unwrap();
+    let out = regflow(&dir, &["--database", &db, "calendar", "load", "bad.csv"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("invalid_calendar"), "{}", stderr(&out));
+
+    // report in each format; a bad date fails.
+    for format in ["table", "json", "csv"] {
+        let out = regflow(
+            &dir,
+            &[
+                "--database",
+                &db,
+                "report",
+                "--from",
+                "2026-03-01",
+                "--to",
+                "2026-04-01",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(code(&out), 0, "{format}: {}", stderr(&out));
+    }
+    let out = regflow(
+        &dir,
+        &[
+            "--database",
+            &db,
+            "report",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-04-01",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["overall"]["opened"], 0);
+    let out = regflow(
+        &dir,
+        &[
+            "--database",
+            &db,
+            "report",
+            "--from",
+            "2026-02-30",
+            "--to",
+            "2026-04-01",
+        ],
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("--from"));
+    // An unreachable database is a failure, not a usage error.
+    let out = regflow(&dir, &["--database", "mysql://x", "migrate"]);
+    assert_eq!(code(&out), 1);
+}
+
+#[test]
+fn simulate_prints_the_month() {
+    let dir = Dir::new("simulate");
+    let out = regflow(&dir, &["simulate", "--days", "3", "--per-day", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("申请 opened"), "{}", stdout(&out));
+    let out = regflow(&dir, &["simulate", "--month", "2015-06", "--days", "2"]);
+    assert_eq!(code(&out), 1, "no policy in force before the reform history starts");
+}
+
+/// One HTTP/1.1 request on a fresh connection; the status and body.
+fn http(addr: &str, method: &str, path: &str, token: Option<&str>) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let status = text.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
+    (status, body)
+}
+
+#[test]
+fn serve_prints_its_address_answers_and_stops_on_sigterm() {
+    let dir = Dir::new("serve");
+    let db = dir.db();
+    let token = stdout(&regflow(
+        &dir,
+        &[
+            "--database",
+            &db,
+            "token",
+            "add",
+            "--centre",
+            "haidong",
+            "--actor",
+            "sup-1",
+            "--role",
+            "supervisor",
+        ],
+    ));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_regflow"))
+        .args(["--database", &db, "serve", "--listen", "127.0.0.1:0"])
+        .current_dir(&dir.0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .trim()
+        .strip_prefix("http://")
+        .expect("serve prints http://HOST:PORT")
+        .to_owned();
+    let (status, body) = http(&addr, "GET", "/v1/health", None);
+    assert_eq!(status, 200, "{body}");
+    // The token's centre (not in any configuration) was created with the defaults.
+    let (status, body) = http(&addr, "GET", "/v1/calendar", Some(token.trim()));
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = http(&addr, "GET", "/v1/calendar", Some("rft_000000000000_nope"));
+    assert_eq!(status, 401);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "stops gracefully on SIGTERM");
+
+    // A bad configuration is a failure saying what is wrong.
+    std::fs::write(dir.0.join("bad.toml"), "lisen = \"x\"").unwrap();
+    let out = regflow(&dir, &["--database", &db, "serve", "--config", "bad.toml"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("lisen"), "{}", stderr(&out));
+}

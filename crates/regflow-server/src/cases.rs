@@ -1,0 +1,154 @@
+//! `/v1/cases`: creating commands, commands on a case, the case, its history and its
+//! verification. The engine decides; these handlers read the body and write the answer.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use regflow_executor::Request;
+use regflow_process::{wire, CaseId, CommandName, Role};
+use serde_json::{json, Map, Value};
+
+use crate::auth::Caller;
+use crate::body::JsonObject;
+use crate::problem::Problem;
+use crate::view;
+use crate::AppState;
+
+/// The longest idempotency key accepted.
+const MAX_KEY: usize = 200;
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            Problem::argument(
+                "Idempotency-Key",
+                format!("the Idempotency-Key header must be 1 to {MAX_KEY} visible ASCII characters"),
+            )
+        })?;
+    Ok(Some(key.to_owned()))
+}
+
+fn command_field(body: &Map<String, Value>) -> Result<CommandName, Problem> {
+    let name = match body.get("command") {
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => return Err(Problem::argument("command", "`command` must be a string")),
+        None => return Err(Problem::argument("command", "`command` is missing")),
+    };
+    Ok(wire::command_name(name)?)
+}
+
+/// Runs `req` and answers with the case as its actor sees it.
+async fn respond(state: &AppState, req: Request) -> Result<Value, Problem> {
+    let actor = req.actor.clone();
+    let done = state.engine.execute(req).await?;
+    Ok(view::case_doc(&state.engine, &done.case, &actor))
+}
+
+/// `POST /v1/cases`: `apply`, `accept` or `handle_instantly`; 201 and the case.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    JsonObject(body): JsonObject,
+) -> Result<(StatusCode, Json<Value>), Problem> {
+    let name = command_field(&body)?;
+    if !name.creates() {
+        return Err(Problem::argument(
+            "command",
+            format!("`{name}` acts on an existing case: POST /v1/cases/{{id}}/commands"),
+        ));
+    }
+    wire::no_unknown_fields(name, &body, &["command"])?;
+    let command = wire::command(name.as_str(), &body, false)?;
+    let mut req = Request::new(caller.actor.clone(), command);
+    if let Some(key) = idempotency_key(&headers)? {
+        req = req.idempotent(key);
+    }
+    let doc = respond(&state, req).await?;
+    Ok((StatusCode::CREATED, Json(doc)))
+}
+
+/// `POST /v1/cases/{id}/commands`: any other command; 200 and the case.
+pub async fn command(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonObject(body): JsonObject,
+) -> Result<Json<Value>, Problem> {
+    let name = command_field(&body)?;
+    wire::no_unknown_fields(name, &body, &["command", "expected_version"])?;
+    let expected =
+        match body.get("expected_version") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_u64().ok_or_else(|| {
+                Problem::argument("expected_version", "`expected_version` must be a whole number ≥ 0")
+            })?),
+        };
+    let command = wire::command(name.as_str(), &body, true)?;
+    let id = CaseId::new(id);
+    // An applicant learns nothing of a case they are not party to: not found, as for
+    // another centre's case (the engine's own refusal would say `forbidden_role`).
+    if caller.actor.has(Role::Applicant) && state.engine.as_actor(&caller.actor).case(&id).await?.is_none() {
+        return Err(Problem::not_found(id.as_str()));
+    }
+    let mut req = Request::to(&id, caller.actor.clone(), command);
+    if let Some(v) = expected {
+        req = req.expecting(v);
+    }
+    if let Some(key) = idempotency_key(&headers)? {
+        req = req.idempotent(key);
+    }
+    Ok(Json(respond(&state, req).await?))
+}
+
+/// `GET /v1/cases/{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let view = state
+        .engine
+        .as_actor(&caller.actor)
+        .case(&CaseId::new(id.as_str()))
+        .await?
+        .ok_or_else(|| Problem::not_found(&id))?;
+    Ok(Json(view::case_doc(&state.engine, &view.case, &caller.actor)))
+}
+
+/// `GET /v1/cases/{id}/history`: the events with their hashes.
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let entries = state
+        .engine
+        .as_actor(&caller.actor)
+        .history(&CaseId::new(id.as_str()))
+        .await?;
+    let mut doc = json!({"case": id, "events": entries});
+    if let Some(centre) = state.engine.centre(caller.actor.centre()) {
+        view::localise(&mut doc, &centre.hours);
+    }
+    Ok(Json(doc))
+}
+
+/// `GET /v1/cases/{id}/verify`: whether the history chain and the stored case hold.
+pub async fn verify(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let v = state.engine.as_actor(&caller.actor).verify(&CaseId::new(id)).await?;
+    Ok(Json(
+        json!({"case": v.case_id, "intact": v.is_intact(), "entries": v.entries, "problems": v.problems}),
+    ))
+}

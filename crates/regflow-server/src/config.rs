@@ -1,0 +1,238 @@
+//! The service's configuration: TOML (SPEC 11), then environment overrides.
+//!
+//! ```toml
+//! listen = "127.0.0.1:8080"
+//! database = "sqlite://regflow.db"
+//!
+//! [[centres]]
+//! id = "xining"
+//! time_zone = "Asia/Shanghai"
+//! closing_time = "18:00"
+//! separation_of_duties = true
+//!
+//! [limits]
+//! body_bytes = 262144
+//! requests_per_minute = 600
+//! request_timeout_secs = 30
+//! ```
+//!
+//! `REGFLOW_LISTEN`, `REGFLOW_DATABASE_URL`, `REGFLOW_BODY_BYTES`,
+//! `REGFLOW_REQUESTS_PER_MINUTE` and `REGFLOW_REQUEST_TIMEOUT_SECS` override the file.
+
+use regflow_process::{Centre, CentreId, OfficeHours};
+use serde::Deserialize;
+
+/// What can be wrong with a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file is not TOML of the expected shape.
+    #[error("configuration: {0}")]
+    Toml(#[from] toml::de::Error),
+    /// A value is out of range or unreadable.
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where to listen (default `127.0.0.1:8080`).
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// The database URL (the command line's `--database` wins).
+    #[serde(default)]
+    pub database: Option<String>,
+    /// The centres served; a centre named only by a token gets the defaults.
+    #[serde(default)]
+    pub centres: Vec<CentreConfig>,
+    /// Request limits.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// One centre's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CentreConfig {
+    /// The centre's id.
+    pub id: String,
+    /// IANA time zone (default `Asia/Shanghai`).
+    #[serde(default = "default_zone")]
+    pub time_zone: String,
+    /// Closing time `HH:MM` (default `18:00`).
+    #[serde(default = "default_closing")]
+    pub closing_time: String,
+    /// Reviewer ≠ accepting clerk, registrar ≠ reviewer (default on).
+    #[serde(default = "yes")]
+    pub separation_of_duties: bool,
+}
+
+/// Request limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// The largest request body accepted (413 beyond).
+    pub body_bytes: usize,
+    /// Requests per minute per token (429 beyond), with bursts of up to a tenth of it.
+    pub requests_per_minute: u32,
+    /// A request taking longer is answered 503.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            body_bytes: 256 * 1024,
+            requests_per_minute: 6000,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8080".into()
+}
+fn default_zone() -> String {
+    "Asia/Shanghai".into()
+}
+fn default_closing() -> String {
+    "18:00".into()
+}
+fn yes() -> bool {
+    true
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: default_listen(),
+            database: None,
+            centres: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads TOML text.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming what is wrong.
+    pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text)?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Applies the `REGFLOW_*` overrides read by `var`.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for an override that is not a number where one is needed.
+    pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        fn number<T: std::str::FromStr>(name: &str, text: String) -> Result<T, ConfigError> {
+            text.trim()
+                .parse()
+                .map_err(|_| ConfigError::Invalid(format!("{name}=`{text}` is not a whole number")))
+        }
+        if let Some(v) = var("REGFLOW_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = var("REGFLOW_DATABASE_URL") {
+            self.database = Some(v);
+        }
+        if let Some(v) = var("REGFLOW_BODY_BYTES") {
+            self.limits.body_bytes = number("REGFLOW_BODY_BYTES", v)?;
+        }
+        if let Some(v) = var("REGFLOW_REQUESTS_PER_MINUTE") {
+            self.limits.requests_per_minute = number("REGFLOW_REQUESTS_PER_MINUTE", v)?;
+        }
+        if let Some(v) = var("REGFLOW_REQUEST_TIMEOUT_SECS") {
+            self.limits.request_timeout_secs = number("REGFLOW_REQUEST_TIMEOUT_SECS", v)?;
+        }
+        self.check()?;
+        Ok(self)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let l = &self.limits;
+        if l.body_bytes == 0 || l.requests_per_minute == 0 || l.request_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "limits.body_bytes, limits.requests_per_minute and limits.request_timeout_secs must be at least 1"
+                    .into(),
+            ));
+        }
+        if l.request_timeout_secs > 3600 {
+            return Err(ConfigError::Invalid(
+                "limits.request_timeout_secs is at most 3600".into(),
+            ));
+        }
+        for c in &self.centres {
+            c.centre()?;
+        }
+        Ok(())
+    }
+
+    /// The configured centres, plus `extra` ones (named by tokens) with the defaults.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] for a bad time zone or closing time.
+    pub fn centres_with(&self, extra: impl IntoIterator<Item = CentreId>) -> Result<Vec<Centre>, ConfigError> {
+        let mut out: Vec<Centre> = self
+            .centres
+            .iter()
+            .map(CentreConfig::centre)
+            .collect::<Result<_, _>>()?;
+        for id in extra {
+            if !out.iter().any(|c| c.id == id) {
+                out.push(Centre::new(id.as_str()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl CentreConfig {
+    fn centre(&self) -> Result<Centre, ConfigError> {
+        if self.id.trim().is_empty() {
+            return Err(ConfigError::Invalid("centres.id is empty".into()));
+        }
+        let hours = OfficeHours::parse(&self.time_zone, &self.closing_time)
+            .map_err(|e| ConfigError::Invalid(format!("centre `{}`: {e}", self.id)))?;
+        Ok(Centre {
+            id: CentreId::new(self.id.as_str()),
+            hours,
+            separation_of_duties: self.separation_of_duties,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_toml_and_env() {
+        let c = Config::from_toml(
+            "listen = \"127.0.0.1:0\"\n[[centres]]\nid = \"xining\"\nclosing_time = \"17:30\"\n[limits]\nbody_bytes = 10\n",
+        )
+        .unwrap();
+        assert_eq!(c.limits.body_bytes, 10);
+        let env = |k: &str| (k == "REGFLOW_REQUESTS_PER_MINUTE").then(|| "60".to_string());
+        let c = c.with_env(env).unwrap();
+        assert_eq!(c.limits.requests_per_minute, 60);
+        let centres = c
+            .centres_with([CentreId::new("haidong"), CentreId::new("xining")])
+            .unwrap();
+        assert_eq!(centres.len(), 2);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_use() {
+        assert!(Config::from_toml("lisen = 1").is_err());
+        assert!(Config::from_toml("[[centres]]\nid = \"x\"\ntime_zone = \"Mars/Olympus\"").is_err());
+        assert!(Config::from_toml("[limits]\nbody_bytes = 0").is_err());
+        let bad = Config::default().with_env(|k| (k == "REGFLOW_BODY_BYTES").then(|| "lots".to_string()));
+        assert!(bad.unwrap_err().to_string().contains("REGFLOW_BODY_BYTES"));
+    }
+}

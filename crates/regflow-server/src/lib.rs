@@ -1,0 +1,151 @@
+//! # regflow-server
+//!
+//! The HTTP/JSON service of SPEC 10 on axum: every channel — the window desk, the online
+//! portal, bank branches, kiosks, courts, the tax and housing departments — reaches the
+//! [`Engine`] over the network. Every route is a thin adapter over the engine's public
+//! API; no rule of the SPEC lives here. The caller is the actor its bearer token names
+//! ([`auth`]); refusals are RFC 9457 problem details with the SPEC 8 code ([`problem`]).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use regflow_executor::Engine;
+//! use regflow_server::{config::Config, Server};
+//!
+//! let engine = Engine::builder("sqlite://regflow.db").build().await?;
+//! let server = Server::bind(engine, &Config::default()).await?;
+//! println!("{}", server.url());
+//! server.run(std::future::pending()).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod auth;
+mod body;
+mod calendar;
+mod cases;
+pub mod config;
+mod lists;
+pub mod problem;
+mod public;
+pub mod view;
+
+use axum::routing::{get, post};
+use axum::Router;
+use regflow_executor::Engine;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::RateLimiter;
+use crate::config::{Config, Limits};
+use crate::problem::Problem;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+/// The state behind [`AppState`].
+pub struct Shared {
+    /// The engine.
+    pub engine: Engine,
+    /// Request limits.
+    pub limits: Limits,
+    /// Per-token request rates.
+    pub rates: RateLimiter,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.inner
+    }
+}
+
+impl AppState {
+    /// The state for `engine` under `limits`.
+    pub fn new(engine: Engine, limits: Limits) -> AppState {
+        AppState {
+            inner: Arc::new(Shared {
+                engine,
+                rates: RateLimiter::new(limits.requests_per_minute),
+                limits,
+            }),
+        }
+    }
+}
+
+/// Every route of SPEC 10.
+pub fn router(state: AppState) -> Router {
+    let timeout = Duration::from_secs(state.limits.request_timeout_secs);
+    Router::new()
+        .route("/v1/health", get(public::health))
+        .route("/v1/guides", get(public::guides))
+        .route("/v1/guides/{kind}", get(public::guide))
+        .route("/v1/cases", post(cases::create))
+        .route("/v1/cases/{id}", get(cases::get))
+        .route("/v1/cases/{id}/commands", post(cases::command))
+        .route("/v1/cases/{id}/history", get(cases::history))
+        .route("/v1/cases/{id}/verify", get(cases::verify))
+        .route("/v1/queues/{role}", get(lists::queue))
+        .route("/v1/my/cases", get(lists::my_cases))
+        .route("/v1/reports", get(lists::report))
+        .route("/v1/overdue", get(lists::overdue))
+        .route("/v1/calendar", get(calendar::show).post(calendar::load))
+        .fallback(|| async {
+            Problem::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                "no such route: see /v1/health, /v1/guides and /v1/cases",
+            )
+        })
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A service bound to its address, not yet answering.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    router: Router,
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Binds `config.listen` (port 0 picks a free port) for `engine`.
+    ///
+    /// # Errors
+    /// The I/O error when the address cannot be bound.
+    pub async fn bind(engine: Engine, config: &Config) -> std::io::Result<Server> {
+        let listener = tokio::net::TcpListener::bind(&config.listen).await?;
+        let addr = listener.local_addr()?;
+        Ok(Server {
+            listener,
+            router: router(AppState::new(engine, config.limits)),
+            addr,
+        })
+    }
+
+    /// `http://HOST:PORT` of the bound address.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Answers requests until `shutdown` completes, then finishes the requests in flight.
+    ///
+    /// # Errors
+    /// The I/O error that stopped the listener.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
