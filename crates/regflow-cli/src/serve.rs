@@ -2,7 +2,7 @@
 //! `--demo` adds a demo centre with its staff, channel systems and applicants.
 
 use chrono::Utc;
-use regflow_executor::{AlertHandler, Database, Engine, FiredAlert, MigrationMode, WatchOptions};
+use regflow_executor::{Database, Engine, MigrationMode};
 use regflow_process::{Actor, CentreId, Role};
 use regflow_server::config::Config;
 use regflow_server::Server;
@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use crate::{Failure, ServeArgs, DEFAULT_DATABASE};
 
@@ -18,23 +17,6 @@ use crate::{Failure, ServeArgs, DEFAULT_DATABASE};
 const DEMO_DATABASE: &str = "sqlite://regflow-demo.db";
 /// Where `--demo` writes its tokens as shell variables.
 const DEMO_ENV: &str = "regflow-demo.env";
-
-/// Alerts are written into history by the engine; the service logs each as it fires.
-struct LogAlerts;
-
-#[async_trait::async_trait]
-impl AlertHandler for LogAlerts {
-    async fn on_alert(&self, fired: &FiredAlert) {
-        tracing::info!(
-            case = %fired.case_id,
-            centre = %fired.centre,
-            clock = ?fired.alert.clock,
-            level = ?fired.alert.level,
-            due = %fired.alert.at,
-            "alert"
-        );
-    }
-}
 
 /// The demo centre's people: (variable, actor, roles) and (variable, ID number, name).
 const DEMO_STAFF: [(&str, &str, &[Role]); 9] = [
@@ -125,7 +107,6 @@ pub async fn run(database: Option<String>, args: ServeArgs) -> Result<ExitCode, 
         builder = builder.centre(centre);
     }
     let engine = builder.build().await?;
-    let watcher = engine.watch(Arc::new(LogAlerts), WatchOptions::default());
     let server = Server::bind(engine, &config)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -141,7 +122,6 @@ pub async fn run(database: Option<String>, args: ServeArgs) -> Result<ExitCode, 
     out.flush()?;
     drop(out);
     server.run(shutdown_signal()).await?;
-    watcher.shutdown().await?;
     eprintln!("regflow: stopped");
     Ok(ExitCode::SUCCESS)
 }

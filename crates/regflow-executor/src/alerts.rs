@@ -22,6 +22,8 @@ use std::collections::{BTreeMap, HashMap};
 /// An alert that was raised and written into its case's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FiredAlert {
+    /// The alert's stable id in the delivery queue (SPEC 5.3): the same on every delivery.
+    pub id: u64,
     /// The case.
     pub case_id: CaseId,
     /// The case's centre.
@@ -30,17 +32,37 @@ pub struct FiredAlert {
     pub kind: KindId,
     /// Which clock, which level, and the instant it was due.
     pub alert: PlannedAlert,
+    /// When the engine raised it.
+    pub raised_at: DateTime<Utc>,
 }
 
 /// What the embedding application does with an alert (notify staff, a dashboard…).
 ///
-/// Called after the transaction that wrote the alert into history has committed, once per
-/// alert. A process that dies between that commit and the call loses the call, never the
-/// history entry.
+/// Called after the transaction that wrote the alert into history and into the delivery
+/// queue has committed, at least once per alert (see [`crate::delivery`]): a process that
+/// dies before the call, or before acknowledging it, delivers it again when an engine on
+/// the database next runs. [`FiredAlert::id`] is stable, so a handler can act exactly once.
 #[async_trait]
 pub trait AlertHandler: Send + Sync {
     /// Receives one alert.
     async fn on_alert(&self, alert: &FiredAlert);
+
+    /// Receives one alert and says whether it was taken: [`Delivery::Retry`] leaves it
+    /// unacknowledged, to be handed over again on the next delivery (a webhook whose
+    /// receiver is down). By default calls [`AlertHandler::on_alert`] and acknowledges.
+    async fn deliver(&self, alert: &FiredAlert) -> Delivery {
+        self.on_alert(alert).await;
+        Delivery::Acknowledged
+    }
+}
+
+/// What became of one alert handed to an [`AlertHandler`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Taken: the consumer's cursor moves past it.
+    Acknowledged,
+    /// Not taken: delivery stops here and resumes with this alert next time.
+    Retry,
 }
 
 /// A handler that does nothing: alerts are still written into history.
@@ -68,7 +90,8 @@ pub const DEFAULT_BATCH: i64 = 256;
 
 impl Engine {
     /// Fires every timer due strictly before `now`, in due order: public notices that have
-    /// run resume their cases, and alerts are written into history and handed to `handler`.
+    /// run resume their cases, and alerts are written into history and the delivery queue;
+    /// then every queued alert `handler` has not acknowledged is handed to it.
     /// Timers that firing makes due (the moved deadlines of a resumed case) are fired in the
     /// same pass: it returns when nothing due before `now` is left.
     ///
@@ -103,9 +126,6 @@ impl Engine {
             };
             conflicts = 0;
             let empty = one.claimed == 0;
-            for a in &one.pass.alerts {
-                handler.on_alert(a).await;
-            }
             pass.alerts.extend(one.pass.alerts);
             pass.resumed.extend(one.pass.resumed);
             pass.dropped += one.pass.dropped;
@@ -119,6 +139,7 @@ impl Engine {
         if !pass.resumed.is_empty() || !pass.alerts.is_empty() {
             self.timers_changed();
         }
+        self.deliver(crate::delivery::HANDLER, handler).await?;
         Ok(pass)
     }
 
@@ -197,10 +218,12 @@ impl Engine {
                 Ok(d) => {
                     match command {
                         Command::RaiseAlert { alert } => out.pass.alerts.push(FiredAlert {
+                            id: 0,
                             case_id: w.case.id().clone(),
                             centre: w.case.centre().clone(),
                             kind: w.case.kind().clone(),
                             alert,
+                            raised_at: now,
                         }),
                         _ => out.pass.resumed.push(w.case.id().clone()),
                     }
@@ -227,6 +250,7 @@ impl Engine {
             })
             .collect();
         self.persist(conn, &written).await?;
+        crate::delivery::enqueue(conn, &mut out.pass.alerts, now).await?;
         Ok(out)
     }
 

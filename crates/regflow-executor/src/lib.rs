@@ -27,6 +27,7 @@ pub mod calendar;
 mod chain;
 pub mod clock;
 pub mod database;
+pub mod delivery;
 pub mod engine;
 pub mod error;
 mod mapping;
@@ -39,7 +40,7 @@ mod store;
 pub mod testing;
 pub mod tokens;
 
-pub use alerts::{AlertHandler, DuePass, FiredAlert, IgnoreAlerts, WatchOptions, Watcher};
+pub use alerts::{AlertHandler, Delivery, DuePass, FiredAlert, IgnoreAlerts, WatchOptions, Watcher};
 pub use calendar::{CalendarLoad, LoadMode};
 pub use chain::GENESIS;
 pub use clock::{Clock, ManualClock, SystemClock};

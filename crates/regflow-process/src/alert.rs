@@ -16,6 +16,9 @@ pub enum AlertLevel {
 }
 
 impl AlertLevel {
+    /// Both levels.
+    pub const ALL: [AlertLevel; 2] = [AlertLevel::Warning, AlertLevel::Breach];
+
     /// The stable snake_case id.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -44,3 +47,5 @@ pub struct RaisedAlert {
     /// When the engine raised it.
     pub raised_at: DateTime<Utc>,
 }
+
+crate::ids::stable_id_enum!(AlertLevel, "alert level");

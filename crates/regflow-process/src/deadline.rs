@@ -22,6 +22,9 @@ pub enum ClockKind {
 }
 
 impl ClockKind {
+    /// Both clocks.
+    pub const ALL: [ClockKind; 2] = [ClockKind::Promise, ClockKind::Statutory];
+
     /// The stable snake_case id.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -373,3 +376,5 @@ impl CaseClocks {
         })
     }
 }
+
+crate::ids::stable_id_enum!(ClockKind, "clock");

@@ -10,6 +10,11 @@
 //! closing_time = "18:00"
 //! separation_of_duties = true
 //!
+//! [[webhooks]]
+//! name = "dashboard"
+//! url = "http://127.0.0.1:9000/alerts"
+//! secret = "a long shared secret"
+//!
 //! [limits]
 //! body_bytes = 262144
 //! requests_per_minute = 600
@@ -49,6 +54,33 @@ pub struct Config {
     /// Request limits.
     #[serde(default)]
     pub limits: Limits,
+    /// Receivers of every alert, by POST.
+    #[serde(default)]
+    pub webhooks: Vec<WebhookConfig>,
+}
+
+/// A webhook: each alert (of `centre`, when given) is POSTed to `url` as JSON, signed with
+/// HMAC-SHA256 under `secret` in the `X-Regflow-Signature` header, and retried with
+/// back-off until the receiver answers 2xx.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// A name, unique among the webhooks: the queue remembers what it acknowledged by it.
+    pub name: String,
+    /// Where to POST.
+    pub url: String,
+    /// The signing secret.
+    pub secret: String,
+    /// Only this centre's alerts.
+    #[serde(default)]
+    pub centre: Option<String>,
+    /// The first wait after a failure, doubled on each further one up to a minute.
+    #[serde(default = "default_retry_ms")]
+    pub retry_initial_ms: u64,
+}
+
+fn default_retry_ms() -> u64 {
+    1000
 }
 
 /// One centre's settings.
@@ -110,6 +142,7 @@ impl Default for Config {
             database: None,
             centres: Vec::new(),
             limits: Limits::default(),
+            webhooks: Vec::new(),
         }
     }
 }
@@ -169,6 +202,27 @@ impl Config {
         }
         for c in &self.centres {
             c.centre()?;
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for w in &self.webhooks {
+            if w.name.trim().is_empty() || !names.insert(w.name.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "webhook name `{}` is empty or used twice: each webhook needs its own",
+                    w.name
+                )));
+            }
+            if !(w.url.starts_with("http://") || w.url.starts_with("https://")) {
+                return Err(ConfigError::Invalid(format!(
+                    "webhook `{}`: url must be http:// or https://",
+                    w.name
+                )));
+            }
+            if w.secret.len() < 16 {
+                return Err(ConfigError::Invalid(format!(
+                    "webhook `{}`: the secret must be at least 16 characters",
+                    w.name
+                )));
+            }
         }
         Ok(())
     }

@@ -8,7 +8,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use regflow_executor::Engine;
+//! use regflow_executor::{Engine, WatchOptions};
 //! use regflow_server::{config::Config, Server};
 //!
 //! let engine = Engine::builder("sqlite://regflow.db").build().await?;
@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod alerts;
 pub mod auth;
 mod body;
 mod calendar;
@@ -30,7 +31,7 @@ pub mod view;
 
 use axum::routing::{get, post};
 use axum::Router;
-use regflow_executor::Engine;
+use regflow_executor::{Engine, WatchOptions};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,6 +40,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::alerts::Fanout;
 use crate::auth::RateLimiter;
 use crate::config::{Config, Limits};
 use crate::problem::Problem;
@@ -57,6 +59,8 @@ pub struct Shared {
     pub limits: Limits,
     /// Per-token request rates.
     pub rates: RateLimiter,
+    /// Signals alert streams that alerts were delivered.
+    pub fanout: Arc<Fanout>,
 }
 
 impl std::ops::Deref for AppState {
@@ -74,6 +78,7 @@ impl AppState {
                 engine,
                 rates: RateLimiter::new(limits.requests_per_minute),
                 limits,
+                fanout: Arc::new(Fanout::new()),
             }),
         }
     }
@@ -96,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/reports", get(lists::report))
         .route("/v1/overdue", get(lists::overdue))
         .route("/v1/calendar", get(calendar::show).post(calendar::load))
+        .route("/v1/alerts/stream", get(alerts::stream))
         .fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::NOT_FOUND,
@@ -117,6 +123,8 @@ pub struct Server {
     listener: tokio::net::TcpListener,
     router: Router,
     addr: SocketAddr,
+    state: AppState,
+    webhooks: Vec<config::WebhookConfig>,
 }
 
 impl Server {
@@ -127,10 +135,13 @@ impl Server {
     pub async fn bind(engine: Engine, config: &Config) -> std::io::Result<Server> {
         let listener = tokio::net::TcpListener::bind(&config.listen).await?;
         let addr = listener.local_addr()?;
+        let state = AppState::new(engine, config.limits);
         Ok(Server {
             listener,
-            router: router(AppState::new(engine, config.limits)),
+            router: router(state.clone()),
             addr,
+            state,
+            webhooks: config.webhooks.clone(),
         })
     }
 
@@ -140,12 +151,35 @@ impl Server {
     }
 
     /// Answers requests until `shutdown` completes, then finishes the requests in flight.
+    /// Meanwhile fires due alerts (the engine's watcher, handing them to the alert streams)
+    /// and runs the webhooks; both stop with the service.
     ///
     /// # Errors
-    /// The I/O error that stopped the listener.
+    /// The I/O error that stopped the listener; a watcher that failed.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        let engine = self.state.engine.clone();
+        let watcher = engine.watch(self.state.fanout.clone(), WatchOptions::default());
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let hooks: Vec<_> = self
+            .webhooks
+            .into_iter()
+            .map(|w| {
+                tokio::spawn(alerts::run_webhook(
+                    engine.clone(),
+                    w,
+                    self.state.fanout.subscribe(),
+                    stopped.clone(),
+                ))
+            })
+            .collect();
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        let _ = stop.send(true);
+        for h in hooks {
+            let _ = h.await;
+        }
+        watcher.shutdown().await.map_err(std::io::Error::other)?;
+        served
     }
 }

@@ -35,10 +35,7 @@ pub fn localise(value: &mut Value, hours: &OfficeHours) {
 
 /// The case as SPEC 10 describes it, with the commands `caller` may send now.
 pub fn case_doc(engine: &Engine, case: &Case, caller: &Actor) -> Value {
-    let hours = engine
-        .centre(case.centre())
-        .map(|c| c.hours)
-        .unwrap_or_default();
+    let hours = engine.centre(case.centre()).map(|c| c.hours).unwrap_or_default();
     let t = |at: DateTime<Utc>| json!(hours.format(at));
     let intake = case.intake();
     let parties: Vec<Value> = intake

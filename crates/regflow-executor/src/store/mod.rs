@@ -15,7 +15,7 @@ pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
-pub(crate) use rows::{CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow, TokenRow};
+pub(crate) use rows::{AlertRow, CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow, TokenRow};
 
 use crate::database::Database;
 use crate::error::Result;
@@ -227,6 +227,43 @@ impl Conn<'_> {
     /// See [`Sql::case_ids`].
     pub(crate) async fn case_ids(&mut self, after: &str, limit: i64) -> Result<Vec<String>> {
         on_backend!(self, c => Sql(&mut **c).case_ids(after, limit).await)
+    }
+
+    /// See [`Sql::alerts_insert`].
+    pub(crate) async fn alerts_insert(&mut self, rows: &[AlertRow]) -> Result<Vec<AlertRow>> {
+        on_backend!(self, c => Sql(&mut **c).alerts_insert(rows).await)
+    }
+
+    /// See [`Sql::alerts_after`].
+    pub(crate) async fn alerts_after(&mut self, after: i64, centre: Option<&str>, limit: i64) -> Result<Vec<AlertRow>> {
+        on_backend!(self, c => Sql(&mut **c).alerts_after(after, centre, limit).await)
+    }
+
+    /// See [`Sql::alerts_last_id`].
+    pub(crate) async fn alerts_last_id(&mut self) -> Result<i64> {
+        on_backend!(self, c => Sql(&mut **c).alerts_last_id().await)
+    }
+
+    /// See [`Sql::cursor_lease`].
+    pub(crate) async fn cursor_lease(
+        &mut self,
+        consumer: &str,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<i64>> {
+        on_backend!(self, c => Sql(&mut **c).cursor_lease(consumer, owner, now, until).await)
+    }
+
+    /// See [`Sql::cursor_advance`].
+    pub(crate) async fn cursor_advance(
+        &mut self,
+        consumer: &str,
+        owner: &str,
+        last_id: i64,
+        release: bool,
+    ) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).cursor_advance(consumer, owner, last_id, release).await)
     }
 
     /// See [`Sql::token_insert`].

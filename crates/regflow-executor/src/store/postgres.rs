@@ -10,6 +10,9 @@ impl Dialect for sqlx::PgConnection {
     const UNIT_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 7113))");
     // Self-conflicting, so loads queue; plain reads pass.
     const CALENDAR_LOCK: Option<&'static str> = Some("LOCK TABLE regflow_calendars IN SHARE ROW EXCLUSIVE MODE");
+    // Alert writers queue until commit, so alert ids become visible in increasing order
+    // and a consumer's cursor never passes an alert committed later.
+    const ALERT_LOCK: Option<&'static str> = Some("LOCK TABLE regflow_alerts IN SHARE ROW EXCLUSIVE MODE");
     fn param(n: usize) -> String {
         format!("${n}")
     }

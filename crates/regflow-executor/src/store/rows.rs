@@ -123,3 +123,16 @@ pub(crate) struct TokenRow {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }
+
+/// An alert in the delivery queue.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub(crate) struct AlertRow {
+    pub id: i64,
+    pub centre: String,
+    pub case_id: String,
+    pub kind: String,
+    pub clock: String,
+    pub level: String,
+    pub due_at: i64,
+    pub raised_at: i64,
+}

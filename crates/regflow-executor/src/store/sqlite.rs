@@ -11,6 +11,7 @@ impl Dialect for sqlx::SqliteConnection {
     const CLAIM_LOCK: &'static str = "";
     const UNIT_LOCK: Option<&'static str> = None;
     const CALENDAR_LOCK: Option<&'static str> = None;
+    const ALERT_LOCK: Option<&'static str> = None;
     fn param(_n: usize) -> String {
         "?".to_owned()
     }

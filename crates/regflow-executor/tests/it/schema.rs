@@ -1,7 +1,9 @@
 use regflow_executor::testing::PgDatabase;
 use regflow_executor::{Database, Error, MigrationMode};
 
-const TABLES: [&str; 7] = [
+const TABLES: [&str; 9] = [
+    "regflow_alert_cursors",
+    "regflow_alerts",
     "regflow_calendars",
     "regflow_case_applicants",
     "regflow_cases",

@@ -1,0 +1,153 @@
+//! The alert delivery queue (SPEC 5.3). Each alert is queued in the transaction that writes
+//! it into its case's history and gets a stable id there. A consumer — the embedding
+//! application's [`AlertHandler`], each webhook of the service — keeps a cursor: the last
+//! id it acknowledged. Delivery reads past the cursor, hands each alert over, then moves
+//! the cursor; a crash between the commit and the hand-over, or between the hand-over and
+//! the acknowledgement, delivers again after restart. So every consumer receives each
+//! alert at least once, and the stable id lets it act exactly once.
+//!
+//! Engines sharing a database take turns on a consumer through a lease (30 s of wall-clock
+//! time, renewed while delivering), so alerts are not delivered twice while all of them
+//! stay alive.
+
+use chrono::{DateTime, Utc};
+use regflow_process::{AlertLevel, CaseId, CentreId, ClockKind, KindId, PlannedAlert};
+
+use crate::alerts::{AlertHandler, Delivery, FiredAlert};
+use crate::clock::{from_micros, micros};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::store::{AlertRow, Conn};
+
+/// The consumer name of the handler given to [`Engine::run_due`] and [`Engine::watch`].
+pub const HANDLER: &str = "handler";
+
+/// How long a consumer's lease lasts without renewal.
+const LEASE: chrono::Duration = chrono::Duration::seconds(30);
+
+/// Alerts read per round of delivery.
+const ROUND: i64 = 64;
+
+fn alert_of(row: AlertRow) -> Result<FiredAlert> {
+    let corrupt = |e: String| Error::Corrupt(format!("queued alert {}: {e}", row.id));
+    Ok(FiredAlert {
+        id: u64::try_from(row.id).map_err(|e| corrupt(e.to_string()))?,
+        case_id: CaseId::new(row.case_id.as_str()),
+        centre: CentreId::new(row.centre.as_str()),
+        kind: KindId::parse(&row.kind).map_err(corrupt)?,
+        alert: PlannedAlert {
+            clock: row.clock.parse::<ClockKind>().map_err(corrupt)?,
+            level: row.level.parse::<AlertLevel>().map_err(corrupt)?,
+            at: from_micros(row.due_at),
+        },
+        raised_at: from_micros(row.raised_at),
+    })
+}
+
+/// Queues `alerts`, raised at `at`, in the caller's transaction and gives each its id.
+pub(crate) async fn enqueue(conn: &mut Conn<'_>, alerts: &mut [FiredAlert], at: DateTime<Utc>) -> Result<()> {
+    let rows: Vec<AlertRow> = alerts
+        .iter()
+        .map(|a| AlertRow {
+            id: 0,
+            centre: a.centre.to_string(),
+            case_id: a.case_id.to_string(),
+            kind: a.kind.to_string(),
+            clock: a.alert.clock.as_str().into(),
+            level: a.alert.level.as_str().into(),
+            due_at: micros(a.alert.at),
+            raised_at: micros(at),
+        })
+        .collect();
+    for stored in conn.alerts_insert(&rows).await? {
+        let fired = alert_of(stored)?;
+        if let Some(a) = alerts
+            .iter_mut()
+            .find(|a| a.case_id == fired.case_id && a.alert == fired.alert)
+        {
+            a.id = fired.id;
+            a.raised_at = fired.raised_at;
+        }
+    }
+    Ok(())
+}
+
+impl Engine {
+    /// Up to `limit` queued alerts after id `after`, of `centre` when given, oldest first:
+    /// the feed of a stream that resumes where its reader left off.
+    ///
+    /// # Errors
+    /// [`Error::Database`]; [`Error::Corrupt`] for a queued row that does not read back.
+    pub async fn alerts_after(&self, centre: Option<&CentreId>, after: u64, limit: usize) -> Result<Vec<FiredAlert>> {
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit.clamp(1, 1000)).unwrap_or(1000);
+        let rows = self
+            .inner
+            .db
+            .acquire()
+            .await?
+            .conn()
+            .alerts_after(after, centre.map(CentreId::as_str), limit)
+            .await?;
+        rows.into_iter().map(alert_of).collect()
+    }
+
+    /// The id of the newest queued alert (0 when none): where a new reader of
+    /// [`Engine::alerts_after`] starts to see only what comes next.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn last_alert_id(&self) -> Result<u64> {
+        let id = self.inner.db.acquire().await?.conn().alerts_last_id().await?;
+        Ok(u64::try_from(id).unwrap_or(0))
+    }
+
+    /// Hands every alert queued past `consumer`'s cursor to `handler`, in id order, moving
+    /// the cursor past those it acknowledges and stopping at the first it asks to retry;
+    /// returns how many were acknowledged. Another engine holding the
+    /// consumer's lease delivers instead (this call then returns 0).
+    ///
+    /// # Errors
+    /// [`Error::Database`]; alerts handed over before the error are acknowledged.
+    pub async fn deliver(&self, consumer: &str, handler: &dyn AlertHandler) -> Result<usize> {
+        let owner = self.inner.instance.as_str();
+        let lease = || {
+            let now = Utc::now();
+            (micros(now), micros(now + LEASE))
+        };
+        let (now, until) = lease();
+        let mut conn = self.inner.db.acquire().await?;
+        let Some(mut last) = conn.conn().cursor_lease(consumer, owner, now, until).await? else {
+            return Ok(0);
+        };
+        let mut delivered = 0;
+        loop {
+            let rows = conn.conn().alerts_after(last, None, ROUND).await?;
+            if rows.is_empty() {
+                break;
+            }
+            let mut stopped = false;
+            for row in rows {
+                let id = row.id;
+                if handler.deliver(&alert_of(row)?).await == Delivery::Retry {
+                    stopped = true;
+                    break;
+                }
+                last = id;
+                delivered += 1;
+            }
+            if stopped {
+                conn.conn().cursor_advance(consumer, owner, last, true).await?;
+                return Ok(delivered);
+            }
+            conn.conn().cursor_advance(consumer, owner, last, false).await?;
+            let (now, until) = lease();
+            if conn.conn().cursor_lease(consumer, owner, now, until).await?.is_none() {
+                // The lease lapsed and another engine took over: it goes on from `last`.
+                return Ok(delivered);
+            }
+        }
+        conn.conn().cursor_advance(consumer, owner, last, true).await?;
+        Ok(delivered)
+    }
+}

@@ -1,0 +1,262 @@
+//! Alerts leaving the service (SPEC 5.3, 10): a Server-Sent Events stream of the caller's
+//! centre, resumable with `Last-Event-ID`, and signed webhooks retried with back-off. Both
+//! read the engine's delivery queue, so an alert committed before a crash still goes out.
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::Stream;
+use hmac::{Hmac, Mac};
+use regflow_executor::{AlertHandler, Delivery, Engine, FiredAlert};
+use regflow_process::{CentreId, OfficeHours, Role};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::watch;
+
+use crate::auth::Caller;
+use crate::config::WebhookConfig;
+use crate::problem::Problem;
+use crate::AppState;
+
+/// How often a waiting stream or webhook looks at the queue when nothing signals it (an
+/// alert fired by another process sharing the database).
+const POLL: Duration = Duration::from_secs(1);
+
+/// The header that carries a webhook body's signature: `sha256=` and the hex HMAC-SHA256 of
+/// the body under the webhook's secret.
+pub const SIGNATURE_HEADER: &str = "x-regflow-signature";
+/// The header that carries the alert's stable id.
+pub const ALERT_ID_HEADER: &str = "x-regflow-alert-id";
+
+/// The JSON of an alert, times in its centre's offset.
+pub fn alert_doc(alert: &FiredAlert, hours: &OfficeHours) -> Value {
+    json!({
+        "id": alert.id,
+        "case": alert.case_id,
+        "centre": alert.centre,
+        "kind": alert.kind,
+        "clock": alert.alert.clock,
+        "level": alert.alert.level,
+        "due_at": hours.format(alert.alert.at),
+        "raised_at": hours.format(alert.raised_at),
+    })
+}
+
+fn hours_of(engine: &Engine, centre: &CentreId) -> OfficeHours {
+    engine.centre(centre).map(|c| c.hours).unwrap_or_default()
+}
+
+/// Tells streams and webhooks that the engine's watcher delivered alerts.
+#[derive(Debug)]
+pub struct Fanout(watch::Sender<u64>);
+
+impl Fanout {
+    /// A fan-out with no alert yet.
+    pub fn new() -> Fanout {
+        Fanout(watch::channel(0).0)
+    }
+
+    /// A receiver that changes when alerts arrive.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.0.subscribe()
+    }
+}
+
+impl Default for Fanout {
+    fn default() -> Fanout {
+        Fanout::new()
+    }
+}
+
+#[async_trait::async_trait]
+impl AlertHandler for Fanout {
+    async fn on_alert(&self, alert: &FiredAlert) {
+        tracing::info!(id = alert.id, case = %alert.case_id, clock = %alert.alert.clock, level = %alert.alert.level, "alert");
+        self.0.send_modify(|last| *last = (*last).max(alert.id));
+    }
+}
+
+/// The roles that follow their centre's alerts (channel systems and applicants do not).
+const STAFF: [Role; 6] = [
+    Role::Clerk,
+    Role::Reviewer,
+    Role::Registrar,
+    Role::Supervisor,
+    Role::TaxOfficer,
+    Role::TransactionOfficer,
+];
+
+/// The query of `GET /v1/alerts/stream`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamQuery {
+    /// Start after this alert id (as `Last-Event-ID` does).
+    after: Option<u64>,
+}
+
+struct Feed {
+    state: AppState,
+    centre: CentreId,
+    last: u64,
+    buffer: VecDeque<FiredAlert>,
+    signal: watch::Receiver<u64>,
+}
+
+/// `GET /v1/alerts/stream`: the caller's centre's alerts as Server-Sent Events, each with
+/// `id:` the alert's id; from after `Last-Event-ID` (or `?after=`), else from now on.
+pub async fn stream(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+    let Query(q) = query.map_err(|e| Problem::argument("query", e.body_text()))?;
+    caller.require(&STAFF)?;
+    let resume = match headers.get("last-event-id") {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or_else(|| Problem::argument("Last-Event-ID", "`Last-Event-ID` must be an alert id"))?,
+        ),
+        None => q.after,
+    };
+    let last = match resume {
+        Some(id) => id,
+        None => state.engine.last_alert_id().await?,
+    };
+    let feed = Feed {
+        signal: state.fanout.subscribe(),
+        centre: caller.actor.centre().clone(),
+        state,
+        last,
+        buffer: VecDeque::new(),
+    };
+    let events = futures_util::stream::unfold(feed, |mut feed| async move {
+        loop {
+            if let Some(alert) = feed.buffer.pop_front() {
+                feed.last = alert.id;
+                let doc = alert_doc(&alert, &hours_of(&feed.state.engine, &feed.centre));
+                let event = Event::default()
+                    .id(alert.id.to_string())
+                    .event("alert")
+                    .data(doc.to_string());
+                return Some((Ok(event), feed));
+            }
+            match feed.state.engine.alerts_after(Some(&feed.centre), feed.last, 100).await {
+                Ok(found) if !found.is_empty() => feed.buffer.extend(found),
+                Ok(_) => {
+                    let _ = tokio::time::timeout(POLL, feed.signal.changed()).await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "alert stream: reading the queue failed; retrying");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// Signs `body` with `secret`: the value of [`SIGNATURE_HEADER`].
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(body);
+    let bytes = mac.finalize().into_bytes();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}
+
+/// One webhook as an [`AlertHandler`]: posts each alert of its centre, signed; an answer
+/// other than 2xx (or none) leaves the alert unacknowledged.
+struct Webhook {
+    config: WebhookConfig,
+    engine: Engine,
+    http: reqwest::Client,
+    failed: AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl AlertHandler for Webhook {
+    async fn on_alert(&self, _alert: &FiredAlert) {}
+
+    async fn deliver(&self, alert: &FiredAlert) -> Delivery {
+        if self
+            .config
+            .centre
+            .as_deref()
+            .is_some_and(|c| c != alert.centre.as_str())
+        {
+            return Delivery::Acknowledged;
+        }
+        let body = alert_doc(alert, &hours_of(&self.engine, &alert.centre)).to_string();
+        let sent = self
+            .http
+            .post(&self.config.url)
+            .header("content-type", "application/json")
+            .header(ALERT_ID_HEADER, alert.id.to_string())
+            .header(SIGNATURE_HEADER, signature(&self.config.secret, body.as_bytes()))
+            .body(body)
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status().is_success() => Delivery::Acknowledged,
+            other => {
+                let why = match other {
+                    Ok(r) => r.status().to_string(),
+                    Err(e) => e.to_string(),
+                };
+                tracing::warn!(webhook = %self.config.name, alert = alert.id, %why, "webhook delivery failed; will retry");
+                self.failed.store(true, Ordering::Relaxed);
+                Delivery::Retry
+            }
+        }
+    }
+}
+
+/// Runs one webhook until `stop` turns true: delivers what is queued, waits for more, and
+/// after a failure backs off (doubling from the configured first wait up to a minute).
+pub async fn run_webhook(
+    engine: Engine,
+    config: WebhookConfig,
+    fanout: watch::Receiver<u64>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let first = Duration::from_millis(config.retry_initial_ms.max(1));
+    let consumer = format!("webhook:{}", config.name);
+    let hook = Webhook {
+        engine: engine.clone(),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default(),
+        failed: AtomicBool::new(false),
+        config,
+    };
+    let mut signal = fanout;
+    let mut backoff = first;
+    while !*stop.borrow() {
+        if let Err(e) = engine.deliver(&consumer, &hook).await {
+            tracing::warn!(%consumer, error = %e, "webhook delivery pass failed");
+            hook.failed.store(true, Ordering::Relaxed);
+        }
+        let wait = if hook.failed.swap(false, Ordering::Relaxed) {
+            let w = backoff;
+            backoff = (backoff * 2).min(Duration::from_secs(60));
+            w
+        } else {
+            backoff = first;
+            POLL
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = signal.changed(), if wait == POLL => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
