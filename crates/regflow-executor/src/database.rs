@@ -90,6 +90,16 @@ impl Database {
         self.acquire().await?.conn().ping().await
     }
 
+    /// The pool's connections now: (open, idle, most allowed).
+    pub fn pool_status(&self) -> (u32, u32, u32) {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(pool) => (pool.size(), pool.num_idle() as u32, pool.options().get_max_connections()),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(pool) => (pool.size(), pool.num_idle() as u32, pool.options().get_max_connections()),
+        }
+    }
+
     /// The names of regflow's tables present in the database, sorted.
     ///
     /// # Errors

@@ -102,6 +102,15 @@ impl Engine {
         Ok(u64::try_from(id).unwrap_or(0))
     }
 
+    /// Per consumer, how many queued alerts it has not acknowledged.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn delivery_backlog(&self) -> Result<Vec<(String, u64)>> {
+        let rows = self.inner.db.acquire().await?.conn().delivery_backlog().await?;
+        Ok(rows.into_iter().map(|(c, n)| (c, u64::try_from(n).unwrap_or(0))).collect())
+    }
+
     /// Hands every alert queued past `consumer`'s cursor to `handler`, in id order, moving
     /// the cursor past those it acknowledges and stopping at the first it asks to retry;
     /// returns how many were acknowledged. Another engine holding the

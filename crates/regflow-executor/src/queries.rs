@@ -335,6 +335,20 @@ impl Engine {
         Ok(out)
     }
 
+    /// How many cases are open in each state (all centres).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`]; [`crate::Error::Corrupt`] for a stored state that is not one.
+    pub async fn open_cases_by_state(&self) -> Result<Vec<(State, u64)>> {
+        let rows = self.inner.db.acquire().await?.conn().open_by_state().await?;
+        rows.into_iter()
+            .map(|(s, n)| {
+                let state = s.parse::<State>().map_err(crate::Error::Corrupt)?;
+                Ok((state, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+
     /// Up to `limit` case ids after `after` (all centres), in id order: walk every case
     /// by passing the last id of one page as the next page's `after`.
     ///

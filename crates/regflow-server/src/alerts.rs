@@ -15,11 +15,13 @@ use sha2::Sha256;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::auth::Caller;
 use crate::config::WebhookConfig;
+use crate::metrics::Metrics;
 use crate::problem::Problem;
 use crate::AppState;
 
@@ -51,25 +53,26 @@ fn hours_of(engine: &Engine, centre: &CentreId) -> OfficeHours {
     engine.centre(centre).map(|c| c.hours).unwrap_or_default()
 }
 
-/// Tells streams and webhooks that the engine's watcher delivered alerts.
+/// The handler of the service's watcher: counts each alert and tells streams and webhooks
+/// that one arrived.
 #[derive(Debug)]
-pub struct Fanout(watch::Sender<u64>);
+pub struct Fanout {
+    signal: watch::Sender<u64>,
+    metrics: Arc<Metrics>,
+}
 
 impl Fanout {
     /// A fan-out with no alert yet.
-    pub fn new() -> Fanout {
-        Fanout(watch::channel(0).0)
+    pub fn new(metrics: Arc<Metrics>) -> Fanout {
+        Fanout {
+            signal: watch::channel(0).0,
+            metrics,
+        }
     }
 
     /// A receiver that changes when alerts arrive.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.0.subscribe()
-    }
-}
-
-impl Default for Fanout {
-    fn default() -> Fanout {
-        Fanout::new()
+        self.signal.subscribe()
     }
 }
 
@@ -77,7 +80,8 @@ impl Default for Fanout {
 impl AlertHandler for Fanout {
     async fn on_alert(&self, alert: &FiredAlert) {
         tracing::info!(id = alert.id, case = %alert.case_id, clock = %alert.alert.clock, level = %alert.alert.level, "alert");
-        self.0.send_modify(|last| *last = (*last).max(alert.id));
+        self.metrics.fired();
+        self.signal.send_modify(|last| *last = (*last).max(alert.id));
     }
 }
 
@@ -141,6 +145,7 @@ pub async fn stream(
         loop {
             if let Some(alert) = feed.buffer.pop_front() {
                 feed.last = alert.id;
+                feed.state.metrics.delivered("stream");
                 let doc = alert_doc(&alert, &hours_of(&feed.state.engine, &feed.centre));
                 let event = Event::default()
                     .id(alert.id.to_string())
@@ -177,6 +182,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 struct Webhook {
     config: WebhookConfig,
     engine: Engine,
+    metrics: Arc<Metrics>,
     http: reqwest::Client,
     failed: AtomicBool,
 }
@@ -205,7 +211,10 @@ impl AlertHandler for Webhook {
             .send()
             .await;
         match sent {
-            Ok(r) if r.status().is_success() => Delivery::Acknowledged,
+            Ok(r) if r.status().is_success() => {
+                self.metrics.delivered("webhook");
+                Delivery::Acknowledged
+            }
             other => {
                 let why = match other {
                     Ok(r) => r.status().to_string(),
@@ -223,6 +232,7 @@ impl AlertHandler for Webhook {
 /// after a failure backs off (doubling from the configured first wait up to a minute).
 pub async fn run_webhook(
     engine: Engine,
+    metrics: Arc<Metrics>,
     config: WebhookConfig,
     fanout: watch::Receiver<u64>,
     mut stop: watch::Receiver<bool>,
@@ -231,6 +241,7 @@ pub async fn run_webhook(
     let consumer = format!("webhook:{}", config.name);
     let hook = Webhook {
         engine: engine.clone(),
+        metrics,
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()

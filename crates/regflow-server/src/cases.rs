@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use regflow_executor::Request;
-use regflow_process::{wire, CaseId, CommandName, Role};
+use regflow_process::{wire, CaseId, CommandName, ErrorCode, Role};
 use serde_json::{json, Map, Value};
 
 use crate::auth::Caller;
@@ -46,8 +46,15 @@ fn command_field(body: &Map<String, Value>) -> Result<CommandName, Problem> {
 /// Runs `req` and answers with the case as its actor sees it.
 async fn respond(state: &AppState, req: Request) -> Result<Value, Problem> {
     let actor = req.actor.clone();
-    let done = state.engine.execute(req).await?;
-    Ok(view::case_doc(&state.engine, &done.case, &actor))
+    let name = req.command.name();
+    let started = std::time::Instant::now();
+    let done = state.engine.execute(req).await;
+    let outcome = match &done {
+        Ok(_) => "ok",
+        Err(e) => e.code().map_or("error", ErrorCode::as_str),
+    };
+    state.metrics.command(name.as_str(), outcome, started.elapsed());
+    Ok(view::case_doc(&state.engine, &done?.case, &actor))
 }
 
 /// `POST /v1/cases`: `apply`, `accept` or `handle_instantly`; 201 and the case.

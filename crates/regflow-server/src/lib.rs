@@ -25,6 +25,7 @@ mod calendar;
 mod cases;
 pub mod config;
 mod lists;
+pub mod metrics;
 pub mod problem;
 mod public;
 pub mod view;
@@ -43,6 +44,7 @@ use tower_http::trace::TraceLayer;
 use crate::alerts::Fanout;
 use crate::auth::RateLimiter;
 use crate::config::{Config, Limits};
+use crate::metrics::Metrics;
 use crate::problem::Problem;
 
 /// What every handler shares.
@@ -61,6 +63,8 @@ pub struct Shared {
     pub rates: RateLimiter,
     /// Signals alert streams that alerts were delivered.
     pub fanout: Arc<Fanout>,
+    /// The service's metrics.
+    pub metrics: Arc<Metrics>,
 }
 
 impl std::ops::Deref for AppState {
@@ -73,12 +77,14 @@ impl std::ops::Deref for AppState {
 impl AppState {
     /// The state for `engine` under `limits`.
     pub fn new(engine: Engine, limits: Limits) -> AppState {
+        let metrics = Arc::new(Metrics::new());
         AppState {
             inner: Arc::new(Shared {
                 engine,
                 rates: RateLimiter::new(limits.requests_per_minute),
                 limits,
-                fanout: Arc::new(Fanout::new()),
+                fanout: Arc::new(Fanout::new(metrics.clone())),
+                metrics,
             }),
         }
     }
@@ -102,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/overdue", get(lists::overdue))
         .route("/v1/calendar", get(calendar::show).post(calendar::load))
         .route("/v1/alerts/stream", get(alerts::stream))
+        .route("/metrics", get(metrics::metrics))
         .fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::NOT_FOUND,
@@ -166,6 +173,7 @@ impl Server {
             .map(|w| {
                 tokio::spawn(alerts::run_webhook(
                     engine.clone(),
+                    self.state.metrics.clone(),
                     w,
                     self.state.fanout.subscribe(),
                     stopped.clone(),

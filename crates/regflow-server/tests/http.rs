@@ -977,3 +977,38 @@ async fn webhooks_retry_until_taken(db: &Db) {
     svc.stop().await;
 }
 on_both!(webhooks, webhooks_retry_until_taken);
+
+async fn metrics_count_commands_and_read_the_database(db: &Db) {
+    let svc = Svc::start(db, Limits::default()).await;
+    let (s, case) = svc.post("/v1/cases", "clerk", transfer(zhang_and_li())).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let id = case["id"].as_str().unwrap();
+    let (s, _) = svc.command(id, "registrar", json!({"command": "record"})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    svc.clock.set(at("2026-06-01T10:00:00+08:00"));
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let text = loop {
+        let res = svc.http.get(format!("{}/metrics", svc.base)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let text = res.text().await.unwrap();
+        if text.contains("regflow_alerts_fired_total 4") || tokio::time::Instant::now() > until {
+            break text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    for line in [
+        "regflow_commands_total{command=\"accept\",outcome=\"ok\"} 1",
+        "regflow_commands_total{command=\"record\",outcome=\"invalid_transition\"} 1",
+        "regflow_command_duration_seconds_count{command=\"accept\"} 1",
+        "regflow_alerts_fired_total 4",
+        "regflow_open_cases{state=\"accepted\"} 1",
+        "regflow_delivery_backlog{consumer=\"handler\"} 0",
+        "regflow_pool_connections{connections=\"max\"}",
+    ] {
+        assert!(text.contains(line), "no `{line}` in:\n{text}");
+    }
+    assert!(text.trim_end().ends_with("# EOF"));
+    assert_eq!(text.matches("# EOF").count(), 1);
+    svc.stop().await;
+}
+on_both!(metrics, metrics_count_commands_and_read_the_database);

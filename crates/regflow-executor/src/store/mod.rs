@@ -266,6 +266,16 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).cursor_advance(consumer, owner, last_id, release).await)
     }
 
+    /// See [`Sql::open_by_state`].
+    pub(crate) async fn open_by_state(&mut self) -> Result<Vec<(String, i64)>> {
+        on_backend!(self, c => Sql(&mut **c).open_by_state().await)
+    }
+
+    /// See [`Sql::delivery_backlog`].
+    pub(crate) async fn delivery_backlog(&mut self) -> Result<Vec<(String, i64)>> {
+        on_backend!(self, c => Sql(&mut **c).delivery_backlog().await)
+    }
+
     /// See [`Sql::token_insert`].
     pub(crate) async fn token_insert(&mut self, row: &TokenRow) -> Result<()> {
         on_backend!(self, c => Sql(&mut **c).token_insert(row).await)

@@ -111,6 +111,7 @@ where
     (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
     (String,): for<'r> sqlx::FromRow<'r, DB::Row>,
     (String, String): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (String, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     // ------------------------------------------------------------------ cases
 
@@ -476,6 +477,25 @@ where
         .execute(self.0)
         .await?;
         Ok(())
+    }
+
+    /// Open cases per state.
+    pub(crate) async fn open_by_state(self) -> Result<Vec<(String, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT state, COUNT(*) FROM regflow_cases WHERE is_open = 1 GROUP BY state ORDER BY state")
+                .fetch_all(self.0)
+                .await?,
+        )
+    }
+
+    /// Per consumer, the alerts queued past its cursor.
+    pub(crate) async fn delivery_backlog(self) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT c.consumer, (SELECT COUNT(*) FROM regflow_alerts a WHERE a.id > c.last_id) \
+             FROM regflow_alert_cursors c ORDER BY c.consumer",
+        )
+        .fetch_all(self.0)
+        .await?)
     }
 
     // ----------------------------------------------------------------- tokens
