@@ -94,9 +94,17 @@ impl Database {
     pub fn pool_status(&self) -> (u32, u32, u32) {
         match self {
             #[cfg(feature = "sqlite")]
-            Database::Sqlite(pool) => (pool.size(), pool.num_idle() as u32, pool.options().get_max_connections()),
+            Database::Sqlite(pool) => (
+                pool.size(),
+                pool.num_idle() as u32,
+                pool.options().get_max_connections(),
+            ),
             #[cfg(feature = "postgres")]
-            Database::Postgres(pool) => (pool.size(), pool.num_idle() as u32, pool.options().get_max_connections()),
+            Database::Postgres(pool) => (
+                pool.size(),
+                pool.num_idle() as u32,
+                pool.options().get_max_connections(),
+            ),
         }
     }
 

@@ -108,7 +108,10 @@ impl Engine {
     /// [`Error::Database`].
     pub async fn delivery_backlog(&self) -> Result<Vec<(String, u64)>> {
         let rows = self.inner.db.acquire().await?.conn().delivery_backlog().await?;
-        Ok(rows.into_iter().map(|(c, n)| (c, u64::try_from(n).unwrap_or(0))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(c, n)| (c, u64::try_from(n).unwrap_or(0)))
+            .collect())
     }
 
     /// Hands every alert queued past `consumer`'s cursor to `handler`, in id order, moving

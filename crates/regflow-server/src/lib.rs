@@ -26,10 +26,12 @@ mod cases;
 pub mod config;
 mod lists;
 pub mod metrics;
+pub mod openapi;
 pub mod problem;
 mod public;
 pub mod view;
 
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
 use regflow_executor::{Engine, WatchOptions};
@@ -65,6 +67,8 @@ pub struct Shared {
     pub fanout: Arc<Fanout>,
     /// The service's metrics.
     pub metrics: Arc<Metrics>,
+    /// The OpenAPI document, built once.
+    pub openapi: serde_json::Value,
 }
 
 impl std::ops::Deref for AppState {
@@ -78,6 +82,7 @@ impl AppState {
     /// The state for `engine` under `limits`.
     pub fn new(engine: Engine, limits: Limits) -> AppState {
         let metrics = Arc::new(Metrics::new());
+        let openapi = openapi::document(&engine);
         AppState {
             inner: Arc::new(Shared {
                 engine,
@@ -85,6 +90,7 @@ impl AppState {
                 limits,
                 fanout: Arc::new(Fanout::new(metrics.clone())),
                 metrics,
+                openapi,
             }),
         }
     }
@@ -109,6 +115,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/calendar", get(calendar::show).post(calendar::load))
         .route("/v1/alerts/stream", get(alerts::stream))
         .route("/metrics", get(metrics::metrics))
+        .route(
+            "/v1/openapi.json",
+            get(|State(state): State<AppState>| async move { axum::Json(state.openapi.clone()) }),
+        )
         .fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::NOT_FOUND,

@@ -1012,3 +1012,46 @@ async fn metrics_count_commands_and_read_the_database(db: &Db) {
     svc.stop().await;
 }
 on_both!(metrics, metrics_count_commands_and_read_the_database);
+
+async fn the_document_describes_the_routes(db: &Db) {
+    let svc = Svc::start(db, Limits::default()).await;
+    let (s, doc) = svc.call(Method::GET, "/v1/openapi.json", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 16);
+    // Every documented path is a route (the fallback answers `not_found` for the rest).
+    for (path, ops) in paths {
+        if path == "/v1/alerts/stream" {
+            continue;
+        }
+        let concrete = path
+            .replace("{id}", "nope")
+            .replace("{kind}", "change")
+            .replace("{role}", "clerk");
+        for method in ops.as_object().unwrap().keys() {
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (_, body) = svc.call(m, &concrete, Some("clerk"), None).await;
+            assert_ne!(
+                body["code"], "not_found",
+                "{method} {path} is documented but not routed"
+            );
+        }
+    }
+    // Every command a caller may send has a body schema, with exactly the fields it reads.
+    let bodies = doc["components"]["schemas"]["CaseCommand"]["oneOf"].as_array().unwrap();
+    for name in regflow_process::wire::COMMANDS {
+        let body = bodies
+            .iter()
+            .find(|b| b["properties"]["command"]["const"] == name.as_str())
+            .unwrap_or_else(|| panic!("no schema for {name}"));
+        let fields: Vec<&String> = body["properties"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            fields.len(),
+            regflow_process::wire::fields_of(name).len() + 2,
+            "{name}: {fields:?}"
+        );
+    }
+    svc.stop().await;
+}
+on_both!(openapi_document, the_document_describes_the_routes);
