@@ -1,9 +1,9 @@
 //! Opening a database and applying regflow's schema.
 //!
-//! Migrations live in the executor crate's `migrations/sqlite` and `migrations/postgres`
-//! and are embedded with `sqlx::migrate!`. Their versions are dated (`20261126000001_…`) and missing versions are
-//! ignored, so regflow's migrations can share sqlx's `_sqlx_migrations` table with the
-//! embedding application's own.
+//! Migrations live in the executor crate's `migrations/sqlite` and `migrations/postgres`,
+//! are embedded with `sqlx::migrate!`, and are recorded in regflow's own
+//! `regflow_migrations` table, so they never collide with the embedding application's
+//! sqlx migrations (see `store/migrate.rs`).
 
 use crate::error::{Error, Result};
 
@@ -67,19 +67,6 @@ impl Database {
         Err(Error::UnsupportedUrl {
             url: format!("{scheme}:…"),
         })
-    }
-
-    /// Applies regflow's pending migrations.
-    ///
-    /// # Errors
-    /// [`Error::Migrate`] when a migration fails or was changed after being applied.
-    pub async fn migrate(&self) -> Result<()> {
-        match self {
-            #[cfg(feature = "sqlite")]
-            Database::Sqlite(pool) => crate::store::sqlite::migrate(pool).await,
-            #[cfg(feature = "postgres")]
-            Database::Postgres(pool) => crate::store::postgres::migrate(pool).await,
-        }
     }
 
     /// Whether the database answers: one trivial statement on a pooled connection.

@@ -7,6 +7,7 @@
 //! a pool is opened. Only this module contains SQL (the migrations aside). Instants are
 //! microseconds since the epoch, flags 0/1, documents JSON text kept byte for byte.
 
+mod migrate;
 mod rows;
 mod sql;
 
@@ -274,6 +275,42 @@ impl Conn<'_> {
     /// See [`Sql::delivery_backlog`].
     pub(crate) async fn delivery_backlog(&mut self) -> Result<Vec<(String, i64)>> {
         on_backend!(self, c => Sql(&mut **c).delivery_backlog().await)
+    }
+
+    /// See [`Sql::migrations_prepare`].
+    pub(crate) async fn migrations_prepare(&mut self) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).migrations_prepare().await)
+    }
+
+    /// See [`Sql::migrations_applied`].
+    pub(crate) async fn migrations_applied(&mut self) -> Result<Vec<(i64, String)>> {
+        on_backend!(self, c => Sql(&mut **c).migrations_applied().await)
+    }
+
+    /// See [`Sql::sqlx_migrations`].
+    pub(crate) async fn sqlx_migrations(&mut self) -> Result<Vec<i64>> {
+        on_backend!(self, c => Sql(&mut **c).sqlx_migrations().await)
+    }
+
+    /// See [`Sql::sqlx_migration_forget`].
+    pub(crate) async fn sqlx_migration_forget(&mut self, version: i64) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).sqlx_migration_forget(version).await)
+    }
+
+    /// See [`Sql::migration_run`].
+    pub(crate) async fn migration_run(&mut self, script: &str) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).migration_run(script).await)
+    }
+
+    /// See [`Sql::migration_record`].
+    pub(crate) async fn migration_record(
+        &mut self,
+        version: i64,
+        description: &str,
+        checksum: &str,
+        at: i64,
+    ) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).migration_record(version, description, checksum, at).await)
     }
 
     /// See [`Sql::token_insert`].

@@ -13,6 +13,9 @@ impl Dialect for sqlx::PgConnection {
     // Alert writers queue until commit, so alert ids become visible in increasing order
     // and a consumer's cursor never passes an alert committed later.
     const ALERT_LOCK: Option<&'static str> = Some("LOCK TABLE regflow_alerts IN SHARE ROW EXCLUSIVE MODE");
+    const MIGRATION_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(7113, 1)");
+    const SQLX_MIGRATIONS_EXISTS: &'static str =
+        "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '_sqlx_migrations'";
     fn param(n: usize) -> String {
         format!("${n}")
     }
@@ -32,13 +35,8 @@ pub(crate) async fn connect(url: &str, pool_size: Option<u32>) -> Result<sqlx::P
         .await?)
 }
 
-/// Applies regflow's PostgreSQL migrations.
-pub(crate) async fn migrate(pool: &sqlx::PgPool) -> Result<()> {
-    let mut m = sqlx::migrate!("./migrations/postgres");
-    m.set_ignore_missing(true);
-    m.run(pool).await?;
-    Ok(())
-}
+/// regflow's PostgreSQL migrations, embedded.
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The names of regflow's tables present, sorted.
 pub(crate) async fn tables(pool: &sqlx::PgPool) -> Result<Vec<String>> {

@@ -12,6 +12,9 @@ impl Dialect for sqlx::SqliteConnection {
     const UNIT_LOCK: Option<&'static str> = None;
     const CALENDAR_LOCK: Option<&'static str> = None;
     const ALERT_LOCK: Option<&'static str> = None;
+    const MIGRATION_LOCK: Option<&'static str> = None;
+    const SQLX_MIGRATIONS_EXISTS: &'static str =
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'";
     fn param(_n: usize) -> String {
         "?".to_owned()
     }
@@ -50,13 +53,8 @@ pub(crate) async fn connect(url: &str, pool_size: Option<u32>) -> Result<sqlx::S
         .await?)
 }
 
-/// Applies regflow's SQLite migrations.
-pub(crate) async fn migrate(pool: &sqlx::SqlitePool) -> Result<()> {
-    let mut m = sqlx::migrate!("./migrations/sqlite");
-    m.set_ignore_missing(true);
-    m.run(pool).await?;
-    Ok(())
-}
+/// regflow's SQLite migrations, embedded.
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// The names of regflow's tables present, sorted.
 pub(crate) async fn tables(pool: &sqlx::SqlitePool) -> Result<Vec<String>> {

@@ -1,7 +1,7 @@
 use regflow_executor::testing::PgDatabase;
 use regflow_executor::{Database, Error, MigrationMode};
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "regflow_alert_cursors",
     "regflow_alerts",
     "regflow_calendars",
@@ -9,6 +9,7 @@ const TABLES: [&str; 9] = [
     "regflow_cases",
     "regflow_events",
     "regflow_idempotency_keys",
+    "regflow_migrations",
     "regflow_timers",
     "regflow_tokens",
 ];
@@ -54,4 +55,102 @@ async fn schema_applies_on_postgres() {
     db.migrate().await.unwrap();
     drop(db);
     pg.drop().await;
+}
+
+/// A host application's own sqlx migration: version 1, a table of its own.
+fn host_migrator() -> sqlx::migrate::Migrator {
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    use std::borrow::Cow;
+    let m = Migration::new(
+        1,
+        Cow::Borrowed("host things"),
+        MigrationType::Simple,
+        Cow::Borrowed("CREATE TABLE host_things (id INTEGER PRIMARY KEY)"),
+        false,
+    );
+    Migrator {
+        migrations: Cow::Owned(vec![m]),
+        ..Migrator::DEFAULT
+    }
+}
+
+#[tokio::test]
+async fn migrations_keep_to_their_own_table_and_adopt_old_records() {
+    let dir = std::env::temp_dir().join(format!("regflow-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("host.db").display());
+    // A database migrated by an earlier regflow, which recorded its versions in sqlx's table.
+    let db = Database::connect(&url, MigrationMode::Skip).await.unwrap();
+    let pool = match &db {
+        Database::Sqlite(p) => p.clone(),
+        _ => unreachable!(),
+    };
+    let mut old = sqlx::migrate!("./migrations/sqlite");
+    old.set_ignore_missing(true);
+    old.run(&pool).await.unwrap();
+    // regflow adopts those records and leaves sqlx's table to the host …
+    db.migrate().await.unwrap();
+    let ours: Vec<(i64,)> = sqlx::query_as("SELECT version FROM regflow_migrations")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(ours.len(), sqlx::migrate!("./migrations/sqlite").iter().count());
+    let left: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+    // … whose own strict migrator now runs without meeting versions it does not know.
+    host_migrator().run(&pool).await.unwrap();
+    db.migrate().await.unwrap();
+    let host: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(host, vec![(1,)]);
+    // A migration changed after it was applied is refused.
+    sqlx::query("UPDATE regflow_migrations SET checksum = 'edited' WHERE version = (SELECT MAX(version) FROM regflow_migrations)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let err = db.migrate().await.unwrap_err();
+    assert!(matches!(err, Error::Migrate(_)), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn a_host_migrator_and_regflow_share_a_postgres_database() {
+    let Some(pg) = PgDatabase::create("a_host_migrator_and_regflow_share_a_postgres_database").await else {
+        return;
+    };
+    let pool = sqlx::PgPool::connect(pg.url()).await.unwrap();
+    host_migrator().run(&pool).await.unwrap();
+    let db = Database::Postgres(pool.clone());
+    db.migrate().await.unwrap();
+    assert_eq!(db.regflow_tables().await.unwrap(), TABLES);
+    host_migrator().run(&pool).await.unwrap();
+    let host: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(host, vec![(1,)]);
+    // The engine runs on the host's own pool.
+    let engine = regflow_executor::Engine::builder_on(db).build().await.unwrap();
+    assert_eq!(engine.database().pool_status().2, pool.options().get_max_connections());
+    pool.close().await;
+    pg.drop().await;
+}
+
+#[tokio::test]
+async fn the_pool_size_is_configurable() {
+    let dir = std::env::temp_dir().join(format!("regflow-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("sized.db").display());
+    let engine = regflow_executor::Engine::builder(&url)
+        .pool_size(3)
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(engine.database().pool_status().2, 3);
+    std::fs::remove_dir_all(dir).ok();
 }
