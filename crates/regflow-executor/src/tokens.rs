@@ -40,6 +40,11 @@ pub struct IssuedToken {
     pub secret: String,
 }
 
+/// The SHA-256 of a bearer token as stored: what to key a cache of checked tokens by.
+pub fn fingerprint(bearer: &str) -> String {
+    digest(bearer)
+}
+
 fn hex_random(bytes: usize) -> String {
     let mut out = String::new();
     while out.len() < bytes * 2 {

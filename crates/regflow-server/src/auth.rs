@@ -8,7 +8,7 @@ use regflow_executor::Token;
 use regflow_process::{Actor, Role};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::problem::Problem;
 use crate::AppState;
@@ -78,6 +78,48 @@ impl RateLimiter {
     }
 }
 
+/// Tokens checked recently, by the SHA-256 of the bearer: trusted for the configured
+/// time, then looked up again (so a revocation takes effect within it). Only live tokens
+/// enter, so its size is bounded by the tokens issued.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    entries: Mutex<HashMap<String, (Token, Instant)>>,
+}
+
+impl TokenCache {
+    fn get(&self, key: &str, ttl: Duration) -> Option<Token> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < ttl)
+            .map(|(t, _)| t.clone())
+    }
+
+    fn put(&self, key: String, token: Token, ttl: Duration) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= 10_000 {
+            entries.retain(|_, (_, at)| at.elapsed() < ttl);
+        }
+        entries.insert(key, (token, Instant::now()));
+    }
+}
+
+async fn authenticate(state: &AppState, bearer: &str) -> Result<Option<Token>, Problem> {
+    let ttl = Duration::from_millis(state.limits.token_cache_ms);
+    if ttl.is_zero() {
+        return Ok(state.engine.database().authenticate(bearer).await?);
+    }
+    let key = regflow_executor::tokens::fingerprint(bearer);
+    if let Some(token) = state.tokens.get(&key, ttl) {
+        return Ok(Some(token));
+    }
+    let found = state.engine.database().authenticate(bearer).await?;
+    if let Some(token) = &found {
+        state.tokens.put(key, token.clone(), ttl);
+    }
+    Ok(found)
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
@@ -89,12 +131,7 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(Problem::unauthorized)?;
-        let Token { id, actor, name, .. } = state
-            .engine
-            .database()
-            .authenticate(bearer)
-            .await?
-            .ok_or_else(Problem::unauthorized)?;
+        let Token { id, actor, name, .. } = authenticate(state, bearer).await?.ok_or_else(Problem::unauthorized)?;
         if let Err(wait) = state.rates.take(&id) {
             let mut p = Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,

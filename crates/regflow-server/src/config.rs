@@ -19,10 +19,12 @@
 //! body_bytes = 262144
 //! requests_per_minute = 600
 //! request_timeout_secs = 30
+//! token_cache_ms = 1000
 //! ```
 //!
 //! `REGFLOW_LISTEN`, `REGFLOW_DATABASE_URL`, `REGFLOW_BODY_BYTES`,
-//! `REGFLOW_REQUESTS_PER_MINUTE` and `REGFLOW_REQUEST_TIMEOUT_SECS` override the file.
+//! `REGFLOW_REQUESTS_PER_MINUTE`, `REGFLOW_REQUEST_TIMEOUT_SECS` and
+//! `REGFLOW_TOKEN_CACHE_MS` override the file.
 
 use regflow_process::{Centre, CentreId, OfficeHours};
 use serde::Deserialize;
@@ -110,6 +112,9 @@ pub struct Limits {
     pub requests_per_minute: u32,
     /// A request taking longer is answered 503.
     pub request_timeout_secs: u64,
+    /// How long a checked token is trusted before it is looked up again: a revoked token
+    /// is refused at most this long after its revocation (0: look up on every request).
+    pub token_cache_ms: u64,
 }
 
 impl Default for Limits {
@@ -118,6 +123,7 @@ impl Default for Limits {
             body_bytes: 256 * 1024,
             requests_per_minute: 6000,
             request_timeout_secs: 30,
+            token_cache_ms: 1000,
         }
     }
 }
@@ -182,6 +188,9 @@ impl Config {
         }
         if let Some(v) = var("REGFLOW_REQUEST_TIMEOUT_SECS") {
             self.limits.request_timeout_secs = number("REGFLOW_REQUEST_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = var("REGFLOW_TOKEN_CACHE_MS") {
+            self.limits.token_cache_ms = number("REGFLOW_TOKEN_CACHE_MS", v)?;
         }
         self.check()?;
         Ok(self)

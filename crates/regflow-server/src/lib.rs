@@ -44,7 +44,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::alerts::Fanout;
-use crate::auth::RateLimiter;
+use crate::auth::{RateLimiter, TokenCache};
 use crate::config::{Config, Limits};
 use crate::metrics::Metrics;
 use crate::problem::Problem;
@@ -63,6 +63,8 @@ pub struct Shared {
     pub limits: Limits,
     /// Per-token request rates.
     pub rates: RateLimiter,
+    /// Tokens checked recently.
+    pub tokens: TokenCache,
     /// Signals alert streams that alerts were delivered.
     pub fanout: Arc<Fanout>,
     /// The service's metrics.
@@ -87,6 +89,7 @@ impl AppState {
             inner: Arc::new(Shared {
                 engine,
                 rates: RateLimiter::new(limits.requests_per_minute),
+                tokens: TokenCache::default(),
                 limits,
                 fanout: Arc::new(Fanout::new(metrics.clone())),
                 metrics,

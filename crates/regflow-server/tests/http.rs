@@ -319,7 +319,14 @@ async fn a_case_from_window_to_evaluation(db: &Db) {
 on_both!(case_from_window_to_evaluation, a_case_from_window_to_evaluation);
 
 async fn callers_see_only_what_is_theirs(db: &Db) {
-    let svc = Svc::start(db, Limits::default()).await;
+    let svc = Svc::start(
+        db,
+        Limits {
+            token_cache_ms: 300,
+            ..Limits::default()
+        },
+    )
+    .await;
     let (_, case) = svc.post("/v1/cases", "clerk", transfer(zhang_and_li())).await;
     let id = case["id"].as_str().unwrap().to_owned();
 
@@ -345,6 +352,8 @@ async fn callers_see_only_what_is_theirs(db: &Db) {
         .revoke_token(&clerk2_id, Utc::now())
         .await
         .unwrap());
+    // Refused once the token cache's 300 ms have passed, without a restart.
+    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
     let (s, _) = svc.get(&format!("/v1/cases/{id}"), "clerk2").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "revoked without a restart");
 
@@ -659,6 +668,7 @@ async fn idempotent_repeats_and_limits(db: &Db) {
             body_bytes: 4096,
             requests_per_minute: 600,
             request_timeout_secs: 30,
+            ..Limits::default()
         },
     )
     .await;
@@ -786,6 +796,7 @@ async fn callers_over_their_rate_get_429(db: &Db) {
             body_bytes: 4096,
             requests_per_minute: 60,
             request_timeout_secs: 30,
+            ..Limits::default()
         },
     )
     .await;
