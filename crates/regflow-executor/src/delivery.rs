@@ -6,9 +6,10 @@
 //! the acknowledgement, delivers again after restart. So every consumer receives each
 //! alert at least once, and the stable id lets it act exactly once.
 //!
-//! Engines sharing a database take turns on a consumer through a lease (30 s of wall-clock
-//! time, renewed while delivering), so alerts are not delivered twice while all of them
-//! stay alive.
+//! Deliveries to one consumer — from concurrent passes of one engine or from engines
+//! sharing the database — take turns through a lease (30 s of wall-clock time, renewed
+//! while delivering), so alerts are not delivered twice while every deliverer stays alive.
+//! One that dies holding the lease delays delivery by at most those 30 s.
 
 use chrono::{DateTime, Utc};
 use regflow_process::{AlertLevel, CaseId, CentreId, ClockKind, KindId, PlannedAlert};
@@ -116,50 +117,65 @@ impl Engine {
 
     /// Hands every alert queued past `consumer`'s cursor to `handler`, in id order, moving
     /// the cursor past those it acknowledges and stopping at the first it asks to retry;
-    /// returns how many were acknowledged. Another engine holding the
-    /// consumer's lease delivers instead (this call then returns 0).
+    /// returns how many were acknowledged. While another call (of this engine or another)
+    /// holds the consumer's lease, this one returns 0 at once: the holder re-reads the
+    /// queue after releasing the lease, so an alert committed meanwhile is not left behind.
+    /// No connection is held while the handler runs, so a handler may use the engine.
     ///
     /// # Errors
     /// [`Error::Database`]; alerts handed over before the error are acknowledged.
     pub async fn deliver(&self, consumer: &str, handler: &dyn AlertHandler) -> Result<usize> {
-        let owner = self.inner.instance.as_str();
+        let owner = uuid::Uuid::new_v4().to_string();
+        let db = &self.inner.db;
         let lease = || {
             let now = Utc::now();
             (micros(now), micros(now + LEASE))
         };
-        let (now, until) = lease();
-        let mut conn = self.inner.db.acquire().await?;
-        let Some(mut last) = conn.conn().cursor_lease(consumer, owner, now, until).await? else {
-            return Ok(0);
-        };
         let mut delivered = 0;
         loop {
-            let rows = conn.conn().alerts_after(last, None, ROUND).await?;
-            if rows.is_empty() {
-                break;
-            }
-            let mut stopped = false;
-            for row in rows {
-                let id = row.id;
-                if handler.deliver(&alert_of(row)?).await == Delivery::Retry {
-                    stopped = true;
+            let (now, until) = lease();
+            let Some(mut last) = db
+                .acquire()
+                .await?
+                .conn()
+                .cursor_lease(consumer, &owner, now, until)
+                .await?
+            else {
+                return Ok(delivered);
+            };
+            loop {
+                let rows = db.acquire().await?.conn().alerts_after(last, None, ROUND).await?;
+                if rows.is_empty() {
                     break;
                 }
-                last = id;
-                delivered += 1;
+                for row in rows {
+                    let id = row.id;
+                    if handler.deliver(&alert_of(row)?).await == Delivery::Retry {
+                        db.acquire()
+                            .await?
+                            .conn()
+                            .cursor_advance(consumer, &owner, last, true)
+                            .await?;
+                        return Ok(delivered);
+                    }
+                    last = id;
+                    delivered += 1;
+                }
+                let mut conn = db.acquire().await?;
+                conn.conn().cursor_advance(consumer, &owner, last, false).await?;
+                let (now, until) = lease();
+                if conn.conn().cursor_lease(consumer, &owner, now, until).await?.is_none() {
+                    // The lease lapsed and another call took over: it goes on from `last`.
+                    return Ok(delivered);
+                }
             }
-            if stopped {
-                conn.conn().cursor_advance(consumer, owner, last, true).await?;
-                return Ok(delivered);
-            }
-            conn.conn().cursor_advance(consumer, owner, last, false).await?;
-            let (now, until) = lease();
-            if conn.conn().cursor_lease(consumer, owner, now, until).await?.is_none() {
-                // The lease lapsed and another engine took over: it goes on from `last`.
+            let mut conn = db.acquire().await?;
+            conn.conn().cursor_advance(consumer, &owner, last, true).await?;
+            // A call that found the lease taken returned at once; what it queued before
+            // that is delivered here.
+            if conn.conn().alerts_after(last, None, 1).await?.is_empty() {
                 return Ok(delivered);
             }
         }
-        conn.conn().cursor_advance(consumer, owner, last, true).await?;
-        Ok(delivered)
     }
 }

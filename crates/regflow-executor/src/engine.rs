@@ -108,8 +108,6 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) timers_changed: watch::Sender<u64>,
     pub(crate) due_passes: std::sync::atomic::AtomicU64,
-    /// This engine's id, as the owner of delivery leases.
-    pub(crate) instance: String,
 }
 
 /// regflow's engine. Cheap to clone; every clone shares the pool and settings.
@@ -243,7 +241,6 @@ impl EngineBuilder {
                 clock: self.clock,
                 timers_changed: watch::channel(0).0,
                 due_passes: std::sync::atomic::AtomicU64::new(0),
-                instance: uuid::Uuid::new_v4().to_string(),
             }),
         };
         engine.current_calendar().await?;

@@ -18,6 +18,18 @@ impl AlertHandler for Ids {
     }
 }
 
+/// Takes a while over each alert, so concurrent deliveries would overlap.
+#[derive(Default)]
+struct SlowIds(Mutex<Vec<u64>>);
+
+#[async_trait]
+impl AlertHandler for SlowIds {
+    async fn on_alert(&self, a: &FiredAlert) {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        self.0.lock().unwrap().push(a.id);
+    }
+}
+
 /// Dies on the first alert it is handed, as a process killed right after the commit.
 struct Dies;
 
@@ -132,3 +144,38 @@ async fn feeds_by_centre(db: &Db) {
     assert_eq!(rest, ours[2..].to_vec());
 }
 on_both!(alert_feeds_are_per_centre_and_resumable, feeds_by_centre);
+
+async fn concurrent_passes(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    for i in 0..100 {
+        let id = CaseId::new(format!("p{i:03}"));
+        let req = Request::to(
+            &id,
+            staff("clerk-1", Role::Clerk),
+            accept(&engine, "change", Channel::Window),
+        );
+        engine.execute(req).await.unwrap();
+    }
+    let ids = std::sync::Arc::new(SlowIds::default());
+    let later = at("2026-06-01T00:00:00+08:00");
+    let passes: Vec<_> = (0..8)
+        .map(|_| {
+            let (engine, ids) = (engine.clone(), ids.clone());
+            tokio::spawn(async move { engine.run_due(later, ids.as_ref()).await.unwrap() })
+        })
+        .collect();
+    for p in passes {
+        p.await.unwrap();
+    }
+    let mut got = ids.0.lock().unwrap().clone();
+    let total = got.len();
+    got.sort_unstable();
+    got.dedup();
+    assert_eq!(
+        (total, got.len()),
+        (400, 400),
+        "each alert handed over once by eight concurrent passes"
+    );
+}
+on_both!(concurrent_passes_of_one_engine_deliver_once, concurrent_passes);
