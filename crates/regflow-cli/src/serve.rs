@@ -30,9 +30,10 @@ const DEMO_STAFF: [(&str, &str, &[Role]); 9] = [
     ("KIOSK", "kiosk-1", &[Role::Kiosk]),
     ("COURT", "court-1", &[Role::Court]),
 ];
-const DEMO_APPLICANTS: [(&str, &str, &str); 2] = [
+const DEMO_APPLICANTS: [(&str, &str, &str); 3] = [
     ("ZHANGSAN", "630102198503120015", "张三"),
     ("LISI", "630102199211080028", "李四"),
+    ("WANGWU", "630102198001010035", "王五"),
 ];
 
 async fn demo_tokens(db: &Database) -> Result<String, Failure> {
@@ -45,6 +46,13 @@ async fn demo_tokens(db: &Database) -> Result<String, Failure> {
             .await?;
         writeln!(env, "export TOKEN_{var}={}", t.secret)?;
     }
+    // A clerk of another centre, who must see nothing of xining's cases.
+    let other = Actor::new("clerk-1", [Role::Clerk], CentreId::new("haidong"));
+    writeln!(
+        env,
+        "export TOKEN_CLERK_HAIDONG={}",
+        db.issue_token(&other, None, now).await?.secret
+    )?;
     for (var, id, name) in DEMO_APPLICANTS {
         let t = db
             .issue_token(&Actor::applicant(id, centre.clone()), Some(name), now)

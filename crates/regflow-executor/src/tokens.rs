@@ -170,6 +170,18 @@ impl Database {
         token_of(row).map(Some)
     }
 
+    /// The live token with public id `id` (for a session that remembers only the id), or
+    /// `None` when there is none or it was revoked.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn live_token(&self, id: &str) -> Result<Option<Token>> {
+        match self.acquire().await?.conn().token_get(id).await? {
+            Some(row) if row.revoked_at.is_none() => token_of(row).map(Some),
+            _ => Ok(None),
+        }
+    }
+
     /// Revokes token `id` at `now`; `false` when there is no live token of that id.
     ///
     /// # Errors

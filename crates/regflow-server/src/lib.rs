@@ -27,6 +27,7 @@ pub mod config;
 mod lists;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod problem;
 mod public;
 pub mod view;
@@ -71,6 +72,10 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     /// The OpenAPI document, built once.
     pub openapi: serde_json::Value,
+    /// The web pages' templates.
+    pub templates: minijinja::Environment<'static>,
+    /// Signs the pages' sessions and forms.
+    pub session_key: pages::Key,
 }
 
 impl std::ops::Deref for AppState {
@@ -94,6 +99,8 @@ impl AppState {
                 fanout: Arc::new(Fanout::new(metrics.clone())),
                 metrics,
                 openapi,
+                templates: pages::templates(),
+                session_key: pages::Key::random(),
             }),
         }
     }
@@ -122,6 +129,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/openapi.json",
             get(|State(state): State<AppState>| async move { axum::Json(state.openapi.clone()) }),
         )
+        .merge(pages::routes())
         .fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::NOT_FOUND,

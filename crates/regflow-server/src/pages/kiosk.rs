@@ -1,0 +1,82 @@
+//! The self-service kiosk (`/kiosk`): an information query (不动产登记信息查询) handled on
+//! the spot, with the time it took.
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Form;
+use regflow_process::Role;
+use serde_json::{json, Map, Value};
+
+use super::session::Visit;
+use super::{forbidden_form, form_object, labels, refusal_text, render, send, sign_in_page, Flash};
+use crate::problem::Problem;
+use crate::AppState;
+
+fn kiosk(visit: &Visit) -> Option<regflow_process::Actor> {
+    visit
+        .token
+        .as_ref()
+        .filter(|t| t.actor.has(Role::Kiosk))
+        .map(|t| t.actor.clone())
+}
+
+/// `GET /kiosk`: the query form (the kiosk signs in once with its token).
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(flash): Query<Flash>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    if kiosk(&visit).is_none() {
+        return Ok(sign_in_page(&state, &visit, "kiosk", flash.error));
+    }
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("自助查询"));
+    flash.into_ctx(&mut ctx);
+    Ok(render(&state, &visit, "kiosk.html", ctx))
+}
+
+/// `POST /kiosk`: handles the query at once and shows the outcome and the time taken.
+pub async fn query(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+    if !visit.csrf_ok(csrf) {
+        return Ok(forbidden_form());
+    }
+    let Some(me) = kiosk(&visit) else {
+        return Ok(sign_in_page(&state, &visit, "kiosk", None));
+    };
+    let mut form = form_object(&fields);
+    let name = form.remove("name").unwrap_or(Value::Null);
+    let id = form.remove("id").unwrap_or(Value::Null);
+    let fixed = [
+        ("command", json!("handle_instantly")),
+        ("kind", json!("information_query")),
+        ("channel", json!("kiosk")),
+        ("applicants", json!([{"name": name, "id": id}])),
+        ("materials", json!(["identity_proof"])),
+    ];
+    let started = std::time::Instant::now();
+    let outcome = send(&state, &me, None, &form, &fixed).await;
+    let took_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("自助查询"));
+    match outcome {
+        Ok(case) => {
+            ctx.insert(
+                "result".into(),
+                json!({"id": case.id(), "state": labels::state(case.state()), "unit": case.intake().unit.as_str(),
+                       "took_ms": (took_ms * 10.0).round() / 10.0}),
+            );
+        }
+        Err(p) => {
+            ctx.insert("error".into(), json!(refusal_text(&p)));
+        }
+    }
+    Ok(render(&state, &visit, "kiosk.html", ctx))
+}

@@ -1,0 +1,332 @@
+//! The reference web pages of SPEC 12, in Chinese: the 最多跑一次 portal (`/`), the staff
+//! workbench (`/staff`) and the self-service kiosk (`/kiosk`). Server-rendered with
+//! minijinja from templates embedded in the binary (output escaped), a little JavaScript
+//! for live alerts, no build step. Like the API, the pages hold no rule: each form becomes
+//! a command read by `regflow_process::wire` and sent to the engine as the signed-in
+//! person; each list comes from the engine's `ActorView`.
+
+mod kiosk;
+mod labels;
+mod portal;
+mod session;
+mod staff;
+
+pub use session::Key;
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::Environment;
+use regflow_executor::Request;
+use regflow_process::{wire, Actor, Case, Role};
+use serde_json::{Map, Value};
+
+use crate::problem::Problem;
+use crate::AppState;
+use session::Visit;
+
+/// The templates, embedded.
+const TEMPLATES: [(&str, &str); 12] = [
+    ("base.html", include_str!("../../templates/base.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("portal.html", include_str!("../../templates/portal.html")),
+    ("guides.html", include_str!("../../templates/guides.html")),
+    ("apply.html", include_str!("../../templates/apply.html")),
+    ("my_cases.html", include_str!("../../templates/my_cases.html")),
+    ("my_case.html", include_str!("../../templates/my_case.html")),
+    ("staff.html", include_str!("../../templates/staff.html")),
+    ("staff_accept.html", include_str!("../../templates/staff_accept.html")),
+    ("staff_case.html", include_str!("../../templates/staff_case.html")),
+    ("staff_report.html", include_str!("../../templates/staff_report.html")),
+    ("kiosk.html", include_str!("../../templates/kiosk.html")),
+];
+
+const CSS: &str = include_str!("../../templates/app.css");
+const JS: &str = include_str!("../../templates/app.js");
+
+/// The template environment (HTML-escaping every `.html` template).
+pub fn templates() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, text) in TEMPLATES {
+        env.add_template(name, text).expect("the embedded templates parse");
+    }
+    env
+}
+
+/// The pages' routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(portal::home))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/guides", get(portal::guides))
+        .route("/apply", get(portal::apply_form).post(portal::apply))
+        .route("/my", get(portal::my_cases))
+        .route("/my/cases/{id}", get(portal::my_case).post(portal::act))
+        .route("/staff", get(staff::home))
+        .route("/staff/accept", get(staff::accept_form).post(staff::accept))
+        .route("/staff/cases/{id}", get(staff::case).post(staff::act))
+        .route("/staff/report", get(staff::report))
+        .route("/staff/alerts", get(staff::alerts))
+        .route("/kiosk", get(kiosk::home).post(kiosk::query))
+        .route(
+            "/assets/app.css",
+            get(|| async { asset("text/css; charset=utf-8", CSS) }),
+        )
+        .route(
+            "/assets/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", JS) }),
+        )
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    (
+        [(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "max-age=3600")],
+        body,
+    )
+        .into_response()
+}
+
+/// A rendered page, with the visit's cookies.
+pub(crate) fn render(state: &AppState, visit: &Visit, name: &str, mut ctx: Map<String, Value>) -> Response {
+    ctx.insert("csrf".into(), Value::String(visit.csrf.clone()));
+    if let Some(t) = &visit.token {
+        ctx.insert("me".into(), labels::person(t));
+    }
+    let html = state
+        .templates
+        .get_template(name)
+        .and_then(|t| t.render(Value::Object(ctx)));
+    let mut response = match html {
+        Ok(html) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+                ),
+                (header::X_FRAME_OPTIONS, "DENY"),
+                (header::REFERRER_POLICY, "same-origin"),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, template = name, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "page error").into_response()
+        }
+    };
+    with_cookies(&mut response, visit);
+    response
+}
+
+fn with_cookies(response: &mut Response, visit: &Visit) {
+    for c in &visit.set_cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+}
+
+/// A redirect after a form, carrying a message for the next page.
+pub(crate) fn back(to: &str, notice: Option<&str>, error: Option<&str>) -> Response {
+    let mut url = to.to_owned();
+    let mut sep = if url.contains('?') { '&' } else { '?' };
+    for (k, v) in [("notice", notice), ("error", error)] {
+        if let Some(v) = v {
+            url.push(sep);
+            url.push_str(k);
+            url.push('=');
+            url.push_str(&encode(v));
+            sep = '&';
+        }
+    }
+    Redirect::to(&url).into_response()
+}
+
+/// Percent-encodes a query value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The message a refused form shows: the SPEC 8 code and what to do.
+pub(crate) fn refusal_text(p: &Problem) -> String {
+    format!("{} ({}): {}", labels::code(&p.code), p.code, p.detail)
+}
+
+/// A form as the JSON object `wire` reads: repeated fields become lists (`materials`,
+/// `problems`, `consenting`), `pass`/`ok` become booleans, numbers become numbers.
+pub(crate) fn form_object(fields: &[(String, String)]) -> Map<String, Value> {
+    let mut map = Map::new();
+    for (k, v) in fields {
+        match k.as_str() {
+            "csrf" => {}
+            "materials" | "consenting" => {
+                let entry = map.entry(k.clone()).or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(items) = entry {
+                    items.push(Value::String(v.clone()));
+                }
+            }
+            "problems" => {
+                let lines: Vec<Value> = v
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(|l| Value::String(l.to_owned()))
+                    .collect();
+                map.insert(k.clone(), Value::Array(lines));
+            }
+            "pass" | "ok" => {
+                map.insert(k.clone(), Value::Bool(v == "true" || v == "on"));
+            }
+            "working_days" | "rating" => {
+                let n = v
+                    .trim()
+                    .parse::<u64>()
+                    .map(Value::from)
+                    .unwrap_or(Value::String(v.clone()));
+                map.insert(k.clone(), n);
+            }
+            _ if v.is_empty() => {}
+            _ => {
+                map.insert(k.clone(), Value::String(v.clone()));
+            }
+        }
+    }
+    for list in ["materials", "consenting"] {
+        map.entry(list).or_insert_with(|| Value::Array(Vec::new()));
+    }
+    map
+}
+
+/// Sends the command a form describes, as `actor`, to case `id` (or a new case).
+pub(crate) async fn send(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<&str>,
+    form: &Map<String, Value>,
+    fixed: &[(&str, Value)],
+) -> Result<Case, Problem> {
+    let mut body = form.clone();
+    for (k, v) in fixed {
+        body.insert((*k).to_owned(), v.clone());
+    }
+    let name = body
+        .get("command")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let command = wire::command(&name, &body, id.is_some())?;
+    let req = match id {
+        Some(id) => Request::to(&regflow_process::CaseId::new(id), actor.clone(), command),
+        None => Request::new(actor.clone(), command),
+    };
+    Ok(state.engine.execute(req).await?.case)
+}
+
+/// `POST /login`: a person signs in with their token.
+async fn login(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    // Only our own areas: a sign-in never redirects elsewhere.
+    let next = field("next")
+        .filter(|n| ["/", "/staff", "/kiosk"].contains(n))
+        .unwrap_or("/");
+    if !visit.csrf_ok(field("csrf")) {
+        return Ok(forbidden_form());
+    }
+    let bearer = field("token").unwrap_or_default().trim();
+    let Some(token) = state.engine.database().authenticate(bearer).await? else {
+        return Ok(back(
+            next,
+            None,
+            Some("令牌无效或已吊销 the token is unknown or revoked"),
+        ));
+    };
+    let wants_staff = next == "/staff";
+    let is_applicant = token.actor.has(Role::Applicant);
+    if (wants_staff && is_applicant)
+        || (next == "/" && !is_applicant)
+        || (next == "/kiosk" && !token.actor.has(Role::Kiosk))
+    {
+        return Ok(back(
+            next,
+            None,
+            Some("此令牌不能登录此页面 this token is not for this page"),
+        ));
+    }
+    let mut response = Redirect::to(next).into_response();
+    if let Ok(v) = HeaderValue::from_str(&Visit::sign_in(&state, &token.id)) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    with_cookies(&mut response, &visit);
+    Ok(response)
+}
+
+/// `POST /logout`.
+async fn logout(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: HeaderMap,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let csrf = fields.iter().find(|(n, _)| n == "csrf").map(|(_, v)| v.as_str());
+    if !visit.csrf_ok(csrf) {
+        return Ok(forbidden_form());
+    }
+    let mut response = Redirect::to("/").into_response();
+    if let Ok(v) = HeaderValue::from_str(&Visit::sign_out()) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// The answer to a form without a valid CSRF field.
+pub(crate) fn forbidden_form() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "表单已过期或来源不明，请刷新页面后重试。 The form is stale or did not come from this site: reload the page.",
+    )
+        .into_response()
+}
+
+/// The answer when a page needs someone signed in with one of `roles`.
+pub(crate) fn sign_in_page(state: &AppState, visit: &Visit, area: &str, error: Option<String>) -> Response {
+    let mut ctx = Map::new();
+    ctx.insert("area".into(), Value::String(area.into()));
+    ctx.insert("title".into(), Value::String(labels::area(area).into()));
+    if let Some(e) = error {
+        ctx.insert("error".into(), Value::String(e));
+    }
+    render(state, visit, "login.html", ctx)
+}
+
+/// Messages passed along a redirect.
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct Flash {
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+impl Flash {
+    fn into_ctx(self, ctx: &mut Map<String, Value>) {
+        if let Some(n) = self.notice {
+            ctx.insert("notice".into(), Value::String(n));
+        }
+        if let Some(e) = self.error {
+            ctx.insert("error".into(), Value::String(e));
+        }
+    }
+}

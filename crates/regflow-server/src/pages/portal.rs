@@ -1,0 +1,211 @@
+//! The 最多跑一次 portal (`/`): 用户信息, 办事指南, 业务办理 and 我的业务 for applicants.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::Form;
+use regflow_process::{CaseId, Channel, Role};
+use serde_json::{json, Map, Value};
+
+use super::session::Visit;
+use super::{back, forbidden_form, form_object, labels, refusal_text, render, send, sign_in_page, Flash};
+use crate::problem::Problem;
+use crate::{view, AppState};
+
+fn applicant(visit: &Visit) -> Option<regflow_process::Actor> {
+    visit
+        .token
+        .as_ref()
+        .filter(|t| t.actor.has(Role::Applicant))
+        .map(|t| t.actor.clone())
+}
+
+/// `GET /`: 用户信息 and the ways in, or the sign-in form.
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(flash): Query<Flash>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    if applicant(&visit).is_none() {
+        return Ok(sign_in_page(&state, &visit, "portal", flash.error));
+    }
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("互联网+不动产登记"));
+    flash.into_ctx(&mut ctx);
+    Ok(render(&state, &visit, "portal.html", ctx))
+}
+
+/// `GET /guides`: 办事指南, public.
+pub async fn guides(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let today = view::today(&state.engine);
+    let policy = state
+        .engine
+        .policies()
+        .in_force(today)
+        .map_err(|e| Problem::from(regflow_process::Refusal::from(e)))?;
+    let guides: Vec<Value> = state
+        .engine
+        .catalogue()
+        .kinds()
+        .iter()
+        .map(|k| view::guide(k, policy))
+        .collect();
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("办事指南"));
+    ctx.insert("guides".into(), Value::Array(guides));
+    Ok(render(&state, &visit, "guides.html", ctx))
+}
+
+/// The query of `GET /apply`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ApplyQuery {
+    kind: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /apply?kind=`: 业务办理 — the kinds that may be applied for online, then the
+/// chosen kind's checklist.
+pub async fn apply_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ApplyQuery>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    if applicant(&visit).is_none() {
+        return Ok(sign_in_page(&state, &visit, "portal", None));
+    }
+    let kinds: Vec<Value> = state
+        .engine
+        .catalogue()
+        .kinds()
+        .iter()
+        .filter(|k| k.allows(Channel::Online))
+        .map(|k| json!({"id": k.id, "name": k.name}))
+        .collect();
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("业务办理"));
+    ctx.insert("kinds".into(), Value::Array(kinds));
+    if let Some(kind) = q.kind.as_deref().and_then(|k| state.engine.catalogue().get(k)) {
+        let checklist: Vec<Value> = kind
+            .applicant_materials()
+            .map(|m| json!({"id": m.id, "name": m.name, "key": m.key}))
+            .collect();
+        ctx.insert(
+            "kind".into(),
+            json!({"id": kind.id, "name": kind.name, "checklist": checklist}),
+        );
+    }
+    if let Some(e) = q.error {
+        ctx.insert("error".into(), json!(e));
+    }
+    Ok(render(&state, &visit, "apply.html", ctx))
+}
+
+/// `POST /apply`: the online application, as the signed-in applicant.
+pub async fn apply(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+    if !visit.csrf_ok(csrf) {
+        return Ok(forbidden_form());
+    }
+    let Some(me) = applicant(&visit) else {
+        return Ok(sign_in_page(&state, &visit, "portal", None));
+    };
+    let name = visit.token.as_ref().and_then(|t| t.name.clone()).unwrap_or_default();
+    let mut form = form_object(&fields);
+    let kind = form.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
+    // The applicant is the first party; a second party is optional.
+    let mut parties = vec![json!({"name": name, "id": me.id().as_str()})];
+    if let (Some(n), Some(i)) = (
+        form.remove("co_name").and_then(|v| v.as_str().map(str::to_owned)),
+        form.remove("co_id").and_then(|v| v.as_str().map(str::to_owned)),
+    ) {
+        parties.push(json!({"name": n, "id": i}));
+    }
+    form.insert("applicants".into(), Value::Array(parties));
+    match send(&state, &me, None, &form, &[("command", json!("apply"))]).await {
+        Ok(case) => Ok(back(
+            &format!("/my/cases/{}", case.id()),
+            Some("已提交网上申请，等待预审"),
+            None,
+        )),
+        Err(p) => Ok(back(&format!("/apply?kind={kind}"), None, Some(&refusal_text(&p)))),
+    }
+}
+
+/// `GET /my`: 我的业务.
+pub async fn my_cases(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let Some(me) = applicant(&visit) else {
+        return Ok(sign_in_page(&state, &visit, "portal", None));
+    };
+    let cases = state.engine.as_actor(&me).my_cases().await?;
+    let list: Vec<Value> = cases.iter().map(|c| labels::case(&state.engine, c, &me)).collect();
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("我的业务"));
+    ctx.insert("cases".into(), Value::Array(list));
+    Ok(render(&state, &visit, "my_cases.html", ctx))
+}
+
+/// `GET /my/cases/{id}`: one of the applicant's own cases (another's is not found).
+pub async fn my_case(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let Some(me) = applicant(&visit) else {
+        return Ok(sign_in_page(&state, &visit, "portal", None));
+    };
+    let Some(view) = state.engine.as_actor(&me).case(&CaseId::new(id.as_str())).await? else {
+        return Err(Problem::not_found(&id));
+    };
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("我的业务"));
+    ctx.insert("case".into(), labels::case(&state.engine, &view.case, &me));
+    flash.into_ctx(&mut ctx);
+    Ok(render(&state, &visit, "my_case.html", ctx))
+}
+
+/// `POST /my/cases/{id}`: amend, supply materials, withdraw or rate, as the applicant.
+pub async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+    if !visit.csrf_ok(csrf) {
+        return Ok(forbidden_form());
+    }
+    let Some(me) = applicant(&visit) else {
+        return Ok(sign_in_page(&state, &visit, "portal", None));
+    };
+    if state
+        .engine
+        .as_actor(&me)
+        .case(&CaseId::new(id.as_str()))
+        .await?
+        .is_none()
+    {
+        return Err(Problem::not_found(&id));
+    }
+    let form = form_object(&fields);
+    let to = format!("/my/cases/{id}");
+    match send(&state, &me, Some(&id), &form, &[]).await {
+        Ok(case) => Ok(back(
+            &to,
+            Some(&format!("已办理，当前状态：{}", labels::state(case.state()))),
+            None,
+        )),
+        Err(p) => Ok(back(&to, None, Some(&refusal_text(&p)))),
+    }
+}

@@ -1,0 +1,351 @@
+//! The staff workbench (`/staff`): each role's work queue, acceptance at the window, a
+//! case with the commands the signed-in role may send now, live alerts and, for
+//! supervisors, the SPEC 7 report.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use regflow_executor::{ReportBasis, ReportFilter};
+use regflow_process::case::{RejectionGround, SuspensionCause};
+use regflow_process::{Actor, CaseId, Role, Task};
+use serde_json::{json, Map, Value};
+use std::time::Duration;
+
+use super::session::Visit;
+use super::{back, forbidden_form, form_object, labels, refusal_text, render, send, sign_in_page, Flash};
+use crate::alerts::alert_doc;
+use crate::problem::Problem;
+use crate::AppState;
+
+fn staff(visit: &Visit) -> Option<Actor> {
+    visit
+        .token
+        .as_ref()
+        .filter(|t| !t.actor.has(Role::Applicant))
+        .map(|t| t.actor.clone())
+}
+
+/// `GET /staff`: the signed-in officer's queues, in priority order.
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(flash): Query<Flash>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let Some(me) = staff(&visit) else {
+        return Ok(sign_in_page(&state, &visit, "staff", flash.error));
+    };
+    let mut queues = Vec::new();
+    for role in me.roles().iter().copied().filter(|r| *r != Role::System) {
+        let page = state.engine.as_actor(&me).work_queue(role, 50, None).await?;
+        let cases: Vec<Value> = page.cases.iter().map(|c| labels::case(&state.engine, c, &me)).collect();
+        queues.push(json!({"role": role.as_str(), "zh": labels::role(role), "cases": cases}));
+    }
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("工作台"));
+    ctx.insert("queues".into(), Value::Array(queues));
+    ctx.insert("clerk".into(), json!(me.has(Role::Clerk)));
+    ctx.insert("supervisor".into(), json!(me.has(Role::Supervisor)));
+    flash.into_ctx(&mut ctx);
+    Ok(render(&state, &visit, "staff.html", ctx))
+}
+
+/// The query of `GET /staff/accept`.
+#[derive(Debug, serde::Deserialize)]
+pub struct AcceptQuery {
+    kind: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /staff/accept?kind=`: acceptance at the window with the kind's checklist.
+pub async fn accept_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<AcceptQuery>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    if staff(&visit).is_none() {
+        return Ok(sign_in_page(&state, &visit, "staff", None));
+    }
+    let kinds: Vec<Value> = state
+        .engine
+        .catalogue()
+        .kinds()
+        .iter()
+        .filter(|k| k.allows(regflow_process::Channel::Window))
+        .map(|k| json!({"id": k.id, "name": k.name}))
+        .collect();
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("窗口受理"));
+    ctx.insert("kinds".into(), Value::Array(kinds));
+    if let Some(kind) = q.kind.as_deref().and_then(|k| state.engine.catalogue().get(k)) {
+        let checklist: Vec<Value> = kind
+            .applicant_materials()
+            .map(|m| json!({"id": m.id, "name": m.name, "key": m.key}))
+            .collect();
+        ctx.insert(
+            "kind".into(),
+            json!({"id": kind.id, "name": kind.name, "checklist": checklist}),
+        );
+    }
+    if let Some(e) = q.error {
+        ctx.insert("error".into(), json!(e));
+    }
+    Ok(render(&state, &visit, "staff_accept.html", ctx))
+}
+
+/// `POST /staff/accept`: accepts at the window (or records the 一次性告知 of a case not
+/// accepted) as the signed-in clerk.
+pub async fn accept(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+    if !visit.csrf_ok(csrf) {
+        return Ok(forbidden_form());
+    }
+    let Some(me) = staff(&visit) else {
+        return Ok(sign_in_page(&state, &visit, "staff", None));
+    };
+    let mut form = form_object(&fields);
+    let kind = form.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let mut parties = Vec::new();
+    for i in 1..=2 {
+        let name = form.remove(&format!("name{i}"));
+        let id = form.remove(&format!("id{i}"));
+        if let (Some(Value::String(n)), Some(Value::String(d))) = (name, id) {
+            parties.push(json!({"name": n, "id": d}));
+        }
+    }
+    form.insert("applicants".into(), Value::Array(parties));
+    let fixed = [("command", json!("accept")), ("channel", json!("window"))];
+    match send(&state, &me, None, &form, &fixed).await {
+        Ok(case) => Ok(back(
+            &format!("/staff/cases/{}", case.id()),
+            Some(&format!("{}：{}", labels::state(case.state()), case.id())),
+            None,
+        )),
+        Err(p) => Ok(back(
+            &format!("/staff/accept?kind={kind}"),
+            None,
+            Some(&refusal_text(&p)),
+        )),
+    }
+}
+
+/// `GET /staff/cases/{id}`: the case, its history with the chain verified, and a form for
+/// each command the signed-in officer may send now.
+pub async fn case(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let Some(me) = staff(&visit) else {
+        return Ok(sign_in_page(&state, &visit, "staff", None));
+    };
+    let case_id = CaseId::new(id.as_str());
+    let view = state
+        .engine
+        .as_actor(&me)
+        .case(&case_id)
+        .await?
+        .ok_or_else(|| Problem::not_found(&id))?;
+    let verified = state.engine.verify(&case_id).await?;
+    let hours = state.engine.centre(me.centre()).map(|c| c.hours).unwrap_or_default();
+    let history: Vec<Value> = view
+        .history
+        .iter()
+        .map(|h| {
+            json!({"seq": h.event.seq, "at": hours.format(h.event.at), "actor": h.event.actor,
+                   "role": labels::role(h.event.role), "command": h.event.command.as_str(),
+                   "command_zh": labels::command(h.event.command.as_str()),
+                   "to": labels::state(h.event.state_after), "hash": &h.hash[..12]})
+        })
+        .collect();
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!(format!("案件 {id}")));
+    ctx.insert("case".into(), labels::case(&state.engine, &view.case, &me));
+    ctx.insert("history".into(), Value::Array(history));
+    ctx.insert("intact".into(), json!(verified.is_intact()));
+    ctx.insert(
+        "causes".into(),
+        json!(SuspensionCause::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
+    );
+    ctx.insert(
+        "grounds".into(),
+        json!(RejectionGround::ALL.iter().map(|g| g.as_str()).collect::<Vec<_>>()),
+    );
+    let tasks: Vec<&str> = Task::ALL
+        .iter()
+        .filter(|t| me.has(t.officer()))
+        .map(|t| t.as_str())
+        .collect();
+    ctx.insert("my_tasks".into(), json!(tasks));
+    flash.into_ctx(&mut ctx);
+    Ok(render(&state, &visit, "staff_case.html", ctx))
+}
+
+/// `POST /staff/cases/{id}`: one command from the case page.
+pub async fn act(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+    if !visit.csrf_ok(csrf) {
+        return Ok(forbidden_form());
+    }
+    let Some(me) = staff(&visit) else {
+        return Ok(sign_in_page(&state, &visit, "staff", None));
+    };
+    let form = form_object(&fields);
+    let to = format!("/staff/cases/{id}");
+    match send(&state, &me, Some(&id), &form, &[]).await {
+        Ok(case) => Ok(back(
+            &to,
+            Some(&format!("已办理，当前状态：{}", labels::state(case.state()))),
+            None,
+        )),
+        Err(p) if p.status == axum::http::StatusCode::NOT_FOUND => Err(p),
+        Err(p) => Ok(back(&to, None, Some(&refusal_text(&p)))),
+    }
+}
+
+/// The query of `GET /staff/report`.
+#[derive(Debug, serde::Deserialize)]
+pub struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /staff/report?from=&to=`: the SPEC 7 report of the supervisor's centre, with bars.
+pub async fn report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let Some(me) = staff(&visit) else {
+        return Ok(sign_in_page(&state, &visit, "staff", None));
+    };
+    if !me.has(Role::Supervisor) {
+        return Ok(back(
+            "/staff",
+            None,
+            Some("报表仅主管可见 the report is for supervisors"),
+        ));
+    }
+    let hours = state.engine.centre(me.centre()).map(|c| c.hours).unwrap_or_default();
+    let today = hours.local_date(state.engine.now());
+    let from_text = q
+        .from
+        .unwrap_or_else(|| format!("{}-01-01", chrono::Datelike::year(&today)));
+    let to_text = q.to.unwrap_or_else(|| (today + chrono::Duration::days(1)).to_string());
+    let (from, to) = match (hours.parse_instant(&from_text), hours.parse_instant(&to_text)) {
+        (Ok(f), Ok(t)) if t > f => (f, t),
+        _ => {
+            return Ok(back(
+                "/staff/report",
+                None,
+                Some("日期有误：请用 YYYY-MM-DD，结束晚于开始"),
+            ))
+        }
+    };
+    let filter = ReportFilter {
+        from,
+        to,
+        centre: None,
+        kind: None,
+        category: None,
+        channel: None,
+        basis: ReportBasis::Opened,
+    };
+    let report = state.engine.as_actor(&me).report(&filter).await?;
+    let pct = |x: Option<f64>| x.map(|v| (v * 1000.0).round() / 10.0);
+    let row = |label: String, f: &regflow_executor::Figures| {
+        json!({"label": label, "opened": f.opened, "accepted": f.accepted, "completed": f.completed,
+               "not_accepted": f.not_accepted, "rejected": f.rejected, "withdrawn": f.withdrawn,
+               "on_time": pct(f.on_time_rate), "within_statute": pct(f.within_statute_rate),
+               "mean": f.mean_working_days.map(|v| (v * 100.0).round() / 100.0),
+               "median": f.median_working_days, "reduction": pct(f.reduction_vs_statute),
+               "evaluations": f.evaluations, "rating": f.average_rating.map(|v| (v * 100.0).round() / 100.0)})
+    };
+    let mut rows = vec![row("合计 all".into(), &report.overall)];
+    for (c, f) in &report.by_category {
+        rows.push(row(
+            format!("{} {c}", if c.as_str() == "individual" { "个人" } else { "单位" }),
+            f,
+        ));
+    }
+    let channels: Vec<Value> = report.by_channel.iter().map(|(c, f)| row(c.to_string(), f)).collect();
+    let kinds: Vec<Value> = report
+        .by_kind
+        .iter()
+        .map(|(k, f)| {
+            let name = state.engine.catalogue().get(k.as_str()).map_or("", |s| s.name.as_str());
+            row(format!("{name} {k}"), f)
+        })
+        .collect();
+    let materials: Vec<Value> = report
+        .materials
+        .iter()
+        .map(|(k, (now, before))| {
+            let name = state.engine.catalogue().get(k.as_str()).map_or("", |s| s.name.as_str());
+            json!({"kind": format!("{name} {k}"), "now": now, "before": before})
+        })
+        .collect();
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("统计报表"));
+    ctx.insert("from".into(), json!(from_text));
+    ctx.insert("to".into(), json!(to_text));
+    ctx.insert("rows".into(), Value::Array(rows));
+    ctx.insert("channels".into(), Value::Array(channels));
+    ctx.insert("kinds".into(), Value::Array(kinds));
+    ctx.insert("materials".into(), Value::Array(materials));
+    ctx.insert("overdue".into(), json!(report.overdue.len()));
+    Ok(render(&state, &visit, "staff_report.html", ctx))
+}
+
+/// `GET /staff/alerts`: the signed-in officer's centre's alerts from now on, as
+/// Server-Sent Events for the workbench (the session cookie authenticates it).
+pub async fn alerts(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+    let visit = Visit::of(&state, &headers).await?;
+    let Some(me) = staff(&visit).filter(|a| !a.has(Role::Bank) && !a.has(Role::Kiosk) && !a.has(Role::Court)) else {
+        return Err(Problem::unauthorized());
+    };
+    let centre = me.centre().clone();
+    let start = state.engine.last_alert_id().await?;
+    let signal = state.fanout.subscribe();
+    let feed = (state, centre, start, signal);
+    let events = futures_util::stream::unfold(feed, |(state, centre, last, mut signal)| async move {
+        loop {
+            match state.engine.alerts_after(Some(&centre), last, 1).await {
+                Ok(found) if !found.is_empty() => {
+                    let a = &found[0];
+                    let hours = state.engine.centre(&centre).map(|c| c.hours).unwrap_or_default();
+                    let mut doc = alert_doc(a, &hours);
+                    doc["case_url"] = json!(format!("/staff/cases/{}", a.case_id));
+                    let event = Event::default()
+                        .id(a.id.to_string())
+                        .event("alert")
+                        .data(doc.to_string());
+                    let next = a.id;
+                    return Some((Ok::<_, std::convert::Infallible>(event), (state, centre, next, signal)));
+                }
+                Ok(_) => {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), signal.changed()).await;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+            }
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
+}

@@ -1,0 +1,22 @@
+// Live alerts on the workbench: Server-Sent Events from /staff/alerts (the session cookie
+// authenticates the stream). Everything else on these pages works without JavaScript.
+(function () {
+  var list = document.getElementById("alerts");
+  if (!list || !window.EventSource) return;
+  var source = new EventSource(list.getAttribute("data-source"));
+  source.addEventListener("alert", function (e) {
+    var a = JSON.parse(e.data);
+    var hint = list.querySelector(".hint");
+    if (hint) hint.remove();
+    var li = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = a.case_url;
+    link.textContent = a.case;
+    var level = a.level === "breach" ? "已超期" : "即将到期";
+    var clock = a.clock === "promise" ? "承诺时限" : "法定时限";
+    li.appendChild(document.createTextNode(clock + level + "（" + a.due_at + "）："));
+    li.appendChild(link);
+    li.className = "alert-" + a.level;
+    list.insertBefore(li, list.firstChild);
+  });
+})();

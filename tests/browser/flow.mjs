@@ -1,0 +1,189 @@
+// regflow's web pages end to end in headless Chromium (Debian's /usr/bin/chromium driven by
+// playwright-core; no browser download). Starts `regflow serve --demo` in a fresh folder,
+// walks a second-hand transfer from the online application to the applicant's rating with
+// every officer in their own browser, queries at the kiosk, opens the supervisor's report,
+// and checks the refusals: another centre's clerk, another applicant's URL, a POST without
+// the CSRF field. Screenshots of each page go to target/screenshots/.
+//
+//   node flow.mjs [PATH-TO-regflow-BINARY]
+
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const bin = resolve(process.argv[2] ?? join(root, "target/debug/regflow"));
+const shots = join(root, "target/screenshots");
+mkdirSync(shots, { recursive: true });
+const UNIT = "630102001001GB00001F00010001";
+const deadline = setTimeout(() => { console.error("FAIL: the browser suite ran over 180 s"); process.exit(1); }, 180_000);
+
+function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), "regflow-browser-"));
+  const child = spawn(bin, ["serve", "--demo", "--listen", "127.0.0.1:0"], { cwd: dir, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const url = out.match(/^(http:\/\/[^\s]+)/m);
+      if (url && existsSync(join(dir, "regflow-demo.env"))) {
+        const env = readFileSync(join(dir, "regflow-demo.env"), "utf8");
+        const tokens = Object.fromEntries([...env.matchAll(/export TOKEN_(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+        ok({ child, dir, url: url[1], tokens });
+      }
+    });
+    child.on("exit", (code) => fail(new Error(`regflow serve exited ${code}`)));
+  });
+}
+
+const { child, dir, url, tokens } = await startServer();
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+
+async function person(token, area) {
+  const context = await browser.newContext({ baseURL: url, locale: "zh-CN", viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(area);
+  await page.fill("#token", token);
+  await Promise.all([page.waitForNavigation(), page.click("form[action='/login'] button")]);
+  assert.equal(await page.locator("#token").count(), 0, `signed in at ${area}`);
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function send(page, command, fill = async () => {}) {
+  const form = page.locator(`form[data-command='${command}']`);
+  assert.equal(await form.count(), 1, `the page offers ${command}`);
+  await fill(form);
+  await Promise.all([page.waitForNavigation(), form.locator("button[type=submit]").click()]);
+  const error = page.locator("p.error");
+  if (await error.count()) throw new Error(`${command} refused: ${await error.textContent()}`);
+}
+
+const state = async (page) => (await page.locator("#state").textContent()).trim();
+let passed = 0;
+const check = (what, ok) => { assert.ok(ok, what); passed += 1; console.log(`ok - ${what}`); };
+
+try {
+  // 张三 applies online with the checklist.
+  const zhang = await person(tokens.ZHANGSAN, "/");
+  check("用户信息 shows the applicant and the real-name status", (await zhang.textContent("main")).includes("已实名"));
+  await shot(zhang, "portal");
+  await zhang.goto("/guides");
+  check("办事指南 lists the kinds with their materials", (await zhang.locator("section.card").count()) >= 10);
+  await shot(zhang, "guides");
+  await zhang.goto("/apply?kind=transfer_second_hand");
+  await zhang.fill("#unit", UNIT);
+  await zhang.fill("#co_name", "李四");
+  await zhang.fill("#co_id", "630102199211080028");
+  await shot(zhang, "apply");
+  await Promise.all([zhang.waitForNavigation(), zhang.click("form[action='/apply'][method=post] button")]);
+  const caseUrl = new URL(zhang.url());
+  const id = caseUrl.pathname.split("/").pop();
+  check("the application waits for pre-review", (await state(zhang)) === "待预审");
+
+  // The clerk returns it with a problem; 张三 amends; the clerk passes it.
+  const clerk = await person(tokens.CLERK, "/staff");
+  await clerk.goto(`/staff/cases/${id}`);
+  await send(clerk, "pre_review", async (f) => f.locator("textarea").fill("婚姻状况证明不清晰，请重新上传"));
+  check("pre-review returned it", (await state(clerk)) === "退回补正");
+  await zhang.goto(`/my/cases/${id}`);
+  check("the applicant sees the problems to amend", (await zhang.locator("#problems").textContent()).includes("婚姻状况证明"));
+  await shot(zhang, "my_case_returned");
+  await Promise.all([zhang.waitForNavigation(), zhang.locator("form:has(input[value=amend]) button").click()]);
+  check("amended, it waits for pre-review again", (await state(zhang)) === "待预审");
+  await clerk.goto(`/staff/cases/${id}`);
+  await send(clerk, "pre_review", async (f) => f.getByLabel("预审通过").check());
+  check("pre-review passed: the one visit is due", (await state(clerk)) === "待现场核验");
+
+  // The one visit: the clerk accepts at the window with the originals.
+  await send(clerk, "accept");
+  check("accepted at the window", (await state(clerk)) === "已受理");
+  await shot(clerk, "staff_case");
+
+  // Tax and transaction filing, review, record, issue.
+  for (const [token, command] of [[tokens.TAX, "complete_task"], [tokens.TRANSACTION, "complete_task"], [tokens.REVIEWER, "review"], [tokens.REGISTRAR, "record"]]) {
+    const officer = await person(token, "/staff");
+    await officer.goto(`/staff/cases/${id}`);
+    await send(officer, command);
+    await officer.context().close();
+  }
+  await clerk.goto(`/staff/cases/${id}`);
+  check("recorded, waiting for the certificate", (await state(clerk)) === "已登簿");
+  await send(clerk, "issue_certificate");
+  check("completed", (await state(clerk)) === "已办结");
+  check("the history's chain is verified", (await clerk.locator("#chain").textContent()).includes("完整"));
+
+  // 张三 sees it completed in 我的业务 and rates it.
+  await zhang.goto("/my");
+  check("我的业务 shows it completed", (await zhang.locator("td.state-completed").count()) >= 1);
+  await shot(zhang, "my_cases");
+  await zhang.goto(`/my/cases/${id}`);
+  await Promise.all([zhang.waitForNavigation(), zhang.locator("form:has(input[value=evaluate]) button").click()]);
+  check("rated 5", (await zhang.textContent("main")).includes("5 星"));
+
+  // A POST without the CSRF field is refused, and so is a cross-site one.
+  const forged = await zhang.request.post(`/my/cases/${id}`, { form: { command: "evaluate", rating: "1" } });
+  check("a POST without the CSRF field is refused (403)", forged.status() === 403);
+
+  // The kiosk answers an information query on the spot.
+  const kiosk = await person(tokens.KIOSK, "/kiosk");
+  await kiosk.fill("#name", "张三");
+  await kiosk.fill("#id", "630102198503120015");
+  await kiosk.fill("#unit", UNIT);
+  await Promise.all([kiosk.waitForLoadState(), kiosk.click("form.kiosk button")]);
+  await kiosk.waitForSelector("#result");
+  check("the kiosk query completed on the spot", (await kiosk.textContent("#result")).includes("已办结"));
+  await shot(kiosk, "kiosk");
+
+  // The supervisor's report shows the cases; the workbench its queues.
+  const supervisor = await person(tokens.SUPERVISOR, "/staff");
+  await shot(supervisor, "workbench");
+  await supervisor.goto("/staff/report");
+  const overall = await supervisor.locator("#figures tbody tr").first().locator("td").first().textContent();
+  check("the report counts the cases opened", Number(overall) >= 2);
+  await shot(supervisor, "report");
+  const reviewer = await person(tokens.REVIEWER, "/staff");
+  check("the workbench shows live alerts and queues", (await reviewer.locator("#alerts").count()) === 1);
+  await reviewer.context().close();
+
+  // Centre B's clerk cannot open it; another applicant cannot either.
+  const other = await person(tokens.CLERK_HAIDONG, "/staff");
+  const elsewhere = await other.goto(`/staff/cases/${id}`);
+  check("another centre's clerk gets 404", elsewhere.status() === 404);
+  const wang = await person(tokens.WANGWU, "/");
+  const theirs = await wang.goto(`/my/cases/${id}`);
+  check("another applicant's URL gets 404", theirs.status() === 404);
+  await wang.goto("/my");
+  check("another applicant's 我的业务 is empty", (await wang.locator("td.state-completed").count()) === 0);
+  const staffTokenOnPortal = await browser.newContext({ baseURL: url });
+  const p = await staffTokenOnPortal.newPage();
+  await p.goto("/");
+  await p.fill("#token", tokens.CLERK);
+  await Promise.all([p.waitForNavigation(), p.click("form[action='/login'] button")]);
+  check("a staff token does not sign in to the portal", (await p.locator("p.error").count()) === 1);
+
+  // Pages stay usable on a phone.
+  const phone = await browser.newContext({ baseURL: url, viewport: { width: 390, height: 844 }, isMobile: true });
+  const small = await phone.newPage();
+  await small.goto("/guides");
+  const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check("the guides fit a phone's width", overflow <= 1);
+  await small.screenshot({ path: join(shots, "guides_phone.png") });
+  console.log(`browser suite: ${passed} checks passed; screenshots in ${shots}`);
+} finally {
+  clearTimeout(deadline);
+  await browser.close();
+  child.kill("SIGTERM");
+  rmSync(dir, { recursive: true, force: true });
+}
