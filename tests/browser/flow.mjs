@@ -111,9 +111,25 @@ try {
   check("accepted at the window", (await state(clerk)) === "已受理");
   await shot(clerk, "staff_case");
 
+  // At the window, a key material missing: not accepted, everything missing told at once.
+  await clerk.goto("/staff/accept?kind=change");
+  await clerk.fill("#unit", UNIT);
+  await clerk.fill("#name1", "张三");
+  await clerk.fill("#id1", "630102198503120015");
+  await clerk.getByLabel("变更证明（要件）").uncheck();
+  await Promise.all([clerk.waitForNavigation(), clerk.click("form[action='/staff/accept'][method=post] button")]);
+  check("a missing key material: not accepted", (await state(clerk)) === "不予受理");
+  check("一次性告知 lists what is missing", (await clerk.locator("#missing").textContent()).includes("变更证明"));
+  await shot(clerk, "staff_not_accepted");
+  await clerk.goto(`/staff/cases/${id}`);
+
   // Tax and transaction filing, review, record, issue.
   for (const [token, command] of [[tokens.TAX, "complete_task"], [tokens.TRANSACTION, "complete_task"], [tokens.REVIEWER, "review"], [tokens.REGISTRAR, "record"]]) {
     const officer = await person(token, "/staff");
+    if (command === "review") {
+      check("the case is in the reviewer's queue", (await officer.locator(`table[data-queue=reviewer] a[href='/staff/cases/${id}']`).count()) === 1);
+      await shot(officer, "workbench");
+    }
     await officer.goto(`/staff/cases/${id}`);
     await send(officer, command);
     await officer.context().close();
@@ -148,7 +164,6 @@ try {
 
   // The supervisor's report shows the cases; the workbench its queues.
   const supervisor = await person(tokens.SUPERVISOR, "/staff");
-  await shot(supervisor, "workbench");
   await supervisor.goto("/staff/report");
   const overall = await supervisor.locator("#figures tbody tr").first().locator("td").first().textContent();
   check("the report counts the cases opened", Number(overall) >= 2);

@@ -1066,3 +1066,99 @@ async fn the_document_describes_the_routes(db: &Db) {
     svc.stop().await;
 }
 on_both!(openapi_document, the_document_describes_the_routes);
+
+/// Signs `who` in to the pages at `area` the way a browser does; the `Cookie` header.
+async fn page_session(svc: &Svc, who: &str, area: &str) -> String {
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = plain.get(format!("{}{area}", svc.base)).send().await.unwrap();
+    let cookie_of = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(|v| v.split(';').next().unwrap().to_owned())
+    };
+    let csrf_cookie = cookie_of(&res, "regflow_csrf").expect("a CSRF cookie");
+    let html = res.text().await.unwrap();
+    let start = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let csrf = &html[start..start + 64];
+    let res = plain
+        .post(format!("{}/login", svc.base))
+        .header("cookie", &csrf_cookie)
+        .form(&[("csrf", csrf), ("token", svc.tokens[who].as_str()), ("next", area)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let session = cookie_of(&res, "regflow_session").expect("a session cookie");
+    format!("{csrf_cookie}; {session}")
+}
+
+async fn workbench_alerts_arrive_live(db: &Db) {
+    let svc = Svc::start(db, Limits::default()).await;
+    let cookie = page_session(&svc, "reviewer", "/staff").await;
+    let mut live = svc
+        .http
+        .get(format!("{}/staff/alerts", svc.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let (s, case) = svc.post("/v1/cases", "clerk", transfer(zhang_and_li())).await;
+    assert_eq!(s, StatusCode::CREATED);
+    svc.clock.set(at("2026-06-01T10:00:00+08:00"));
+    let got = sse_events(&mut live, 4, std::time::Duration::from_secs(20)).await;
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert!(got.iter().all(|(_, a)| a["case"] == case["id"]));
+    assert_eq!(
+        got[0].1["case_url"],
+        json!(format!("/staff/cases/{}", case["id"].as_str().unwrap()))
+    );
+    // A session cookie with its signature changed is no session.
+    let forged = cookie.replace("regflow_session=", "regflow_session=x");
+    let res = svc
+        .http
+        .get(format!("{}/staff/alerts", svc.base))
+        .header("cookie", forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // The page shows the case to the reviewer; an applicant's session cannot open /staff pages.
+    let page = svc
+        .http
+        .get(format!("{}/staff/cases/{}", svc.base, case["id"].as_str().unwrap()))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("data-command=\"review\""), "the reviewer may review");
+    let applicant = page_session(&svc, "zhang", "/").await;
+    let staff_page = svc
+        .http
+        .get(format!("{}/staff/cases/{}", svc.base, case["id"].as_str().unwrap()))
+        .header("cookie", &applicant)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        staff_page.contains("name=\"token\""),
+        "an applicant is asked to sign in as staff"
+    );
+    svc.stop().await;
+}
+on_both!(workbench_alerts, workbench_alerts_arrive_live);
