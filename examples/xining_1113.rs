@@ -10,7 +10,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use regflow::process::{ApplicantCategory, PolicyTimeline};
 use regflow_sim::chart::{self, Bars, Reference, Series};
-use regflow_sim::simulation::{days_in_month, month_start, simulate, Config, ASSUMPTIONS};
+use regflow_sim::simulation::{days_in_month, month_start, simulate, Config, Outcome};
 use regflow_sim::table;
 use regflow_sim::write_stdout;
 use std::fmt::Write as _;
@@ -47,7 +47,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let days = args.days.unwrap_or_else(|| days_in_month(args.month));
     let bar = ProgressBar::new(1).with_style(ProgressStyle::with_template("{bar:40} {pos}/{len} 天 days, {msg}")?);
     let progress_bar = bar.clone();
-    let out = simulate(Config {
+    let cfg = Config {
         seed: args.seed,
         start: args.month,
         days,
@@ -59,18 +59,13 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             progress_bar.set_position(done);
             progress_bar.set_message(format!("{cases} 件 cases"));
         })),
-    })
-    .await?;
+    };
+    let out = simulate(cfg.clone()).await?;
     bar.finish_and_clear();
     out.exit_unless_something_was_accepted(&format!("{days} days from {}", args.month));
 
     let mut s = String::new();
-    writeln!(
-        s,
-        "regflow — 西宁“高效1113”模拟 Xining 1113: {days} 天 days from {}, 种子 seed {}, 每工作日平均 {} 件 arrivals a working day",
-        args.month, args.seed, args.per_day
-    )?;
-    writeln!(s, "{ASSUMPTIONS}\n")?;
+    s.push_str(&Outcome::heading(&cfg));
     s.push_str(&out.summary());
 
     // The chart: share of each category's completed cases by working days used.

@@ -285,9 +285,9 @@ pub async fn token_list(database: &str) -> Result<ExitCode, Failure> {
 }
 
 pub async fn simulate(database: Option<String>, args: SimulateArgs) -> Result<ExitCode, Failure> {
-    use regflow_sim::simulation::{days_in_month, simulate, Config, ASSUMPTIONS};
+    use regflow_sim::simulation::{days_in_month, simulate, Config, Outcome};
     let days = args.days.unwrap_or_else(|| days_in_month(args.month));
-    let out = simulate(Config {
+    let cfg = Config {
         seed: args.seed,
         start: args.month,
         days,
@@ -295,18 +295,12 @@ pub async fn simulate(database: Option<String>, args: SimulateArgs) -> Result<Ex
         database: database.unwrap_or_else(|| "sqlite::memory:".into()),
         policies: regflow_process::PolicyTimeline::builtin(),
         progress: Some(Arc::new(|done, total, _| eprint!("\r{done}/{total} 天 days"))),
-    })
-    .await
-    .map_err(|e| e.to_string())?;
+    };
+    let out = simulate(cfg.clone()).await.map_err(|e| e.to_string())?;
     eprintln!();
     out.exit_unless_something_was_accepted(&format!("{days} days from {}", args.month));
     let mut s = String::new();
-    writeln!(
-        s,
-        "regflow — 西宁“高效1113”模拟 Xining 1113: {days} 天 days from {}, 种子 seed {}, 每工作日平均 {} 件 arrivals a working day",
-        args.month, args.seed, args.per_day
-    )?;
-    writeln!(s, "{ASSUMPTIONS}\n")?;
+    s.push_str(&Outcome::heading(&cfg));
     s.push_str(&out.summary());
     Ok(regflow_sim::write_stdout(&s))
 }

@@ -14,25 +14,9 @@ use crate::command::{ApplicantInput, Command, CommandName, IntakeInput, TaskOutc
 use crate::party::{IdType, PartyRole};
 use crate::{ApplicantCategory, Refusal};
 
-/// The commands a person or a channel system sends, by name (engine commands left out).
-pub const COMMANDS: [CommandName; 16] = [
-    CommandName::Apply,
-    CommandName::PreReview,
-    CommandName::Amend,
-    CommandName::Accept,
-    CommandName::SupplyMaterials,
-    CommandName::CompleteTask,
-    CommandName::Review,
-    CommandName::Record,
-    CommandName::IssueCertificate,
-    CommandName::HandleInstantly,
-    CommandName::Suspend,
-    CommandName::Resume,
-    CommandName::Reject,
-    CommandName::Withdraw,
-    CommandName::Extend,
-    CommandName::Evaluate,
-];
+/// The commands a person or a channel system sends (the first sixteen of
+/// [`CommandName::ALL`]; the engine's own commands come after them).
+pub const COMMANDS: &[CommandName] = CommandName::ALL.split_at(16).0;
 
 const INTAKE: &[&str] = &[
     "kind",
@@ -364,7 +348,14 @@ mod tests {
         let accept = read(json!({"command": "accept", "materials": ["a"]}), true).unwrap();
         assert!(matches!(accept, Command::Accept { intake: None, .. }));
         for name in COMMANDS {
-            assert_eq!(command_name(name.as_str()).unwrap(), name);
+            assert_eq!(command_name(name.as_str()).unwrap(), *name);
+        }
+        assert_eq!(COMMANDS.last(), Some(&CommandName::Evaluate));
+        for engine_own in &CommandName::ALL[COMMANDS.len()..] {
+            assert!(
+                command_name(engine_own.as_str()).is_err(),
+                "{engine_own} is the engine's own"
+            );
         }
         assert!(command_name("auto_resume").is_err());
     }

@@ -1059,7 +1059,7 @@ async fn the_document_describes_the_routes(db: &Db) {
         let fields: Vec<&String> = body["properties"].as_object().unwrap().keys().collect();
         assert_eq!(
             fields.len(),
-            regflow_process::wire::fields_of(name).len() + 2,
+            regflow_process::wire::fields_of(*name).len() + 2,
             "{name}: {fields:?}"
         );
     }

@@ -100,6 +100,14 @@ impl Outcome {
         }
     }
 
+    /// The report's heading: the month, the seed, the arrival rate and the assumptions.
+    pub fn heading(cfg: &Config) -> String {
+        format!(
+            "regflow — 西宁“高效1113”模拟 Xining 1113: {} 天 days from {}, 种子 seed {}, 每工作日平均 {} 件 arrivals a working day\n{ASSUMPTIONS}\n\n",
+            cfg.days, cfg.start, cfg.seed, cfg.per_day
+        )
+    }
+
     /// The run's figures as text, in Chinese with the English ids: outcomes, suspensions
     /// and evaluations, channels, refusals, the table per applicant category, instant
     /// kinds and the overdue list.

@@ -5,21 +5,11 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
-use regflow_process::Role;
 use serde_json::{json, Map, Value};
 
-use super::session::Visit;
-use super::{forbidden_form, form_object, labels, refusal_text, render, send, sign_in_page, Flash};
+use super::{form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, Flash};
 use crate::problem::Problem;
 use crate::AppState;
-
-fn kiosk(visit: &Visit) -> Option<regflow_process::Actor> {
-    visit
-        .token
-        .as_ref()
-        .filter(|t| t.actor.has(Role::Kiosk))
-        .map(|t| t.actor.clone())
-}
 
 /// `GET /kiosk`: the query form (the kiosk signs in once with its token).
 pub async fn home(
@@ -27,10 +17,10 @@ pub async fn home(
     headers: HeaderMap,
     Query(flash): Query<Flash>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    if kiosk(&visit).is_none() {
-        return Ok(sign_in_page(&state, &visit, "kiosk", flash.error));
-    }
+    let (visit, _) = match visit_as(&state, &headers, Area::Kiosk, flash.error.clone()).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("自助查询"));
     flash.into_ctx(&mut ctx);
@@ -43,13 +33,9 @@ pub async fn query(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
-    if !visit.csrf_ok(csrf) {
-        return Ok(forbidden_form());
-    }
-    let Some(me) = kiosk(&visit) else {
-        return Ok(sign_in_page(&state, &visit, "kiosk", None));
+    let (visit, me) = match posted_as(&state, &headers, &fields, Area::Kiosk).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
     let mut form = form_object(&fields);
     let name = form.remove("name").unwrap_or(Value::Null);

@@ -313,6 +313,101 @@ pub(crate) fn sign_in_page(state: &AppState, visit: &Visit, area: &str, error: O
     render(state, visit, "login.html", ctx)
 }
 
+/// Who may use an area of the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Area {
+    /// The portal: applicants.
+    Portal,
+    /// The workbench: staff (anyone but an applicant).
+    Staff,
+    /// The kiosk: kiosk systems.
+    Kiosk,
+}
+
+impl Area {
+    fn name(self) -> &'static str {
+        match self {
+            Area::Portal => "portal",
+            Area::Staff => "staff",
+            Area::Kiosk => "kiosk",
+        }
+    }
+
+    /// The signed-in actor, if they belong in this area.
+    pub(crate) fn actor(self, visit: &Visit) -> Option<Actor> {
+        let actor = &visit.token.as_ref()?.actor;
+        let fits = match self {
+            Area::Portal => actor.has(Role::Applicant),
+            Area::Staff => !actor.has(Role::Applicant),
+            Area::Kiosk => actor.has(Role::Kiosk),
+        };
+        fits.then(|| actor.clone())
+    }
+}
+
+/// A page visit by someone signed in to `area`, or the answer to give instead (the
+/// sign-in page).
+pub(crate) async fn visit_as(
+    state: &AppState,
+    headers: &HeaderMap,
+    area: Area,
+    error: Option<String>,
+) -> Result<Result<(Visit, Actor), Response>, Problem> {
+    let visit = Visit::of(state, headers).await?;
+    Ok(match area.actor(&visit) {
+        Some(actor) => Ok((visit, actor)),
+        None => Err(sign_in_page(state, &visit, area.name(), error)),
+    })
+}
+
+/// A form posted to `area`: the visit and actor once the CSRF field and the sign-in are
+/// checked, or the answer to give instead (403 for the CSRF field, the sign-in page).
+pub(crate) async fn posted_as(
+    state: &AppState,
+    headers: &HeaderMap,
+    fields: &[(String, String)],
+    area: Area,
+) -> Result<Result<(Visit, Actor), Response>, Problem> {
+    let visit = Visit::of(state, headers).await?;
+    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+    if !visit.csrf_ok(csrf) {
+        return Ok(Err(forbidden_form()));
+    }
+    Ok(match area.actor(&visit) {
+        Some(actor) => Ok((visit, actor)),
+        None => Err(sign_in_page(state, &visit, area.name(), None)),
+    })
+}
+
+/// The kinds that open on `channel`, and the checklist of the one chosen: the context of
+/// an application form.
+pub(crate) fn checklist(
+    state: &AppState,
+    channel: regflow_process::Channel,
+    chosen: Option<&str>,
+) -> Map<String, Value> {
+    let catalogue = state.engine.catalogue();
+    let kinds: Vec<Value> = catalogue
+        .kinds()
+        .iter()
+        .filter(|k| k.allows(channel))
+        .map(|k| serde_json::json!({"id": k.id, "name": k.name}))
+        .collect();
+    let mut ctx = Map::new();
+    ctx.insert("kinds".into(), Value::Array(kinds));
+    if let Some(kind) = chosen.and_then(|k| catalogue.get(k)) {
+        let items: Vec<Value> = kind
+            .applicant_materials()
+            .map(|m| serde_json::json!({"id": m.id, "name": m.name, "key": m.key}))
+            .collect();
+        ctx.insert(
+            "kind".into(),
+            serde_json::json!({"id": kind.id, "name": kind.name, "checklist": items}),
+        );
+    }
+    ctx
+}
+
 /// Messages passed along a redirect.
 #[derive(Debug, serde::Deserialize, Default)]
 pub(crate) struct Flash {

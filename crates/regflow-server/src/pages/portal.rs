@@ -4,21 +4,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
-use regflow_process::{CaseId, Channel, Role};
+use regflow_process::{CaseId, Channel};
 use serde_json::{json, Map, Value};
 
 use super::session::Visit;
-use super::{back, forbidden_form, form_object, labels, refusal_text, render, send, sign_in_page, Flash};
+use super::{back, checklist, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, Flash};
 use crate::problem::Problem;
 use crate::{view, AppState};
-
-fn applicant(visit: &Visit) -> Option<regflow_process::Actor> {
-    visit
-        .token
-        .as_ref()
-        .filter(|t| t.actor.has(Role::Applicant))
-        .map(|t| t.actor.clone())
-}
 
 /// `GET /`: 用户信息 and the ways in, or the sign-in form.
 pub async fn home(
@@ -26,10 +18,10 @@ pub async fn home(
     headers: HeaderMap,
     Query(flash): Query<Flash>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    if applicant(&visit).is_none() {
-        return Ok(sign_in_page(&state, &visit, "portal", flash.error));
-    }
+    let (visit, _) = match visit_as(&state, &headers, Area::Portal, flash.error.clone()).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("互联网+不动产登记"));
     flash.into_ctx(&mut ctx);
@@ -72,31 +64,12 @@ pub async fn apply_form(
     headers: HeaderMap,
     Query(q): Query<ApplyQuery>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    if applicant(&visit).is_none() {
-        return Ok(sign_in_page(&state, &visit, "portal", None));
-    }
-    let kinds: Vec<Value> = state
-        .engine
-        .catalogue()
-        .kinds()
-        .iter()
-        .filter(|k| k.allows(Channel::Online))
-        .map(|k| json!({"id": k.id, "name": k.name}))
-        .collect();
-    let mut ctx = Map::new();
+    let (visit, _) = match visit_as(&state, &headers, Area::Portal, None).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    let mut ctx = checklist(&state, Channel::Online, q.kind.as_deref());
     ctx.insert("title".into(), json!("业务办理"));
-    ctx.insert("kinds".into(), Value::Array(kinds));
-    if let Some(kind) = q.kind.as_deref().and_then(|k| state.engine.catalogue().get(k)) {
-        let checklist: Vec<Value> = kind
-            .applicant_materials()
-            .map(|m| json!({"id": m.id, "name": m.name, "key": m.key}))
-            .collect();
-        ctx.insert(
-            "kind".into(),
-            json!({"id": kind.id, "name": kind.name, "checklist": checklist}),
-        );
-    }
     if let Some(e) = q.error {
         ctx.insert("error".into(), json!(e));
     }
@@ -109,13 +82,9 @@ pub async fn apply(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
-    if !visit.csrf_ok(csrf) {
-        return Ok(forbidden_form());
-    }
-    let Some(me) = applicant(&visit) else {
-        return Ok(sign_in_page(&state, &visit, "portal", None));
+    let (visit, me) = match posted_as(&state, &headers, &fields, Area::Portal).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
     let name = visit.token.as_ref().and_then(|t| t.name.clone()).unwrap_or_default();
     let mut form = form_object(&fields);
@@ -141,9 +110,9 @@ pub async fn apply(
 
 /// `GET /my`: 我的业务.
 pub async fn my_cases(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    let Some(me) = applicant(&visit) else {
-        return Ok(sign_in_page(&state, &visit, "portal", None));
+    let (visit, me) = match visit_as(&state, &headers, Area::Portal, None).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
     };
     let cases = state.engine.as_actor(&me).my_cases().await?;
     let list: Vec<Value> = cases.iter().map(|c| labels::case(&state.engine, c, &me)).collect();
@@ -160,9 +129,9 @@ pub async fn my_case(
     Path(id): Path<String>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    let Some(me) = applicant(&visit) else {
-        return Ok(sign_in_page(&state, &visit, "portal", None));
+    let (visit, me) = match visit_as(&state, &headers, Area::Portal, None).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
     };
     let Some(view) = state.engine.as_actor(&me).case(&CaseId::new(id.as_str())).await? else {
         return Err(Problem::not_found(&id));
@@ -181,13 +150,9 @@ pub async fn act(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
-    if !visit.csrf_ok(csrf) {
-        return Ok(forbidden_form());
-    }
-    let Some(me) = applicant(&visit) else {
-        return Ok(sign_in_page(&state, &visit, "portal", None));
+    let (_, me) = match posted_as(&state, &headers, &fields, Area::Portal).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
     if state
         .engine

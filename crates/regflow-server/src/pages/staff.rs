@@ -9,23 +9,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use regflow_executor::{ReportBasis, ReportFilter};
 use regflow_process::case::{RejectionGround, SuspensionCause};
-use regflow_process::{Actor, CaseId, Role, Task};
+use regflow_process::{CaseId, Role, Task};
 use serde_json::{json, Map, Value};
 use std::time::Duration;
 
 use super::session::Visit;
-use super::{back, forbidden_form, form_object, labels, refusal_text, render, send, sign_in_page, Flash};
+use super::{back, checklist, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, Flash};
 use crate::alerts::alert_doc;
 use crate::problem::Problem;
 use crate::AppState;
-
-fn staff(visit: &Visit) -> Option<Actor> {
-    visit
-        .token
-        .as_ref()
-        .filter(|t| !t.actor.has(Role::Applicant))
-        .map(|t| t.actor.clone())
-}
 
 /// `GET /staff`: the signed-in officer's queues, in priority order.
 pub async fn home(
@@ -33,9 +25,9 @@ pub async fn home(
     headers: HeaderMap,
     Query(flash): Query<Flash>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    let Some(me) = staff(&visit) else {
-        return Ok(sign_in_page(&state, &visit, "staff", flash.error));
+    let (visit, me) = match visit_as(&state, &headers, Area::Staff, flash.error.clone()).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
     };
     let mut queues = Vec::new();
     for role in me.roles().iter().copied().filter(|r| *r != Role::System) {
@@ -65,31 +57,12 @@ pub async fn accept_form(
     headers: HeaderMap,
     Query(q): Query<AcceptQuery>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    if staff(&visit).is_none() {
-        return Ok(sign_in_page(&state, &visit, "staff", None));
-    }
-    let kinds: Vec<Value> = state
-        .engine
-        .catalogue()
-        .kinds()
-        .iter()
-        .filter(|k| k.allows(regflow_process::Channel::Window))
-        .map(|k| json!({"id": k.id, "name": k.name}))
-        .collect();
-    let mut ctx = Map::new();
+    let (visit, _) = match visit_as(&state, &headers, Area::Staff, None).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    let mut ctx = checklist(&state, regflow_process::Channel::Window, q.kind.as_deref());
     ctx.insert("title".into(), json!("窗口受理"));
-    ctx.insert("kinds".into(), Value::Array(kinds));
-    if let Some(kind) = q.kind.as_deref().and_then(|k| state.engine.catalogue().get(k)) {
-        let checklist: Vec<Value> = kind
-            .applicant_materials()
-            .map(|m| json!({"id": m.id, "name": m.name, "key": m.key}))
-            .collect();
-        ctx.insert(
-            "kind".into(),
-            json!({"id": kind.id, "name": kind.name, "checklist": checklist}),
-        );
-    }
     if let Some(e) = q.error {
         ctx.insert("error".into(), json!(e));
     }
@@ -103,13 +76,9 @@ pub async fn accept(
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
-    if !visit.csrf_ok(csrf) {
-        return Ok(forbidden_form());
-    }
-    let Some(me) = staff(&visit) else {
-        return Ok(sign_in_page(&state, &visit, "staff", None));
+    let (_, me) = match posted_as(&state, &headers, &fields, Area::Staff).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
     let mut form = form_object(&fields);
     let kind = form.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -145,9 +114,9 @@ pub async fn case(
     Path(id): Path<String>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    let Some(me) = staff(&visit) else {
-        return Ok(sign_in_page(&state, &visit, "staff", None));
+    let (visit, me) = match visit_as(&state, &headers, Area::Staff, None).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
     };
     let case_id = CaseId::new(id.as_str());
     let view = state
@@ -198,13 +167,9 @@ pub async fn act(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
-    if !visit.csrf_ok(csrf) {
-        return Ok(forbidden_form());
-    }
-    let Some(me) = staff(&visit) else {
-        return Ok(sign_in_page(&state, &visit, "staff", None));
+    let (_, me) = match posted_as(&state, &headers, &fields, Area::Staff).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
     };
     let form = form_object(&fields);
     let to = format!("/staff/cases/{id}");
@@ -232,9 +197,9 @@ pub async fn report(
     headers: HeaderMap,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, Problem> {
-    let visit = Visit::of(&state, &headers).await?;
-    let Some(me) = staff(&visit) else {
-        return Ok(sign_in_page(&state, &visit, "staff", None));
+    let (visit, me) = match visit_as(&state, &headers, Area::Staff, None).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
     };
     if !me.has(Role::Supervisor) {
         return Ok(back(
@@ -318,7 +283,10 @@ pub async fn report(
 /// Server-Sent Events for the workbench (the session cookie authenticates it).
 pub async fn alerts(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
     let visit = Visit::of(&state, &headers).await?;
-    let Some(me) = staff(&visit).filter(|a| !a.has(Role::Bank) && !a.has(Role::Kiosk) && !a.has(Role::Court)) else {
+    let Some(me) = Area::Staff
+        .actor(&visit)
+        .filter(|a| !a.has(Role::Bank) && !a.has(Role::Kiosk) && !a.has(Role::Court))
+    else {
         return Err(Problem::unauthorized());
     };
     let centre = me.centre().clone();
