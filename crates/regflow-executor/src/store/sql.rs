@@ -60,6 +60,10 @@ pub(crate) struct IdempotencyScope<'a> {
 /// A connection of either backend, with regflow's statements.
 pub(crate) struct Sql<'c, C>(pub(crate) &'c mut C);
 
+/// The most timer keys one statement names: SQLite refuses an expression deeper than
+/// 1,000 (`SQLITE_MAX_EXPR_DEPTH`), and each key adds a level to the `OR` chain.
+const KEYS_PER_STATEMENT: usize = 200;
+
 /// `(case_id = $1 AND timer = $2 AND due_at = $3) OR (…)`: the keys of `rows` timers,
 /// numbered from `$first`. (Written as equalities, not a row-value `IN` list, so SQLite
 /// looks each one up in the primary key instead of scanning the table.)
@@ -263,12 +267,12 @@ where
     /// Drops the unfired timers in `drop` and arms those in `arm` (already armed or fired
     /// ones are left as they are).
     pub(crate) async fn update_timers(self, drop: &[TimerRow], arm: &[TimerRow]) -> Result<()> {
-        if !drop.is_empty() {
+        for chunk in drop.chunks(KEYS_PER_STATEMENT) {
             let sql = format!(
                 "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({})",
-                timer_keys::<C>(drop.len(), 1)
+                timer_keys::<C>(chunk.len(), 1)
             );
-            bind_timers(sqlx::query(&sql), drop).execute(&mut *self.0).await?;
+            bind_timers(sqlx::query(&sql), chunk).execute(&mut *self.0).await?;
         }
         if !arm.is_empty() {
             let sql = format!(
@@ -306,11 +310,10 @@ where
 
     /// Deletes claimed timers that turned out not to apply any more.
     pub(crate) async fn forget_timers(self, timers: &[TimerRow]) -> Result<()> {
-        if timers.is_empty() {
-            return Ok(());
+        for chunk in timers.chunks(KEYS_PER_STATEMENT) {
+            let sql = format!("DELETE FROM regflow_timers WHERE {}", timer_keys::<C>(chunk.len(), 1));
+            bind_timers(sqlx::query(&sql), chunk).execute(&mut *self.0).await?;
         }
-        let sql = format!("DELETE FROM regflow_timers WHERE {}", timer_keys::<C>(timers.len(), 1));
-        bind_timers(sqlx::query(&sql), timers).execute(self.0).await?;
         Ok(())
     }
 

@@ -26,12 +26,45 @@ impl RowsAffected for sqlx::sqlite::SqliteQueryResult {
     }
 }
 
-/// Opens `sqlite://file` in WAL with `synchronous=NORMAL` (durable across application
-/// crashes, one fsync per checkpoint), or `sqlite::memory:` on one connection (an
+/// regflow's own parameter of an SQLite URL, `synchronous=full|normal`, taken out of the
+/// URL before sqlx reads it. `full` (the default) syncs the WAL at every commit, so an
+/// acknowledged command survives a power cut; `normal` syncs only at checkpoints, so it
+/// survives a crash of the application but may lose the last commits to a power cut.
+fn durability(url: &str) -> Result<(String, SqliteSynchronous)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), SqliteSynchronous::Full));
+    };
+    let mut level = SqliteSynchronous::Full;
+    let mut rest = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("synchronous", "full")) => level = SqliteSynchronous::Full,
+            Some(("synchronous", "normal")) => level = SqliteSynchronous::Normal,
+            Some(("synchronous", other)) => {
+                return Err(regflow_process::Refusal::argument(
+                    "synchronous",
+                    format!("`synchronous={other}` in the database URL: use full (the default) or normal"),
+                )
+                .into())
+            }
+            _ => rest.push(pair),
+        }
+    }
+    let url = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    Ok((url, level))
+}
+
+/// Opens `sqlite://file` in WAL with `synchronous=FULL` unless the URL says
+/// `synchronous=normal` (see [`durability`]), or `sqlite::memory:` on one connection (an
 /// in-memory database lives as long as its connection).
 pub(crate) async fn connect(url: &str, pool_size: Option<u32>) -> Result<sqlx::SqlitePool> {
     let memory = url.contains(":memory:") || url.contains("mode=memory");
-    let options = SqliteConnectOptions::from_str(url)?
+    let (url, synchronous) = durability(url)?;
+    let options = SqliteConnectOptions::from_str(&url)?
         .create_if_missing(true)
         .foreign_keys(true)
         .busy_timeout(std::time::Duration::from_secs(10))
@@ -40,9 +73,7 @@ pub(crate) async fn connect(url: &str, pool_size: Option<u32>) -> Result<sqlx::S
     let options = if memory {
         options
     } else {
-        options
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+        options.journal_mode(SqliteJournalMode::Wal).synchronous(synchronous)
     };
     Ok(SqlitePoolOptions::new()
         .max_connections(if memory { 1 } else { pool_size.unwrap_or(8) })
@@ -64,4 +95,24 @@ pub(crate) async fn tables(pool: &sqlx::SqlitePool) -> Result<Vec<String>> {
     .fetch_all(pool)
     .await?;
     Ok(names.into_iter().map(|(n,)| n).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_durability_parameter_is_ours() {
+        let (url, level) = durability("sqlite://a.db").unwrap();
+        assert_eq!(
+            (url.as_str(), level as u8),
+            ("sqlite://a.db", SqliteSynchronous::Full as u8)
+        );
+        let (url, level) = durability("sqlite://a.db?synchronous=normal&mode=rwc").unwrap();
+        assert_eq!(
+            (url.as_str(), level as u8),
+            ("sqlite://a.db?mode=rwc", SqliteSynchronous::Normal as u8)
+        );
+        assert!(durability("sqlite://a.db?synchronous=off").is_err());
+    }
 }

@@ -218,3 +218,17 @@ async fn interrupted_load(db: &Db) {
     assert!(next.finish_calendar_loads().await.unwrap().is_empty());
 }
 on_both!(an_interrupted_load_is_finished_by_the_next_engine, interrupted_load);
+
+async fn many_cases(db: &Db) {
+    let clock = ManualClock::new(at("2026-12-30T10:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    for i in 0..300 {
+        open_change(&engine, &CaseId::new(format!("m{i:03}"))).await;
+    }
+    // A batch re-projects 256 cases: over a thousand timers re-armed in one transaction.
+    let r = engine.load_calendar(&supervisor(), Y2027).await.unwrap();
+    assert_eq!(r.moved.len(), 300);
+    let firm = engine.case(&CaseId::new("m299")).await.unwrap().unwrap();
+    assert!(!firm.case.deadlines().unwrap().provisional());
+}
+on_both!(a_load_reprojects_hundreds_of_cases, many_cases);

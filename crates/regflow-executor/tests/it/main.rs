@@ -2,6 +2,7 @@
 
 mod alerts;
 mod calendar;
+mod crash;
 mod delivery;
 mod integrity;
 mod lifecycle;

@@ -154,3 +154,28 @@ async fn the_pool_size_is_configurable() {
     assert_eq!(engine.database().pool_status().2, 3);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn sqlite_commits_are_durable_by_default() {
+    let dir = std::env::temp_dir().join(format!("regflow-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("durable.db");
+    for (suffix, expected) in [("", 2), ("?synchronous=full", 2), ("?synchronous=normal", 1)] {
+        let db = Database::connect(&format!("sqlite://{}{suffix}", path.display()), MigrationMode::Apply)
+            .await
+            .unwrap();
+        let Database::Sqlite(pool) = &db else { unreachable!() };
+        let (level,): (i64,) = sqlx::query_as("PRAGMA synchronous").fetch_one(pool).await.unwrap();
+        assert_eq!(level, expected, "synchronous for `{suffix}` (2 = FULL, 1 = NORMAL)");
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(pool).await.unwrap();
+        assert_eq!(mode, "wal");
+    }
+    let err = Database::connect(
+        &format!("sqlite://{}?synchronous=off", path.display()),
+        MigrationMode::Apply,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidArgument));
+    std::fs::remove_dir_all(dir).ok();
+}
