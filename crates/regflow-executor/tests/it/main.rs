@@ -4,6 +4,7 @@ mod alerts;
 mod calendar;
 mod crash;
 mod delivery;
+mod dst;
 mod integrity;
 mod lifecycle;
 mod queries;
