@@ -306,7 +306,9 @@ async fn a_seeded_simulation_keeps_every_invariant() {
                 tokio::time::sleep(std::time::Duration::from_millis(1)).await;
                 check(&engine, &id, &policies, step, seed).await;
             }
-            95 => {
+            // A calendar load now and then: each re-projects every suspended open case, so
+            // frequent loads would make the run quadratic in its length.
+            95 if rng.below(50) == 0 => {
                 let sup = staff("sup-1", Role::Supervisor);
                 let loaded = if rng.below(2) == 0 {
                     engine.load_calendar(&sup, Y2027).await

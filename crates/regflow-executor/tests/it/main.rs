@@ -5,6 +5,7 @@ mod calendar;
 mod crash;
 mod delivery;
 mod dst;
+mod failover;
 mod integrity;
 mod lifecycle;
 mod queries;
