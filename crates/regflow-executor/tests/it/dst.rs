@@ -2,7 +2,8 @@
 //! commands by random people, clock jumps with alert passes, calendar loads, concurrent
 //! writers, dropped futures and engine restarts, checking after every step that the case
 //! it touched replays to what is stored with its chain intact, that no alert was handed
-//! over twice or raised twice, and that no promise falls short of its working days.
+//! over twice or raised twice, that nothing was raised while a case is suspended, and that
+//! no promise falls short of its working days.
 //!
 //! `REGFLOW_DST_STEPS` (default 2,000 for a quick `cargo test`; CI runs 200,000 in a
 //! release build, `.ci/dst`) and `REGFLOW_DST_SEED` (printed; replays a run).
@@ -178,6 +179,18 @@ async fn check(engine: &Engine, id: &CaseId, policies: &PolicyTimeline, step: u6
             "step {step} (seed {seed}): {id} raised {:?} twice",
             a.alert
         );
+    }
+    // No clock runs while suspended: nothing was raised since the suspension began.
+    if let Some(suspended) = case.suspension() {
+        for a in case.alerts() {
+            assert!(
+                a.raised_at <= suspended.since,
+                "step {step} (seed {seed}): {id} raised {:?} at {} while suspended since {}",
+                a.alert,
+                a.raised_at,
+                suspended.since
+            );
+        }
     }
     // A finished case keeps the deadlines of the calendar it finished under; an open one's
     // come from the calendar in force (a load re-projects it).
