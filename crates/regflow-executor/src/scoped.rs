@@ -6,7 +6,8 @@
 use chrono::{DateTime, Utc};
 use regflow_process::{Actor, Case, CaseId, Detail, ErrorCode, Refusal, Role};
 
-use crate::engine::Engine;
+use crate::alerts::FiredAlert;
+use crate::engine::{Engine, Executed, Request};
 use crate::error::Result;
 use crate::mapping::HistoryEntry;
 use crate::queries::{CaseView, Overdue, QueueCursor, QueuePage, Verification};
@@ -124,4 +125,53 @@ impl ActorView<'_> {
         self.staff()?;
         self.engine.overdue(Some(self.actor.centre()), now).await
     }
+
+    /// Runs `req` as this caller (whatever actor it names). A command to an existing case
+    /// the caller may not see is `case_not_found`, before any other rule: an applicant
+    /// learns nothing of a case they are not party to, as another centre learns nothing.
+    ///
+    /// # Errors
+    /// As [`Engine::execute`].
+    pub async fn execute(&self, mut req: Request) -> Result<Executed> {
+        req.actor = self.actor.clone();
+        if let Some(id) = &req.case_id {
+            if self.actor.has(Role::Applicant)
+                && self.case(id).await?.is_none()
+                && self.engine.case(id).await?.is_some()
+            {
+                return Err(not_found(id));
+            }
+        }
+        self.engine.execute(req).await
+    }
+
+    /// Up to `limit` of the caller's centre's alerts after id `after` (see
+    /// [`Engine::alerts_after`]). Only a centre's own officers follow its alerts; applicants
+    /// and channel systems (bank, kiosk, court) do not.
+    ///
+    /// # Errors
+    /// `forbidden_role` for any other caller; as [`Engine::alerts_after`].
+    pub async fn alerts_after(&self, after: u64, limit: usize) -> Result<Vec<FiredAlert>> {
+        if !FOLLOW_ALERTS.iter().any(|r| self.actor.has(*r)) {
+            return Err(Refusal::new(
+                ErrorCode::ForbiddenRole,
+                format!("`{}` does not follow the centre's alerts", self.actor.id()),
+            )
+            .with(Detail::Roles {
+                required: FOLLOW_ALERTS.to_vec(),
+            })
+            .into());
+        }
+        self.engine.alerts_after(Some(self.actor.centre()), after, limit).await
+    }
 }
+
+/// The roles that follow their centre's alerts.
+const FOLLOW_ALERTS: [Role; 6] = [
+    Role::Clerk,
+    Role::Reviewer,
+    Role::Registrar,
+    Role::Supervisor,
+    Role::TaxOfficer,
+    Role::TransactionOfficer,
+];

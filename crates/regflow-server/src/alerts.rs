@@ -8,7 +8,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::Stream;
 use hmac::{Hmac, Mac};
 use regflow_executor::{AlertHandler, Delivery, Engine, FiredAlert};
-use regflow_process::{CentreId, OfficeHours, Role};
+use regflow_process::{CentreId, OfficeHours};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -85,16 +85,6 @@ impl AlertHandler for Fanout {
     }
 }
 
-/// The roles that follow their centre's alerts (channel systems and applicants do not).
-const STAFF: [Role; 6] = [
-    Role::Clerk,
-    Role::Reviewer,
-    Role::Registrar,
-    Role::Supervisor,
-    Role::TaxOfficer,
-    Role::TransactionOfficer,
-];
-
 /// The query of `GET /v1/alerts/stream`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,6 +95,7 @@ pub struct StreamQuery {
 
 struct Feed {
     state: AppState,
+    caller: regflow_process::Actor,
     centre: CentreId,
     last: u64,
     buffer: VecDeque<FiredAlert>,
@@ -120,7 +111,6 @@ pub async fn stream(
     query: Result<Query<StreamQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     let Query(q) = query.map_err(|e| Problem::argument("query", e.body_text()))?;
-    caller.require(&STAFF)?;
     let resume = match headers.get("last-event-id") {
         Some(v) => Some(
             v.to_str()
@@ -134,8 +124,11 @@ pub async fn stream(
         Some(id) => id,
         None => state.engine.last_alert_id().await?,
     };
+    // Refused here, before any stream, when the caller does not follow the centre's alerts.
+    state.engine.as_actor(&caller.actor).alerts_after(last, 1).await?;
     let feed = Feed {
         signal: state.fanout.subscribe(),
+        caller: caller.actor.clone(),
         centre: caller.actor.centre().clone(),
         state,
         last,
@@ -153,7 +146,13 @@ pub async fn stream(
                     .data(doc.to_string());
                 return Some((Ok(event), feed));
             }
-            match feed.state.engine.alerts_after(Some(&feed.centre), feed.last, 100).await {
+            match feed
+                .state
+                .engine
+                .as_actor(&feed.caller)
+                .alerts_after(feed.last, 100)
+                .await
+            {
                 Ok(found) if !found.is_empty() => feed.buffer.extend(found),
                 Ok(_) => {
                     let _ = tokio::time::timeout(POLL, feed.signal.changed()).await;

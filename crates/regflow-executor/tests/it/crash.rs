@@ -33,18 +33,6 @@ async fn open_engine(url: &str) -> Engine {
         .unwrap()
 }
 
-/// A small deterministic generator (xorshift), so a seed replays a run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 fn supervisor() -> Actor {
     staff("sup-1", Role::Supervisor)
 }

@@ -22,20 +22,6 @@ use std::sync::{Arc, Mutex};
 const LABELS: usize = 40;
 const Y2027: &str = "date,kind,name,source\n2027-01-01,holiday,元旦,\n2027-01-04,holiday,元旦调休,\n";
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// Counts every alert handed over; a second hand-over of an id is a failure.
 #[derive(Default)]
 struct Once {

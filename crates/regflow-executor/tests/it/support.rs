@@ -153,3 +153,19 @@ pub async fn review_record_issue(engine: &Engine, id: &regflow_process::CaseId) 
     }
     last.expect("three steps")
 }
+
+/// A small deterministic generator (xorshift), so a seed replays a run.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}

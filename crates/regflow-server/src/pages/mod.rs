@@ -228,7 +228,7 @@ pub(crate) async fn send(
         Some(id) => Request::to(&regflow_process::CaseId::new(id), actor.clone(), command),
         None => Request::new(actor.clone(), command),
     };
-    Ok(state.engine.execute(req).await?.case)
+    Ok(state.engine.as_actor(actor).execute(req).await?.case)
 }
 
 /// `POST /login`: a person signs in with their token.

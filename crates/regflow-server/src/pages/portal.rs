@@ -154,15 +154,6 @@ pub async fn act(
         Ok(v) => v,
         Err(answer) => return Ok(answer),
     };
-    if state
-        .engine
-        .as_actor(&me)
-        .case(&CaseId::new(id.as_str()))
-        .await?
-        .is_none()
-    {
-        return Err(Problem::not_found(&id));
-    }
     let form = form_object(&fields);
     let to = format!("/my/cases/{id}");
     match send(&state, &me, Some(&id), &form, &[]).await {
@@ -171,6 +162,8 @@ pub async fn act(
             Some(&format!("已办理，当前状态：{}", labels::state(case.state()))),
             None,
         )),
+        // Another applicant's case is not found, as the engine says.
+        Err(p) if p.status == axum::http::StatusCode::NOT_FOUND => Err(p),
         Err(p) => Ok(back(&to, None, Some(&refusal_text(&p)))),
     }
 }

@@ -283,19 +283,18 @@ pub async fn report(
 /// Server-Sent Events for the workbench (the session cookie authenticates it).
 pub async fn alerts(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
     let visit = Visit::of(&state, &headers).await?;
-    let Some(me) = Area::Staff
-        .actor(&visit)
-        .filter(|a| !a.has(Role::Bank) && !a.has(Role::Kiosk) && !a.has(Role::Court))
-    else {
+    let Some(me) = Area::Staff.actor(&visit) else {
         return Err(Problem::unauthorized());
     };
-    let centre = me.centre().clone();
     let start = state.engine.last_alert_id().await?;
+    // Refused here, before any stream, when the officer does not follow alerts.
+    state.engine.as_actor(&me).alerts_after(start, 1).await?;
+    let centre = me.centre().clone();
     let signal = state.fanout.subscribe();
-    let feed = (state, centre, start, signal);
-    let events = futures_util::stream::unfold(feed, |(state, centre, last, mut signal)| async move {
+    let feed = (state, me, centre, start, signal);
+    let events = futures_util::stream::unfold(feed, |(state, me, centre, last, mut signal)| async move {
         loop {
-            match state.engine.alerts_after(Some(&centre), last, 1).await {
+            match state.engine.as_actor(&me).alerts_after(last, 1).await {
                 Ok(found) if !found.is_empty() => {
                     let a = &found[0];
                     let hours = state.engine.centre(&centre).map(|c| c.hours).unwrap_or_default();
@@ -306,7 +305,10 @@ pub async fn alerts(State(state): State<AppState>, headers: HeaderMap) -> Result
                         .event("alert")
                         .data(doc.to_string());
                     let next = a.id;
-                    return Some((Ok::<_, std::convert::Infallible>(event), (state, centre, next, signal)));
+                    return Some((
+                        Ok::<_, std::convert::Infallible>(event),
+                        (state, me, centre, next, signal),
+                    ));
                 }
                 Ok(_) => {
                     let _ = tokio::time::timeout(Duration::from_secs(1), signal.changed()).await;
