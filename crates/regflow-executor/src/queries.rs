@@ -155,21 +155,28 @@ impl Engine {
     /// # Errors
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn case(&self, id: &CaseId) -> Result<Option<CaseView>> {
-        let mut pooled = self.inner.db.acquire().await?;
-        let mut conn = pooled.conn();
-        let Some(row) = conn.load_case(id.as_str()).await? else {
+        let Some((row, events)) = self.case_rows(id).await? else {
             return Ok(None);
         };
-        let history = conn
-            .history(id.as_str())
-            .await?
-            .iter()
-            .map(entry_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let history = events.iter().map(entry_from_row).collect::<Result<Vec<_>>>()?;
         Ok(Some(CaseView {
             case: case_from_row(&row)?,
             history,
         }))
+    }
+
+    /// A case row and its events, read from one snapshot: a command committing between the
+    /// two reads would otherwise show a history one event ahead of its case.
+    async fn case_rows(&self, id: &CaseId) -> Result<Option<(CaseRow, Vec<EventRow>)>> {
+        let mut tx = self.inner.db.begin_snapshot().await?;
+        let mut conn = tx.conn();
+        let Some(row) = conn.load_case(id.as_str()).await? else {
+            tx.rollback().await;
+            return Ok(None);
+        };
+        let events = conn.history(id.as_str()).await?;
+        tx.rollback().await;
+        Ok(Some((row, events)))
     }
 
     /// A case's history in order.
@@ -376,11 +383,7 @@ impl Engine {
     /// # Errors
     /// [`crate::Error::Refused`] `case_not_found`; [`crate::Error::Database`].
     pub async fn verify(&self, id: &CaseId) -> Result<Verification> {
-        let mut pooled = self.inner.db.acquire().await?;
-        let mut conn = pooled.conn();
-        let row = conn.load_case(id.as_str()).await?;
-        let events = conn.history(id.as_str()).await?;
-        let Some(row) = row else {
+        let Some((row, events)) = self.case_rows(id).await? else {
             return Err(regflow_process::Refusal::new(
                 regflow_process::ErrorCode::CaseNotFound,
                 format!("no case `{id}`"),

@@ -72,6 +72,21 @@ impl Database {
         })
     }
 
+    /// A read-only transaction whose statements all see one snapshot (SQLite: a deferred
+    /// `BEGIN`, whose first read fixes the WAL snapshot; PostgreSQL: `REPEATABLE READ`), so a
+    /// case row and its history read in two statements never straddle a commit.
+    pub(crate) async fn begin_snapshot(&self) -> Result<Tx> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(pool) => Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?,
+            ),
+        })
+    }
+
     /// A connection from the pool, for reads.
     pub(crate) async fn acquire(&self) -> Result<Pooled> {
         Ok(match self {

@@ -166,6 +166,42 @@ async fn every_column(db: &Db) {
 }
 on_both!(verification_catches_an_edit_of_every_column, every_column);
 
+/// Reads racing a stream of commands on the same case: every `verify` and every view sees
+/// the case row and its history from one moment, never a history one event ahead.
+async fn reads_during_writes(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let id = open_change(&engine, &CaseId::new("busy")).await.case.id().clone();
+    let writer = {
+        let (engine, id) = (engine.clone(), id.clone());
+        tokio::spawn(async move {
+            let sup = staff("sup-1", Role::Supervisor);
+            for n in 0..60 {
+                let cmd = if n % 2 == 0 {
+                    Command::Suspend {
+                        cause: regflow_process::case::SuspensionCause::Appraisal,
+                        note: "鉴定".into(),
+                    }
+                } else {
+                    Command::Resume
+                };
+                engine.execute(Request::to(&id, sup.clone(), cmd)).await.unwrap();
+            }
+        })
+    };
+    let mut reads = 0;
+    while !writer.is_finished() {
+        let v = engine.verify(&id).await.unwrap();
+        assert!(v.is_intact(), "after {reads} reads: {v:?}");
+        let view = engine.case(&id).await.unwrap().unwrap();
+        assert_eq!(view.history.len() as u64, view.case.version(), "after {reads} reads");
+        reads += 1;
+    }
+    writer.await.unwrap();
+    assert!(reads > 0);
+}
+on_both!(reads_see_one_moment_while_commands_commit, reads_during_writes);
+
 async fn host_transaction(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;
