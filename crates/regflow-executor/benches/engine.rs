@@ -1,7 +1,7 @@
 //! The executor's benchmark: one run, both backends (SQLite file in WAL, PostgreSQL).
 //!
 //! `cargo bench -p regflow-executor --bench engine [-- --scale small|full] [--only sqlite|postgres]
-//!  [--sections 1,2,3,4]`
+//!  [--sections 1,2,3,4,5]`
 //!
 //! PostgreSQL is measured when `REGFLOW_PG_URL` is set (a throw-away database is created).
 //! Sections:
@@ -15,7 +15,8 @@
 //! 3. alert firing throughput: 100,000 alerts due at once, fired by 1 and by 8 concurrent
 //!    watchers, each alert claimed, written to history and handed to a handler atomically;
 //! 4. firing latency of the background watcher on the system clock, and how many passes
-//!    it ran while idle.
+//!    it ran while idle;
+//! 5. lifecycle commands per second sent in batches of 1, 10 and 100 (`execute_all`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, Utc};
@@ -594,6 +595,34 @@ async fn latency(db: &Db) -> (Vec<f64>, u64, u64) {
     (samples, idle_passes, engine.due_passes())
 }
 
+// ------------------------------------------------------------------ 5. batches
+
+/// Lifecycle commands per second sent in batches of `size` (`execute_all`); size 1 is
+/// `execute`, one transaction per command.
+async fn batched_lifecycles(db: &Db, cases: usize, size: usize) -> f64 {
+    let engine = engine_on(db, regflow_executor::SystemClock, vec![Centre::new("xining")]).await;
+    let stream: Vec<Request> = (0..cases)
+        .flat_map(|i| {
+            let id = CaseId::new(format!("b{i}"));
+            lifecycle()
+                .into_iter()
+                .map(move |(actor, cmd)| Request::to(&id, actor, cmd))
+        })
+        .collect();
+    let n = stream.len();
+    let started = Instant::now();
+    if size == 1 {
+        for req in stream {
+            engine.execute(req).await.unwrap();
+        }
+    } else {
+        for chunk in stream.chunks(size) {
+            engine.execute_all(chunk.to_vec()).await.unwrap();
+        }
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
 // ------------------------------------------------------------------- main
 
 #[tokio::main(flavor = "multi_thread")]
@@ -607,7 +636,7 @@ async fn main() {
     };
     let small = arg("--scale").as_deref() == Some("small");
     let only = arg("--only");
-    let sections = arg("--sections").unwrap_or_else(|| "1,2,3,4".into());
+    let sections = arg("--sections").unwrap_or_else(|| "1,2,3,4,5".into());
     let run = |n: &str| sections.split(',').any(|s| s.trim() == n);
     let mut kinds = vec![Kind::Sqlite];
     if std::env::var("REGFLOW_PG_URL").is_ok() {
@@ -689,6 +718,33 @@ async fn main() {
             let fmt: Vec<String> = samples.iter().map(|ms| format!("{ms:.1}")).collect();
             println!("   latency after due: [{}] ms", fmt.join(", "));
             println!("   passes while idle for 10 s: {idle_passes} (max_idle 5 s); passes in all: {total_passes}");
+        }
+        if run("5") {
+            println!("-- 5. lifecycle commands per second in batches (execute_all), 3 interleaved rounds");
+            let sizes = [1usize, 10, 100];
+            let mut runs: Vec<Vec<f64>> = vec![Vec::new(); sizes.len()];
+            for _ in 0..3 {
+                for (i, &size) in sizes.iter().enumerate() {
+                    let db = fresh(kind).await;
+                    runs[i].push(batched_lifecycles(&db, lifecycles / 2, size).await);
+                    db.finish().await;
+                }
+            }
+            let medians: Vec<f64> = runs
+                .iter_mut()
+                .map(|v| {
+                    v.sort_by(f64::total_cmp);
+                    v[v.len() / 2]
+                })
+                .collect();
+            for (i, size) in sizes.iter().enumerate() {
+                let all = runs[i].iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join("/");
+                println!(
+                    "   batch of {size:>3}: {:>7.0} cmd/s ({all})   {:.2}x single commands",
+                    medians[i],
+                    medians[i] / medians[0]
+                );
+            }
         }
     }
 }

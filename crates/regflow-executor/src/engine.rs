@@ -402,7 +402,7 @@ impl Engine {
         })
     }
 
-    async fn execute_on(&self, conn: &mut Conn<'_>, req: &Request) -> Result<Executed> {
+    pub(crate) async fn execute_on(&self, conn: &mut Conn<'_>, req: &Request) -> Result<Executed> {
         let request_hash = match &req.idempotency_key {
             Some(key) => {
                 let hash = chain::digest(
@@ -460,7 +460,7 @@ impl Engine {
             case: &decision.case,
             events: &decision.events,
         };
-        let entries = self.persist(conn, &[written]).await?;
+        let entries = self.persist(conn, &[written]).await?.pop().unwrap_or_default();
         let done = Executed {
             case: decision.case,
             entries,
@@ -483,42 +483,56 @@ impl Engine {
         Ok(done)
     }
 
-    /// Whether the command needs to know of a seizure on the unit, and if so the answer.
-    ///
-    /// A command that records on a unit (recording, or instant handling) of a kind that a
-    /// seizure blocks or that seizes or releases first locks the unit, so the check and
-    /// the recording cannot interleave with another transaction's on the same unit.
-    async fn unit_seized(&self, conn: &mut Conn<'_>, case: Option<&Case>, command: &Command) -> Result<bool> {
+    /// The unit a command must lock before it is decided, and whether a seizure on it
+    /// blocks the command: a command that records on a unit (recording, or instant
+    /// handling) of a kind that a seizure blocks, or that seizes or releases.
+    pub(crate) fn unit_to_check(&self, case: Option<&Case>, command: &Command) -> Option<(String, bool)> {
         let (kind, unit) = match (command, case) {
-            (Command::Record, Some(c)) => (c.kind().to_string(), c.intake().unit.to_string()),
+            (Command::Record, Some(c)) => (c.kind().as_str(), c.intake().unit.to_string()),
             (Command::HandleInstantly { intake, .. }, None) => {
-                (intake.kind.clone(), intake.unit.trim().to_ascii_uppercase())
+                (intake.kind.as_str(), intake.unit.trim().to_ascii_uppercase())
             }
-            _ => return Ok(false),
+            _ => return None,
         };
-        let Some(spec) = self.inner.catalogue.get(&kind) else {
+        let spec = self.inner.catalogue.get(kind)?;
+        (spec.blocked_by_seizure || spec.unit_effect.is_some()).then_some((unit, spec.blocked_by_seizure))
+    }
+
+    /// Whether a seizure on the unit blocks the command: the unit (see
+    /// [`Engine::unit_to_check`]) is locked first, so the check and the recording cannot
+    /// interleave with another transaction's on the same unit.
+    pub(crate) async fn unit_seized(
+        &self,
+        conn: &mut Conn<'_>,
+        case: Option<&Case>,
+        command: &Command,
+    ) -> Result<bool> {
+        let Some((unit, blocked)) = self.unit_to_check(case, command) else {
             return Ok(false);
         };
-        if !spec.blocked_by_seizure && spec.unit_effect.is_none() {
-            return Ok(false);
-        }
         conn.lock_unit(&unit).await?;
-        if !spec.blocked_by_seizure {
+        if !blocked {
             return Ok(false);
         }
         conn.unit_seized(&unit, UnitEffect::Seize.as_str()).await
     }
 
     /// Writes decisions: for each case, its events chained after its head and its row
-    /// guarded by the version it was read at; then every event in one statement and the
-    /// cases' timers re-armed.
-    pub(crate) async fn persist(&self, conn: &mut Conn<'_>, changes: &[Written<'_>]) -> Result<Vec<HistoryEntry>> {
+    /// guarded by the version it was read at; new cases, updates, events and timers each in
+    /// one multi-row statement (or a few, for thousands of rows). Returns each change's
+    /// history entries, in the order of `changes`.
+    pub(crate) async fn persist(&self, conn: &mut Conn<'_>, changes: &[Written<'_>]) -> Result<Vec<Vec<HistoryEntry>>> {
         let mut all_rows = Vec::new();
-        let mut all_entries = Vec::new();
-        let mut ids = Vec::new();
+        let mut per_change = Vec::with_capacity(changes.len());
         let (mut drop, mut arm) = (Vec::new(), Vec::new());
-        let mut updates = Vec::new();
-        for w in changes.iter().filter(|w| !w.events.is_empty()) {
+        let (mut inserts, mut updates) = (Vec::new(), Vec::new());
+        let mut parties: Vec<(&str, &str)> = Vec::new();
+        let mut first_id = None;
+        for w in changes {
+            if w.events.is_empty() {
+                per_change.push(Vec::new());
+                continue;
+            }
             let prev = w
                 .before
                 .map_or_else(|| chain::GENESIS.to_owned(), |b| b.head_hash.clone());
@@ -526,25 +540,16 @@ impl Engine {
             let head = entries.last().map(|e| e.hash.clone()).unwrap_or_default();
             let row = case_row(w.case, &self.inner.catalogue, &head)?;
             let id = w.case.id().as_str();
+            first_id.get_or_insert(id);
             match w.before {
                 None => {
-                    if !conn.insert_case(&row).await? {
-                        return Err(Error::conflict(id));
-                    }
-                    let parties: Vec<String> = w
-                        .case
-                        .intake()
-                        .applicants
-                        .iter()
-                        .map(|a| a.id.as_str().to_owned())
-                        .collect();
-                    conn.insert_applicants(id, &parties).await?;
+                    inserts.push(row);
+                    parties.extend(w.case.intake().applicants.iter().map(|a| (a.id.as_str(), id)));
                 }
                 Some(b) => updates.push((row, b.version)),
             }
             all_rows.extend(rows);
-            all_entries.extend(entries);
-            ids.push(id.to_owned());
+            per_change.push(entries);
             // Only what changed: timers armed before and no longer wanted are dropped,
             // new ones armed. Untouched rows are never locked, so concurrent watchers
             // working on other timers of the same table do not wait on each other.
@@ -553,14 +558,19 @@ impl Engine {
             drop.extend(had.difference(&wanted).filter(|t| !w.fired.contains(t)).cloned());
             arm.extend(wanted.difference(&had).cloned());
         }
+        let conflict = || Error::conflict(first_id.unwrap_or(""));
+        if conn.insert_cases(&inserts).await? != inserts.len() as u64 {
+            return Err(conflict());
+        }
+        conn.insert_applicants(&parties).await?;
         if conn.update_cases(&updates).await? != updates.len() as u64 {
-            return Err(Error::conflict(ids.first().map_or("", String::as_str)));
+            return Err(conflict());
         }
         if !conn.insert_events(&all_rows).await? {
-            return Err(Error::conflict(ids.first().map_or("", String::as_str)));
+            return Err(conflict());
         }
         conn.update_timers(&drop, &arm).await?;
-        Ok(all_entries)
+        Ok(per_change)
     }
 }
 

@@ -10,6 +10,14 @@ pub enum Error {
     /// that does not exist; nothing was written.
     #[error("refused: {0}")]
     Refused(#[from] Refusal),
+    /// A command of an all-or-nothing batch failed; nothing of the batch was written.
+    #[error("request {index} of the batch: {source}")]
+    InBatch {
+        /// The failed request's place in the batch (0-based).
+        index: usize,
+        /// Why it failed.
+        source: Box<Error>,
+    },
     /// The database URL names no backend this build supports.
     #[error("unsupported database URL `{url}`: expected sqlite://…, sqlite::memory: or postgres://…")]
     UnsupportedUrl {
@@ -70,6 +78,7 @@ impl Error {
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             Error::Refused(r) => Some(r.code),
+            Error::InBatch { source, .. } => source.code(),
             Error::UnsupportedUrl { .. } => Some(ErrorCode::InvalidArgument),
             _ => None,
         }
@@ -79,6 +88,7 @@ impl Error {
     pub fn refusal(&self) -> Option<&Refusal> {
         match self {
             Error::Refused(r) => Some(r),
+            Error::InBatch { source, .. } => source.refusal(),
             _ => None,
         }
     }

@@ -23,6 +23,7 @@
 compile_error!("regflow-executor needs a backend: enable the `sqlite` feature, the `postgres` feature, or both");
 
 pub mod alerts;
+pub mod batch;
 pub mod calendar;
 mod chain;
 pub mod clock;

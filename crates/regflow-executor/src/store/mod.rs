@@ -22,6 +22,7 @@ use crate::database::Database;
 use crate::error::Result;
 pub(crate) use sql::IdempotencyScope;
 use sql::PeriodColumn;
+use sql::Savepoint;
 use sql::Sql;
 
 /// A connection of either backend, borrowed for one or more statements.
@@ -160,9 +161,9 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).load_cases(ids).await)
     }
 
-    /// See [`Sql::insert_case`].
-    pub(crate) async fn insert_case(&mut self, row: &CaseRow) -> Result<bool> {
-        on_backend!(self, c => Sql(&mut **c).insert_case(row).await)
+    /// See [`Sql::insert_cases`].
+    pub(crate) async fn insert_cases(&mut self, rows: &[CaseRow]) -> Result<u64> {
+        on_backend!(self, c => Sql(&mut **c).insert_cases(rows).await)
     }
 
     /// See [`Sql::update_cases`].
@@ -171,8 +172,8 @@ impl Conn<'_> {
     }
 
     /// See [`Sql::insert_applicants`].
-    pub(crate) async fn insert_applicants(&mut self, case_id: &str, party_ids: &[String]) -> Result<()> {
-        on_backend!(self, c => Sql(&mut **c).insert_applicants(case_id, party_ids).await)
+    pub(crate) async fn insert_applicants(&mut self, pairs: &[(&str, &str)]) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).insert_applicants(pairs).await)
     }
 
     /// See [`Sql::insert_events`].
@@ -233,6 +234,21 @@ impl Conn<'_> {
         at: i64,
     ) -> Result<bool> {
         on_backend!(self, c => Sql(&mut **c).idempotency_put(scope, result, at).await)
+    }
+
+    /// Sets the savepoint that keeps one command of a batch apart.
+    pub(crate) async fn savepoint(&mut self) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).savepoint(Savepoint::Set).await)
+    }
+
+    /// Keeps what was done since the savepoint.
+    pub(crate) async fn release_savepoint(&mut self) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).savepoint(Savepoint::Release).await)
+    }
+
+    /// Undoes what was done since the savepoint.
+    pub(crate) async fn rollback_to_savepoint(&mut self) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).savepoint(Savepoint::RollBack).await)
     }
 
     /// See [`Sql::ping`].

@@ -48,6 +48,17 @@ pub(crate) enum PeriodColumn {
     Completed,
 }
 
+/// What to do with the savepoint that keeps one command of a batch apart.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Savepoint {
+    /// Set it.
+    Set,
+    /// Keep what was done since.
+    Release,
+    /// Undo what was done since.
+    RollBack,
+}
+
 /// Whose idempotency key, for which case and request.
 pub(crate) struct IdempotencyScope<'a> {
     pub(crate) centre: &'a str,
@@ -80,6 +91,14 @@ fn timer_keys<C: Dialect>(rows: usize, first: usize) -> String {
         })
         .collect();
     keys.join(" OR ")
+}
+
+/// The most parameters one statement binds: SQLite allows 32,766, PostgreSQL 65,535.
+const PARAMETERS_PER_STATEMENT: usize = 30_000;
+
+/// How many rows of `columns` parameters one multi-row statement takes.
+fn rows_per_statement(columns: usize) -> usize {
+    PARAMETERS_PER_STATEMENT / columns
 }
 
 /// `($1, $2, …), ($k, …)`: `rows` tuples of `columns` parameters, in binding order.
@@ -158,69 +177,74 @@ where
         Ok(q.fetch_all(self.0).await?)
     }
 
-    /// Inserts a new case row; `false` when a case with that id exists already.
-    pub(crate) async fn insert_case(self, r: &CaseRow) -> Result<bool> {
-        let sql = format!(
-            "INSERT INTO regflow_cases ({CASE_COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
-            placeholders::<C>(1, 30)
-        );
-        let q = sqlx::query(&sql)
-            .bind(r.id.as_str())
-            .bind(r.centre.as_str())
-            .bind(r.kind.as_str())
-            .bind(r.category.as_str())
-            .bind(r.channel.as_str())
-            .bind(r.priority.as_str())
-            .bind(r.priority_class)
-            .bind(r.unit.as_str())
-            .bind(r.unit_effect.as_deref());
-        let done = bind_changing(q, r)
-            .bind(r.created_at)
-            .bind(r.updated_at)
-            .execute(self.0)
-            .await?;
-        Ok(done.rows() == 1)
+    /// Inserts new case rows; returns how many were inserted (fewer means a case with one
+    /// of their ids exists already).
+    pub(crate) async fn insert_cases(self, rows: &[CaseRow]) -> Result<u64> {
+        let mut inserted = 0;
+        for chunk in rows.chunks(rows_per_statement(30)) {
+            let sql = format!(
+                "INSERT INTO regflow_cases ({CASE_COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
+                placeholders::<C>(chunk.len(), 30)
+            );
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q
+                    .bind(r.id.as_str())
+                    .bind(r.centre.as_str())
+                    .bind(r.kind.as_str())
+                    .bind(r.category.as_str())
+                    .bind(r.channel.as_str())
+                    .bind(r.priority.as_str())
+                    .bind(r.priority_class)
+                    .bind(r.unit.as_str())
+                    .bind(r.unit_effect.as_deref());
+                q = bind_changing(q, r).bind(r.created_at).bind(r.updated_at);
+            }
+            inserted += q.execute(&mut *self.0).await?.rows();
+        }
+        Ok(inserted)
     }
 
     /// Replaces case rows, each only if it is still at the version given with it, in one
     /// statement; returns how many were replaced (fewer means another writer won).
     pub(crate) async fn update_cases(self, rows: &[(CaseRow, i64)]) -> Result<u64> {
-        if rows.is_empty() {
-            return Ok(0);
+        let mut replaced = 0;
+        for chunk in rows.chunks(rows_per_statement(22)) {
+            // VALUES columns are column1, column2, … on both backends.
+            let sql = format!(
+                "UPDATE regflow_cases SET state = v.column3, is_open = v.column4, instant = v.column5, \
+                 pending_task_bits = v.column6, accepted_at = v.column7, promise_due_at = v.column8, \
+                 statutory_due_at = v.column9, provisional = v.column10, recorded_at = v.column11, \
+                 completed_at = v.column12, working_days_used = v.column13, on_time = v.column14, \
+                 within_statute = v.column15, extended_days = v.column16, suspensions = v.column17, \
+                 rating = v.column18, version = v.column19, head_hash = v.column20, body = v.column21, \
+                 updated_at = v.column22 FROM (VALUES {}) AS v \
+                 WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2",
+                placeholders::<C>(chunk.len(), 22)
+            );
+            let mut q = sqlx::query(&sql);
+            for (r, expected) in chunk {
+                q = bind_changing(q.bind(r.id.as_str()).bind(*expected), r).bind(r.updated_at);
+            }
+            replaced += q.execute(&mut *self.0).await?.rows();
         }
-        // VALUES columns are column1, column2, … on both backends.
-        let sql = format!(
-            "UPDATE regflow_cases SET state = v.column3, is_open = v.column4, instant = v.column5, \
-             pending_task_bits = v.column6, accepted_at = v.column7, promise_due_at = v.column8, \
-             statutory_due_at = v.column9, provisional = v.column10, recorded_at = v.column11, \
-             completed_at = v.column12, working_days_used = v.column13, on_time = v.column14, \
-             within_statute = v.column15, extended_days = v.column16, suspensions = v.column17, \
-             rating = v.column18, version = v.column19, head_hash = v.column20, body = v.column21, \
-             updated_at = v.column22 FROM (VALUES {}) AS v \
-             WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2",
-            placeholders::<C>(rows.len(), 22)
-        );
-        let mut q = sqlx::query(&sql);
-        for (r, expected) in rows {
-            q = bind_changing(q.bind(r.id.as_str()).bind(*expected), r).bind(r.updated_at);
-        }
-        Ok(q.execute(self.0).await?.rows())
+        Ok(replaced)
     }
 
-    /// Records the parties' identifiers of a new case (我的业务 looks cases up by them).
-    pub(crate) async fn insert_applicants(self, case_id: &str, party_ids: &[String]) -> Result<()> {
-        if party_ids.is_empty() {
-            return Ok(());
+    /// Records which parties' identifiers belong to which new cases, `(party_id, case_id)`
+    /// (我的业务 looks cases up by them).
+    pub(crate) async fn insert_applicants(self, pairs: &[(&str, &str)]) -> Result<()> {
+        for chunk in pairs.chunks(rows_per_statement(2)) {
+            let sql = format!(
+                "INSERT INTO regflow_case_applicants (party_id, case_id) VALUES {} ON CONFLICT DO NOTHING",
+                placeholders::<C>(chunk.len(), 2)
+            );
+            let mut q = sqlx::query(&sql);
+            for (party, case) in chunk {
+                q = q.bind(*party).bind(*case);
+            }
+            q.execute(&mut *self.0).await?;
         }
-        let sql = format!(
-            "INSERT INTO regflow_case_applicants (party_id, case_id) VALUES {} ON CONFLICT DO NOTHING",
-            placeholders::<C>(party_ids.len(), 2)
-        );
-        let mut q = sqlx::query(&sql);
-        for p in party_ids {
-            q = q.bind(p.as_str()).bind(case_id);
-        }
-        q.execute(self.0).await?;
         Ok(())
     }
 
@@ -229,27 +253,28 @@ where
     /// Appends history entries in one statement; `false` when one of their sequence
     /// numbers exists already.
     pub(crate) async fn insert_events(self, events: &[EventRow]) -> Result<bool> {
-        if events.is_empty() {
-            return Ok(true);
+        let mut inserted = 0;
+        for chunk in events.chunks(rows_per_statement(8)) {
+            let sql = format!(
+                "INSERT INTO regflow_events (case_id, seq, at, command, actor, body, prev_hash, hash) VALUES {} \
+                 ON CONFLICT DO NOTHING",
+                placeholders::<C>(chunk.len(), 8)
+            );
+            let mut q = sqlx::query(&sql);
+            for e in chunk {
+                q = q
+                    .bind(e.case_id.as_str())
+                    .bind(e.seq)
+                    .bind(e.at)
+                    .bind(e.command.as_str())
+                    .bind(e.actor.as_str())
+                    .bind(e.body.as_str())
+                    .bind(e.prev_hash.as_str())
+                    .bind(e.hash.as_str());
+            }
+            inserted += q.execute(&mut *self.0).await?.rows();
         }
-        let sql = format!(
-            "INSERT INTO regflow_events (case_id, seq, at, command, actor, body, prev_hash, hash) VALUES {} \
-             ON CONFLICT DO NOTHING",
-            placeholders::<C>(events.len(), 8)
-        );
-        let mut q = sqlx::query(&sql);
-        for e in events {
-            q = q
-                .bind(e.case_id.as_str())
-                .bind(e.seq)
-                .bind(e.at)
-                .bind(e.command.as_str())
-                .bind(e.actor.as_str())
-                .bind(e.body.as_str())
-                .bind(e.prev_hash.as_str())
-                .bind(e.hash.as_str());
-        }
-        Ok(q.execute(self.0).await?.rows() == events.len() as u64)
+        Ok(inserted == events.len() as u64)
     }
 
     /// A case's history in sequence order.
@@ -274,12 +299,12 @@ where
             );
             bind_timers(sqlx::query(&sql), chunk).execute(&mut *self.0).await?;
         }
-        if !arm.is_empty() {
+        for chunk in arm.chunks(rows_per_statement(3)) {
             let sql = format!(
                 "INSERT INTO regflow_timers (case_id, timer, due_at) VALUES {} ON CONFLICT DO NOTHING",
-                placeholders::<C>(arm.len(), 3)
+                placeholders::<C>(chunk.len(), 3)
             );
-            bind_timers(sqlx::query(&sql), arm).execute(&mut *self.0).await?;
+            bind_timers(sqlx::query(&sql), chunk).execute(&mut *self.0).await?;
         }
         Ok(())
     }
@@ -384,6 +409,18 @@ where
         .execute(self.0)
         .await?;
         Ok(done.rows() == 1)
+    }
+
+    /// Runs a savepoint statement (`SAVEPOINT`, `RELEASE`, `ROLLBACK TO`) on the batch's
+    /// one savepoint.
+    pub(crate) async fn savepoint(self, statement: Savepoint) -> Result<()> {
+        let sql = match statement {
+            Savepoint::Set => "SAVEPOINT regflow_item",
+            Savepoint::Release => "RELEASE SAVEPOINT regflow_item",
+            Savepoint::RollBack => "ROLLBACK TO SAVEPOINT regflow_item",
+        };
+        sqlx::query(sql).execute(self.0).await?;
+        Ok(())
     }
 
     /// One trivial round trip, to see whether the database answers.
