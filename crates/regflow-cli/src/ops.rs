@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::{Failure, Format, ReportArgs, SimulateArgs, TokenAddArgs};
+use crate::{Failure, Format, ImportArgs, ReportArgs, SimulateArgs, TokenAddArgs};
 
 async fn engine(database: &str) -> Result<Engine, Failure> {
     Ok(Engine::builder(database).build().await?)
@@ -90,6 +90,45 @@ pub async fn calendar_load(database: &str, file: &Path, replace: bool) -> Result
         done.load.changed_years,
         done.moved.len(),
         done.examined
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn import(database: &str, args: ImportArgs) -> Result<ExitCode, Failure> {
+    let centre = regflow_process::Centre::new(args.centre.as_str());
+    let operator = Actor::new("operator", [Role::Supervisor], centre.id.clone());
+    let engine = Engine::builder(database).centre(centre).build().await?;
+    let bar = indicatif::ProgressBar::new_spinner().with_message("导入 importing");
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg}: {pos} 行 lines ({per_sec})")
+            .map_err(|e| e.to_string())?,
+    );
+    // A bar on a terminal; a line per transaction in a log.
+    let logged = !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let progress = {
+        let bar = bar.clone();
+        Arc::new(move |lines: u64| {
+            if logged {
+                eprintln!("导入 imported through line {lines}");
+            } else {
+                bar.set_position(lines);
+            }
+        })
+    };
+    let options = regflow_executor::ImportOptions {
+        batch: usize::try_from(args.batch).unwrap_or(1000),
+        progress: Some(progress),
+    };
+    let started = std::time::Instant::now();
+    let report = engine.import(&operator, &args.file, options).await;
+    bar.finish_and_clear();
+    let report = report?;
+    println!(
+        "导入 imported {} of {} records ({} imported before) in {:.1} s",
+        report.imported,
+        report.records,
+        report.already,
+        started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -351,3 +351,121 @@ fn serve_prints_its_address_answers_and_stops_on_sigterm() {
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("lisen"), "{}", stderr(&out));
 }
+
+/// `n` change registrations accepted on 2025-11-03, one JSON line each.
+fn import_lines(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"id":"BULK-{i:06}","intake":{{"kind":"change","applicant_category":"individual","applicants":[{{"name":"张三","id":"630102198503120015"}}],"unit":"630102001001GB00001F{:08}","channel":"window","priority":"standard"}},"materials":["application_form","identity_proof","title_certificate","change_proof"],"accepted_at":"2025-11-03T09:00:00+08:00","reviewed_at":"2025-11-04T09:00:00+08:00"}}"#,
+                i
+            ) + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn import_brings_the_example_in_once_and_names_a_bad_line() {
+    let dir = Dir::new("import");
+    let db = dir.db();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/import/cases.jsonl");
+    let out = regflow(&dir, &["--database", &db, "import", example, "--centre", "xining"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("imported 5 of 5 records (0 imported before)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = regflow(&dir, &["--database", &db, "import", example, "--centre", "xining"]);
+    assert!(
+        stdout(&out).contains("imported 0 of 5 records (5 imported before)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = regflow(&dir, &["--database", &db, "verify"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(stdout(&out).contains("5 件"), "{}", stdout(&out));
+
+    // A bad third line: exit 1, the line named, nothing written.
+    let mut text = import_lines(4);
+    let lines: Vec<&str> = text.lines().collect();
+    let broken = lines[2].replace("\"reviewed_at\"", "\"reviewd_at\"");
+    text = [lines[0], lines[1], &broken, lines[3]].join("\n");
+    let bad = dir.0.join("bad.jsonl");
+    std::fs::write(&bad, text).unwrap();
+    let out = regflow(
+        &dir,
+        &["--database", &db, "import", bad.to_str().unwrap(), "--centre", "xining"],
+    );
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("line 3:") && stderr(&out).contains("reviewd_at"),
+        "{}",
+        stderr(&out)
+    );
+    let out = regflow(&dir, &["--database", &db, "verify"]);
+    assert!(
+        stdout(&out).contains("5 件"),
+        "nothing of the bad file was written: {}",
+        stdout(&out)
+    );
+    // Bad usage: no transaction holds no case.
+    let out = regflow(&dir, &["--database", &db, "import", example, "--batch", "0"]);
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn an_import_killed_half_way_finishes_when_run_again() {
+    let dir = Dir::new("import-crash");
+    let db = dir.db();
+    let n = 10_000;
+    let file = dir.0.join("bulk.jsonl");
+    std::fs::write(&file, import_lines(n)).unwrap();
+    let args = [
+        "--database",
+        &db,
+        "import",
+        file.to_str().unwrap(),
+        "--centre",
+        "xining",
+        "--batch",
+        "100",
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_regflow"))
+        .args(args)
+        .current_dir(&dir.0)
+        .env_remove("REGFLOW_DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Killed after its fifth transaction (each logs a line), mid-write.
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    for _ in 0..5 {
+        let line = lines.next().expect("progress").unwrap();
+        assert!(line.contains("imported through line"), "{line}");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = regflow(&dir, &args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let before: usize = text
+        .split("records (")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(before >= 500 && before < n, "killed half-way: {text}");
+    assert!(
+        text.contains(&format!("imported {} of {n} records", n - before)),
+        "{text}"
+    );
+    let out = regflow(&dir, &["--database", &db, "verify"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("{n} 件")),
+        "every case once, intact: {}",
+        stdout(&out)
+    );
+}

@@ -18,6 +18,14 @@ pub enum Error {
         /// Why it failed.
         source: Box<Error>,
     },
+    /// An import file has bad lines; nothing of it was written.
+    #[error("{count} line(s) of the import cannot be imported, nothing was written: {}", .lines.iter().map(|b| format!("line {}: {}", b.line, b.message)).collect::<Vec<_>>().join("; "))]
+    BadImport {
+        /// The first bad lines (up to 20).
+        lines: Vec<crate::import::BadLine>,
+        /// How many lines are bad in all.
+        count: u64,
+    },
     /// The database URL names no backend this build supports.
     #[error("unsupported database URL `{url}`: expected sqlite://…, sqlite::memory: or postgres://…")]
     UnsupportedUrl {
@@ -79,7 +87,7 @@ impl Error {
         match self {
             Error::Refused(r) => Some(r.code),
             Error::InBatch { source, .. } => source.code(),
-            Error::UnsupportedUrl { .. } => Some(ErrorCode::InvalidArgument),
+            Error::UnsupportedUrl { .. } | Error::BadImport { .. } => Some(ErrorCode::InvalidArgument),
             _ => None,
         }
     }

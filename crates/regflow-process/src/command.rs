@@ -230,11 +230,13 @@ pub enum CommandName {
     RaiseAlert,
     /// `reproject`
     Reproject,
+    /// `import`: a case brought in from a centre's earlier system (see [`crate::import`]).
+    Import,
 }
 
 impl CommandName {
     /// Every command name.
-    pub const ALL: [CommandName; 20] = [
+    pub const ALL: [CommandName; 21] = [
         CommandName::Apply,
         CommandName::PreReview,
         CommandName::Amend,
@@ -255,6 +257,7 @@ impl CommandName {
         CommandName::AutoResume,
         CommandName::RaiseAlert,
         CommandName::Reproject,
+        CommandName::Import,
     ];
 
     /// The stable snake_case id.
@@ -280,6 +283,7 @@ impl CommandName {
             CommandName::AutoResume => "auto_resume",
             CommandName::RaiseAlert => "raise_alert",
             CommandName::Reproject => "reproject",
+            CommandName::Import => "import",
         }
     }
 
@@ -287,7 +291,7 @@ impl CommandName {
     pub const fn creates(self) -> bool {
         matches!(
             self,
-            CommandName::Apply | CommandName::Accept | CommandName::HandleInstantly
+            CommandName::Apply | CommandName::Accept | CommandName::HandleInstantly | CommandName::Import
         )
     }
 

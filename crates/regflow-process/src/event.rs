@@ -14,6 +14,7 @@ use crate::case::{
 use crate::catalogue::{MaterialId, Task};
 use crate::command::CommandName;
 use crate::deadline::{CaseClocks, Deadlines};
+use crate::import::ImportSource;
 use crate::policy::PolicyId;
 
 /// What an event changed: its payload.
@@ -166,6 +167,13 @@ pub enum Change {
         /// The public notice's recomputed end, when suspended for one.
         notice: Option<Notice>,
     },
+    /// The case as brought in from an earlier system, whole (see [`crate::import`]).
+    Imported {
+        /// The case as its record's steps left it.
+        case: Box<Case>,
+        /// The line it came from.
+        source: ImportSource,
+    },
 }
 
 /// One entry of a case's history (SPEC 6).
@@ -243,6 +251,16 @@ impl Case {
     /// # Errors
     /// [`ReplayError::NotCreating`] when the event does not open a case.
     pub fn open(event: &Event) -> Result<Case, ReplayError> {
+        if let Change::Imported { case, .. } = &event.change {
+            if case.id != event.case_id {
+                return Err(ReplayError::WrongCase(event.seq));
+            }
+            return Ok(Case {
+                centre: event.centre.clone(),
+                ..(**case).clone()
+            }
+            .fold(event));
+        }
         let (intake, materials) = match &event.change {
             Change::Applied { intake, materials }
             | Change::HandledInstantly { intake, materials, .. }
@@ -465,6 +483,8 @@ impl Case {
                     raised_at: event.at,
                 });
             }
+            // The whole case came with the event (see `Case::open`).
+            Change::Imported { .. } => {}
             Change::Reprojected { deadlines, notice } => {
                 if let Some(a) = self.acceptance.as_mut() {
                     a.deadlines = deadlines.clone();

@@ -37,6 +37,7 @@ pub mod error;
 pub mod event;
 pub mod identifier;
 mod ids;
+pub mod import;
 pub mod kind;
 pub mod party;
 pub mod policy;

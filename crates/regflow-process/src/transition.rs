@@ -124,6 +124,16 @@ const UNDER_REVIEW: &[Option<State>] = &[Some(S::Accepted), Some(S::Reviewed), S
 /// The clocks run: alerts are raised.
 const RUNNING: &[Option<State>] = &[Some(S::Accepted), Some(S::Reviewed), Some(S::Recorded)];
 /// The clocks run or wait: extensions and re-projection apply.
+/// The states an imported case may arrive in.
+const IMPORTED: &[State] = &[
+    S::Accepted,
+    S::Reviewed,
+    S::Recorded,
+    S::Suspended,
+    S::Completed,
+    S::Rejected,
+    S::Withdrawn,
+];
 const CLOCKED: &[Option<State>] = &[
     Some(S::Accepted),
     Some(S::Reviewed),
@@ -229,6 +239,8 @@ pub const RULES: &[Rule] = &[
     // The engine: alerts while clocks run, re-projection while they run or wait.
     rule(C::RaiseAlert, RUNNING, To::Same, Who::System),
     rule(C::Reproject, CLOCKED, To::Same, Who::System),
+    // A case brought in from an earlier system, in the state it had reached there.
+    rule(C::Import, NEW, To::States(IMPORTED), Who::Roles(&[Role::Supervisor])),
 ];
 
 /// A state as a one-element `'static` slice (the target of a `To::Same` rule).

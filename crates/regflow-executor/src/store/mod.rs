@@ -181,6 +181,11 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).insert_events(events).await)
     }
 
+    /// See [`Sql::first_events`].
+    pub(crate) async fn first_events(&mut self, ids: &[&str]) -> Result<Vec<(String, String, String)>> {
+        on_backend!(self, c => Sql(&mut **c).first_events(ids).await)
+    }
+
     /// See [`Sql::history`].
     pub(crate) async fn history(&mut self, case_id: &str) -> Result<Vec<EventRow>> {
         on_backend!(self, c => Sql(&mut **c).history(case_id).await)

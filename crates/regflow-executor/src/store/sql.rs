@@ -138,6 +138,7 @@ where
     (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
     (String,): for<'r> sqlx::FromRow<'r, DB::Row>,
     (String, String): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (String, String, String): for<'r> sqlx::FromRow<'r, DB::Row>,
     (String, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64, String): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
@@ -275,6 +276,25 @@ where
             inserted += q.execute(&mut *self.0).await?.rows();
         }
         Ok(inserted == events.len() as u64)
+    }
+
+    /// The first event's command and body of each case in `ids` that exists (an import
+    /// recognises the cases it brought in already).
+    pub(crate) async fn first_events(self, ids: &[&str]) -> Result<Vec<(String, String, String)>> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(rows_per_statement(1)) {
+            let list: Vec<String> = (1..=chunk.len()).map(C::param).collect();
+            let sql = format!(
+                "SELECT case_id, command, body FROM regflow_events WHERE seq = 1 AND case_id IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            found.extend(q.fetch_all(&mut *self.0).await?);
+        }
+        Ok(found)
     }
 
     /// A case's history in sequence order.

@@ -7,6 +7,7 @@ mod crash;
 mod delivery;
 mod dst;
 mod failover;
+mod import;
 mod integrity;
 mod lifecycle;
 mod queries;

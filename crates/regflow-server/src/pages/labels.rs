@@ -46,6 +46,8 @@ pub fn command(c: &str) -> &'static str {
         "auto_resume" => "公告期满自动恢复",
         "raise_alert" => "时限预警",
         "reproject" => "日历更新重算时限",
+        "auto_suspend" => "公告期中止",
+        "import" => "历史业务导入",
         _ => "",
     }
 }
