@@ -304,3 +304,38 @@ async fn notice_then_alerts(db: &Db) {
     assert!(engine.verify(&id).await.unwrap().is_intact());
 }
 on_both!(a_pass_fires_what_a_resumed_notice_makes_due, notice_then_alerts);
+
+/// Eight `run_due` calls at once over hundreds of cases, each case with several alerts
+/// due: between them they fire every one, once, and each call returns only when nothing
+/// due before its `now` is left unclaimed.
+async fn eight_at_once(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    let cases = 600;
+    let requests: Vec<Request> = (0..cases)
+        .map(|i| Request::to(&CaseId::new(format!("c{i}")), clerk.clone(), accept(&engine, "change", Channel::Window)))
+        .collect();
+    for chunk in requests.chunks(200) {
+        engine.execute_all(chunk.to_vec()).await.unwrap();
+    }
+    let now = at("2026-06-01T00:00:00+08:00");
+    let counter = Arc::new(Counter::default());
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let (engine, counter) = (engine.clone(), counter.clone());
+            tokio::spawn(async move { engine.run_due_batched(now, counter.as_ref(), 64).await.unwrap() })
+        })
+        .collect();
+    let mut fired = 0;
+    for call in calls {
+        fired += call.await.unwrap().alerts.len();
+    }
+    // No later pass is needed: nothing due is left once every call has returned.
+    let next = engine.next_due().await.unwrap();
+    assert!(next.is_none_or(|t| t >= now), "left due: {next:?}");
+    let per_case = engine.case(&CaseId::new("c0")).await.unwrap().unwrap().case.alerts().len();
+    assert!(per_case >= 2);
+    assert_eq!(fired, cases * per_case, "every alert fired once between the calls");
+}
+on_both!(eight_concurrent_passes_fire_everything_before_returning, eight_at_once);
