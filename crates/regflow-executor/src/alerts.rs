@@ -264,7 +264,8 @@ impl Engine {
     }
 
     /// Starts a background watcher that sleeps until the next timer is due, or until a
-    /// command arms an earlier one, and fires what is due.
+    /// command arms an earlier one — in this process, or in another (see [`crate::wake`]) —
+    /// and fires what is due.
     pub fn watch(&self, handler: Arc<dyn AlertHandler>, options: WatchOptions) -> Watcher {
         let (stop, stopped) = watch::channel(false);
         let engine = self.clone();
@@ -280,6 +281,7 @@ impl Engine {
     ) -> Result<()> {
         let mut changed = self.inner.timers_changed.subscribe();
         let mut jumped = self.inner.clock.jumped();
+        let mut elsewhere = crate::wake::Wakeups::start(&self.inner.db).await;
         loop {
             if *stopped.borrow() {
                 return Ok(());
@@ -305,9 +307,13 @@ impl Engine {
                     .min(options.max_idle),
                 _ => options.max_idle,
             };
+            // The next look as the database stood: only an earlier timer is news.
+            let idle_until = self.now() + chrono::Duration::from_std(options.max_idle).unwrap_or(chrono::Duration::MAX);
+            let planned = next.map_or(idle_until, |t| t.min(idle_until));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = changed.changed() => {}
+                _ = elsewhere.next(self, planned) => {}
                 _ = async { match jumped.as_mut() { Some(j) => { let _ = j.changed().await; } None => std::future::pending::<()>().await } } => {}
                 _ = stopped.changed() => {}
             }

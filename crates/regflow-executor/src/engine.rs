@@ -570,6 +570,9 @@ impl Engine {
             return Err(conflict());
         }
         conn.update_timers(&drop, &arm).await?;
+        if crate::wake::worth_waking(self.now(), arm.iter().map(|t| t.due_at)) {
+            conn.notify_timers().await?;
+        }
         Ok(per_change)
     }
 }

@@ -41,6 +41,7 @@ mod store;
 #[cfg(feature = "postgres")]
 pub mod testing;
 pub mod tokens;
+pub mod wake;
 
 pub use alerts::{AlertHandler, Delivery, DuePass, FiredAlert, IgnoreAlerts, WatchOptions, Watcher};
 pub use calendar::{CalendarLoad, LoadMode};

@@ -201,6 +201,11 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).claim_due(before, limit, fired_at).await)
     }
 
+    /// See [`Sql::notify_timers`].
+    pub(crate) async fn notify_timers(&mut self) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).notify_timers().await)
+    }
+
     /// See [`Sql::forget_timers`].
     pub(crate) async fn forget_timers(&mut self, timers: &[TimerRow]) -> Result<()> {
         on_backend!(self, c => Sql(&mut **c).forget_timers(timers).await)

@@ -22,6 +22,8 @@ pub(crate) trait Dialect {
     const CALENDAR_LOCK: Option<&'static str>;
     /// Serialises alert writers until the transaction ends, if the backend needs it.
     const ALERT_LOCK: Option<&'static str>;
+    /// Wakes other processes' watchers when the transaction commits, if the backend can.
+    const NOTIFY_TIMERS: Option<&'static str>;
     /// Serialises schema migrations until the transaction ends, if the backend needs it.
     const MIGRATION_LOCK: Option<&'static str>;
     /// Counts the tables named `_sqlx_migrations` in the current schema (0 or 1).
@@ -351,6 +353,14 @@ where
             .await?;
         rows.sort_by(|a, b| (a.due_at, &a.case_id, &a.timer).cmp(&(b.due_at, &b.case_id, &b.timer)));
         Ok(rows)
+    }
+
+    /// Tells other processes' watchers, at commit, that a timer due soon was armed.
+    pub(crate) async fn notify_timers(self) -> Result<()> {
+        if let Some(notify) = C::NOTIFY_TIMERS {
+            sqlx::query(notify).execute(self.0).await?;
+        }
+        Ok(())
     }
 
     /// Deletes claimed timers that turned out not to apply any more.

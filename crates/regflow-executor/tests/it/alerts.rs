@@ -3,7 +3,7 @@
 use crate::on_both;
 use crate::support::*;
 use async_trait::async_trait;
-use regflow_executor::{AlertHandler, FiredAlert, ManualClock, Request, WatchOptions};
+use regflow_executor::{AlertHandler, Engine, FiredAlert, ManualClock, Request, WatchOptions};
 use regflow_process::{AlertLevel, CaseId, Change, Channel, ClockKind, Command, Role};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -314,7 +314,13 @@ async fn eight_at_once(db: &Db) {
     let clerk = staff("clerk-1", Role::Clerk);
     let cases = 600;
     let requests: Vec<Request> = (0..cases)
-        .map(|i| Request::to(&CaseId::new(format!("c{i}")), clerk.clone(), accept(&engine, "change", Channel::Window)))
+        .map(|i| {
+            Request::to(
+                &CaseId::new(format!("c{i}")),
+                clerk.clone(),
+                accept(&engine, "change", Channel::Window),
+            )
+        })
         .collect();
     for chunk in requests.chunks(200) {
         engine.execute_all(chunk.to_vec()).await.unwrap();
@@ -334,8 +340,94 @@ async fn eight_at_once(db: &Db) {
     // No later pass is needed: nothing due is left once every call has returned.
     let next = engine.next_due().await.unwrap();
     assert!(next.is_none_or(|t| t >= now), "left due: {next:?}");
-    let per_case = engine.case(&CaseId::new("c0")).await.unwrap().unwrap().case.alerts().len();
+    let per_case = engine
+        .case(&CaseId::new("c0"))
+        .await
+        .unwrap()
+        .unwrap()
+        .case
+        .alerts()
+        .len();
     assert!(per_case >= 2);
     assert_eq!(fired, cases * per_case, "every alert fired once between the calls");
 }
 on_both!(eight_concurrent_passes_fire_everything_before_returning, eight_at_once);
+
+/// Records when each alert arrived.
+#[derive(Default)]
+struct Arrivals(Mutex<Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>>);
+
+#[async_trait]
+impl AlertHandler for Arrivals {
+    async fn on_alert(&self, a: &FiredAlert) {
+        self.0.lock().unwrap().push((a.alert.at, chrono::Utc::now()));
+    }
+}
+
+/// A watcher of one engine hears at once of a timer another engine (another process, as
+/// far as it can tell: no shared memory) arms due in a few seconds, though it looks on its
+/// own only every 30 seconds.
+async fn wake_elsewhere(db: &Db) {
+    use chrono::Datelike;
+    let now = chrono::Utc::now();
+    let centre = regflow_process::Centre {
+        id: xining(),
+        hours: regflow_process::OfficeHours::new(chrono_tz::UTC, (now + chrono::Duration::seconds(5)).time()),
+        separation_of_duties: true,
+    };
+    // Every day a working day, and a promise of one: the promise's warning is due at
+    // closing time today, five seconds from now.
+    let mut csv = String::from("date,kind,name,source\n");
+    let mut d = chrono::NaiveDate::from_ymd_opt(now.year(), 1, 1).unwrap();
+    while d.year() <= now.year() + 1 {
+        if d.weekday().number_from_monday() >= 6 {
+            csv.push_str(&format!("{d},adjusted_workday,test,\n"));
+        }
+        d = d.succ_opt().unwrap();
+    }
+    let policies = regflow_process::PolicyTimeline::from_toml(
+        "[[policy]]\nid = \"test\"\neffective_from = 2000-01-01\npromise = { individual = 1, organisation = 1 }\n",
+    )
+    .unwrap();
+    let open = || {
+        Engine::builder(&db.url)
+            .calendar(regflow_process::Calendar::from_csv(&csv).unwrap())
+            .policies(policies.clone())
+            .centre(centre.clone())
+            .build()
+    };
+    let (watching, commanding) = (open().await.unwrap(), open().await.unwrap());
+    let arrivals = Arc::new(Arrivals::default());
+    let watcher = watching.watch(
+        arrivals.clone(),
+        WatchOptions {
+            max_idle: Duration::from_secs(30),
+            ..Default::default()
+        },
+    );
+    // Let the watcher settle into its long sleep first.
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let passes = watching.due_passes();
+    commanding
+        .execute(Request::new(
+            staff("clerk-1", Role::Clerk),
+            accept(&commanding, "change", Channel::Window),
+        ))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(12);
+    while arrivals.0.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    watcher.shutdown().await.unwrap();
+    assert!(passes >= 1, "the watcher had looked once before the command");
+    let got = arrivals.0.lock().unwrap().clone();
+    let (due, arrived) = *got
+        .first()
+        .expect("the alert arrived well before the watcher's 30 s look");
+    assert!(
+        arrived - due < chrono::Duration::seconds(2),
+        "due {due}, arrived {arrived}"
+    );
+}
+on_both!(a_watcher_hears_of_a_timer_armed_in_another_process, wake_elsewhere);
