@@ -563,13 +563,10 @@ impl Engine {
             return Err(conflict());
         }
         conn.insert_applicants(&parties).await?;
-        if conn.update_cases(&updates).await? != updates.len() as u64 {
+        let (updated, inserted) = conn.write_changes(&updates, &all_rows, &drop, &arm).await?;
+        if updated != updates.len() as u64 || inserted != all_rows.len() as u64 {
             return Err(conflict());
         }
-        if !conn.insert_events(&all_rows).await? {
-            return Err(conflict());
-        }
-        conn.update_timers(&drop, &arm).await?;
         if crate::wake::worth_waking(self.now(), arm.iter().map(|t| t.due_at)) {
             conn.notify_timers().await?;
         }

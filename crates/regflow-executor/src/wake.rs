@@ -19,6 +19,7 @@ use crate::engine::Engine;
 pub const HORIZON: chrono::Duration = chrono::Duration::minutes(5);
 
 /// The PostgreSQL channel.
+#[cfg(feature = "postgres")]
 pub(crate) const CHANNEL: &str = "regflow_timers";
 
 /// How often a watcher on SQLite looks whether another connection committed.
@@ -46,7 +47,7 @@ pub(crate) enum Wakeups {
 impl Wakeups {
     /// Starts listening (a failure leaves the watcher on its `max_idle` looks).
     pub(crate) async fn start(db: &Database) -> Wakeups {
-        let started = match db {
+        let started: Result<Wakeups, sqlx::Error> = match db {
             #[cfg(feature = "postgres")]
             Database::Postgres(pool) => {
                 async {
@@ -66,7 +67,7 @@ impl Wakeups {
                     // A connection of its own, outside the pool, so the pool keeps its size.
                     let mut conn = pool.connect_options().connect().await?;
                     let (version,): (i64,) = sqlx::query_as("PRAGMA data_version").fetch_one(&mut conn).await?;
-                    Ok(Wakeups::Sqlite(conn, version))
+                    Ok::<_, sqlx::Error>(Wakeups::Sqlite(conn, version))
                 }
                 .await
             }
@@ -81,6 +82,7 @@ impl Wakeups {
     /// watcher's next look): a notification arrived (PostgreSQL), or another connection
     /// committed and the earliest timer is due before `planned` (SQLite). Never returns when
     /// there is nothing to listen on.
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
     pub(crate) async fn next(&mut self, engine: &Engine, planned: DateTime<Utc>) {
         match self {
             #[cfg(feature = "postgres")]

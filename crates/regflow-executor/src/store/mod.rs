@@ -166,19 +166,9 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).insert_cases(rows).await)
     }
 
-    /// See [`Sql::update_cases`].
-    pub(crate) async fn update_cases(&mut self, rows: &[(CaseRow, i64)]) -> Result<u64> {
-        on_backend!(self, c => Sql(&mut **c).update_cases(rows).await)
-    }
-
     /// See [`Sql::insert_applicants`].
     pub(crate) async fn insert_applicants(&mut self, pairs: &[(&str, &str)]) -> Result<()> {
         on_backend!(self, c => Sql(&mut **c).insert_applicants(pairs).await)
-    }
-
-    /// See [`Sql::insert_events`].
-    pub(crate) async fn insert_events(&mut self, events: &[EventRow]) -> Result<bool> {
-        on_backend!(self, c => Sql(&mut **c).insert_events(events).await)
     }
 
     /// See [`Sql::first_events`].
@@ -191,14 +181,20 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).history(case_id).await)
     }
 
-    /// See [`Sql::update_timers`].
-    pub(crate) async fn update_timers(&mut self, drop: &[TimerRow], arm: &[TimerRow]) -> Result<()> {
-        on_backend!(self, c => Sql(&mut **c).update_timers(drop, arm).await)
-    }
-
     /// See [`Sql::claim_due`].
     pub(crate) async fn claim_due(&mut self, before: i64, limit: i64, fired_at: i64) -> Result<Vec<TimerRow>> {
         on_backend!(self, c => Sql(&mut **c).claim_due(before, limit, fired_at).await)
+    }
+
+    /// See [`Sql::write_changes`].
+    pub(crate) async fn write_changes(
+        &mut self,
+        updates: &[(CaseRow, i64)],
+        events: &[EventRow],
+        drop: &[TimerRow],
+        arm: &[TimerRow],
+    ) -> Result<(u64, u64)> {
+        on_backend!(self, c => Sql(&mut **c).write_changes(updates, events, drop, arm).await)
     }
 
     /// See [`Sql::notify_timers`].

@@ -13,6 +13,7 @@ impl Dialect for sqlx::PgConnection {
     // Alert writers queue until commit, so alert ids become visible in increasing order
     // and a consumer's cursor never passes an alert committed later.
     const ALERT_LOCK: Option<&'static str> = Some("LOCK TABLE regflow_alerts IN SHARE ROW EXCLUSIVE MODE");
+    const DATA_MODIFYING_CTE: bool = true;
     const NOTIFY_TIMERS: Option<&'static str> = Some("SELECT pg_notify('regflow_timers', '')");
     const MIGRATION_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(7113, 1)");
     const SQLX_MIGRATIONS_EXISTS: &'static str =

@@ -22,6 +22,8 @@ pub(crate) trait Dialect {
     const CALENDAR_LOCK: Option<&'static str>;
     /// Serialises alert writers until the transaction ends, if the backend needs it.
     const ALERT_LOCK: Option<&'static str>;
+    /// Whether one statement may hold several data-modifying CTEs (PostgreSQL).
+    const DATA_MODIFYING_CTE: bool;
     /// Wakes other processes' watchers when the transaction commits, if the backend can.
     const NOTIFY_TIMERS: Option<&'static str>;
     /// Serialises schema migrations until the transaction ends, if the backend needs it.
@@ -105,9 +107,14 @@ fn rows_per_statement(columns: usize) -> usize {
 
 /// `($1, $2, …), ($k, …)`: `rows` tuples of `columns` parameters, in binding order.
 fn placeholders<C: Dialect>(rows: usize, columns: usize) -> String {
+    placeholders_from::<C>(1, rows, columns)
+}
+
+/// [`placeholders`] numbered from `$first`.
+fn placeholders_from<C: Dialect>(first: usize, rows: usize, columns: usize) -> String {
     let tuples: Vec<String> = (0..rows)
         .map(|r| {
-            let cells: Vec<String> = (1..=columns).map(|c| C::param(r * columns + c)).collect();
+            let cells: Vec<String> = (0..columns).map(|c| C::param(first + r * columns + c)).collect();
             format!("({})", cells.join(", "))
         })
         .collect();
@@ -143,6 +150,7 @@ where
     (String, String, String): for<'r> sqlx::FromRow<'r, DB::Row>,
     (String, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64, String): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     // ------------------------------------------------------------------ cases
 
@@ -213,25 +221,99 @@ where
     pub(crate) async fn update_cases(self, rows: &[(CaseRow, i64)]) -> Result<u64> {
         let mut replaced = 0;
         for chunk in rows.chunks(rows_per_statement(22)) {
-            // VALUES columns are column1, column2, … on both backends.
-            let sql = format!(
-                "UPDATE regflow_cases SET state = v.column3, is_open = v.column4, instant = v.column5, \
-                 pending_task_bits = v.column6, accepted_at = v.column7, promise_due_at = v.column8, \
-                 statutory_due_at = v.column9, provisional = v.column10, recorded_at = v.column11, \
-                 completed_at = v.column12, working_days_used = v.column13, on_time = v.column14, \
-                 within_statute = v.column15, extended_days = v.column16, suspensions = v.column17, \
-                 rating = v.column18, version = v.column19, head_hash = v.column20, body = v.column21, \
-                 updated_at = v.column22 FROM (VALUES {}) AS v \
-                 WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2",
-                placeholders::<C>(chunk.len(), 22)
-            );
-            let mut q = sqlx::query(&sql);
-            for (r, expected) in chunk {
-                q = bind_changing(q.bind(r.id.as_str()).bind(*expected), r).bind(r.updated_at);
-            }
-            replaced += q.execute(&mut *self.0).await?.rows();
+            let sql = update_cases_sql::<C>(1, chunk.len());
+            replaced += bind_updates(sqlx::query(&sql), chunk)
+                .execute(&mut *self.0)
+                .await?
+                .rows();
         }
         Ok(replaced)
+    }
+
+    /// Updates existing cases (version-guarded), appends events and drops and arms timers;
+    /// returns (cases updated, events inserted). Where the backend allows, and the rows fit,
+    /// in one statement ([`Sql::write_combined`]); otherwise one statement each.
+    pub(crate) async fn write_changes(
+        self,
+        updates: &[(CaseRow, i64)],
+        events: &[EventRow],
+        drop: &[TimerRow],
+        arm: &[TimerRow],
+    ) -> Result<(u64, u64)> {
+        if C::DATA_MODIFYING_CTE && fits_one_statement(updates.len(), events.len(), drop.len(), arm.len()) {
+            let (updated, inserted) = self.write_combined(updates, events, drop, arm).await?;
+            return Ok((updated.max(0) as u64, inserted.max(0) as u64));
+        }
+        let updated = Sql(&mut *self.0).update_cases(updates).await?;
+        let inserted = if Sql(&mut *self.0).insert_events(events).await? {
+            events.len() as u64
+        } else {
+            0
+        };
+        self.update_timers(drop, arm).await?;
+        Ok((updated, inserted))
+    }
+
+    /// [`Sql::write_changes`] in one statement of data-modifying CTEs: one round trip for
+    /// what otherwise takes up to four. The caller keeps within the parameter and key limits
+    /// ([`fits_one_statement`]).
+    async fn write_combined(
+        self,
+        updates: &[(CaseRow, i64)],
+        events: &[EventRow],
+        drop: &[TimerRow],
+        arm: &[TimerRow],
+    ) -> Result<(i64, i64)> {
+        let mut parts = Vec::new();
+        let mut next = 1;
+        if !updates.is_empty() {
+            parts.push(format!(
+                "u AS ({} RETURNING 1)",
+                update_cases_sql::<C>(next, updates.len())
+            ));
+            next += updates.len() * 22;
+        }
+        if !events.is_empty() {
+            parts.push(format!(
+                "e AS ({} RETURNING 1)",
+                insert_events_sql::<C>(next, events.len())
+            ));
+            next += events.len() * 8;
+        }
+        if !drop.is_empty() {
+            parts.push(format!(
+                "d AS (DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({}) RETURNING 1)",
+                timer_keys::<C>(drop.len(), next)
+            ));
+            next += drop.len() * 3;
+        }
+        if !arm.is_empty() {
+            parts.push(format!(
+                "a AS (INSERT INTO regflow_timers (case_id, timer, due_at) VALUES {} ON CONFLICT DO NOTHING RETURNING 1)",
+                placeholders_from::<C>(next, arm.len(), 3)
+            ));
+        }
+        if parts.is_empty() {
+            return Ok((0, 0));
+        }
+        let count = |name: &str, any: bool| {
+            if any {
+                format!("(SELECT COUNT(*) FROM {name})")
+            } else {
+                "CAST(0 AS BIGINT)".into()
+            }
+        };
+        let sql = format!(
+            "WITH {} SELECT {}, {}",
+            parts.join(", "),
+            count("u", !updates.is_empty()),
+            count("e", !events.is_empty())
+        );
+        let q = bind_timers(
+            bind_timers(bind_events(bind_updates(sqlx::query_as(&sql), updates), events), drop),
+            arm,
+        );
+        Ok(q.fetch_one(self.0).await?)
     }
 
     /// Records which parties' identifiers belong to which new cases, `(party_id, case_id)`
@@ -258,24 +340,11 @@ where
     pub(crate) async fn insert_events(self, events: &[EventRow]) -> Result<bool> {
         let mut inserted = 0;
         for chunk in events.chunks(rows_per_statement(8)) {
-            let sql = format!(
-                "INSERT INTO regflow_events (case_id, seq, at, command, actor, body, prev_hash, hash) VALUES {} \
-                 ON CONFLICT DO NOTHING",
-                placeholders::<C>(chunk.len(), 8)
-            );
-            let mut q = sqlx::query(&sql);
-            for e in chunk {
-                q = q
-                    .bind(e.case_id.as_str())
-                    .bind(e.seq)
-                    .bind(e.at)
-                    .bind(e.command.as_str())
-                    .bind(e.actor.as_str())
-                    .bind(e.body.as_str())
-                    .bind(e.prev_hash.as_str())
-                    .bind(e.hash.as_str());
-            }
-            inserted += q.execute(&mut *self.0).await?.rows();
+            let sql = insert_events_sql::<C>(1, chunk.len());
+            inserted += bind_events(sqlx::query(&sql), chunk)
+                .execute(&mut *self.0)
+                .await?
+                .rows();
         }
         Ok(inserted == events.len() as u64)
     }
@@ -874,12 +943,95 @@ where
 }
 
 /// Binds the columns a command can change, from `state` to `body`, in table order.
-fn bind_changing<'q, DB>(
-    q: sqlx::query::Query<'q, DB, DB::Arguments<'q>>,
-    r: &'q CaseRow,
-) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
+/// Whether [`Sql::write_combined`] can take these rows in one statement.
+pub(crate) fn fits_one_statement(updates: usize, events: usize, drop: usize, arm: usize) -> bool {
+    updates * 22 + events * 8 + drop * 3 + arm * 3 <= PARAMETERS_PER_STATEMENT && drop <= KEYS_PER_STATEMENT
+}
+
+/// Replaces `rows` case rows, each guarded by its version; parameters from `$first`.
+fn update_cases_sql<C: Dialect>(first: usize, rows: usize) -> String {
+    // VALUES columns are column1, column2, … on both backends.
+    format!(
+        "UPDATE regflow_cases SET state = v.column3, is_open = v.column4, instant = v.column5, \
+         pending_task_bits = v.column6, accepted_at = v.column7, promise_due_at = v.column8, \
+         statutory_due_at = v.column9, provisional = v.column10, recorded_at = v.column11, \
+         completed_at = v.column12, working_days_used = v.column13, on_time = v.column14, \
+         within_statute = v.column15, extended_days = v.column16, suspensions = v.column17, \
+         rating = v.column18, version = v.column19, head_hash = v.column20, body = v.column21, \
+         updated_at = v.column22 FROM (VALUES {}) AS v \
+         WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2",
+        placeholders_from::<C>(first, rows, 22)
+    )
+}
+
+/// Appends `rows` events (an existing `(case_id, seq)` is skipped); parameters from `$first`.
+fn insert_events_sql<C: Dialect>(first: usize, rows: usize) -> String {
+    format!(
+        "INSERT INTO regflow_events (case_id, seq, at, command, actor, body, prev_hash, hash) VALUES {} \
+         ON CONFLICT DO NOTHING",
+        placeholders_from::<C>(first, rows, 8)
+    )
+}
+
+/// Binds what [`update_cases_sql`] takes, in order.
+fn bind_updates<'q, DB, A>(mut q: A, rows: &'q [(CaseRow, i64)]) -> A
 where
     DB: sqlx::Database,
+    A: Bind<'q, DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for (r, expected) in rows {
+        q = q.bind(r.id.as_str()).bind(*expected);
+        q = bind_changing(q, r).bind(r.updated_at);
+    }
+    q
+}
+
+/// Binds what [`insert_events_sql`] takes, in order.
+fn bind_events<'q, DB, A>(mut q: A, events: &'q [EventRow]) -> A
+where
+    DB: sqlx::Database,
+    A: Bind<'q, DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for e in events {
+        q = q
+            .bind(e.case_id.as_str())
+            .bind(e.seq)
+            .bind(e.at)
+            .bind(e.command.as_str())
+            .bind(e.actor.as_str())
+            .bind(e.body.as_str())
+            .bind(e.prev_hash.as_str())
+            .bind(e.hash.as_str());
+    }
+    q
+}
+
+/// A query or a typed query, to bind parameters to alike.
+trait Bind<'q, DB: sqlx::Database>: Sized {
+    fn bind<T: 'q + sqlx::Encode<'q, DB> + sqlx::Type<DB>>(self, value: T) -> Self;
+}
+
+impl<'q, DB: sqlx::Database> Bind<'q, DB> for sqlx::query::Query<'q, DB, DB::Arguments<'q>> {
+    fn bind<T: 'q + sqlx::Encode<'q, DB> + sqlx::Type<DB>>(self, value: T) -> Self {
+        sqlx::query::Query::bind(self, value)
+    }
+}
+
+impl<'q, DB: sqlx::Database, O> Bind<'q, DB> for sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>> {
+    fn bind<T: 'q + sqlx::Encode<'q, DB> + sqlx::Type<DB>>(self, value: T) -> Self {
+        sqlx::query::QueryAs::bind(self, value)
+    }
+}
+
+fn bind_changing<'q, DB, A>(q: A, r: &'q CaseRow) -> A
+where
+    DB: sqlx::Database,
+    A: Bind<'q, DB>,
     &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
@@ -906,12 +1058,10 @@ where
 }
 
 /// Binds `(case_id, timer, due_at)` of each timer, in order.
-fn bind_timers<'q, DB>(
-    mut q: sqlx::query::Query<'q, DB, DB::Arguments<'q>>,
-    timers: &'q [TimerRow],
-) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
+fn bind_timers<'q, DB, A>(mut q: A, timers: &'q [TimerRow]) -> A
 where
     DB: sqlx::Database,
+    A: Bind<'q, DB>,
     &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {

@@ -12,6 +12,7 @@ impl Dialect for sqlx::SqliteConnection {
     const UNIT_LOCK: Option<&'static str> = None;
     const CALENDAR_LOCK: Option<&'static str> = None;
     const ALERT_LOCK: Option<&'static str> = None;
+    const DATA_MODIFYING_CTE: bool = false;
     const NOTIFY_TIMERS: Option<&'static str> = None;
     const MIGRATION_LOCK: Option<&'static str> = None;
     const SQLX_MIGRATIONS_EXISTS: &'static str =
