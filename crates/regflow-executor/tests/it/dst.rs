@@ -1,6 +1,6 @@
 //! A deterministic simulation: one seed drives many cases on an SQLite file through random
-//! commands by random people, clock jumps with alert passes, calendar loads, concurrent
-//! writers, dropped futures and engine restarts, checking after every step that the case
+//! commands by random people, batches of them, clock jumps with alert passes, calendar
+//! loads, concurrent writers, dropped futures and engine restarts, checking after every step that the case
 //! it touched replays to what is stored with its chain intact, that no alert was handed
 //! over twice or raised twice, that nothing was raised while a case is suspended, and that
 //! no promise falls short of its working days.
@@ -241,6 +241,33 @@ async fn a_seeded_simulation_keeps_every_invariant() {
         let recent = next_label.saturating_sub(LABELS as u64) + rng.below(LABELS as u64);
         let mut id = CaseId::new(format!("d{recent}"));
         match rng.below(100) {
+            60..=64 => {
+                // A batch of a few commands, each on its own, mostly to one case.
+                let mut requests = Vec::new();
+                let mut touched = vec![id.clone()];
+                for _ in 0..2 + rng.below(3) {
+                    let choice = rng.next();
+                    let target = if rng.below(4) == 0 {
+                        let other =
+                            CaseId::new(format!("d{}", next_label.saturating_sub(1 + rng.below(LABELS as u64))));
+                        touched.push(other.clone());
+                        other
+                    } else {
+                        id.clone()
+                    };
+                    requests.push(Request::to(
+                        &target,
+                        people[sender(choice)].clone(),
+                        command(&engine, choice),
+                    ));
+                }
+                commands += requests.len() as u64;
+                let results = engine.execute_each(requests).await.unwrap();
+                accepted_steps += results.iter().filter(|r| r.is_ok()).count() as u64;
+                for t in &touched {
+                    check(&engine, t, &policies, step, seed).await;
+                }
+            }
             0..=69 => {
                 let choice = rng.next();
                 let who = if rng.below(10) < 8 {
