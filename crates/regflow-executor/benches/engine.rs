@@ -16,7 +16,9 @@
 //!    watchers, each alert claimed, written to history and handed to a handler atomically;
 //! 4. firing latency of the background watcher on the system clock, and how many passes
 //!    it ran while idle;
-//! 5. lifecycle commands per second sent in batches of 1, 10 and 100 (`execute_all`).
+//! 5. lifecycle commands per second sent in batches of 1, 10 and 100 (`execute_all`);
+//! 6. `Engine::import` of historical cases (`--import N`, default 1,000,000; 10,000 at
+//!    small scale): the rate and the memory it took.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, Utc};
@@ -631,6 +633,63 @@ async fn batched_lifecycles(db: &Db, cases: usize, size: usize) -> f64 {
     n as f64 / started.elapsed().as_secs_f64()
 }
 
+// ------------------------------------------------------------------- 6. import
+
+/// Writes `n` historical cases as import lines: alternately changes and second-hand
+/// transfers accepted through 2025, seven in ten finished, two in ten reviewed and open,
+/// one in ten accepted and open.
+fn import_file(path: &std::path::Path, n: u64) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..n {
+        let (kind, materials): (&str, &[&str]) = if i % 2 == 0 {
+            ("change", &CHANGE)
+        } else {
+            ("transfer_second_hand", &TRANSFER)
+        };
+        let day = format!("2025-{:02}-{:02}", 2 + i % 10, 3 + i % 25);
+        let mut line = format!(
+            r#"{{"id":"HIST-{i:07}","intake":{{"kind":"{kind}","applicant_category":"individual","applicants":[{{"name":"张三","id":"{ZHANG}"}}],"unit":"630102001001GB00001F{i:08}","channel":"window","priority":"standard"}},"materials":{},"accepted_at":"{day}T09:00:00+08:00""#,
+            serde_json::to_string(materials).unwrap()
+        );
+        let tasks = if kind == "transfer_second_hand" {
+            format!(
+                r#","tasks":[{{"task":"tax","at":"{day}T10:00:00+08:00"}},{{"task":"transaction_filing","at":"{day}T10:30:00+08:00"}}]"#
+            )
+        } else {
+            String::new()
+        };
+        match i % 10 {
+            0..=6 => line.push_str(&format!(
+                r#"{tasks},"reviewed_at":"{day}T14:00:00+08:00","recorded_at":"{day}T15:00:00+08:00","issued_at":"{day}T16:00:00+08:00""#
+            )),
+            7 | 8 => line.push_str(&format!(r#"{tasks},"reviewed_at":"{day}T14:00:00+08:00""#)),
+            _ => {}
+        }
+        line.push_str("}\n");
+        out.write_all(line.as_bytes()).unwrap();
+    }
+}
+
+/// Imports `n` historical cases in batches of 1,000: seconds taken and resident memory
+/// growth (KiB) over the import.
+async fn import_rate(db: &Db, n: u64) -> (f64, u64) {
+    let engine = engine_on(db, regflow_executor::SystemClock, vec![Centre::new("xining")]).await;
+    let path = std::env::temp_dir().join(format!("regflow-import-{}.jsonl", uuid::Uuid::new_v4().simple()));
+    import_file(&path, n);
+    let supervisor = staff("sup-1", Role::Supervisor);
+    let before = rss_kib();
+    let started = Instant::now();
+    let report = engine
+        .import(&supervisor, &path, regflow_executor::ImportOptions::default())
+        .await
+        .unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(report.imported, n);
+    std::fs::remove_file(&path).ok();
+    (secs, rss_kib().saturating_sub(before))
+}
+
 // ------------------------------------------------------------------- main
 
 #[tokio::main(flavor = "multi_thread")]
@@ -644,7 +703,10 @@ async fn main() {
     };
     let small = arg("--scale").as_deref() == Some("small");
     let only = arg("--only");
-    let sections = arg("--sections").unwrap_or_else(|| "1,2,3,4,5".into());
+    let sections = arg("--sections").unwrap_or_else(|| "1,2,3,4,5,6".into());
+    let import_n: u64 = arg("--import")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(if small { 10_000 } else { 1_000_000 });
     let run = |n: &str| sections.split(',').any(|s| s.trim() == n);
     let mut kinds = vec![Kind::Sqlite];
     if std::env::var("REGFLOW_PG_URL").is_ok() {
@@ -767,6 +829,16 @@ async fn main() {
                     medians[i] / medians[0]
                 );
             }
+        }
+        if run("6") {
+            println!("-- 6. import of {import_n} historical cases (JSON lines, batches of 1,000)");
+            let db = fresh(kind).await;
+            let (secs, rss) = import_rate(&db, import_n).await;
+            db.finish().await;
+            println!(
+                "   {secs:.1} s, {:.0} cases/s; resident memory grew {rss} KiB",
+                import_n as f64 / secs
+            );
         }
     }
 }
