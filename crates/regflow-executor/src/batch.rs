@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use regflow_process::{decide, Case, CaseId, Context, Event};
+use regflow_process::{decide, Case, CaseId, Event};
 
 use crate::engine::{detached, Engine, Executed, Request, Written};
 use crate::error::{Error, Result};
@@ -233,18 +233,7 @@ impl<'e> Batch<'e> {
         };
         let current = self.slots[&case_id].current.clone();
         let unit_seized = engine.unit_seized(conn, current.as_ref(), &req.command).await?;
-        let ctx = Context {
-            now: engine.now(),
-            actor: &req.actor,
-            centre,
-            calendar,
-            policies: &engine.inner.policies,
-            catalogue: &engine.inner.catalogue,
-            case_id: &case_id,
-            unit_seized,
-            expected_version: req.expected_version,
-            captured_at: req.captured_at,
-        };
+        let ctx = engine.context(req, centre, calendar, &case_id, unit_seized);
         let decision = match decide(current.as_ref(), &req.command, &ctx) {
             Ok(d) => d,
             Err(refusal) => return Ok(Outcome::Refused(refusal.into())),

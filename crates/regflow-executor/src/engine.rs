@@ -440,18 +440,7 @@ impl Engine {
         let centre = self.context_centre(req.actor.centre())?;
         let unit_seized = self.unit_seized(conn, case.as_ref(), &req.command).await?;
         let calendar = self.calendar_at(conn, head).await?;
-        let ctx = Context {
-            now: self.now(),
-            actor: &req.actor,
-            centre,
-            calendar: &calendar,
-            policies: &self.inner.policies,
-            catalogue: &self.inner.catalogue,
-            case_id: &case_id,
-            unit_seized,
-            expected_version: req.expected_version,
-            captured_at: req.captured_at,
-        };
+        let ctx = self.context(req, centre, &calendar, &case_id, unit_seized);
         let decision = decide(case.as_ref(), &req.command, &ctx)?;
         let written = Written {
             before: row.as_ref(),
@@ -481,6 +470,29 @@ impl Engine {
             }
         }
         Ok(done)
+    }
+
+    /// What `decide` sees of a request, now.
+    pub(crate) fn context<'a>(
+        &'a self,
+        req: &'a Request,
+        centre: &'a Centre,
+        calendar: &'a Calendar,
+        case_id: &'a CaseId,
+        unit_seized: bool,
+    ) -> Context<'a> {
+        Context {
+            now: self.now(),
+            actor: &req.actor,
+            centre,
+            calendar,
+            policies: &self.inner.policies,
+            catalogue: &self.inner.catalogue,
+            case_id,
+            unit_seized,
+            expected_version: req.expected_version,
+            captured_at: req.captured_at,
+        }
     }
 
     /// The unit a command must lock before it is decided, and whether a seizure on it
