@@ -88,13 +88,27 @@ impl Engine {
         let mut bad_count = 0u64;
         let mut report = ImportReport::default();
         let mut chunk = Vec::with_capacity(batch);
-        let mut lines = read_lines(path)?;
+        // Every id of the file, hashed (8 bytes a case), to catch one id on two lines.
+        let mut ids = std::collections::HashSet::new();
+        let mut lines = Lines::open(path)?;
         loop {
             let next = lines.next().transpose()?;
             let end = next.is_none();
             if let Some((n, text)) = next {
                 report.records += 1;
-                match build(&ctx, n, &text) {
+                match text.and_then(|text| build(&ctx, n, &text)) {
+                    Ok(built) if !ids.insert(id_hash(built.1.id().as_str())) => {
+                        bad_count += 1;
+                        if bad.len() < BAD_LINES_SHOWN {
+                            let id = built.1.id().clone();
+                            bad.push(BadLine {
+                                line: n,
+                                message: format!(
+                                    "case `{id}` appears on an earlier line too; give each case its own id"
+                                ),
+                            });
+                        }
+                    }
                     Ok(built) => chunk.push(built),
                     Err(message) => {
                         bad_count += 1;
@@ -123,14 +137,15 @@ impl Engine {
                 count: bad_count,
             });
         }
+        drop(ids);
         // Pass 2: written batch by batch.
-        let mut lines = read_lines(path)?;
+        let mut lines = Lines::open(path)?;
         let mut done = 0u64;
         loop {
             let next = lines.next().transpose()?;
             let end = next.is_none();
             if let Some((n, text)) = next {
-                chunk.push(build(&ctx, n, &text).map_err(|message| {
+                chunk.push(text.and_then(|text| build(&ctx, n, &text)).map_err(|message| {
                     // The file changed between the passes.
                     Error::BadImport {
                         lines: vec![BadLine { line: n, message }],
@@ -162,12 +177,9 @@ impl Engine {
     async fn taken(&self, chunk: &[(u64, Case, Event)]) -> Result<Vec<(u64, String)>> {
         let existing = self.existing(chunk).await?;
         let mut bad = Vec::new();
-        let mut seen = std::collections::HashSet::new();
         for (n, case, event) in chunk {
             let id = case.id().as_str();
-            if !seen.insert(id) {
-                bad.push((*n, format!("case `{id}` appears twice in this part of the file")));
-            } else if existing
+            if existing
                 .get(id)
                 .is_some_and(|hash| hash.as_deref() != record_hash(event))
             {
@@ -208,6 +220,20 @@ impl Engine {
         let engine = self.clone();
         detached(async move {
             let existing = engine.existing(&chunk).await?;
+            // Written by someone else since the first pass looked: stop, naming the line.
+            if let Some((n, case, _)) = chunk.iter().find(|(_, c, e)| {
+                existing
+                    .get(c.id().as_str())
+                    .is_some_and(|hash| hash.as_deref() != record_hash(e))
+            }) {
+                return Err(Error::BadImport {
+                    lines: vec![BadLine {
+                        line: *n,
+                        message: format!("case `{}` was written by someone else during the import", case.id()),
+                    }],
+                    count: 1,
+                });
+            }
             let fresh: Vec<&(u64, Case, Event)> = chunk
                 .iter()
                 .filter(|(_, c, _)| !existing.contains_key(c.id().as_str()))
@@ -254,15 +280,74 @@ fn record_hash(event: &Event) -> Option<&str> {
     }
 }
 
-/// The non-blank lines of the file, numbered from 1.
-fn read_lines(path: &Path) -> Result<impl Iterator<Item = Result<(u64, String)>>> {
-    let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
-    let path = path.to_owned();
-    Ok(std::io::BufReader::new(file)
-        .lines()
-        .enumerate()
-        .map(move |(i, line)| line.map(|l| (i as u64 + 1, l)).map_err(|e| io_error(&path, &e)))
-        .filter(|r| r.as_ref().map_or(true, |(_, l)| !l.trim().is_empty())))
+/// The longest line an import reads (a record is a few kilobytes).
+pub const MAX_LINE: usize = 1 << 20;
+
+/// The non-blank lines of an import file, numbered from 1, each read whole only up to
+/// [`MAX_LINE`] bytes: a longer line, or one that is not UTF-8, is a bad line (`Err` with
+/// the reason), and the file is read in constant memory whatever it holds.
+struct Lines {
+    reader: std::io::BufReader<std::fs::File>,
+    path: std::path::PathBuf,
+    number: u64,
+    buf: Vec<u8>,
+}
+
+impl Lines {
+    fn open(path: &Path) -> Result<Lines> {
+        let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
+        Ok(Lines {
+            reader: std::io::BufReader::new(file),
+            path: path.to_owned(),
+            number: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    /// The next line: `None` at the end of the file.
+    fn next(&mut self) -> Option<Result<(u64, std::result::Result<String, String>)>> {
+        use std::io::Read;
+        loop {
+            self.buf.clear();
+            self.number += 1;
+            let limit = MAX_LINE as u64 + 1;
+            match (&mut self.reader).take(limit).read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(Err(io_error(&self.path, &e))),
+            }
+            if self.buf.len() > MAX_LINE && !self.buf.ends_with(b"\n") {
+                // Skip the rest of the line without keeping it.
+                loop {
+                    self.buf.clear();
+                    match (&mut self.reader).take(64 * 1024).read_until(b'\n', &mut self.buf) {
+                        Ok(0) => break,
+                        Ok(_) if self.buf.ends_with(b"\n") => break,
+                        Ok(_) => {}
+                        Err(e) => return Some(Err(io_error(&self.path, &e))),
+                    }
+                }
+                let reason = format!("longer than {MAX_LINE} bytes; one case per line");
+                return Some(Ok((self.number, Err(reason))));
+            }
+            let text = match std::str::from_utf8(&self.buf) {
+                Ok(t) => t.trim_end_matches(['\n', '\r']),
+                Err(e) => return Some(Ok((self.number, Err(format!("not UTF-8 text: {e}"))))),
+            };
+            if !text.trim().is_empty() {
+                return Some(Ok((self.number, Ok(text.to_owned()))));
+            }
+        }
+    }
+}
+
+/// A case id's 64-bit hash (two ids sharing one is vanishingly rare, and would be reported
+/// as a repeated id).
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> Error {

@@ -169,6 +169,31 @@ async fn bad_lines(db: &Db) {
     assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), [3, 4, 5]);
     assert!(bad[1].message.contains("reviewed_at"), "{}", bad[1].message);
     assert!(bad[2].message.contains("colour"), "{}", bad[2].message);
+    // One id on two lines far apart, a line of two megabytes and one that is not UTF-8.
+    let mut again = open_change(&engine);
+    again["accepted_at"] = json!("2026-03-03T09:00:00+08:00");
+    let mut odd = vec![open_change(&engine).to_string(), "x".repeat(2 << 20), again.to_string()];
+    odd.push(String::from_utf8_lossy(b"ok").into_owned());
+    let path2 = file(&dir, "odd.jsonl", &odd);
+    let mut bytes = std::fs::read(&path2).unwrap();
+    bytes.extend_from_slice(b"{\"id\": \"\xff\xfe\"}\n");
+    std::fs::write(&path2, bytes).unwrap();
+    let small = ImportOptions {
+        batch: 1,
+        ..ImportOptions::default()
+    };
+    let Err(Error::BadImport { lines: odd_lines, .. }) = engine.import(&sup, &path2, small).await else {
+        panic!("expected BadImport");
+    };
+    let named: Vec<(u64, &str)> = odd_lines.iter().map(|b| (b.line, b.message.as_str())).collect();
+    assert_eq!(
+        named.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+        [2, 3, 4, 5],
+        "{named:?}"
+    );
+    assert!(named[0].1.contains("longer than"), "{named:?}");
+    assert!(named[1].1.contains("earlier line"), "{named:?}");
+    assert!(named[3].1.contains("UTF-8"), "{named:?}");
     // Nothing was written, not even the good first line.
     assert!(engine.case(&CaseId::new("OLD-1")).await.unwrap().is_none());
     // Only a supervisor imports.
