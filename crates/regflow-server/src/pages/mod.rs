@@ -157,6 +157,32 @@ fn encode(text: &str) -> String {
 }
 
 /// The message a refused form shows: the SPEC 8 code and what to do.
+/// A command posted from a case page (`to`) in `area`: back to the page with what became of
+/// it. A case the caller may not see is not found, as the engine says.
+pub(crate) async fn act_on_case(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    fields: &[(String, String)],
+    area: Area,
+    to: &str,
+) -> Result<Response, Problem> {
+    let (_, me) = match posted_as(state, headers, fields, area).await? {
+        Ok(v) => v,
+        Err(answer) => return Ok(answer),
+    };
+    let form = form_object(fields);
+    match send(state, &me, Some(id), &form, &[]).await {
+        Ok(case) => Ok(back(
+            to,
+            Some(&format!("已办理，当前状态：{}", labels::state(case.state()))),
+            None,
+        )),
+        Err(p) if p.status == StatusCode::NOT_FOUND => Err(p),
+        Err(p) => Ok(back(to, None, Some(&refusal_text(&p)))),
+    }
+}
+
 pub(crate) fn refusal_text(p: &Problem) -> String {
     format!("{} ({}): {}", labels::code(&p.code), p.code, p.detail)
 }

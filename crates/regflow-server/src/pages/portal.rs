@@ -150,20 +150,5 @@ pub async fn act(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let (_, me) = match posted_as(&state, &headers, &fields, Area::Portal).await? {
-        Ok(v) => v,
-        Err(answer) => return Ok(answer),
-    };
-    let form = form_object(&fields);
-    let to = format!("/my/cases/{id}");
-    match send(&state, &me, Some(&id), &form, &[]).await {
-        Ok(case) => Ok(back(
-            &to,
-            Some(&format!("已办理，当前状态：{}", labels::state(case.state()))),
-            None,
-        )),
-        // Another applicant's case is not found, as the engine says.
-        Err(p) if p.status == axum::http::StatusCode::NOT_FOUND => Err(p),
-        Err(p) => Ok(back(&to, None, Some(&refusal_text(&p)))),
-    }
+    super::act_on_case(&state, &headers, &id, &fields, Area::Portal, &format!("/my/cases/{id}")).await
 }

@@ -167,21 +167,15 @@ pub async fn act(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let (_, me) = match posted_as(&state, &headers, &fields, Area::Staff).await? {
-        Ok(v) => v,
-        Err(answer) => return Ok(answer),
-    };
-    let form = form_object(&fields);
-    let to = format!("/staff/cases/{id}");
-    match send(&state, &me, Some(&id), &form, &[]).await {
-        Ok(case) => Ok(back(
-            &to,
-            Some(&format!("已办理，当前状态：{}", labels::state(case.state()))),
-            None,
-        )),
-        Err(p) if p.status == axum::http::StatusCode::NOT_FOUND => Err(p),
-        Err(p) => Ok(back(&to, None, Some(&refusal_text(&p)))),
-    }
+    super::act_on_case(
+        &state,
+        &headers,
+        &id,
+        &fields,
+        Area::Staff,
+        &format!("/staff/cases/{id}"),
+    )
+    .await
 }
 
 /// The query of `GET /staff/report`.
