@@ -152,26 +152,16 @@ impl ActorView<'_> {
     /// # Errors
     /// `forbidden_role` for any other caller; as [`Engine::alerts_after`].
     pub async fn alerts_after(&self, after: u64, limit: usize) -> Result<Vec<FiredAlert>> {
-        if !FOLLOW_ALERTS.iter().any(|r| self.actor.has(*r)) {
+        if !Role::OFFICERS.iter().any(|r| self.actor.has(*r)) {
             return Err(Refusal::new(
                 ErrorCode::ForbiddenRole,
                 format!("`{}` does not follow the centre's alerts", self.actor.id()),
             )
             .with(Detail::Roles {
-                required: FOLLOW_ALERTS.to_vec(),
+                required: Role::OFFICERS.to_vec(),
             })
             .into());
         }
         self.engine.alerts_after(Some(self.actor.centre()), after, limit).await
     }
 }
-
-/// The roles that follow their centre's alerts.
-const FOLLOW_ALERTS: [Role; 6] = [
-    Role::Clerk,
-    Role::Reviewer,
-    Role::Registrar,
-    Role::Supervisor,
-    Role::TaxOfficer,
-    Role::TransactionOfficer,
-];

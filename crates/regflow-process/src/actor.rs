@@ -32,6 +32,10 @@ pub enum Role {
 }
 
 impl Role {
+    /// The centre's own officers (the first six of [`Role::ALL`]): they work its queues
+    /// and follow its alerts. Channel systems, applicants and the engine are not officers.
+    pub const OFFICERS: &'static [Role] = Role::ALL.split_at(6).0;
+
     /// Every role, in a fixed order.
     pub const ALL: [Role; 11] = [
         Role::Clerk,

@@ -94,6 +94,11 @@ impl Task {
             Task::Tax => Role::TaxOfficer,
         }
     }
+
+    /// The tasks `actor` completes (those whose officer role the actor holds).
+    pub fn completed_by(actor: &crate::Actor) -> impl Iterator<Item = Task> + '_ {
+        Task::ALL.iter().copied().filter(|t| actor.has(t.officer()))
+    }
 }
 
 /// Who provides a material.

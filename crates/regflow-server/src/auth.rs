@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use regflow_executor::Token;
-use regflow_process::{Actor, Role};
+use regflow_process::Actor;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -22,26 +22,6 @@ pub struct Caller {
     pub actor: Actor,
     /// An applicant's name.
     pub name: Option<String>,
-}
-
-impl Caller {
-    /// Refuses (403 `forbidden_role`) a caller holding none of `roles`.
-    ///
-    /// # Errors
-    /// The 403 problem.
-    pub fn require(&self, roles: &[Role]) -> Result<(), Problem> {
-        if roles.iter().any(|r| self.actor.has(*r)) {
-            return Ok(());
-        }
-        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-        let mut p = Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden_role",
-            format!("`{}` needs one of the roles {}", self.actor.id(), names.join(", ")),
-        );
-        p.extra.insert("roles_required".into(), serde_json::json!(roles));
-        Err(p)
-    }
 }
 
 /// Per-token token buckets: up to a tenth of a minute's requests at once, refilled evenly.

@@ -77,19 +77,8 @@ async fn crash_child() {
 }
 
 async fn kills(db: &Db) {
-    let rounds: usize = std::env::var("REGFLOW_CRASH_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(20);
-    let seed: u64 = std::env::var("REGFLOW_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let rounds = env_or("REGFLOW_CRASH_ROUNDS", 20) as usize;
+    let seed = seed_from_env("REGFLOW_CRASH_SEED");
     println!("crash consistency: {rounds} kills, REGFLOW_CRASH_SEED={seed}");
     // Thousands of open cases whose deadlines reach into 2027, so every load re-projects them.
     {

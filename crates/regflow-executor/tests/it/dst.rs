@@ -208,19 +208,8 @@ async fn check(engine: &Engine, id: &CaseId, policies: &PolicyTimeline, step: u6
 
 #[tokio::test]
 async fn a_seeded_simulation_keeps_every_invariant() {
-    let steps: u64 = std::env::var("REGFLOW_DST_STEPS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2_000);
-    let seed: u64 = std::env::var("REGFLOW_DST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let steps = env_or("REGFLOW_DST_STEPS", 2_000);
+    let seed = seed_from_env("REGFLOW_DST_SEED");
     println!("deterministic simulation: {steps} steps, REGFLOW_DST_SEED={seed}");
     let db = Db::sqlite().await;
     // Power-loss durability is not what this checks; syncing only at checkpoints makes steps cheap.

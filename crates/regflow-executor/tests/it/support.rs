@@ -169,3 +169,17 @@ impl Rng {
         self.next() % n
     }
 }
+
+/// `var` from the environment as a number, or `default`.
+pub fn env_or(var: &str, default: u64) -> u64 {
+    std::env::var(var).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+}
+
+/// A seed from `var`, or one from the clock (printed by the caller, so a run replays).
+pub fn seed_from_env(var: &str) -> u64 {
+    let clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    env_or(var, clock)
+}

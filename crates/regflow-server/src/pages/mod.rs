@@ -280,12 +280,7 @@ async fn login(
             Some("令牌无效或已吊销 the token is unknown or revoked"),
         ));
     };
-    let wants_staff = next == "/staff";
-    let is_applicant = token.actor.has(Role::Applicant);
-    if (wants_staff && is_applicant)
-        || (next == "/" && !is_applicant)
-        || (next == "/kiosk" && !token.actor.has(Role::Kiosk))
-    {
+    if !Area::at(next).admits(&token.actor) {
         return Ok(back(
             next,
             None,
@@ -362,12 +357,26 @@ impl Area {
     /// The signed-in actor, if they belong in this area.
     pub(crate) fn actor(self, visit: &Visit) -> Option<Actor> {
         let actor = &visit.token.as_ref()?.actor;
-        let fits = match self {
+        self.admits(actor).then(|| actor.clone())
+    }
+
+    /// The area whose pages start at `path` (`/`, `/staff`, `/kiosk`).
+    fn at(path: &str) -> Area {
+        match path {
+            "/staff" => Area::Staff,
+            "/kiosk" => Area::Kiosk,
+            _ => Area::Portal,
+        }
+    }
+
+    /// Whether `actor` signs in here: applicants at the portal, staff at the workbench,
+    /// kiosk systems at the kiosk.
+    fn admits(self, actor: &Actor) -> bool {
+        match self {
             Area::Portal => actor.has(Role::Applicant),
             Area::Staff => !actor.has(Role::Applicant),
             Area::Kiosk => actor.has(Role::Kiosk),
-        };
-        fits.then(|| actor.clone())
+        }
     }
 }
 

@@ -150,11 +150,7 @@ pub async fn case(
         "grounds".into(),
         json!(RejectionGround::ALL.iter().map(|g| g.as_str()).collect::<Vec<_>>()),
     );
-    let tasks: Vec<&str> = Task::ALL
-        .iter()
-        .filter(|t| me.has(t.officer()))
-        .map(|t| t.as_str())
-        .collect();
+    let tasks: Vec<&str> = Task::completed_by(&me).map(Task::as_str).collect();
     ctx.insert("my_tasks".into(), json!(tasks));
     flash.into_ctx(&mut ctx);
     Ok(render(&state, &visit, "staff_case.html", ctx))
