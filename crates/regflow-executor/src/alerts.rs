@@ -111,29 +111,34 @@ impl Engine {
         self.inner.due_passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut pass = DuePass::default();
         let mut conflicts = 0;
-        loop {
-            let engine = self.clone();
-            let fired = detached(async move { engine.fire_batch(now, batch.max(1)).await }).await;
-            let one = match fired {
-                Ok(one) => one,
-                // Another writer changed a claimed case: its timers are re-armed by that
-                // writer or retried on the next batch.
-                Err(Error::Refused(r)) if r.code == regflow_process::ErrorCode::Conflict && conflicts < 20 => {
-                    conflicts += 1;
-                    continue;
+        // A read first: with nothing due, no write transaction is opened (on SQLite it
+        // would wait for, and hold up, the one writer).
+        let anything_due = self.next_due().await?.is_some_and(|due| due < now);
+        if anything_due {
+            loop {
+                let engine = self.clone();
+                let fired = detached(async move { engine.fire_batch(now, batch.max(1)).await }).await;
+                let one = match fired {
+                    Ok(one) => one,
+                    // Another writer changed a claimed case: its timers are re-armed by that
+                    // writer or retried on the next batch.
+                    Err(Error::Refused(r)) if r.code == regflow_process::ErrorCode::Conflict && conflicts < 20 => {
+                        conflicts += 1;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                conflicts = 0;
+                let empty = one.claimed == 0;
+                pass.alerts.extend(one.pass.alerts);
+                pass.resumed.extend(one.pass.resumed);
+                pass.dropped += one.pass.dropped;
+                // A batch may arm timers already due (a public notice that ended resumes its
+                // case and moves its deadlines): claim again until nothing due before `now` is
+                // left, so one pass leaves nothing behind.
+                if empty {
+                    break;
                 }
-                Err(e) => return Err(e),
-            };
-            conflicts = 0;
-            let empty = one.claimed == 0;
-            pass.alerts.extend(one.pass.alerts);
-            pass.resumed.extend(one.pass.resumed);
-            pass.dropped += one.pass.dropped;
-            // A batch may arm timers already due (a public notice that ended resumes its
-            // case and moves its deadlines): claim again until nothing due before `now` is
-            // left, so one pass leaves nothing behind.
-            if empty {
-                break;
             }
         }
         if !pass.resumed.is_empty() || !pass.alerts.is_empty() {

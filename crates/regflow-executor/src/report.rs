@@ -10,7 +10,7 @@ use crate::clock::micros;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::queries::Overdue;
-use crate::store::CaseRow;
+use crate::store::ReportRow;
 
 /// The statutory limit the reduction is measured against (条例 Art. 20).
 pub const STATUTORY_LIMIT_DAYS: f64 = 30.0;
@@ -69,7 +69,7 @@ impl ReportFilter {
         }
     }
 
-    fn admits(&self, row: &CaseRow) -> bool {
+    fn admits(&self, row: &ReportRow) -> bool {
         self.kind.as_ref().is_none_or(|k| k.as_str() == row.kind)
             && self.category.is_none_or(|c| c.as_str() == row.category)
             && self.channel.is_none_or(|c| c.as_str() == row.channel)
@@ -136,23 +136,35 @@ fn rate(n: u64, of: u64) -> Option<f64> {
     (of > 0).then(|| n as f64 / of as f64)
 }
 
-/// Computes figures over rows.
-pub fn figures<'a>(rows: impl IntoIterator<Item = &'a CaseRow>) -> Figures {
-    let mut f = Figures::default();
-    let mut days: Vec<i64> = Vec::new();
-    let (mut on_time, mut within, mut rating_sum) = (0u64, 0u64, 0i64);
-    for r in rows {
+/// Cases a report reads per statement: the report's memory stays flat however many cases
+/// the period holds.
+const REPORT_PAGE: i64 = 1_000;
+
+/// Figures being gathered, one case at a time.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    figures: Figures,
+    /// Working days used by each completed case with a working-day promise.
+    days: Vec<i64>,
+    on_time: u64,
+    within: u64,
+    rating_sum: i64,
+}
+
+impl Tally {
+    fn add(&mut self, r: &ReportRow) {
+        let f = &mut self.figures;
         f.opened += 1;
         f.accepted += u64::from(r.accepted_at.is_some());
         match r.state.parse::<State>() {
             Ok(State::Completed) => {
                 f.completed += 1;
-                on_time += u64::from(r.on_time == Some(1));
-                within += u64::from(r.within_statute == Some(1));
+                self.on_time += u64::from(r.on_time == Some(1));
+                self.within += u64::from(r.within_statute == Some(1));
                 if r.instant == 1 {
                     f.completed_instantly += 1;
                 } else if let Some(d) = r.working_days_used {
-                    days.push(d);
+                    self.days.push(d);
                 }
             }
             Ok(State::NotAccepted) => f.not_accepted += 1,
@@ -164,26 +176,42 @@ pub fn figures<'a>(rows: impl IntoIterator<Item = &'a CaseRow>) -> Figures {
         f.extended += u64::from(r.extended_days > 0);
         if let Some(rating) = r.rating {
             f.evaluations += 1;
-            rating_sum += rating;
+            self.rating_sum += rating;
         }
     }
-    f.on_time_rate = rate(on_time, f.completed);
-    f.within_statute_rate = rate(within, f.completed);
-    if !days.is_empty() {
-        days.sort_unstable();
-        let mean = days.iter().sum::<i64>() as f64 / days.len() as f64;
-        let mid = days.len() / 2;
-        let median = if days.len() % 2 == 1 {
-            days[mid] as f64
-        } else {
-            (days[mid - 1] + days[mid]) as f64 / 2.0
-        };
-        f.mean_working_days = Some(mean);
-        f.median_working_days = Some(median);
-        f.reduction_vs_statute = Some(1.0 - mean / STATUTORY_LIMIT_DAYS);
+
+    fn finish(mut self) -> Figures {
+        let f = &mut self.figures;
+        f.on_time_rate = rate(self.on_time, f.completed);
+        f.within_statute_rate = rate(self.within, f.completed);
+        if !self.days.is_empty() {
+            let days = &mut self.days;
+            days.sort_unstable();
+            let mean = days.iter().sum::<i64>() as f64 / days.len() as f64;
+            let mid = days.len() / 2;
+            let median = if days.len() % 2 == 1 {
+                days[mid] as f64
+            } else {
+                (days[mid - 1] + days[mid]) as f64 / 2.0
+            };
+            f.mean_working_days = Some(mean);
+            f.median_working_days = Some(median);
+            f.reduction_vs_statute = Some(1.0 - mean / STATUTORY_LIMIT_DAYS);
+        }
+        f.average_rating = (f.evaluations > 0).then(|| self.rating_sum as f64 / f.evaluations as f64);
+        self.figures
     }
-    f.average_rating = (f.evaluations > 0).then(|| rating_sum as f64 / f.evaluations as f64);
-    f
+}
+
+/// The figures of each group that has cases, in the order of `groups`.
+fn groups_of<K: Ord>(
+    mut tallies: BTreeMap<String, Tally>,
+    groups: impl IntoIterator<Item = (K, String)>,
+) -> BTreeMap<K, Figures> {
+    groups
+        .into_iter()
+        .filter_map(|(key, name)| tallies.remove(&name).map(|t| (key, t.finish())))
+        .collect()
 }
 
 impl Engine {
@@ -194,36 +222,53 @@ impl Engine {
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn report(&self, filter: &ReportFilter) -> Result<Report> {
         let centre = filter.centre.as_ref().map(|c| c.as_str().to_owned());
-        let rows = self
-            .inner
-            .db
-            .acquire()
-            .await?
-            .conn()
-            .cases_between(filter.basis, centre.as_deref(), micros(filter.from), micros(filter.to))
-            .await?;
-        let rows: Vec<CaseRow> = rows.into_iter().filter(|r| filter.admits(r)).collect();
-        let mut by_category = BTreeMap::new();
-        for c in ApplicantCategory::ALL {
-            let f = figures(rows.iter().filter(|r| r.category == c.as_str()));
-            if f.opened > 0 {
-                by_category.insert(c, f);
+        let mut overall = Tally::default();
+        let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
+        let (mut by_kind, mut by_channel) = (by_category.clone(), by_category.clone());
+        let mut after: Option<(i64, String)> = None;
+        loop {
+            let page = self
+                .inner
+                .db
+                .acquire()
+                .await?
+                .conn()
+                .cases_between(
+                    filter.basis,
+                    centre.as_deref(),
+                    (micros(filter.from), micros(filter.to)),
+                    after.as_ref().map(|(at, id)| (*at, id.as_str())),
+                    REPORT_PAGE,
+                )
+                .await?;
+            let last_page = (page.len() as i64) < REPORT_PAGE;
+            for r in page.iter().filter(|r| filter.admits(r)) {
+                overall.add(r);
+                for (groups, name) in [
+                    (&mut by_category, &r.category),
+                    (&mut by_kind, &r.kind),
+                    (&mut by_channel, &r.channel),
+                ] {
+                    match groups.get_mut(name.as_str()) {
+                        Some(tally) => tally.add(r),
+                        None => groups.entry(name.clone()).or_insert_with(Tally::default).add(r),
+                    }
+                }
+            }
+            match page.last() {
+                Some(r) if !last_page => after = Some((r.at, r.id.clone())),
+                _ => break,
             }
         }
-        let mut by_kind = BTreeMap::new();
-        for k in self.catalogue().kinds() {
-            let f = figures(rows.iter().filter(|r| r.kind == k.id.as_str()));
-            if f.opened > 0 {
-                by_kind.insert(k.id.clone(), f);
-            }
-        }
-        let mut by_channel = BTreeMap::new();
-        for c in Channel::ALL {
-            let f = figures(rows.iter().filter(|r| r.channel == c.as_str()));
-            if f.opened > 0 {
-                by_channel.insert(c, f);
-            }
-        }
+        let by_category = groups_of(by_category, ApplicantCategory::ALL.map(|c| (c, c.as_str().to_owned())));
+        let by_kind = groups_of(
+            by_kind,
+            self.catalogue()
+                .kinds()
+                .iter()
+                .map(|k| (k.id.clone(), k.id.as_str().to_owned())),
+        );
+        let by_channel = groups_of(by_channel, Channel::ALL.map(|c| (c, c.as_str().to_owned())));
         let at = filter.to.min(self.now());
         let overdue = self
             .overdue(filter.centre.as_ref(), at)
@@ -237,7 +282,7 @@ impl Engine {
             .collect();
         Ok(Report {
             filter: filter.clone(),
-            overall: figures(&rows),
+            overall: overall.finish(),
             by_category,
             by_kind,
             by_channel,

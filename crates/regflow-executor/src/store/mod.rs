@@ -16,7 +16,9 @@ pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
-pub(crate) use rows::{AlertRow, CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow, TokenRow};
+pub(crate) use rows::{
+    AlertRow, CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, ReportRow, TimerRow, TokenRow,
+};
 
 use crate::database::Database;
 use crate::error::Result;
@@ -382,19 +384,21 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).queue(centre, states, task, after, limit).await)
     }
 
-    /// The cases opened or completed in `[from, to)`: see [`Sql::cases_in_period`].
+    /// One page of the cases opened or completed in `[from, to)`, after `after`: see
+    /// [`Sql::cases_in_period`].
     pub(crate) async fn cases_between(
         &mut self,
         basis: crate::report::ReportBasis,
         centre: Option<&str>,
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<CaseRow>> {
+        (from, to): (i64, i64),
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<ReportRow>> {
         let column = match basis {
             crate::report::ReportBasis::Opened => PeriodColumn::Created,
             crate::report::ReportBasis::Completed => PeriodColumn::Completed,
         };
-        on_backend!(self, c => Sql(&mut **c).cases_in_period(column, centre, from, to).await)
+        on_backend!(self, c => Sql(&mut **c).cases_in_period(column, centre, (from, to), after, limit).await)
     }
 
     /// See [`Sql::cases_of_party`].

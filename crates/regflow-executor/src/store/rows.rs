@@ -38,6 +38,27 @@ pub struct CaseRow {
     pub updated_at: i64,
 }
 
+/// What a report reads of a case: the columns its figures come from, without the body,
+/// and where the case stands in the period (`at`: opened or completed, then `id`).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct ReportRow {
+    pub id: String,
+    pub at: i64,
+    pub kind: String,
+    pub category: String,
+    pub channel: String,
+    pub state: String,
+    pub accepted_at: Option<i64>,
+    pub instant: i64,
+    pub working_days_used: Option<i64>,
+    pub on_time: Option<i64>,
+    pub within_statute: Option<i64>,
+    pub extended_days: i64,
+    pub suspensions: i64,
+    pub rating: Option<i64>,
+}
+
 /// A case row with the calendar head's `seq` as its transaction saw it.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 #[allow(missing_docs)]

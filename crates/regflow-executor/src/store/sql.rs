@@ -7,7 +7,7 @@
 //! `postgres.rs`. Both backends accept `$N` placeholders; multi-row statements number them
 //! with `placeholders`, in binding order.
 
-use super::{AlertRow, CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, TimerRow, TokenRow};
+use super::{AlertRow, CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, ReportRow, TimerRow, TokenRow};
 use crate::error::Result;
 use regflow_process::Task;
 
@@ -100,6 +100,17 @@ fn timer_keys<C: Dialect>(rows: usize, first: usize) -> String {
 /// The most parameters one statement binds: SQLite allows 32,766, PostgreSQL 65,535.
 const PARAMETERS_PER_STATEMENT: usize = 30_000;
 
+/// The most rows a multi-row statement has and still stays prepared on its connection.
+/// Statements of one command's few rows recur and are worth keeping; one of hundreds of
+/// rows (a batch, an import) rarely recurs with the same count, and its prepared form can
+/// take megabytes, so it is prepared, run and let go.
+const PREPARED_ROWS: usize = 16;
+
+/// Whether a statement of `rows` rows stays prepared (see [`PREPARED_ROWS`]).
+fn prepared(rows: usize) -> bool {
+    rows <= PREPARED_ROWS
+}
+
 /// How many rows of `columns` parameters one multi-row statement takes.
 fn rows_per_statement(columns: usize) -> usize {
     PARAMETERS_PER_STATEMENT / columns
@@ -129,7 +140,7 @@ const CASE_COLUMNS: &str = "id, centre, kind, category, channel, priority, prior
 impl<'c, C, DB> Sql<'c, C>
 where
     C: sqlx::Connection<Database = DB> + Dialect,
-    DB: sqlx::Database,
+    DB: sqlx::Database + sqlx::database::HasStatementCache,
     DB::QueryResult: RowsAffected,
     for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
     for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
@@ -138,6 +149,7 @@ where
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     CaseRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+    ReportRow: for<'r> sqlx::FromRow<'r, DB::Row>,
     CaseWithHead: for<'r> sqlx::FromRow<'r, DB::Row>,
     EventRow: for<'r> sqlx::FromRow<'r, DB::Row>,
     TimerRow: for<'r> sqlx::FromRow<'r, DB::Row>,
@@ -181,7 +193,7 @@ where
         }
         let list: Vec<String> = (1..=ids.len()).map(C::param).collect();
         let sql = format!("SELECT * FROM regflow_cases WHERE id IN ({})", list.join(", "));
-        let mut q = sqlx::query_as(&sql);
+        let mut q = sqlx::query_as(&sql).persistent(prepared(ids.len()));
         for id in ids {
             q = q.bind(id.as_str());
         }
@@ -197,7 +209,7 @@ where
                 "INSERT INTO regflow_cases ({CASE_COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
                 placeholders::<C>(chunk.len(), 30)
             );
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).persistent(prepared(chunk.len()));
             for r in chunk {
                 q = q
                     .bind(r.id.as_str())
@@ -222,7 +234,7 @@ where
         let mut replaced = 0;
         for chunk in rows.chunks(rows_per_statement(22)) {
             let sql = update_cases_sql::<C>(1, chunk.len());
-            replaced += bind_updates(sqlx::query(&sql), chunk)
+            replaced += bind_updates(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk)
                 .execute(&mut *self.0)
                 .await?
                 .rows();
@@ -310,7 +322,17 @@ where
             count("e", !events.is_empty())
         );
         let q = bind_timers(
-            bind_timers(bind_events(bind_updates(sqlx::query_as(&sql), updates), events), drop),
+            bind_timers(
+                bind_events(
+                    bind_updates(
+                        sqlx::query_as(&sql)
+                            .persistent(prepared(updates.len() + events.len() + drop.len() + arm.len())),
+                        updates,
+                    ),
+                    events,
+                ),
+                drop,
+            ),
             arm,
         );
         Ok(q.fetch_one(self.0).await?)
@@ -324,7 +346,7 @@ where
                 "INSERT INTO regflow_case_applicants (party_id, case_id) VALUES {} ON CONFLICT DO NOTHING",
                 placeholders::<C>(chunk.len(), 2)
             );
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).persistent(prepared(chunk.len()));
             for (party, case) in chunk {
                 q = q.bind(*party).bind(*case);
             }
@@ -341,7 +363,7 @@ where
         let mut inserted = 0;
         for chunk in events.chunks(rows_per_statement(8)) {
             let sql = insert_events_sql::<C>(1, chunk.len());
-            inserted += bind_events(sqlx::query(&sql), chunk)
+            inserted += bind_events(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk)
                 .execute(&mut *self.0)
                 .await?
                 .rows();
@@ -359,7 +381,7 @@ where
                 "SELECT case_id, command, body FROM regflow_events WHERE seq = 1 AND case_id IN ({})",
                 list.join(", ")
             );
-            let mut q = sqlx::query_as(&sql);
+            let mut q = sqlx::query_as(&sql).persistent(prepared(chunk.len()));
             for id in chunk {
                 q = q.bind(*id);
             }
@@ -388,14 +410,18 @@ where
                 "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({})",
                 timer_keys::<C>(chunk.len(), 1)
             );
-            bind_timers(sqlx::query(&sql), chunk).execute(&mut *self.0).await?;
+            bind_timers(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk)
+                .execute(&mut *self.0)
+                .await?;
         }
         for chunk in arm.chunks(rows_per_statement(3)) {
             let sql = format!(
                 "INSERT INTO regflow_timers (case_id, timer, due_at) VALUES {} ON CONFLICT DO NOTHING",
                 placeholders::<C>(chunk.len(), 3)
             );
-            bind_timers(sqlx::query(&sql), chunk).execute(&mut *self.0).await?;
+            bind_timers(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk)
+                .execute(&mut *self.0)
+                .await?;
         }
         Ok(())
     }
@@ -436,7 +462,9 @@ where
     pub(crate) async fn forget_timers(self, timers: &[TimerRow]) -> Result<()> {
         for chunk in timers.chunks(KEYS_PER_STATEMENT) {
             let sql = format!("DELETE FROM regflow_timers WHERE {}", timer_keys::<C>(chunk.len(), 1));
-            bind_timers(sqlx::query(&sql), chunk).execute(&mut *self.0).await?;
+            bind_timers(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk)
+                .execute(&mut *self.0)
+                .await?;
         }
         Ok(())
     }
@@ -621,7 +649,7 @@ where
              ON CONFLICT DO NOTHING RETURNING *",
             placeholders::<C>(rows.len(), 7)
         );
-        let mut q = sqlx::query_as(&sql);
+        let mut q = sqlx::query_as(&sql).persistent(prepared(rows.len()));
         for r in rows {
             q = q
                 .bind(r.centre.as_str())
@@ -828,28 +856,37 @@ where
         .await?)
     }
 
-    /// Cases whose `instant` (`created_at`: opened, `completed_at`: completed) lies in
-    /// `[from, to)`, optionally of one centre, in that order.
+    /// Up to `limit` cases whose `instant` (`created_at`: opened, `completed_at`:
+    /// completed) lies in `[from, to)`, optionally of one centre, in (instant, id) order
+    /// after `after`: the report's columns only, read page by page.
     pub(crate) async fn cases_in_period(
         self,
         instant: PeriodColumn,
         centre: Option<&str>,
-        from: i64,
-        to: i64,
-    ) -> Result<Vec<CaseRow>> {
+        (from, to): (i64, i64),
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<ReportRow>> {
         let column = match instant {
             PeriodColumn::Created => "created_at",
             PeriodColumn::Completed => "completed_at",
         };
         let sql = format!(
-            "SELECT * FROM regflow_cases WHERE {column} >= $1 AND {column} < $2 \
-             AND ($3 = '' OR centre = $4) ORDER BY {column}, id"
+            "SELECT id, {column} AS at, kind, category, channel, state, accepted_at, instant, working_days_used, \
+             on_time, within_statute, extended_days, suspensions, rating FROM regflow_cases \
+             WHERE {column} >= $1 AND {column} < $2 AND ($3 = '' OR centre = $4) \
+             AND ($5 = 0 OR ({column}, id) > ($6, $7)) ORDER BY {column}, id LIMIT $8"
         );
+        let (after_at, after_id) = after.unwrap_or((0, ""));
         Ok(sqlx::query_as(&sql)
             .bind(from)
             .bind(to)
             .bind(centre.unwrap_or(""))
             .bind(centre.unwrap_or(""))
+            .bind(i64::from(after.is_some()))
+            .bind(after_at)
+            .bind(after_id)
+            .bind(limit)
             .fetch_all(self.0)
             .await?)
     }

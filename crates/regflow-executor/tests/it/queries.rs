@@ -58,6 +58,8 @@ async fn queue_and_reports(db: &Db) {
         engine.work_queue(&xining(), Role::TaxOfficer, 10).await.unwrap()[0].id(),
         t.case.id()
     );
+    let all = ["std", "mil", "green", t.case.id().as_str()].map(CaseId::new);
+    queues_agree_with_the_core(&engine, &all).await;
     // My business.
     let mine: Vec<String> = engine
         .cases_of_applicant(ZHANG)
@@ -85,6 +87,7 @@ async fn queue_and_reports(db: &Db) {
         ))
         .await
         .unwrap();
+    queues_agree_with_the_core(&engine, &all).await;
     let overdue = engine.overdue(Some(&xining()), clock.now()).await.unwrap();
     let ids: Vec<&str> = overdue.iter().map(|o| o.case.id().as_str()).collect();
     assert_eq!(ids.len(), 2, "{ids:?}");
@@ -111,6 +114,30 @@ async fn queue_and_reports(db: &Db) {
     assert_eq!((r.overall.opened, r.overall.completed), (1, 0));
 }
 on_both!(queues_my_business_overdue_and_reports, queue_and_reports);
+
+/// Every role's work queue as the database selects and orders it is the one the process
+/// crate's rule gives over the same cases (`WorkQueue::holds`, `queue_order`), which the
+/// simulation uses to keep its queues in memory.
+async fn queues_agree_with_the_core(engine: &regflow_executor::Engine, ids: &[CaseId]) {
+    let mut cases = Vec::new();
+    for id in ids {
+        cases.push(engine.case(id).await.unwrap().unwrap().case);
+    }
+    for role in Role::ALL {
+        let stored: Vec<CaseId> = engine
+            .work_queue(&xining(), role, 100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id().clone())
+            .collect();
+        let queue = regflow_process::WorkQueue::of(role);
+        let mut held: Vec<&regflow_process::Case> = cases.iter().filter(|c| queue.holds(c)).collect();
+        held.sort_by(|a, b| regflow_process::queue_order(a).cmp(&regflow_process::queue_order(b)));
+        let held: Vec<CaseId> = held.iter().map(|c| c.id().clone()).collect();
+        assert_eq!(stored, held, "the {role} queue");
+    }
+}
 
 async fn pages_officers_and_bases(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
@@ -274,3 +301,37 @@ async fn one_callers_view(db: &Db) {
     assert!(engine.as_actor(&zhang_elsewhere).my_cases().await.unwrap().is_empty());
 }
 on_both!(one_callers_view_of_the_read_side, one_callers_view);
+
+/// A report over more cases than it reads at once (many opened at the same instant, so
+/// pages meet inside a tie) counts each exactly once.
+async fn report_across_pages(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    let kinds = ["change", "transfer_second_hand", "correction"];
+    let n = 2_500;
+    let requests: Vec<Request> = (0..n)
+        .map(|i| {
+            let kind = kinds[i % kinds.len()];
+            Request::to(
+                &CaseId::new(format!("p{i:05}")),
+                clerk.clone(),
+                accept(&engine, kind, Channel::Window),
+            )
+        })
+        .collect();
+    for chunk in requests.chunks(500) {
+        engine.execute_all(chunk.to_vec()).await.unwrap();
+    }
+    let filter = ReportFilter::period(at("2026-03-01T00:00:00+08:00"), at("2026-04-01T00:00:00+08:00"));
+    let r = engine.report(&filter).await.unwrap();
+    assert_eq!((r.overall.opened, r.overall.accepted), (n as u64, n as u64));
+    for (i, kind) in kinds.iter().enumerate() {
+        let expected = (0..n).filter(|j| j % kinds.len() == i).count() as u64;
+        let k = regflow_process::KindId::parse(kind).unwrap();
+        assert_eq!(r.by_kind[&k].opened, expected, "{kind}");
+    }
+    let by_channel: u64 = r.by_channel.values().map(|f| f.opened).sum();
+    assert_eq!(by_channel, n as u64);
+}
+on_both!(a_report_reads_page_by_page, report_across_pages);
