@@ -67,7 +67,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             start,
             days,
             per_day,
-            database: "sqlite::memory:".into(),
+            database: None,
             policies: timeline,
             progress: None,
         })

@@ -33,9 +33,9 @@ struct Args {
     /// Mean arrivals per working day.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=5000))]
     per_day: u32,
-    /// Where to keep the cases.
-    #[arg(long, default_value = "sqlite::memory:")]
-    database: String,
+    /// Where to keep the cases (default: a temporary SQLite file, removed at the end).
+    #[arg(long)]
+    database: Option<String>,
     /// Where to write the chart.
     #[arg(long, default_value = "target/xining_1113.svg")]
     svg: std::path::PathBuf,

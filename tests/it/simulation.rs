@@ -14,7 +14,7 @@ async fn month_from(seed: u64, start: chrono::NaiveDate) -> sim::Outcome {
         start,
         days: 3,
         per_day: 12,
-        database: "sqlite::memory:".into(),
+        database: None,
         policies: PolicyTimeline::builtin(),
         progress: None,
     })

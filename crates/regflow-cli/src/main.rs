@@ -46,7 +46,7 @@ enum Command {
     /// every line is checked first, and a bad one stops the import before anything is
     /// written; running it again after a crash imports the rest.
     Import(ImportArgs),
-    /// Simulate a month of the Xining centre (on a fresh in-memory database unless
+    /// Simulate a month of the Xining centre (on a temporary SQLite file, removed at the end, unless
     /// --database is given).
     Simulate(SimulateArgs),
 }

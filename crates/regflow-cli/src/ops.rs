@@ -331,7 +331,7 @@ pub async fn simulate(database: Option<String>, args: SimulateArgs) -> Result<Ex
         start: args.month,
         days,
         per_day: args.per_day,
-        database: database.unwrap_or_else(|| "sqlite::memory:".into()),
+        database,
         policies: regflow_process::PolicyTimeline::builtin(),
         progress: Some(Arc::new(|done, total, _| eprint!("\r{done}/{total} 天 days"))),
     };

@@ -62,6 +62,6 @@ pub use event::{Change, Event};
 pub use kind::KindId;
 pub use party::{Applicant, IdType, PartyId, PartyRole};
 pub use policy::{Policy, PolicyError, PolicyId, PolicyTimeline, Promise};
-pub use queue::WorkQueue;
+pub use queue::{queue_order, WorkQueue};
 pub use refusal::{Detail, Refusal};
 pub use timer::{Timer, TimerKind};

@@ -1,7 +1,9 @@
 //! Work queues: which cases each role works on (SPEC 5.2 Priority orders them).
 
+use chrono::{DateTime, Utc};
+
 use crate::actor::Role;
-use crate::case::State;
+use crate::case::{Case, CaseId, State, TaskStatus};
 use crate::catalogue::Task;
 
 /// The cases in a role's work queue: those in one of `states` and, for a task officer,
@@ -38,4 +40,25 @@ impl WorkQueue {
     pub const fn is_empty(&self) -> bool {
         self.states.is_empty()
     }
+
+    /// Whether `case` is in this queue: in one of its states and, for a task officer, with
+    /// its task listed and not yet succeeded.
+    pub fn holds(&self, case: &Case) -> bool {
+        self.states.contains(&case.state())
+            && self
+                .task
+                .is_none_or(|t| case.tasks().get(&t).is_some_and(|s| *s != TaskStatus::Succeeded))
+    }
+}
+
+/// Where a case stands in a work queue, smallest first: green channel and military before
+/// standard, then the earliest promise deadline (cases without one last), then the
+/// longest waiting (accepted, else created), then the id.
+pub fn queue_order(case: &Case) -> (u8, DateTime<Utc>, DateTime<Utc>, &CaseId) {
+    (
+        case.intake().priority.class(),
+        case.deadlines().map_or(DateTime::<Utc>::MAX_UTC, |d| d.promise.due_at),
+        case.acceptance().map_or(case.created_at(), |a| a.at),
+        case.id(),
+    )
 }

@@ -10,11 +10,12 @@ use regflow_executor::{Engine, IgnoreAlerts, ManualClock, Report, ReportFilter, 
 use regflow_process::case::{SuspensionCause, TaskStatus};
 use regflow_process::catalogue::Task;
 use regflow_process::{
-    Actor, ApplicantCategory, ApplicantInput, Case, CaseId, Centre, CentreId, Channel, Command, ErrorCode, IdType,
-    IntakeInput, OfficeHours, PartyRole, PolicyTimeline, Priority, Promise, Role, State, TaskOutcome,
+    queue_order, Actor, ApplicantCategory, ApplicantInput, Case, CaseId, Centre, CentreId, Channel, Command, ErrorCode,
+    IdType, IntakeInput, OfficeHours, PartyRole, PolicyTimeline, Priority, Promise, Role, State, TaskOutcome,
+    WorkQueue,
 };
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::fmt::Write as _;
 
 /// What the simulation assumes, printed with its results.
@@ -29,8 +30,10 @@ Assumptions (every figure below comes from these, not from Xining's data):
   releases from courts, other kinds 18% online (apply, pre-review, one visit), 2% home visits, else the window;
 - materials: 86% complete, 8% missing a non-key one (pledged, brought 1-2 working days later),
   6% missing a key one (not accepted, everything missing listed at once);
-- staff: 4 clerks, 3 reviewers (30 cases a day each), 2 registrars (45), 2 tax and 2 transaction officers
-  (60), 1 supervisor; they work on working days and take their queue in priority order;
+- arrivals within the same ten minutes are taken together, at the start of them;
+- staff for up to 60 arrivals a day: 4 clerks (40 certificates a day each), 3 reviewers (30 cases a day
+  each), 2 registrars (45), 2 tax and 2 transaction officers (60), 1 supervisor; each team grows in
+  proportion to --per-day beyond 60; they work on working days and take their queue in priority order;
 - pace: a case is reviewed once a third of its promise has run and recorded at two thirds (8% slip a
   working day), and issued on the promise's last day (20% a day early, 3% a day late); departments finish
   their task the next working day (3% fail once and succeed a day later);
@@ -53,8 +56,9 @@ pub struct Config {
     pub days: u32,
     /// Mean arrivals per working day.
     pub per_day: u32,
-    /// The database URL.
-    pub database: String,
+    /// The database URL; `None`: a temporary SQLite file, removed with the [`Outcome`]
+    /// (the cases stay on disk, so memory stays flat however long the run).
+    pub database: Option<String>,
     /// The policies the centre works under.
     pub policies: PolicyTimeline,
     /// Called as the run moves from day to day.
@@ -83,6 +87,8 @@ pub struct Outcome {
     pub close: DateTime<Utc>,
     /// Commands the engine refused, by code (a database failure counts under `None`).
     pub refusals: BTreeMap<Option<ErrorCode>, u64>,
+    /// The temporary database, removed when the outcome is dropped (after the engine).
+    _scratch: Option<Scratch>,
 }
 
 impl Outcome {
@@ -263,8 +269,12 @@ fn unit(n: u64) -> String {
     )
 }
 
+/// Minutes between two waves of arrivals: everyone who arrived in the same ten minutes is
+/// taken in one batch at the start of them.
+const WAVE_MINUTES: u32 = 10;
+
 /// Something to do at an instant.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 enum Action {
     Arrive(u64),
     PreReview(u64),
@@ -273,11 +283,90 @@ enum Action {
     Supply(u64),
     Withdraw(u64),
     Resume(u64),
-    Evaluate(u64),
+    /// The applicant (who may no longer have an open case) rates it.
+    Evaluate(u64, Actor),
     Tasks,
     Review,
     Record,
     Issue,
+}
+
+/// An action in the plan, taken in time order (first planned first at the same instant).
+struct Planned {
+    at: DateTime<Utc>,
+    seq: u64,
+    action: Action,
+}
+
+impl PartialEq for Planned {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Planned {}
+
+impl PartialOrd for Planned {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Planned {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+/// How many people work at the centre: the base team for up to 60 arrivals a working day,
+/// grown in proportion beyond.
+#[derive(Debug, Clone, Copy)]
+struct Staff {
+    clerks: u32,
+    reviewers: u32,
+    registrars: u32,
+    /// Tax officers, and as many transaction officers.
+    officers: u32,
+}
+
+impl Staff {
+    fn for_arrivals(per_day: u32) -> Staff {
+        let scaled = |base: u32| (base * per_day).div_ceil(60).max(base);
+        Staff {
+            clerks: scaled(4),
+            reviewers: scaled(3),
+            registrars: scaled(2),
+            officers: scaled(2),
+        }
+    }
+}
+
+/// A case the simulation still follows: what arrived, the case as the engine last
+/// returned it, and each step's drawn deviation from its planned day.
+struct Open {
+    arrival: Arrival,
+    case: Option<Case>,
+    jitter: [Option<i64>; 3],
+}
+
+/// What to do with the result of one command of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Then {
+    Nothing,
+    /// An arrival at the window, a bank, a kiosk or a court.
+    Opened,
+    /// The one visit of an online application.
+    Visited,
+    /// A review, which may complete a case of a kind that ends there.
+    Reviewed,
+    Issued,
+}
+
+/// One command of the batch being built.
+struct Step {
+    case: u64,
+    request: Request,
+    then: Then,
 }
 
 struct Sim {
@@ -287,13 +376,15 @@ struct Sim {
     clock: ManualClock,
     hours: OfficeHours,
     centre: CentreId,
-    queue: BinaryHeap<Reverse<(DateTime<Utc>, u64, Action)>>,
+    staff: Staff,
+    plan: BinaryHeap<Reverse<Planned>>,
     seq: u64,
-    arrivals: BTreeMap<u64, Arrival>,
+    /// Cases not ended yet, by number.
+    open: HashMap<u64, Open>,
     channels: BTreeMap<Channel, u64>,
     refusals: BTreeMap<Option<ErrorCode>, u64>,
-    /// Each step's drawn deviation from its planned day: (case, step) → working days.
-    jitter: BTreeMap<(u64, u8), i64>,
+    days_used: BTreeMap<ApplicantCategory, Vec<u32>>,
+    instant: (u64, u64),
 }
 
 #[derive(Debug, Clone)]
@@ -308,6 +399,10 @@ fn id(n: u64) -> CaseId {
     CaseId::new(format!("X{n:05}"))
 }
 
+fn number(id: &CaseId) -> u64 {
+    id.as_str()[1..].parse().unwrap_or(0)
+}
+
 impl Sim {
     fn at(&self, date: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
         let t = NaiveTime::from_hms_opt(h, m, 0).expect("valid time");
@@ -320,7 +415,11 @@ impl Sim {
 
     fn push(&mut self, at: DateTime<Utc>, action: Action) {
         self.seq += 1;
-        self.queue.push(Reverse((at, self.seq, action)));
+        self.plan.push(Reverse(Planned {
+            at,
+            seq: self.seq,
+            action,
+        }));
     }
 
     fn working_day_after(&self, date: NaiveDate, n: u32) -> NaiveDate {
@@ -343,16 +442,10 @@ impl Sim {
         Actor::new(id, [role], self.centre.clone())
     }
 
-    async fn run(&mut self, case: u64, actor: Actor, command: Command) -> Option<Case> {
-        match self.engine.execute(Request::to(&id(case), actor, command)).await {
-            Ok(done) => Some(done.case),
-            Err(e) => {
-                *self.refusals.entry(e.code()).or_default() += 1;
-                None
-            }
-        }
+    /// The clerk of the `n`th window.
+    fn clerk(&self, n: u64) -> Actor {
+        self.staff(&format!("clerk-{}", 1 + n % u64::from(self.staff.clerks)), Role::Clerk)
     }
-
     fn pick_kind(&mut self) -> &'static str {
         let total: u32 = KINDS.iter().map(|(_, w)| w).sum();
         let mut r = self.rng.u32(0..total);
@@ -462,7 +555,7 @@ impl Sim {
             Channel::Bank => self.staff("bank-xining-1", Role::Bank),
             Channel::Kiosk => self.staff("kiosk-1", Role::Kiosk),
             Channel::Court => self.staff("court-chengzhong", Role::Court),
-            _ => self.staff(&format!("clerk-{}", 1 + n % 4), Role::Clerk),
+            _ => self.clerk(n),
         }
     }
 
@@ -473,9 +566,9 @@ impl Sim {
     /// Working days into its promise a step becomes due: review at a third, record at two
     /// thirds, issue on the last day — or the one before (20%), or the one after (3%);
     /// review and record slip a day 8% of the time.
-    fn ready_offset(&mut self, case: &Case, step: u8) -> u32 {
+    fn ready_offset(&mut self, n: u64, case: &Case, step: usize) -> u32 {
         let promise = match case.acceptance().map(|a| a.clocks.promise()) {
-            Some(Promise::WorkingDays(p)) => p + case.extension_days_total(),
+            Some(Promise::WorkingDays(p)) => p + case.extensions().iter().map(|e| e.days).sum::<u32>(),
             _ => 1,
         };
         let base = match step {
@@ -483,9 +576,11 @@ impl Sim {
             1 => (2 * promise).div_ceil(3),
             _ => promise,
         };
-        let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
         let rng = &mut self.rng;
-        let jitter = *self.jitter.entry((n, step)).or_insert_with(|| match step {
+        let Some(open) = self.open.get_mut(&n) else {
+            return base;
+        };
+        let jitter = *open.jitter[step].get_or_insert_with(|| match step {
             2 => match rng.u32(0..100) {
                 0..20 => -1,
                 20..23 => 1,
@@ -496,50 +591,64 @@ impl Sim {
         (i64::from(base) + jitter).max(0) as u32
     }
 
-    fn ready(&mut self, case: &Case, step: u8, today: NaiveDate) -> bool {
+    fn ready(&mut self, n: u64, case: &Case, step: usize, today: NaiveDate) -> bool {
         let accepted = case.acceptance().map(|a| self.hours.local_date(a.at)).unwrap_or(today);
-        let offset = self.ready_offset(case, step);
+        let offset = self.ready_offset(n, case, step);
         let due = self.working_day_after(accepted, offset);
         today >= due
     }
 
-    async fn act(&mut self, now: DateTime<Utc>, action: Action) {
+    /// The arrival and case of an open case.
+    fn open_case(&self, n: u64) -> Option<(&Arrival, Option<&Case>)> {
+        self.open.get(&n).map(|o| (&o.arrival, o.case.as_ref()))
+    }
+
+    /// The commands `action` sends now, planning what follows it.
+    fn act(&mut self, now: DateTime<Utc>, action: Action, steps: &mut Vec<Step>) {
         let today = self.hours.local_date(now);
+        let send = |case: u64, actor: Actor, command: Command, then: Then| Step {
+            case,
+            request: Request::to(&id(case), actor, command),
+            then,
+        };
         match action {
             Action::Arrive(n) => {
                 let a = self.arrival(n, today);
                 *self.channels.entry(a.intake.channel).or_default() += 1;
-                let opener = self.opener(a.intake.channel, n);
-                let case = if a.intake.channel == Channel::Online {
+                let step = if a.intake.channel == Channel::Online {
                     let apply = Command::Apply {
                         intake: a.intake.clone(),
                         materials: a.materials.clone(),
                     };
-                    let c = self.run(n, self.applicant(&a), apply).await;
                     self.push(self.at(self.working_day_after(today, 1), 10, 0), Action::PreReview(n));
-                    c
+                    send(n, self.applicant(&a), apply, Then::Nothing)
                 } else if a.instant {
                     let cmd = Command::HandleInstantly {
                         intake: a.intake.clone(),
                         materials: a.materials.clone(),
                     };
-                    self.run(n, opener, cmd).await
+                    send(n, self.opener(a.intake.channel, n), cmd, Then::Opened)
                 } else {
                     let cmd = Command::Accept {
                         intake: Some(a.intake.clone()),
                         materials: a.materials.clone(),
                     };
-                    self.run(n, opener, cmd).await
+                    send(n, self.opener(a.intake.channel, n), cmd, Then::Opened)
                 };
-                if let Some(c) = &case {
-                    self.after_acceptance(n, c, today);
-                    if c.state() == State::Completed && self.rng.u32(0..100) < 60 {
-                        self.push(now + chrono::Duration::minutes(5), Action::Evaluate(n));
-                    }
-                }
-                self.arrivals.insert(n, a);
+                self.open.insert(
+                    n,
+                    Open {
+                        arrival: a,
+                        case: None,
+                        jitter: [None; 3],
+                    },
+                );
+                steps.push(step);
             }
             Action::PreReview(n) => {
+                if self.open_case(n).is_none() {
+                    return;
+                }
                 let pass = self.rng.u32(0..100) >= 15;
                 let problems = if pass {
                     vec![]
@@ -547,76 +656,109 @@ impl Sim {
                     vec!["材料不清晰".to_owned()]
                 };
                 let clerk = self.staff("clerk-online", Role::Clerk);
-                self.run(n, clerk, Command::PreReview { pass, problems }).await;
+                steps.push(send(n, clerk, Command::PreReview { pass, problems }, Then::Nothing));
                 let next = self.at(self.working_day_after(today, 1), 10, 30);
                 self.push(next, if pass { Action::Visit(n) } else { Action::Amend(n) });
             }
             Action::Amend(n) => {
-                let a = self.arrivals[&n].clone();
-                self.run(
-                    n,
-                    self.applicant(&a),
-                    Command::Amend {
-                        materials: a.materials.clone(),
-                    },
-                )
-                .await;
+                let Some((a, _)) = self.open_case(n) else { return };
+                let cmd = Command::Amend {
+                    materials: a.materials.clone(),
+                };
+                steps.push(send(n, self.applicant(a), cmd, Then::Nothing));
                 self.push(self.at(self.working_day_after(today, 1), 10, 0), Action::PreReview(n));
             }
             Action::Visit(n) => {
-                let a = self.arrivals[&n].clone();
-                let clerk = self.staff(&format!("clerk-{}", 1 + n % 4), Role::Clerk);
-                if let Some(c) = self
-                    .run(
-                        n,
-                        clerk,
-                        Command::Accept {
-                            intake: None,
-                            materials: a.materials.clone(),
-                        },
-                    )
-                    .await
-                {
-                    self.after_acceptance(n, &c, today);
-                }
+                let Some((a, _)) = self.open_case(n) else { return };
+                let cmd = Command::Accept {
+                    intake: None,
+                    materials: a.materials.clone(),
+                };
+                steps.push(send(n, self.clerk(n), cmd, Then::Visited));
             }
             Action::Supply(n) => {
-                let a = self.arrivals[&n].clone();
-                self.run(
-                    n,
-                    self.applicant(&a),
-                    Command::SupplyMaterials {
-                        materials: a.pledged.clone(),
-                    },
-                )
-                .await;
+                let Some((a, _)) = self.open_case(n) else { return };
+                let cmd = Command::SupplyMaterials {
+                    materials: a.pledged.clone(),
+                };
+                steps.push(send(n, self.applicant(a), cmd, Then::Nothing));
             }
             Action::Withdraw(n) => {
-                let a = self.arrivals[&n].clone();
+                let Some((a, _)) = self.open_case(n) else { return };
                 let consenting = a.intake.applicants.iter().map(|p| p.id.clone()).collect();
-                self.run(n, self.applicant(&a), Command::Withdraw { consenting }).await;
+                steps.push(send(
+                    n,
+                    self.applicant(a),
+                    Command::Withdraw { consenting },
+                    Then::Nothing,
+                ));
             }
             Action::Resume(n) => {
-                self.run(n, self.staff("sup-1", Role::Supervisor), Command::Resume)
-                    .await;
+                if self.open_case(n).is_some() {
+                    steps.push(send(
+                        n,
+                        self.staff("sup-1", Role::Supervisor),
+                        Command::Resume,
+                        Then::Nothing,
+                    ));
+                }
             }
-            Action::Evaluate(n) => {
-                let a = self.arrivals[&n].clone();
+            Action::Evaluate(n, applicant) => {
                 let rating = [5, 5, 5, 4, 4, 3][self.rng.usize(0..6)];
-                self.run(
-                    n,
-                    self.applicant(&a),
-                    Command::Evaluate {
-                        rating,
-                        comment: String::new(),
-                    },
-                )
-                .await;
+                let cmd = Command::Evaluate {
+                    rating,
+                    comment: String::new(),
+                };
+                steps.push(send(n, applicant, cmd, Then::Nothing));
             }
-            Action::Tasks => self.tasks(today).await,
-            Action::Review => self.review(now, today).await,
-            Action::Record => self.record(today).await,
-            Action::Issue => self.issue(now, today).await,
+            Action::Tasks => self.tasks(today, steps),
+            Action::Review => self.review(today, steps),
+            Action::Record => self.record(today, steps),
+            Action::Issue => self.issue(today, steps),
+        }
+    }
+
+    /// Takes in what a command returned: plans what follows it, and stops following a
+    /// case that ended (keeping its figures).
+    fn absorb(&mut self, now: DateTime<Utc>, n: u64, case: Case, then: Then) {
+        let today = self.hours.local_date(now);
+        let evaluation = match then {
+            Then::Opened | Then::Visited => {
+                self.after_acceptance(n, &case, today);
+                (then == Then::Opened).then_some(5)
+            }
+            Then::Reviewed => Some(10),
+            Then::Issued => Some(15),
+            Then::Nothing => None,
+        };
+        if let Some(minutes) = evaluation {
+            if case.state() == State::Completed && self.rng.u32(0..100) < 60 {
+                if let Some((a, _)) = self.open_case(n) {
+                    let applicant = self.applicant(a);
+                    self.push(now + chrono::Duration::minutes(minutes), Action::Evaluate(n, applicant));
+                }
+            }
+        }
+        if !case.state().is_terminal() {
+            if let Some(open) = self.open.get_mut(&n) {
+                open.case = Some(case);
+            }
+            return;
+        }
+        // A case already let go (an evaluation after completion) counts once.
+        if self.open.remove(&n).is_none() {
+            return;
+        }
+        if let Some(done) = case.completion() {
+            if case.is_instant() {
+                self.instant.0 += 1;
+                self.instant.1 += u64::from(done.on_time);
+            } else {
+                self.days_used
+                    .entry(case.intake().category)
+                    .or_default()
+                    .push(done.working_days_used);
+            }
         }
     }
 
@@ -633,22 +775,69 @@ impl Sim {
         }
     }
 
-    async fn queue_of(&self, role: Role) -> Vec<Case> {
-        self.engine
-            .work_queue(&self.centre, role, 10_000)
-            .await
-            .unwrap_or_default()
+    /// Sends one batch, all at `now`, and takes in the results.
+    async fn send(&mut self, now: DateTime<Utc>, steps: Vec<Step>) {
+        if steps.is_empty() {
+            return;
+        }
+        let (plan, requests): (Vec<(u64, Then)>, Vec<Request>) =
+            steps.into_iter().map(|s| ((s.case, s.then), s.request)).unzip();
+        match self.engine.execute_each(requests).await {
+            Ok(results) => {
+                for ((n, then), result) in plan.into_iter().zip(results) {
+                    match result {
+                        Ok(done) => self.absorb(now, n, done.case, then),
+                        Err(e) => *self.refusals.entry(e.code()).or_default() += 1,
+                    }
+                }
+            }
+            Err(e) => *self.refusals.entry(e.code()).or_default() += plan.len() as u64,
+        }
     }
 
-    async fn tasks(&mut self, today: NaiveDate) {
-        for (role, task, officers) in [
-            (Role::TaxOfficer, Task::Tax, 2),
-            (Role::TransactionOfficer, Task::TransactionFiling, 2),
+    /// Fires what is due before `now` and takes in the cases whose public notice ended.
+    async fn fire(&mut self, now: DateTime<Utc>) -> Result<(), regflow_executor::Error> {
+        let pass = self.engine.run_due(now, &IgnoreAlerts).await?;
+        for resumed in pass.resumed {
+            if let Some(view) = self.engine.case(&resumed).await? {
+                if let Some(open) = self.open.get_mut(&number(&resumed)) {
+                    open.case = Some(view.case);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The open cases in `role`'s work queue, in queue order.
+    fn queue_of(&self, role: Role) -> Vec<u64> {
+        let queue = WorkQueue::of(role);
+        let mut cases: Vec<(&Case, u64)> = self
+            .open
+            .iter()
+            .filter_map(|(n, o)| o.case.as_ref().filter(|c| queue.holds(c)).map(|c| (c, *n)))
+            .collect();
+        cases.sort_by(|a, b| queue_order(a.0).cmp(&queue_order(b.0)));
+        cases.into_iter().map(|(_, n)| n).collect()
+    }
+
+    fn case_of(&self, n: u64) -> Option<Case> {
+        self.open.get(&n).and_then(|o| o.case.clone())
+    }
+
+    fn tasks(&mut self, today: NaiveDate, steps: &mut Vec<Step>) {
+        let officers = self.staff.officers;
+        for (role, task) in [
+            (Role::TaxOfficer, Task::Tax),
+            (Role::TransactionOfficer, Task::TransactionFiling),
         ] {
             let mut capacity = 60 * officers;
-            for case in self.queue_of(role).await {
+            for n in self.queue_of(role) {
+                let Some(case) = self.case_of(n) else { continue };
                 let accepted = case.acceptance().map(|a| self.hours.local_date(a.at)).unwrap_or(today);
-                if capacity == 0 || accepted >= today {
+                if capacity == 0 {
+                    break;
+                }
+                if accepted >= today {
                     continue;
                 }
                 capacity -= 1;
@@ -661,26 +850,32 @@ impl Sim {
                     TaskOutcome::Succeeded
                 };
                 let officer = self.staff(&format!("{}-{}", task.as_str(), 1 + capacity % officers), role);
-                let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
-                self.run(n, officer, Command::CompleteTask { task, outcome }).await;
+                steps.push(Step {
+                    case: n,
+                    request: Request::to(&id(n), officer, Command::CompleteTask { task, outcome }),
+                    then: Then::Nothing,
+                });
             }
         }
     }
 
-    async fn review(&mut self, now: DateTime<Utc>, today: NaiveDate) {
-        let mut capacity = 3 * 30;
-        for case in self.queue_of(Role::Reviewer).await {
+    fn review(&mut self, today: NaiveDate, steps: &mut Vec<Step>) {
+        let mut capacity = 30 * self.staff.reviewers;
+        for n in self.queue_of(Role::Reviewer) {
             if capacity == 0 {
                 break;
             }
-            if !self.ready(&case, 0, today) {
+            let Some(case) = self.case_of(n) else { continue };
+            if !self.ready(n, &case, 0, today) {
                 continue;
             }
             capacity -= 1;
-            let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
-            let reviewer = self.staff(&format!("rev-{}", 1 + n % 3), Role::Reviewer);
+            let reviewer = self.staff(
+                &format!("rev-{}", 1 + n % u64::from(self.staff.reviewers)),
+                Role::Reviewer,
+            );
             let r = self.rng.u32(0..100);
-            let cmd = if r < 2 {
+            let command = if r < 2 {
                 Command::Reject {
                     ground: "ownership_dispute".into(),
                     note: "权属争议".into(),
@@ -696,61 +891,82 @@ impl Sim {
             } else {
                 Command::Review
             };
-            if let Some(c) = self.run(n, reviewer, cmd).await {
-                if c.state() == State::Completed && self.rng.u32(0..100) < 60 {
-                    self.push(now + chrono::Duration::minutes(10), Action::Evaluate(n));
-                }
-            }
+            steps.push(Step {
+                case: n,
+                request: Request::to(&id(n), reviewer, command),
+                then: Then::Reviewed,
+            });
         }
     }
 
-    async fn record(&mut self, today: NaiveDate) {
-        let mut capacity = 2 * 45;
-        for case in self.queue_of(Role::Registrar).await {
+    fn record(&mut self, today: NaiveDate, steps: &mut Vec<Step>) {
+        let mut capacity = 45 * self.staff.registrars;
+        for n in self.queue_of(Role::Registrar) {
             if capacity == 0 {
                 break;
             }
+            let Some(case) = self.case_of(n) else { continue };
             let blocked = !case.pledged().is_empty() || case.tasks().values().any(|s| *s != TaskStatus::Succeeded);
-            if blocked || !self.ready(&case, 1, today) {
+            if blocked || !self.ready(n, &case, 1, today) {
                 continue;
             }
             capacity -= 1;
-            let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
-            self.run(
-                n,
-                self.staff(&format!("reg-{}", 1 + n % 2), Role::Registrar),
-                Command::Record,
-            )
-            .await;
+            let registrar = self.staff(
+                &format!("reg-{}", 1 + n % u64::from(self.staff.registrars)),
+                Role::Registrar,
+            );
+            steps.push(Step {
+                case: n,
+                request: Request::to(&id(n), registrar, Command::Record),
+                then: Then::Nothing,
+            });
         }
     }
 
-    async fn issue(&mut self, now: DateTime<Utc>, today: NaiveDate) {
-        let mut capacity = 4 * 40;
-        for case in self.queue_of(Role::Clerk).await {
+    fn issue(&mut self, today: NaiveDate, steps: &mut Vec<Step>) {
+        let mut capacity = 40 * self.staff.clerks;
+        for n in self.queue_of(Role::Clerk) {
             if capacity == 0 {
                 break;
             }
-            if case.state() != State::Recorded || !self.ready(&case, 2, today) {
+            let Some(case) = self.case_of(n) else { continue };
+            if case.state() != State::Recorded || !self.ready(n, &case, 2, today) {
                 continue;
             }
             capacity -= 1;
-            let n: u64 = case.id().as_str()[1..].parse().unwrap_or(0);
-            let clerk = self.staff(&format!("clerk-{}", 1 + (n + 1) % 4), Role::Clerk);
-            if self.run(n, clerk, Command::IssueCertificate).await.is_some() && self.rng.u32(0..100) < 60 {
-                self.push(now + chrono::Duration::minutes(15), Action::Evaluate(n));
-            }
+            steps.push(Step {
+                case: n,
+                request: Request::to(&id(n), self.clerk(n + 1), Command::IssueCertificate),
+                then: Then::Issued,
+            });
         }
     }
 }
 
-trait ExtensionDays {
-    fn extension_days_total(&self) -> u32;
+/// A database file that exists for one run and is removed with the outcome.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(seed: u64) -> Scratch {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        Scratch(std::env::temp_dir().join(format!("regflow-sim-{}-{seed}-{nanos}.db", std::process::id())))
+    }
+
+    /// Durable commits buy nothing for a database thrown away at the end.
+    fn url(&self) -> String {
+        format!("sqlite://{}?synchronous=normal", self.0.display())
+    }
 }
 
-impl ExtensionDays for Case {
-    fn extension_days_total(&self) -> u32 {
-        self.extensions().iter().map(|e| e.days).sum()
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = self.0.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -760,7 +976,13 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
     let clock = ManualClock::new(start_at);
     let centre = Centre::new("xining");
     let hours = centre.hours;
-    let engine = Engine::builder(&cfg.database)
+    let scratch = cfg.database.is_none().then(|| Scratch::new(cfg.seed));
+    let url = match (&cfg.database, &scratch) {
+        (Some(url), _) => url.clone(),
+        (None, Some(s)) => s.url(),
+        (None, None) => unreachable!("a scratch file when no database is named"),
+    };
+    let engine = Engine::builder(&url)
         .calendar(regflow_process::Calendar::builtin())
         .policies(cfg.policies.clone())
         .centre(centre.clone())
@@ -773,12 +995,14 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
         clock,
         hours,
         centre: centre.id.clone(),
-        queue: BinaryHeap::new(),
+        staff: Staff::for_arrivals(cfg.per_day),
+        plan: BinaryHeap::new(),
         seq: 0,
-        arrivals: BTreeMap::new(),
+        open: HashMap::new(),
         channels: BTreeMap::new(),
         refusals: BTreeMap::new(),
-        jitter: BTreeMap::new(),
+        days_used: BTreeMap::new(),
+        instant: (0, 0),
         cfg,
     };
     let arrival_end = sim.cfg.start + Days::new(u64::from(sim.cfg.days));
@@ -794,7 +1018,8 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
                 times.sort_unstable();
                 for minute in times {
                     n += 1;
-                    let at = sim.at(day, 9 + minute / 60, minute % 60);
+                    let wave = minute - minute % WAVE_MINUTES;
+                    let at = sim.at(day, 9 + wave / 60, wave % 60);
                     sim.push(at, Action::Arrive(n));
                 }
             }
@@ -816,15 +1041,23 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
     // Just after closing on the last day: what is due at closing and not done is overdue.
     let close = sim.at(last_day, 18, 1);
     let mut overdue_at_close = None;
-    while let Some(Reverse((at, _, action))) = sim.queue.pop() {
+    while let Some(Reverse(next)) = sim.plan.pop() {
+        let at = next.at;
         if at > close && overdue_at_close.is_none() {
-            sim.engine.run_due(close, &IgnoreAlerts).await?;
+            sim.fire(close).await?;
             sim.clock.set(close);
             overdue_at_close = Some(sim.engine.overdue(None, close).await?);
         }
-        sim.engine.run_due(at, &IgnoreAlerts).await?;
+        sim.fire(at).await?;
         sim.clock.set(at);
-        sim.act(at, action).await;
+        // Everything planned for this instant goes in one batch, in the order planned.
+        let mut steps = Vec::new();
+        sim.act(at, next.action, &mut steps);
+        while sim.plan.peek().is_some_and(|Reverse(p)| p.at == at) {
+            let Some(Reverse(p)) = sim.plan.pop() else { break };
+            sim.act(at, p.action, &mut steps);
+        }
+        sim.send(at, steps).await;
         let done = (sim.hours.local_date(at) - sim.cfg.start).num_days().max(0) as u64;
         if done != last_shown {
             last_shown = done;
@@ -834,33 +1067,10 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
         }
     }
     let end = sim.at(work_end, 18, 0);
-    sim.engine.run_due(end, &IgnoreAlerts).await?;
+    sim.fire(end).await?;
     sim.clock.set(end);
     let filter = ReportFilter::period(start_at, arrival_end.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
     let report = sim.engine.report(&filter).await?;
-    // Per-category distribution for the chart.
-    let mut days_used: BTreeMap<ApplicantCategory, Vec<u32>> = BTreeMap::new();
-    let mut instant = (0u64, 0u64);
-    for k in 1..=n {
-        let Some(view) = sim.engine.case(&id(k)).await? else {
-            continue;
-        };
-        let c = &view.case;
-        if c.created_at() >= filter.to {
-            continue;
-        }
-        if let Some(done) = c.completion() {
-            if c.is_instant() {
-                instant.0 += 1;
-                instant.1 += u64::from(done.on_time);
-            } else {
-                days_used
-                    .entry(c.intake().category)
-                    .or_default()
-                    .push(done.working_days_used);
-            }
-        }
-    }
     let overdue_at_close = match overdue_at_close {
         Some(o) => o,
         None => sim.engine.overdue(None, close).await?,
@@ -870,12 +1080,13 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
         hours,
         report,
         end,
-        days_used,
-        instant,
+        days_used: sim.days_used,
+        instant: sim.instant,
         channels: sim.channels,
         overdue_at_close,
         close,
         refusals: sim.refusals,
+        _scratch: scratch,
     })
 }
 
