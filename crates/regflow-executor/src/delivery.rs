@@ -125,8 +125,12 @@ impl Engine {
     /// # Errors
     /// [`Error::Database`]; alerts handed over before the error are acknowledged.
     pub async fn deliver(&self, consumer: &str, handler: &dyn AlertHandler) -> Result<usize> {
-        let owner = uuid::Uuid::new_v4().to_string();
         let db = &self.inner.db;
+        // A read first: with nothing queued past the cursor there is no lease to write.
+        if !db.acquire().await?.conn().alerts_waiting(consumer).await? {
+            return Ok(0);
+        }
+        let owner = uuid::Uuid::new_v4().to_string();
         let lease = || {
             let now = Utc::now();
             (micros(now), micros(now + LEASE))

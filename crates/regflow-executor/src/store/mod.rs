@@ -284,6 +284,11 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).alerts_last_id().await)
     }
 
+    /// See [`Sql::alerts_waiting`].
+    pub(crate) async fn alerts_waiting(&mut self, consumer: &str) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).alerts_waiting(consumer).await)
+    }
+
     /// See [`Sql::cursor_lease`].
     pub(crate) async fn cursor_lease(
         &mut self,

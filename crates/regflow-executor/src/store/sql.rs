@@ -683,6 +683,18 @@ where
         Ok(row.0)
     }
 
+    /// Whether an alert is queued past `consumer`'s cursor (all of them when it has none).
+    pub(crate) async fn alerts_waiting(self, consumer: &str) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM regflow_alerts WHERE id > \
+             COALESCE((SELECT last_id FROM regflow_alert_cursors WHERE consumer = $1), 0) LIMIT 1) AS w",
+        )
+        .bind(consumer)
+        .fetch_one(self.0)
+        .await?;
+        Ok(n > 0)
+    }
+
     /// Takes (or renews) `consumer`'s delivery lease for `owner` until `until`, when it is
     /// free at `now`; the consumer's last acknowledged id, or `None` when another owner
     /// holds the lease.
