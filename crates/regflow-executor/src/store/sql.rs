@@ -252,7 +252,7 @@ where
         drop: &[TimerRow],
         arm: &[TimerRow],
     ) -> Result<(u64, u64)> {
-        if C::DATA_MODIFYING_CTE && fits_one_statement(updates.len(), events.len(), drop.len(), arm.len()) {
+        if fits_one_statement(updates.len(), events.len(), drop.len(), arm.len()) {
             let (updated, inserted) = self.write_combined(updates, events, drop, arm).await?;
             return Ok((updated.max(0) as u64, inserted.max(0) as u64));
         }
@@ -266,9 +266,10 @@ where
         Ok((updated, inserted))
     }
 
-    /// [`Sql::write_changes`] in one statement of data-modifying CTEs: one round trip for
-    /// what otherwise takes up to four. The caller keeps within the parameter and key limits
-    /// ([`fits_one_statement`]).
+    /// [`Sql::write_changes`] in one round trip where it would otherwise take up to four:
+    /// on PostgreSQL one statement of data-modifying CTEs, on SQLite the statements sent
+    /// together (the driver steps through them, binding each its share of the parameters).
+    /// The caller keeps within the parameter and key limits ([`fits_one_statement`]).
     async fn write_combined(
         self,
         updates: &[(CaseRow, i64)],
@@ -276,66 +277,67 @@ where
         drop: &[TimerRow],
         arm: &[TimerRow],
     ) -> Result<(i64, i64)> {
-        let mut parts = Vec::new();
+        // (name, statement, whether its rows are counted), in binding order.
+        let mut parts: Vec<(&str, String, bool)> = Vec::new();
         let mut next = 1;
         if !updates.is_empty() {
-            parts.push(format!(
-                "u AS ({} RETURNING 1)",
-                update_cases_sql::<C>(next, updates.len())
-            ));
+            parts.push(("u", update_cases_sql::<C>(next, updates.len()), true));
             next += updates.len() * 22;
         }
         if !events.is_empty() {
-            parts.push(format!(
-                "e AS ({} RETURNING 1)",
-                insert_events_sql::<C>(next, events.len())
-            ));
+            parts.push(("e", insert_events_sql::<C>(next, events.len()), true));
             next += events.len() * 8;
         }
         if !drop.is_empty() {
-            parts.push(format!(
-                "d AS (DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({}) RETURNING 1)",
+            let sql = format!(
+                "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({})",
                 timer_keys::<C>(drop.len(), next)
-            ));
+            );
+            parts.push(("d", sql, false));
             next += drop.len() * 3;
         }
         if !arm.is_empty() {
-            parts.push(format!(
-                "a AS (INSERT INTO regflow_timers (case_id, timer, due_at) VALUES {} ON CONFLICT DO NOTHING RETURNING 1)",
+            let sql = format!(
+                "INSERT INTO regflow_timers (case_id, timer, due_at) VALUES {} ON CONFLICT DO NOTHING",
                 placeholders_from::<C>(next, arm.len(), 3)
-            ));
+            );
+            parts.push(("a", sql, false));
         }
         if parts.is_empty() {
             return Ok((0, 0));
         }
-        let count = |name: &str, any: bool| {
-            if any {
-                format!("(SELECT COUNT(*) FROM {name})")
-            } else {
-                "CAST(0 AS BIGINT)".into()
-            }
-        };
-        let sql = format!(
-            "WITH {} SELECT {}, {}",
-            parts.join(", "),
-            count("u", !updates.is_empty()),
-            count("e", !events.is_empty())
-        );
-        let q = bind_timers(
-            bind_timers(
-                bind_events(
-                    bind_updates(
-                        sqlx::query_as(&sql)
-                            .persistent(prepared(updates.len() + events.len() + drop.len() + arm.len())),
-                        updates,
-                    ),
-                    events,
-                ),
-                drop,
-            ),
-            arm,
-        );
-        Ok(q.fetch_one(self.0).await?)
+        let persistent = prepared(updates.len() + events.len() + drop.len() + arm.len());
+        if C::DATA_MODIFYING_CTE {
+            let ctes: Vec<String> = parts
+                .iter()
+                .map(|(name, sql, _)| format!("{name} AS ({sql} RETURNING 1)"))
+                .collect();
+            let count = |name: &str| {
+                if parts.iter().any(|(n, _, _)| *n == name) {
+                    format!("(SELECT COUNT(*) FROM {name})")
+                } else {
+                    "CAST(0 AS BIGINT)".into()
+                }
+            };
+            let sql = format!("WITH {} SELECT {}, {}", ctes.join(", "), count("u"), count("e"));
+            let q = sqlx::query_as(&sql).persistent(persistent);
+            return Ok(bind_changes(q, updates, events, drop, arm).fetch_one(self.0).await?);
+        }
+        let statements: Vec<String> = parts
+            .iter()
+            .map(|(name, sql, counted)| {
+                if *counted {
+                    format!("{sql} RETURNING '{name}'")
+                } else {
+                    sql.clone()
+                }
+            })
+            .collect();
+        let sql = statements.join(";\n");
+        let q = sqlx::query_as(&sql).persistent(persistent);
+        let rows: Vec<(String,)> = bind_changes(q, updates, events, drop, arm).fetch_all(self.0).await?;
+        let count = |name: &str| rows.iter().filter(|(n,)| n == name).count() as i64;
+        Ok((count("u"), count("e")))
     }
 
     /// Records which parties' identifiers belong to which new cases, `(party_id, case_id)`
@@ -1020,6 +1022,24 @@ fn insert_events_sql<C: Dialect>(first: usize, rows: usize) -> String {
          ON CONFLICT DO NOTHING",
         placeholders_from::<C>(first, rows, 8)
     )
+}
+
+/// Binds what [`Sql::write_combined`] takes: updates, events, timers dropped, timers armed.
+fn bind_changes<'q, DB, A>(
+    q: A,
+    updates: &'q [(CaseRow, i64)],
+    events: &'q [EventRow],
+    drop: &'q [TimerRow],
+    arm: &'q [TimerRow],
+) -> A
+where
+    DB: sqlx::Database,
+    A: Bind<'q, DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    bind_timers(bind_timers(bind_events(bind_updates(q, updates), events), drop), arm)
 }
 
 /// Binds what [`update_cases_sql`] takes, in order.
