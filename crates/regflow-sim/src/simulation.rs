@@ -787,11 +787,23 @@ impl Sim {
                 for ((n, then), result) in plan.into_iter().zip(results) {
                     match result {
                         Ok(done) => self.absorb(now, n, done.case, then),
-                        Err(e) => *self.refusals.entry(e.code()).or_default() += 1,
+                        Err(e) => self.refused(n, e.code()),
                     }
                 }
             }
-            Err(e) => *self.refusals.entry(e.code()).or_default() += plan.len() as u64,
+            Err(e) => {
+                for (n, _) in plan {
+                    self.refused(n, e.code());
+                }
+            }
+        }
+    }
+
+    /// Counts a refused command; an arrival the engine refused opened no case to follow.
+    fn refused(&mut self, n: u64, code: Option<ErrorCode>) {
+        *self.refusals.entry(code).or_default() += 1;
+        if self.open.get(&n).is_some_and(|o| o.case.is_none()) {
+            self.open.remove(&n);
         }
     }
 
