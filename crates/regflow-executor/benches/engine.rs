@@ -9,7 +9,8 @@
 //!    and 8 workers (600 cases, three alternating rounds, medians compared), beside a raw-SQL
 //!    floor: per command one transaction that reads the case's version, writes the case
 //!    (its state, version and the same JSON body the engine wrote), appends the same event
-//!    and arms or drops the same timers — no `decide`, no hashing, no task;
+//!    and arms or drops the same timers — no `decide`, no hashing, no task (on SQLite on a
+//!    connection of its own, as the engine's writes are);
 //! 2. one `run_due` pass with 100 alerts due among N open cases (and an idle pass), with
 //!    the process's resident memory after each;
 //! 3. alert firing throughput: 100,000 alerts due at once, fired by 1 and by 8 concurrent
@@ -341,9 +342,9 @@ where
     }
 }
 
-async fn baseline_one(engine: &Engine, id: &str, steps: &[Step]) {
+async fn baseline_one(engine: &Engine, writer: Option<&sqlx::SqlitePool>, id: &str, steps: &[Step]) {
     for k in 0..steps.len() {
-        if let Some(pool) = engine.sqlite_pool() {
+        if let Some(pool) = writer {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
             Floor(&mut *tx).command(id, k, steps).await;
             tx.commit().await.unwrap();
@@ -355,16 +356,31 @@ async fn baseline_one(engine: &Engine, id: &str, steps: &[Step]) {
     }
 }
 
+/// On SQLite the floor writes on one connection of its own, as the engine does (each
+/// connection's page cache survives only its own commits).
+async fn floor_writer(engine: &Engine) -> Option<sqlx::SqlitePool> {
+    let pool = engine.sqlite_pool()?;
+    Some(
+        sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect_with((*pool.connect_options()).clone())
+            .await
+            .unwrap(),
+    )
+}
+
 async fn baseline_lifecycles(db: &Db, workers: usize, per_worker: usize) -> f64 {
     let engine = engine_on(db, regflow_executor::SystemClock, vec![Centre::new("xining")]).await;
     let steps = template(&engine).await;
+    let writer = floor_writer(&engine).await;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..workers {
-        let (steps, engine) = (steps.clone(), engine.clone());
+        let (steps, engine, writer) = (steps.clone(), engine.clone(), writer.clone());
         tasks.push(tokio::spawn(async move {
             for i in 0..per_worker {
-                baseline_one(&engine, &format!("b{w}-{i}"), &steps).await;
+                baseline_one(&engine, writer.as_ref(), &format!("b{w}-{i}"), &steps).await;
             }
         }));
     }

@@ -149,7 +149,7 @@ impl Engine {
     }
 
     async fn fire_batch(&self, now: DateTime<Utc>, batch: i64) -> Result<Batch> {
-        let mut tx = self.inner.db.begin_write().await?;
+        let mut tx = self.inner.writes.begin_write().await?;
         let result = self.fire_on(&mut tx.conn(), now, batch).await;
         match result {
             Ok(b) => {

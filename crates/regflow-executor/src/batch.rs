@@ -92,7 +92,7 @@ impl Engine {
         }
         let engine = self.clone();
         detached(async move {
-            let mut tx = engine.inner.db.begin_write().await?;
+            let mut tx = engine.inner.writes.begin_write().await?;
             let out = Batch::new(&engine, requests.len())
                 .run(&mut tx.conn(), &requests, mode)
                 .await;

@@ -187,7 +187,7 @@ impl Engine {
         let loaded = Calendar::from_csv(text).map_err(Refusal::from)?;
         let (engine, by, text) = (self.clone(), by.id().to_string(), text.to_owned());
         detached(async move {
-            let mut tx = engine.inner.db.begin_write().await?;
+            let mut tx = engine.inner.writes.begin_write().await?;
             let out = engine.store_load_on(&mut tx.conn(), &by, &text, &loaded, mode).await;
             match out {
                 Ok(out) => {

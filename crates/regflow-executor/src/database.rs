@@ -69,6 +69,17 @@ impl Database {
         })
     }
 
+    /// The database write transactions go to: on SQLite a connection of their own (see
+    /// `store::sqlite::writer`), on PostgreSQL the same pool.
+    pub(crate) async fn writer(&self) -> Result<Database> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(pool) => Database::Sqlite(crate::store::sqlite::writer(pool).await?),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(pool) => Database::Postgres(pool.clone()),
+        })
+    }
+
     /// Whether the database answers: one trivial statement on a pooled connection.
     ///
     /// # Errors

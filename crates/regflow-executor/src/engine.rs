@@ -17,7 +17,7 @@ use crate::clock::{micros, Clock, SystemClock};
 use crate::database::{Database, MigrationMode};
 use crate::error::{Error, Result};
 use crate::mapping::{case_from_row, case_row, chain_events, timer_rows, HistoryEntry};
-use crate::store::{CaseRow, Conn, IdempotencyScope, TimerRow};
+use crate::store::{CaseRow, CaseUpdate, Conn, IdempotencyScope, TimerRow};
 use std::collections::HashSet;
 
 /// A command addressed to the engine.
@@ -97,7 +97,10 @@ pub struct Executed {
 }
 
 pub(crate) struct Inner {
+    /// Where reads go, and what the embedding application sees.
     pub(crate) db: Database,
+    /// Where write transactions go ([`Database::writer`]).
+    pub(crate) writes: Database,
     /// The calendar head this engine last read (see `calendar.rs`).
     pub(crate) calendar: RwLock<CalendarHead>,
     /// The calendar while the database holds no load.
@@ -227,9 +230,11 @@ impl EngineBuilder {
             centres.insert(c.id.clone(), c);
         }
         let base_calendar = self.calendar.unwrap_or_else(Calendar::builtin);
+        let writes = db.writer().await?;
         let engine = Engine {
             inner: Arc::new(Inner {
                 db,
+                writes,
                 calendar: RwLock::new(CalendarHead {
                     seq: 0,
                     calendar: base_calendar.clone(),
@@ -354,7 +359,7 @@ impl Engine {
     }
 
     async fn execute_tx(&self, req: &Request) -> Result<Executed> {
-        let mut tx = self.inner.db.begin_write().await?;
+        let mut tx = self.inner.writes.begin_write().await?;
         match self.execute_on(&mut tx.conn(), req).await {
             Ok(done) => {
                 tx.commit().await?;
@@ -558,7 +563,7 @@ impl Engine {
                     inserts.push(row);
                     parties.extend(w.case.intake().applicants.iter().map(|a| (a.id.as_str(), id)));
                 }
-                Some(b) => updates.push((row, b.version)),
+                Some(b) => updates.push(CaseUpdate::new(b, row)),
             }
             all_rows.extend(rows);
             per_change.push(entries);

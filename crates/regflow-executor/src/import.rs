@@ -248,7 +248,7 @@ impl Engine {
                     events: std::slice::from_ref(event),
                 })
                 .collect();
-            let mut tx = engine.inner.db.begin_write().await?;
+            let mut tx = engine.inner.writes.begin_write().await?;
             match engine.persist(&mut tx.conn(), &written).await {
                 Ok(_) => tx.commit().await?,
                 Err(e) => {

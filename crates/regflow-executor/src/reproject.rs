@@ -144,7 +144,7 @@ impl Engine {
         loop {
             let (engine, ids) = (self.clone(), chunk.to_vec());
             let out = detached(async move {
-                let mut tx = engine.inner.db.begin_write().await?;
+                let mut tx = engine.inner.writes.begin_write().await?;
                 match engine.reproject_on(&mut tx.conn(), &ids).await {
                     Ok(changed) => {
                         tx.commit().await?;

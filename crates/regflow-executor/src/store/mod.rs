@@ -7,6 +7,7 @@
 //! a pool is opened. Only this module contains SQL (the migrations aside). Instants are
 //! microseconds since the epoch, flags 0/1, documents JSON text kept byte for byte.
 
+mod case_update;
 mod migrate;
 mod rows;
 mod sql;
@@ -22,6 +23,7 @@ pub(crate) use rows::{
 
 use crate::database::Database;
 use crate::error::Result;
+pub(crate) use case_update::CaseUpdate;
 pub(crate) use sql::IdempotencyScope;
 use sql::PeriodColumn;
 use sql::Savepoint;
@@ -191,7 +193,7 @@ impl Conn<'_> {
     /// See [`Sql::write_changes`].
     pub(crate) async fn write_changes(
         &mut self,
-        updates: &[(CaseRow, i64)],
+        updates: &[CaseUpdate],
         events: &[EventRow],
         drop: &[TimerRow],
         arm: &[TimerRow],

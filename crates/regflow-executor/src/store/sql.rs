@@ -7,6 +7,7 @@
 //! `postgres.rs`. Both backends accept `$N` placeholders; multi-row statements number them
 //! with `placeholders`, in binding order.
 
+use super::case_update::{bind_changing, bind_update, by_columns, update_cases_sql, CaseUpdate, Columns, CHANGING};
 use super::{AlertRow, CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, ReportRow, TimerRow, TokenRow};
 use crate::error::Result;
 use regflow_process::Task;
@@ -122,7 +123,7 @@ fn placeholders<C: Dialect>(rows: usize, columns: usize) -> String {
 }
 
 /// [`placeholders`] numbered from `$first`.
-fn placeholders_from<C: Dialect>(first: usize, rows: usize, columns: usize) -> String {
+pub(super) fn placeholders_from<C: Dialect>(first: usize, rows: usize, columns: usize) -> String {
     let tuples: Vec<String> = (0..rows)
         .map(|r| {
             let cells: Vec<String> = (0..columns).map(|c| C::param(first + r * columns + c)).collect();
@@ -131,11 +132,6 @@ fn placeholders_from<C: Dialect>(first: usize, rows: usize, columns: usize) -> S
         .collect();
     tuples.join(", ")
 }
-
-const CASE_COLUMNS: &str = "id, centre, kind, category, channel, priority, priority_class, unit, unit_effect, \
-     state, is_open, instant, pending_task_bits, accepted_at, promise_due_at, statutory_due_at, provisional, recorded_at, \
-     completed_at, working_days_used, on_time, within_statute, extended_days, suspensions, rating, version, \
-     head_hash, body, created_at, updated_at";
 
 impl<'c, C, DB> Sql<'c, C>
 where
@@ -206,7 +202,9 @@ where
         let mut inserted = 0;
         for chunk in rows.chunks(rows_per_statement(30)) {
             let sql = format!(
-                "INSERT INTO regflow_cases ({CASE_COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO regflow_cases (id, centre, kind, category, channel, priority, priority_class, unit, \
+                 unit_effect, created_at, {}) VALUES {} ON CONFLICT (id) DO NOTHING",
+                CHANGING.join(", "),
                 placeholders::<C>(chunk.len(), 30)
             );
             let mut q = sqlx::query(&sql).persistent(prepared(chunk.len()));
@@ -220,24 +218,29 @@ where
                     .bind(r.priority.as_str())
                     .bind(r.priority_class)
                     .bind(r.unit.as_str())
-                    .bind(r.unit_effect.as_deref());
-                q = bind_changing(q, r).bind(r.created_at).bind(r.updated_at);
+                    .bind(r.unit_effect.as_deref())
+                    .bind(r.created_at);
+                q = bind_changing(q, r);
             }
             inserted += q.execute(&mut *self.0).await?.rows();
         }
         Ok(inserted)
     }
 
-    /// Replaces case rows, each only if it is still at the version given with it, in one
-    /// statement; returns how many were replaced (fewer means another writer won).
-    pub(crate) async fn update_cases(self, rows: &[(CaseRow, i64)]) -> Result<u64> {
+    /// Replaces case rows, each only if it is still at the version it was read at, in one
+    /// statement per set of changed columns; returns how many were replaced (fewer means
+    /// another writer won).
+    pub(crate) async fn update_cases(self, updates: &[CaseUpdate]) -> Result<u64> {
         let mut replaced = 0;
-        for chunk in rows.chunks(rows_per_statement(22)) {
-            let sql = update_cases_sql::<C>(1, chunk.len());
-            replaced += bind_updates(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk)
-                .execute(&mut *self.0)
-                .await?
-                .rows();
+        for (columns, group) in by_columns(updates) {
+            for chunk in group.chunks(rows_per_statement(2 + columns.len())) {
+                let sql = update_cases_sql::<C>(1, chunk.len(), columns);
+                let mut q = sqlx::query(&sql).persistent(prepared(chunk.len()));
+                for u in chunk {
+                    q = bind_update(q, u);
+                }
+                replaced += q.execute(&mut *self.0).await?.rows();
+            }
         }
         Ok(replaced)
     }
@@ -247,12 +250,12 @@ where
     /// in one statement ([`Sql::write_combined`]); otherwise one statement each.
     pub(crate) async fn write_changes(
         self,
-        updates: &[(CaseRow, i64)],
+        updates: &[CaseUpdate],
         events: &[EventRow],
         drop: &[TimerRow],
         arm: &[TimerRow],
     ) -> Result<(u64, u64)> {
-        if fits_one_statement(updates.len(), events.len(), drop.len(), arm.len()) {
+        if fits_one_statement(updates, events.len(), drop.len(), arm.len()) {
             let (updated, inserted) = self.write_combined(updates, events, drop, arm).await?;
             return Ok((updated.max(0) as u64, inserted.max(0) as u64));
         }
@@ -272,20 +275,26 @@ where
     /// The caller keeps within the parameter and key limits ([`fits_one_statement`]).
     async fn write_combined(
         self,
-        updates: &[(CaseRow, i64)],
+        updates: &[CaseUpdate],
         events: &[EventRow],
         drop: &[TimerRow],
         arm: &[TimerRow],
     ) -> Result<(i64, i64)> {
-        // (name, statement, whether its rows are counted), in binding order.
-        let mut parts: Vec<(&str, String, bool)> = Vec::new();
+        // (name, statement, what its rows count as: "u" updated, "e" inserted), in binding
+        // order; updates one part per set of changed columns.
+        let mut parts: Vec<(String, String, Option<&str>)> = Vec::new();
         let mut next = 1;
-        if !updates.is_empty() {
-            parts.push(("u", update_cases_sql::<C>(next, updates.len()), true));
-            next += updates.len() * 22;
+        let groups = by_columns(updates);
+        for (i, (columns, group)) in groups.iter().enumerate() {
+            parts.push((
+                format!("u{i}"),
+                update_cases_sql::<C>(next, group.len(), *columns),
+                Some("u"),
+            ));
+            next += group.len() * (2 + columns.len());
         }
         if !events.is_empty() {
-            parts.push(("e", insert_events_sql::<C>(next, events.len()), true));
+            parts.push(("e".into(), insert_events_sql::<C>(next, events.len()), Some("e")));
             next += events.len() * 8;
         }
         if !drop.is_empty() {
@@ -293,7 +302,7 @@ where
                 "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({})",
                 timer_keys::<C>(drop.len(), next)
             );
-            parts.push(("d", sql, false));
+            parts.push(("d".into(), sql, None));
             next += drop.len() * 3;
         }
         if !arm.is_empty() {
@@ -301,7 +310,7 @@ where
                 "INSERT INTO regflow_timers (case_id, timer, due_at) VALUES {} ON CONFLICT DO NOTHING",
                 placeholders_from::<C>(next, arm.len(), 3)
             );
-            parts.push(("a", sql, false));
+            parts.push(("a".into(), sql, None));
         }
         if parts.is_empty() {
             return Ok((0, 0));
@@ -312,30 +321,32 @@ where
                 .iter()
                 .map(|(name, sql, _)| format!("{name} AS ({sql} RETURNING 1)"))
                 .collect();
-            let count = |name: &str| {
-                if parts.iter().any(|(n, _, _)| *n == name) {
-                    format!("(SELECT COUNT(*) FROM {name})")
-                } else {
+            let count = |class: &str| {
+                let counts: Vec<String> = parts
+                    .iter()
+                    .filter(|(_, _, counted)| *counted == Some(class))
+                    .map(|(name, _, _)| format!("(SELECT COUNT(*) FROM {name})"))
+                    .collect();
+                if counts.is_empty() {
                     "CAST(0 AS BIGINT)".into()
+                } else {
+                    counts.join(" + ")
                 }
             };
             let sql = format!("WITH {} SELECT {}, {}", ctes.join(", "), count("u"), count("e"));
             let q = sqlx::query_as(&sql).persistent(persistent);
-            return Ok(bind_changes(q, updates, events, drop, arm).fetch_one(self.0).await?);
+            return Ok(bind_changes(q, &groups, events, drop, arm).fetch_one(self.0).await?);
         }
         let statements: Vec<String> = parts
             .iter()
-            .map(|(name, sql, counted)| {
-                if *counted {
-                    format!("{sql} RETURNING '{name}'")
-                } else {
-                    sql.clone()
-                }
+            .map(|(_, sql, counted)| match counted {
+                Some(class) => format!("{sql} RETURNING '{class}'"),
+                None => sql.clone(),
             })
             .collect();
         let sql = statements.join(";\n");
         let q = sqlx::query_as(&sql).persistent(persistent);
-        let rows: Vec<(String,)> = bind_changes(q, updates, events, drop, arm).fetch_all(self.0).await?;
+        let rows: Vec<(String,)> = bind_changes(q, &groups, events, drop, arm).fetch_all(self.0).await?;
         let count = |name: &str| rows.iter().filter(|(n,)| n == name).count() as i64;
         Ok((count("u"), count("e")))
     }
@@ -993,26 +1004,10 @@ where
     }
 }
 
-/// Binds the columns a command can change, from `state` to `body`, in table order.
 /// Whether [`Sql::write_combined`] can take these rows in one statement.
-pub(crate) fn fits_one_statement(updates: usize, events: usize, drop: usize, arm: usize) -> bool {
-    updates * 22 + events * 8 + drop * 3 + arm * 3 <= PARAMETERS_PER_STATEMENT && drop <= KEYS_PER_STATEMENT
-}
-
-/// Replaces `rows` case rows, each guarded by its version; parameters from `$first`.
-fn update_cases_sql<C: Dialect>(first: usize, rows: usize) -> String {
-    // VALUES columns are column1, column2, … on both backends.
-    format!(
-        "UPDATE regflow_cases SET state = v.column3, is_open = v.column4, instant = v.column5, \
-         pending_task_bits = v.column6, accepted_at = v.column7, promise_due_at = v.column8, \
-         statutory_due_at = v.column9, provisional = v.column10, recorded_at = v.column11, \
-         completed_at = v.column12, working_days_used = v.column13, on_time = v.column14, \
-         within_statute = v.column15, extended_days = v.column16, suspensions = v.column17, \
-         rating = v.column18, version = v.column19, head_hash = v.column20, body = v.column21, \
-         updated_at = v.column22 FROM (VALUES {}) AS v \
-         WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2",
-        placeholders_from::<C>(first, rows, 22)
-    )
+pub(crate) fn fits_one_statement(updates: &[CaseUpdate], events: usize, drop: usize, arm: usize) -> bool {
+    let parameters = updates.iter().map(CaseUpdate::parameters).sum::<usize>() + events * 8 + drop * 3 + arm * 3;
+    parameters <= PARAMETERS_PER_STATEMENT && drop <= KEYS_PER_STATEMENT
 }
 
 /// Appends `rows` events (an existing `(case_id, seq)` is skipped); parameters from `$first`.
@@ -1024,10 +1019,11 @@ fn insert_events_sql<C: Dialect>(first: usize, rows: usize) -> String {
     )
 }
 
-/// Binds what [`Sql::write_combined`] takes: updates, events, timers dropped, timers armed.
+/// Binds what [`Sql::write_combined`] takes: updates (by group), events, timers dropped,
+/// timers armed.
 fn bind_changes<'q, DB, A>(
-    q: A,
-    updates: &'q [(CaseRow, i64)],
+    mut q: A,
+    groups: &[(Columns, Vec<&'q CaseUpdate>)],
     events: &'q [EventRow],
     drop: &'q [TimerRow],
     arm: &'q [TimerRow],
@@ -1039,23 +1035,10 @@ where
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    bind_timers(bind_timers(bind_events(bind_updates(q, updates), events), drop), arm)
-}
-
-/// Binds what [`update_cases_sql`] takes, in order.
-fn bind_updates<'q, DB, A>(mut q: A, rows: &'q [(CaseRow, i64)]) -> A
-where
-    DB: sqlx::Database,
-    A: Bind<'q, DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    for (r, expected) in rows {
-        q = q.bind(r.id.as_str()).bind(*expected);
-        q = bind_changing(q, r).bind(r.updated_at);
+    for u in groups.iter().flat_map(|(_, group)| group) {
+        q = bind_update(q, u);
     }
-    q
+    bind_timers(bind_timers(bind_events(q, events), drop), arm)
 }
 
 /// Binds what [`insert_events_sql`] takes, in order.
@@ -1081,7 +1064,7 @@ where
 }
 
 /// A query or a typed query, to bind parameters to alike.
-trait Bind<'q, DB: sqlx::Database>: Sized {
+pub(super) trait Bind<'q, DB: sqlx::Database>: Sized {
     fn bind<T: 'q + sqlx::Encode<'q, DB> + sqlx::Type<DB>>(self, value: T) -> Self;
 }
 
@@ -1095,35 +1078,6 @@ impl<'q, DB: sqlx::Database, O> Bind<'q, DB> for sqlx::query::QueryAs<'q, DB, O,
     fn bind<T: 'q + sqlx::Encode<'q, DB> + sqlx::Type<DB>>(self, value: T) -> Self {
         sqlx::query::QueryAs::bind(self, value)
     }
-}
-
-fn bind_changing<'q, DB, A>(q: A, r: &'q CaseRow) -> A
-where
-    DB: sqlx::Database,
-    A: Bind<'q, DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    q.bind(r.state.as_str())
-        .bind(r.is_open)
-        .bind(r.instant)
-        .bind(r.pending_task_bits)
-        .bind(r.accepted_at)
-        .bind(r.promise_due_at)
-        .bind(r.statutory_due_at)
-        .bind(r.provisional)
-        .bind(r.recorded_at)
-        .bind(r.completed_at)
-        .bind(r.working_days_used)
-        .bind(r.on_time)
-        .bind(r.within_statute)
-        .bind(r.extended_days)
-        .bind(r.suspensions)
-        .bind(r.rating)
-        .bind(r.version)
-        .bind(r.head_hash.as_str())
-        .bind(r.body.as_str())
 }
 
 /// Binds `(case_id, timer, due_at)` of each timer, in order.

@@ -82,7 +82,31 @@ pub(crate) async fn connect(url: &str, pool_size: Option<u32>) -> Result<sqlx::S
         .min_connections(if memory { 1 } else { 0 })
         .idle_timeout(None)
         .max_lifetime(None)
+        // An SQLite connection lives in this process: there is no link to go stale, and a
+        // test before each use would cost a round trip to its thread.
+        .test_before_acquire(false)
         .connect_with(options)
+        .await?)
+}
+
+/// The connection write transactions run on, as a pool of one opened like `pool`'s; or
+/// `pool` itself when it holds one connection (an in-memory database).
+///
+/// SQLite lets one connection write at a time. Writes that queue for one connection of
+/// their own keep its page cache, which a commit by any other connection empties: on the
+/// shared pool each write would start on a connection another one wrote behind, and read
+/// every page it touches again.
+pub(crate) async fn writer(pool: &sqlx::SqlitePool) -> Result<sqlx::SqlitePool> {
+    if pool.options().get_max_connections() <= 1 {
+        return Ok(pool.clone());
+    }
+    Ok(SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .test_before_acquire(false)
+        .connect_with((*pool.connect_options()).clone())
         .await?)
 }
 

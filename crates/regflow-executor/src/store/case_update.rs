@@ -1,0 +1,281 @@
+//! Replacing a case row: only the columns that changed.
+//!
+//! A command changes a few of a case's columns (its state, its version, head hash and body,
+//! sometimes a deadline). Writing only those keeps the statement small and, on SQLite,
+//! leaves untouched every index none of whose columns is assigned (SQLite rewrites an
+//! index entry whenever its column appears in `SET`, changed or not). Updates are grouped
+//! by the set of columns they change; each group is one multi-row statement.
+
+use super::sql::{placeholders_from, Bind, Dialect};
+use super::CaseRow;
+
+/// The case columns a command can change, in table order; `id` and `version` (as read)
+/// guard the update and are bound first.
+pub(super) const CHANGING: [&str; 20] = [
+    "state",
+    "is_open",
+    "instant",
+    "pending_task_bits",
+    "accepted_at",
+    "promise_due_at",
+    "statutory_due_at",
+    "provisional",
+    "recorded_at",
+    "completed_at",
+    "working_days_used",
+    "on_time",
+    "within_statute",
+    "extended_days",
+    "suspensions",
+    "rating",
+    "version",
+    "head_hash",
+    "body",
+    "updated_at",
+];
+
+/// The bit of `version` in a [`Columns`] set: every update assigns it.
+const VERSION: u32 = 1 << 16;
+
+/// One column's value, compared and bound alike whatever its type.
+#[derive(Debug, PartialEq, Eq)]
+enum Value<'a> {
+    Text(&'a str),
+    Int(i64),
+    Maybe(Option<i64>),
+}
+
+/// The values of [`CHANGING`] in `row`, in the same order.
+fn changing_values(r: &CaseRow) -> [Value<'_>; 20] {
+    use Value::{Int, Maybe, Text};
+    [
+        Text(&r.state),
+        Int(r.is_open),
+        Int(r.instant),
+        Int(r.pending_task_bits),
+        Maybe(r.accepted_at),
+        Maybe(r.promise_due_at),
+        Maybe(r.statutory_due_at),
+        Int(r.provisional),
+        Maybe(r.recorded_at),
+        Maybe(r.completed_at),
+        Maybe(r.working_days_used),
+        Maybe(r.on_time),
+        Maybe(r.within_statute),
+        Int(r.extended_days),
+        Int(r.suspensions),
+        Maybe(r.rating),
+        Int(r.version),
+        Text(&r.head_hash),
+        Text(&r.body),
+        Int(r.updated_at),
+    ]
+}
+
+/// A set of [`CHANGING`] columns, bit `i` for the `i`-th.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Columns(u32);
+
+impl Columns {
+    fn contains(self, i: usize) -> bool {
+        self.0 & (1 << i) != 0
+    }
+
+    pub(crate) fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+}
+
+/// A case row to replace, if it is still at the version it was read at, in the columns
+/// that differ from that row.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseUpdate {
+    row: CaseRow,
+    expected: i64,
+    changed: Columns,
+}
+
+impl CaseUpdate {
+    /// `row` replacing `before` (the row as read).
+    pub(crate) fn new(before: &CaseRow, row: CaseRow) -> CaseUpdate {
+        let changed = changing_values(before)
+            .iter()
+            .zip(changing_values(&row).iter())
+            .enumerate()
+            .filter(|(_, (old, new))| old != new)
+            .fold(VERSION, |set, (i, _)| set | 1 << i);
+        CaseUpdate {
+            row,
+            expected: before.version,
+            changed: Columns(changed),
+        }
+    }
+
+    /// The parameters it binds: `id`, the version as read, then the changed columns.
+    pub(crate) fn parameters(&self) -> usize {
+        2 + self.changed.len()
+    }
+}
+
+/// `updates` grouped by the columns they assign, each group in the order given, the groups
+/// in the order of their first update.
+pub(crate) fn by_columns(updates: &[CaseUpdate]) -> Vec<(Columns, Vec<&CaseUpdate>)> {
+    let mut groups: Vec<(Columns, Vec<&CaseUpdate>)> = Vec::new();
+    for u in updates {
+        match groups.iter_mut().find(|(columns, _)| *columns == u.changed) {
+            Some((_, group)) => group.push(u),
+            None => groups.push((u.changed, vec![u])),
+        }
+    }
+    groups
+}
+
+/// Replaces `rows` case rows in `columns`, each guarded by its version; parameters from
+/// `$first`, as [`bind_update`] binds them.
+pub(crate) fn update_cases_sql<C: Dialect>(first: usize, rows: usize, columns: Columns) -> String {
+    // VALUES columns are column1, column2, … on both backends.
+    let sets: Vec<String> = CHANGING
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| columns.contains(*i))
+        .enumerate()
+        .map(|(k, (_, name))| format!("{name} = v.column{}", k + 3))
+        .collect();
+    format!(
+        "UPDATE regflow_cases SET {} FROM (VALUES {}) AS v \
+         WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2",
+        sets.join(", "),
+        placeholders_from::<C>(first, rows, 2 + columns.len())
+    )
+}
+
+/// Binds what [`update_cases_sql`] takes for one update.
+pub(crate) fn bind_update<'q, DB, A>(q: A, u: &'q CaseUpdate) -> A
+where
+    DB: sqlx::Database,
+    A: Bind<'q, DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let mut q = q.bind(u.row.id.as_str()).bind(u.expected);
+    for (i, value) in changing_values(&u.row).into_iter().enumerate() {
+        if u.changed.contains(i) {
+            q = bind_value(q, value);
+        }
+    }
+    q
+}
+
+/// Binds every [`CHANGING`] column of `row`, in order (a new case's insert).
+pub(crate) fn bind_changing<'q, DB, A>(mut q: A, row: &'q CaseRow) -> A
+where
+    DB: sqlx::Database,
+    A: Bind<'q, DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for value in changing_values(row) {
+        q = bind_value(q, value);
+    }
+    q
+}
+
+fn bind_value<'q, DB, A>(q: A, value: Value<'q>) -> A
+where
+    DB: sqlx::Database,
+    A: Bind<'q, DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    match value {
+        Value::Text(s) => q.bind(s),
+        Value::Int(n) => q.bind(n),
+        Value::Maybe(n) => q.bind(n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> CaseRow {
+        CaseRow {
+            id: "c1".into(),
+            centre: "xining".into(),
+            kind: "transfer".into(),
+            category: "individual".into(),
+            channel: "window".into(),
+            priority: "standard".into(),
+            priority_class: 2,
+            unit: "U1".into(),
+            unit_effect: None,
+            state: "accepted".into(),
+            is_open: 1,
+            instant: 0,
+            pending_task_bits: 3,
+            accepted_at: Some(10),
+            promise_due_at: Some(20),
+            statutory_due_at: Some(30),
+            provisional: 0,
+            recorded_at: None,
+            completed_at: None,
+            working_days_used: None,
+            on_time: None,
+            within_statute: None,
+            extended_days: 0,
+            suspensions: 0,
+            rating: None,
+            version: 1,
+            head_hash: "h1".into(),
+            body: "{}".into(),
+            created_at: 10,
+            updated_at: 10,
+        }
+    }
+
+    #[test]
+    fn an_update_assigns_only_what_changed_and_always_the_version() {
+        let before = row();
+        let mut after = row();
+        after.version = 2;
+        after.head_hash = "h2".into();
+        after.pending_task_bits = 1;
+        let u = CaseUpdate::new(&before, after);
+        assert_eq!(u.expected, 1);
+        #[cfg(feature = "postgres")]
+        assert_eq!(
+            update_cases_sql::<sqlx::PgConnection>(1, 1, u.changed),
+            "UPDATE regflow_cases SET pending_task_bits = v.column3, version = v.column4, head_hash = v.column5 \
+             FROM (VALUES ($1, $2, $3, $4, $5)) AS v WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2"
+        );
+        assert_eq!(u.parameters(), 5);
+        // Nothing but the version differs (it never does not): the version is still set.
+        let mut same = row();
+        same.version = 1;
+        assert_eq!(CaseUpdate::new(&before, same).changed, Columns(VERSION));
+    }
+
+    #[test]
+    fn updates_group_by_their_columns_in_first_seen_order() {
+        let before = row();
+        let bump = |f: fn(&mut CaseRow)| {
+            let mut r = row();
+            r.version = 2;
+            f(&mut r);
+            CaseUpdate::new(&before, r)
+        };
+        let updates = vec![
+            bump(|r| r.state = "reviewing".into()),
+            bump(|_| {}),
+            bump(|r| r.state = "recorded".into()),
+        ];
+        let groups = by_columns(&updates);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].1.len(), 2);
+        assert_eq!(groups[0].0, updates[0].changed);
+        assert_eq!(groups[1].0, Columns(VERSION));
+    }
+}
