@@ -106,12 +106,22 @@ fn staff(id: &str, role: Role) -> Actor {
 }
 
 fn accept(kind: &str, materials: &[&str]) -> Command {
+    accept_on(kind, materials, "630102001001GB00001F00010001")
+}
+
+/// The property unit of the `n`-th case of a run: each case is another flat, so recording
+/// one never waits for another's lock on the same unit.
+fn unit(n: usize) -> String {
+    format!("630102001001GB00001F{n:08}")
+}
+
+fn accept_on(kind: &str, materials: &[&str], unit: &str) -> Command {
     Command::Accept {
         intake: Some(IntakeInput {
             kind: kind.into(),
             applicant_category: ApplicantCategory::Individual,
             applicants: vec![ApplicantInput::new("张三", ZHANG)],
-            unit: "630102001001GB00001F00010001".into(),
+            unit: unit.into(),
             channel: Channel::Window,
             priority: Priority::Standard,
         }),
@@ -134,9 +144,13 @@ const CHANGE: [&str; 4] = [
     "change_proof",
 ];
 
-fn lifecycle() -> Vec<(Actor, Command)> {
+/// The template lifecycle of a transfer of `unit`.
+fn lifecycle(unit: &str) -> Vec<(Actor, Command)> {
     vec![
-        (staff("clerk-1", Role::Clerk), accept("transfer_second_hand", &TRANSFER)),
+        (
+            staff("clerk-1", Role::Clerk),
+            accept_on("transfer_second_hand", &TRANSFER, unit),
+        ),
         (
             staff("tax-1", Role::TaxOfficer),
             Command::CompleteTask {
@@ -200,7 +214,7 @@ async fn engine_lifecycles(db: &Db, workers: usize, per_worker: usize) -> f64 {
         tasks.push(tokio::spawn(async move {
             for i in 0..per_worker {
                 let id = CaseId::new(format!("e{w}-{i}"));
-                for (actor, cmd) in lifecycle() {
+                for (actor, cmd) in lifecycle(&unit(w * per_worker + i)) {
                     engine.execute(Request::to(&id, actor, cmd)).await.unwrap();
                 }
             }
@@ -216,7 +230,7 @@ async fn engine_lifecycles(db: &Db, workers: usize, per_worker: usize) -> f64 {
 async fn template(engine: &Engine) -> Vec<Step> {
     let id = CaseId::new("template");
     let mut steps = Vec::new();
-    for (i, (actor, cmd)) in lifecycle().into_iter().enumerate() {
+    for (i, (actor, cmd)) in lifecycle(&unit(0)).into_iter().enumerate() {
         let done = engine.execute(Request::to(&id, actor, cmd)).await.unwrap();
         let e = &done.entries[0];
         steps.push(Step {
@@ -260,7 +274,7 @@ where
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
-    async fn command(self, id: &str, k: usize, steps: &[Step]) {
+    async fn command(self, id: &str, unit: &str, k: usize, steps: &[Step]) {
         let step = &steps[k];
         let version: Option<(i64,)> = sqlx::query_as("SELECT version FROM regflow_cases WHERE id = $1")
             .bind(id)
@@ -274,9 +288,10 @@ where
                 "INSERT INTO regflow_cases (id, centre, kind, category, channel, priority, priority_class, unit, \
                  state, is_open, instant, pending_task_bits, provisional, extended_days, suspensions, version, head_hash, \
                  body, created_at, updated_at) VALUES ($1, 'xining', 'transfer_second_hand', 'individual', 'window', \
-                 'standard', 2, '630102001001GB00001F00010001', $2, 1, 0, 0, 0, 0, 0, 1, $3, $4, $5, $6)",
+                 'standard', 2, $2, $3, 1, 0, 0, 0, 0, 0, 1, $4, $5, $6, $7)",
             )
             .bind(id)
+            .bind(unit)
             .bind(step.state.as_str())
             .bind(step.event.hash.as_str())
             .bind(step.case_body.as_str())
@@ -342,15 +357,15 @@ where
     }
 }
 
-async fn baseline_one(engine: &Engine, writer: Option<&sqlx::SqlitePool>, id: &str, steps: &[Step]) {
+async fn baseline_one(engine: &Engine, writer: Option<&sqlx::SqlitePool>, id: &str, unit: &str, steps: &[Step]) {
     for k in 0..steps.len() {
         if let Some(pool) = writer {
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-            Floor(&mut *tx).command(id, k, steps).await;
+            Floor(&mut *tx).command(id, unit, k, steps).await;
             tx.commit().await.unwrap();
         } else {
             let mut tx = engine.postgres_pool().unwrap().begin().await.unwrap();
-            Floor(&mut *tx).command(id, k, steps).await;
+            Floor(&mut *tx).command(id, unit, k, steps).await;
             tx.commit().await.unwrap();
         }
     }
@@ -380,7 +395,8 @@ async fn baseline_lifecycles(db: &Db, workers: usize, per_worker: usize) -> f64 
         let (steps, engine, writer) = (steps.clone(), engine.clone(), writer.clone());
         tasks.push(tokio::spawn(async move {
             for i in 0..per_worker {
-                baseline_one(&engine, writer.as_ref(), &format!("b{w}-{i}"), &steps).await;
+                let (id, unit) = (format!("b{w}-{i}"), unit(w * per_worker + i));
+                baseline_one(&engine, writer.as_ref(), &id, &unit, &steps).await;
             }
         }));
     }
@@ -630,7 +646,7 @@ async fn batched_lifecycles(db: &Db, cases: usize, size: usize) -> f64 {
     let stream: Vec<Request> = (0..cases)
         .flat_map(|i| {
             let id = CaseId::new(format!("b{i}"));
-            lifecycle()
+            lifecycle(&unit(i))
                 .into_iter()
                 .map(move |(actor, cmd)| Request::to(&id, actor, cmd))
         })

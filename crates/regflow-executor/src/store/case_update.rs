@@ -10,7 +10,7 @@ use super::sql::{placeholders_from, Bind, Dialect};
 use super::CaseRow;
 
 /// The case columns a command can change, in table order; `id` and `version` (as read)
-/// guard the update and are bound first.
+/// guard the update and are bound after them.
 pub(super) const CHANGING: [&str; 20] = [
     "state",
     "is_open",
@@ -111,7 +111,7 @@ impl CaseUpdate {
         }
     }
 
-    /// The parameters it binds: `id`, the version as read, then the changed columns.
+    /// The parameters it binds: the changed columns, `id` and the version as read.
     pub(crate) fn parameters(&self) -> usize {
         2 + self.changed.len()
     }
@@ -131,21 +131,36 @@ pub(crate) fn by_columns(updates: &[CaseUpdate]) -> Vec<(Columns, Vec<&CaseUpdat
 }
 
 /// Replaces `rows` case rows in `columns`, each guarded by its version; parameters from
-/// `$first`, as [`bind_update`] binds them.
+/// `$first`, as [`bind_update`] binds them (the changed columns, then `id` and the version
+/// as read, in the order SQLite's anonymous parameters need). One row is a plain `UPDATE … WHERE id = …`,
+/// which both backends plan as one primary-key lookup; several join a `VALUES` list.
 pub(crate) fn update_cases_sql<C: Dialect>(first: usize, rows: usize, columns: Columns) -> String {
+    let names = CHANGING.iter().enumerate().filter(|(i, _)| columns.contains(*i));
+    let n = columns.len();
+    if rows == 1 {
+        let sets: Vec<String> = names
+            .enumerate()
+            .map(|(k, (_, name))| format!("{name} = {}", C::param(first + k)))
+            .collect();
+        return format!(
+            "UPDATE regflow_cases SET {} WHERE id = {} AND version = {}",
+            sets.join(", "),
+            C::param(first + n),
+            C::param(first + n + 1)
+        );
+    }
     // VALUES columns are column1, column2, … on both backends.
-    let sets: Vec<String> = CHANGING
-        .iter()
+    let sets: Vec<String> = names
         .enumerate()
-        .filter(|(i, _)| columns.contains(*i))
-        .enumerate()
-        .map(|(k, (_, name))| format!("{name} = v.column{}", k + 3))
+        .map(|(k, (_, name))| format!("{name} = v.column{}", k + 1))
         .collect();
     format!(
         "UPDATE regflow_cases SET {} FROM (VALUES {}) AS v \
-         WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2",
+         WHERE regflow_cases.id = v.column{} AND regflow_cases.version = v.column{}",
         sets.join(", "),
-        placeholders_from::<C>(first, rows, 2 + columns.len())
+        placeholders_from::<C>(first, rows, n + 2),
+        n + 1,
+        n + 2
     )
 }
 
@@ -158,13 +173,13 @@ where
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    let mut q = q.bind(u.row.id.as_str()).bind(u.expected);
+    let mut q = q;
     for (i, value) in changing_values(&u.row).into_iter().enumerate() {
         if u.changed.contains(i) {
             q = bind_value(q, value);
         }
     }
-    q
+    q.bind(u.row.id.as_str()).bind(u.expected)
 }
 
 /// Binds every [`CHANGING`] column of `row`, in order (a new case's insert).
@@ -246,11 +261,19 @@ mod tests {
         let u = CaseUpdate::new(&before, after);
         assert_eq!(u.expected, 1);
         #[cfg(feature = "postgres")]
-        assert_eq!(
-            update_cases_sql::<sqlx::PgConnection>(1, 1, u.changed),
-            "UPDATE regflow_cases SET pending_task_bits = v.column3, version = v.column4, head_hash = v.column5 \
-             FROM (VALUES ($1, $2, $3, $4, $5)) AS v WHERE regflow_cases.id = v.column1 AND regflow_cases.version = v.column2"
-        );
+        {
+            assert_eq!(
+                update_cases_sql::<sqlx::PgConnection>(1, 1, u.changed),
+                "UPDATE regflow_cases SET pending_task_bits = $1, version = $2, head_hash = $3 \
+                 WHERE id = $4 AND version = $5"
+            );
+            assert_eq!(
+                update_cases_sql::<sqlx::PgConnection>(6, 2, u.changed),
+                "UPDATE regflow_cases SET pending_task_bits = v.column1, version = v.column2, head_hash = v.column3 \
+                 FROM (VALUES ($6, $7, $8, $9, $10), ($11, $12, $13, $14, $15)) AS v \
+                 WHERE regflow_cases.id = v.column4 AND regflow_cases.version = v.column5"
+            );
+        }
         assert_eq!(u.parameters(), 5);
         // Nothing but the version differs (it never does not): the version is still set.
         let mut same = row();
