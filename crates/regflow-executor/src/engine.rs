@@ -359,6 +359,12 @@ impl Engine {
     }
 
     async fn execute_tx(&self, req: &Request) -> Result<Executed> {
+        if let Some(done) = self.execute_alone(req).await? {
+            if !done.entries.is_empty() {
+                self.timers_changed();
+            }
+            return Ok(done);
+        }
         let mut tx = self.inner.writes.begin_write().await?;
         match self.execute_on(&mut tx.conn(), req).await {
             Ok(done) => {
@@ -373,6 +379,55 @@ impl Engine {
                 Err(e)
             }
         }
+    }
+
+    /// Runs a command that changes one existing case, with no idempotency key and no unit to
+    /// lock, without a transaction where the backend writes a command in one statement that
+    /// is all or nothing by itself (PostgreSQL, see `Sql::write_combined`): the case is read,
+    /// decided on, and written in two round trips instead of four, the write checking the
+    /// version read as the transaction's would. `None` when the command needs the
+    /// transaction (and nothing was written).
+    async fn execute_alone(&self, req: &Request) -> Result<Option<Executed>> {
+        let Some(id) = &req.case_id else {
+            return Ok(None);
+        };
+        // Recording may lock its unit (see `unit_to_check`, checked again below once the
+        // case is read); opening a case writes more than one statement.
+        if !self.inner.writes.writes_in_one_statement()
+            || req.idempotency_key.is_some()
+            || req.command.name().creates()
+            || matches!(req.command, Command::Record)
+        {
+            return Ok(None);
+        }
+        let mut pooled = self.inner.writes.acquire().await?;
+        let mut conn = pooled.conn();
+        let Some(found) = conn.load_case_with_head(id.as_str()).await? else {
+            return Ok(None);
+        };
+        let case = case_from_row(&found.row)?;
+        if self.unit_to_check(Some(&case), &req.command).is_some() {
+            return Ok(None);
+        }
+        let centre = self.context_centre(req.actor.centre())?;
+        let calendar = self.calendar_at(&mut conn, found.calendar_head).await?;
+        let ctx = self.context(req, centre, &calendar, id, false);
+        let decision = decide(Some(&case), &req.command, &ctx)?;
+        let written = Written {
+            before: Some(&found.row),
+            before_case: Some(&case),
+            fired: &[],
+            case: &decision.case,
+            events: &decision.events,
+        };
+        // One case's few events and timers always fit one statement (`fits_one_statement`).
+        let entries = self.persist(&mut conn, &[written]).await?.pop().unwrap_or_default();
+        Ok(Some(Executed {
+            case: decision.case,
+            entries,
+            alerts: decision.alerts,
+            repeated: false,
+        }))
     }
 
     /// Runs a command inside the embedding application's own SQLite transaction (or on a

@@ -269,9 +269,13 @@ where
         Ok((updated, inserted))
     }
 
-    /// [`Sql::write_changes`] in one round trip where it would otherwise take up to four:
-    /// on PostgreSQL one statement of data-modifying CTEs, on SQLite the statements sent
-    /// together (the driver steps through them, binding each its share of the parameters).
+    /// [`Sql::write_changes`] in one round trip where it would otherwise take up to four.
+    ///
+    /// On PostgreSQL it is one statement of data-modifying CTEs that is all or nothing by
+    /// itself, so it needs no transaction around it: the events and timers are written only
+    /// if every update found its case at the version read, and an event that exists already
+    /// aborts it. On SQLite the statements are sent together (the driver steps through
+    /// them, binding each its share of the parameters) inside the caller's transaction.
     /// The caller keeps within the parameter and key limits ([`fits_one_statement`]).
     async fn write_combined(
         self,
@@ -280,70 +284,88 @@ where
         drop: &[TimerRow],
         arm: &[TimerRow],
     ) -> Result<(i64, i64)> {
-        // (name, statement, what its rows count as: "u" updated, "e" inserted), in binding
-        // order; updates one part per set of changed columns.
-        let mut parts: Vec<(String, String, Option<&str>)> = Vec::new();
+        // Each part's parameters follow the previous part's, in binding order (see
+        // `bind_changes`); updates are one part per set of changed columns.
         let mut next = 1;
         let groups = by_columns(updates);
-        for (i, (columns, group)) in groups.iter().enumerate() {
-            parts.push((
-                format!("u{i}"),
-                update_cases_sql::<C>(next, group.len(), *columns),
-                Some("u"),
-            ));
+        let mut set_cases = Vec::new();
+        for (columns, group) in &groups {
+            set_cases.push(update_cases_sql::<C>(next, group.len(), *columns));
             next += group.len() * (2 + columns.len());
         }
-        if !events.is_empty() {
-            parts.push(("e".into(), insert_events_sql::<C>(next, events.len()), Some("e")));
+        let event_values = (!events.is_empty()).then(|| {
+            let values = placeholders_from::<C>(next, events.len(), 8);
             next += events.len() * 8;
-        }
-        if !drop.is_empty() {
-            let sql = format!(
-                "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({})",
-                timer_keys::<C>(drop.len(), next)
-            );
-            parts.push(("d".into(), sql, None));
+            values
+        });
+        let drop_keys = (!drop.is_empty()).then(|| {
+            let keys = timer_keys::<C>(drop.len(), next);
             next += drop.len() * 3;
-        }
-        if !arm.is_empty() {
-            let sql = format!(
-                "INSERT INTO regflow_timers (case_id, timer, due_at) VALUES {} ON CONFLICT DO NOTHING",
-                placeholders_from::<C>(next, arm.len(), 3)
-            );
-            parts.push(("a".into(), sql, None));
-        }
-        if parts.is_empty() {
+            keys
+        });
+        let arm_values = (!arm.is_empty()).then(|| placeholders_from::<C>(next, arm.len(), 3));
+        if set_cases.is_empty() && event_values.is_none() && drop_keys.is_none() && arm_values.is_none() {
             return Ok((0, 0));
         }
+        const EVENTS: &str = "INSERT INTO regflow_events (case_id, seq, at, command, actor, body, prev_hash, hash)";
+        const TIMERS: &str = "INSERT INTO regflow_timers (case_id, timer, due_at)";
         let persistent = prepared(updates.len() + events.len() + drop.len() + arm.len());
         if C::DATA_MODIFYING_CTE {
-            let ctes: Vec<String> = parts
-                .iter()
-                .map(|(name, sql, _)| format!("{name} AS ({sql} RETURNING 1)"))
-                .collect();
-            let count = |class: &str| {
-                let counts: Vec<String> = parts
-                    .iter()
-                    .filter(|(_, _, counted)| *counted == Some(class))
-                    .map(|(name, _, _)| format!("(SELECT COUNT(*) FROM {name})"))
+            let updated = if set_cases.is_empty() {
+                "CAST(0 AS BIGINT)".to_owned()
+            } else {
+                let counts: Vec<String> = (0..set_cases.len())
+                    .map(|i| format!("(SELECT COUNT(*) FROM u{i})"))
                     .collect();
-                if counts.is_empty() {
-                    "CAST(0 AS BIGINT)".into()
-                } else {
-                    counts.join(" + ")
-                }
+                counts.join(" + ")
             };
-            let sql = format!("WITH {} SELECT {}, {}", ctes.join(", "), count("u"), count("e"));
+            let all_found = if set_cases.is_empty() {
+                "TRUE".to_owned()
+            } else {
+                format!("({updated}) = {}", updates.len())
+            };
+            let mut ctes: Vec<String> = set_cases
+                .iter()
+                .enumerate()
+                .map(|(i, sql)| format!("u{i} AS ({sql} RETURNING 1)"))
+                .collect();
+            if let Some(values) = &event_values {
+                ctes.push(format!(
+                    "e AS ({EVENTS} SELECT * FROM (VALUES {values}) AS v WHERE {all_found} RETURNING 1)"
+                ));
+            }
+            if let Some(keys) = &drop_keys {
+                ctes.push(format!(
+                    "d AS (DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({keys}) AND {all_found} RETURNING 1)"
+                ));
+            }
+            if let Some(values) = &arm_values {
+                ctes.push(format!(
+                    "a AS ({TIMERS} SELECT * FROM (VALUES {values}) AS v WHERE {all_found} \
+                     ON CONFLICT DO NOTHING RETURNING 1)"
+                ));
+            }
+            let inserted = if event_values.is_some() {
+                "(SELECT COUNT(*) FROM e)"
+            } else {
+                "CAST(0 AS BIGINT)"
+            };
+            let sql = format!("WITH {} SELECT {updated}, {inserted}", ctes.join(", "));
             let q = sqlx::query_as(&sql).persistent(persistent);
             return Ok(bind_changes(q, &groups, events, drop, arm).fetch_one(self.0).await?);
         }
-        let statements: Vec<String> = parts
-            .iter()
-            .map(|(_, sql, counted)| match counted {
-                Some(class) => format!("{sql} RETURNING '{class}'"),
-                None => sql.clone(),
-            })
-            .collect();
+        let mut statements: Vec<String> = set_cases.iter().map(|sql| format!("{sql} RETURNING 'u'")).collect();
+        if let Some(values) = &event_values {
+            statements.push(format!("{EVENTS} VALUES {values} ON CONFLICT DO NOTHING RETURNING 'e'"));
+        }
+        if let Some(keys) = &drop_keys {
+            statements.push(format!(
+                "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({keys})"
+            ));
+        }
+        if let Some(values) = &arm_values {
+            statements.push(format!("{TIMERS} VALUES {values} ON CONFLICT DO NOTHING"));
+        }
         let sql = statements.join(";\n");
         let q = sqlx::query_as(&sql).persistent(persistent);
         let rows: Vec<(String,)> = bind_changes(q, &groups, events, drop, arm).fetch_all(self.0).await?;

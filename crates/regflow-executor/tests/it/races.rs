@@ -53,6 +53,8 @@ async fn eight_writers(db: &Db) {
     assert_eq!(view.history.len(), 6);
     assert_eq!(view.case.extensions().len(), 5);
     assert!(engine.verify(&id).await.unwrap().is_intact());
+    // The losers armed and dropped nothing: the timers waiting are the winners'.
+    assert_eq!(armed(&engine, &id).await, wanted(&view.case));
     // Unguarded writers: every one that is allowed lands, none is lost.
     let mut tasks = Vec::new();
     for i in 0..8 {
@@ -79,3 +81,26 @@ async fn eight_writers(db: &Db) {
     assert!(engine.verify(&id).await.unwrap().is_intact());
 }
 on_both!(eight_writers_one_wins_per_version, eight_writers);
+
+/// The timers stored for `id` that have not fired, as `(key, due micros)`, sorted.
+async fn armed(engine: &regflow_executor::Engine, id: &CaseId) -> Vec<(String, i64)> {
+    const SQL: &str =
+        "SELECT timer, due_at FROM regflow_timers WHERE case_id = $1 AND fired_at IS NULL ORDER BY timer, due_at";
+    if let Some(pool) = engine.sqlite_pool() {
+        sqlx::query_as(SQL).bind(id.as_str()).fetch_all(pool).await.unwrap()
+    } else {
+        let pool = engine.postgres_pool().unwrap();
+        sqlx::query_as(SQL).bind(id.as_str()).fetch_all(pool).await.unwrap()
+    }
+}
+
+/// The timers `case` wants armed, as [`armed`] lists them.
+fn wanted(case: &regflow_process::Case) -> Vec<(String, i64)> {
+    let mut timers: Vec<(String, i64)> = case
+        .timers()
+        .iter()
+        .map(|t| (t.key().to_owned(), t.at.timestamp_micros()))
+        .collect();
+    timers.sort();
+    timers
+}
