@@ -17,7 +17,7 @@ use crate::clock::{micros, Clock, SystemClock};
 use crate::database::{Database, MigrationMode};
 use crate::error::{Error, Result};
 use crate::mapping::{case_from_row, case_row, chain_events, timer_rows, HistoryEntry};
-use crate::store::{CaseRow, CaseUpdate, Conn, IdempotencyScope, TimerRow};
+use crate::store::{CaseRow, CaseUpdate, Changes, Conn, Counts, IdempotencyScope, TimerRow};
 use std::collections::HashSet;
 
 /// A command addressed to the engine.
@@ -381,46 +381,47 @@ impl Engine {
         }
     }
 
-    /// Runs a command that changes one existing case, with no idempotency key and no unit to
-    /// lock, without a transaction where the backend writes a command in one statement that
-    /// is all or nothing by itself (PostgreSQL, see `Sql::write_combined`): the case is read,
-    /// decided on, and written in two round trips instead of four, the write checking the
-    /// version read as the transaction's would. `None` when the command needs the
-    /// transaction (and nothing was written).
+    /// Runs a command with no idempotency key and no unit to lock without a transaction,
+    /// where the backend writes a command in one statement that is all or nothing by itself
+    /// (PostgreSQL, see `Sql::write_combined`): the case is read, decided on and written in
+    /// two round trips instead of four or more, the write checking the version read (or,
+    /// for a new case, that its id is free) as the transaction's would. `None` when the
+    /// command needs the transaction; nothing was written then.
     async fn execute_alone(&self, req: &Request) -> Result<Option<Executed>> {
-        let Some(id) = &req.case_id else {
-            return Ok(None);
-        };
-        // Recording may lock its unit (see `unit_to_check`, checked again below once the
-        // case is read); opening a case writes more than one statement.
+        // Recording and instant handling may lock their unit (see `unit_to_check`, checked
+        // again below once the case is read).
         if !self.inner.writes.writes_in_one_statement()
             || req.idempotency_key.is_some()
-            || req.command.name().creates()
-            || matches!(req.command, Command::Record)
+            || matches!(req.command, Command::Record | Command::HandleInstantly { .. })
         {
             return Ok(None);
         }
         let mut pooled = self.inner.writes.acquire().await?;
         let mut conn = pooled.conn();
-        let Some(found) = conn.load_case_with_head(id.as_str()).await? else {
-            return Ok(None);
+        let (case_id, found) = match &req.case_id {
+            Some(id) => (id.clone(), conn.load_case_with_head(id.as_str()).await?),
+            None => (CaseId::new(uuid::Uuid::new_v4().to_string()), None),
         };
-        let case = case_from_row(&found.row)?;
-        if self.unit_to_check(Some(&case), &req.command).is_some() {
+        let (row, head) = match found {
+            Some(found) => (Some(found.row), found.calendar_head),
+            None => (None, conn.calendar_head().await?.unwrap_or(0)),
+        };
+        let case = row.as_ref().map(case_from_row).transpose()?;
+        if self.unit_to_check(case.as_ref(), &req.command).is_some() {
             return Ok(None);
         }
         let centre = self.context_centre(req.actor.centre())?;
-        let calendar = self.calendar_at(&mut conn, found.calendar_head).await?;
-        let ctx = self.context(req, centre, &calendar, id, false);
-        let decision = decide(Some(&case), &req.command, &ctx)?;
+        let calendar = self.calendar_at(&mut conn, head).await?;
+        let ctx = self.context(req, centre, &calendar, &case_id, false);
+        let decision = decide(case.as_ref(), &req.command, &ctx)?;
         let written = Written {
-            before: Some(&found.row),
-            before_case: Some(&case),
+            before: row.as_ref(),
+            before_case: case.as_ref(),
             fired: &[],
             case: &decision.case,
             events: &decision.events,
         };
-        // One case's few events and timers always fit one statement (`fits_one_statement`).
+        // One case's few rows always fit one statement (`fits_one_statement`).
         let entries = self.persist(&mut conn, &[written]).await?.pop().unwrap_or_default();
         Ok(Some(Executed {
             case: decision.case,
@@ -630,14 +631,22 @@ impl Engine {
             drop.extend(had.difference(&wanted).filter(|t| !w.fired.contains(t)).cloned());
             arm.extend(wanted.difference(&had).cloned());
         }
-        let conflict = || Error::conflict(first_id.unwrap_or(""));
-        if conn.insert_cases(&inserts).await? != inserts.len() as u64 {
-            return Err(conflict());
-        }
-        conn.insert_applicants(&parties).await?;
-        let (updated, inserted) = conn.write_changes(&updates, &all_rows, &drop, &arm).await?;
-        if updated != updates.len() as u64 || inserted != all_rows.len() as u64 {
-            return Err(conflict());
+        let changes = Changes {
+            cases: &inserts,
+            parties: &parties,
+            updates: &updates,
+            events: &all_rows,
+            drop: &drop,
+            arm: &arm,
+        };
+        let counts = conn.write_changes(&changes).await?;
+        let asked = Counts {
+            created: inserts.len() as u64,
+            updated: updates.len() as u64,
+            appended: all_rows.len() as u64,
+        };
+        if counts != asked {
+            return Err(Error::conflict(first_id.unwrap_or("")));
         }
         if crate::wake::worth_waking(self.now(), arm.iter().map(|t| t.due_at)) {
             conn.notify_timers().await?;

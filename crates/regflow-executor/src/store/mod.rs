@@ -24,10 +24,10 @@ pub(crate) use rows::{
 use crate::database::Database;
 use crate::error::Result;
 pub(crate) use case_update::CaseUpdate;
-pub(crate) use sql::IdempotencyScope;
 use sql::PeriodColumn;
 use sql::Savepoint;
 use sql::Sql;
+pub(crate) use sql::{Changes, Counts, IdempotencyScope};
 
 /// A connection of either backend, borrowed for one or more statements.
 pub(crate) enum Conn<'c> {
@@ -165,16 +165,6 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).load_cases(ids).await)
     }
 
-    /// See [`Sql::insert_cases`].
-    pub(crate) async fn insert_cases(&mut self, rows: &[CaseRow]) -> Result<u64> {
-        on_backend!(self, c => Sql(&mut **c).insert_cases(rows).await)
-    }
-
-    /// See [`Sql::insert_applicants`].
-    pub(crate) async fn insert_applicants(&mut self, pairs: &[(&str, &str)]) -> Result<()> {
-        on_backend!(self, c => Sql(&mut **c).insert_applicants(pairs).await)
-    }
-
     /// See [`Sql::first_events`].
     pub(crate) async fn first_events(&mut self, ids: &[&str]) -> Result<Vec<(String, String, String)>> {
         on_backend!(self, c => Sql(&mut **c).first_events(ids).await)
@@ -191,14 +181,8 @@ impl Conn<'_> {
     }
 
     /// See [`Sql::write_changes`].
-    pub(crate) async fn write_changes(
-        &mut self,
-        updates: &[CaseUpdate],
-        events: &[EventRow],
-        drop: &[TimerRow],
-        arm: &[TimerRow],
-    ) -> Result<(u64, u64)> {
-        on_backend!(self, c => Sql(&mut **c).write_changes(updates, events, drop, arm).await)
+    pub(crate) async fn write_changes(&mut self, changes: &Changes<'_>) -> Result<Counts> {
+        on_backend!(self, c => Sql(&mut **c).write_changes(changes).await)
     }
 
     /// See [`Sql::notify_timers`].

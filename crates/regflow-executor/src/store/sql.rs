@@ -73,6 +73,46 @@ pub(crate) struct IdempotencyScope<'a> {
     pub(crate) request_hash: &'a str,
 }
 
+/// Everything one write of decided commands stores.
+#[derive(Clone, Copy)]
+pub(crate) struct Changes<'a> {
+    /// New cases.
+    pub(crate) cases: &'a [CaseRow],
+    /// `(party_id, case_id)` of the new cases' applicants.
+    pub(crate) parties: &'a [(&'a str, &'a str)],
+    /// Existing cases, each guarded by the version it was read at.
+    pub(crate) updates: &'a [CaseUpdate],
+    /// History entries to append.
+    pub(crate) events: &'a [EventRow],
+    /// Armed timers no longer wanted.
+    pub(crate) drop: &'a [TimerRow],
+    /// Timers to arm.
+    pub(crate) arm: &'a [TimerRow],
+}
+
+/// How many rows [`Sql::write_changes`] wrote of each kind that is counted; fewer than
+/// asked means another writer won.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// New cases inserted.
+    pub(crate) created: u64,
+    /// Cases updated.
+    pub(crate) updated: u64,
+    /// Events appended.
+    pub(crate) appended: u64,
+}
+
+impl Counts {
+    fn from_rows(created: i64, updated: i64, appended: i64) -> Counts {
+        let count = |n: i64| n.max(0) as u64;
+        Counts {
+            created: count(created),
+            updated: count(updated),
+            appended: count(appended),
+        }
+    }
+}
+
 /// A connection of either backend, with regflow's statements.
 pub(crate) struct Sql<'c, C>(pub(crate) &'c mut C);
 
@@ -159,6 +199,7 @@ where
     (String, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64, String): for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64, i64, i64): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     // ------------------------------------------------------------------ cases
 
@@ -201,26 +242,10 @@ where
     pub(crate) async fn insert_cases(self, rows: &[CaseRow]) -> Result<u64> {
         let mut inserted = 0;
         for chunk in rows.chunks(rows_per_statement(30)) {
-            let sql = format!(
-                "INSERT INTO regflow_cases (id, centre, kind, category, channel, priority, priority_class, unit, \
-                 unit_effect, created_at, {}) VALUES {} ON CONFLICT (id) DO NOTHING",
-                CHANGING.join(", "),
-                placeholders::<C>(chunk.len(), 30)
-            );
+            let sql = format!("{} ON CONFLICT (id) DO NOTHING", insert_cases_sql::<C>(1, chunk.len()));
             let mut q = sqlx::query(&sql).persistent(prepared(chunk.len()));
             for r in chunk {
-                q = q
-                    .bind(r.id.as_str())
-                    .bind(r.centre.as_str())
-                    .bind(r.kind.as_str())
-                    .bind(r.category.as_str())
-                    .bind(r.channel.as_str())
-                    .bind(r.priority.as_str())
-                    .bind(r.priority_class)
-                    .bind(r.unit.as_str())
-                    .bind(r.unit_effect.as_deref())
-                    .bind(r.created_at);
-                q = bind_changing(q, r);
+                q = bind_new_case(q, r);
             }
             inserted += q.execute(&mut *self.0).await?.rows();
         }
@@ -245,48 +270,61 @@ where
         Ok(replaced)
     }
 
-    /// Updates existing cases (version-guarded), appends events and drops and arms timers;
-    /// returns (cases updated, events inserted). Where the backend allows, and the rows fit,
-    /// in one statement ([`Sql::write_combined`]); otherwise one statement each.
-    pub(crate) async fn write_changes(
-        self,
-        updates: &[CaseUpdate],
-        events: &[EventRow],
-        drop: &[TimerRow],
-        arm: &[TimerRow],
-    ) -> Result<(u64, u64)> {
-        if fits_one_statement(updates, events.len(), drop.len(), arm.len()) {
-            let (updated, inserted) = self.write_combined(updates, events, drop, arm).await?;
-            return Ok((updated.max(0) as u64, inserted.max(0) as u64));
+    /// Writes what decided commands changed: new cases and their applicants, updates
+    /// (version-guarded), events, timers dropped and armed. Where the rows fit, in one
+    /// statement ([`Sql::write_combined`]); otherwise one statement each, inside the
+    /// caller's transaction.
+    pub(crate) async fn write_changes(self, changes: &Changes<'_>) -> Result<Counts> {
+        if fits_one_statement(changes) {
+            return self.write_combined(changes).await;
         }
-        let updated = Sql(&mut *self.0).update_cases(updates).await?;
-        let inserted = if Sql(&mut *self.0).insert_events(events).await? {
-            events.len() as u64
+        let created = Sql(&mut *self.0).insert_cases(changes.cases).await?;
+        Sql(&mut *self.0).insert_applicants(changes.parties).await?;
+        let updated = Sql(&mut *self.0).update_cases(changes.updates).await?;
+        let appended = if Sql(&mut *self.0).insert_events(changes.events).await? {
+            changes.events.len() as u64
         } else {
             0
         };
-        self.update_timers(drop, arm).await?;
-        Ok((updated, inserted))
+        self.update_timers(changes.drop, changes.arm).await?;
+        Ok(Counts {
+            created,
+            updated,
+            appended,
+        })
     }
 
-    /// [`Sql::write_changes`] in one round trip where it would otherwise take up to four.
+    /// [`Sql::write_changes`] in one round trip where it would otherwise take up to six.
     ///
     /// On PostgreSQL it is one statement of data-modifying CTEs that is all or nothing by
-    /// itself, so it needs no transaction around it: the events and timers are written only
-    /// if every update found its case at the version read, and an event that exists already
-    /// aborts it. On SQLite the statements are sent together (the driver steps through
-    /// them, binding each its share of the parameters) inside the caller's transaction.
-    /// The caller keeps within the parameter and key limits ([`fits_one_statement`]).
-    async fn write_combined(
-        self,
-        updates: &[CaseUpdate],
-        events: &[EventRow],
-        drop: &[TimerRow],
-        arm: &[TimerRow],
-    ) -> Result<(i64, i64)> {
+    /// itself, so it needs no transaction around it: applicants, events and timers are
+    /// written only if every new case was inserted and every update found its row at the
+    /// version read, and an event that exists already aborts it. On SQLite the statements
+    /// are sent together (the driver steps through them, binding each its share of the
+    /// parameters) inside the caller's transaction. The caller keeps within the parameter
+    /// and key limits ([`fits_one_statement`]).
+    async fn write_combined(self, changes: &Changes<'_>) -> Result<Counts> {
+        let Changes {
+            cases,
+            parties,
+            updates,
+            events,
+            drop,
+            arm,
+        } = *changes;
         // Each part's parameters follow the previous part's, in binding order (see
         // `bind_changes`); updates are one part per set of changed columns.
         let mut next = 1;
+        let new_cases = (!cases.is_empty()).then(|| {
+            let sql = insert_cases_sql::<C>(next, cases.len());
+            next += cases.len() * 30;
+            sql
+        });
+        let party_values = (!parties.is_empty()).then(|| {
+            let values = placeholders_from::<C>(next, parties.len(), 2);
+            next += parties.len() * 2;
+            values
+        });
         let groups = by_columns(updates);
         let mut set_cases = Vec::new();
         for (columns, group) in &groups {
@@ -304,13 +342,31 @@ where
             keys
         });
         let arm_values = (!arm.is_empty()).then(|| placeholders_from::<C>(next, arm.len(), 3));
-        if set_cases.is_empty() && event_values.is_none() && drop_keys.is_none() && arm_values.is_none() {
-            return Ok((0, 0));
+        if new_cases.is_none()
+            && party_values.is_none()
+            && set_cases.is_empty()
+            && event_values.is_none()
+            && drop_keys.is_none()
+            && arm_values.is_none()
+        {
+            return Ok(Counts::default());
         }
+        const APPLICANTS: &str = "INSERT INTO regflow_case_applicants (party_id, case_id)";
         const EVENTS: &str = "INSERT INTO regflow_events (case_id, seq, at, command, actor, body, prev_hash, hash)";
         const TIMERS: &str = "INSERT INTO regflow_timers (case_id, timer, due_at)";
-        let persistent = prepared(updates.len() + events.len() + drop.len() + arm.len());
-        if C::DATA_MODIFYING_CTE {
+        let persistent = prepared(cases.len() + updates.len() + events.len() + drop.len() + arm.len());
+        let q = if C::DATA_MODIFYING_CTE {
+            let mut ctes = Vec::new();
+            let created = match &new_cases {
+                Some(sql) => {
+                    ctes.push(format!("c AS ({sql} ON CONFLICT (id) DO NOTHING RETURNING 1)"));
+                    "(SELECT COUNT(*) FROM c)".to_owned()
+                }
+                None => "CAST(0 AS BIGINT)".to_owned(),
+            };
+            for (i, sql) in set_cases.iter().enumerate() {
+                ctes.push(format!("u{i} AS ({sql} RETURNING 1)"));
+            }
             let updated = if set_cases.is_empty() {
                 "CAST(0 AS BIGINT)".to_owned()
             } else {
@@ -319,16 +375,13 @@ where
                     .collect();
                 counts.join(" + ")
             };
-            let all_found = if set_cases.is_empty() {
-                "TRUE".to_owned()
-            } else {
-                format!("({updated}) = {}", updates.len())
-            };
-            let mut ctes: Vec<String> = set_cases
-                .iter()
-                .enumerate()
-                .map(|(i, sql)| format!("u{i} AS ({sql} RETURNING 1)"))
-                .collect();
+            let all_found = format!("({created}) = {} AND ({updated}) = {}", cases.len(), updates.len());
+            if let Some(values) = &party_values {
+                ctes.push(format!(
+                    "p AS ({APPLICANTS} SELECT * FROM (VALUES {values}) AS v WHERE {all_found} \
+                     ON CONFLICT DO NOTHING RETURNING 1)"
+                ));
+            }
             if let Some(values) = &event_values {
                 ctes.push(format!(
                     "e AS ({EVENTS} SELECT * FROM (VALUES {values}) AS v WHERE {all_found} RETURNING 1)"
@@ -345,32 +398,46 @@ where
                      ON CONFLICT DO NOTHING RETURNING 1)"
                 ));
             }
-            let inserted = if event_values.is_some() {
+            let appended = if event_values.is_some() {
                 "(SELECT COUNT(*) FROM e)"
             } else {
                 "CAST(0 AS BIGINT)"
             };
-            let sql = format!("WITH {} SELECT {updated}, {inserted}", ctes.join(", "));
-            let q = sqlx::query_as(&sql).persistent(persistent);
-            return Ok(bind_changes(q, &groups, events, drop, arm).fetch_one(self.0).await?);
+            format!("WITH {} SELECT {created}, {updated}, {appended}", ctes.join(", "))
+        } else {
+            let mut statements = Vec::new();
+            if let Some(sql) = &new_cases {
+                statements.push(format!("{sql} ON CONFLICT (id) DO NOTHING RETURNING 'c'"));
+            }
+            if let Some(values) = &party_values {
+                statements.push(format!("{APPLICANTS} VALUES {values} ON CONFLICT DO NOTHING"));
+            }
+            statements.extend(set_cases.iter().map(|sql| format!("{sql} RETURNING 'u'")));
+            if let Some(values) = &event_values {
+                statements.push(format!("{EVENTS} VALUES {values} ON CONFLICT DO NOTHING RETURNING 'e'"));
+            }
+            if let Some(keys) = &drop_keys {
+                statements.push(format!(
+                    "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({keys})"
+                ));
+            }
+            if let Some(values) = &arm_values {
+                statements.push(format!("{TIMERS} VALUES {values} ON CONFLICT DO NOTHING"));
+            }
+            statements.join(";\n")
+        };
+        if C::DATA_MODIFYING_CTE {
+            let (created, updated, appended): (i64, i64, i64) =
+                bind_changes(sqlx::query_as(&q).persistent(persistent), &groups, changes)
+                    .fetch_one(self.0)
+                    .await?;
+            return Ok(Counts::from_rows(created, updated, appended));
         }
-        let mut statements: Vec<String> = set_cases.iter().map(|sql| format!("{sql} RETURNING 'u'")).collect();
-        if let Some(values) = &event_values {
-            statements.push(format!("{EVENTS} VALUES {values} ON CONFLICT DO NOTHING RETURNING 'e'"));
-        }
-        if let Some(keys) = &drop_keys {
-            statements.push(format!(
-                "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({keys})"
-            ));
-        }
-        if let Some(values) = &arm_values {
-            statements.push(format!("{TIMERS} VALUES {values} ON CONFLICT DO NOTHING"));
-        }
-        let sql = statements.join(";\n");
-        let q = sqlx::query_as(&sql).persistent(persistent);
-        let rows: Vec<(String,)> = bind_changes(q, &groups, events, drop, arm).fetch_all(self.0).await?;
+        let rows: Vec<(String,)> = bind_changes(sqlx::query_as(&q).persistent(persistent), &groups, changes)
+            .fetch_all(self.0)
+            .await?;
         let count = |name: &str| rows.iter().filter(|(n,)| n == name).count() as i64;
-        Ok((count("u"), count("e")))
+        Ok(Counts::from_rows(count("c"), count("u"), count("e")))
     }
 
     /// Records which parties' identifiers belong to which new cases, `(party_id, case_id)`
@@ -1027,9 +1094,48 @@ where
 }
 
 /// Whether [`Sql::write_combined`] can take these rows in one statement.
-pub(crate) fn fits_one_statement(updates: &[CaseUpdate], events: usize, drop: usize, arm: usize) -> bool {
-    let parameters = updates.iter().map(CaseUpdate::parameters).sum::<usize>() + events * 8 + drop * 3 + arm * 3;
-    parameters <= PARAMETERS_PER_STATEMENT && drop <= KEYS_PER_STATEMENT
+pub(crate) fn fits_one_statement(changes: &Changes<'_>) -> bool {
+    let parameters = changes.cases.len() * 30
+        + changes.parties.len() * 2
+        + changes.updates.iter().map(CaseUpdate::parameters).sum::<usize>()
+        + changes.events.len() * 8
+        + (changes.drop.len() + changes.arm.len()) * 3;
+    parameters <= PARAMETERS_PER_STATEMENT && changes.drop.len() <= KEYS_PER_STATEMENT
+}
+
+/// Inserts `rows` new cases (the caller adds the conflict clause); parameters from
+/// `$first`, as [`bind_new_case`] binds them.
+fn insert_cases_sql<C: Dialect>(first: usize, rows: usize) -> String {
+    format!(
+        "INSERT INTO regflow_cases (id, centre, kind, category, channel, priority, priority_class, unit, \
+         unit_effect, created_at, {}) VALUES {}",
+        CHANGING.join(", "),
+        placeholders_from::<C>(first, rows, 30)
+    )
+}
+
+/// Binds what [`insert_cases_sql`] takes for one case.
+fn bind_new_case<'q, DB, A>(q: A, r: &'q CaseRow) -> A
+where
+    DB: sqlx::Database,
+    A: Bind<'q, DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let q = q
+        .bind(r.id.as_str())
+        .bind(r.centre.as_str())
+        .bind(r.kind.as_str())
+        .bind(r.category.as_str())
+        .bind(r.channel.as_str())
+        .bind(r.priority.as_str())
+        .bind(r.priority_class)
+        .bind(r.unit.as_str())
+        .bind(r.unit_effect.as_deref())
+        .bind(r.created_at);
+    bind_changing(q, r)
 }
 
 /// Appends `rows` events (an existing `(case_id, seq)` is skipped); parameters from `$first`.
@@ -1041,26 +1147,27 @@ fn insert_events_sql<C: Dialect>(first: usize, rows: usize) -> String {
     )
 }
 
-/// Binds what [`Sql::write_combined`] takes: updates (by group), events, timers dropped,
-/// timers armed.
-fn bind_changes<'q, DB, A>(
-    mut q: A,
-    groups: &[(Columns, Vec<&'q CaseUpdate>)],
-    events: &'q [EventRow],
-    drop: &'q [TimerRow],
-    arm: &'q [TimerRow],
-) -> A
+/// Binds what [`Sql::write_combined`] takes: new cases, their applicants, updates (by
+/// group), events, timers dropped, timers armed.
+fn bind_changes<'q, DB, A>(mut q: A, groups: &[(Columns, Vec<&'q CaseUpdate>)], changes: &Changes<'q>) -> A
 where
     DB: sqlx::Database,
     A: Bind<'q, DB>,
     &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
+    for r in changes.cases {
+        q = bind_new_case(q, r);
+    }
+    for (party, case) in changes.parties {
+        q = q.bind(*party).bind(*case);
+    }
     for u in groups.iter().flat_map(|(_, group)| group) {
         q = bind_update(q, u);
     }
-    bind_timers(bind_timers(bind_events(q, events), drop), arm)
+    bind_timers(bind_timers(bind_events(q, changes.events), changes.drop), changes.arm)
 }
 
 /// Binds what [`insert_events_sql`] takes, in order.

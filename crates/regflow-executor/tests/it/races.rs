@@ -82,6 +82,43 @@ async fn eight_writers(db: &Db) {
 }
 on_both!(eight_writers_one_wins_per_version, eight_writers);
 
+async fn eight_openers(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = Arc::new(engine(db, &clock).await);
+    let id = CaseId::new("opened-once");
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (engine, id) = (engine.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            let clerk = staff(&format!("clerk-{i}"), Role::Clerk);
+            // Half of them accept a kind with other deadlines and timers.
+            let kind = if i % 2 == 0 { "transfer_second_hand" } else { "change" };
+            let cmd = accept(&engine, kind, Channel::Window);
+            engine.execute(Request::to(&id, clerk, cmd)).await
+        }));
+    }
+    let mut won = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(done) => won.push(done),
+            // A loser that read the case before it was opened conflicts; one that read it
+            // after finds it accepted already.
+            Err(e) => assert!(
+                matches!(e.code(), Some(ErrorCode::Conflict | ErrorCode::InvalidTransition)),
+                "{e}"
+            ),
+        }
+    }
+    assert_eq!(won.len(), 1, "exactly one opener wins");
+    // The losers wrote nothing: one event, the winner's case and timers.
+    let view = engine.case(&id).await.unwrap().unwrap();
+    assert_eq!(view.history.len(), 1);
+    assert_eq!(view.case, won[0].case);
+    assert!(engine.verify(&id).await.unwrap().is_intact());
+    assert_eq!(armed(&engine, &id).await, wanted(&view.case));
+}
+on_both!(eight_openers_one_wins, eight_openers);
+
 /// The timers stored for `id` that have not fired, as `(key, due micros)`, sorted.
 async fn armed(engine: &regflow_executor::Engine, id: &CaseId) -> Vec<(String, i64)> {
     const SQL: &str =
