@@ -339,8 +339,10 @@ impl Engine {
         self.inner.timers_changed.send_modify(|n| *n = n.wrapping_add(1));
     }
 
-    /// Runs a command in its own transaction: load, decide, append the events, update the
-    /// case, re-arm its timers — all or nothing.
+    /// Runs a command: load, decide, append the events, update the case, re-arm its timers
+    /// — all or nothing, in a transaction of its own (on PostgreSQL a command with no
+    /// idempotency key and no unit to lock is written in one statement that guards itself,
+    /// without a transaction).
     ///
     /// # Errors
     /// [`Error::Refused`] with the rule's code (including `conflict` for a lost race and

@@ -32,8 +32,7 @@ struct Db {
 
 impl Db {
     fn sqlite() -> Db {
-        let dir = std::env::temp_dir().join(format!("regflow-http-{}", std::process::id()));
-        let dir = dir.join(format!("{:x}", rand_suffix()));
+        let dir = std::env::temp_dir().join(format!("regflow-http-{}-{:x}", std::process::id(), rand_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
         Db {
             url: format!("sqlite://{}", dir.join("cases.db").display()),
