@@ -323,6 +323,17 @@ pub fn available(case: &Case, kind: &KindSpec, actor: &Actor) -> Vec<CommandName
     out
 }
 
+/// The steps a case of `kind` goes through, in order, as 办事指南 lists them: acceptance,
+/// review, recording unless the kind only answers a query, and issuing where it issues a
+/// certificate — the step commands [`for_kind`] keeps for the kind.
+pub fn steps(kind: &KindSpec) -> Vec<CommandName> {
+    let reachable = for_kind(kind, false);
+    [C::Accept, C::Review, C::Record, C::IssueCertificate]
+        .into_iter()
+        .filter(|step| reachable.iter().any(|t| t.command == *step))
+        .collect()
+}
+
 /// The transitions a case of `kind` can take; `instant` says whether its policy handles
 /// it on the spot. Review and record keep only the target the kind reaches (an
 /// information query completes at review; a kind that issues nothing completes at

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use regflow_executor::Engine;
 use regflow_process::case::Stage;
-use regflow_process::catalogue::{Produces, Provider};
+use regflow_process::catalogue::Provider;
 use regflow_process::transition;
 use regflow_process::{Actor, ApplicantCategory, Case, KindSpec, OfficeHours, Policy, Promise};
 use serde_json::{json, Map, Value};
@@ -133,13 +133,7 @@ pub fn guide(kind: &KindSpec, policy: &Policy) -> Value {
             json!({"id": m.id, "name": m.name, "key": m.key, "provided_by": provided_by})
         })
         .collect();
-    let mut steps = vec!["accept", "review"];
-    if kind.produces != Produces::QueryResult {
-        steps.push("record");
-    }
-    if kind.produces.issues_certificate() {
-        steps.push("issue_certificate");
-    }
+    let steps = transition::steps(kind);
     let mut limits = Map::new();
     for category in [ApplicantCategory::Individual, ApplicantCategory::Organisation] {
         limits.insert(

@@ -734,6 +734,7 @@ async fn idempotent_repeats_and_limits(db: &Db) {
     assert_eq!(g["limits"]["individual"]["promise"]["working_days"], 3);
     assert_eq!(g["limits"]["organisation"]["promise"]["working_days"], 5);
     assert_eq!(g["limits"]["individual"]["statutory_working_days"], 30);
+    assert_eq!(g["steps"], json!(["accept", "review", "record", "issue_certificate"]));
     let (s, _) = svc.call(Method::GET, "/v1/guides/castle", None, None).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, h) = svc.call(Method::GET, "/v1/health", None, None).await;

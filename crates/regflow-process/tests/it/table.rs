@@ -36,3 +36,23 @@ fn the_table_matches_its_snapshot() {
     let want = std::fs::read_to_string(&path).unwrap_or_default();
     assert_eq!(got, want, "the table changed; review the diff and bless it if meant");
 }
+
+#[test]
+fn each_kind_lists_the_steps_its_transitions_reach() {
+    use regflow_process::catalogue::{Catalogue, Produces};
+    use regflow_process::transition::steps;
+    let catalogue = Catalogue::builtin();
+    let mut seen = std::collections::BTreeSet::new();
+    for kind in catalogue.kinds() {
+        let got: Vec<&str> = steps(kind).iter().map(|c| c.as_str()).collect();
+        let want: &[&str] = match kind.produces {
+            Produces::QueryResult => &["accept", "review"],
+            p if p.issues_certificate() => &["accept", "review", "record", "issue_certificate"],
+            _ => &["accept", "review", "record"],
+        };
+        assert_eq!(got, want, "{}", kind.id);
+        seen.insert(got.len());
+    }
+    // The catalogue has kinds of all three shapes.
+    assert_eq!(seen.len(), 3);
+}
