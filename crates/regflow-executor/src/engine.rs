@@ -400,6 +400,17 @@ impl Engine {
         }
         let mut pooled = self.inner.writes.acquire().await?;
         let mut conn = pooled.conn();
+        let read = self.read_for(&mut conn, req).await?;
+        if self.unit_to_check(read.case.as_ref(), &req.command).is_some() {
+            return Ok(None);
+        }
+        // One case's few rows always fit one statement (`fits_one_statement`).
+        Ok(Some(self.decide_and_write(&mut conn, req, &read, false).await?))
+    }
+
+    /// Reads the case `req` names, with the calendar head, in one round trip (a new id,
+    /// given or drawn, reads the head alone).
+    async fn read_for(&self, conn: &mut Conn<'_>, req: &Request) -> Result<ReadCase> {
         let (case_id, found) = match &req.case_id {
             Some(id) => (id.clone(), conn.load_case_with_head(id.as_str()).await?),
             None => (CaseId::new(uuid::Uuid::new_v4().to_string()), None),
@@ -409,28 +420,40 @@ impl Engine {
             None => (None, conn.calendar_head().await?.unwrap_or(0)),
         };
         let case = row.as_ref().map(case_from_row).transpose()?;
-        if self.unit_to_check(case.as_ref(), &req.command).is_some() {
-            return Ok(None);
-        }
+        Ok(ReadCase {
+            case_id,
+            row,
+            case,
+            head,
+        })
+    }
+
+    /// Decides `req` on the case as read and writes the decision (see [`Engine::persist`]).
+    async fn decide_and_write(
+        &self,
+        conn: &mut Conn<'_>,
+        req: &Request,
+        read: &ReadCase,
+        unit_seized: bool,
+    ) -> Result<Executed> {
         let centre = self.context_centre(req.actor.centre())?;
-        let calendar = self.calendar_at(&mut conn, head).await?;
-        let ctx = self.context(req, centre, &calendar, &case_id, false);
-        let decision = decide(case.as_ref(), &req.command, &ctx)?;
+        let calendar = self.calendar_at(conn, read.head).await?;
+        let ctx = self.context(req, centre, &calendar, &read.case_id, unit_seized);
+        let decision = decide(read.case.as_ref(), &req.command, &ctx)?;
         let written = Written {
-            before: row.as_ref(),
-            before_case: case.as_ref(),
+            before: read.row.as_ref(),
+            before_case: read.case.as_ref(),
             fired: &[],
             case: &decision.case,
             events: &decision.events,
         };
-        // One case's few rows always fit one statement (`fits_one_statement`).
-        let entries = self.persist(&mut conn, &[written]).await?.pop().unwrap_or_default();
-        Ok(Some(Executed {
+        let entries = self.persist(conn, &[written]).await?.pop().unwrap_or_default();
+        Ok(Executed {
             case: decision.case,
             entries,
             alerts: decision.alerts,
             repeated: false,
-        }))
+        })
     }
 
     /// Runs a command inside the embedding application's own SQLite transaction (or on a
@@ -490,46 +513,20 @@ impl Engine {
             }
             None => None,
         };
-        let case_id = req
-            .case_id
-            .clone()
-            .unwrap_or_else(|| CaseId::new(uuid::Uuid::new_v4().to_string()));
-        // The case and the calendar head in one round trip; a new case reads the head alone.
-        let (row, head) = match conn.load_case_with_head(case_id.as_str()).await? {
-            Some(found) => (Some(found.row), found.calendar_head),
-            None => (None, conn.calendar_head().await?.unwrap_or(0)),
-        };
-        let case = row.as_ref().map(case_from_row).transpose()?;
-        let centre = self.context_centre(req.actor.centre())?;
-        let unit_seized = self.unit_seized(conn, case.as_ref(), &req.command).await?;
-        let calendar = self.calendar_at(conn, head).await?;
-        let ctx = self.context(req, centre, &calendar, &case_id, unit_seized);
-        let decision = decide(case.as_ref(), &req.command, &ctx)?;
-        let written = Written {
-            before: row.as_ref(),
-            before_case: case.as_ref(),
-            fired: &[],
-            case: &decision.case,
-            events: &decision.events,
-        };
-        let entries = self.persist(conn, &[written]).await?.pop().unwrap_or_default();
-        let done = Executed {
-            case: decision.case,
-            entries,
-            alerts: decision.alerts,
-            repeated: false,
-        };
+        let read = self.read_for(conn, req).await?;
+        let unit_seized = self.unit_seized(conn, read.case.as_ref(), &req.command).await?;
+        let done = self.decide_and_write(conn, req, &read, unit_seized).await?;
         if let (Some(key), Some(hash)) = (&req.idempotency_key, request_hash) {
             let result = serde_json::to_string(&done).map_err(Error::encode("a command's result"))?;
             let scope = IdempotencyScope {
                 centre: req.actor.centre().as_str(),
                 actor: req.actor.id().as_str(),
                 key,
-                case_id: case_id.as_str(),
+                case_id: read.case_id.as_str(),
                 request_hash: &hash,
             };
             if !conn.idempotency_put(&scope, &result, micros(self.now())).await? {
-                return Err(Error::conflict(case_id.as_str()));
+                return Err(Error::conflict(read.case_id.as_str()));
             }
         }
         Ok(done)
@@ -655,6 +652,15 @@ impl Engine {
         }
         Ok(per_change)
     }
+}
+
+/// A command's case as read: its id, the row and the case (`None` for a new one), and the
+/// calendar head seen with them.
+struct ReadCase {
+    case_id: CaseId,
+    row: Option<CaseRow>,
+    case: Option<Case>,
+    head: i64,
 }
 
 /// One case's decided change, ready to be written.
