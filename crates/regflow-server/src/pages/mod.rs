@@ -414,13 +414,38 @@ pub(crate) async fn posted_as(
     })
 }
 
+/// An application form page (业务办理 online, 窗口受理 at the window): the kinds that open
+/// on `channel`, the checklist of the one chosen, and the refusal the last try met.
+pub(crate) async fn checklist_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    area: Area,
+    channel: regflow_process::Channel,
+    form: ChecklistQuery,
+    (title, template): (&str, &str),
+) -> Result<Response, Problem> {
+    let (visit, _) = match visit_as(state, headers, area, None).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    let mut ctx = checklist(state, channel, form.kind.as_deref());
+    ctx.insert("title".into(), Value::String(title.into()));
+    if let Some(e) = form.error {
+        ctx.insert("error".into(), Value::String(e));
+    }
+    Ok(render(state, &visit, template, ctx))
+}
+
+/// `?kind=&error=` of an application form page.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ChecklistQuery {
+    kind: Option<String>,
+    error: Option<String>,
+}
+
 /// The kinds that open on `channel`, and the checklist of the one chosen: the context of
 /// an application form.
-pub(crate) fn checklist(
-    state: &AppState,
-    channel: regflow_process::Channel,
-    chosen: Option<&str>,
-) -> Map<String, Value> {
+fn checklist(state: &AppState, channel: regflow_process::Channel, chosen: Option<&str>) -> Map<String, Value> {
     let catalogue = state.engine.catalogue();
     let kinds: Vec<Value> = catalogue
         .kinds()

@@ -8,7 +8,10 @@ use regflow_process::{CaseId, Channel};
 use serde_json::{json, Map, Value};
 
 use super::session::Visit;
-use super::{back, checklist, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, Flash};
+use super::{
+    back, checklist_page, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, ChecklistQuery,
+    Flash,
+};
 use crate::problem::Problem;
 use crate::{view, AppState};
 
@@ -50,30 +53,15 @@ pub async fn guides(State(state): State<AppState>, headers: HeaderMap) -> Result
     Ok(render(&state, &visit, "guides.html", ctx))
 }
 
-/// The query of `GET /apply`.
-#[derive(Debug, serde::Deserialize)]
-pub struct ApplyQuery {
-    kind: Option<String>,
-    error: Option<String>,
-}
-
 /// `GET /apply?kind=`: 业务办理 — the kinds that may be applied for online, then the
 /// chosen kind's checklist.
 pub async fn apply_form(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ApplyQuery>,
+    Query(q): Query<ChecklistQuery>,
 ) -> Result<Response, Problem> {
-    let (visit, _) = match visit_as(&state, &headers, Area::Portal, None).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
-    };
-    let mut ctx = checklist(&state, Channel::Online, q.kind.as_deref());
-    ctx.insert("title".into(), json!("业务办理"));
-    if let Some(e) = q.error {
-        ctx.insert("error".into(), json!(e));
-    }
-    Ok(render(&state, &visit, "apply.html", ctx))
+    let page = ("业务办理", "apply.html");
+    checklist_page(&state, &headers, Area::Portal, Channel::Online, q, page).await
 }
 
 /// `POST /apply`: the online application, as the signed-in applicant.

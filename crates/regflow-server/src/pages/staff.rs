@@ -14,7 +14,10 @@ use serde_json::{json, Map, Value};
 use std::time::Duration;
 
 use super::session::Visit;
-use super::{back, checklist, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, Flash};
+use super::{
+    back, checklist_page, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, ChecklistQuery,
+    Flash,
+};
 use crate::alerts::alert_doc;
 use crate::problem::Problem;
 use crate::AppState;
@@ -44,29 +47,15 @@ pub async fn home(
     Ok(render(&state, &visit, "staff.html", ctx))
 }
 
-/// The query of `GET /staff/accept`.
-#[derive(Debug, serde::Deserialize)]
-pub struct AcceptQuery {
-    kind: Option<String>,
-    error: Option<String>,
-}
-
 /// `GET /staff/accept?kind=`: acceptance at the window with the kind's checklist.
 pub async fn accept_form(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<AcceptQuery>,
+    Query(q): Query<ChecklistQuery>,
 ) -> Result<Response, Problem> {
-    let (visit, _) = match visit_as(&state, &headers, Area::Staff, None).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
-    };
-    let mut ctx = checklist(&state, regflow_process::Channel::Window, q.kind.as_deref());
-    ctx.insert("title".into(), json!("窗口受理"));
-    if let Some(e) = q.error {
-        ctx.insert("error".into(), json!(e));
-    }
-    Ok(render(&state, &visit, "staff_accept.html", ctx))
+    let page = ("窗口受理", "staff_accept.html");
+    let channel = regflow_process::Channel::Window;
+    checklist_page(&state, &headers, Area::Staff, channel, q, page).await
 }
 
 /// `POST /staff/accept`: accepts at the window (or records the 一次性告知 of a case not
