@@ -9,7 +9,7 @@
 use clap::Parser;
 use regflow::process::{ApplicantCategory, KindId, PolicyTimeline, Promise};
 use regflow_sim::chart::{self, Bars, Reference, Series};
-use regflow_sim::simulation::{days_in_month, month_start, simulate, Config, ASSUMPTIONS};
+use regflow_sim::simulation::{simulate, Arrivals, Config, ASSUMPTIONS};
 use regflow_sim::write_stdout;
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -18,18 +18,8 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
-    /// The random seed: the same seed gives the same arrivals.
-    #[arg(long, default_value_t = 1113)]
-    seed: u64,
-    /// The month simulated, YYYY-MM.
-    #[arg(long, default_value = "2026-03", value_parser = month_start)]
-    month: chrono::NaiveDate,
-    /// Calendar days of arrivals (default: the whole month).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=366))]
-    days: Option<u32>,
-    /// Mean arrivals per working day.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=5000))]
-    per_day: u32,
+    #[command(flatten)]
+    arrivals: Arrivals,
     /// Where to write the chart.
     #[arg(long, default_value = "target/reform_history.svg")]
     svg: std::path::PathBuf,
@@ -45,8 +35,8 @@ fn promise(p: Promise) -> String {
 #[tokio::main]
 async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let (seed, start, per_day) = (args.seed, args.month, args.per_day);
-    let days = args.days.unwrap_or_else(|| days_in_month(start));
+    let base = args.arrivals.config(None, PolicyTimeline::builtin());
+    let (seed, start, days) = (base.seed, base.start, base.days);
     let mut s = String::new();
     writeln!(
         s,
@@ -63,13 +53,8 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
         // The policy alone, in force over the simulated month.
         let timeline = PolicyTimeline::from_policies(vec![policy.redated(start.pred_opt().unwrap_or(start))])?;
         let out = simulate(Config {
-            seed,
-            start,
-            days,
-            per_day,
-            database: None,
             policies: timeline,
-            progress: None,
+            ..base.clone()
         })
         .await?;
         out.exit_unless_something_was_accepted(&format!("under {}", policy.id()));

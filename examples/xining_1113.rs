@@ -10,7 +10,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use regflow::process::{ApplicantCategory, PolicyTimeline};
 use regflow_sim::chart::{self, Bars, Reference, Series};
-use regflow_sim::simulation::{days_in_month, month_start, simulate, Config, Outcome};
+use regflow_sim::simulation::{simulate, Arrivals, Config, Outcome};
 use regflow_sim::table;
 use regflow_sim::write_stdout;
 use std::fmt::Write as _;
@@ -21,18 +21,8 @@ use std::sync::Arc;
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
-    /// The random seed: the same seed gives the same month.
-    #[arg(long, default_value_t = 1113)]
-    seed: u64,
-    /// The month simulated, YYYY-MM.
-    #[arg(long, default_value = "2026-03", value_parser = month_start)]
-    month: chrono::NaiveDate,
-    /// Calendar days of arrivals (default: the whole month).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=366))]
-    days: Option<u32>,
-    /// Mean arrivals per working day.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=5000))]
-    per_day: u32,
+    #[command(flatten)]
+    arrivals: Arrivals,
     /// Where to keep the cases (default: a temporary SQLite file, removed at the end).
     #[arg(long)]
     database: Option<String>,
@@ -44,25 +34,19 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let days = args.days.unwrap_or_else(|| days_in_month(args.month));
     let bar = ProgressBar::new(1).with_style(ProgressStyle::with_template("{bar:40} {pos}/{len} 天 days, {msg}")?);
     let progress_bar = bar.clone();
     let cfg = Config {
-        seed: args.seed,
-        start: args.month,
-        days,
-        per_day: args.per_day,
-        database: args.database.clone(),
-        policies: PolicyTimeline::builtin(),
         progress: Some(Arc::new(move |done, total, cases| {
             progress_bar.set_length(total);
             progress_bar.set_position(done);
             progress_bar.set_message(format!("{cases} 件 cases"));
         })),
+        ..args.arrivals.config(args.database.clone(), PolicyTimeline::builtin())
     };
     let out = simulate(cfg.clone()).await?;
     bar.finish_and_clear();
-    out.exit_unless_something_was_accepted(&format!("{days} days from {}", args.month));
+    out.exit_unless_something_was_accepted(&format!("{} days from {}", cfg.days, cfg.start));
 
     let mut s = String::new();
     s.push_str(&Outcome::heading(&cfg));

@@ -48,7 +48,7 @@ enum Command {
     Import(ImportArgs),
     /// Simulate a month of the Xining centre (on a temporary SQLite file, removed at the end, unless
     /// --database is given).
-    Simulate(SimulateArgs),
+    Simulate(regflow_sim::simulation::Arrivals),
 }
 
 #[derive(Args, Debug)]
@@ -165,22 +165,6 @@ struct ImportArgs {
     /// Cases per transaction.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     batch: u64,
-}
-
-#[derive(Args, Debug)]
-struct SimulateArgs {
-    /// The random seed.
-    #[arg(long, default_value_t = 1113)]
-    seed: u64,
-    /// The month simulated, YYYY-MM.
-    #[arg(long, default_value = "2026-03", value_parser = regflow_sim::simulation::month_start)]
-    month: chrono::NaiveDate,
-    /// Calendar days of arrivals (default: the whole month).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=366))]
-    days: Option<u32>,
-    /// Mean arrivals per working day.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=5000))]
-    per_day: u32,
 }
 
 fn main() -> ExitCode {

@@ -9,7 +9,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::{Failure, Format, ImportArgs, ReportArgs, SimulateArgs, TokenAddArgs};
+use crate::{Failure, Format, ImportArgs, ReportArgs, TokenAddArgs};
+use regflow_sim::simulation::Arrivals;
 
 async fn engine(database: &str) -> Result<Engine, Failure> {
     Ok(Engine::builder(database).build().await?)
@@ -323,21 +324,15 @@ pub async fn token_list(database: &str) -> Result<ExitCode, Failure> {
     Ok(regflow_sim::write_stdout(&s))
 }
 
-pub async fn simulate(database: Option<String>, args: SimulateArgs) -> Result<ExitCode, Failure> {
-    use regflow_sim::simulation::{days_in_month, simulate, Config, Outcome};
-    let days = args.days.unwrap_or_else(|| days_in_month(args.month));
+pub async fn simulate(database: Option<String>, args: Arrivals) -> Result<ExitCode, Failure> {
+    use regflow_sim::simulation::{simulate, Config, Outcome};
     let cfg = Config {
-        seed: args.seed,
-        start: args.month,
-        days,
-        per_day: args.per_day,
-        database,
-        policies: regflow_process::PolicyTimeline::builtin(),
         progress: Some(Arc::new(|done, total, _| eprint!("\r{done}/{total} 天 days"))),
+        ..args.config(database, regflow_process::PolicyTimeline::builtin())
     };
     let out = simulate(cfg.clone()).await.map_err(|e| e.to_string())?;
     eprintln!();
-    out.exit_unless_something_was_accepted(&format!("{days} days from {}", args.month));
+    out.exit_unless_something_was_accepted(&format!("{} days from {}", cfg.days, cfg.start));
     let mut s = String::new();
     s.push_str(&Outcome::heading(&cfg));
     s.push_str(&out.summary());

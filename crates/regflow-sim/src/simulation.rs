@@ -65,6 +65,40 @@ pub struct Config {
     pub progress: Option<Progress>,
 }
 
+/// The arrivals of a run as the command line gives them (`--seed`, `--month`, `--days`,
+/// `--per-day`), shared by the examples and `regflow simulate`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Arrivals {
+    /// The random seed: the same seed gives the same arrivals.
+    #[arg(long, default_value_t = 1113)]
+    pub seed: u64,
+    /// The month simulated, YYYY-MM.
+    #[arg(long, default_value = "2026-03", value_parser = month_start)]
+    pub month: NaiveDate,
+    /// Calendar days of arrivals (default: the whole month).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub days: Option<u32>,
+    /// Mean arrivals per working day.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=5000))]
+    pub per_day: u32,
+}
+
+impl Arrivals {
+    /// The run of these arrivals under `policies`, in `database` (`None`: a temporary
+    /// SQLite file), without progress reports.
+    pub fn config(&self, database: Option<String>, policies: PolicyTimeline) -> Config {
+        Config {
+            seed: self.seed,
+            start: self.month,
+            days: self.days.unwrap_or_else(|| days_in_month(self.month)),
+            per_day: self.per_day,
+            database,
+            policies,
+            progress: None,
+        }
+    }
+}
+
 /// What a run produced.
 pub struct Outcome {
     /// The engine, for further queries.
