@@ -152,6 +152,16 @@ pub struct Deadline {
     pub provisional: bool,
 }
 
+impl Deadline {
+    /// Working days left at `now` before the deadline, counted in `hours`' local dates with
+    /// `calendar` (projected past its coverage): 0 once it has passed; `None` when the dates
+    /// lie outside what the calendar can count.
+    pub fn working_days_left(&self, calendar: &Calendar, hours: &OfficeHours, now: DateTime<Utc>) -> Option<u32> {
+        let between = calendar.working_days_between_projected(hours.local_date(now), hours.local_date(self.due_at));
+        between.ok().map(|n| if self.due_at > now { n.value } else { 0 })
+    }
+}
+
 /// A case's two deadlines and the calendar version that computed them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadlines {

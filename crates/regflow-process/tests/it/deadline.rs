@@ -241,3 +241,21 @@ fn reprojection_follows_a_revised_schedule() {
     assert_eq!(fmt(provisional.promise.due_at), "2027-01-05T18:00:00+08:00");
     assert_eq!(fmt(firm.promise.due_at), "2027-01-06T18:00:00+08:00");
 }
+
+#[test]
+fn working_days_left_counts_down_to_zero() {
+    use regflow_process::deadline::{ClockKind, Deadline};
+    let calendar = regflow_process::Calendar::builtin();
+    let hours = regflow_process::OfficeHours::default();
+    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+    let due = Deadline {
+        clock: ClockKind::Promise,
+        due_at: t("2026-03-06T18:00:00+08:00"),
+        warning_at: None,
+        provisional: false,
+    };
+    let monday = due.working_days_left(&calendar, &hours, t("2026-03-02T09:00:00+08:00"));
+    let thursday = due.working_days_left(&calendar, &hours, t("2026-03-05T09:00:00+08:00"));
+    assert!(monday.unwrap() > thursday.unwrap(), "{monday:?} {thursday:?}");
+    assert_eq!(due.working_days_left(&calendar, &hours, t("2026-03-09T09:00:00+08:00")), Some(0));
+}

@@ -1,8 +1,7 @@
 //! Chinese names for the SPEC's ids, and cases as the templates show them.
 
-use chrono::{DateTime, Utc};
 use regflow_executor::{Engine, Token};
-use regflow_process::{Actor, Case, OfficeHours, Role, State};
+use regflow_process::{Actor, Case, Role, State};
 use serde_json::{json, Value};
 
 use crate::view;
@@ -115,15 +114,6 @@ pub fn person(t: &Token) -> Value {
            "applicant": t.actor.has(Role::Applicant)})
 }
 
-fn working_days_left(engine: &Engine, hours: &OfficeHours, now: DateTime<Utc>, due: DateTime<Utc>) -> Value {
-    let calendar = engine.calendar();
-    match calendar.working_days_between_projected(hours.local_date(now), hours.local_date(due)) {
-        Ok(n) if due > now => json!(n.value),
-        Ok(_) => json!(0),
-        Err(_) => Value::Null,
-    }
-}
-
 /// A case as the templates show it: the service's case document plus names in Chinese,
 /// material names, and working days left on each clock.
 pub fn case(engine: &Engine, case: &Case, viewer: &Actor) -> Value {
@@ -152,10 +142,10 @@ pub fn case(engine: &Engine, case: &Case, viewer: &Actor) -> Value {
         .filter_map(Value::as_str)
         .map(|c| json!({"id": c, "zh": command(c)}))
         .collect();
-    let now = engine.now();
+    let (now, calendar) = (engine.now(), engine.calendar());
     let left = case.deadlines().map(|d| {
-        json!({"promise": working_days_left(engine, &hours, now, d.promise.due_at),
-               "statutory": working_days_left(engine, &hours, now, d.statutory.due_at)})
+        json!({"promise": d.promise.working_days_left(&calendar, &hours, now),
+               "statutory": d.statutory.working_days_left(&calendar, &hours, now)})
     });
     let checklist: Vec<Value> = kind
         .map(|k| {
