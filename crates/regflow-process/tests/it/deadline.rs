@@ -247,7 +247,11 @@ fn working_days_left_counts_down_to_zero() {
     use regflow_process::deadline::{ClockKind, Deadline};
     let calendar = regflow_process::Calendar::builtin();
     let hours = regflow_process::OfficeHours::default();
-    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+    let t = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
     let due = Deadline {
         clock: ClockKind::Promise,
         due_at: t("2026-03-06T18:00:00+08:00"),
@@ -257,5 +261,8 @@ fn working_days_left_counts_down_to_zero() {
     let monday = due.working_days_left(&calendar, &hours, t("2026-03-02T09:00:00+08:00"));
     let thursday = due.working_days_left(&calendar, &hours, t("2026-03-05T09:00:00+08:00"));
     assert!(monday.unwrap() > thursday.unwrap(), "{monday:?} {thursday:?}");
-    assert_eq!(due.working_days_left(&calendar, &hours, t("2026-03-09T09:00:00+08:00")), Some(0));
+    assert_eq!(
+        due.working_days_left(&calendar, &hours, t("2026-03-09T09:00:00+08:00")),
+        Some(0)
+    );
 }
