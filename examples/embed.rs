@@ -7,7 +7,6 @@ use regflow::executor::{Engine, Request};
 use regflow::process::catalogue::Task;
 use regflow::process::{
     Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput, Priority, Role,
-    TaskOutcome,
 };
 
 /// The quick start: one case through the engine, from acceptance to the certificate.
@@ -67,19 +66,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 3. The departments work in parallel; the applicant brings the pledged materials.
     let steps = [
-        (
-            staff("tax-1", Role::TaxOfficer),
-            Command::CompleteTask {
-                task: Task::Tax,
-                outcome: TaskOutcome::Succeeded,
-            },
-        ),
+        (staff("tax-1", Role::TaxOfficer), Command::task_succeeded(Task::Tax)),
         (
             staff("tr-1", Role::TransactionOfficer),
-            Command::CompleteTask {
-                task: Task::TransactionFiling,
-                outcome: TaskOutcome::Succeeded,
-            },
+            Command::task_succeeded(Task::TransactionFiling),
         ),
         (
             Actor::applicant("630102198503120015", xining.clone()),

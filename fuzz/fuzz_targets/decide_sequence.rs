@@ -8,7 +8,7 @@ use regflow_process::case::SuspensionCause;
 use regflow_process::catalogue::Task;
 use regflow_process::{
     decide, Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Catalogue, Centre, Channel, Command,
-    Context, Event, IntakeInput, PolicyTimeline, Priority, Role, TaskOutcome,
+    Context, Event, IntakeInput, PolicyTimeline, Priority, Role,
 };
 
 const ZHANG: &str = "630102198503120015";
@@ -74,14 +74,8 @@ fn command(choice: u8) -> Command {
         7 => Command::SupplyMaterials {
             materials: strings(&["marital_status_proof", "household_register"]),
         },
-        8 => Command::CompleteTask {
-            task: Task::Tax,
-            outcome: TaskOutcome::Succeeded,
-        },
-        9 => Command::CompleteTask {
-            task: Task::TransactionFiling,
-            outcome: TaskOutcome::Succeeded,
-        },
+        8 => Command::task_succeeded(Task::Tax),
+        9 => Command::task_succeeded(Task::TransactionFiling),
         10 => Command::Review,
         11 => Command::Record,
         12 => Command::IssueCertificate,

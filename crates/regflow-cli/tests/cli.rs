@@ -34,6 +34,15 @@ fn regflow(dir: &Dir, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `regflow --database DB` with the whitespace-separated words of `line`.
+fn on_db(dir: &Dir, db: &str, line: &str) -> Output {
+    regflow(dir, &[&["--database", db][..], &words(line)].concat())
+}
+
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 fn code(out: &Output) -> i32 {
     out.status.code().unwrap()
 }
@@ -50,44 +59,29 @@ fn stderr(out: &Output) -> String {
 fn usage_errors_exit_2_and_help_exits_0() {
     let dir = Dir::new("usage");
     for args in [
-        vec!["--help"],
-        vec!["serve", "--help"],
-        vec!["token", "add", "--help"],
-        vec!["report", "--help"],
-        vec!["calendar", "load", "--help"],
-        vec!["simulate", "--help"],
+        words("--help"),
+        words("serve --help"),
+        words("token add --help"),
+        words("report --help"),
+        words("calendar load --help"),
+        words("simulate --help"),
     ] {
         let out = regflow(&dir, &args);
         assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
         assert!(stdout(&out).contains("Usage"), "{args:?}");
     }
     for args in [
-        vec![],
-        vec!["frobnicate"],
-        vec!["migrate", "--colour"],
-        vec!["token", "add", "--centre", "xining"],
-        vec!["token", "add", "--centre", "xining", "--actor", "clerk-1"],
-        vec![
-            "token",
-            "add",
-            "--centre",
-            "xining",
-            "--applicant",
-            "630102198503120015",
-        ],
-        vec!["report", "--from", "2026-03-01"],
-        vec![
-            "report",
-            "--from",
-            "2026-03-01",
-            "--to",
-            "2026-04-01",
-            "--format",
-            "pdf",
-        ],
-        vec!["simulate", "--per-day", "0"],
-        vec!["simulate", "--month", "March"],
-        vec!["calendar", "load"],
+        words(""),
+        words("frobnicate"),
+        words("migrate --colour"),
+        words("token add --centre xining"),
+        words("token add --centre xining --actor clerk-1"),
+        words("token add --centre xining --applicant 630102198503120015"),
+        words("report --from 2026-03-01"),
+        words("report --from 2026-03-01 --to 2026-04-01 --format pdf"),
+        words("simulate --per-day 0"),
+        words("simulate --month March"),
+        words("calendar load"),
     ] {
         let out = regflow(&dir, &args);
         assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
@@ -98,84 +92,38 @@ fn usage_errors_exit_2_and_help_exits_0() {
 fn migrate_tokens_verify_calendar_report() {
     let dir = Dir::new("ops");
     let db = dir.db();
-    let out = regflow(&dir, &["--database", &db, "migrate"]);
+    let out = on_db(&dir, &db, "migrate");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stdout(&out).contains("regflow_cases"));
 
     // token add prints the token alone on one line.
-    let out = regflow(
+    let out = on_db(
         &dir,
-        &[
-            "--database",
-            &db,
-            "token",
-            "add",
-            "--centre",
-            "xining",
-            "--actor",
-            "clerk-1",
-            "--role",
-            "clerk",
-            "--role",
-            "reviewer",
-        ],
+        &db,
+        "token add --centre xining --actor clerk-1 --role clerk --role reviewer",
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let token = stdout(&out);
     assert_eq!(token.lines().count(), 1);
     assert!(token.starts_with("rft_"));
-    let out = regflow(
+    let out = on_db(
         &dir,
-        &[
-            "--database",
-            &db,
-            "token",
-            "add",
-            "--centre",
-            "xining",
-            "--applicant",
-            "630102198503120015",
-            "--name",
-            "张三",
-        ],
+        &db,
+        "token add --centre xining --applicant 630102198503120015 --name 张三",
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // A bad ID number, a role that is not one: failures, with the reason.
-    let out = regflow(
+    let out = on_db(
         &dir,
-        &[
-            "--database",
-            &db,
-            "token",
-            "add",
-            "--centre",
-            "xining",
-            "--applicant",
-            "630102198503120016",
-            "--name",
-            "x",
-        ],
+        &db,
+        "token add --centre xining --applicant 630102198503120016 --name x",
     );
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("630102198503120016"), "{}", stderr(&out));
-    let out = regflow(
-        &dir,
-        &[
-            "--database",
-            &db,
-            "token",
-            "add",
-            "--centre",
-            "xining",
-            "--actor",
-            "a",
-            "--role",
-            "wizard",
-        ],
-    );
+    let out = on_db(&dir, &db, "token add --centre xining --actor a --role wizard");
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("wizard"));
-    let out = regflow(&dir, &["--database", &db, "token", "list"]);
+    let out = on_db(&dir, &db, "token list");
     assert_eq!(code(&out), 0);
     let listed = stdout(&out);
     assert!(listed.contains("clerk,reviewer") && listed.contains("张三"), "{listed}");
@@ -187,30 +135,24 @@ fn migrate_tokens_verify_calendar_report() {
         1,
         "revoked already"
     );
-    assert!(stdout(&regflow(&dir, &["--database", &db, "token", "list"])).contains("revoked"));
+    assert!(stdout(&on_db(&dir, &db, "token list")).contains("revoked"));
 
     // verify: every history (none yet), one unknown case.
-    let out = regflow(&dir, &["--database", &db, "verify"]);
+    let out = on_db(&dir, &db, "verify");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stdout(&out).contains("verified 0"));
-    assert_eq!(
-        code(&regflow(&dir, &["--database", &db, "verify", "--case", "nope"])),
-        1
-    );
+    assert_eq!(code(&on_db(&dir, &db, "verify --case nope")), 1);
 
     // calendar: load the built-in schedules again (merged), show, a missing and a bad file.
     let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../regflow-process/data/cn_holidays_2016_2026.csv");
     let out = regflow(&dir, &["--database", &db, "calendar", "load", csv.to_str().unwrap()]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let out = regflow(&dir, &["--database", &db, "calendar", "show"]);
+    let out = on_db(&dir, &db, "calendar show");
     assert_eq!(code(&out), 0);
     assert!(stdout(&out).contains("2016") && stdout(&out).contains("2026"));
-    assert_eq!(
-        code(&regflow(&dir, &["--database", &db, "calendar", "load", "no-such.csv"])),
-        1
-    );
+    assert_eq!(code(&on_db(&dir, &db, "calendar load no-such.csv")), 1);
     std::fs::write(dir.0.join("bad.csv"), "not,a\ncalendar").unwrap();
-    let out = regflow(&dir, &["--database", &db, "calendar", "load", "bad.csv"]);
+    let out = on_db(&dir, &db, "calendar load bad.csv");
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("invalid_calendar"), "{}", stderr(&out));
 
@@ -226,18 +168,7 @@ fn migrate_tokens_verify_calendar_report() {
     }
     let json: serde_json::Value = serde_json::from_str(&report_json).unwrap();
     assert_eq!(json["overall"]["opened"], 0);
-    let out = regflow(
-        &dir,
-        &[
-            "--database",
-            &db,
-            "report",
-            "--from",
-            "2026-02-30",
-            "--to",
-            "2026-04-01",
-        ],
-    );
+    let out = on_db(&dir, &db, "report --from 2026-02-30 --to 2026-04-01");
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("--from"));
     // An unreachable database is a failure, not a usage error.
@@ -277,20 +208,10 @@ fn http(addr: &str, method: &str, path: &str, token: Option<&str>) -> (u16, Stri
 fn serve_prints_its_address_answers_and_stops_on_sigterm() {
     let dir = Dir::new("serve");
     let db = dir.db();
-    let token = stdout(&regflow(
+    let token = stdout(&on_db(
         &dir,
-        &[
-            "--database",
-            &db,
-            "token",
-            "add",
-            "--centre",
-            "haidong",
-            "--actor",
-            "sup-1",
-            "--role",
-            "supervisor",
-        ],
+        &db,
+        "token add --centre haidong --actor sup-1 --role supervisor",
     ));
     let mut child = Command::new(env!("CARGO_BIN_EXE_regflow"))
         .args(["--database", &db, "serve", "--listen", "127.0.0.1:0"])
@@ -325,7 +246,7 @@ fn serve_prints_its_address_answers_and_stops_on_sigterm() {
 
     // A bad configuration is a failure saying what is wrong.
     std::fs::write(dir.0.join("bad.toml"), "lisen = \"x\"").unwrap();
-    let out = regflow(&dir, &["--database", &db, "serve", "--config", "bad.toml"]);
+    let out = on_db(&dir, &db, "serve --config bad.toml");
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("lisen"), "{}", stderr(&out));
 }
@@ -360,7 +281,7 @@ fn import_brings_the_example_in_once_and_names_a_bad_line() {
         "{}",
         stdout(&out)
     );
-    let out = regflow(&dir, &["--database", &db, "verify"]);
+    let out = on_db(&dir, &db, "verify");
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert!(stdout(&out).contains("5 件"), "{}", stdout(&out));
 
@@ -381,7 +302,7 @@ fn import_brings_the_example_in_once_and_names_a_bad_line() {
         "{}",
         stderr(&out)
     );
-    let out = regflow(&dir, &["--database", &db, "verify"]);
+    let out = on_db(&dir, &db, "verify");
     assert!(
         stdout(&out).contains("5 件"),
         "nothing of the bad file was written: {}",
@@ -439,7 +360,7 @@ fn an_import_killed_half_way_finishes_when_run_again() {
         text.contains(&format!("imported {} of {n} records", n - before)),
         "{text}"
     );
-    let out = regflow(&dir, &["--database", &db, "verify"]);
+    let out = on_db(&dir, &db, "verify");
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert!(
         stdout(&out).contains(&format!("{n} 件")),

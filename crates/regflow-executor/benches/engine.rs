@@ -29,7 +29,7 @@ use regflow_executor::{AlertHandler, Clock, Engine, FiredAlert, IgnoreAlerts, Ma
 use regflow_process::catalogue::Task;
 use regflow_process::{
     Actor, ApplicantCategory, ApplicantInput, Calendar, CaseId, Centre, CentreId, Channel, Command, IntakeInput,
-    OfficeHours, PolicyTimeline, Priority, Role, TaskOutcome,
+    OfficeHours, PolicyTimeline, Priority, Role,
 };
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -152,19 +152,10 @@ fn lifecycle(unit: &str) -> Vec<(Actor, Command)> {
             staff("clerk-1", Role::Clerk),
             accept_on("transfer_second_hand", &TRANSFER, unit),
         ),
-        (
-            staff("tax-1", Role::TaxOfficer),
-            Command::CompleteTask {
-                task: Task::Tax,
-                outcome: TaskOutcome::Succeeded,
-            },
-        ),
+        (staff("tax-1", Role::TaxOfficer), Command::task_succeeded(Task::Tax)),
         (
             staff("tr-1", Role::TransactionOfficer),
-            Command::CompleteTask {
-                task: Task::TransactionFiling,
-                outcome: TaskOutcome::Succeeded,
-            },
+            Command::task_succeeded(Task::TransactionFiling),
         ),
         (staff("rev-1", Role::Reviewer), Command::Review),
         (staff("reg-1", Role::Registrar), Command::Record),

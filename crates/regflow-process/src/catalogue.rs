@@ -203,6 +203,15 @@ impl KindSpec {
         self.materials.iter().filter(|m| m.provider == Provider::Applicant)
     }
 
+    /// The ids of the applicant's materials, in checklist order, `key` ones or the others
+    /// (`None`: all of them) — what a `Command::Accept` lists when they are all brought.
+    pub fn applicant_material_ids(&self, key: Option<bool>) -> Vec<String> {
+        self.applicant_materials()
+            .filter(|m| key.is_none_or(|k| m.key == k))
+            .map(|m| m.id.to_string())
+            .collect()
+    }
+
     /// Whether the kind may be opened on `channel`.
     pub fn allows(&self, channel: Channel) -> bool {
         self.channels.contains(&channel)

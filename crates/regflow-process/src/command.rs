@@ -70,6 +70,27 @@ pub struct IntakeInput {
     pub priority: Priority,
 }
 
+impl IntakeInput {
+    /// The facts of a case of `kind` on `unit`, brought by `applicants` over `channel`, in
+    /// the standard queue (set `priority` for the green channel or military service).
+    pub fn new(
+        kind: impl Into<String>,
+        applicant_category: ApplicantCategory,
+        applicants: Vec<ApplicantInput>,
+        unit: impl Into<String>,
+        channel: Channel,
+    ) -> IntakeInput {
+        IntakeInput {
+            kind: kind.into(),
+            applicant_category,
+            applicants,
+            unit: unit.into(),
+            channel,
+            priority: Priority::Standard,
+        }
+    }
+}
+
 /// A departmental task's reported outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -309,6 +330,14 @@ impl CommandName {
 }
 
 impl Command {
+    /// A department's task done: `CompleteTask` with [`TaskOutcome::Succeeded`].
+    pub fn task_succeeded(task: Task) -> Command {
+        Command::CompleteTask {
+            task,
+            outcome: TaskOutcome::Succeeded,
+        }
+    }
+
     /// The command's name.
     pub fn name(&self) -> CommandName {
         match self {

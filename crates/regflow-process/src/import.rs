@@ -16,7 +16,7 @@ use crate::actor::{Actor, CentreId, Role};
 use crate::calendar::Calendar;
 use crate::case::{Case, CaseId, State, SuspensionCause};
 use crate::catalogue::{Catalogue, Task};
-use crate::command::{Command, CommandName, IntakeInput, TaskOutcome};
+use crate::command::{Command, CommandName, IntakeInput};
 use crate::decide::{decide, Centre, Context};
 use crate::event::{Change, Event};
 use crate::kind::KindId;
@@ -310,10 +310,7 @@ fn steps(record: &ImportRecord, centre: &CentreId, ctx: &ImportContext<'_>) -> R
         steps.push(step(s.at, "supplied", None, cmd));
     }
     for t in &record.tasks {
-        let cmd = Command::CompleteTask {
-            task: t.task,
-            outcome: TaskOutcome::Succeeded,
-        };
+        let cmd = Command::task_succeeded(t.task);
         steps.push(step(t.at, "tasks", None, cmd));
     }
     for s in &record.suspensions {

@@ -53,19 +53,23 @@ struct Round {
     latencies: Vec<Duration>,
 }
 
-async fn library_round(engine: &Engine, clients: usize, seconds: f64) -> Round {
-    let clerk = Actor::new("clerk-1", [Role::Clerk], CentreId::new("xining"));
+/// Runs `clients` tasks for `seconds`, each sending one request after another with `send`
+/// (which panics on failure), and collects every request's latency.
+async fn round<F, Fut>(clients: usize, seconds: f64, send: F) -> Round
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     let until = Instant::now() + Duration::from_secs_f64(seconds);
     let started = Instant::now();
     let tasks: Vec<_> = (0..clients)
         .map(|_| {
-            let engine = engine.clone();
-            let clerk = clerk.clone();
+            let send = send.clone();
             tokio::spawn(async move {
                 let mut lat = Vec::new();
                 while Instant::now() < until {
                     let t = Instant::now();
-                    engine.execute(Request::new(clerk.clone(), command())).await.unwrap();
+                    send().await;
                     lat.push(t.elapsed());
                 }
                 lat
@@ -82,44 +86,41 @@ async fn library_round(engine: &Engine, clients: usize, seconds: f64) -> Round {
     }
 }
 
+async fn library_round(engine: &Engine, clients: usize, seconds: f64) -> Round {
+    let clerk = Actor::new("clerk-1", [Role::Clerk], CentreId::new("xining"));
+    let engine = engine.clone();
+    round(clients, seconds, move || {
+        let (engine, clerk) = (engine.clone(), clerk.clone());
+        async move {
+            engine.execute(Request::new(clerk, command())).await.unwrap();
+        }
+    })
+    .await
+}
+
 async fn http_round(url: &str, token: &str, http: &reqwest::Client, clients: usize, seconds: f64) -> Round {
-    let until = Instant::now() + Duration::from_secs_f64(seconds);
-    let started = Instant::now();
-    let payload = Arc::new(body().to_string());
-    let tasks: Vec<_> = (0..clients)
-        .map(|_| {
-            let http = http.clone();
-            let url = format!("{url}/v1/cases");
-            let token = token.to_owned();
-            let payload = payload.clone();
-            tokio::spawn(async move {
-                let mut lat = Vec::new();
-                while Instant::now() < until {
-                    let t = Instant::now();
-                    let res = http
-                        .post(&url)
-                        .bearer_auth(&token)
-                        .header("content-type", "application/json")
-                        .body(payload.as_str().to_owned())
-                        .send()
-                        .await
-                        .unwrap();
-                    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
-                    res.bytes().await.unwrap();
-                    lat.push(t.elapsed());
-                }
-                lat
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    for t in tasks {
-        latencies.extend(t.await.unwrap());
-    }
-    Round {
-        per_second: latencies.len() as f64 / started.elapsed().as_secs_f64(),
-        latencies,
-    }
+    let payload: Arc<str> = body().to_string().into();
+    let (http, url, token) = (
+        http.clone(),
+        Arc::<str>::from(format!("{url}/v1/cases")),
+        Arc::<str>::from(token),
+    );
+    round(clients, seconds, move || {
+        let (http, url, token, payload) = (http.clone(), url.clone(), token.clone(), payload.clone());
+        async move {
+            let res = http
+                .post(&*url)
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(payload.to_string())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+            res.bytes().await.unwrap();
+        }
+    })
+    .await
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {

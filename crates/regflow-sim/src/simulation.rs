@@ -546,14 +546,10 @@ impl Sim {
         } else {
             Priority::Standard
         };
-        let mut materials: Vec<String> = spec.applicant_materials().map(|m| m.id.to_string()).collect();
+        let mut materials = spec.applicant_material_ids(None);
         let mut pledged = Vec::new();
         let r = self.rng.u32(0..100);
-        let non_key: Vec<String> = spec
-            .applicant_materials()
-            .filter(|m| !m.key)
-            .map(|m| m.id.to_string())
-            .collect();
+        let non_key = spec.applicant_material_ids(Some(false));
         if r < 8 {
             if !non_key.is_empty() {
                 let m = non_key[self.rng.usize(0..non_key.len())].clone();
@@ -561,11 +557,7 @@ impl Sim {
                 pledged.push(m);
             }
         } else if r < 14 {
-            let key: Vec<String> = spec
-                .applicant_materials()
-                .filter(|m| m.key)
-                .map(|m| m.id.to_string())
-                .collect();
+            let key = spec.applicant_material_ids(Some(true));
             let m = key[self.rng.usize(0..key.len())].clone();
             materials.retain(|x| *x != m);
         }

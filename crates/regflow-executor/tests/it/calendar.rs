@@ -86,30 +86,14 @@ async fn replace_is_explicit(db: &Db) {
     assert_eq!(r.load.mode, LoadMode::Replace);
     assert!(r.load.changed_years.contains(&2026));
     assert_eq!(r.moved, vec![spring.clone()]);
-    let dl = engine
-        .case(&spring)
-        .await
-        .unwrap()
-        .unwrap()
-        .case
-        .deadlines()
-        .cloned()
-        .unwrap();
+    let dl = deadlines(&engine, &spring).await;
     assert!(dl.provisional());
     // Putting the built-in data back restores the deadline.
     engine
         .load_calendar(&supervisor(), &Calendar::builtin().to_csv())
         .await
         .unwrap();
-    let dl = engine
-        .case(&spring)
-        .await
-        .unwrap()
-        .unwrap()
-        .case
-        .deadlines()
-        .cloned()
-        .unwrap();
+    let dl = deadlines(&engine, &spring).await;
     assert_eq!(dl.promise.due_at, at("2026-02-25T18:00:00+08:00"));
     assert!(!dl.provisional());
 }
@@ -232,3 +216,16 @@ async fn many_cases(db: &Db) {
     assert!(!firm.case.deadlines().unwrap().provisional());
 }
 on_both!(a_load_reprojects_hundreds_of_cases, many_cases);
+
+/// The deadlines of a stored, accepted case.
+async fn deadlines(engine: &Engine, id: &CaseId) -> regflow_process::Deadlines {
+    engine
+        .case(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .case
+        .deadlines()
+        .cloned()
+        .unwrap()
+}

@@ -5,7 +5,7 @@ use crate::on_both;
 use crate::support::*;
 use async_trait::async_trait;
 use regflow_executor::{AlertHandler, Engine, FiredAlert, ManualClock, Request};
-use regflow_process::{CaseId, Centre, Channel, Role};
+use regflow_process::{CaseId, Channel, Role};
 use std::sync::Mutex;
 
 #[derive(Default)]
@@ -103,13 +103,7 @@ on_both!(a_crash_before_delivery_loses_nothing, crash_before_delivery);
 
 async fn feeds_by_centre(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
-    let engine = regflow_executor::Engine::builder(&db.url)
-        .centre(Centre::new("xining"))
-        .centre(Centre::new("haidong"))
-        .clock(clock.clone())
-        .build()
-        .await
-        .unwrap();
+    let engine = engine_of(db, &clock, &["xining", "haidong"]).await;
     let x = CaseId::new("x1");
     engine
         .execute(Request::to(

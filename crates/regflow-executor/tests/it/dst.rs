@@ -12,9 +12,7 @@ use crate::support::*;
 use async_trait::async_trait;
 use regflow_executor::{AlertHandler, Engine, FiredAlert, ManualClock, Request};
 use regflow_process::case::SuspensionCause;
-use regflow_process::{
-    Actor, Calendar, CaseId, Centre, Channel, Command, PolicyTimeline, Promise, Role, Task, TaskOutcome,
-};
+use regflow_process::{Actor, Calendar, CaseId, Centre, Channel, Command, PolicyTimeline, Promise, Role, Task};
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -111,14 +109,8 @@ fn command(engine: &Engine, choice: u64) -> Command {
         8 => Command::SupplyMaterials {
             materials: s(&["marital_status_proof", "household_register"]),
         },
-        9 => Command::CompleteTask {
-            task: Task::Tax,
-            outcome: TaskOutcome::Succeeded,
-        },
-        10 => Command::CompleteTask {
-            task: Task::TransactionFiling,
-            outcome: TaskOutcome::Succeeded,
-        },
+        9 => Command::task_succeeded(Task::Tax),
+        10 => Command::task_succeeded(Task::TransactionFiling),
         11 | 12 => Command::Review,
         13 => Command::Record,
         14 => Command::IssueCertificate,

@@ -4,7 +4,7 @@ use crate::on_both;
 use crate::support::*;
 use regflow_executor::{Clock, Engine, IgnoreAlerts, ManualClock, Request};
 use regflow_process::catalogue::Task;
-use regflow_process::{CaseId, Channel, Command, IntakeInput, Role, State, TaskOutcome};
+use regflow_process::{CaseId, Channel, Command, IntakeInput, Role, State};
 
 /// A distinct unit per kind, so seizures on one do not block another.
 fn unit(i: usize) -> String {
@@ -72,16 +72,7 @@ async fn life(engine: &Engine, clock: &ManualClock, i: usize, kind: &str) {
             Task::Tax => staff("tax-1", Role::TaxOfficer),
             Task::TransactionFiling => staff("tr-1", Role::TransactionOfficer),
         };
-        run(
-            engine,
-            &id,
-            officer,
-            Command::CompleteTask {
-                task: *task,
-                outcome: TaskOutcome::Succeeded,
-            },
-        )
-        .await;
+        run(engine, &id, officer, Command::task_succeeded(*task)).await;
     }
     let reviewed = run(engine, &id, staff("rev-1", Role::Reviewer), Command::Review).await;
     if spec.public_notice_days.is_some() {
@@ -134,11 +125,7 @@ on_both!(every_kind_lives_through_the_engine, every_kind);
 async fn executor_refusals(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;
-    let clerk = staff("clerk-1", Role::Clerk);
-    let done = engine
-        .execute(Request::new(clerk.clone(), accept(&engine, "change", Channel::Window)))
-        .await
-        .unwrap();
+    let done = open_change(&engine, &CaseId::new("refusals")).await;
     let id = done.case.id().clone();
     assert_eq!(done.entries.len(), 1);
     assert_eq!(done.entries[0].prev_hash, regflow_executor::GENESIS);
@@ -178,13 +165,7 @@ on_both!(refusals_the_executor_adds, executor_refusals);
 
 async fn centres_apart(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
-    let engine = Engine::builder(&db.url)
-        .centre(regflow_process::Centre::new("xining"))
-        .centre(regflow_process::Centre::new("haidong"))
-        .clock(clock.clone())
-        .build()
-        .await
-        .unwrap();
+    let engine = engine_of(db, &clock, &["xining", "haidong"]).await;
     let id = CaseId::new("X1");
     open_change(&engine, &id).await;
     let haidong = regflow_process::CentreId::new("haidong");
@@ -237,13 +218,7 @@ on_both!(idempotency_keys_apply_once, idempotency);
 
 async fn keys_per_centre(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
-    let engine = Engine::builder(&db.url)
-        .centre(regflow_process::Centre::new("xining"))
-        .centre(regflow_process::Centre::new("haidong"))
-        .clock(clock.clone())
-        .build()
-        .await
-        .unwrap();
+    let engine = engine_of(db, &clock, &["xining", "haidong"]).await;
     let xining_bank = staff("bank-1", Role::Bank);
     let first = engine
         .execute(Request::new(xining_bank.clone(), accept(&engine, "mortgage", Channel::Bank)).idempotent("k-1"))
@@ -290,12 +265,7 @@ on_both!(idempotency_keys_are_scoped_to_centre_and_actor, keys_per_centre);
 async fn seizure_across_cases(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;
-    let clerk = staff("clerk-1", Role::Clerk);
-    let t = engine
-        .execute(Request::new(clerk.clone(), accept(&engine, "change", Channel::Window)))
-        .await
-        .unwrap();
-    let id = t.case.id().clone();
+    let id = open_change(&engine, &CaseId::new("seized")).await.case.id().clone();
     engine
         .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
         .await

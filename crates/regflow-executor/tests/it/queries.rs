@@ -231,13 +231,7 @@ on_both!(
 
 async fn one_callers_view(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
-    let engine = regflow_executor::Engine::builder(&db.url)
-        .centre(regflow_process::Centre::new("xining"))
-        .centre(regflow_process::Centre::new("haidong"))
-        .clock(clock.clone())
-        .build()
-        .await
-        .unwrap();
+    let engine = engine_of(db, &clock, &["xining", "haidong"]).await;
     let id = CaseId::new("V1");
     open_change(&engine, &id).await;
     let haidong = regflow_process::CentreId::new("haidong");

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use regflow_executor::{Engine, ManualClock};
 use regflow_process::{
-    Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput, Priority, Role,
+    Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput, Role,
 };
 
 pub const ZHANG: &str = "630102198503120015";
@@ -81,12 +81,16 @@ pub fn xining() -> CentreId {
 }
 
 pub async fn engine(db: &Db, clock: &ManualClock) -> Engine {
-    Engine::builder(&db.url)
-        .centre(Centre::new("xining"))
-        .clock(clock.clone())
-        .build()
-        .await
-        .unwrap()
+    engine_of(db, clock, &["xining"]).await
+}
+
+/// An engine serving the centres named, on `clock`.
+pub async fn engine_of(db: &Db, clock: &ManualClock, centres: &[&str]) -> Engine {
+    let mut builder = Engine::builder(&db.url).clock(clock.clone());
+    for centre in centres {
+        builder = builder.centre(Centre::new(*centre));
+    }
+    builder.build().await.unwrap()
 }
 
 pub fn staff(id: &str, role: Role) -> Actor {
@@ -98,24 +102,12 @@ pub fn applicant(id: &str) -> Actor {
 }
 
 pub fn intake(kind: &str, channel: Channel) -> IntakeInput {
-    IntakeInput {
-        kind: kind.into(),
-        applicant_category: ApplicantCategory::Individual,
-        applicants: vec![ApplicantInput::new("张三", ZHANG), ApplicantInput::new("李四", LI)],
-        unit: UNIT.into(),
-        channel,
-        priority: Priority::Standard,
-    }
+    let applicants = vec![ApplicantInput::new("张三", ZHANG), ApplicantInput::new("李四", LI)];
+    IntakeInput::new(kind, ApplicantCategory::Individual, applicants, UNIT, channel)
 }
 
 pub fn all_materials(engine: &Engine, kind: &str) -> Vec<String> {
-    engine
-        .catalogue()
-        .get(kind)
-        .unwrap()
-        .applicant_materials()
-        .map(|m| m.id.to_string())
-        .collect()
+    engine.catalogue().get(kind).unwrap().applicant_material_ids(None)
 }
 
 pub fn accept(engine: &Engine, kind: &str, channel: Channel) -> Command {

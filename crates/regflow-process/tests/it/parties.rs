@@ -28,10 +28,7 @@ fn mortgage() -> IntakeInput {
 fn a_mortgage_names_the_individual_obligor_and_the_bank_obligee() {
     let mut w = World::new();
     let bank = w.staff("bank-1");
-    let cmd = Command::Accept {
-        intake: Some(mortgage()),
-        materials: all_materials(&w, "mortgage"),
-    };
+    let cmd = accept_all(&w, mortgage());
     let d = w.ok("M", "2026-03-02T10:00:00+08:00", &bank, cmd);
     let parties = &d.case.intake().applicants;
     assert_eq!(parties[0].id.id_type(), IdType::ResidentId);
@@ -83,10 +80,7 @@ fn a_refused_identifier_says_which_type_it_was_read_as() {
         "M",
         "2026-03-02T10:00:00+08:00",
         &bank,
-        Command::Accept {
-            intake: Some(input),
-            materials: all_materials(&w, "mortgage"),
-        },
+        accept_all(&w, input),
         ErrorCode::InvalidIdentifier,
     );
     assert_eq!(
@@ -104,10 +98,7 @@ fn a_refused_identifier_says_which_type_it_was_read_as() {
         "M",
         "2026-03-02T10:00:00+08:00",
         &bank,
-        Command::Accept {
-            intake: Some(input),
-            materials: all_materials(&w, "mortgage"),
-        },
+        accept_all(&w, input),
         ErrorCode::InvalidIdentifier,
     );
     assert!(
@@ -122,10 +113,7 @@ fn a_refused_identifier_says_which_type_it_was_read_as() {
     input
         .applicants
         .push(ApplicantInput::new("张三", ZHANG).id_type(IdType::ResidentId));
-    let cmd = Command::Accept {
-        intake: Some(input),
-        materials: all_materials(&w, "transfer_new_commercial"),
-    };
+    let cmd = accept_all(&w, input);
     let d = w.ok("N", "2026-03-02T10:00:00+08:00", &w.staff("clerk-1"), cmd);
     let types: Vec<IdType> = d.case.intake().applicants.iter().map(|a| a.id.id_type()).collect();
     assert_eq!(types, vec![IdType::CreditCode, IdType::ResidentId]);

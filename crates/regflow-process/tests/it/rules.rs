@@ -5,17 +5,11 @@ use regflow_process::case::{RejectionGround, Stage, SuspensionCause, TaskStatus}
 use regflow_process::catalogue::{Catalogue, Task};
 use regflow_process::refusal::Detail;
 use regflow_process::{
-    Actor, AlertLevel, ApplicantCategory, Channel, ClockKind, Command, CommandName, ErrorCode, Role, State, TaskOutcome,
+    Actor, AlertLevel, ApplicantCategory, Channel, ClockKind, Command, CommandName, ErrorCode, IntakeInput, Role,
+    State, TaskOutcome,
 };
 
 const T0: &str = "2026-03-02T09:00:00+08:00"; // Monday
-
-fn ok_task(task: Task) -> Command {
-    Command::CompleteTask {
-        task,
-        outcome: TaskOutcome::Succeeded,
-    }
-}
 
 /// A second-hand transfer accepted at T0 by clerk-1.
 fn accepted_transfer(w: &mut World) {
@@ -52,14 +46,22 @@ fn acceptance_with_every_material_starts_both_clocks() {
     assert_eq!((e.seq, e.state_before, e.state_after), (1, None, State::Accepted));
 }
 
+/// The key materials of a second-hand transfer, all of them.
+const TRANSFER_KEY_MATERIALS: [&str; 4] = [
+    "application_form",
+    "identity_proof",
+    "title_certificate",
+    "sale_contract",
+];
+
 #[test]
 fn missing_key_material_means_not_accepted_with_the_whole_list() {
     let mut w = World::new();
     let clerk = w.staff("clerk-1");
-    let cmd = Command::Accept {
-        intake: Some(intake("transfer_second_hand", Channel::Window)),
-        materials: strings(&["application_form", "identity_proof", "household_register"]),
-    };
+    let cmd = accept_with(
+        Some(intake("transfer_second_hand", Channel::Window)),
+        &["application_form", "identity_proof", "household_register"],
+    );
     let d = w.ok("A", T0, &clerk, cmd);
     assert_eq!(d.case.state(), State::NotAccepted);
     let missing: Vec<&str> = d.case.missing().iter().map(|m| m.as_str()).collect();
@@ -76,15 +78,10 @@ fn missing_key_material_means_not_accepted_with_the_whole_list() {
 fn only_non_key_missing_is_accepted_with_pledges_unless_the_kind_forbids() {
     let mut w = World::new();
     let clerk = w.staff("clerk-1");
-    let cmd = Command::Accept {
-        intake: Some(intake("transfer_second_hand", Channel::Window)),
-        materials: strings(&[
-            "application_form",
-            "identity_proof",
-            "title_certificate",
-            "sale_contract",
-        ]),
-    };
+    let cmd = accept_with(
+        Some(intake("transfer_second_hand", Channel::Window)),
+        &TRANSFER_KEY_MATERIALS,
+    );
     let d = w.ok("A", T0, &clerk, cmd);
     assert_eq!(d.case.state(), State::Accepted);
     let pledged: Vec<&str> = d.case.pledged().iter().map(|m| m.as_str()).collect();
@@ -93,10 +90,7 @@ fn only_non_key_missing_is_accepted_with_pledges_unless_the_kind_forbids() {
     let text = "[[kind]]\nid='change'\nname='变更登记'\nproduces='title_certificate'\npledges=false\n\
                 material=[{id='application_form',name='申请书'},{id='note',name='说明',key=false}]\n";
     w.catalogue = Catalogue::from_toml(text).unwrap();
-    let cmd = Command::Accept {
-        intake: Some(intake("change", Channel::Window)),
-        materials: strings(&["application_form"]),
-    };
+    let cmd = accept_with(Some(intake("change", Channel::Window)), &["application_form"]);
     let d = w.ok("B", T0, &clerk, cmd);
     assert_eq!(d.case.state(), State::NotAccepted);
     assert_eq!(d.case.missing()[0].as_str(), "note");
@@ -106,16 +100,10 @@ fn only_non_key_missing_is_accepted_with_pledges_unless_the_kind_forbids() {
 fn recording_waits_for_pledges_tasks_and_seizures() {
     let mut w = World::new();
     let clerk = w.staff("clerk-1");
-    let cmd = Command::Accept {
-        intake: Some(intake("transfer_second_hand", Channel::Window)),
-        materials: strings(&[
-            "application_form",
-            "identity_proof",
-            "title_certificate",
-            "sale_contract",
-            "household_register",
-        ]),
-    };
+    let cmd = accept_with(
+        Some(intake("transfer_second_hand", Channel::Window)),
+        &[&TRANSFER_KEY_MATERIALS[..], &["household_register"]].concat(),
+    );
     w.ok("A", T0, &clerk, cmd);
     let rev = w.staff("rev-1");
     let reg = w.staff("reg-1");
@@ -168,22 +156,32 @@ fn recording_waits_for_pledges_tasks_and_seizures() {
     };
     let d = w.ok("A", "2026-03-02T14:30:00+08:00", &tax, failed);
     assert_eq!(d.case.tasks()[&Task::Tax], TaskStatus::Failed);
-    w.ok("A", "2026-03-02T15:00:00+08:00", &tax, ok_task(Task::Tax));
+    w.ok(
+        "A",
+        "2026-03-02T15:00:00+08:00",
+        &tax,
+        Command::task_succeeded(Task::Tax),
+    );
     w.refused(
         "A",
         "2026-03-02T15:01:00+08:00",
         &tax,
-        ok_task(Task::Tax),
+        Command::task_succeeded(Task::Tax),
         ErrorCode::InvalidTransition,
     );
     w.refused(
         "A",
         "2026-03-02T15:02:00+08:00",
         &tax,
-        ok_task(Task::TransactionFiling),
+        Command::task_succeeded(Task::TransactionFiling),
         ErrorCode::ForbiddenRole,
     );
-    w.ok("A", "2026-03-02T15:10:00+08:00", &tr, ok_task(Task::TransactionFiling));
+    w.ok(
+        "A",
+        "2026-03-02T15:10:00+08:00",
+        &tr,
+        Command::task_succeeded(Task::TransactionFiling),
+    );
     // A seizure wins.
     w.unit_seized = true;
     w.refused(
@@ -209,7 +207,13 @@ fn tasks_apply_only_to_kinds_that_have_them() {
     let cmd = accept(&w, "change", Channel::Window);
     w.ok("C", T0, &clerk, cmd);
     let tax = w.staff("tax-1");
-    let r = w.refused("C", T0, &tax, ok_task(Task::Tax), ErrorCode::InvalidArgument);
+    let r = w.refused(
+        "C",
+        T0,
+        &tax,
+        Command::task_succeeded(Task::Tax),
+        ErrorCode::InvalidArgument,
+    );
     assert_eq!(r.detail, Some(Detail::Field { name: "task".into() }));
 }
 
@@ -758,10 +762,7 @@ fn online_application_pre_review_and_one_visit() {
         "O",
         "2026-03-03T10:00:00+08:00",
         &clerk,
-        Command::Accept {
-            intake: None,
-            materials: strings(&["title_certificate"]),
-        },
+        accept_with(None, &["title_certificate"]),
     );
     assert_eq!(d.case.state(), State::Accepted);
     assert_eq!(d.case.intake().channel, Channel::Online);
@@ -782,10 +783,7 @@ fn identifiers_are_validated_naming_the_field() {
         "A",
         T0,
         &clerk,
-        Command::Accept {
-            intake: Some(input),
-            materials: vec![],
-        },
+        accept_with(Some(input), &[]),
         ErrorCode::InvalidIdentifier,
     );
     assert_eq!(
@@ -801,10 +799,7 @@ fn identifiers_are_validated_naming_the_field() {
         "A",
         T0,
         &clerk,
-        Command::Accept {
-            intake: Some(input),
-            materials: vec![],
-        },
+        accept_with(Some(input), &[]),
         ErrorCode::InvalidIdentifier,
     );
     let mut input = intake("change", Channel::Window);
@@ -813,18 +808,12 @@ fn identifiers_are_validated_naming_the_field() {
         "A",
         T0,
         &clerk,
-        Command::Accept {
-            intake: Some(input),
-            materials: vec![],
-        },
+        accept_with(Some(input), &[]),
         ErrorCode::InvalidIdentifier,
     );
     assert_eq!(r.detail, Some(Detail::Field { name: "unit".into() }));
     // An organisation's promise is 5 working days.
-    let cmd = Command::Accept {
-        intake: Some(org_intake("change", Channel::Window)),
-        materials: all_materials(&w, "change"),
-    };
+    let cmd = accept_all(&w, org_intake("change", Channel::Window));
     let d = w.ok("O", T0, &clerk, cmd);
     assert_eq!(d.case.intake().category, ApplicantCategory::Organisation);
     assert_eq!(
@@ -841,10 +830,7 @@ fn unknown_things_and_time() {
         "A",
         T0,
         &clerk,
-        Command::Accept {
-            intake: Some(intake("houseboat", Channel::Window)),
-            materials: vec![],
-        },
+        accept_with(Some(intake("houseboat", Channel::Window)), &[]),
         ErrorCode::UnknownKind,
     );
     assert_eq!(r.detail, Some(Detail::Field { name: "kind".into() }));
@@ -852,10 +838,7 @@ fn unknown_things_and_time() {
         "A",
         T0,
         &clerk,
-        Command::Accept {
-            intake: Some(intake("change", Channel::Window)),
-            materials: strings(&["bribe"]),
-        },
+        accept_with(Some(intake("change", Channel::Window)), &["bribe"]),
         ErrorCode::UnknownMaterial,
     );
     assert_eq!(
@@ -865,16 +848,7 @@ fn unknown_things_and_time() {
         })
     );
     w.refused("Z", T0, &w.staff("rev-1"), Command::Review, ErrorCode::CaseNotFound);
-    w.refused(
-        "Z",
-        T0,
-        &clerk,
-        Command::Accept {
-            intake: None,
-            materials: vec![],
-        },
-        ErrorCode::InvalidArgument,
-    );
+    w.refused("Z", T0, &clerk, accept_with(None, &[]), ErrorCode::InvalidArgument);
     accepted_transfer(&mut w);
     w.refused(
         "A",
@@ -903,93 +877,36 @@ fn unknown_things_and_time() {
     );
 }
 
+/// Refuses, with `code`, `actor`'s acceptance of case A at T0 from `intake`.
+fn refused_at_accept(w: &mut World, actor: &Actor, intake: &IntakeInput, code: ErrorCode) {
+    w.refused("A", T0, actor, accept_with(Some(intake.clone()), &["x"]), code);
+}
+
 #[test]
 fn the_first_broken_rule_is_reported() {
     let mut w = World::new();
     let bank = w.staff("bank-1");
+    let rev = w.staff("rev-1");
     let other_clerk = Actor::new("c9", [Role::Clerk], regflow_process::CentreId::new("haidong"));
     let mut bad = intake("houseboat", Channel::Bank);
     bad.unit = "nope".into();
     // unknown_kind before forbidden_role, channel and identifiers.
-    w.refused(
-        "A",
-        T0,
-        &w.staff("rev-1"),
-        Command::Accept {
-            intake: Some(bad.clone()),
-            materials: strings(&["x"]),
-        },
-        ErrorCode::UnknownKind,
-    );
+    refused_at_accept(&mut w, &rev, &bad, ErrorCode::UnknownKind);
     // wrong_centre before unknown_kind, forbidden_role and everything after.
-    w.refused(
-        "A",
-        T0,
-        &other_clerk,
-        Command::Accept {
-            intake: Some(bad.clone()),
-            materials: strings(&["x"]),
-        },
-        ErrorCode::WrongCentre,
-    );
+    refused_at_accept(&mut w, &other_clerk, &bad, ErrorCode::WrongCentre);
     bad.kind = "transfer_second_hand".into();
     // forbidden_role before channel.
-    w.refused(
-        "A",
-        T0,
-        &w.staff("rev-1"),
-        Command::Accept {
-            intake: Some(bad.clone()),
-            materials: strings(&["x"]),
-        },
-        ErrorCode::ForbiddenRole,
-    );
+    refused_at_accept(&mut w, &rev, &bad, ErrorCode::ForbiddenRole);
     // wrong_centre before channel.
     let other_bank = Actor::new("b9", [Role::Bank], regflow_process::CentreId::new("haidong"));
-    w.refused(
-        "A",
-        T0,
-        &other_bank,
-        Command::Accept {
-            intake: Some(bad.clone()),
-            materials: strings(&["x"]),
-        },
-        ErrorCode::WrongCentre,
-    );
+    refused_at_accept(&mut w, &other_bank, &bad, ErrorCode::WrongCentre);
     // channel before identifiers.
-    w.refused(
-        "A",
-        T0,
-        &bank,
-        Command::Accept {
-            intake: Some(bad.clone()),
-            materials: strings(&["x"]),
-        },
-        ErrorCode::ChannelNotAllowed,
-    );
+    refused_at_accept(&mut w, &bank, &bad, ErrorCode::ChannelNotAllowed);
     bad.kind = "mortgage".into();
     // identifiers before materials.
-    w.refused(
-        "A",
-        T0,
-        &bank,
-        Command::Accept {
-            intake: Some(bad.clone()),
-            materials: strings(&["x"]),
-        },
-        ErrorCode::InvalidIdentifier,
-    );
+    refused_at_accept(&mut w, &bank, &bad, ErrorCode::InvalidIdentifier);
     bad.unit = UNIT.into();
-    w.refused(
-        "A",
-        T0,
-        &bank,
-        Command::Accept {
-            intake: Some(bad.clone()),
-            materials: strings(&["x"]),
-        },
-        ErrorCode::UnknownMaterial,
-    );
+    refused_at_accept(&mut w, &bank, &bad, ErrorCode::UnknownMaterial);
     // not_instant_kind before identifiers.
     let mut q = intake("change", Channel::Window);
     q.unit = "nope".into();
@@ -1035,10 +952,7 @@ fn the_first_broken_rule_is_reported() {
 fn information_query_is_answered_at_review_and_notices_complete_at_record() {
     let mut w = World::new();
     let clerk = w.staff("clerk-1");
-    let cmd = Command::Accept {
-        intake: Some(intake("information_query", Channel::Window)),
-        materials: strings(&["identity_proof"]),
-    };
+    let cmd = accept_with(Some(intake("information_query", Channel::Window)), &["identity_proof"]);
     w.ok("Q", "2017-09-01T10:00:00+08:00", &clerk, cmd);
     let d = w.ok("Q", "2017-09-04T10:00:00+08:00", &w.staff("rev-1"), Command::Review);
     assert_eq!(d.case.state(), State::Completed);

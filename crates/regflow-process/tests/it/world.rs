@@ -4,7 +4,7 @@ use crate::at;
 use regflow_process::catalogue::Catalogue;
 use regflow_process::{
     decide, Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId, Channel, Command,
-    Context, Decision, ErrorCode, Event, IntakeInput, PolicyTimeline, Priority, Refusal, Role,
+    Context, Decision, ErrorCode, Event, IntakeInput, PolicyTimeline, Refusal, Role,
 };
 use std::collections::HashMap;
 
@@ -133,14 +133,8 @@ impl World {
 }
 
 pub fn intake(kind: &str, channel: Channel) -> IntakeInput {
-    IntakeInput {
-        kind: kind.into(),
-        applicant_category: ApplicantCategory::Individual,
-        applicants: vec![ApplicantInput::new("张三", ZHANG), ApplicantInput::new("李四", LI)],
-        unit: UNIT.into(),
-        channel,
-        priority: Priority::Standard,
-    }
+    let applicants = vec![ApplicantInput::new("张三", ZHANG), ApplicantInput::new("李四", LI)];
+    IntakeInput::new(kind, ApplicantCategory::Individual, applicants, UNIT, channel)
 }
 
 pub fn org_intake(kind: &str, channel: Channel) -> IntakeInput {
@@ -157,18 +151,26 @@ pub fn strings(items: &[&str]) -> Vec<String> {
 
 /// Every applicant-provided material of a kind.
 pub fn all_materials(w: &World, kind: &str) -> Vec<String> {
-    w.catalogue
-        .get(kind)
-        .unwrap()
-        .applicant_materials()
-        .map(|m| m.id.to_string())
-        .collect()
+    w.catalogue.get(kind).unwrap().applicant_material_ids(None)
 }
 
 pub fn accept(w: &World, kind: &str, channel: Channel) -> Command {
+    accept_all(w, intake(kind, channel))
+}
+
+/// An acceptance of `intake` with every material its kind asks of the applicant.
+pub fn accept_all(w: &World, intake: IntakeInput) -> Command {
     Command::Accept {
-        intake: Some(intake(kind, channel)),
-        materials: all_materials(w, kind),
+        materials: all_materials(w, &intake.kind),
+        intake: Some(intake),
+    }
+}
+
+/// An acceptance of `intake` (none: the case's own) with the materials named.
+pub fn accept_with(intake: Option<IntakeInput>, materials: &[&str]) -> Command {
+    Command::Accept {
+        intake,
+        materials: strings(materials),
     }
 }
 
