@@ -82,11 +82,8 @@ impl Engine {
     pub async fn alerts_after(&self, centre: Option<&CentreId>, after: u64, limit: usize) -> Result<Vec<FiredAlert>> {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit.clamp(1, 1000)).unwrap_or(1000);
-        let rows = self
-            .inner
-            .db
-            .acquire()
-            .await?
+        let mut db = self.inner.db.acquire().await?;
+        let rows = db
             .conn()
             .alerts_after(after, centre.map(CentreId::as_str), limit)
             .await?;
@@ -99,7 +96,8 @@ impl Engine {
     /// # Errors
     /// [`Error::Database`].
     pub async fn last_alert_id(&self) -> Result<u64> {
-        let id = self.inner.db.acquire().await?.conn().alerts_last_id().await?;
+        let mut db = self.inner.db.acquire().await?;
+        let id = db.conn().alerts_last_id().await?;
         Ok(u64::try_from(id).unwrap_or(0))
     }
 
@@ -108,7 +106,8 @@ impl Engine {
     /// # Errors
     /// [`Error::Database`].
     pub async fn delivery_backlog(&self) -> Result<Vec<(String, u64)>> {
-        let rows = self.inner.db.acquire().await?.conn().delivery_backlog().await?;
+        let mut db = self.inner.db.acquire().await?;
+        let rows = db.conn().delivery_backlog().await?;
         Ok(rows
             .into_iter()
             .map(|(c, n)| (c, u64::try_from(n).unwrap_or(0)))

@@ -214,11 +214,8 @@ impl Engine {
         }
         let states: Vec<&str> = queue.states.iter().map(|s| s.as_str()).collect();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.inner
-            .db
-            .acquire()
-            .await?
-            .conn()
+        let mut db = self.inner.db.acquire().await?;
+        db.conn()
             .queue(centre.as_str(), &states, queue.task, after, limit)
             .await
     }
@@ -302,14 +299,8 @@ impl Engine {
                 )
                 .with(Detail::Field { name: "id".into() })
             })?;
-        let rows = self
-            .inner
-            .db
-            .acquire()
-            .await?
-            .conn()
-            .cases_of_party(id.as_str())
-            .await?;
+        let mut db = self.inner.db.acquire().await?;
+        let rows = db.conn().cases_of_party(id.as_str()).await?;
         cases(rows)
     }
 
@@ -319,11 +310,8 @@ impl Engine {
     /// # Errors
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn overdue(&self, centre: Option<&CentreId>, now: DateTime<Utc>) -> Result<Vec<Overdue>> {
-        let rows = self
-            .inner
-            .db
-            .acquire()
-            .await?
+        let mut db = self.inner.db.acquire().await?;
+        let rows = db
             .conn()
             .overdue(centre.map(|c| c.as_str()), micros(now), State::Suspended.as_str())
             .await?;
@@ -347,7 +335,8 @@ impl Engine {
     /// # Errors
     /// [`crate::Error::Database`]; [`crate::Error::Corrupt`] for a stored state that is not one.
     pub async fn open_cases_by_state(&self) -> Result<Vec<(State, u64)>> {
-        let rows = self.inner.db.acquire().await?.conn().open_by_state().await?;
+        let mut db = self.inner.db.acquire().await?;
+        let rows = db.conn().open_by_state().await?;
         rows.into_iter()
             .map(|(s, n)| {
                 let state = s.parse::<State>().map_err(crate::Error::Corrupt)?;
@@ -366,14 +355,8 @@ impl Engine {
             return Err(Refusal::argument("limit", format!("`limit` is {limit}: give 1 to {MAX_PAGE}")).into());
         }
         let after = after.map_or("", CaseId::as_str);
-        let ids = self
-            .inner
-            .db
-            .acquire()
-            .await?
-            .conn()
-            .case_ids(after, limit as i64)
-            .await?;
+        let mut db = self.inner.db.acquire().await?;
+        let ids = db.conn().case_ids(after, limit as i64).await?;
         Ok(ids.into_iter().map(CaseId::new).collect())
     }
 
@@ -431,7 +414,7 @@ pub(crate) fn verify_rows(id: &CaseId, row: &CaseRow, events: &[EventRow], catal
         problems.push(Tampering::ReplayMismatch);
     }
     if let Some(expected) = replayed.and_then(|case| case_row(&case, catalogue, &prev).ok()) {
-        for column in case_columns_differing(row, &expected) {
+        for column in crate::store::columns_differing(row, &expected) {
             problems.push(Tampering::CaseColumn {
                 column: column.to_owned(),
             });
@@ -467,47 +450,4 @@ fn event_columns_edited(row: &EventRow) -> Vec<&'static str> {
         out.push("actor");
     }
     out
-}
-
-/// The queryable columns in which a stored case row differs from the row its replay gives
-/// (the body is compared by the replay itself).
-fn case_columns_differing(stored: &CaseRow, expected: &CaseRow) -> Vec<&'static str> {
-    let checks: [(&'static str, bool); 29] = [
-        ("id", stored.id == expected.id),
-        ("centre", stored.centre == expected.centre),
-        ("kind", stored.kind == expected.kind),
-        ("category", stored.category == expected.category),
-        ("channel", stored.channel == expected.channel),
-        ("priority", stored.priority == expected.priority),
-        ("priority_class", stored.priority_class == expected.priority_class),
-        ("unit", stored.unit == expected.unit),
-        ("unit_effect", stored.unit_effect == expected.unit_effect),
-        ("state", stored.state == expected.state),
-        ("is_open", stored.is_open == expected.is_open),
-        ("instant", stored.instant == expected.instant),
-        (
-            "pending_task_bits",
-            stored.pending_task_bits == expected.pending_task_bits,
-        ),
-        ("accepted_at", stored.accepted_at == expected.accepted_at),
-        ("promise_due_at", stored.promise_due_at == expected.promise_due_at),
-        ("statutory_due_at", stored.statutory_due_at == expected.statutory_due_at),
-        ("provisional", stored.provisional == expected.provisional),
-        ("recorded_at", stored.recorded_at == expected.recorded_at),
-        ("completed_at", stored.completed_at == expected.completed_at),
-        (
-            "working_days_used",
-            stored.working_days_used == expected.working_days_used,
-        ),
-        ("on_time", stored.on_time == expected.on_time),
-        ("within_statute", stored.within_statute == expected.within_statute),
-        ("extended_days", stored.extended_days == expected.extended_days),
-        ("suspensions", stored.suspensions == expected.suspensions),
-        ("rating", stored.rating == expected.rating),
-        ("version", stored.version == expected.version),
-        ("head_hash", stored.head_hash == expected.head_hash),
-        ("created_at", stored.created_at == expected.created_at),
-        ("updated_at", stored.updated_at == expected.updated_at),
-    ];
-    checks.iter().filter(|(_, same)| !same).map(|(c, _)| *c).collect()
 }

@@ -227,11 +227,8 @@ impl Engine {
         let (mut by_kind, mut by_channel) = (by_category.clone(), by_category.clone());
         let mut after: Option<(i64, String)> = None;
         loop {
-            let page = self
-                .inner
-                .db
-                .acquire()
-                .await?
+            let mut db = self.inner.db.acquire().await?;
+            let page = db
                 .conn()
                 .cases_between(
                     filter.basis,

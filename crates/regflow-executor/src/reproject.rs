@@ -66,14 +66,8 @@ impl Engine {
     /// # Errors
     /// [`crate::Error::Database`] when the database fails; what was done stays done.
     pub async fn finish_calendar_loads(&self) -> Result<Vec<Reprojection>> {
-        let rows = self
-            .inner
-            .db
-            .acquire()
-            .await?
-            .conn()
-            .unfinished_calendar_loads()
-            .await?;
+        let mut db = self.inner.db.acquire().await?;
+        let rows = db.conn().unfinished_calendar_loads().await?;
         let mut done = Vec::with_capacity(rows.len());
         for row in &rows {
             let load = crate::calendar::load_of(row)?;

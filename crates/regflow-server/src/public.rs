@@ -33,13 +33,7 @@ fn policy_in_force(state: &AppState) -> Result<&regflow_process::Policy, Problem
 /// `GET /v1/guides`: every kind's guide under the policy in force.
 pub async fn guides(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Problem> {
     let policy = policy_in_force(&state)?;
-    let kinds: Vec<_> = state
-        .engine
-        .catalogue()
-        .kinds()
-        .iter()
-        .map(|k| view::guide(k, policy))
-        .collect();
+    let kinds: Vec<_> = view::guides(state.engine.catalogue(), policy);
     Ok(Json(json!({"policy": policy.id().as_str(), "kinds": kinds})))
 }
 

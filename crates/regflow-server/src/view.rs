@@ -6,7 +6,7 @@ use regflow_executor::Engine;
 use regflow_process::case::Stage;
 use regflow_process::catalogue::Provider;
 use regflow_process::transition;
-use regflow_process::{Actor, ApplicantCategory, Case, KindSpec, OfficeHours, Policy, Promise};
+use regflow_process::{Actor, ApplicantCategory, Case, Catalogue, KindSpec, OfficeHours, Policy, Promise};
 use serde_json::{json, Map, Value};
 
 /// Rewrites, in place, every time under a key that names one (`at`, `…_at`, `since`,
@@ -118,6 +118,11 @@ fn promise(p: Promise) -> Value {
         Promise::WorkingDays(n) => json!({"working_days": n}),
         Promise::Instant => json!("instant"),
     }
+}
+
+/// 办事指南 of every kind of `catalogue` under `policy`, in catalogue order.
+pub fn guides(catalogue: &Catalogue, policy: &Policy) -> Vec<Value> {
+    catalogue.kinds().iter().map(|k| guide(k, policy)).collect()
 }
 
 /// 办事指南 of one kind under `policy`: materials, steps, limits per category, channels.

@@ -6,8 +6,59 @@
 //! index entry whenever its column appears in `SET`, changed or not). Updates are grouped
 //! by the set of columns they change; each group is one multi-row statement.
 
-use super::sql::{placeholders_from, Bind, Dialect};
+use super::bind::{Bind, Value};
+use super::sql::{placeholders_from, Dialect};
 use super::CaseRow;
+
+/// The case columns set when a case is opened and never changed after, in table order.
+pub(super) const FIXED: [&str; 10] = [
+    "id",
+    "centre",
+    "kind",
+    "category",
+    "channel",
+    "priority",
+    "priority_class",
+    "unit",
+    "unit_effect",
+    "created_at",
+];
+
+/// The values of [`FIXED`] in `row`, in the same order.
+pub(super) fn fixed_values(r: &CaseRow) -> [Value<'_>; 10] {
+    use Value::{Int, MaybeText, Text};
+    [
+        Text(&r.id),
+        Text(&r.centre),
+        Text(&r.kind),
+        Text(&r.category),
+        Text(&r.channel),
+        Text(&r.priority),
+        Int(r.priority_class),
+        Text(&r.unit),
+        MaybeText(r.unit_effect.as_deref()),
+        Int(r.created_at),
+    ]
+}
+
+/// The columns in which a stored case row differs from `expected` (what its replay gives),
+/// every column but the body, which the replay itself compares.
+pub(crate) fn columns_differing(stored: &CaseRow, expected: &CaseRow) -> Vec<&'static str> {
+    let named = |r| {
+        FIXED
+            .into_iter()
+            .zip(fixed_values(r))
+            .chain(CHANGING.into_iter().zip(changing_values(r)))
+    };
+    named(stored)
+        .zip(named(expected))
+        .filter(|((name, a), (_, b))| *name != "body" && a != b)
+        .map(|((name, _), _)| name)
+        .collect()
+}
+
+/// How many columns a case row has: [`FIXED`] and [`CHANGING`].
+pub(super) const CASE_COLUMNS: usize = FIXED.len() + CHANGING.len();
 
 /// The case columns a command can change, in table order; `id` and `version` (as read)
 /// guard the update and are bound after them.
@@ -36,14 +87,6 @@ pub(super) const CHANGING: [&str; 20] = [
 
 /// The bit of `version` in a [`Columns`] set: every update assigns it.
 const VERSION: u32 = 1 << 16;
-
-/// One column's value, compared and bound alike whatever its type.
-#[derive(Debug, PartialEq, Eq)]
-enum Value<'a> {
-    Text(&'a str),
-    Int(i64),
-    Maybe(Option<i64>),
-}
 
 /// The values of [`CHANGING`] in `row`, in the same order.
 fn changing_values(r: &CaseRow) -> [Value<'_>; 20] {
@@ -165,51 +208,22 @@ pub(crate) fn update_cases_sql<C: Dialect>(first: usize, rows: usize, columns: C
 }
 
 /// Binds what [`update_cases_sql`] takes for one update.
-pub(crate) fn bind_update<'q, DB, A>(q: A, u: &'q CaseUpdate) -> A
-where
-    DB: sqlx::Database,
-    A: Bind<'q, DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+pub(crate) fn bind_update<'q, A: Bind<'q>>(q: A, u: &'q CaseUpdate) -> A {
     let mut q = q;
     for (i, value) in changing_values(&u.row).into_iter().enumerate() {
         if u.changed.contains(i) {
-            q = bind_value(q, value);
+            q = q.bind(value);
         }
     }
     q.bind(u.row.id.as_str()).bind(u.expected)
 }
 
 /// Binds every [`CHANGING`] column of `row`, in order (a new case's insert).
-pub(crate) fn bind_changing<'q, DB, A>(mut q: A, row: &'q CaseRow) -> A
-where
-    DB: sqlx::Database,
-    A: Bind<'q, DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+pub(crate) fn bind_changing<'q, A: Bind<'q>>(mut q: A, row: &'q CaseRow) -> A {
     for value in changing_values(row) {
-        q = bind_value(q, value);
+        q = q.bind(value);
     }
     q
-}
-
-fn bind_value<'q, DB, A>(q: A, value: Value<'q>) -> A
-where
-    DB: sqlx::Database,
-    A: Bind<'q, DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    match value {
-        Value::Text(s) => q.bind(s),
-        Value::Int(n) => q.bind(n),
-        Value::Maybe(n) => q.bind(n),
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! a pool is opened. Only this module contains SQL (the migrations aside). Instants are
 //! microseconds since the epoch, flags 0/1, documents JSON text kept byte for byte.
 
+mod bind;
 mod case_update;
 mod migrate;
 mod rows;
@@ -23,7 +24,7 @@ pub(crate) use rows::{
 
 use crate::database::Database;
 use crate::error::Result;
-pub(crate) use case_update::CaseUpdate;
+pub(crate) use case_update::{columns_differing, CaseUpdate};
 use sql::PeriodColumn;
 use sql::Savepoint;
 use sql::Sql;

@@ -140,12 +140,11 @@ pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 /// The names of regflow's tables present, sorted.
 pub(crate) async fn tables(pool: &sqlx::PgPool) -> Result<Vec<String>> {
-    let names: Vec<(String,)> = sqlx::query_as(
+    Ok(sqlx::query_scalar(
         "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'regflow\\_%' ORDER BY tablename",
     )
     .fetch_all(pool)
-    .await?;
-    Ok(names.into_iter().map(|(n,)| n).collect())
+    .await?)
 }
 
 #[cfg(test)]

@@ -7,7 +7,11 @@
 //! `postgres.rs`. Both backends accept `$N` placeholders; multi-row statements number them
 //! with `placeholders`, in binding order.
 
-use super::case_update::{bind_changing, bind_update, by_columns, update_cases_sql, CaseUpdate, Columns, CHANGING};
+use super::bind::Bind;
+use super::case_update::{
+    bind_changing, bind_update, by_columns, fixed_values, update_cases_sql, CaseUpdate, Columns, CASE_COLUMNS,
+    CHANGING, FIXED,
+};
 use super::{AlertRow, CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, ReportRow, TimerRow, TokenRow};
 use crate::error::Result;
 use regflow_process::Task;
@@ -241,7 +245,7 @@ where
     /// of their ids exists already).
     pub(crate) async fn insert_cases(self, rows: &[CaseRow]) -> Result<u64> {
         let mut inserted = 0;
-        for chunk in rows.chunks(rows_per_statement(30)) {
+        for chunk in rows.chunks(rows_per_statement(CASE_COLUMNS)) {
             let sql = format!("{} ON CONFLICT (id) DO NOTHING", insert_cases_sql::<C>(1, chunk.len()));
             let mut q = sqlx::query(&sql).persistent(prepared(chunk.len()));
             for r in chunk {
@@ -317,7 +321,7 @@ where
         let mut next = 1;
         let new_cases = (!cases.is_empty()).then(|| {
             let sql = insert_cases_sql::<C>(next, cases.len());
-            next += cases.len() * 30;
+            next += cases.len() * CASE_COLUMNS;
             sql
         });
         let party_values = (!parties.is_empty()).then(|| {
@@ -660,12 +664,13 @@ where
 
     /// Up to `limit` case ids after `after`, in id order (for walking every case).
     pub(crate) async fn case_ids(self, after: &str, limit: i64) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM regflow_cases WHERE id > $1 ORDER BY id LIMIT $2")
-            .bind(after)
-            .bind(limit)
-            .fetch_all(self.0)
-            .await?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
+        Ok(
+            sqlx::query_scalar("SELECT id FROM regflow_cases WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(limit)
+                .fetch_all(self.0)
+                .await?,
+        )
     }
 
     // ------------------------------------------------------------- migrations
@@ -1009,7 +1014,7 @@ where
     /// may move: their clocks run from before `to` to at or after `from`, or they are
     /// suspended in `suspended` (a public notice's end is not bounded by the statute).
     pub(crate) async fn cases_with_clocks_between(self, from: i64, to: i64, suspended: &str) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(
+        Ok(sqlx::query_scalar(
             "SELECT id FROM regflow_cases WHERE is_open = 1 AND accepted_at IS NOT NULL \
              AND ((accepted_at < $1 AND statutory_due_at >= $2) OR state = $3) ORDER BY id",
         )
@@ -1017,8 +1022,7 @@ where
         .bind(from)
         .bind(suspended)
         .fetch_all(self.0)
-        .await?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
+        .await?)
     }
 
     // -------------------------------------------------------------- calendars
@@ -1095,7 +1099,7 @@ where
 
 /// Whether [`Sql::write_combined`] can take these rows in one statement.
 pub(crate) fn fits_one_statement(changes: &Changes<'_>) -> bool {
-    let parameters = changes.cases.len() * 30
+    let parameters = changes.cases.len() * CASE_COLUMNS
         + changes.parties.len() * 2
         + changes.updates.iter().map(CaseUpdate::parameters).sum::<usize>()
         + changes.events.len() * 8
@@ -1107,34 +1111,18 @@ pub(crate) fn fits_one_statement(changes: &Changes<'_>) -> bool {
 /// `$first`, as [`bind_new_case`] binds them.
 fn insert_cases_sql<C: Dialect>(first: usize, rows: usize) -> String {
     format!(
-        "INSERT INTO regflow_cases (id, centre, kind, category, channel, priority, priority_class, unit, \
-         unit_effect, created_at, {}) VALUES {}",
+        "INSERT INTO regflow_cases ({}, {}) VALUES {}",
+        FIXED.join(", "),
         CHANGING.join(", "),
-        placeholders_from::<C>(first, rows, 30)
+        placeholders_from::<C>(first, rows, CASE_COLUMNS)
     )
 }
 
 /// Binds what [`insert_cases_sql`] takes for one case.
-fn bind_new_case<'q, DB, A>(q: A, r: &'q CaseRow) -> A
-where
-    DB: sqlx::Database,
-    A: Bind<'q, DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    let q = q
-        .bind(r.id.as_str())
-        .bind(r.centre.as_str())
-        .bind(r.kind.as_str())
-        .bind(r.category.as_str())
-        .bind(r.channel.as_str())
-        .bind(r.priority.as_str())
-        .bind(r.priority_class)
-        .bind(r.unit.as_str())
-        .bind(r.unit_effect.as_deref())
-        .bind(r.created_at);
+fn bind_new_case<'q, A: Bind<'q>>(mut q: A, r: &'q CaseRow) -> A {
+    for value in fixed_values(r) {
+        q = q.bind(value);
+    }
     bind_changing(q, r)
 }
 
@@ -1149,15 +1137,7 @@ fn insert_events_sql<C: Dialect>(first: usize, rows: usize) -> String {
 
 /// Binds what [`Sql::write_combined`] takes: new cases, their applicants, updates (by
 /// group), events, timers dropped, timers armed.
-fn bind_changes<'q, DB, A>(mut q: A, groups: &[(Columns, Vec<&'q CaseUpdate>)], changes: &Changes<'q>) -> A
-where
-    DB: sqlx::Database,
-    A: Bind<'q, DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+fn bind_changes<'q, A: Bind<'q>>(mut q: A, groups: &[(Columns, Vec<&'q CaseUpdate>)], changes: &Changes<'q>) -> A {
     for r in changes.cases {
         q = bind_new_case(q, r);
     }
@@ -1171,13 +1151,7 @@ where
 }
 
 /// Binds what [`insert_events_sql`] takes, in order.
-fn bind_events<'q, DB, A>(mut q: A, events: &'q [EventRow]) -> A
-where
-    DB: sqlx::Database,
-    A: Bind<'q, DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+fn bind_events<'q, A: Bind<'q>>(mut q: A, events: &'q [EventRow]) -> A {
     for e in events {
         q = q
             .bind(e.case_id.as_str())
@@ -1192,31 +1166,8 @@ where
     q
 }
 
-/// A query or a typed query, to bind parameters to alike.
-pub(super) trait Bind<'q, DB: sqlx::Database>: Sized {
-    fn bind<T: 'q + sqlx::Encode<'q, DB> + sqlx::Type<DB>>(self, value: T) -> Self;
-}
-
-impl<'q, DB: sqlx::Database> Bind<'q, DB> for sqlx::query::Query<'q, DB, DB::Arguments<'q>> {
-    fn bind<T: 'q + sqlx::Encode<'q, DB> + sqlx::Type<DB>>(self, value: T) -> Self {
-        sqlx::query::Query::bind(self, value)
-    }
-}
-
-impl<'q, DB: sqlx::Database, O> Bind<'q, DB> for sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>> {
-    fn bind<T: 'q + sqlx::Encode<'q, DB> + sqlx::Type<DB>>(self, value: T) -> Self {
-        sqlx::query::QueryAs::bind(self, value)
-    }
-}
-
 /// Binds `(case_id, timer, due_at)` of each timer, in order.
-fn bind_timers<'q, DB, A>(mut q: A, timers: &'q [TimerRow]) -> A
-where
-    DB: sqlx::Database,
-    A: Bind<'q, DB>,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+fn bind_timers<'q, A: Bind<'q>>(mut q: A, timers: &'q [TimerRow]) -> A {
     for t in timers {
         q = q.bind(t.case_id.as_str()).bind(t.timer.as_str()).bind(t.due_at);
     }

@@ -115,12 +115,11 @@ pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 /// The names of regflow's tables present, sorted.
 pub(crate) async fn tables(pool: &sqlx::SqlitePool) -> Result<Vec<String>> {
-    let names: Vec<(String,)> = sqlx::query_as(
+    Ok(sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'regflow\\_%' ESCAPE '\\' ORDER BY name",
     )
     .fetch_all(pool)
-    .await?;
-    Ok(names.into_iter().map(|(n,)| n).collect())
+    .await?)
 }
 
 #[cfg(test)]

@@ -3,24 +3,15 @@
 
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
 use axum::Form;
 use serde_json::{json, Map, Value};
 
-use super::{form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, Flash};
-use crate::problem::Problem;
+use super::{form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, Flash, Page};
 use crate::AppState;
 
 /// `GET /kiosk`: the query form (the kiosk signs in once with its token).
-pub async fn home(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(flash): Query<Flash>,
-) -> Result<Response, Problem> {
-    let (visit, _) = match visit_as(&state, &headers, Area::Kiosk, flash.error.clone()).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
-    };
+pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash): Query<Flash>) -> Page {
+    let (visit, _) = visit_as(&state, &headers, Area::Kiosk, flash.error.clone()).await?;
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("自助查询"));
     flash.into_ctx(&mut ctx);
@@ -32,11 +23,8 @@ pub async fn query(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, Problem> {
-    let (visit, me) = match posted_as(&state, &headers, &fields, Area::Kiosk).await? {
-        Ok(v) => v,
-        Err(answer) => return Ok(answer),
-    };
+) -> Page {
+    let (visit, me) = posted_as(&state, &headers, &fields, Area::Kiosk).await?;
     let mut form = form_object(&fields);
     let name = form.remove("name").unwrap_or(Value::Null);
     let id = form.remove("id").unwrap_or(Value::Null);

@@ -166,11 +166,8 @@ pub(crate) async fn act_on_case(
     fields: &[(String, String)],
     area: Area,
     to: &str,
-) -> Result<Response, Problem> {
-    let (_, me) = match posted_as(state, headers, fields, area).await? {
-        Ok(v) => v,
-        Err(answer) => return Ok(answer),
-    };
+) -> Page {
+    let (_, me) = posted_as(state, headers, fields, area).await?;
     let form = form_object(fields);
     match send(state, &me, Some(id), &form, &[]).await {
         Ok(case) => Ok(back(
@@ -178,7 +175,7 @@ pub(crate) async fn act_on_case(
             Some(&format!("已办理，当前状态：{}", labels::state(case.state()))),
             None,
         )),
-        Err(p) if p.status == StatusCode::NOT_FOUND => Err(p),
+        Err(p) if p.status == StatusCode::NOT_FOUND => Err(p.into()),
         Err(p) => Ok(back(to, None, Some(&refusal_text(&p)))),
     }
 }
@@ -262,7 +259,7 @@ async fn login(
     axum::extract::State(state): axum::extract::State<AppState>,
     headers: HeaderMap,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
-) -> Result<Response, Problem> {
+) -> Page {
     let visit = Visit::of(&state, &headers).await?;
     let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     // Only our own areas: a sign-in never redirects elsewhere.
@@ -300,7 +297,7 @@ async fn logout(
     axum::extract::State(state): axum::extract::State<AppState>,
     headers: HeaderMap,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
-) -> Result<Response, Problem> {
+) -> Page {
     let visit = Visit::of(&state, &headers).await?;
     let csrf = fields.iter().find(|(n, _)| n == "csrf").map(|(_, v)| v.as_str());
     if !visit.csrf_ok(csrf) {
@@ -380,6 +377,33 @@ impl Area {
     }
 }
 
+/// What a page handler answers instead of the page asked for: another page (the sign-in
+/// form, 403 for a form without its CSRF field) or a problem.
+pub enum Instead {
+    /// A page to show.
+    Page(Response),
+    /// A problem, as [`Problem`] renders it.
+    Problem(Problem),
+}
+
+impl<E: Into<Problem>> From<E> for Instead {
+    fn from(e: E) -> Self {
+        Instead::Problem(e.into())
+    }
+}
+
+impl IntoResponse for Instead {
+    fn into_response(self) -> Response {
+        match self {
+            Instead::Page(page) => page,
+            Instead::Problem(problem) => problem.into_response(),
+        }
+    }
+}
+
+/// What a page handler returns.
+pub type Page = Result<Response, Instead>;
+
 /// A page visit by someone signed in to `area`, or the answer to give instead (the
 /// sign-in page).
 pub(crate) async fn visit_as(
@@ -387,12 +411,12 @@ pub(crate) async fn visit_as(
     headers: &HeaderMap,
     area: Area,
     error: Option<String>,
-) -> Result<Result<(Visit, Actor), Response>, Problem> {
+) -> Result<(Visit, Actor), Instead> {
     let visit = Visit::of(state, headers).await?;
-    Ok(match area.actor(&visit) {
+    match area.actor(&visit) {
         Some(actor) => Ok((visit, actor)),
-        None => Err(sign_in_page(state, &visit, area.name(), error)),
-    })
+        None => Err(Instead::Page(sign_in_page(state, &visit, area.name(), error))),
+    }
 }
 
 /// A form posted to `area`: the visit and actor once the CSRF field and the sign-in are
@@ -402,16 +426,16 @@ pub(crate) async fn posted_as(
     headers: &HeaderMap,
     fields: &[(String, String)],
     area: Area,
-) -> Result<Result<(Visit, Actor), Response>, Problem> {
+) -> Result<(Visit, Actor), Instead> {
     let visit = Visit::of(state, headers).await?;
     let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
     if !visit.csrf_ok(csrf) {
-        return Ok(Err(forbidden_form()));
+        return Err(Instead::Page(forbidden_form()));
     }
-    Ok(match area.actor(&visit) {
+    match area.actor(&visit) {
         Some(actor) => Ok((visit, actor)),
-        None => Err(sign_in_page(state, &visit, area.name(), None)),
-    })
+        None => Err(Instead::Page(sign_in_page(state, &visit, area.name(), None))),
+    }
 }
 
 /// An application form page (业务办理 online, 窗口受理 at the window): the kinds that open
@@ -423,11 +447,8 @@ pub(crate) async fn checklist_page(
     channel: regflow_process::Channel,
     form: ChecklistQuery,
     (title, template): (&str, &str),
-) -> Result<Response, Problem> {
-    let (visit, _) = match visit_as(state, headers, area, None).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
-    };
+) -> Page {
+    let (visit, _) = visit_as(state, headers, area, None).await?;
     let mut ctx = checklist(state, channel, form.kind.as_deref());
     ctx.insert("title".into(), Value::String(title.into()));
     if let Some(e) = form.error {

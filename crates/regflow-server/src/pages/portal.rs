@@ -2,7 +2,6 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
 use axum::Form;
 use regflow_process::{CaseId, Channel};
 use serde_json::{json, Map, Value};
@@ -10,21 +9,14 @@ use serde_json::{json, Map, Value};
 use super::session::Visit;
 use super::{
     back, checklist_page, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, ChecklistQuery,
-    Flash,
+    Flash, Page,
 };
 use crate::problem::Problem;
 use crate::{view, AppState};
 
 /// `GET /`: 用户信息 and the ways in, or the sign-in form.
-pub async fn home(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(flash): Query<Flash>,
-) -> Result<Response, Problem> {
-    let (visit, _) = match visit_as(&state, &headers, Area::Portal, flash.error.clone()).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
-    };
+pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash): Query<Flash>) -> Page {
+    let (visit, _) = visit_as(&state, &headers, Area::Portal, flash.error.clone()).await?;
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("互联网+不动产登记"));
     flash.into_ctx(&mut ctx);
@@ -32,7 +24,7 @@ pub async fn home(
 }
 
 /// `GET /guides`: 办事指南, public.
-pub async fn guides(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+pub async fn guides(State(state): State<AppState>, headers: HeaderMap) -> Page {
     let visit = Visit::of(&state, &headers).await?;
     let today = view::today(&state.engine);
     let policy = state
@@ -40,13 +32,7 @@ pub async fn guides(State(state): State<AppState>, headers: HeaderMap) -> Result
         .policies()
         .in_force(today)
         .map_err(|e| Problem::from(regflow_process::Refusal::from(e)))?;
-    let guides: Vec<Value> = state
-        .engine
-        .catalogue()
-        .kinds()
-        .iter()
-        .map(|k| view::guide(k, policy))
-        .collect();
+    let guides: Vec<Value> = view::guides(state.engine.catalogue(), policy);
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("办事指南"));
     ctx.insert("guides".into(), Value::Array(guides));
@@ -55,11 +41,7 @@ pub async fn guides(State(state): State<AppState>, headers: HeaderMap) -> Result
 
 /// `GET /apply?kind=`: 业务办理 — the kinds that may be applied for online, then the
 /// chosen kind's checklist.
-pub async fn apply_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<ChecklistQuery>,
-) -> Result<Response, Problem> {
+pub async fn apply_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ChecklistQuery>) -> Page {
     let page = ("业务办理", "apply.html");
     checklist_page(&state, &headers, Area::Portal, Channel::Online, q, page).await
 }
@@ -69,11 +51,8 @@ pub async fn apply(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, Problem> {
-    let (visit, me) = match posted_as(&state, &headers, &fields, Area::Portal).await? {
-        Ok(v) => v,
-        Err(answer) => return Ok(answer),
-    };
+) -> Page {
+    let (visit, me) = posted_as(&state, &headers, &fields, Area::Portal).await?;
     let name = visit.token.as_ref().and_then(|t| t.name.clone()).unwrap_or_default();
     let mut form = form_object(&fields);
     let kind = form.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -97,11 +76,8 @@ pub async fn apply(
 }
 
 /// `GET /my`: 我的业务.
-pub async fn my_cases(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
-    let (visit, me) = match visit_as(&state, &headers, Area::Portal, None).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
-    };
+pub async fn my_cases(State(state): State<AppState>, headers: HeaderMap) -> Page {
+    let (visit, me) = visit_as(&state, &headers, Area::Portal, None).await?;
     let cases = state.engine.as_actor(&me).my_cases().await?;
     let list: Vec<Value> = cases.iter().map(|c| labels::case(&state.engine, c, &me)).collect();
     let mut ctx = Map::new();
@@ -116,13 +92,10 @@ pub async fn my_case(
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(flash): Query<Flash>,
-) -> Result<Response, Problem> {
-    let (visit, me) = match visit_as(&state, &headers, Area::Portal, None).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
-    };
+) -> Page {
+    let (visit, me) = visit_as(&state, &headers, Area::Portal, None).await?;
     let Some(view) = state.engine.as_actor(&me).case(&CaseId::new(id.as_str())).await? else {
-        return Err(Problem::not_found(&id));
+        return Err(Problem::not_found(&id).into());
     };
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("我的业务"));
@@ -137,6 +110,6 @@ pub async fn act(
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, Problem> {
+) -> Page {
     super::act_on_case(&state, &headers, &id, &fields, Area::Portal, &format!("/my/cases/{id}")).await
 }

@@ -5,9 +5,9 @@
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::Form;
-use regflow_executor::{ReportBasis, ReportFilter};
+use regflow_executor::ReportFilter;
 use regflow_process::case::{RejectionGround, SuspensionCause};
 use regflow_process::{CaseId, Role, Task};
 use serde_json::{json, Map, Value};
@@ -16,22 +16,15 @@ use std::time::Duration;
 use super::session::Visit;
 use super::{
     back, checklist_page, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, ChecklistQuery,
-    Flash,
+    Flash, Page,
 };
 use crate::alerts::alert_doc;
 use crate::problem::Problem;
 use crate::AppState;
 
 /// `GET /staff`: the signed-in officer's queues, in priority order.
-pub async fn home(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(flash): Query<Flash>,
-) -> Result<Response, Problem> {
-    let (visit, me) = match visit_as(&state, &headers, Area::Staff, flash.error.clone()).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
-    };
+pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash): Query<Flash>) -> Page {
+    let (visit, me) = visit_as(&state, &headers, Area::Staff, flash.error.clone()).await?;
     let mut queues = Vec::new();
     for role in me.roles().iter().copied().filter(|r| *r != Role::System) {
         let page = state.engine.as_actor(&me).work_queue(role, 50, None).await?;
@@ -48,11 +41,7 @@ pub async fn home(
 }
 
 /// `GET /staff/accept?kind=`: acceptance at the window with the kind's checklist.
-pub async fn accept_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<ChecklistQuery>,
-) -> Result<Response, Problem> {
+pub async fn accept_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ChecklistQuery>) -> Page {
     let page = ("窗口受理", "staff_accept.html");
     let channel = regflow_process::Channel::Window;
     checklist_page(&state, &headers, Area::Staff, channel, q, page).await
@@ -64,11 +53,8 @@ pub async fn accept(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, Problem> {
-    let (_, me) = match posted_as(&state, &headers, &fields, Area::Staff).await? {
-        Ok(v) => v,
-        Err(answer) => return Ok(answer),
-    };
+) -> Page {
+    let (_, me) = posted_as(&state, &headers, &fields, Area::Staff).await?;
     let mut form = form_object(&fields);
     let kind = form.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
     let mut parties = Vec::new();
@@ -102,11 +88,8 @@ pub async fn case(
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(flash): Query<Flash>,
-) -> Result<Response, Problem> {
-    let (visit, me) = match visit_as(&state, &headers, Area::Staff, None).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
-    };
+) -> Page {
+    let (visit, me) = visit_as(&state, &headers, Area::Staff, None).await?;
     let case_id = CaseId::new(id.as_str());
     let view = state
         .engine
@@ -151,7 +134,7 @@ pub async fn act(
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, Problem> {
+) -> Page {
     super::act_on_case(
         &state,
         &headers,
@@ -171,15 +154,8 @@ pub struct ReportQuery {
 }
 
 /// `GET /staff/report?from=&to=`: the SPEC 7 report of the supervisor's centre, with bars.
-pub async fn report(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<ReportQuery>,
-) -> Result<Response, Problem> {
-    let (visit, me) = match visit_as(&state, &headers, Area::Staff, None).await? {
-        Ok(v) => v,
-        Err(page) => return Ok(page),
-    };
+pub async fn report(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ReportQuery>) -> Page {
+    let (visit, me) = visit_as(&state, &headers, Area::Staff, None).await?;
     if !me.has(Role::Supervisor) {
         return Ok(back(
             "/staff",
@@ -203,15 +179,7 @@ pub async fn report(
             ))
         }
     };
-    let filter = ReportFilter {
-        from,
-        to,
-        centre: None,
-        kind: None,
-        category: None,
-        channel: None,
-        basis: ReportBasis::Opened,
-    };
+    let filter = ReportFilter::period(from, to);
     let report = state.engine.as_actor(&me).report(&filter).await?;
     let pct = |x: Option<f64>| x.map(|v| (v * 1000.0).round() / 10.0);
     let row = |label: String, f: &regflow_executor::Figures| {
@@ -260,10 +228,10 @@ pub async fn report(
 
 /// `GET /staff/alerts`: the signed-in officer's centre's alerts from now on, as
 /// Server-Sent Events for the workbench (the session cookie authenticates it).
-pub async fn alerts(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+pub async fn alerts(State(state): State<AppState>, headers: HeaderMap) -> Page {
     let visit = Visit::of(&state, &headers).await?;
     let Some(me) = Area::Staff.actor(&visit) else {
-        return Err(Problem::unauthorized());
+        return Err(Problem::unauthorized().into());
     };
     let start = state.engine.last_alert_id().await?;
     // Refused here, before any stream, when the officer does not follow alerts.
