@@ -23,37 +23,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hours = OfficeHours::parse(&args.centre_zone, &args.closing)?;
     let calendar = Calendar::builtin();
     let policies = PolicyTimeline::builtin();
-    println!(
-        "calendar {} (covers {:?})",
-        calendar.version(),
-        calendar.covered_years().collect::<Vec<_>>()
-    );
+    println!("calendar {} (covers {:?})", calendar.version(), calendar.covered_years().collect::<Vec<_>>());
     println!(
         "{:<26} {:<22} {:<13} {:<10} {:<26} {:<26} {:<26} provisional",
         "accepted", "kind", "category", "policy", "promise due", "warning", "statutory due"
     );
     let cases = [
-        (
-            "2016-03-01T10:00:00+08:00",
-            "transfer_second_hand",
-            ApplicantCategory::Individual,
-        ),
+        ("2016-03-01T10:00:00+08:00", "transfer_second_hand", ApplicantCategory::Individual),
         ("2017-09-01T10:00:00+08:00", "mortgage", ApplicantCategory::Organisation),
-        (
-            "2025-01-24T10:00:00+08:00",
-            "transfer_second_hand",
-            ApplicantCategory::Individual,
-        ),
-        (
-            "2026-02-13T10:00:00+08:00",
-            "transfer_new_commercial",
-            ApplicantCategory::Organisation,
-        ),
-        (
-            "2026-11-26T10:00:00+08:00",
-            "information_query",
-            ApplicantCategory::Individual,
-        ),
+        ("2025-01-24T10:00:00+08:00", "transfer_second_hand", ApplicantCategory::Individual),
+        ("2026-02-13T10:00:00+08:00", "transfer_new_commercial", ApplicantCategory::Organisation),
+        ("2026-11-26T10:00:00+08:00", "information_query", ApplicantCategory::Individual),
         ("2026-12-31T10:00:00+08:00", "change", ApplicantCategory::Individual),
     ];
     for (accepted, kind, category) in cases {
@@ -68,10 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             category,
             policy.id().as_str().trim_start_matches("xining-"),
             hours.format(due.promise.due_at),
-            due.promise
-                .warning_at
-                .map(|w| hours.format(w))
-                .unwrap_or_else(|| "—".into()),
+            due.promise.warning_at.map(|w| hours.format(w)).unwrap_or_else(|| "—".into()),
             hours.format(due.statutory.due_at),
             due.provisional()
         );

@@ -41,41 +41,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             channel: Channel::Window,
             priority: Priority::Standard,
         }),
-        materials: [
-            "application_form",
-            "identity_proof",
-            "title_certificate",
-            "sale_contract",
-        ]
-        .map(String::from)
-        .to_vec(),
+        materials: ["application_form", "identity_proof", "title_certificate", "sale_contract"]
+            .map(String::from)
+            .to_vec(),
     };
-    let done = engine
-        .execute(Request::new(staff("clerk-1", Role::Clerk), accept))
-        .await?;
+    let done = engine.execute(Request::new(staff("clerk-1", Role::Clerk), accept)).await?;
     let id = done.case.id().clone();
     let hours = engine.centre(&xining).expect("configured").hours;
     let deadlines = done.case.deadlines().expect("accepted");
     println!("case {id}: {}", done.case.state());
     println!("  promise due   {}", hours.format(deadlines.promise.due_at));
     println!("  statutory due {}", hours.format(deadlines.statutory.due_at));
-    println!(
-        "  pledged (容缺) {:?}",
-        done.case.pledged().iter().map(|m| m.as_str()).collect::<Vec<_>>()
-    );
+    println!("  pledged (容缺) {:?}", done.case.pledged().iter().map(|m| m.as_str()).collect::<Vec<_>>());
 
     // 3. The departments work in parallel; the applicant brings the pledged materials.
     let steps = [
         (staff("tax-1", Role::TaxOfficer), Command::task_succeeded(Task::Tax)),
-        (
-            staff("tr-1", Role::TransactionOfficer),
-            Command::task_succeeded(Task::TransactionFiling),
-        ),
+        (staff("tr-1", Role::TransactionOfficer), Command::task_succeeded(Task::TransactionFiling)),
         (
             Actor::applicant("630102198503120015", xining.clone()),
-            Command::SupplyMaterials {
-                materials: vec!["marital_status_proof".into(), "household_register".into()],
-            },
+            Command::SupplyMaterials { materials: vec!["marital_status_proof".into(), "household_register".into()] },
         ),
         // 4. Review, record, issue: the three steps and the certificate.
         (staff("rev-1", Role::Reviewer), Command::Review),
@@ -104,10 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let c = view.case.completion().expect("completed");
-    println!(
-        "completed: {} working days used, on time: {}",
-        c.working_days_used, c.on_time
-    );
+    println!("completed: {} working days used, on time: {}", c.working_days_used, c.on_time);
     println!("history intact: {}", engine.verify(&id).await?.is_intact());
     Ok(())
 }

@@ -64,14 +64,8 @@ fn main() -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
         eprintln!("flowchart: unknown kind `{kind_id}` (known: {})", known.join(", "));
         return Ok(std::process::ExitCode::from(2));
     };
-    let latest = PolicyTimeline::builtin()
-        .policies()
-        .last()
-        .cloned()
-        .ok_or("no policy")?;
-    let instant = regflow::process::ApplicantCategory::ALL
-        .iter()
-        .any(|c| latest.is_instant(&kind.id, *c));
+    let latest = PolicyTimeline::builtin().policies().last().cloned().ok_or("no policy")?;
+    let instant = regflow::process::ApplicantCategory::ALL.iter().any(|c| latest.is_instant(&kind.id, *c));
     let rows: Vec<Transition> = for_kind(kind, instant)
         .into_iter()
         .filter(|t| {
@@ -97,14 +91,7 @@ fn main() -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
         }
         for t in &rows {
             for to in t.to {
-                writeln!(
-                    out,
-                    "    {} -->|\"{}<br/>{}\"| {}",
-                    node(t.from),
-                    t.command,
-                    who(t, kind),
-                    to.as_str()
-                )?;
+                writeln!(out, "    {} -->|\"{}<br/>{}\"| {}", node(t.from), t.command, who(t, kind), to.as_str())?;
             }
         }
     } else {
@@ -123,14 +110,7 @@ fn main() -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
         }
         for t in &rows {
             for to in t.to {
-                writeln!(
-                    out,
-                    "    {} -> {} [label=\"{}\\n{}\"];",
-                    node(t.from),
-                    to.as_str(),
-                    t.command,
-                    who(t, kind)
-                )?;
+                writeln!(out, "    {} -> {} [label=\"{}\\n{}\"];", node(t.from), to.as_str(), t.command, who(t, kind))?;
             }
         }
         writeln!(out, "}}")?;

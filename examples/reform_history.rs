@@ -52,11 +52,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
         bar.set_message(format!("模拟 simulating under {}", policy.id()));
         // The policy alone, in force over the simulated month.
         let timeline = PolicyTimeline::from_policies(vec![policy.redated(start.pred_opt().unwrap_or(start))])?;
-        let out = simulate(Config {
-            policies: timeline,
-            ..base.clone()
-        })
-        .await?;
+        let out = simulate(Config { policies: timeline, ..base.clone() }).await?;
         out.exit_unless_something_was_accepted(&format!("under {}", policy.id()));
         rows.push((policy.clone(), out));
         bar.inc(1);
@@ -78,13 +74,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
         "缩短 all"
     )?;
     let fmt = |x: Option<f64>, pct: bool| {
-        x.map_or("—".to_owned(), |v| {
-            if pct {
-                format!("{:.1}%", v * 100.0)
-            } else {
-                format!("{v:.2}")
-            }
-        })
+        x.map_or("—".to_owned(), |v| if pct { format!("{:.1}%", v * 100.0) } else { format!("{v:.2}") })
     };
     let any = KindId::parse("transfer_second_hand")?;
     for (policy, out) in &rows {
@@ -108,30 +98,17 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
         )?;
     }
     for (policy, out) in &rows {
-        writeln!(
-            s,
-            "{}: 被拒绝的操作 commands refused, by code: {}",
-            policy.id(),
-            out.refusal_summary()
-        )?;
+        writeln!(s, "{}: 被拒绝的操作 commands refused, by code: {}", policy.id(), out.refusal_summary())?;
     }
     writeln!(
         s,
         "(平均 mean: 已办结案件的平均工作日 working days per completed case; 缩短 reduction: 较法定30个工作日 against the 30-day limit; the reform reported 86% under 2018-07: individuals 90%, organisations 83%)"
     )?;
-    let groups: Vec<String> = rows
-        .iter()
-        .map(|(p, _)| p.id().as_str().trim_start_matches("xining-").to_owned())
-        .collect();
+    let groups: Vec<String> =
+        rows.iter().map(|(p, _)| p.id().as_str().trim_start_matches("xining-").to_owned()).collect();
     let mean = |c: ApplicantCategory| -> Vec<f64> {
         rows.iter()
-            .map(|(_, o)| {
-                o.report
-                    .by_category
-                    .get(&c)
-                    .and_then(|f| f.mean_working_days)
-                    .unwrap_or(0.0)
-            })
+            .map(|(_, o)| o.report.by_category.get(&c).and_then(|f| f.mean_working_days).unwrap_or(0.0))
             .collect()
     };
     let series = vec![

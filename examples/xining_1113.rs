@@ -65,9 +65,7 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             Series {
                 name: format!("{} {c} ({} 件)", table::category_zh(*c), used.len()),
                 colour,
-                values: (0..=last)
-                    .map(|d| used.iter().filter(|u| **u as usize == d).count() as f64 / total)
-                    .collect(),
+                values: (0..=last).map(|d| used.iter().filter(|u| **u as usize == d).count() as f64 / total).collect(),
             }
         })
         .collect();

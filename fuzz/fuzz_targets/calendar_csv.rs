@@ -19,9 +19,6 @@ fuzz_target!(|text: &str| {
                 assert!(merged.covers(year), "merging lost {year}");
             }
         }
-        Err(e) => assert!(
-            matches!(e.code(), ErrorCode::InvalidCalendar | ErrorCode::InvalidArgument),
-            "{e}"
-        ),
+        Err(e) => assert!(matches!(e.code(), ErrorCode::InvalidCalendar | ErrorCode::InvalidArgument), "{e}"),
     }
 });

@@ -39,66 +39,28 @@ fn command(choice: u8) -> Command {
         "household_register",
     ]);
     match choice % 20 {
-        0 => Command::Accept {
-            intake: Some(intake("transfer_second_hand", Channel::Window)),
-            materials: transfer,
-        },
+        0 => Command::Accept { intake: Some(intake("transfer_second_hand", Channel::Window)), materials: transfer },
         1 => Command::Accept {
             intake: Some(intake("transfer_second_hand", Channel::Window)),
-            materials: strings(&[
-                "application_form",
-                "identity_proof",
-                "title_certificate",
-                "sale_contract",
-            ]),
+            materials: strings(&["application_form", "identity_proof", "title_certificate", "sale_contract"]),
         },
-        2 => Command::Apply {
-            intake: intake("change", Channel::Online),
-            materials: strings(&["application_form"]),
-        },
-        3 => Command::PreReview {
-            pass: true,
-            problems: vec![],
-        },
-        4 => Command::PreReview {
-            pass: false,
-            problems: strings(&["unclear"]),
-        },
-        5 => Command::Amend {
-            materials: strings(&["identity_proof", "title_certificate", "change_proof"]),
-        },
-        6 => Command::Accept {
-            intake: None,
-            materials: strings(&["identity_proof"]),
-        },
-        7 => Command::SupplyMaterials {
-            materials: strings(&["marital_status_proof", "household_register"]),
-        },
+        2 => Command::Apply { intake: intake("change", Channel::Online), materials: strings(&["application_form"]) },
+        3 => Command::PreReview { pass: true, problems: vec![] },
+        4 => Command::PreReview { pass: false, problems: strings(&["unclear"]) },
+        5 => Command::Amend { materials: strings(&["identity_proof", "title_certificate", "change_proof"]) },
+        6 => Command::Accept { intake: None, materials: strings(&["identity_proof"]) },
+        7 => Command::SupplyMaterials { materials: strings(&["marital_status_proof", "household_register"]) },
         8 => Command::task_succeeded(Task::Tax),
         9 => Command::task_succeeded(Task::TransactionFiling),
         10 => Command::Review,
         11 => Command::Record,
         12 => Command::IssueCertificate,
-        13 => Command::Suspend {
-            cause: SuspensionCause::ALL[0],
-            note: "x".into(),
-        },
+        13 => Command::Suspend { cause: SuspensionCause::ALL[0], note: "x".into() },
         14 => Command::Resume,
-        15 => Command::Reject {
-            ground: "violates_law".into(),
-            note: "x".into(),
-        },
-        16 => Command::Withdraw {
-            consenting: strings(&[ZHANG, LI]),
-        },
-        17 => Command::Extend {
-            working_days: u64::from(choice / 20) + 1,
-            reason: "x".into(),
-        },
-        18 => Command::Evaluate {
-            rating: choice % 7,
-            comment: String::new(),
-        },
+        15 => Command::Reject { ground: "violates_law".into(), note: "x".into() },
+        16 => Command::Withdraw { consenting: strings(&[ZHANG, LI]) },
+        17 => Command::Extend { working_days: u64::from(choice / 20) + 1, reason: "x".into() },
+        18 => Command::Evaluate { rating: choice % 7, comment: String::new() },
         _ => Command::HandleInstantly {
             intake: intake("information_query", Channel::Kiosk),
             materials: strings(&["identity_proof"]),

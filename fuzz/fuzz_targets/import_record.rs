@@ -39,10 +39,7 @@ fuzz_target!(|data: &[u8]| {
         policies: &w.policies,
         catalogue: &w.catalogue,
     };
-    let source = ImportSource {
-        line: 1,
-        record_hash: String::new(),
-    };
+    let source = ImportSource { line: 1, record_hash: String::new() };
     if let Ok((case, event)) = import_case(&record, source, &ctx) {
         assert_eq!(Case::replay([&event]).unwrap(), case);
         assert_eq!(event.seq, 1);

@@ -34,9 +34,7 @@ async fn check_all(database: &str) {
         let text = std::fs::read_to_string(&file).unwrap();
         let expected_path = file.with_extension("expected.json");
         let expected: Value = serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
-        let output = scenario::run(&text, database)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let output = scenario::run(&text, database).await.unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let got = serde_json::to_value(&output).unwrap();
         assert_eq!(
             without_messages(got),
@@ -72,14 +70,8 @@ async fn malformed_files_say_where() {
             "{\"steps\": [{\"at\": \"2026-01-05T09:00:00+08:00\", \"command\": \"tick\"}, {\"command\": \"tick\"}]}",
             "step 1 has no `at`",
         ),
-        (
-            "{\"steps\": [{\"at\": \"2026-01-05T09:00:00+08:00\"}]}",
-            "step 0 has no `command`",
-        ),
-        (
-            "{\"centre\": {\"time_zone\": \"Mars/Base\"}, \"steps\": []}",
-            "time_zone",
-        ),
+        ("{\"steps\": [{\"at\": \"2026-01-05T09:00:00+08:00\"}]}", "step 0 has no `command`"),
+        ("{\"centre\": {\"time_zone\": \"Mars/Base\"}, \"steps\": []}", "time_zone"),
     ] {
         let err = scenario::run(text, "sqlite::memory:").await.unwrap_err();
         assert!(err.to_string().contains(needle), "`{err}` lacks `{needle}`");

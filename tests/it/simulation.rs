@@ -29,17 +29,12 @@ async fn the_same_seed_gives_the_same_month() {
     assert_eq!(a.days_used, b.days_used);
     assert_eq!(a.channels, b.channels);
     assert!(a.report.overall.opened > 0);
-    assert!(
-        a.report.overall != c.report.overall || a.days_used != c.days_used,
-        "another seed, another month"
-    );
+    assert!(a.report.overall != c.report.overall || a.days_used != c.days_used, "another seed, another month");
     // Every arrival was opened and every accepted case finished or ended.
     let o = &a.report.overall;
     assert_eq!(o.opened, o.completed + o.not_accepted + o.rejected + o.withdrawn);
     // Mortgages name the bank beside the mortgagor, so no withdrawal misses its consent.
-    assert!(!a
-        .refusals
-        .contains_key(&Some(regflow::process::ErrorCode::PartialWithdrawal)));
+    assert!(!a.refusals.contains_key(&Some(regflow::process::ErrorCode::PartialWithdrawal)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,7 +44,5 @@ async fn refusals_are_counted_by_code() {
     assert_eq!(out.report.overall.accepted, 0);
     let no_policy = out.refusals[&Some(regflow::process::ErrorCode::NoPolicyInForce)];
     assert!(no_policy > 0);
-    assert!(out
-        .refusal_summary()
-        .starts_with(&format!("no_policy_in_force {no_policy}")));
+    assert!(out.refusal_summary().starts_with(&format!("no_policy_in_force {no_policy}")));
 }

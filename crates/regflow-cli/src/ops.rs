@@ -62,17 +62,9 @@ pub async fn verify(database: &str, case: Option<String>) -> Result<ExitCode, Fa
     println!(
         "核验 verified {} 件 cases, {entries} 条记录 history entries: {}",
         ids.len(),
-        if broken == 0 {
-            "完整 intact".to_owned()
-        } else {
-            format!("{broken} 件被篡改 tampered")
-        }
+        if broken == 0 { "完整 intact".to_owned() } else { format!("{broken} 件被篡改 tampered") }
     );
-    Ok(if broken == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if broken == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 pub async fn calendar_load(database: &str, file: &Path, replace: bool) -> Result<ExitCode, Failure> {
@@ -149,11 +141,7 @@ pub async fn calendar_show(database: &str) -> Result<ExitCode, Failure> {
             load.loaded_by,
             load.years,
             load.changed_years,
-            if load.reprojected_at.is_none() {
-                " (re-projection pending)"
-            } else {
-                ""
-            }
+            if load.reprojected_at.is_none() { " (re-projection pending)" } else { "" }
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -196,12 +184,7 @@ pub async fn report(database: &str, args: ReportArgs) -> Result<ExitCode, Failur
         from,
         to,
         centre: args.centre.map(CentreId::new),
-        kind: args
-            .kind
-            .as_deref()
-            .map(KindId::parse)
-            .transpose()
-            .map_err(|e| format!("--kind: {e}"))?,
+        kind: args.kind.as_deref().map(KindId::parse).transpose().map_err(|e| format!("--kind: {e}"))?,
         category: args
             .applicant_category
             .as_deref()
@@ -214,11 +197,7 @@ pub async fn report(database: &str, args: ReportArgs) -> Result<ExitCode, Failur
             .map(str::parse::<Channel>)
             .transpose()
             .map_err(|e| format!("--channel: {e}"))?,
-        basis: if args.basis == "completed" {
-            ReportBasis::Completed
-        } else {
-            ReportBasis::Opened
-        },
+        basis: if args.basis == "completed" { ReportBasis::Completed } else { ReportBasis::Opened },
     };
     let report = engine(database).await?.report(&filter).await?;
     let mut s = String::new();
@@ -240,11 +219,8 @@ pub async fn report(database: &str, args: ReportArgs) -> Result<ExitCode, Failur
         Format::Table => {
             writeln!(s, "报告 report {} — {}", hours.format(from), hours.format(to))?;
             writeln!(s, "{}\n", table::outcome_line(&report.overall))?;
-            let mut rows: Vec<(String, &Figures)> = report
-                .by_category
-                .iter()
-                .map(|(c, f)| (format!("{} {c}", table::category_zh(*c)), f))
-                .collect();
+            let mut rows: Vec<(String, &Figures)> =
+                report.by_category.iter().map(|(c, f)| (format!("{} {c}", table::category_zh(*c)), f)).collect();
             rows.push(("合计 all".into(), &report.overall));
             s.push_str(&table::figures_table("类别 category", rows));
             s.push('\n');
@@ -253,10 +229,7 @@ pub async fn report(database: &str, args: ReportArgs) -> Result<ExitCode, Failur
                 report.by_channel.iter().map(|(c, f)| (c.to_string(), f)),
             ));
             s.push('\n');
-            s.push_str(&table::figures_table(
-                "业务 kind",
-                report.by_kind.iter().map(|(k, f)| (k.to_string(), f)),
-            ));
+            s.push_str(&table::figures_table("业务 kind", report.by_kind.iter().map(|(k, f)| (k.to_string(), f))));
             writeln!(s, "\n超期 overdue: {}", report.overdue.len())?;
         }
     }
@@ -296,11 +269,7 @@ pub async fn token_revoke(database: &str, id: &str) -> Result<ExitCode, Failure>
 pub async fn token_list(database: &str) -> Result<ExitCode, Failure> {
     let db = Database::connect(database, MigrationMode::Apply).await?;
     let mut s = String::new();
-    writeln!(
-        s,
-        "{:<14} {:<12} {:<22} {:<34} {:<26} 状态 status",
-        "id", "centre", "actor", "roles", "issued"
-    )?;
+    writeln!(s, "{:<14} {:<12} {:<22} {:<34} {:<26} 状态 status", "id", "centre", "actor", "roles", "issued")?;
     for t in db.tokens().await? {
         let roles: Vec<&str> = t.actor.roles().iter().map(|r| r.as_str()).collect();
         let who = match &t.name {

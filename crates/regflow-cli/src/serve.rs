@@ -41,22 +41,14 @@ async fn demo_tokens(db: &Database) -> Result<String, Failure> {
     let now = Utc::now();
     let mut env = String::new();
     for (var, id, roles) in DEMO_STAFF {
-        let t = db
-            .issue_token(&Actor::new(id, roles.iter().copied(), centre.clone()), None, now)
-            .await?;
+        let t = db.issue_token(&Actor::new(id, roles.iter().copied(), centre.clone()), None, now).await?;
         writeln!(env, "export TOKEN_{var}={}", t.secret)?;
     }
     // A clerk of another centre, who must see nothing of xining's cases.
     let other = Actor::new("clerk-1", [Role::Clerk], CentreId::new("haidong"));
-    writeln!(
-        env,
-        "export TOKEN_CLERK_HAIDONG={}",
-        db.issue_token(&other, None, now).await?.secret
-    )?;
+    writeln!(env, "export TOKEN_CLERK_HAIDONG={}", db.issue_token(&other, None, now).await?.secret)?;
     for (var, id, name) in DEMO_APPLICANTS {
-        let t = db
-            .issue_token(&Actor::applicant(id, centre.clone()), Some(name), now)
-            .await?;
+        let t = db.issue_token(&Actor::applicant(id, centre.clone()), Some(name), now).await?;
         writeln!(env, "export TOKEN_{var}={}", t.secret)?;
     }
     Ok(env)
@@ -103,29 +95,19 @@ pub async fn run(database: Option<String>, args: ServeArgs) -> Result<ExitCode, 
         .unwrap_or_else(|| if args.demo { DEMO_DATABASE } else { DEFAULT_DATABASE }.to_owned());
     let db = Database::connect_sized(&url, None, MigrationMode::Apply).await?;
     let demo_env = if args.demo { Some(demo_tokens(&db).await?) } else { None };
-    let token_centres: BTreeSet<CentreId> = db
-        .tokens()
-        .await?
-        .into_iter()
-        .filter(|t| t.revoked_at.is_none())
-        .map(|t| t.actor.centre().clone())
-        .collect();
+    let token_centres: BTreeSet<CentreId> =
+        db.tokens().await?.into_iter().filter(|t| t.revoked_at.is_none()).map(|t| t.actor.centre().clone()).collect();
     let mut builder = Engine::builder_on(db);
     for centre in config.centres_with(token_centres)? {
         builder = builder.centre(centre);
     }
     let engine = builder.build().await?;
-    let server = Server::bind(engine, &config)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let server = Server::bind(engine, &config).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", server.url())?;
     if let Some(env) = &demo_env {
         std::fs::write(DEMO_ENV, format!("export REGFLOW={}\n{env}", server.url()))?;
-        writeln!(
-            out,
-            "演示 demo: centre xining on {url}; tokens (also in {DEMO_ENV}, `source {DEMO_ENV}`):\n{env}"
-        )?;
+        writeln!(out, "演示 demo: centre xining on {url}; tokens (also in {DEMO_ENV}, `source {DEMO_ENV}`):\n{env}")?;
     }
     out.flush()?;
     drop(out);

@@ -97,27 +97,15 @@ fn migrate_tokens_verify_calendar_report() {
     assert!(stdout(&out).contains("regflow_cases"));
 
     // token add prints the token alone on one line.
-    let out = on_db(
-        &dir,
-        &db,
-        "token add --centre xining --actor clerk-1 --role clerk --role reviewer",
-    );
+    let out = on_db(&dir, &db, "token add --centre xining --actor clerk-1 --role clerk --role reviewer");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let token = stdout(&out);
     assert_eq!(token.lines().count(), 1);
     assert!(token.starts_with("rft_"));
-    let out = on_db(
-        &dir,
-        &db,
-        "token add --centre xining --applicant 630102198503120015 --name 张三",
-    );
+    let out = on_db(&dir, &db, "token add --centre xining --applicant 630102198503120015 --name 张三");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // A bad ID number, a role that is not one: failures, with the reason.
-    let out = on_db(
-        &dir,
-        &db,
-        "token add --centre xining --applicant 630102198503120016 --name x",
-    );
+    let out = on_db(&dir, &db, "token add --centre xining --applicant 630102198503120016 --name x");
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("630102198503120016"), "{}", stderr(&out));
     let out = on_db(&dir, &db, "token add --centre xining --actor a --role wizard");
@@ -130,11 +118,7 @@ fn migrate_tokens_verify_calendar_report() {
     assert!(!listed.contains(token.trim()), "secrets are never listed");
     let id = token.trim().split('_').nth(1).unwrap().to_owned();
     assert_eq!(code(&regflow(&dir, &["--database", &db, "token", "revoke", &id])), 0);
-    assert_eq!(
-        code(&regflow(&dir, &["--database", &db, "token", "revoke", &id])),
-        1,
-        "revoked already"
-    );
+    assert_eq!(code(&regflow(&dir, &["--database", &db, "token", "revoke", &id])), 1, "revoked already");
     assert!(stdout(&on_db(&dir, &db, "token list")).contains("revoked"));
 
     // verify: every history (none yet), one unknown case.
@@ -189,14 +173,8 @@ fn simulate_prints_the_month() {
 /// One HTTP/1.1 request on a fresh connection; the status and body.
 fn http(addr: &str, method: &str, path: &str, token: Option<&str>) -> (u16, String) {
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
-    )
-    .unwrap();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n").unwrap();
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
     let status = text.split(' ').nth(1).unwrap().parse().unwrap();
@@ -208,11 +186,7 @@ fn http(addr: &str, method: &str, path: &str, token: Option<&str>) -> (u16, Stri
 fn serve_prints_its_address_answers_and_stops_on_sigterm() {
     let dir = Dir::new("serve");
     let db = dir.db();
-    let token = stdout(&on_db(
-        &dir,
-        &db,
-        "token add --centre haidong --actor sup-1 --role supervisor",
-    ));
+    let token = stdout(&on_db(&dir, &db, "token add --centre haidong --actor sup-1 --role supervisor"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_regflow"))
         .args(["--database", &db, "serve", "--listen", "127.0.0.1:0"])
         .current_dir(&dir.0)
@@ -221,14 +195,8 @@ fn serve_prints_its_address_answers_and_stops_on_sigterm() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .trim()
-        .strip_prefix("http://")
-        .expect("serve prints http://HOST:PORT")
-        .to_owned();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let addr = first.trim().strip_prefix("http://").expect("serve prints http://HOST:PORT").to_owned();
     let (status, body) = http(&addr, "GET", "/v1/health", None);
     assert_eq!(status, 200, "{body}");
     // The token's centre (not in any configuration) was created with the defaults.
@@ -236,10 +204,7 @@ fn serve_prints_its_address_answers_and_stops_on_sigterm() {
     assert_eq!(status, 200, "{body}");
     let (status, _) = http(&addr, "GET", "/v1/calendar", Some("rft_000000000000_nope"));
     assert_eq!(status, 401);
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "stops gracefully on SIGTERM");
@@ -270,17 +235,9 @@ fn import_brings_the_example_in_once_and_names_a_bad_line() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/import/cases.jsonl");
     let out = regflow(&dir, &["--database", &db, "import", example, "--centre", "xining"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("imported 5 of 5 records (0 imported before)"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("imported 5 of 5 records (0 imported before)"), "{}", stdout(&out));
     let out = regflow(&dir, &["--database", &db, "import", example, "--centre", "xining"]);
-    assert!(
-        stdout(&out).contains("imported 0 of 5 records (5 imported before)"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("imported 0 of 5 records (5 imported before)"), "{}", stdout(&out));
     let out = on_db(&dir, &db, "verify");
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert!(stdout(&out).contains("5 件"), "{}", stdout(&out));
@@ -292,22 +249,11 @@ fn import_brings_the_example_in_once_and_names_a_bad_line() {
     text = [lines[0], lines[1], &broken, lines[3]].join("\n");
     let bad = dir.0.join("bad.jsonl");
     std::fs::write(&bad, text).unwrap();
-    let out = regflow(
-        &dir,
-        &["--database", &db, "import", bad.to_str().unwrap(), "--centre", "xining"],
-    );
+    let out = regflow(&dir, &["--database", &db, "import", bad.to_str().unwrap(), "--centre", "xining"]);
     assert_eq!(code(&out), 1);
-    assert!(
-        stderr(&out).contains("line 3:") && stderr(&out).contains("reviewd_at"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("line 3:") && stderr(&out).contains("reviewd_at"), "{}", stderr(&out));
     let out = on_db(&dir, &db, "verify");
-    assert!(
-        stdout(&out).contains("5 件"),
-        "nothing of the bad file was written: {}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("5 件"), "nothing of the bad file was written: {}", stdout(&out));
     // Bad usage: no transaction holds no case.
     let out = regflow(&dir, &["--database", &db, "import", example, "--batch", "0"]);
     assert_eq!(code(&out), 2);
@@ -320,16 +266,7 @@ fn an_import_killed_half_way_finishes_when_run_again() {
     let n = 10_000;
     let file = dir.0.join("bulk.jsonl");
     std::fs::write(&file, import_lines(n)).unwrap();
-    let args = [
-        "--database",
-        &db,
-        "import",
-        file.to_str().unwrap(),
-        "--centre",
-        "xining",
-        "--batch",
-        "100",
-    ];
+    let args = ["--database", &db, "import", file.to_str().unwrap(), "--centre", "xining", "--batch", "100"];
     let mut child = Command::new(env!("CARGO_BIN_EXE_regflow"))
         .args(args)
         .current_dir(&dir.0)
@@ -356,15 +293,8 @@ fn an_import_killed_half_way_finishes_when_run_again() {
         .and_then(|t| t.parse().ok())
         .unwrap_or_else(|| panic!("{text}"));
     assert!(before >= 500 && before < n, "killed half-way: {text}");
-    assert!(
-        text.contains(&format!("imported {} of {n} records", n - before)),
-        "{text}"
-    );
+    assert!(text.contains(&format!("imported {} of {n} records", n - before)), "{text}");
     let out = on_db(&dir, &db, "verify");
     assert_eq!(code(&out), 0, "{}", stdout(&out));
-    assert!(
-        stdout(&out).contains(&format!("{n} 件")),
-        "every case once, intact: {}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains(&format!("{n} 件")), "every case once, intact: {}", stdout(&out));
 }

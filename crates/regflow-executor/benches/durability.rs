@@ -11,10 +11,7 @@ use std::time::{Duration, Instant};
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
 
 fn accept() -> Command {
@@ -61,15 +58,8 @@ async fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut engines = Vec::new();
     for level in ["full", "normal"] {
-        let url = format!(
-            "sqlite://{}?synchronous={level}",
-            dir.join(format!("{level}.db")).display()
-        );
-        let engine = Engine::builder(url)
-            .centre(Centre::new("xining"))
-            .build()
-            .await
-            .unwrap();
+        let url = format!("sqlite://{}?synchronous={level}", dir.join(format!("{level}.db")).display());
+        let engine = Engine::builder(url).centre(Centre::new("xining")).build().await.unwrap();
         round(&engine, 2, 0.3).await;
         engines.push((level, engine));
     }

@@ -54,19 +54,11 @@ async fn fresh(kind: Kind) -> Db {
         Kind::Sqlite => {
             let dir = std::env::temp_dir().join(format!("regflow-bench-{}", uuid::Uuid::new_v4().simple()));
             std::fs::create_dir_all(&dir).unwrap();
-            Db {
-                url: format!("sqlite://{}", dir.join("bench.db").display()),
-                pg: None,
-                dir: Some(dir),
-            }
+            Db { url: format!("sqlite://{}", dir.join("bench.db").display()), pg: None, dir: Some(dir) }
         }
         Kind::Postgres => {
             let pg = PgDatabase::create("engine benchmark").await.expect("REGFLOW_PG_URL");
-            Db {
-                url: pg.url().to_owned(),
-                pg: Some(pg),
-                dir: None,
-            }
+            Db { url: pg.url().to_owned(), pg: Some(pg), dir: None }
         }
     }
 }
@@ -138,25 +130,14 @@ const TRANSFER: [&str; 6] = [
     "marital_status_proof",
     "household_register",
 ];
-const CHANGE: [&str; 4] = [
-    "application_form",
-    "identity_proof",
-    "title_certificate",
-    "change_proof",
-];
+const CHANGE: [&str; 4] = ["application_form", "identity_proof", "title_certificate", "change_proof"];
 
 /// The template lifecycle of a transfer of `unit`.
 fn lifecycle(unit: &str) -> Vec<(Actor, Command)> {
     vec![
-        (
-            staff("clerk-1", Role::Clerk),
-            accept_on("transfer_second_hand", &TRANSFER, unit),
-        ),
+        (staff("clerk-1", Role::Clerk), accept_on("transfer_second_hand", &TRANSFER, unit)),
         (staff("tax-1", Role::TaxOfficer), Command::task_succeeded(Task::Tax)),
-        (
-            staff("tr-1", Role::TransactionOfficer),
-            Command::task_succeeded(Task::TransactionFiling),
-        ),
+        (staff("tr-1", Role::TransactionOfficer), Command::task_succeeded(Task::TransactionFiling)),
         (staff("rev-1", Role::Reviewer), Command::Review),
         (staff("reg-1", Role::Registrar), Command::Record),
         (staff("clerk-2", Role::Clerk), Command::IssueCertificate),
@@ -167,9 +148,7 @@ fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
 }
@@ -241,12 +220,7 @@ async fn template(engine: &Engine) -> Vec<Step> {
             timers: done
                 .alerts
                 .iter()
-                .map(|a| {
-                    (
-                        format!("{}_{}", a.clock.as_str(), a.level.as_str()),
-                        a.at.timestamp_micros(),
-                    )
-                })
+                .map(|a| (format!("{}_{}", a.clock.as_str(), a.level.as_str()), a.at.timestamp_micros()))
                 .collect(),
         });
     }
@@ -440,41 +414,19 @@ async fn pass_among(db: &Db, open: u64) -> (Duration, Vec<Duration>, i64) {
     let engine = engine_on(db, clock.clone(), vec![Centre::new("xining")]).await;
     for i in 0..100 {
         let id = CaseId::new(format!("due{i}"));
-        engine
-            .execute(Request::to(
-                &id,
-                staff("clerk-1", Role::Clerk),
-                accept("change", &CHANGE),
-            ))
-            .await
-            .unwrap();
+        engine.execute(Request::to(&id, staff("clerk-1", Role::Clerk), accept("change", &CHANGE))).await.unwrap();
     }
     // Fillers: open cases whose alerts come a year later.
-    clone_cases(
-        &engine,
-        "due0",
-        "open",
-        open - 100,
-        Some("{}"),
-        365 * 86_400 * 1_000_000,
-    )
-    .await;
+    clone_cases(&engine, "due0", "open", open - 100, Some("{}"), 365 * 86_400 * 1_000_000).await;
     let rss_before = rss_kib();
     let idle_started = Instant::now();
-    let idle = engine
-        .run_due(at("2026-03-02T10:00:00+08:00"), &IgnoreAlerts)
-        .await
-        .unwrap();
+    let idle = engine.run_due(at("2026-03-02T10:00:00+08:00"), &IgnoreAlerts).await.unwrap();
     let idle_time = idle_started.elapsed();
     assert!(idle.alerts.is_empty());
     // Three passes, 100 alerts each: the promise warnings (03-04 18:00), the promise
     // breaches (03-05 18:00), the statutory warnings (04-13 18:00).
     let mut times = Vec::new();
-    for when in [
-        "2026-03-04T18:00:01+08:00",
-        "2026-03-05T18:00:01+08:00",
-        "2026-04-13T18:00:01+08:00",
-    ] {
+    for when in ["2026-03-04T18:00:01+08:00", "2026-03-05T18:00:01+08:00", "2026-04-13T18:00:01+08:00"] {
         let started = Instant::now();
         let pass = engine.run_due(at(when), &IgnoreAlerts).await.unwrap();
         times.push(started.elapsed());
@@ -507,11 +459,7 @@ async fn throughput(db: &Db, alerts: u64, watchers: usize) -> (f64, u64, usize, 
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine_on(db, clock.clone(), vec![Centre::new("xining")]).await;
     engine
-        .execute(Request::to(
-            &CaseId::new("tpl"),
-            staff("clerk-1", Role::Clerk),
-            accept("change", &CHANGE),
-        ))
+        .execute(Request::to(&CaseId::new("tpl"), staff("clerk-1", Role::Clerk), accept("change", &CHANGE)))
         .await
         .unwrap();
     clone_cases(&engine, "tpl", "t", alerts / 4 - 1, None, 0).await;
@@ -521,9 +469,7 @@ async fn throughput(db: &Db, alerts: u64, watchers: usize) -> (f64, u64, usize, 
     let mut tasks = Vec::new();
     for _ in 0..watchers {
         let (engine, count) = (engine.clone(), count.clone());
-        tasks.push(tokio::spawn(async move {
-            engine.run_due(now, count.as_ref()).await.unwrap()
-        }));
+        tasks.push(tokio::spawn(async move { engine.run_due(now, count.as_ref()).await.unwrap() }));
     }
     for t in tasks {
         t.await.unwrap();
@@ -575,12 +521,7 @@ async fn latency(db: &Db, elsewhere: bool) -> Timings {
             id: CentreId::new(format!("lat{i}")),
             hours: OfficeHours::new(
                 chrono_tz::UTC,
-                if i < 5 {
-                    now + Days::seconds(3 + 2 * i)
-                } else {
-                    due_now + Days::seconds(i - 5)
-                }
-                .time(),
+                if i < 5 { now + Days::seconds(3 + 2 * i) } else { due_now + Days::seconds(i - 5) }.time(),
             ),
             separation_of_duties: true,
         })
@@ -590,36 +531,20 @@ async fn latency(db: &Db, elsewhere: bool) -> Timings {
     )
     .unwrap();
     let open = || {
-        let mut b = Engine::builder(&db.url)
-            .calendar(every_day_calendar(now.date_naive()))
-            .policies(policies.clone());
+        let mut b = Engine::builder(&db.url).calendar(every_day_calendar(now.date_naive())).policies(policies.clone());
         for c in &centres {
             b = b.centre(c.clone());
         }
         b.build()
     };
     let engine = open().await.unwrap();
-    let commanding = if elsewhere {
-        open().await.unwrap()
-    } else {
-        engine.clone()
-    };
-    let handler = Arc::new(Latency {
-        samples: Mutex::new(Vec::new()),
-    });
-    let watcher = engine.watch(
-        handler.clone(),
-        WatchOptions {
-            max_idle: Duration::from_secs(5),
-            ..Default::default()
-        },
-    );
+    let commanding = if elsewhere { open().await.unwrap() } else { engine.clone() };
+    let handler = Arc::new(Latency { samples: Mutex::new(Vec::new()) });
+    let watcher =
+        engine.watch(handler.clone(), WatchOptions { max_idle: Duration::from_secs(5), ..Default::default() });
     for c in &centres[..5] {
         let clerk = Actor::new("clerk", [Role::Clerk], c.id.clone());
-        let done = commanding
-            .execute(Request::new(clerk, accept("change", &CHANGE)))
-            .await
-            .unwrap();
+        let done = commanding.execute(Request::new(clerk, accept("change", &CHANGE))).await.unwrap();
         if std::env::var("BENCH_DEBUG").is_ok() {
             eprintln!("{:?} {:?}", done.case.deadlines(), done.alerts);
         }
@@ -641,10 +566,7 @@ async fn latency(db: &Db, elsewhere: bool) -> Timings {
         tokio::time::sleep(wait).await;
         let clerk = Actor::new("clerk", [Role::Clerk], c.id.clone());
         let sent = Utc::now();
-        commanding
-            .execute(Request::new(clerk, accept("change", &CHANGE)))
-            .await
-            .unwrap();
+        commanding.execute(Request::new(clerk, accept("change", &CHANGE))).await.unwrap();
         tries.push((due, sent, Utc::now()));
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -687,9 +609,7 @@ async fn batched_lifecycles(db: &Db, cases: usize, size: usize) -> f64 {
     let stream: Vec<Request> = (0..cases)
         .flat_map(|i| {
             let id = CaseId::new(format!("b{i}"));
-            lifecycle(&unit(i))
-                .into_iter()
-                .map(move |(actor, cmd)| Request::to(&id, actor, cmd))
+            lifecycle(&unit(i)).into_iter().map(move |(actor, cmd)| Request::to(&id, actor, cmd))
         })
         .collect();
     let n = stream.len();
@@ -715,11 +635,8 @@ fn import_file(path: &std::path::Path, n: u64) {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     for i in 0..n {
-        let (kind, materials): (&str, &[&str]) = if i % 2 == 0 {
-            ("change", &CHANGE)
-        } else {
-            ("transfer_second_hand", &TRANSFER)
-        };
+        let (kind, materials): (&str, &[&str]) =
+            if i % 2 == 0 { ("change", &CHANGE) } else { ("transfer_second_hand", &TRANSFER) };
         let day = format!("2025-{:02}-{:02}", 2 + i % 10, 3 + i % 25);
         let mut line = format!(
             r#"{{"id":"HIST-{i:07}","intake":{{"kind":"{kind}","applicant_category":"individual","applicants":[{{"name":"张三","id":"{ZHANG}"}}],"unit":"630102001001GB00001F{i:08}","channel":"window","priority":"standard"}},"materials":{},"accepted_at":"{day}T09:00:00+08:00""#,
@@ -753,10 +670,7 @@ async fn import_rate(db: &Db, n: u64) -> (f64, u64) {
     let supervisor = staff("sup-1", Role::Supervisor);
     let before = rss_kib();
     let started = Instant::now();
-    let report = engine
-        .import(&supervisor, &path, regflow_executor::ImportOptions::default())
-        .await
-        .unwrap();
+    let report = engine.import(&supervisor, &path, regflow_executor::ImportOptions::default()).await.unwrap();
     let secs = started.elapsed().as_secs_f64();
     assert_eq!(report.imported, n);
     std::fs::remove_file(&path).ok();
@@ -768,18 +682,11 @@ async fn import_rate(db: &Db, n: u64) -> (f64, u64) {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
     let small = arg("--scale").as_deref() == Some("small");
     let only = arg("--only");
     let sections = arg("--sections").unwrap_or_else(|| "1,2,3,4,5,6".into());
-    let import_n: u64 = arg("--import")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(if small { 10_000 } else { 1_000_000 });
+    let import_n: u64 = arg("--import").and_then(|n| n.parse().ok()).unwrap_or(if small { 10_000 } else { 1_000_000 });
     let run = |n: &str| sections.split(',').any(|s| s.trim() == n);
     let mut kinds = vec![Kind::Sqlite];
     if std::env::var("REGFLOW_PG_URL").is_ok() {
@@ -850,11 +757,7 @@ async fn main() {
                 let db = fresh(kind).await;
                 let (rate, calls, distinct, left) = throughput(&db, alerts, watchers).await;
                 db.finish().await;
-                let left = if left {
-                    "   SOME LEFT DUE after every call returned"
-                } else {
-                    ""
-                };
+                let left = if left { "   SOME LEFT DUE after every call returned" } else { "" };
                 println!(
                     "   {watchers} watcher(s): {rate:>8.0} alerts/s   delivered {calls}, distinct {distinct}{left}"
                 );
@@ -869,11 +772,7 @@ async fn main() {
                 let t = latency(&db, elsewhere).await;
                 db.finish().await;
                 let fmt: Vec<String> = t.after_due.iter().map(|ms| format!("{ms:.1}")).collect();
-                let by = if elsewhere {
-                    "another engine (as another process)"
-                } else {
-                    "the watcher's engine"
-                };
+                let by = if elsewhere { "another engine (as another process)" } else { "the watcher's engine" };
                 println!("   armed by {by}: latency after due [{}] ms", fmt.join(", "));
                 let late: Vec<String> = t
                     .already_due
@@ -922,10 +821,7 @@ async fn main() {
             let db = fresh(kind).await;
             let (secs, rss) = import_rate(&db, import_n).await;
             db.finish().await;
-            println!(
-                "   {secs:.1} s, {:.0} cases/s; resident memory grew {rss} KiB",
-                import_n as f64 / secs
-            );
+            println!("   {secs:.1} s, {:.0} cases/s; resident memory grew {rss} KiB", import_n as f64 / secs);
         }
     }
 }

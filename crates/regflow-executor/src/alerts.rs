@@ -165,22 +165,15 @@ impl Engine {
 
     async fn fire_on(&self, conn: &mut Conn<'_>, now: DateTime<Utc>, batch: i64) -> Result<Batch> {
         let timers = conn.claim_due(micros(now), batch, micros(now)).await?;
-        let mut out = Batch {
-            claimed: timers.len() as i64,
-            pass: DuePass::default(),
-        };
+        let mut out = Batch { claimed: timers.len() as i64, pass: DuePass::default() };
         if timers.is_empty() {
             return Ok(out);
         }
         let mut ids: Vec<String> = timers.iter().map(|t| t.case_id.clone()).collect();
         ids.sort_unstable();
         ids.dedup();
-        let rows: HashMap<String, CaseRow> = conn
-            .load_cases(&ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
+        let rows: HashMap<String, CaseRow> =
+            conn.load_cases(&ids).await?.into_iter().map(|r| (r.id.clone(), r)).collect();
         // Each case's state as the batch's timers are decided in due order.
         let mut work: BTreeMap<String, Work> = BTreeMap::new();
         let mut stale = Vec::new();
@@ -194,12 +187,7 @@ impl Engine {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(v) => {
                     let case = case_from_row(row)?;
-                    v.insert(Work {
-                        before: case.clone(),
-                        case,
-                        events: Vec::new(),
-                        fired: Vec::new(),
-                    })
+                    v.insert(Work { before: case.clone(), case, events: Vec::new(), fired: Vec::new() })
                 }
             };
             let Some(command) = timer_of(&timer).map(|t| t.command()) else {
@@ -351,10 +339,7 @@ pub struct WatchOptions {
 
 impl Default for WatchOptions {
     fn default() -> Self {
-        WatchOptions {
-            max_idle: Duration::from_secs(5),
-            batch: DEFAULT_BATCH,
-        }
+        WatchOptions { max_idle: Duration::from_secs(5), batch: DEFAULT_BATCH }
     }
 }
 

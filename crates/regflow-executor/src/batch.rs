@@ -46,13 +46,7 @@ struct Slot {
 
 impl Slot {
     fn new(stored_row: Option<CaseRow>, stored_case: Option<Case>) -> Slot {
-        Slot {
-            stored_row,
-            current: stored_case.clone(),
-            stored_case,
-            events: Vec::new(),
-            owners: Vec::new(),
-        }
+        Slot { stored_row, current: stored_case.clone(), stored_case, events: Vec::new(), owners: Vec::new() }
     }
 }
 
@@ -93,9 +87,7 @@ impl Engine {
         let engine = self.clone();
         detached(async move {
             let mut tx = engine.inner.writes.begin_write().await?;
-            let out = Batch::new(&engine, requests.len())
-                .run(&mut tx.conn(), &requests, mode)
-                .await;
+            let out = Batch::new(&engine, requests.len()).run(&mut tx.conn(), &requests, mode).await;
             match out {
                 Ok(results) => {
                     tx.commit().await?;
@@ -114,11 +106,7 @@ impl Engine {
 
 impl<'e> Batch<'e> {
     fn new(engine: &'e Engine, n: usize) -> Batch<'e> {
-        Batch {
-            engine,
-            slots: HashMap::new(),
-            results: (0..n).map(|_| None).collect(),
-        }
+        Batch { engine, slots: HashMap::new(), results: (0..n).map(|_| None).collect() }
     }
 
     async fn run(
@@ -147,29 +135,19 @@ impl<'e> Batch<'e> {
                 Outcome::Done(done) => self.results[i] = Some(Ok(*done)),
                 Outcome::Pending => {}
                 Outcome::Refused(e) if mode == BatchMode::AllOrNothing => {
-                    return Err(Error::InBatch {
-                        index: i,
-                        source: Box::new(e),
-                    })
+                    return Err(Error::InBatch { index: i, source: Box::new(e) })
                 }
                 Outcome::Refused(e) => self.results[i] = Some(Err(e)),
             }
         }
         self.flush(conn).await?;
-        Ok(self
-            .results
-            .into_iter()
-            .map(|r| r.expect("every request has a result once the batch is written"))
-            .collect())
+        Ok(self.results.into_iter().map(|r| r.expect("every request has a result once the batch is written")).collect())
     }
 
     /// Reads the named cases that are not in a slot yet, in one statement per thousand.
     async fn read(&mut self, conn: &mut Conn<'_>, ids: &[String]) -> Result<()> {
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| !self.slots.contains_key(&CaseId::new(id.as_str())))
-            .cloned()
-            .collect();
+        let missing: Vec<String> =
+            ids.iter().filter(|id| !self.slots.contains_key(&CaseId::new(id.as_str()))).cloned().collect();
         for chunk in missing.chunks(1000) {
             let rows = conn.load_cases(chunk).await?;
             let mut found: HashMap<String, CaseRow> = rows.into_iter().map(|r| (r.id.clone(), r)).collect();
@@ -185,11 +163,7 @@ impl<'e> Batch<'e> {
     /// Whether `req` checks a unit on which a decided, unwritten command of the batch
     /// seizes or releases (the check reads the database, which must see it first).
     fn needs_flush(&self, req: &Request) -> bool {
-        let current = req
-            .case_id
-            .as_ref()
-            .and_then(|id| self.slots.get(id))
-            .and_then(|s| s.current.as_ref());
+        let current = req.case_id.as_ref().and_then(|id| self.slots.get(id)).and_then(|s| s.current.as_ref());
         let Some((unit, _)) = self.engine.unit_to_check(current, &req.command) else {
             return false;
         };
@@ -198,9 +172,7 @@ impl<'e> Batch<'e> {
             !s.events.is_empty()
                 && s.current.as_ref().is_some_and(|c| {
                     c.intake().unit.as_str() == unit
-                        && catalogue
-                            .get(c.kind().as_str())
-                            .is_some_and(|k| k.unit_effect.is_some())
+                        && catalogue.get(c.kind().as_str()).is_some_and(|k| k.unit_effect.is_some())
                 })
         })
     }
@@ -242,12 +214,8 @@ impl<'e> Batch<'e> {
         slot.owners.push((index, decision.events.len()));
         slot.events.extend(decision.events);
         slot.current = Some(decision.case.clone());
-        self.results[index] = Some(Ok(Executed {
-            case: decision.case,
-            entries: Vec::new(),
-            alerts: decision.alerts,
-            repeated: false,
-        }));
+        self.results[index] =
+            Some(Ok(Executed { case: decision.case, entries: Vec::new(), alerts: decision.alerts, repeated: false }));
         Ok(Outcome::Pending)
     }
 

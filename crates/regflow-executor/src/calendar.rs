@@ -158,10 +158,7 @@ impl Engine {
     fn remember(&self, seq: i64, calendar: &Calendar) {
         let mut cached = self.inner.calendar.write().expect("calendar lock");
         if cached.seq < seq || seq == 0 {
-            *cached = CalendarHead {
-                seq,
-                calendar: calendar.clone(),
-            };
+            *cached = CalendarHead { seq, calendar: calendar.clone() };
         }
     }
 

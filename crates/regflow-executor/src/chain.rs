@@ -16,8 +16,5 @@ pub fn link(prev_hash: &str, body: &str) -> String {
 
 /// SHA-256 of a text, hex.
 pub fn digest(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -34,9 +34,7 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock standing at `start`.
     pub fn new(start: DateTime<Utc>) -> ManualClock {
-        ManualClock {
-            now: Arc::new(watch::channel(start).0),
-        }
+        ManualClock { now: Arc::new(watch::channel(start).0) }
     }
 
     /// Moves the clock to `instant` (backwards too; the engine refuses commands that would

@@ -59,14 +59,10 @@ impl Database {
         }
         #[cfg(feature = "postgres")]
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            return Ok(Database::Postgres(
-                crate::store::postgres::connect(url, pool_size).await?,
-            ));
+            return Ok(Database::Postgres(crate::store::postgres::connect(url, pool_size).await?));
         }
         let scheme = url.split(':').next().unwrap_or_default();
-        Err(Error::UnsupportedUrl {
-            url: format!("{scheme}:…"),
-        })
+        Err(Error::UnsupportedUrl { url: format!("{scheme}:…") })
     }
 
     /// The database write transactions go to: on SQLite a connection of their own (see
@@ -104,17 +100,9 @@ impl Database {
     pub fn pool_status(&self) -> (u32, u32, u32) {
         match self {
             #[cfg(feature = "sqlite")]
-            Database::Sqlite(pool) => (
-                pool.size(),
-                pool.num_idle() as u32,
-                pool.options().get_max_connections(),
-            ),
+            Database::Sqlite(pool) => (pool.size(), pool.num_idle() as u32, pool.options().get_max_connections()),
             #[cfg(feature = "postgres")]
-            Database::Postgres(pool) => (
-                pool.size(),
-                pool.num_idle() as u32,
-                pool.options().get_max_connections(),
-            ),
+            Database::Postgres(pool) => (pool.size(), pool.num_idle() as u32, pool.options().get_max_connections()),
         }
     }
 

@@ -62,10 +62,7 @@ pub(crate) async fn enqueue(conn: &mut Conn<'_>, alerts: &mut [FiredAlert], at: 
         .collect();
     for stored in conn.alerts_insert(&rows).await? {
         let fired = alert_of(stored)?;
-        if let Some(a) = alerts
-            .iter_mut()
-            .find(|a| a.case_id == fired.case_id && a.alert == fired.alert)
-        {
+        if let Some(a) = alerts.iter_mut().find(|a| a.case_id == fired.case_id && a.alert == fired.alert) {
             a.id = fired.id;
             a.raised_at = fired.raised_at;
         }
@@ -83,10 +80,7 @@ impl Engine {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit.clamp(1, 1000)).unwrap_or(1000);
         let mut db = self.inner.db.acquire().await?;
-        let rows = db
-            .conn()
-            .alerts_after(after, centre.map(CentreId::as_str), limit)
-            .await?;
+        let rows = db.conn().alerts_after(after, centre.map(CentreId::as_str), limit).await?;
         rows.into_iter().map(alert_of).collect()
     }
 
@@ -108,10 +102,7 @@ impl Engine {
     pub async fn delivery_backlog(&self) -> Result<Vec<(String, u64)>> {
         let mut db = self.inner.db.acquire().await?;
         let rows = db.conn().delivery_backlog().await?;
-        Ok(rows
-            .into_iter()
-            .map(|(c, n)| (c, u64::try_from(n).unwrap_or(0)))
-            .collect())
+        Ok(rows.into_iter().map(|(c, n)| (c, u64::try_from(n).unwrap_or(0))).collect())
     }
 
     /// Hands every alert queued past `consumer`'s cursor to `handler`, in id order, moving
@@ -137,13 +128,7 @@ impl Engine {
         let mut delivered = 0;
         loop {
             let (now, until) = lease();
-            let Some(mut last) = db
-                .acquire()
-                .await?
-                .conn()
-                .cursor_lease(consumer, &owner, now, until)
-                .await?
-            else {
+            let Some(mut last) = db.acquire().await?.conn().cursor_lease(consumer, &owner, now, until).await? else {
                 return Ok(delivered);
             };
             loop {
@@ -154,11 +139,7 @@ impl Engine {
                 for row in rows {
                     let id = row.id;
                     if handler.deliver(&alert_of(row)?).await == Delivery::Retry {
-                        db.acquire()
-                            .await?
-                            .conn()
-                            .cursor_advance(consumer, &owner, last, true)
-                            .await?;
+                        db.acquire().await?.conn().cursor_advance(consumer, &owner, last, true).await?;
                         return Ok(delivered);
                     }
                     last = id;

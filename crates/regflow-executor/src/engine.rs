@@ -46,22 +46,12 @@ pub struct Request {
 impl Request {
     /// A command to a new case.
     pub fn new(actor: Actor, command: Command) -> Request {
-        Request {
-            case_id: None,
-            actor,
-            command,
-            expected_version: None,
-            idempotency_key: None,
-            captured_at: None,
-        }
+        Request { case_id: None, actor, command, expected_version: None, idempotency_key: None, captured_at: None }
     }
 
     /// A command to the case `id`.
     pub fn to(id: &CaseId, actor: Actor, command: Command) -> Request {
-        Request {
-            case_id: Some(id.clone()),
-            ..Request::new(actor, command)
-        }
+        Request { case_id: Some(id.clone()), ..Request::new(actor, command) }
     }
 
     /// Guards the command with the version the caller read.
@@ -235,10 +225,7 @@ impl EngineBuilder {
             inner: Arc::new(Inner {
                 db,
                 writes,
-                calendar: RwLock::new(CalendarHead {
-                    seq: 0,
-                    calendar: base_calendar.clone(),
-                }),
+                calendar: RwLock::new(CalendarHead { seq: 0, calendar: base_calendar.clone() }),
                 base_calendar,
                 policies: self.policies,
                 catalogue: self.catalogue,
@@ -420,12 +407,7 @@ impl Engine {
             None => (None, conn.calendar_head().await?.unwrap_or(0)),
         };
         let case = row.as_ref().map(case_from_row).transpose()?;
-        Ok(ReadCase {
-            case_id,
-            row,
-            case,
-            head,
-        })
+        Ok(ReadCase { case_id, row, case, head })
     }
 
     /// Decides `req` on the case as read and writes the decision (see [`Engine::persist`]).
@@ -448,12 +430,7 @@ impl Engine {
             events: &decision.events,
         };
         let entries = self.persist(conn, &[written]).await?.pop().unwrap_or_default();
-        Ok(Executed {
-            case: decision.case,
-            entries,
-            alerts: decision.alerts,
-            repeated: false,
-        })
+        Ok(Executed { case: decision.case, entries, alerts: decision.alerts, repeated: false })
     }
 
     /// Runs a command inside the embedding application's own SQLite transaction (or on a
@@ -481,10 +458,7 @@ impl Engine {
 
     pub(crate) fn context_centre(&self, id: &CentreId) -> Result<&Centre> {
         self.inner.centres.get(id).ok_or_else(|| {
-            Error::Refused(Refusal::new(
-                ErrorCode::WrongCentre,
-                format!("centre `{id}` is not served by this engine"),
-            ))
+            Error::Refused(Refusal::new(ErrorCode::WrongCentre, format!("centre `{id}` is not served by this engine")))
         })
     }
 
@@ -605,9 +579,7 @@ impl Engine {
                 per_change.push(Vec::new());
                 continue;
             }
-            let prev = w
-                .before
-                .map_or_else(|| chain::GENESIS.to_owned(), |b| b.head_hash.clone());
+            let prev = w.before.map_or_else(|| chain::GENESIS.to_owned(), |b| b.head_hash.clone());
             let (rows, entries) = chain_events(w.events, prev)?;
             let head = entries.last().map(|e| e.hash.clone()).unwrap_or_default();
             let row = case_row(w.case, &self.inner.catalogue, &head)?;
@@ -639,11 +611,8 @@ impl Engine {
             arm: &arm,
         };
         let counts = conn.write_changes(&changes).await?;
-        let asked = Counts {
-            created: inserts.len() as u64,
-            updated: updates.len() as u64,
-            appended: all_rows.len() as u64,
-        };
+        let asked =
+            Counts { created: inserts.len() as u64, updated: updates.len() as u64, appended: all_rows.len() as u64 };
         if counts != asked {
             return Err(Error::conflict(first_id.unwrap_or("")));
         }

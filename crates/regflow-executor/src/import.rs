@@ -30,10 +30,7 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions {
-            batch: 1_000,
-            progress: None,
-        }
+        ImportOptions { batch: 1_000, progress: None }
     }
 }
 
@@ -132,10 +129,7 @@ impl Engine {
             }
         }
         if bad_count > 0 {
-            return Err(Error::BadImport {
-                lines: bad,
-                count: bad_count,
-            });
+            return Err(Error::BadImport { lines: bad, count: bad_count });
         }
         drop(ids);
         // Pass 2: written batch by batch.
@@ -147,10 +141,7 @@ impl Engine {
             if let Some((n, text)) = next {
                 chunk.push(text.and_then(|text| build(&ctx, n, &text)).map_err(|message| {
                     // The file changed between the passes.
-                    Error::BadImport {
-                        lines: vec![BadLine { line: n, message }],
-                        count: 1,
-                    }
+                    Error::BadImport { lines: vec![BadLine { line: n, message }], count: 1 }
                 })?);
                 done += 1;
             }
@@ -179,10 +170,7 @@ impl Engine {
         let mut bad = Vec::new();
         for (n, case, event) in chunk {
             let id = case.id().as_str();
-            if existing
-                .get(id)
-                .is_some_and(|hash| hash.as_deref() != record_hash(event))
-            {
+            if existing.get(id).is_some_and(|hash| hash.as_deref() != record_hash(event)) {
                 bad.push((
                     *n,
                     format!(
@@ -221,11 +209,10 @@ impl Engine {
         detached(async move {
             let existing = engine.existing(&chunk).await?;
             // Written by someone else since the first pass looked: stop, naming the line.
-            if let Some((n, case, _)) = chunk.iter().find(|(_, c, e)| {
-                existing
-                    .get(c.id().as_str())
-                    .is_some_and(|hash| hash.as_deref() != record_hash(e))
-            }) {
+            if let Some((n, case, _)) = chunk
+                .iter()
+                .find(|(_, c, e)| existing.get(c.id().as_str()).is_some_and(|hash| hash.as_deref() != record_hash(e)))
+            {
                 return Err(Error::BadImport {
                     lines: vec![BadLine {
                         line: *n,
@@ -234,10 +221,8 @@ impl Engine {
                     count: 1,
                 });
             }
-            let fresh: Vec<&(u64, Case, Event)> = chunk
-                .iter()
-                .filter(|(_, c, _)| !existing.contains_key(c.id().as_str()))
-                .collect();
+            let fresh: Vec<&(u64, Case, Event)> =
+                chunk.iter().filter(|(_, c, _)| !existing.contains_key(c.id().as_str())).collect();
             let written: Vec<Written<'_>> = fresh
                 .iter()
                 .map(|(_, case, event)| Written {
@@ -265,10 +250,7 @@ impl Engine {
 /// Parses line `n` and builds its case; the message says what is wrong.
 fn build(ctx: &ImportContext<'_>, n: u64, text: &str) -> std::result::Result<(u64, Case, Event), String> {
     let record: ImportRecord = serde_json::from_str(text).map_err(|e| format!("not an import record: {e}"))?;
-    let source = ImportSource {
-        line: n,
-        record_hash: chain::digest(text),
-    };
+    let source = ImportSource { line: n, record_hash: chain::digest(text) };
     let (case, event) = import_case(&record, source, ctx).map_err(|e| format!("case `{}`: {e}", record.id))?;
     Ok((n, case, event))
 }
@@ -296,12 +278,7 @@ struct Lines {
 impl Lines {
     fn open(path: &Path) -> Result<Lines> {
         let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
-        Ok(Lines {
-            reader: std::io::BufReader::new(file),
-            path: path.to_owned(),
-            number: 0,
-            buf: Vec::new(),
-        })
+        Ok(Lines { reader: std::io::BufReader::new(file), path: path.to_owned(), number: 0, buf: Vec::new() })
     }
 
     /// The next line: `None` at the end of the file.
@@ -351,9 +328,5 @@ fn id_hash(id: &str) -> u64 {
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> Error {
-    Refusal::new(
-        ErrorCode::InvalidArgument,
-        format!("cannot read {}: {e}", path.display()),
-    )
-    .into()
+    Refusal::new(ErrorCode::InvalidArgument, format!("cannot read {}: {e}", path.display())).into()
 }

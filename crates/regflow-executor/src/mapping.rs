@@ -23,10 +23,7 @@ pub struct HistoryEntry {
 
 pub(crate) fn case_row(case: &Case, catalogue: &Catalogue, head_hash: &str) -> Result<CaseRow> {
     let intake = case.intake();
-    let unit_effect = catalogue
-        .get(case.kind().as_str())
-        .and_then(|k| k.unit_effect)
-        .map(|e| e.as_str().to_owned());
+    let unit_effect = catalogue.get(case.kind().as_str()).and_then(|k| k.unit_effect).map(|e| e.as_str().to_owned());
     let pending_task_bits = case
         .tasks()
         .iter()
@@ -46,10 +43,7 @@ pub(crate) fn case_row(case: &Case, catalogue: &Catalogue, head_hash: &str) -> R
         unit_effect,
         state: case.state().as_str().to_owned(),
         is_open: i64::from(!case.state().is_terminal()),
-        instant: i64::from(
-            case.acceptance()
-                .is_some_and(|a| a.clocks.promise() == Promise::Instant),
-        ),
+        instant: i64::from(case.acceptance().is_some_and(|a| a.clocks.promise() == Promise::Instant)),
         pending_task_bits,
         accepted_at: case.acceptance().map(|a| micros(a.at)),
         promise_due_at: deadlines.map(|d| micros(d.promise.due_at)),
@@ -92,11 +86,7 @@ pub(crate) fn chain_events(events: &[Event], mut prev_hash: String) -> Result<(V
             prev_hash: prev_hash.clone(),
             hash: hash.clone(),
         });
-        entries.push(HistoryEntry {
-            event: e.clone(),
-            prev_hash,
-            hash: hash.clone(),
-        });
+        entries.push(HistoryEntry { event: e.clone(), prev_hash, hash: hash.clone() });
         prev_hash = hash;
     }
     Ok((rows, entries))
@@ -105,11 +95,7 @@ pub(crate) fn chain_events(events: &[Event], mut prev_hash: String) -> Result<(V
 pub(crate) fn entry_from_row(row: &EventRow) -> Result<HistoryEntry> {
     let event = serde_json::from_str(&row.body)
         .map_err(|e| Error::Corrupt(format!("event {}#{}: {e}", row.case_id, row.seq)))?;
-    Ok(HistoryEntry {
-        event,
-        prev_hash: row.prev_hash.clone(),
-        hash: row.hash.clone(),
-    })
+    Ok(HistoryEntry { event, prev_hash: row.prev_hash.clone(), hash: row.hash.clone() })
 }
 
 /// The timer rows of the timers a case wants armed.
@@ -117,11 +103,7 @@ pub(crate) fn timer_rows(case: &Case) -> Vec<TimerRow> {
     let id = case.id().to_string();
     case.timers()
         .iter()
-        .map(|t| TimerRow {
-            case_id: id.clone(),
-            timer: t.key().to_owned(),
-            due_at: micros(t.at),
-        })
+        .map(|t| TimerRow { case_id: id.clone(), timer: t.key().to_owned(), due_at: micros(t.at) })
         .collect()
 }
 

@@ -101,10 +101,7 @@ pub struct QueueCursor(String);
 
 impl QueueCursor {
     fn of(key: &QueueKey) -> QueueCursor {
-        QueueCursor(format!(
-            "{}.{}.{}.{}",
-            key.priority_class, key.promise_due_at, key.since, key.id
-        ))
+        QueueCursor(format!("{}.{}.{}.{}", key.priority_class, key.promise_due_at, key.since, key.id))
     }
 
     /// Reads a cursor a client handed back.
@@ -126,12 +123,7 @@ impl QueueCursor {
         let mut number = || -> Result<i64> { Ok(parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?) };
         let (priority_class, promise_due_at, since) = (number()?, number()?, number()?);
         let id = parts.next().filter(|id| !id.is_empty()).ok_or_else(bad)?.to_owned();
-        Ok(QueueKey {
-            priority_class,
-            promise_due_at,
-            since,
-            id,
-        })
+        Ok(QueueKey { priority_class, promise_due_at, since, id })
     }
 }
 
@@ -159,10 +151,7 @@ impl Engine {
             return Ok(None);
         };
         let history = events.iter().map(entry_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(Some(CaseView {
-            case: case_from_row(&row)?,
-            history,
-        }))
+        Ok(Some(CaseView { case: case_from_row(&row)?, history }))
     }
 
     /// A case row and its events, read from one snapshot: a command committing between the
@@ -215,9 +204,7 @@ impl Engine {
         let states: Vec<&str> = queue.states.iter().map(|s| s.as_str()).collect();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut db = self.inner.db.acquire().await?;
-        db.conn()
-            .queue(centre.as_str(), &states, queue.task, after, limit)
-            .await
+        db.conn().queue(centre.as_str(), &states, queue.task, after, limit).await
     }
 
     /// One page of `officer`'s work queue in `role`, after `cursor`: the cases of the
@@ -275,10 +262,7 @@ impl Engine {
                 }
             }
             if exhausted {
-                return Ok(QueuePage {
-                    cases: page,
-                    next: None,
-                });
+                return Ok(QueuePage { cases: page, next: None });
             }
         }
     }
@@ -311,10 +295,7 @@ impl Engine {
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn overdue(&self, centre: Option<&CentreId>, now: DateTime<Utc>) -> Result<Vec<Overdue>> {
         let mut db = self.inner.db.acquire().await?;
-        let rows = db
-            .conn()
-            .overdue(centre.map(|c| c.as_str()), micros(now), State::Suspended.as_str())
-            .await?;
+        let rows = db.conn().overdue(centre.map(|c| c.as_str()), micros(now), State::Suspended.as_str()).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let case = case_from_row(row)?;
@@ -386,10 +367,7 @@ pub(crate) fn verify_rows(id: &CaseId, row: &CaseRow, events: &[EventRow], catal
             problems.push(Tampering::Edited { seq });
         }
         for column in event_columns_edited(e) {
-            problems.push(Tampering::EventColumn {
-                seq,
-                column: column.to_owned(),
-            });
+            problems.push(Tampering::EventColumn { seq, column: column.to_owned() });
         }
         if e.prev_hash != prev || seq != i as u64 + 1 {
             problems.push(Tampering::Broken { seq });
@@ -398,10 +376,7 @@ pub(crate) fn verify_rows(id: &CaseId, row: &CaseRow, events: &[EventRow], catal
     }
     let version = row.version as u64;
     if events.len() as u64 != version || prev != row.head_hash {
-        problems.push(Tampering::Truncated {
-            version,
-            found: events.len() as u64,
-        });
+        problems.push(Tampering::Truncated { version, found: events.len() as u64 });
     }
     let replayed = events
         .iter()
@@ -415,16 +390,10 @@ pub(crate) fn verify_rows(id: &CaseId, row: &CaseRow, events: &[EventRow], catal
     }
     if let Some(expected) = replayed.and_then(|case| case_row(&case, catalogue, &prev).ok()) {
         for column in crate::store::columns_differing(row, &expected) {
-            problems.push(Tampering::CaseColumn {
-                column: column.to_owned(),
-            });
+            problems.push(Tampering::CaseColumn { column: column.to_owned() });
         }
     }
-    Verification {
-        case_id: id.clone(),
-        entries: events.len() as u64,
-        problems,
-    }
+    Verification { case_id: id.clone(), entries: events.len() as u64, problems }
 }
 
 /// The columns of an event row that disagree with its body (all, when the body is not an

@@ -50,23 +50,12 @@ pub struct ReportFilter {
 impl ReportFilter {
     /// Every case opened in `[from, to)`.
     pub fn period(from: DateTime<Utc>, to: DateTime<Utc>) -> ReportFilter {
-        ReportFilter {
-            from,
-            to,
-            centre: None,
-            kind: None,
-            category: None,
-            channel: None,
-            basis: ReportBasis::Opened,
-        }
+        ReportFilter { from, to, centre: None, kind: None, category: None, channel: None, basis: ReportBasis::Opened }
     }
 
     /// Every case completed in `[from, to)`.
     pub fn completed(from: DateTime<Utc>, to: DateTime<Utc>) -> ReportFilter {
-        ReportFilter {
-            basis: ReportBasis::Completed,
-            ..ReportFilter::period(from, to)
-        }
+        ReportFilter { basis: ReportBasis::Completed, ..ReportFilter::period(from, to) }
     }
 
     fn admits(&self, row: &ReportRow) -> bool {
@@ -189,11 +178,7 @@ impl Tally {
             days.sort_unstable();
             let mean = days.iter().sum::<i64>() as f64 / days.len() as f64;
             let mid = days.len() / 2;
-            let median = if days.len() % 2 == 1 {
-                days[mid] as f64
-            } else {
-                (days[mid - 1] + days[mid]) as f64 / 2.0
-            };
+            let median = if days.len() % 2 == 1 { days[mid] as f64 } else { (days[mid - 1] + days[mid]) as f64 / 2.0 };
             f.mean_working_days = Some(mean);
             f.median_working_days = Some(median);
             f.reduction_vs_statute = Some(1.0 - mean / STATUTORY_LIMIT_DAYS);
@@ -208,10 +193,7 @@ fn groups_of<K: Ord>(
     mut tallies: BTreeMap<String, Tally>,
     groups: impl IntoIterator<Item = (K, String)>,
 ) -> BTreeMap<K, Figures> {
-    groups
-        .into_iter()
-        .filter_map(|(key, name)| tallies.remove(&name).map(|t| (key, t.finish())))
-        .collect()
+    groups.into_iter().filter_map(|(key, name)| tallies.remove(&name).map(|t| (key, t.finish()))).collect()
 }
 
 impl Engine {
@@ -241,11 +223,9 @@ impl Engine {
             let last_page = (page.len() as i64) < REPORT_PAGE;
             for r in page.iter().filter(|r| filter.admits(r)) {
                 overall.add(r);
-                for (groups, name) in [
-                    (&mut by_category, &r.category),
-                    (&mut by_kind, &r.kind),
-                    (&mut by_channel, &r.channel),
-                ] {
+                for (groups, name) in
+                    [(&mut by_category, &r.category), (&mut by_kind, &r.kind), (&mut by_channel, &r.channel)]
+                {
                     match groups.get_mut(name.as_str()) {
                         Some(tally) => tally.add(r),
                         None => groups.entry(name.clone()).or_insert_with(Tally::default).add(r),
@@ -258,13 +238,8 @@ impl Engine {
             }
         }
         let by_category = groups_of(by_category, ApplicantCategory::ALL.map(|c| (c, c.as_str().to_owned())));
-        let by_kind = groups_of(
-            by_kind,
-            self.catalogue()
-                .kinds()
-                .iter()
-                .map(|k| (k.id.clone(), k.id.as_str().to_owned())),
-        );
+        let by_kind =
+            groups_of(by_kind, self.catalogue().kinds().iter().map(|k| (k.id.clone(), k.id.as_str().to_owned())));
         let by_channel = groups_of(by_channel, Channel::ALL.map(|c| (c, c.as_str().to_owned())));
         let at = filter.to.min(self.now());
         let overdue = self

@@ -108,10 +108,7 @@ impl Engine {
             let engine = self.clone();
             let listed = detached(async move {
                 let mut pooled = engine.inner.db.acquire().await?;
-                pooled
-                    .conn()
-                    .cases_with_clocks_between(from, to, State::Suspended.as_str())
-                    .await
+                pooled.conn().cases_with_clocks_between(from, to, State::Suspended.as_str()).await
             })
             .await?;
             let fresh: Vec<String> = listed.into_iter().filter(|id| !examined.contains(id)).collect();

@@ -27,10 +27,7 @@ fn not_found(id: &CaseId) -> crate::Error {
 impl Engine {
     /// The read side as `actor` may see it.
     pub fn as_actor(&self, actor: &Actor) -> ActorView<'_> {
-        ActorView {
-            engine: self,
-            actor: actor.clone(),
-        }
+        ActorView { engine: self, actor: actor.clone() }
     }
 }
 
@@ -43,9 +40,7 @@ impl ActorView<'_> {
             ErrorCode::ForbiddenRole,
             format!("`{}` is an applicant; this is for a centre's staff", self.actor.id()),
         )
-        .with(Detail::Roles {
-            required: vec![Role::Clerk, Role::Reviewer, Role::Registrar, Role::Supervisor],
-        })
+        .with(Detail::Roles { required: vec![Role::Clerk, Role::Reviewer, Role::Registrar, Role::Supervisor] })
         .into())
     }
 
@@ -92,14 +87,9 @@ impl ActorView<'_> {
     /// caller's id is not a resident ID number or credit code.
     pub async fn my_cases(&self) -> Result<Vec<Case>> {
         if !self.actor.has(Role::Applicant) {
-            return Err(Refusal::new(
-                ErrorCode::ForbiddenRole,
-                format!("`{}` is not an applicant", self.actor.id()),
-            )
-            .with(Detail::Roles {
-                required: vec![Role::Applicant],
-            })
-            .into());
+            return Err(Refusal::new(ErrorCode::ForbiddenRole, format!("`{}` is not an applicant", self.actor.id()))
+                .with(Detail::Roles { required: vec![Role::Applicant] })
+                .into());
         }
         let all = self.engine.cases_of_applicant(self.actor.id().as_str()).await?;
         Ok(all.into_iter().filter(|c| c.visible_to(&self.actor)).collect())
@@ -157,9 +147,7 @@ impl ActorView<'_> {
                 ErrorCode::ForbiddenRole,
                 format!("`{}` does not follow the centre's alerts", self.actor.id()),
             )
-            .with(Detail::Roles {
-                required: Role::OFFICERS.to_vec(),
-            })
+            .with(Detail::Roles { required: Role::OFFICERS.to_vec() })
             .into());
         }
         self.engine.alerts_after(Some(self.actor.centre()), after, limit).await

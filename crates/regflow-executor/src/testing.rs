@@ -54,10 +54,7 @@ impl PgDatabase {
     /// Drops the database (closing any connection still open to it).
     pub async fn drop(self) {
         if let Ok(mut conn) = sqlx::PgConnection::connect(&self.admin_url).await {
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(&mut conn)
-                .await
-                .ok();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn).await.ok();
         }
     }
 }

@@ -64,10 +64,7 @@ fn token_of(row: TokenRow) -> Result<Token> {
     let roles = row
         .roles
         .split(',')
-        .map(|r| {
-            r.parse::<Role>()
-                .map_err(|e| Error::Corrupt(format!("token {}: {e}", row.id)))
-        })
+        .map(|r| r.parse::<Role>().map_err(|e| Error::Corrupt(format!("token {}: {e}", row.id))))
         .collect::<Result<Vec<_>>>()?;
     let actor = if roles == [Role::Applicant] {
         Actor::applicant(row.actor, centre)
@@ -94,10 +91,7 @@ fn check_holder(actor: &Actor) -> Result<()> {
         return Err(invalid("centre", "`centre` is empty: name the centre".into()));
     }
     if actor.has(Role::System) {
-        return Err(invalid(
-            "role",
-            "`system` is the engine's own role; no token speaks for it".into(),
-        ));
+        return Err(invalid("role", "`system` is the engine's own role; no token speaks for it".into()));
     }
     if actor.has(Role::Applicant) {
         if actor.roles().len() > 1 {
@@ -147,10 +141,7 @@ impl Database {
             revoked_at: None,
         };
         self.acquire().await?.conn().token_insert(&row).await?;
-        Ok(IssuedToken {
-            token: token_of(row)?,
-            secret,
-        })
+        Ok(IssuedToken { token: token_of(row)?, secret })
     }
 
     /// The live token `bearer` is, or `None` when it is malformed, unknown or revoked.

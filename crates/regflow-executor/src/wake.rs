@@ -96,9 +96,7 @@ impl Wakeups {
             #[cfg(feature = "sqlite")]
             Wakeups::Sqlite(conn, seen) => loop {
                 tokio::time::sleep(SQLITE_POLL).await;
-                let Ok((version,)) = sqlx::query_as::<_, (i64,)>("PRAGMA data_version")
-                    .fetch_one(&mut *conn)
-                    .await
+                let Ok((version,)) = sqlx::query_as::<_, (i64,)>("PRAGMA data_version").fetch_one(&mut *conn).await
                 else {
                     continue;
                 };

@@ -55,20 +55,11 @@ fn main() {
         }
         d
     };
-    println!(
-        "calendar {} — ns per computation ({ITERATIONS} iterations each)",
-        cal.version()
-    );
-    println!(
-        "{:>5} {:>12} {:>16} {:>14}",
-        "N", "index add", "case projection", "day-by-day"
-    );
+    println!("calendar {} — ns per computation ({ITERATIONS} iterations each)", cal.version());
+    println!("{:>5} {:>12} {:>16} {:>14}", "N", "index add", "case projection", "day-by-day");
     for n in [1u32, 3, 5, 30, 250] {
         let add = per_op(|i| {
-            black_box(
-                cal.add_working_days_projected(black_box(dates[i % dates.len()]), black_box(n))
-                    .unwrap(),
-            );
+            black_box(cal.add_working_days_projected(black_box(dates[i % dates.len()]), black_box(n)).unwrap());
         });
         let project = per_op(|i| {
             let accepted = hours.closing_on(dates[i % dates.len()]) - chrono::Duration::hours(7);

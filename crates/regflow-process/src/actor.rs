@@ -90,11 +90,7 @@ pub struct Actor {
 impl Actor {
     /// An actor of `centre` holding `roles`.
     pub fn new(id: impl Into<String>, roles: impl IntoIterator<Item = Role>, centre: CentreId) -> Actor {
-        Actor {
-            id: ActorId::new(id),
-            roles: roles.into_iter().collect(),
-            centre,
-        }
+        Actor { id: ActorId::new(id), roles: roles.into_iter().collect(), centre }
     }
 
     /// An applicant acting by ID number at `centre`.

@@ -102,10 +102,7 @@ impl State {
 
     /// Whether no command can change the case any more (evaluation aside).
     pub const fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            State::Completed | State::NotAccepted | State::Rejected | State::Withdrawn
-        )
+        matches!(self, State::Completed | State::NotAccepted | State::Rejected | State::Withdrawn)
     }
 }
 
@@ -502,9 +499,7 @@ impl Case {
 
     /// Whether the case's promise clock is instant (handled start to finish by one officer).
     pub fn is_instant(&self) -> bool {
-        self.acceptance
-            .as_ref()
-            .is_some_and(|a| a.clocks.promise() == Promise::Instant)
+        self.acceptance.as_ref().is_some_and(|a| a.clocks.promise() == Promise::Instant)
     }
 
     /// Whether `id_number` names one of the case's applicants.
@@ -533,17 +528,9 @@ impl Case {
         let mut out = Vec::new();
         for d in acceptance.deadlines.iter() {
             if let Some(at) = d.warning_at {
-                out.push(PlannedAlert {
-                    clock: d.clock,
-                    level: AlertLevel::Warning,
-                    at,
-                });
+                out.push(PlannedAlert { clock: d.clock, level: AlertLevel::Warning, at });
             }
-            out.push(PlannedAlert {
-                clock: d.clock,
-                level: AlertLevel::Breach,
-                at: d.due_at,
-            });
+            out.push(PlannedAlert { clock: d.clock, level: AlertLevel::Breach, at: d.due_at });
         }
         out.retain(|p| !self.alerts.iter().any(|r| r.alert == *p));
         out

@@ -206,10 +206,7 @@ impl KindSpec {
     /// The ids of the applicant's materials, in checklist order, `key` ones or the others
     /// (`None`: all of them) — what a `Command::Accept` lists when they are all brought.
     pub fn applicant_material_ids(&self, key: Option<bool>) -> Vec<String> {
-        self.applicant_materials()
-            .filter(|m| key.is_none_or(|k| m.key == k))
-            .map(|m| m.id.to_string())
-            .collect()
+        self.applicant_materials().filter(|m| key.is_none_or(|k| m.key == k)).map(|m| m.id.to_string()).collect()
     }
 
     /// Whether the kind may be opened on `channel`.
@@ -295,10 +292,7 @@ struct RawMaterial {
 }
 
 fn invalid(entry: impl Into<String>, reason: impl Into<String>) -> CatalogueError {
-    CatalogueError::Invalid {
-        entry: entry.into(),
-        reason: reason.into(),
-    }
+    CatalogueError::Invalid { entry: entry.into(), reason: reason.into() }
 }
 
 impl RawKind {
@@ -315,10 +309,7 @@ impl RawKind {
         }
         let mut listed = BTreeSet::new();
         for c in &self.channels {
-            listed.insert(
-                c.parse::<Channel>()
-                    .map_err(|r| invalid(format!("{entry}.channels"), r))?,
-            );
+            listed.insert(c.parse::<Channel>().map_err(|r| invalid(format!("{entry}.channels"), r))?);
         }
         // A seizure or its release is registered on a court's commission (依嘱托): only
         // the court channel opens it (SPEC 5.2 Channels).
@@ -352,10 +343,7 @@ impl RawKind {
             ),
         };
         if self.produces == Produces::QueryResult && public_notice_days.is_some() {
-            return Err(invalid(
-                &entry,
-                "a query answers at review and cannot need a public notice",
-            ));
+            return Err(invalid(&entry, "a query answers at review and cannot need a public notice"));
         }
         if self.material.is_empty() {
             return Err(invalid(&entry, "the checklist is empty"));
@@ -370,24 +358,14 @@ impl RawKind {
             let provider = match m.provider.as_deref() {
                 None | Some("applicant") => Provider::Applicant,
                 Some(t) => {
-                    let task = t
-                        .parse::<Task>()
-                        .map_err(|r| invalid(&m_entry, format!("provider: {r}")))?;
+                    let task = t.parse::<Task>().map_err(|r| invalid(&m_entry, format!("provider: {r}")))?;
                     if !tasks.contains(&task) {
-                        return Err(invalid(
-                            &m_entry,
-                            format!("provider `{t}` is not one of the kind's tasks"),
-                        ));
+                        return Err(invalid(&m_entry, format!("provider `{t}` is not one of the kind's tasks")));
                     }
                     Provider::Task(task)
                 }
             };
-            materials.push(MaterialSpec {
-                id: mid,
-                name: m.name,
-                key: m.key,
-                provider,
-            });
+            materials.push(MaterialSpec { id: mid, name: m.name, key: m.key, provider });
         }
         Ok(KindSpec {
             id,
@@ -419,9 +397,8 @@ impl Catalogue {
     /// channel, a provider that is not one of the kind's tasks, negative days, or an empty
     /// checklist.
     pub fn from_toml(text: &str) -> Result<Catalogue, CatalogueError> {
-        let raw: RawCatalogue = toml::from_str(text).map_err(|e| CatalogueError::Syntax {
-            message: e.to_string().trim().to_owned(),
-        })?;
+        let raw: RawCatalogue =
+            toml::from_str(text).map_err(|e| CatalogueError::Syntax { message: e.to_string().trim().to_owned() })?;
         let mut kinds: Vec<KindSpec> = Vec::new();
         for k in raw.kind {
             let spec = k.validate()?;
@@ -458,10 +435,7 @@ pub type MaterialCounts = BTreeMap<KindId, (usize, Option<u32>)>;
 impl Catalogue {
     /// For each kind: materials on the checklist now, and before the reform when known.
     pub fn material_counts(&self) -> MaterialCounts {
-        self.kinds
-            .iter()
-            .map(|k| (k.id.clone(), (k.materials.len(), k.materials_before_reform)))
-            .collect()
+        self.kinds.iter().map(|k| (k.id.clone(), (k.materials.len(), k.materials_before_reform))).collect()
     }
 }
 

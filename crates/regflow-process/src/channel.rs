@@ -24,14 +24,8 @@ pub enum Channel {
 
 impl Channel {
     /// Every channel.
-    pub const ALL: [Channel; 6] = [
-        Channel::Window,
-        Channel::Online,
-        Channel::Bank,
-        Channel::Kiosk,
-        Channel::HomeVisit,
-        Channel::Court,
-    ];
+    pub const ALL: [Channel; 6] =
+        [Channel::Window, Channel::Online, Channel::Bank, Channel::Kiosk, Channel::HomeVisit, Channel::Court];
 
     /// The channels every kind may be opened on.
     pub const GENERAL: [Channel; 3] = [Channel::Window, Channel::Online, Channel::HomeVisit];

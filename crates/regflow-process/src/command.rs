@@ -32,12 +32,7 @@ pub struct ApplicantInput {
 impl ApplicantInput {
     /// A party of the case's default identifier type, as obligee.
     pub fn new(name: impl Into<String>, id: impl Into<String>) -> ApplicantInput {
-        ApplicantInput {
-            name: name.into(),
-            id: id.into(),
-            id_type: None,
-            role: None,
-        }
+        ApplicantInput { name: name.into(), id: id.into(), id_type: None, role: None }
     }
 
     /// Reads the identifier as `id_type`.
@@ -310,10 +305,7 @@ impl CommandName {
 
     /// Whether the command opens a new case.
     pub const fn creates(self) -> bool {
-        matches!(
-            self,
-            CommandName::Apply | CommandName::Accept | CommandName::HandleInstantly | CommandName::Import
-        )
+        matches!(self, CommandName::Apply | CommandName::Accept | CommandName::HandleInstantly | CommandName::Import)
     }
 
     /// Whether an applicant issues it (SPEC 5.2: refused unless the actor is an applicant).
@@ -332,10 +324,7 @@ impl CommandName {
 impl Command {
     /// A department's task done: `CompleteTask` with [`TaskOutcome::Succeeded`].
     pub fn task_succeeded(task: Task) -> Command {
-        Command::CompleteTask {
-            task,
-            outcome: TaskOutcome::Succeeded,
-        }
+        Command::CompleteTask { task, outcome: TaskOutcome::Succeeded }
     }
 
     /// The command's name.

@@ -70,18 +70,13 @@ impl Suspension {
         after: NaiveDate,
         until: Option<NaiveDate>,
     ) -> Result<Projected<u32>, CalendarError> {
-        let first = hours
-            .first_closing_at_or_after(self.from)
-            .max(after.succ_opt().unwrap_or(after));
+        let first = hours.first_closing_at_or_after(self.from).max(after.succ_opt().unwrap_or(after));
         let mut last = hours.last_closing_before(self.to);
         if let Some(until) = until {
             last = last.min(until);
         }
         if last < first {
-            return Ok(Projected {
-                value: 0,
-                provisional: false,
-            });
+            return Ok(Projected { value: 0, provisional: false });
         }
         cal.working_days_between_projected(first.pred_opt().unwrap_or(first), last)
     }
@@ -265,11 +260,7 @@ impl CaseClocks {
                     next.project(cal, hours).ok()
                 })
                 .map(|d| d.promise.due_at);
-            return Err(DeadlineError::ExceedsStatutory {
-                days,
-                promise_due,
-                statutory_due: now.statutory.due_at,
-            });
+            return Err(DeadlineError::ExceedsStatutory { days, promise_due, statutory_due: now.statutory.due_at });
         }
         let mut next = self.clone();
         // total ≤ statutory_days, a u32, so the extension fits.
@@ -292,10 +283,7 @@ impl CaseClocks {
         until: Option<NaiveDate>,
     ) -> Result<Projected<u32>, CalendarError> {
         let accepted = hours.local_date(self.accepted_at);
-        let mut total = Projected {
-            value: 0u32,
-            provisional: false,
-        };
+        let mut total = Projected { value: 0u32, provisional: false };
         for s in &self.suspensions {
             let p = s.working_days_inside(cal, hours, accepted, until)?;
             total.value = total.value.saturating_add(p.value);
@@ -320,18 +308,14 @@ impl CaseClocks {
                 provisional: false,
             },
             Promise::WorkingDays(n) => {
-                let days = n.checked_add(self.extension_days).ok_or(CalendarError::OutOfRange {
-                    date: hours.local_date(self.accepted_at),
-                })?;
+                let days = n
+                    .checked_add(self.extension_days)
+                    .ok_or(CalendarError::OutOfRange { date: hours.local_date(self.accepted_at) })?;
                 self.working_day_deadline(ClockKind::Promise, days, shift, cal, hours)?
             }
         };
         let statutory = self.working_day_deadline(ClockKind::Statutory, self.statutory_days, shift, cal, hours)?;
-        Ok(Deadlines {
-            promise,
-            statutory,
-            calendar_version: cal.version().clone(),
-        })
+        Ok(Deadlines { promise, statutory, calendar_version: cal.version().clone() })
     }
 
     fn working_day_deadline(
@@ -343,9 +327,7 @@ impl CaseClocks {
         hours: &OfficeHours,
     ) -> Result<Deadline, CalendarError> {
         let accepted = hours.local_date(self.accepted_at);
-        let total = days
-            .checked_add(shift.value)
-            .ok_or(CalendarError::OutOfRange { date: accepted })?;
+        let total = days.checked_add(shift.value).ok_or(CalendarError::OutOfRange { date: accepted })?;
         let due = cal.add_working_days_projected(accepted, total)?;
         let mut provisional = due.provisional || shift.provisional;
         let warning_at = if self.warning_lead_days == 0 {
@@ -357,12 +339,7 @@ impl CaseClocks {
             let raised = at > self.accepted_at && !self.suspensions.iter().any(|s| s.contains(at));
             raised.then_some(at)
         };
-        Ok(Deadline {
-            clock,
-            due_at: hours.closing_on(due.value),
-            warning_at,
-            provisional,
-        })
+        Ok(Deadline { clock, due_at: hours.closing_on(due.value), warning_at, provisional })
     }
 
     /// Working days used by a case completed at `completed_at`: working days d with

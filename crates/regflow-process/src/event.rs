@@ -255,25 +255,13 @@ impl Case {
             if case.id != event.case_id {
                 return Err(ReplayError::WrongCase(event.seq));
             }
-            return Ok(Case {
-                centre: event.centre.clone(),
-                ..(**case).clone()
-            }
-            .fold(event));
+            return Ok(Case { centre: event.centre.clone(), ..(**case).clone() }.fold(event));
         }
         let (intake, materials) = match &event.change {
             Change::Applied { intake, materials }
             | Change::HandledInstantly { intake, materials, .. }
-            | Change::Accepted {
-                intake: Some(intake),
-                materials,
-                ..
-            }
-            | Change::NotAccepted {
-                intake: Some(intake),
-                materials,
-                ..
-            } => (intake.clone(), materials),
+            | Change::Accepted { intake: Some(intake), materials, .. }
+            | Change::NotAccepted { intake: Some(intake), materials, .. } => (intake.clone(), materials),
             _ => return Err(ReplayError::NotCreating(event.command)),
         };
         let case = Case {
@@ -309,10 +297,7 @@ impl Case {
             return Err(ReplayError::WrongCase(event.seq));
         }
         if event.seq != self.version + 1 {
-            return Err(ReplayError::OutOfSequence {
-                previous: self.version,
-                found: event.seq,
-            });
+            return Err(ReplayError::OutOfSequence { previous: self.version, found: event.seq });
         }
         match event.state_before {
             None => return Err(ReplayError::AlreadyCreated(event.seq)),
@@ -336,10 +321,7 @@ impl Case {
         let mut events = events.into_iter();
         let first = events.next().ok_or(ReplayError::Empty)?;
         if first.seq != 1 {
-            return Err(ReplayError::OutOfSequence {
-                previous: 0,
-                found: first.seq,
-            });
+            return Err(ReplayError::OutOfSequence { previous: 0, found: first.seq });
         }
         let mut case = Case::open(first)?;
         for e in events {
@@ -356,13 +338,7 @@ impl Case {
         match &event.change {
             Change::Applied { .. } => self.stage = Stage::PreReview,
             Change::PreReviewed { pass, problems } => {
-                self.stage = if *pass {
-                    Stage::AwaitingVisit
-                } else {
-                    Stage::Returned {
-                        problems: problems.clone(),
-                    }
-                };
+                self.stage = if *pass { Stage::AwaitingVisit } else { Stage::Returned { problems: problems.clone() } };
             }
             Change::Amended { materials } | Change::MaterialsSupplied { materials, .. } => {
                 self.materials.extend(materials.iter().cloned());
@@ -375,13 +351,7 @@ impl Case {
                     self.stage = stage;
                 }
             }
-            Change::Accepted {
-                materials,
-                pledged,
-                tasks,
-                acceptance,
-                ..
-            } => {
+            Change::Accepted { materials, pledged, tasks, acceptance, .. } => {
                 self.materials.extend(materials.iter().cloned());
                 self.pledged = pledged.iter().cloned().collect();
                 self.tasks = tasks.iter().map(|t| (*t, TaskStatus::Pending)).collect();
@@ -390,13 +360,9 @@ impl Case {
             }
             Change::NotAccepted { materials, missing, .. } => {
                 self.materials.extend(materials.iter().cloned());
-                self.stage = Stage::NotAccepted {
-                    missing: missing.clone(),
-                };
+                self.stage = Stage::NotAccepted { missing: missing.clone() };
             }
-            Change::HandledInstantly {
-                acceptance, completion, ..
-            } => {
+            Change::HandledInstantly { acceptance, completion, .. } => {
                 self.acceptance = Some(acceptance.clone());
                 self.reviewed_by = Some(event.actor.clone());
                 self.recorded_by = Some(event.actor.clone());
@@ -422,12 +388,7 @@ impl Case {
                 };
             }
             Change::CertificateIssued { completion } => self.stage = Stage::Completed(*completion),
-            Change::Suspended {
-                cause,
-                note,
-                resume_to,
-                notice,
-            } => {
+            Change::Suspended { cause, note, resume_to, notice } => {
                 self.suspensions += 1;
                 self.stage = Stage::Suspended(Suspended {
                     cause: *cause,
@@ -447,18 +408,10 @@ impl Case {
                 }
             }
             Change::Rejected { ground, note } => {
-                self.stage = Stage::Rejected {
-                    ground: *ground,
-                    note: note.clone(),
-                };
+                self.stage = Stage::Rejected { ground: *ground, note: note.clone() };
             }
             Change::Withdrawn { .. } => self.stage = Stage::Withdrawn,
-            Change::Extended {
-                days,
-                reason,
-                clocks,
-                deadlines,
-            } => {
+            Change::Extended { days, reason, clocks, deadlines } => {
                 if let Some(a) = self.acceptance.as_mut() {
                     a.clocks = clocks.clone();
                     a.deadlines = deadlines.clone();
@@ -471,17 +424,10 @@ impl Case {
                 });
             }
             Change::Evaluated { rating, comment } => {
-                self.evaluation = Some(Evaluation {
-                    rating: *rating,
-                    comment: comment.clone(),
-                    at: event.at,
-                });
+                self.evaluation = Some(Evaluation { rating: *rating, comment: comment.clone(), at: event.at });
             }
             Change::AlertRaised { alert } => {
-                self.alerts.push(RaisedAlert {
-                    alert: *alert,
-                    raised_at: event.at,
-                });
+                self.alerts.push(RaisedAlert { alert: *alert, raised_at: event.at });
             }
             // The whole case came with the event (see `Case::open`).
             Change::Imported { .. } => {}

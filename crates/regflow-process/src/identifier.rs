@@ -18,11 +18,7 @@ pub struct IdentifierError {
 }
 
 fn refuse(what: &'static str, value: &str, reason: impl Into<String>) -> IdentifierError {
-    IdentifierError {
-        what,
-        value: value.to_owned(),
-        reason: reason.into(),
-    }
+    IdentifierError { what, value: value.to_owned(), reason: reason.into() }
 }
 
 macro_rules! string_identifier {
@@ -71,11 +67,7 @@ impl ResidentId {
         let upper = text.trim().to_ascii_uppercase();
         let bytes = upper.as_bytes();
         if bytes.len() != 18 {
-            return Err(refuse(
-                Self::WHAT,
-                text,
-                format!("it has {} characters, not 18", upper.chars().count()),
-            ));
+            return Err(refuse(Self::WHAT, text, format!("it has {} characters, not 18", upper.chars().count())));
         }
         if !bytes[..17].iter().all(u8::is_ascii_digit) {
             return Err(refuse(Self::WHAT, text, "the first 17 characters must be digits"));
@@ -88,18 +80,10 @@ impl ResidentId {
         }
         const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
         const CHECK: &[u8; 11] = b"10X98765432";
-        let sum: u32 = bytes[..17]
-            .iter()
-            .zip(WEIGHTS)
-            .map(|(b, w)| u32::from(b - b'0') * w)
-            .sum();
+        let sum: u32 = bytes[..17].iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
         let expected = CHECK[(sum % 11) as usize];
         if bytes[17] != expected {
-            return Err(refuse(
-                Self::WHAT,
-                text,
-                format!("the check character should be `{}`", expected as char),
-            ));
+            return Err(refuse(Self::WHAT, text, format!("the check character should be `{}`", expected as char)));
         }
         Ok(ResidentId(upper))
     }
@@ -131,11 +115,7 @@ impl CreditCode {
         let upper = text.trim().to_ascii_uppercase();
         let bytes = upper.as_bytes();
         if bytes.len() != 18 {
-            return Err(refuse(
-                Self::WHAT,
-                text,
-                format!("it has {} characters, not 18", upper.chars().count()),
-            ));
+            return Err(refuse(Self::WHAT, text, format!("it has {} characters, not 18", upper.chars().count())));
         }
         let mut values = [0u32; 18];
         for (i, b) in bytes.iter().enumerate() {
@@ -145,11 +125,7 @@ impl CreditCode {
                     return Err(refuse(
                         Self::WHAT,
                         text,
-                        format!(
-                            "character {} `{}` is not allowed (0–9, A–Z except I, O, S, V, Z)",
-                            i + 1,
-                            *b as char
-                        ),
+                        format!("character {} `{}` is not allowed (0–9, A–Z except I, O, S, V, Z)", i + 1, *b as char),
                     ))
                 }
             }
@@ -163,11 +139,7 @@ impl CreditCode {
                 u32::from(b - b'A') + 10
             }
         };
-        let org_sum: u32 = bytes[8..16]
-            .iter()
-            .zip(ORG_WEIGHTS)
-            .map(|(b, w)| org_value(*b) * w)
-            .sum();
+        let org_sum: u32 = bytes[8..16].iter().zip(ORG_WEIGHTS).map(|(b, w)| org_value(*b) * w).sum();
         let org_expected = match 11 - org_sum % 11 {
             10 => b'X',
             11 => b'0',
@@ -177,10 +149,7 @@ impl CreditCode {
             return Err(refuse(
                 Self::WHAT,
                 text,
-                format!(
-                    "the organisation code's check character (position 17) should be `{}`",
-                    org_expected as char
-                ),
+                format!("the organisation code's check character (position 17) should be `{}`", org_expected as char),
             ));
         }
         const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
@@ -217,11 +186,7 @@ impl UnitNumber {
         let upper = text.trim().to_ascii_uppercase();
         let b = upper.as_bytes();
         if b.len() != 28 || !upper.is_ascii() {
-            return Err(refuse(
-                Self::WHAT,
-                text,
-                format!("it has {} characters, not 28", upper.chars().count()),
-            ));
+            return Err(refuse(Self::WHAT, text, format!("it has {} characters, not 28", upper.chars().count())));
         }
         let digits = |range: std::ops::Range<usize>, part: &str| {
             if b[range.clone()].iter().all(u8::is_ascii_digit) {
@@ -245,11 +210,7 @@ impl UnitNumber {
         }
         digits(14..19, "parcel number")?;
         if !matches!(b[19], b'F' | b'L' | b'Q' | b'W') {
-            return Err(refuse(
-                Self::WHAT,
-                text,
-                "character 20 (fixture type) must be F, L, Q or W",
-            ));
+            return Err(refuse(Self::WHAT, text, "character 20 (fixture type) must be F, L, Q or W"));
         }
         digits(20..28, "fixture unit number")?;
         Ok(UnitNumber(upper))
@@ -276,19 +237,13 @@ mod tests {
         let cases: [(Result<(), IdentifierError>, &str); 10] = [
             (ResidentId::parse("63010219850312001").map(drop), "17 characters"),
             (ResidentId::parse("630102198503120016").map(drop), "should be `5`"),
-            (
-                ResidentId::parse("630102198502300015").map(drop),
-                "not a real birth date",
-            ),
+            (ResidentId::parse("630102198502300015").map(drop), "not a real birth date"),
             (ResidentId::parse("63010219850312A015").map(drop), "must be digits"),
             (CreditCode::parse("91630100MA7512347S").map(drop), "not allowed"),
             (CreditCode::parse("91630100MA7512347Q").map(drop), "position 18"),
             (CreditCode::parse("91630100MA7512348R").map(drop), "position 17"),
             (UnitNumber::parse("630102001001XB00001F00010001").map(drop), "ownership"),
-            (
-                UnitNumber::parse("630102001001GB00001X00010001").map(drop),
-                "fixture type",
-            ),
+            (UnitNumber::parse("630102001001GB00001X00010001").map(drop), "fixture type"),
             (UnitNumber::parse("630102001001GB0000").map(drop), "not 28"),
         ];
         for (result, needle) in cases {

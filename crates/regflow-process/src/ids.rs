@@ -16,11 +16,7 @@ macro_rules! stable_id_enum {
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| {
                     let known: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    format!(
-                        concat!("unknown ", $what, " `{}` (expected one of: {})"),
-                        s,
-                        known.join(", ")
-                    )
+                    format!(concat!("unknown ", $what, " `{}` (expected one of: {})"), s, known.join(", "))
                 })
             }
         }

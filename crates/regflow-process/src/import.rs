@@ -220,10 +220,7 @@ pub fn import_case(
         }
         case = Some(apply_step(case.as_ref(), step, record, ctx)?);
     }
-    let case = case.ok_or_else(|| ImportError {
-        step: "accepted_at".into(),
-        reason: "nothing to import".into(),
-    })?;
+    let case = case.ok_or_else(|| ImportError { step: "accepted_at".into(), reason: "nothing to import".into() })?;
     let acceptance = case.acceptance();
     let event = Event {
         case_id: case.id().clone(),
@@ -235,18 +232,12 @@ pub fn import_case(
         command: CommandName::Import,
         state_before: None,
         state_after: case.state(),
-        change: Change::Imported {
-            case: Box::new(case.clone()),
-            source,
-        },
+        change: Change::Imported { case: Box::new(case.clone()), source },
         policy_id: acceptance.map(|a| a.policy.clone()),
         calendar_version: acceptance.map(|a| a.deadlines.calendar_version.clone()),
         captured_at: None,
     };
-    let case = Case::open(&event).map_err(|e| ImportError {
-        step: "import".into(),
-        reason: e.to_string(),
-    })?;
+    let case = Case::open(&event).map_err(|e| ImportError { step: "import".into(), reason: e.to_string() })?;
     Ok((case, event))
 }
 
@@ -255,46 +246,27 @@ pub fn import_case(
 fn officer(ctx: &ImportContext<'_>, step: &str) -> Actor {
     Actor::new(
         format!("import:{}/{step}", ctx.operator.id()),
-        Role::ALL
-            .iter()
-            .copied()
-            .filter(|r| !matches!(r, Role::Applicant | Role::System)),
+        Role::ALL.iter().copied().filter(|r| !matches!(r, Role::Applicant | Role::System)),
         ctx.centre.id.clone(),
     )
 }
 
 fn steps(record: &ImportRecord, centre: &CentreId, ctx: &ImportContext<'_>) -> Result<Vec<Step>, ImportError> {
-    let applicant = record
-        .intake
-        .applicants
-        .first()
-        .map(|a| Actor::applicant(a.id.clone(), centre.clone()))
-        .ok_or_else(|| ImportError {
-            step: "intake.applicants".into(),
-            reason: "a case needs at least one applicant".into(),
+    let applicant =
+        record.intake.applicants.first().map(|a| Actor::applicant(a.id.clone(), centre.clone())).ok_or_else(|| {
+            ImportError { step: "intake.applicants".into(), reason: "a case needs at least one applicant".into() }
         })?;
     let policy = ctx
         .policies
         .in_force(ctx.centre.hours.local_date(record.accepted_at))
-        .map_err(|e| ImportError {
-            step: "accepted_at".into(),
-            reason: e.to_string(),
-        })?;
-    let kind = KindId::parse(&record.intake.kind).map_err(|reason| ImportError {
-        step: "intake.kind".into(),
-        reason,
-    })?;
+        .map_err(|e| ImportError { step: "accepted_at".into(), reason: e.to_string() })?;
+    let kind =
+        KindId::parse(&record.intake.kind).map_err(|reason| ImportError { step: "intake.kind".into(), reason })?;
     let instant = policy.promise_for(&kind, record.intake.applicant_category) == Promise::Instant;
     let first = if instant {
-        Command::HandleInstantly {
-            intake: record.intake.clone(),
-            materials: record.materials.clone(),
-        }
+        Command::HandleInstantly { intake: record.intake.clone(), materials: record.materials.clone() }
     } else {
-        Command::Accept {
-            intake: Some(record.intake.clone()),
-            materials: record.materials.clone(),
-        }
+        Command::Accept { intake: Some(record.intake.clone()), materials: record.materials.clone() }
     };
     let step = |at, name: &'static str, actor: Option<&Actor>, command| Step {
         at,
@@ -304,9 +276,7 @@ fn steps(record: &ImportRecord, centre: &CentreId, ctx: &ImportContext<'_>) -> R
     };
     let mut steps = vec![step(record.accepted_at, "accepted_at", None, first)];
     for s in &record.supplied {
-        let cmd = Command::SupplyMaterials {
-            materials: s.materials.clone(),
-        };
+        let cmd = Command::SupplyMaterials { materials: s.materials.clone() };
         steps.push(step(s.at, "supplied", None, cmd));
     }
     for t in &record.tasks {
@@ -314,11 +284,7 @@ fn steps(record: &ImportRecord, centre: &CentreId, ctx: &ImportContext<'_>) -> R
         steps.push(step(t.at, "tasks", None, cmd));
     }
     for s in &record.suspensions {
-        let note = if s.note.trim().is_empty() {
-            "导入".to_owned()
-        } else {
-            s.note.clone()
-        };
+        let note = if s.note.trim().is_empty() { "导入".to_owned() } else { s.note.clone() };
         let cmd = Command::Suspend { cause: s.cause, note };
         steps.push(step(s.from, "suspensions.from", None, cmd));
         if let Some(to) = s.to {
@@ -326,10 +292,7 @@ fn steps(record: &ImportRecord, centre: &CentreId, ctx: &ImportContext<'_>) -> R
         }
     }
     for e in &record.extensions {
-        let cmd = Command::Extend {
-            working_days: e.working_days,
-            reason: e.reason.clone(),
-        };
+        let cmd = Command::Extend { working_days: e.working_days, reason: e.reason.clone() };
         steps.push(step(e.at, "extensions", None, cmd));
     }
     let at_most_once = [
@@ -343,40 +306,22 @@ fn steps(record: &ImportRecord, centre: &CentreId, ctx: &ImportContext<'_>) -> R
         }
     }
     if let Some(r) = &record.rejected {
-        let note = if r.note.trim().is_empty() {
-            "导入".to_owned()
-        } else {
-            r.note.clone()
-        };
-        let cmd = Command::Reject {
-            ground: r.ground.clone(),
-            note,
-        };
+        let note = if r.note.trim().is_empty() { "导入".to_owned() } else { r.note.clone() };
+        let cmd = Command::Reject { ground: r.ground.clone(), note };
         steps.push(step(r.at, "rejected", None, cmd));
     }
     if let Some(at) = record.withdrawn_at {
         let consenting = record.intake.applicants.iter().map(|a| a.id.clone()).collect();
-        steps.push(step(
-            at,
-            "withdrawn_at",
-            Some(&applicant),
-            Command::Withdraw { consenting },
-        ));
+        steps.push(step(at, "withdrawn_at", Some(&applicant), Command::Withdraw { consenting }));
     }
     if let Some(e) = &record.evaluation {
-        let cmd = Command::Evaluate {
-            rating: e.rating,
-            comment: e.comment.clone(),
-        };
+        let cmd = Command::Evaluate { rating: e.rating, comment: e.comment.clone() };
         steps.push(step(e.at, "evaluation", Some(&applicant), cmd));
     }
     if let Some(late) = steps.iter().find(|s| s.at > ctx.now) {
         return Err(ImportError {
             step: late.name.into(),
-            reason: format!(
-                "{} is in the future; an import brings in what already happened",
-                late.at
-            ),
+            reason: format!("{} is in the future; an import brings in what already happened", late.at),
         });
     }
     // In time order; steps at the same instant keep the order above.
@@ -404,13 +349,7 @@ fn first(step: Step, record: &ImportRecord, ctx: &ImportContext<'_>) -> Result<C
             step: step.name.into(),
             reason: format!(
                 "the materials are not enough for acceptance (missing: {}); import accepted cases only",
-                decision
-                    .case
-                    .missing()
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                decision.case.missing().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
             ),
         });
     }
@@ -426,9 +365,7 @@ fn apply(
     record: &ImportRecord,
     ctx: &ImportContext<'_>,
 ) -> Result<Case, ImportError> {
-    decide(Some(case), &command, &context(actor, at, record, ctx))
-        .map(|d| d.case)
-        .map_err(|r| refused(name, at, &r))
+    decide(Some(case), &command, &context(actor, at, record, ctx)).map(|d| d.case).map_err(|r| refused(name, at, &r))
 }
 
 fn context<'a>(
@@ -452,8 +389,5 @@ fn context<'a>(
 }
 
 fn refused(step: &str, at: DateTime<Utc>, r: &crate::Refusal) -> ImportError {
-    ImportError {
-        step: step.into(),
-        reason: format!("at {at}: {} ({})", r.message, r.code),
-    }
+    ImportError { step: step.into(), reason: format!("at {at}: {} ({})", r.message, r.code) }
 }

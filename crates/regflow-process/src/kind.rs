@@ -32,9 +32,7 @@ pub fn is_snake_id(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 64
         && text.starts_with(|c: char| c.is_ascii_lowercase())
-        && text
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 impl KindId {
@@ -46,9 +44,7 @@ impl KindId {
         if is_snake_id(text) {
             Ok(KindId(text.to_owned()))
         } else {
-            Err(format!(
-                "`{text}` is not a kind id (lowercase letters, digits and `_`, starting with a letter)"
-            ))
+            Err(format!("`{text}` is not a kind id (lowercase letters, digits and `_`, starting with a letter)"))
         }
     }
 

@@ -77,13 +77,11 @@ impl RawPromise {
         match self {
             RawPromise::Days(n) if n < 0 => Err(format!("{n} working days is negative")),
             RawPromise::Days(0) => Err("0 working days: use \"instant\" for on-the-spot handling".into()),
-            RawPromise::Days(n) => u32::try_from(n)
-                .map(Promise::WorkingDays)
-                .map_err(|_| format!("{n} working days is too large")),
+            RawPromise::Days(n) => {
+                u32::try_from(n).map(Promise::WorkingDays).map_err(|_| format!("{n} working days is too large"))
+            }
             RawPromise::Word(w) if w == "instant" => Ok(Promise::Instant),
-            RawPromise::Word(w) => Err(format!(
-                "`{w}` is not a promise (a number of working days or \"instant\")"
-            )),
+            RawPromise::Word(w) => Err(format!("`{w}` is not a promise (a number of working days or \"instant\")")),
         }
     }
 }
@@ -155,11 +153,7 @@ impl Policy {
     /// The same policy in force from `from` with no end of its own: for what-if analyses
     /// (the same arrivals under another era's promises).
     pub fn redated(&self, from: NaiveDate) -> Policy {
-        Policy {
-            effective_from: from,
-            effective_until: None,
-            ..self.clone()
-        }
+        Policy { effective_from: from, effective_until: None, ..self.clone() }
     }
 
     /// The statutory clock in working days (30 by 条例 Art. 20).
@@ -277,10 +271,7 @@ enum RawKindPromise {
 }
 
 fn invalid(entry: impl Into<String>, reason: impl Into<String>) -> PolicyError {
-    PolicyError::Invalid {
-        entry: entry.into(),
-        reason: reason.into(),
-    }
+    PolicyError::Invalid { entry: entry.into(), reason: reason.into() }
 }
 
 fn parse_date(entry: &str, field: &str, value: &toml::Value) -> Result<NaiveDate, PolicyError> {
@@ -288,10 +279,7 @@ fn parse_date(entry: &str, field: &str, value: &toml::Value) -> Result<NaiveDate
         toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt.to_string(),
         toml::Value::String(s) => s.clone(),
         other => {
-            return Err(invalid(
-                entry,
-                format!("{field}: expected a date YYYY-MM-DD, found a {}", other.type_str()),
-            ))
+            return Err(invalid(entry, format!("{field}: expected a date YYYY-MM-DD, found a {}", other.type_str())))
         }
     };
     NaiveDate::parse_from_str(&text, "%Y-%m-%d")
@@ -317,14 +305,8 @@ fn count(entry: &str, field: &str, value: Option<i64>, default: u32, range: (u32
 
 fn promises(entry: &str, raw: RawCategoryPromises) -> Result<CategoryPromises, PolicyError> {
     Ok(CategoryPromises {
-        individual: raw
-            .individual
-            .parse()
-            .map_err(|r| invalid(entry, format!("individual: {r}")))?,
-        organisation: raw
-            .organisation
-            .parse()
-            .map_err(|r| invalid(entry, format!("organisation: {r}")))?,
+        individual: raw.individual.parse().map_err(|r| invalid(entry, format!("individual: {r}")))?,
+        organisation: raw.organisation.parse().map_err(|r| invalid(entry, format!("organisation: {r}")))?,
     })
 }
 
@@ -335,11 +317,8 @@ impl RawPolicy {
         }
         let entry = format!("`{}`", self.id);
         let effective_from = parse_date(&entry, "effective_from", &self.effective_from)?;
-        let effective_until = self
-            .effective_until
-            .as_ref()
-            .map(|v| parse_date(&entry, "effective_until", v))
-            .transpose()?;
+        let effective_until =
+            self.effective_until.as_ref().map(|v| parse_date(&entry, "effective_until", v)).transpose()?;
         if let Some(until) = effective_until {
             if until <= effective_from {
                 return Err(invalid(
@@ -348,13 +327,8 @@ impl RawPolicy {
                 ));
             }
         }
-        let statutory_days = count(
-            &entry,
-            "statutory_days",
-            self.statutory_days,
-            STATUTORY_DAYS,
-            (1, MAX_STATUTORY_DAYS),
-        )?;
+        let statutory_days =
+            count(&entry, "statutory_days", self.statutory_days, STATUTORY_DAYS, (1, MAX_STATUTORY_DAYS))?;
         let instant_window_minutes = count(
             &entry,
             "instant_window_minutes",
@@ -362,13 +336,8 @@ impl RawPolicy {
             DEFAULT_INSTANT_WINDOW_MINUTES,
             (1, MAX_INSTANT_WINDOW_MINUTES),
         )?;
-        let warning_lead_days = count(
-            &entry,
-            "warning_lead_days",
-            self.warning_lead_days,
-            DEFAULT_WARNING_LEAD_DAYS,
-            (0, statutory_days),
-        )?;
+        let warning_lead_days =
+            count(&entry, "warning_lead_days", self.warning_lead_days, DEFAULT_WARNING_LEAD_DAYS, (0, statutory_days))?;
         let promise = promises(&format!("{entry}.promise"), self.promise)?;
         let mut kinds = BTreeMap::new();
         for (name, raw) in self.kinds {
@@ -380,10 +349,7 @@ impl RawPolicy {
             let p = match raw {
                 RawKindPromise::Same(p) => {
                     let p = p.parse().map_err(|r| invalid(&kind_entry, r))?;
-                    CategoryPromises {
-                        individual: p,
-                        organisation: p,
-                    }
+                    CategoryPromises { individual: p, organisation: p }
                 }
                 RawKindPromise::PerCategory(raw) => promises(&kind_entry, raw)?,
             };
@@ -439,16 +405,11 @@ impl PolicyTimeline {
     /// naming the entry for an unknown kind, negative or zero days, a promise beyond the
     /// statutory clock, a duplicate id, or overlapping effective dates.
     pub fn from_toml_with_kinds(text: &str, known_kinds: &[KindId]) -> Result<PolicyTimeline, PolicyError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| PolicyError::Syntax {
-            message: e.to_string().trim().to_owned(),
-        })?;
+        let raw: RawFile =
+            toml::from_str(text).map_err(|e| PolicyError::Syntax { message: e.to_string().trim().to_owned() })?;
         let known: BTreeSet<&str> = known_kinds.iter().map(KindId::as_str).collect();
-        let mut policies = raw
-            .policy
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| p.validate(i, &known))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut policies =
+            raw.policy.into_iter().enumerate().map(|(i, p)| p.validate(i, &known)).collect::<Result<Vec<_>, _>>()?;
         Self::from_policies(std::mem::take(&mut policies))
     }
 

@@ -45,9 +45,7 @@ impl WorkQueue {
     /// its task listed and not yet succeeded.
     pub fn holds(&self, case: &Case) -> bool {
         self.states.contains(&case.state())
-            && self
-                .task
-                .is_none_or(|t| case.tasks().get(&t).is_some_and(|s| *s != TaskStatus::Succeeded))
+            && self.task.is_none_or(|t| case.tasks().get(&t).is_some_and(|s| *s != TaskStatus::Succeeded))
     }
 }
 

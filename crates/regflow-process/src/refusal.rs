@@ -78,11 +78,7 @@ impl fmt::Display for Refusal {
 impl Refusal {
     /// A refusal with no detail.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Refusal {
-        Refusal {
-            code,
-            message: message.into(),
-            detail: None,
-        }
+        Refusal { code, message: message.into(), detail: None }
     }
 
     /// Adds the detail.
@@ -108,8 +104,4 @@ macro_rules! refusal_from {
     )*};
 }
 
-refusal_from!(
-    crate::calendar::CalendarError,
-    crate::policy::PolicyError,
-    crate::deadline::DeadlineError
-);
+refusal_from!(crate::calendar::CalendarError, crate::policy::PolicyError, crate::deadline::DeadlineError);

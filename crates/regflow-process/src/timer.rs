@@ -48,13 +48,7 @@ const NOTICE_ENDS: &str = "auto_resume";
 impl Timer {
     /// The timer of an armed alert.
     pub fn alert(alert: PlannedAlert) -> Timer {
-        Timer {
-            kind: TimerKind::Alert {
-                clock: alert.clock,
-                level: alert.level,
-            },
-            at: alert.at,
-        }
+        Timer { kind: TimerKind::Alert { clock: alert.clock, level: alert.level }, at: alert.at }
     }
 
     /// The stable key a timer is stored under (with its instant, it names the timer).
@@ -75,10 +69,7 @@ impl Timer {
             TimerKind::NoticeEnds
         } else {
             let (_, clock, level) = ALERT_KEYS.iter().find(|(k, _, _)| *k == key)?;
-            TimerKind::Alert {
-                clock: *clock,
-                level: *level,
-            }
+            TimerKind::Alert { clock: *clock, level: *level }
         };
         Some(Timer { kind, at })
     }
@@ -86,11 +77,7 @@ impl Timer {
     /// The alert it raises, if it is an alert.
     pub fn planned_alert(&self) -> Option<PlannedAlert> {
         match self.kind {
-            TimerKind::Alert { clock, level } => Some(PlannedAlert {
-                clock,
-                level,
-                at: self.at,
-            }),
+            TimerKind::Alert { clock, level } => Some(PlannedAlert { clock, level, at: self.at }),
             TimerKind::NoticeEnds => None,
         }
     }
@@ -112,10 +99,7 @@ impl Case {
         let mut out: Vec<Timer> = self.armed_alerts().into_iter().map(Timer::alert).collect();
         if self.state() == State::Suspended {
             if let Some(notice) = self.suspension().and_then(|s| s.notice) {
-                out.push(Timer {
-                    kind: TimerKind::NoticeEnds,
-                    at: notice.ends_at,
-                });
+                out.push(Timer { kind: TimerKind::NoticeEnds, at: notice.ends_at });
             }
         }
         out

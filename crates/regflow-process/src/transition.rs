@@ -52,12 +52,9 @@ impl Transition {
         let mut roles: Vec<Role> = match self.who {
             Who::Roles(roles) => roles.to_vec(),
             Who::ChannelRole if self.from.is_some() => vec![Channel::Online.serving_role()],
-            Who::ChannelRole => kind
-                .channels
-                .iter()
-                .filter(|c| **c != Channel::Online)
-                .map(|c| c.serving_role())
-                .collect(),
+            Who::ChannelRole => {
+                kind.channels.iter().filter(|c| **c != Channel::Online).map(|c| c.serving_role()).collect()
+            }
             Who::Applicants => vec![Role::Applicant],
             Who::ApplicantsOrClerk => vec![Role::Applicant, Role::Clerk],
             Who::TaskOfficer => kind.tasks.iter().map(|t| t.officer()).collect(),
@@ -125,76 +122,24 @@ const UNDER_REVIEW: &[Option<State>] = &[Some(S::Accepted), Some(S::Reviewed), S
 const RUNNING: &[Option<State>] = &[Some(S::Accepted), Some(S::Reviewed), Some(S::Recorded)];
 /// The clocks run or wait: extensions and re-projection apply.
 /// The states an imported case may arrive in.
-const IMPORTED: &[State] = &[
-    S::Accepted,
-    S::Reviewed,
-    S::Recorded,
-    S::Suspended,
-    S::Completed,
-    S::Rejected,
-    S::Withdrawn,
-];
-const CLOCKED: &[Option<State>] = &[
-    Some(S::Accepted),
-    Some(S::Reviewed),
-    Some(S::Recorded),
-    Some(S::Suspended),
-];
+const IMPORTED: &[State] =
+    &[S::Accepted, S::Reviewed, S::Recorded, S::Suspended, S::Completed, S::Rejected, S::Withdrawn];
+const CLOCKED: &[Option<State>] = &[Some(S::Accepted), Some(S::Reviewed), Some(S::Recorded), Some(S::Suspended)];
 
 /// Every rule, each transition written once.
 pub const RULES: &[Rule] = &[
     // Online: apply, pre-review, amend, then one visit.
     rule(C::Apply, NEW, To::States(&[S::PreReview]), Who::Applicants),
-    rule(
-        C::PreReview,
-        &[Some(S::PreReview)],
-        To::States(&[S::AwaitingVisit, S::Returned]),
-        Who::Roles(&[Role::Clerk]),
-    ),
-    rule(
-        C::Amend,
-        &[Some(S::Returned)],
-        To::States(&[S::PreReview]),
-        Who::Applicants,
-    ),
+    rule(C::PreReview, &[Some(S::PreReview)], To::States(&[S::AwaitingVisit, S::Returned]), Who::Roles(&[Role::Clerk])),
+    rule(C::Amend, &[Some(S::Returned)], To::States(&[S::PreReview]), Who::Applicants),
     // Step 1: acceptance on the spot.
-    rule(
-        C::Accept,
-        &[None, Some(S::AwaitingVisit)],
-        To::States(&[S::Accepted, S::NotAccepted]),
-        Who::ChannelRole,
-    ),
-    rule(
-        C::HandleInstantly,
-        NEW,
-        To::States(&[S::Completed, S::NotAccepted]),
-        Who::ChannelRole,
-    ),
+    rule(C::Accept, &[None, Some(S::AwaitingVisit)], To::States(&[S::Accepted, S::NotAccepted]), Who::ChannelRole),
+    rule(C::HandleInstantly, NEW, To::States(&[S::Completed, S::NotAccepted]), Who::ChannelRole),
     // Steps 2 and 3, and the certificate.
-    rule(
-        C::Review,
-        &[Some(S::Accepted)],
-        To::States(&[S::Reviewed, S::Completed]),
-        Who::Roles(&[Role::Reviewer]),
-    ),
-    rule(
-        C::AutoSuspend,
-        &[Some(S::Reviewed)],
-        To::States(&[S::Suspended]),
-        Who::System,
-    ),
-    rule(
-        C::Record,
-        &[Some(S::Reviewed)],
-        To::States(&[S::Recorded, S::Completed]),
-        Who::Roles(&[Role::Registrar]),
-    ),
-    rule(
-        C::IssueCertificate,
-        &[Some(S::Recorded)],
-        To::States(&[S::Completed]),
-        Who::Roles(&[Role::Clerk]),
-    ),
+    rule(C::Review, &[Some(S::Accepted)], To::States(&[S::Reviewed, S::Completed]), Who::Roles(&[Role::Reviewer])),
+    rule(C::AutoSuspend, &[Some(S::Reviewed)], To::States(&[S::Suspended]), Who::System),
+    rule(C::Record, &[Some(S::Reviewed)], To::States(&[S::Recorded, S::Completed]), Who::Roles(&[Role::Registrar])),
+    rule(C::IssueCertificate, &[Some(S::Recorded)], To::States(&[S::Completed]), Who::Roles(&[Role::Clerk])),
     // Materials handed in later, in any open state.
     rule(C::SupplyMaterials, OPEN, To::Same, Who::ApplicantsOrClerk),
     // Parallel tasks behind the window, until recording.
@@ -206,32 +151,12 @@ pub const RULES: &[Rule] = &[
         To::States(&[S::Suspended]),
         Who::Roles(REVIEWER_OR_SUPERVISOR),
     ),
-    rule(
-        C::Resume,
-        &[Some(S::Suspended)],
-        To::States(&[S::Accepted, S::Reviewed]),
-        Who::Roles(REVIEWER_OR_SUPERVISOR),
-    ),
-    rule(
-        C::AutoResume,
-        &[Some(S::Suspended)],
-        To::States(&[S::Reviewed]),
-        Who::System,
-    ),
+    rule(C::Resume, &[Some(S::Suspended)], To::States(&[S::Accepted, S::Reviewed]), Who::Roles(REVIEWER_OR_SUPERVISOR)),
+    rule(C::AutoResume, &[Some(S::Suspended)], To::States(&[S::Reviewed]), Who::System),
     // Rejection.
-    rule(
-        C::Reject,
-        UNDER_REVIEW,
-        To::States(&[S::Rejected]),
-        Who::Roles(&[Role::Reviewer]),
-    ),
+    rule(C::Reject, UNDER_REVIEW, To::States(&[S::Rejected]), Who::Roles(&[Role::Reviewer])),
     // Withdrawal, before recording.
-    rule(
-        C::Withdraw,
-        BEFORE_RECORDING,
-        To::States(&[S::Withdrawn]),
-        Who::Applicants,
-    ),
+    rule(C::Withdraw, BEFORE_RECORDING, To::States(&[S::Withdrawn]), Who::Applicants),
     // Extension of the promise while the case runs.
     rule(C::Extend, CLOCKED, To::Same, Who::Roles(&[Role::Supervisor])),
     // Evaluation, once.
@@ -245,10 +170,7 @@ pub const RULES: &[Rule] = &[
 
 /// A state as a one-element `'static` slice (the target of a `To::Same` rule).
 fn same(state: State) -> &'static [State] {
-    let i = State::ALL
-        .iter()
-        .position(|s| *s == state)
-        .expect("every state is in ALL");
+    let i = State::ALL.iter().position(|s| *s == state).expect("every state is in ALL");
     &State::ALL[i..=i]
 }
 
@@ -288,11 +210,8 @@ pub fn allows(state: State, command: CommandName) -> bool {
 
 /// The commands people may issue from a state (engine commands left out), in table order.
 pub fn allowed_from(from: Option<State>) -> Vec<CommandName> {
-    let mut out: Vec<CommandName> = RULES
-        .iter()
-        .filter(|r| r.from.contains(&from) && r.who != Who::System)
-        .map(|r| r.command)
-        .collect();
+    let mut out: Vec<CommandName> =
+        RULES.iter().filter(|r| r.from.contains(&from) && r.who != Who::System).map(|r| r.command).collect();
     out.dedup();
     out
 }
@@ -311,11 +230,7 @@ pub fn available(case: &Case, kind: &KindSpec, actor: &Actor) -> Vec<CommandName
         .filter(|r| r.from.contains(&Some(case.state())) && r.who != Who::System)
         .flat_map(|r| r.transitions())
         .filter(|t| t.from == Some(case.state()))
-        .filter(|t| {
-            t.roles_for(kind)
-                .iter()
-                .any(|role| actor.has(*role) && (*role != Role::Applicant || party))
-        })
+        .filter(|t| t.roles_for(kind).iter().any(|role| actor.has(*role) && (*role != Role::Applicant || party)))
         .map(|t| t.command)
         .filter(|c| *c != CommandName::Evaluate || case.evaluation().is_none())
         .collect();
@@ -389,16 +304,10 @@ mod tests {
     fn kinds_take_their_own_paths() {
         let cat = crate::catalogue::Catalogue::builtin();
         let has = |ts: &[Transition], from: State, cmd: CommandName, to: State| {
-            ts.iter()
-                .any(|t| t.from == Some(from) && t.command == cmd && t.to.contains(&to))
+            ts.iter().any(|t| t.from == Some(from) && t.command == cmd && t.to.contains(&to))
         };
         let transfer = for_kind(cat.get("transfer_second_hand").unwrap(), false);
-        assert!(has(
-            &transfer,
-            State::Accepted,
-            CommandName::CompleteTask,
-            State::Accepted
-        ));
+        assert!(has(&transfer, State::Accepted, CommandName::CompleteTask, State::Accepted));
         assert!(has(&transfer, State::Reviewed, CommandName::Record, State::Recorded));
         assert!(!has(&transfer, State::Reviewed, CommandName::Record, State::Completed));
         assert!(!transfer
@@ -406,25 +315,16 @@ mod tests {
             .any(|t| t.command == CommandName::HandleInstantly || t.command == CommandName::AutoSuspend));
         let query = for_kind(cat.get("information_query").unwrap(), true);
         assert!(has(&query, State::Accepted, CommandName::Review, State::Completed));
-        assert!(!query
-            .iter()
-            .any(|t| t.from == Some(State::Reviewed) || t.command == CommandName::CompleteTask));
+        assert!(!query.iter().any(|t| t.from == Some(State::Reviewed) || t.command == CommandName::CompleteTask));
         assert!(query.iter().any(|t| t.command == CommandName::HandleInstantly));
         let homestead = for_kind(cat.get("first_registration_homestead").unwrap(), false);
-        assert!(has(
-            &homestead,
-            State::Reviewed,
-            CommandName::AutoSuspend,
-            State::Suspended
-        ));
+        assert!(has(&homestead, State::Reviewed, CommandName::AutoSuspend, State::Suspended));
         let seizure = for_kind(cat.get("seizure").unwrap(), true);
         assert!(has(&seizure, State::Reviewed, CommandName::Record, State::Completed));
         assert!(!seizure.iter().any(|t| t.command == CommandName::IssueCertificate));
         // A seizure comes from a court: no online application, and only the court opens it.
         let seizure_kind = cat.get("seizure").unwrap();
-        assert!(!seizure
-            .iter()
-            .any(|t| t.command == CommandName::Apply || t.from == Some(State::AwaitingVisit)));
+        assert!(!seizure.iter().any(|t| t.command == CommandName::Apply || t.from == Some(State::AwaitingVisit)));
         for t in seizure.iter().filter(|t| t.from.is_none()) {
             assert_eq!(t.roles_for(seizure_kind), vec![Role::Court], "{t:?}");
         }
@@ -442,14 +342,8 @@ mod tests {
         assert_eq!(accept(None), vec![Role::Clerk, Role::Bank]);
         assert_eq!(accept(Some(State::AwaitingVisit)), vec![Role::Clerk]);
         let transfer_kind = cat.get("transfer_second_hand").unwrap();
-        let task = transfer
-            .iter()
-            .find(|t| t.command == CommandName::CompleteTask)
-            .unwrap();
-        assert_eq!(
-            task.roles_for(transfer_kind),
-            vec![Role::TaxOfficer, Role::TransactionOfficer]
-        );
+        let task = transfer.iter().find(|t| t.command == CommandName::CompleteTask).unwrap();
+        assert_eq!(task.roles_for(transfer_kind), vec![Role::TaxOfficer, Role::TransactionOfficer]);
     }
 
     #[test]

@@ -18,15 +18,7 @@ use crate::{ApplicantCategory, Refusal};
 /// [`CommandName::ALL`]; the engine's own commands come after them).
 pub const COMMANDS: &[CommandName] = CommandName::ALL.split_at(16).0;
 
-const INTAKE: &[&str] = &[
-    "kind",
-    "applicant_category",
-    "applicants",
-    "unit",
-    "channel",
-    "priority",
-    "materials",
-];
+const INTAKE: &[&str] = &["kind", "applicant_category", "applicants", "unit", "channel", "priority", "materials"];
 
 /// The argument fields `command` reads; any other field of a request body is unknown.
 pub fn fields_of(command: CommandName) -> &'static [&'static str] {
@@ -55,26 +47,17 @@ pub const PARTY_FIELDS: [&str; 4] = ["name", "id", "id_type", "role"];
 /// `invalid_argument` naming the first unknown field.
 pub fn no_unknown_fields(command: CommandName, args: &Map<String, Value>, extra: &[&str]) -> Result<(), Refusal> {
     let known = fields_of(command);
-    if let Some(other) = args
-        .keys()
-        .find(|k| !known.contains(&k.as_str()) && !extra.contains(&k.as_str()))
-    {
+    if let Some(other) = args.keys().find(|k| !known.contains(&k.as_str()) && !extra.contains(&k.as_str())) {
         let mut expected: Vec<&str> = known.iter().chain(extra).copied().collect();
         expected.sort_unstable();
         return Err(Refusal::argument(
             other,
-            format!(
-                "`{other}` is not a field of `{command}`: expected {}",
-                expected.join(", ")
-            ),
+            format!("`{other}` is not a field of `{command}`: expected {}", expected.join(", ")),
         ));
     }
     let parties = args.get("applicants").and_then(Value::as_array).into_iter().flatten();
     for (i, party) in parties.enumerate() {
-        if let Some(other) = party
-            .as_object()
-            .and_then(|p| p.keys().find(|k| !PARTY_FIELDS.contains(&k.as_str())))
-        {
+        if let Some(other) = party.as_object().and_then(|p| p.keys().find(|k| !PARTY_FIELDS.contains(&k.as_str()))) {
             let field = format!("applicants[{i}].{other}");
             return Err(Refusal::argument(
                 &field,
@@ -107,36 +90,28 @@ pub fn command_name(name: &str) -> Result<CommandName, Refusal> {
 pub fn command(name: &str, args: &Map<String, Value>, exists: bool) -> Result<Command, Refusal> {
     let args = Args(args);
     Ok(match command_name(name)? {
-        CommandName::Apply => Command::Apply {
-            intake: args.intake(Some(Channel::Online))?,
-            materials: args.materials()?,
-        },
+        CommandName::Apply => {
+            Command::Apply { intake: args.intake(Some(Channel::Online))?, materials: args.materials()? }
+        }
         CommandName::PreReview => Command::PreReview {
             pass: args.need(Args::bool, "pass")?,
             problems: args.strings("problems")?.unwrap_or_default(),
         },
-        CommandName::Amend => Command::Amend {
-            materials: args.materials()?,
-        },
+        CommandName::Amend => Command::Amend { materials: args.materials()? },
         CommandName::Accept => Command::Accept {
             intake: if exists { None } else { Some(args.intake(None)?) },
             materials: args.materials()?,
         },
-        CommandName::HandleInstantly => Command::HandleInstantly {
-            intake: args.intake(None)?,
-            materials: args.materials()?,
-        },
-        CommandName::SupplyMaterials => Command::SupplyMaterials {
-            materials: args.materials()?,
-        },
+        CommandName::HandleInstantly => {
+            Command::HandleInstantly { intake: args.intake(None)?, materials: args.materials()? }
+        }
+        CommandName::SupplyMaterials => Command::SupplyMaterials { materials: args.materials()? },
         CommandName::CompleteTask => {
             let task = args.need(|a, f| a.parsed(f, |s| s.parse::<Task>()), "task")?;
             let outcome = if args.bool("ok")?.unwrap_or(true) {
                 TaskOutcome::Succeeded
             } else {
-                TaskOutcome::Failed {
-                    reason: args.str("reason")?.unwrap_or_default(),
-                }
+                TaskOutcome::Failed { reason: args.str("reason")?.unwrap_or_default() }
             };
             Command::CompleteTask { task, outcome }
         }
@@ -148,17 +123,13 @@ pub fn command(name: &str, args: &Map<String, Value>, exists: bool) -> Result<Co
             note: args.str("note")?.unwrap_or_default(),
         },
         CommandName::Resume => Command::Resume,
-        CommandName::Reject => Command::Reject {
-            ground: args.need(Args::str, "ground")?,
-            note: args.str("note")?.unwrap_or_default(),
-        },
-        CommandName::Withdraw => Command::Withdraw {
-            consenting: args.need(Args::strings, "consenting")?,
-        },
-        CommandName::Extend => Command::Extend {
-            working_days: args.working_days()?,
-            reason: args.str("reason")?.unwrap_or_default(),
-        },
+        CommandName::Reject => {
+            Command::Reject { ground: args.need(Args::str, "ground")?, note: args.str("note")?.unwrap_or_default() }
+        }
+        CommandName::Withdraw => Command::Withdraw { consenting: args.need(Args::strings, "consenting")? },
+        CommandName::Extend => {
+            Command::Extend { working_days: args.working_days()?, reason: args.str("reason")?.unwrap_or_default() }
+        }
         CommandName::Evaluate => {
             let rating = args.need(Args::uint, "rating")?;
             Command::Evaluate {
@@ -208,11 +179,7 @@ impl Args<'_> {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Array(items)) => items
                 .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| Self::bad(field, "a list of strings"))
-                })
+                .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| Self::bad(field, "a list of strings")))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some),
             Some(_) => Err(Self::bad(field, "a list of strings")),
@@ -230,19 +197,14 @@ impl Args<'_> {
     fn uint(&self, field: &str) -> Result<Option<u64>, Refusal> {
         match self.0.get(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .map(Some)
-                .ok_or_else(|| Self::bad(field, "a whole number ≥ 0")),
+            Some(v) => v.as_u64().map(Some).ok_or_else(|| Self::bad(field, "a whole number ≥ 0")),
         }
     }
 
     fn parsed<T>(&self, field: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, Refusal> {
         match self.str(field)? {
             None => Ok(None),
-            Some(s) => parse(&s)
-                .map(Some)
-                .map_err(|e| Refusal::argument(field, format!("`{field}`: {e}"))),
+            Some(s) => parse(&s).map(Some).map_err(|e| Refusal::argument(field, format!("`{field}`: {e}"))),
         }
     }
 
@@ -260,21 +222,15 @@ impl Args<'_> {
         Ok(ApplicantInput {
             name: name.into(),
             id: id.into(),
-            id_type: party
-                .parsed("id_type", |s| s.parse::<IdType>())
-                .map_err(|r| retag("id_type", r))?,
-            role: party
-                .parsed("role", |s| s.parse::<PartyRole>())
-                .map_err(|r| retag("role", r))?,
+            id_type: party.parsed("id_type", |s| s.parse::<IdType>()).map_err(|r| retag("id_type", r))?,
+            role: party.parsed("role", |s| s.parse::<PartyRole>()).map_err(|r| retag("role", r))?,
         })
     }
 
     fn intake(&self, channel: Option<Channel>) -> Result<IntakeInput, Refusal> {
         let kind = self.need(Args::str, "kind")?;
-        let applicant_category = self.need(
-            |a, f| a.parsed(f, |s| s.parse::<ApplicantCategory>()),
-            "applicant_category",
-        )?;
+        let applicant_category =
+            self.need(|a, f| a.parsed(f, |s| s.parse::<ApplicantCategory>()), "applicant_category")?;
         let applicants = match self.0.get("applicants") {
             Some(Value::Array(items)) => items
                 .iter()
@@ -289,17 +245,8 @@ impl Args<'_> {
             Some(c) => c,
             None => self.need(|a, f| a.parsed(f, |s| s.parse::<Channel>()), "channel")?,
         };
-        let priority = self
-            .parsed("priority", |s| s.parse::<Priority>())?
-            .unwrap_or(Priority::Standard);
-        Ok(IntakeInput {
-            kind,
-            applicant_category,
-            applicants,
-            unit,
-            channel,
-            priority,
-        })
+        let priority = self.parsed("priority", |s| s.parse::<Priority>())?.unwrap_or(Priority::Standard);
+        Ok(IntakeInput { kind, applicant_category, applicants, unit, channel, priority })
     }
 
     /// `working_days` of an extension: a whole number ≥ 1 (SPEC 2.4). A whole number too
@@ -339,11 +286,7 @@ mod tests {
 
     #[test]
     fn every_public_command_reads_its_fields() {
-        let ok = read(
-            json!({"command": "complete_task", "task": "tax", "ok": false, "reason": "x"}),
-            true,
-        )
-        .unwrap();
+        let ok = read(json!({"command": "complete_task", "task": "tax", "ok": false, "reason": "x"}), true).unwrap();
         assert_eq!(ok.name(), CommandName::CompleteTask);
         let accept = read(json!({"command": "accept", "materials": ["a"]}), true).unwrap();
         assert!(matches!(accept, Command::Accept { intake: None, .. }));
@@ -352,10 +295,7 @@ mod tests {
         }
         assert_eq!(COMMANDS.last(), Some(&CommandName::Evaluate));
         for engine_own in &CommandName::ALL[COMMANDS.len()..] {
-            assert!(
-                command_name(engine_own.as_str()).is_err(),
-                "{engine_own} is the engine's own"
-            );
+            assert!(command_name(engine_own.as_str()).is_err(), "{engine_own} is the engine's own");
         }
         assert!(command_name("auto_resume").is_err());
     }
@@ -364,12 +304,7 @@ mod tests {
     fn refusals_name_the_field() {
         let r = read(json!({"command": "extend", "working_days": -1}), true).unwrap_err();
         assert_eq!(r.code, ErrorCode::InvalidArgument);
-        assert_eq!(
-            r.detail,
-            Some(crate::Detail::Field {
-                name: "working_days".into()
-            })
-        );
+        assert_eq!(r.detail, Some(crate::Detail::Field { name: "working_days".into() }));
         let r = read(json!({"command": "reject"}), true).unwrap_err();
         assert!(r.message.contains("`ground` is missing"), "{}", r.message);
         let r = read(
@@ -390,11 +325,6 @@ mod tests {
         let r = no_unknown_fields(CommandName::Review, body.as_object().unwrap(), &["command"]).unwrap_err();
         assert_eq!(r.detail, Some(crate::Detail::Field { name: "note".into() }));
         let body = json!({"command": "review", "expected_version": 3});
-        no_unknown_fields(
-            CommandName::Review,
-            body.as_object().unwrap(),
-            &["command", "expected_version"],
-        )
-        .unwrap();
+        no_unknown_fields(CommandName::Review, body.as_object().unwrap(), &["command", "expected_version"]).unwrap();
     }
 }

@@ -42,10 +42,7 @@ fn command() -> Command {
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
 
 struct Round {
@@ -80,10 +77,7 @@ where
     for t in tasks {
         latencies.extend(t.await.unwrap());
     }
-    Round {
-        per_second: latencies.len() as f64 / started.elapsed().as_secs_f64(),
-        latencies,
-    }
+    Round { per_second: latencies.len() as f64 / started.elapsed().as_secs_f64(), latencies }
 }
 
 async fn library_round(engine: &Engine, clients: usize, seconds: f64) -> Round {
@@ -100,11 +94,7 @@ async fn library_round(engine: &Engine, clients: usize, seconds: f64) -> Round {
 
 async fn http_round(url: &str, token: &str, http: &reqwest::Client, clients: usize, seconds: f64) -> Round {
     let payload: Arc<str> = body().to_string().into();
-    let (http, url, token) = (
-        http.clone(),
-        Arc::<str>::from(format!("{url}/v1/cases")),
-        Arc::<str>::from(token),
-    );
+    let (http, url, token) = (http.clone(), Arc::<str>::from(format!("{url}/v1/cases")), Arc::<str>::from(token));
     round(clients, seconds, move || {
         let (http, url, token, payload) = (http.clone(), url.clone(), token.clone(), payload.clone());
         async move {
@@ -135,28 +125,16 @@ fn percentile(lat: &[Duration], p: f64) -> Duration {
 }
 
 async fn throughput(name: &str, url: &str, seconds: f64, rounds: usize) {
-    let engine = Engine::builder(url)
-        .centre(Centre::new("xining"))
-        .pool_size(16)
-        .build()
-        .await
-        .unwrap();
+    let engine = Engine::builder(url).centre(Centre::new("xining")).pool_size(16).build().await.unwrap();
     let token = engine
         .database()
-        .issue_token(
-            &Actor::new("clerk-1", [Role::Clerk], CentreId::new("xining")),
-            None,
-            chrono::Utc::now(),
-        )
+        .issue_token(&Actor::new("clerk-1", [Role::Clerk], CentreId::new("xining")), None, chrono::Utc::now())
         .await
         .unwrap()
         .secret;
     let config = Config {
         listen: "127.0.0.1:0".into(),
-        limits: Limits {
-            requests_per_minute: u32::MAX,
-            ..Limits::default()
-        },
+        limits: Limits { requests_per_minute: u32::MAX, ..Limits::default() },
         ..Config::default()
     };
     let server = Server::bind(engine.clone(), &config).await.unwrap();
@@ -221,18 +199,7 @@ async fn memory(requests: usize) {
     std::fs::create_dir_all(&dir).unwrap();
     let db = format!("sqlite://{}", dir.join("mem.db").display());
     let out = std::process::Command::new(&bin)
-        .args([
-            "--database",
-            &db,
-            "token",
-            "add",
-            "--centre",
-            "xining",
-            "--actor",
-            "clerk-1",
-            "--role",
-            "clerk",
-        ])
+        .args(["--database", &db, "token", "add", "--centre", "xining", "--actor", "clerk-1", "--role", "clerk"])
         .output()
         .unwrap();
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
@@ -272,16 +239,9 @@ async fn memory(requests: usize) {
             tokio::spawn(async move {
                 for i in 0..per_client {
                     let res = if i % 10 == 9 {
-                        http.post(format!("{base}/v1/cases"))
-                            .bearer_auth(&token)
-                            .json(&body())
-                            .send()
-                            .await
+                        http.post(format!("{base}/v1/cases")).bearer_auth(&token).json(&body()).send().await
                     } else {
-                        http.get(format!("{base}/v1/cases/{id}"))
-                            .bearer_auth(&token)
-                            .send()
-                            .await
+                        http.get(format!("{base}/v1/cases/{id}")).bearer_auth(&token).send().await
                     };
                     let res = res.unwrap();
                     assert!(res.status().is_success());
@@ -306,9 +266,7 @@ async fn memory(requests: usize) {
         rss_kib(pid),
         n as f64 / started.elapsed().as_secs_f64()
     );
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
+    let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
     let _ = child.wait();
     std::fs::remove_dir_all(dir).ok();
 }
@@ -321,13 +279,8 @@ async fn main() {
     if only.as_deref() != Some("postgres") {
         let dir = std::env::temp_dir().join(format!("regflow-bench-http-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        throughput(
-            "SQLite (file, WAL)",
-            &format!("sqlite://{}", dir.join("bench.db").display()),
-            seconds,
-            rounds,
-        )
-        .await;
+        throughput("SQLite (file, WAL)", &format!("sqlite://{}", dir.join("bench.db").display()), seconds, rounds)
+            .await;
         std::fs::remove_dir_all(dir).ok();
     }
     if only.as_deref() != Some("sqlite") {

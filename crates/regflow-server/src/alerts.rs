@@ -64,10 +64,7 @@ pub struct Fanout {
 impl Fanout {
     /// A fan-out with no alert yet.
     pub fn new(metrics: Arc<Metrics>) -> Fanout {
-        Fanout {
-            signal: watch::channel(0).0,
-            metrics,
-        }
+        Fanout { signal: watch::channel(0).0, metrics }
     }
 
     /// A receiver that changes when alerts arrive.
@@ -140,19 +137,10 @@ pub async fn stream(
                 feed.last = alert.id;
                 feed.state.metrics.delivered("stream");
                 let doc = alert_doc(&alert, &hours_of(&feed.state.engine, &feed.centre));
-                let event = Event::default()
-                    .id(alert.id.to_string())
-                    .event("alert")
-                    .data(doc.to_string());
+                let event = Event::default().id(alert.id.to_string()).event("alert").data(doc.to_string());
                 return Some((Ok(event), feed));
             }
-            match feed
-                .state
-                .engine
-                .as_actor(&feed.caller)
-                .alerts_after(feed.last, 100)
-                .await
-            {
+            match feed.state.engine.as_actor(&feed.caller).alerts_after(feed.last, 100).await {
                 Ok(found) if !found.is_empty() => feed.buffer.extend(found),
                 Ok(_) => {
                     let _ = tokio::time::timeout(POLL, feed.signal.changed()).await;
@@ -191,12 +179,7 @@ impl AlertHandler for Webhook {
     async fn on_alert(&self, _alert: &FiredAlert) {}
 
     async fn deliver(&self, alert: &FiredAlert) -> Delivery {
-        if self
-            .config
-            .centre
-            .as_deref()
-            .is_some_and(|c| c != alert.centre.as_str())
-        {
+        if self.config.centre.as_deref().is_some_and(|c| c != alert.centre.as_str()) {
             return Delivery::Acknowledged;
         }
         let body = alert_doc(alert, &hours_of(&self.engine, &alert.centre)).to_string();
@@ -241,10 +224,7 @@ pub async fn run_webhook(
     let hook = Webhook {
         engine: engine.clone(),
         metrics,
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default(),
+        http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default(),
         failed: AtomicBool::new(false),
         config,
     };

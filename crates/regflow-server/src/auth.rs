@@ -34,10 +34,7 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// A limiter allowing `per_minute` requests per token.
     pub fn new(per_minute: u32) -> RateLimiter {
-        RateLimiter {
-            per_minute: per_minute.max(1),
-            buckets: Mutex::new(HashMap::new()),
-        }
+        RateLimiter { per_minute: per_minute.max(1), buckets: Mutex::new(HashMap::new()) }
     }
 
     /// Takes one request from `key`'s bucket; `Err(seconds)` to wait when it is empty.
@@ -69,10 +66,7 @@ pub struct TokenCache {
 impl TokenCache {
     fn get(&self, key: &str, ttl: Duration) -> Option<Token> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
-            .get(key)
-            .filter(|(_, at)| at.elapsed() < ttl)
-            .map(|(t, _)| t.clone())
+        entries.get(key).filter(|(_, at)| at.elapsed() < ttl).map(|(t, _)| t.clone())
     }
 
     fn put(&self, key: String, token: Token, ttl: Duration) {
@@ -131,11 +125,7 @@ impl FromRequestParts<AppState> for Caller {
                 ),
             ));
         }
-        Ok(Caller {
-            token_id: id,
-            actor,
-            name,
-        })
+        Ok(Caller { token_id: id, actor, name })
     }
 }
 

@@ -16,11 +16,8 @@ impl FromRequest<AppState> for Limited {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Limited, Problem> {
         let limit = state.limits.body_bytes;
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
+        let declared =
+            req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         let too_large = || {
             Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -31,10 +28,7 @@ impl FromRequest<AppState> for Limited {
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(too_large());
         }
-        axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map(Limited)
-            .map_err(|_| too_large())
+        axum::body::to_bytes(req.into_body(), limit).await.map(Limited).map_err(|_| too_large())
     }
 }
 

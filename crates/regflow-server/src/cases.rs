@@ -131,11 +131,7 @@ pub async fn history(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
-    let entries = state
-        .engine
-        .as_actor(&caller.actor)
-        .history(&CaseId::new(id.as_str()))
-        .await?;
+    let entries = state.engine.as_actor(&caller.actor).history(&CaseId::new(id.as_str())).await?;
     let mut doc = json!({"case": id, "events": entries});
     if let Some(centre) = state.engine.centre(caller.actor.centre()) {
         view::localise(&mut doc, &centre.hours);
@@ -150,7 +146,5 @@ pub async fn verify(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
     let v = state.engine.as_actor(&caller.actor).verify(&CaseId::new(id)).await?;
-    Ok(Json(
-        json!({"case": v.case_id, "intact": v.is_intact(), "entries": v.entries, "problems": v.problems}),
-    ))
+    Ok(Json(json!({"case": v.case_id, "intact": v.is_intact(), "entries": v.entries, "problems": v.problems})))
 }

@@ -119,12 +119,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits {
-            body_bytes: 256 * 1024,
-            requests_per_minute: 6000,
-            request_timeout_secs: 30,
-            token_cache_ms: 1000,
-        }
+        Limits { body_bytes: 256 * 1024, requests_per_minute: 6000, request_timeout_secs: 30, token_cache_ms: 1000 }
     }
 }
 
@@ -170,9 +165,7 @@ impl Config {
     /// [`ConfigError::Invalid`] for an override that is not a number where one is needed.
     pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         fn number<T: std::str::FromStr>(name: &str, text: String) -> Result<T, ConfigError> {
-            text.trim()
-                .parse()
-                .map_err(|_| ConfigError::Invalid(format!("{name}=`{text}` is not a whole number")))
+            text.trim().parse().map_err(|_| ConfigError::Invalid(format!("{name}=`{text}` is not a whole number")))
         }
         if let Some(v) = var("REGFLOW_LISTEN") {
             self.listen = v;
@@ -205,9 +198,7 @@ impl Config {
             ));
         }
         if l.request_timeout_secs > 3600 {
-            return Err(ConfigError::Invalid(
-                "limits.request_timeout_secs is at most 3600".into(),
-            ));
+            return Err(ConfigError::Invalid("limits.request_timeout_secs is at most 3600".into()));
         }
         for c in &self.centres {
             c.centre()?;
@@ -221,10 +212,7 @@ impl Config {
                 )));
             }
             if !(w.url.starts_with("http://") || w.url.starts_with("https://")) {
-                return Err(ConfigError::Invalid(format!(
-                    "webhook `{}`: url must be http:// or https://",
-                    w.name
-                )));
+                return Err(ConfigError::Invalid(format!("webhook `{}`: url must be http:// or https://", w.name)));
             }
             if w.secret.len() < 16 {
                 return Err(ConfigError::Invalid(format!(
@@ -241,11 +229,7 @@ impl Config {
     /// # Errors
     /// [`ConfigError::Invalid`] for a bad time zone or closing time.
     pub fn centres_with(&self, extra: impl IntoIterator<Item = CentreId>) -> Result<Vec<Centre>, ConfigError> {
-        let mut out: Vec<Centre> = self
-            .centres
-            .iter()
-            .map(CentreConfig::centre)
-            .collect::<Result<_, _>>()?;
+        let mut out: Vec<Centre> = self.centres.iter().map(CentreConfig::centre).collect::<Result<_, _>>()?;
         for id in extra {
             if !out.iter().any(|c| c.id == id) {
                 out.push(Centre::new(id.as_str()));
@@ -262,11 +246,7 @@ impl CentreConfig {
         }
         let hours = OfficeHours::parse(&self.time_zone, &self.closing_time)
             .map_err(|e| ConfigError::Invalid(format!("centre `{}`: {e}", self.id)))?;
-        Ok(Centre {
-            id: CentreId::new(self.id.as_str()),
-            hours,
-            separation_of_duties: self.separation_of_duties,
-        })
+        Ok(Centre { id: CentreId::new(self.id.as_str()), hours, separation_of_duties: self.separation_of_duties })
     }
 }
 
@@ -284,9 +264,7 @@ mod tests {
         let env = |k: &str| (k == "REGFLOW_REQUESTS_PER_MINUTE").then(|| "60".to_string());
         let c = c.with_env(env).unwrap();
         assert_eq!(c.limits.requests_per_minute, 60);
-        let centres = c
-            .centres_with([CentreId::new("haidong"), CentreId::new("xining")])
-            .unwrap();
+        let centres = c.centres_with([CentreId::new("haidong"), CentreId::new("xining")]).unwrap();
         assert_eq!(centres.len(), 2);
     }
 

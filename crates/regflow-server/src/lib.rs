@@ -138,10 +138,7 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            timeout,
-        ))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -164,13 +161,7 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(&config.listen).await?;
         let addr = listener.local_addr()?;
         let state = AppState::new(engine, config.limits);
-        Ok(Server {
-            listener,
-            router: router(state.clone()),
-            addr,
-            state,
-            webhooks: config.webhooks.clone(),
-        })
+        Ok(Server { listener, router: router(state.clone()), addr, state, webhooks: config.webhooks.clone() })
     }
 
     /// `http://HOST:PORT` of the bound address.
@@ -201,9 +192,7 @@ impl Server {
                 ))
             })
             .collect();
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
         let _ = stop.send(true);
         for h in hooks {
             let _ = h.await;

@@ -15,18 +15,11 @@ use crate::view;
 use crate::AppState;
 
 fn hours(state: &AppState, caller: &Caller) -> OfficeHours {
-    state
-        .engine
-        .centre(caller.actor.centre())
-        .map(|c| c.hours)
-        .unwrap_or_default()
+    state.engine.centre(caller.actor.centre()).map(|c| c.hours).unwrap_or_default()
 }
 
 fn docs(state: &AppState, caller: &Caller, cases: &[Case]) -> Vec<Value> {
-    cases
-        .iter()
-        .map(|c| view::case_doc(&state.engine, c, &caller.actor))
-        .collect()
+    cases.iter().map(|c| view::case_doc(&state.engine, c, &caller.actor)).collect()
 }
 
 /// The query of `GET /v1/queues/{role}`.
@@ -45,35 +38,22 @@ pub async fn queue(
     query: Result<Query<QueueQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, Problem> {
     let Query(q) = query.map_err(|e| Problem::argument("query", e.body_text()))?;
-    let role: Role = role
-        .parse()
-        .map_err(|e: String| Problem::argument("role", format!("`role`: {e}")))?;
+    let role: Role = role.parse().map_err(|e: String| Problem::argument("role", format!("`role`: {e}")))?;
     let limit = match q.limit.as_deref() {
         None => 50,
         Some(text) => text.parse::<usize>().map_err(|_| {
-            Problem::argument(
-                "limit",
-                format!("`limit` is `{text}`: give a whole number from 1 to 1000"),
-            )
+            Problem::argument("limit", format!("`limit` is `{text}`: give a whole number from 1 to 1000"))
         })?,
     };
     let cursor = q.cursor.as_deref().map(QueueCursor::parse).transpose()?;
-    let page = state
-        .engine
-        .as_actor(&caller.actor)
-        .work_queue(role, limit, cursor.as_ref())
-        .await?;
-    Ok(Json(
-        json!({"role": role, "cases": docs(&state, &caller, &page.cases), "next_cursor": page.next}),
-    ))
+    let page = state.engine.as_actor(&caller.actor).work_queue(role, limit, cursor.as_ref()).await?;
+    Ok(Json(json!({"role": role, "cases": docs(&state, &caller, &page.cases), "next_cursor": page.next})))
 }
 
 /// `GET /v1/my/cases`: 我的业务, the calling applicant's own cases.
 pub async fn my_cases(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
     let cases = state.engine.as_actor(&caller.actor).my_cases().await?;
-    Ok(Json(
-        json!({"applicant": caller.actor.id(), "name": caller.name, "cases": docs(&state, &caller, &cases)}),
-    ))
+    Ok(Json(json!({"applicant": caller.actor.id(), "name": caller.name, "cases": docs(&state, &caller, &cases)})))
 }
 
 /// The query of `GET /v1/reports`.
@@ -90,17 +70,11 @@ pub struct ReportQuery {
 
 /// A bound of a report period (see [`OfficeHours::parse_instant`]).
 fn instant(field: &str, text: &str, hours: &OfficeHours) -> Result<DateTime<Utc>, Problem> {
-    hours
-        .parse_instant(text)
-        .map_err(|e| Problem::argument(field, format!("`{field}`: {e}")))
+    hours.parse_instant(text).map_err(|e| Problem::argument(field, format!("`{field}`: {e}")))
 }
 
 fn parsed<T: std::str::FromStr<Err = String>>(field: &str, text: Option<&str>) -> Result<Option<T>, Problem> {
-    text.map(|t| {
-        t.parse::<T>()
-            .map_err(|e| Problem::argument(field, format!("`{field}`: {e}")))
-    })
-    .transpose()
+    text.map(|t| t.parse::<T>().map_err(|e| Problem::argument(field, format!("`{field}`: {e}")))).transpose()
 }
 
 /// `GET /v1/reports?from=&to=&kind=&applicant_category=&channel=`: SPEC 7 with the figures
@@ -113,10 +87,7 @@ pub async fn report(
     let Query(q) = query.map_err(|e| Problem::argument("query", e.body_text()))?;
     let hours = hours(&state, &caller);
     let (Some(from), Some(to)) = (q.from.as_deref(), q.to.as_deref()) else {
-        return Err(Problem::argument(
-            "from",
-            "give the period as `from` and `to` (YYYY-MM-DD or RFC 3339)",
-        ));
+        return Err(Problem::argument("from", "give the period as `from` and `to` (YYYY-MM-DD or RFC 3339)"));
     };
     let (from, to) = (instant("from", from, &hours)?, instant("to", to, &hours)?);
     if to <= from {
@@ -126,21 +97,14 @@ pub async fn report(
         None | Some("opened") => ReportBasis::Opened,
         Some("completed") => ReportBasis::Completed,
         Some(other) => {
-            return Err(Problem::argument(
-                "basis",
-                format!("`basis` is `{other}`: use opened or completed"),
-            ))
+            return Err(Problem::argument("basis", format!("`basis` is `{other}`: use opened or completed")))
         }
     };
     let filter = ReportFilter {
         from,
         to,
         centre: None,
-        kind: q
-            .kind
-            .as_deref()
-            .map(|k| KindId::parse(k).map_err(|e| Problem::argument("kind", e)))
-            .transpose()?,
+        kind: q.kind.as_deref().map(|k| KindId::parse(k).map_err(|e| Problem::argument("kind", e))).transpose()?,
         category: parsed::<ApplicantCategory>("applicant_category", q.applicant_category.as_deref())?,
         channel: parsed::<Channel>("channel", q.channel.as_deref())?,
         basis,

@@ -84,41 +84,18 @@ impl Metrics {
         let latency = Family::<NameLabel, Histogram>::new_with_constructor(|| {
             Histogram::new([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5])
         });
-        registry.register(
-            "command_duration_seconds",
-            "Command latency through the service",
-            latency.clone(),
-        );
+        registry.register("command_duration_seconds", "Command latency through the service", latency.clone());
         let fired = Counter::default();
-        registry.register(
-            "alerts_fired",
-            "Alerts this service's watcher raised and handed on",
-            fired.clone(),
-        );
+        registry.register("alerts_fired", "Alerts this service's watcher raised and handed on", fired.clone());
         let delivered = Family::<ChannelLabel, Counter>::default();
         registry.register("alerts_delivered", "Alerts delivered, by channel", delivered.clone());
-        Metrics {
-            registry,
-            commands,
-            latency,
-            fired,
-            delivered,
-        }
+        Metrics { registry, commands, latency, fired, delivered }
     }
 
     /// Counts one command and its latency.
     pub fn command(&self, command: &str, outcome: &str, took: Duration) {
-        self.commands
-            .get_or_create(&CommandLabels {
-                command: command.to_owned(),
-                outcome: outcome.to_owned(),
-            })
-            .inc();
-        self.latency
-            .get_or_create(&NameLabel {
-                command: command.to_owned(),
-            })
-            .observe(took.as_secs_f64());
+        self.commands.get_or_create(&CommandLabels { command: command.to_owned(), outcome: outcome.to_owned() }).inc();
+        self.latency.get_or_create(&NameLabel { command: command.to_owned() }).observe(took.as_secs_f64());
     }
 
     /// Counts an alert raised by this service's watcher.
@@ -128,11 +105,7 @@ impl Metrics {
 
     /// Counts an alert delivered on `channel`.
     pub fn delivered(&self, channel: &str) {
-        self.delivered
-            .get_or_create(&ChannelLabel {
-                channel: channel.to_owned(),
-            })
-            .inc();
+        self.delivered.get_or_create(&ChannelLabel { channel: channel.to_owned() }).inc();
     }
 }
 
@@ -142,32 +115,18 @@ async fn scraped(state: &AppState) -> Result<String, regflow_executor::Error> {
     let open = Family::<StateLabel, Gauge>::default();
     registry.register("open_cases", "Open cases by state", open.clone());
     for (s, n) in state.engine.open_cases_by_state().await? {
-        open.get_or_create(&StateLabel { state: s.to_string() })
-            .set(i64::try_from(n).unwrap_or(i64::MAX));
+        open.get_or_create(&StateLabel { state: s.to_string() }).set(i64::try_from(n).unwrap_or(i64::MAX));
     }
     let backlog = Family::<ConsumerLabel, Gauge>::default();
-    registry.register(
-        "delivery_backlog",
-        "Alerts queued and not yet acknowledged, by consumer",
-        backlog.clone(),
-    );
+    registry.register("delivery_backlog", "Alerts queued and not yet acknowledged, by consumer", backlog.clone());
     for (consumer, n) in state.engine.delivery_backlog().await? {
-        backlog
-            .get_or_create(&ConsumerLabel { consumer })
-            .set(i64::try_from(n).unwrap_or(i64::MAX));
+        backlog.get_or_create(&ConsumerLabel { consumer }).set(i64::try_from(n).unwrap_or(i64::MAX));
     }
     let pool = Family::<PoolLabel, Gauge>::default();
-    registry.register(
-        "pool_connections",
-        "Database pool connections: open, idle, max",
-        pool.clone(),
-    );
+    registry.register("pool_connections", "Database pool connections: open, idle, max", pool.clone());
     let (size, idle, max) = state.engine.database().pool_status();
     for (name, v) in [("open", size), ("idle", idle), ("max", max)] {
-        pool.get_or_create(&PoolLabel {
-            connections: name.into(),
-        })
-        .set(i64::from(v));
+        pool.get_or_create(&PoolLabel { connections: name.into() }).set(i64::from(v));
     }
     let mut out = String::new();
     encode(&mut out, &registry).map_err(|e| regflow_executor::Error::Corrupt(e.to_string()))?;
@@ -189,12 +148,5 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             text.push_str("# EOF\n");
         }
     }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        text,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response()
 }

@@ -42,12 +42,8 @@ fn ok(schema: Value, description: &str) -> Value {
 /// The schema of one argument field of a command (SPEC 9 names).
 fn field_schema(field: &str, engine: &Engine) -> Value {
     let kinds: Vec<String> = engine.catalogue().ids().iter().map(|k| k.to_string()).collect();
-    let mut materials: Vec<String> = engine
-        .catalogue()
-        .kinds()
-        .iter()
-        .flat_map(|k| k.materials.iter().map(|m| m.id.to_string()))
-        .collect();
+    let mut materials: Vec<String> =
+        engine.catalogue().kinds().iter().flat_map(|k| k.materials.iter().map(|m| m.id.to_string())).collect();
     materials.sort();
     materials.dedup();
     match field {
@@ -127,16 +123,10 @@ fn case_schema() -> Value {
 }
 
 fn components(engine: &Engine) -> Value {
-    let creating: Vec<Value> = COMMANDS
-        .iter()
-        .filter(|c| c.creates())
-        .map(|c| command_body(*c, engine, &[]))
-        .collect();
+    let creating: Vec<Value> = COMMANDS.iter().filter(|c| c.creates()).map(|c| command_body(*c, engine, &[])).collect();
     let version = ("expected_version", json!({"type": "integer", "minimum": 0}));
-    let commands: Vec<Value> = COMMANDS
-        .iter()
-        .map(|c| command_body(*c, engine, std::slice::from_ref(&version)))
-        .collect();
+    let commands: Vec<Value> =
+        COMMANDS.iter().map(|c| command_body(*c, engine, std::slice::from_ref(&version))).collect();
     json!({
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
             "description": "A token from `regflow token add`, bound to one actor of one centre."}},
@@ -158,10 +148,7 @@ fn components(engine: &Engine) -> Value {
 /// Responses every authenticated route may give.
 fn guarded(mut responses: Map<String, Value>) -> Value {
     responses.insert("401".into(), problem("No token, or one that is unknown or revoked"));
-    responses.insert(
-        "403".into(),
-        problem("The caller's role may not do this (forbidden_role, …)"),
-    );
+    responses.insert("403".into(), problem("The caller's role may not do this (forbidden_role, …)"));
     responses.insert("429".into(), problem("The token is over its request rate"));
     Value::Object(responses)
 }

@@ -40,12 +40,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
 impl Problem {
     /// A problem with no extra data.
     pub fn new(status: StatusCode, code: impl Into<String>, detail: impl Into<String>) -> Problem {
-        Problem {
-            status,
-            code: code.into(),
-            detail: detail.into(),
-            extra: Map::new(),
-        }
+        Problem { status, code: code.into(), detail: detail.into(), extra: Map::new() }
     }
 
     /// 400 `invalid_argument` naming `field`.
@@ -98,10 +93,7 @@ impl From<Refusal> for Problem {
             Some(Detail::Consent { missing }) => {
                 extra.insert("missing_consent".into(), json!(missing));
             }
-            Some(Detail::Deadlines {
-                promise_due,
-                statutory_due,
-            }) => {
+            Some(Detail::Deadlines { promise_due, statutory_due }) => {
                 extra.insert("promise_due".into(), json!(promise_due));
                 extra.insert("statutory_due".into(), json!(statutory_due));
             }
@@ -110,12 +102,7 @@ impl From<Refusal> for Problem {
             }
             Some(_) | None => {}
         }
-        Problem {
-            status: status_of(r.code),
-            code: r.code.as_str().into(),
-            detail: r.message,
-            extra,
-        }
+        Problem { status: status_of(r.code), code: r.code.as_str().into(), detail: r.message, extra }
     }
 }
 
@@ -150,10 +137,7 @@ impl IntoResponse for Problem {
         body.insert("code".into(), json!(self.code));
         body.extend(self.extra);
         let mut response = (self.status, Value::Object(body).to_string()).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         response
     }
 }

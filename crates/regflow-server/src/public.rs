@@ -14,10 +14,7 @@ use crate::AppState;
 pub async fn health(State(state): State<AppState>) -> Response {
     match state.engine.database().ping().await {
         Ok(()) => Json(json!({"status": "ok", "database": "ok"})).into_response(),
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "degraded", "database": e.to_string()})),
-        )
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "degraded", "database": e.to_string()})))
             .into_response(),
     }
 }

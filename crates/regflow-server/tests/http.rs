@@ -34,20 +34,12 @@ impl Db {
     fn sqlite() -> Db {
         let dir = std::env::temp_dir().join(format!("regflow-http-{}-{:x}", std::process::id(), rand_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
-        Db {
-            url: format!("sqlite://{}", dir.join("cases.db").display()),
-            pg: None,
-            dir: Some(dir),
-        }
+        Db { url: format!("sqlite://{}", dir.join("cases.db").display()), pg: None, dir: Some(dir) }
     }
 
     async fn postgres(test: &str) -> Option<Db> {
         let pg = regflow_executor::testing::PgDatabase::create(test).await?;
-        Some(Db {
-            url: pg.url().to_owned(),
-            pg: Some(pg),
-            dir: None,
-        })
+        Some(Db { url: pg.url().to_owned(), pg: Some(pg), dir: None })
     }
 
     async fn finish(self) {
@@ -61,10 +53,7 @@ impl Db {
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
 }
 
 /// A running service with tokens for the people of two centres.
@@ -83,15 +72,7 @@ fn at(s: &str) -> DateTime<Utc> {
 
 impl Svc {
     async fn start(db: &Db, limits: Limits) -> Svc {
-        Svc::start_with(
-            db,
-            Config {
-                listen: "127.0.0.1:0".into(),
-                limits,
-                ..Config::default()
-            },
-        )
-        .await
+        Svc::start_with(db, Config { listen: "127.0.0.1:0".into(), limits, ..Config::default() }).await
     }
 
     async fn start_with(db: &Db, config: Config) -> Svc {
@@ -108,11 +89,7 @@ impl Svc {
         let people: Vec<(&'static str, Actor, Option<&str>)> = vec![
             ("clerk", Actor::new("clerk-1", [Role::Clerk], x.clone()), None),
             ("clerk2", Actor::new("clerk-2", [Role::Clerk], x.clone()), None),
-            (
-                "clerk_reviewer",
-                Actor::new("cr-1", [Role::Clerk, Role::Reviewer], x.clone()),
-                None,
-            ),
+            ("clerk_reviewer", Actor::new("cr-1", [Role::Clerk, Role::Reviewer], x.clone()), None),
             ("reviewer", Actor::new("rev-1", [Role::Reviewer], x.clone()), None),
             ("registrar", Actor::new("reg-1", [Role::Registrar], x.clone()), None),
             ("supervisor", Actor::new("sup-1", [Role::Supervisor], x.clone()), None),
@@ -138,14 +115,7 @@ impl Svc {
         tokio::spawn(server.run(async move {
             let _ = stopped.await;
         }));
-        Svc {
-            base,
-            http: reqwest::Client::new(),
-            tokens,
-            engine,
-            clock,
-            stop: Some(stop),
-        }
+        Svc { base, http: reqwest::Client::new(), tokens, engine, clock, stop: Some(stop) }
     }
 
     async fn call(&self, method: Method, path: &str, who: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
@@ -243,15 +213,8 @@ async fn a_case_from_window_to_evaluation(db: &Db) {
     let id = case["id"].as_str().unwrap().to_owned();
     assert_eq!(case["state"], "accepted");
     assert_eq!(case["deadlines"]["promise"]["due_at"], "2026-03-05T18:00:00+08:00");
-    assert_eq!(
-        case["tasks"],
-        json!({"tax": "pending", "transaction_filing": "pending"})
-    );
-    assert_eq!(
-        case["commands"],
-        json!(["supply_materials"]),
-        "the clerk may only supply materials now"
-    );
+    assert_eq!(case["tasks"], json!({"tax": "pending", "transaction_filing": "pending"}));
+    assert_eq!(case["commands"], json!(["supply_materials"]), "the clerk may only supply materials now");
 
     let (_, seen) = svc.get(&format!("/v1/cases/{id}"), "reviewer").await;
     assert_eq!(seen["commands"], json!(["review", "suspend", "reject"]));
@@ -302,13 +265,8 @@ async fn a_case_from_window_to_evaluation(db: &Db) {
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["overall"]["completed"], 1);
     assert_eq!(r["by_channel"]["window"]["opened"], 1);
-    let (_, r) = svc
-        .get("/v1/reports?from=2026-03-01&to=2026-04-01", "h_supervisor")
-        .await;
-    assert_eq!(
-        r["overall"]["opened"], 0,
-        "another centre's report counts nothing of xining"
-    );
+    let (_, r) = svc.get("/v1/reports?from=2026-03-01&to=2026-04-01", "h_supervisor").await;
+    assert_eq!(r["overall"]["opened"], 0, "another centre's report counts nothing of xining");
     let (s, _) = svc.get("/v1/reports?from=2026-03-01&to=2026-04-01", "zhang").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, o) = svc.get("/v1/overdue", "supervisor").await;
@@ -318,23 +276,13 @@ async fn a_case_from_window_to_evaluation(db: &Db) {
 on_both!(case_from_window_to_evaluation, a_case_from_window_to_evaluation);
 
 async fn callers_see_only_what_is_theirs(db: &Db) {
-    let svc = Svc::start(
-        db,
-        Limits {
-            token_cache_ms: 300,
-            ..Limits::default()
-        },
-    )
-    .await;
+    let svc = Svc::start(db, Limits { token_cache_ms: 300, ..Limits::default() }).await;
     let (_, case) = svc.post("/v1/cases", "clerk", transfer(zhang_and_li())).await;
     let id = case["id"].as_str().unwrap().to_owned();
 
     // No token, a made-up one, a revoked one: 401.
     let (s, p) = svc.call(Method::GET, &format!("/v1/cases/{id}"), None, None).await;
-    assert_eq!(
-        (s, p["code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
-    );
+    assert_eq!((s, p["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
     let forged = reqwest::Client::new()
         .get(format!("{}/v1/cases/{id}", svc.base))
         .bearer_auth(format!("{}x", &svc.tokens["clerk"]))
@@ -345,12 +293,7 @@ async fn callers_see_only_what_is_theirs(db: &Db) {
     let clerk2_id = svc.tokens["clerk2"].split('_').nth(1).unwrap().to_owned();
     let (s, _) = svc.get(&format!("/v1/cases/{id}"), "clerk2").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(svc
-        .engine
-        .database()
-        .revoke_token(&clerk2_id, Utc::now())
-        .await
-        .unwrap());
+    assert!(svc.engine.database().revoke_token(&clerk2_id, Utc::now()).await.unwrap());
     // Refused once the token cache's 300 ms have passed, without a restart.
     tokio::time::sleep(std::time::Duration::from_millis(350)).await;
     let (s, _) = svc.get(&format!("/v1/cases/{id}"), "clerk2").await;
@@ -360,9 +303,7 @@ async fn callers_see_only_what_is_theirs(db: &Db) {
     let (s, p) = svc.get(&format!("/v1/cases/{id}"), "h_clerk").await;
     assert_eq!((s, p["code"].as_str()), (StatusCode::NOT_FOUND, Some("case_not_found")));
     assert!(!p.to_string().contains("xining"), "{p}");
-    let (s, p) = svc
-        .command(&id, "h_clerk", json!({"command": "supply_materials", "materials": []}))
-        .await;
+    let (s, p) = svc.command(&id, "h_clerk", json!({"command": "supply_materials", "materials": []})).await;
     assert_eq!((s, p["code"].as_str()), (StatusCode::NOT_FOUND, Some("case_not_found")));
     let (s, _) = svc.get(&format!("/v1/cases/{id}/history"), "h_clerk").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -381,20 +322,14 @@ async fn callers_see_only_what_is_theirs(db: &Db) {
                    "materials": ["identity_proof"]}),
         )
         .await;
-    assert_eq!(
-        (s, p["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("forbidden_role")),
-        "{p}"
-    );
+    assert_eq!((s, p["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden_role")), "{p}");
     let (s, p) = svc.get("/v1/queues/kiosk", "bank").await;
     assert_eq!((s, p["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden_role")));
     // The applicant's 我的业务 is for applicants only.
     let (s, _) = svc.get("/v1/my/cases", "clerk").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // An applicant may not act for another applicant's case.
-    let (s, p) = svc
-        .command(&id, "wang", json!({"command": "supply_materials", "materials": []}))
-        .await;
+    let (s, p) = svc.command(&id, "wang", json!({"command": "supply_materials", "materials": []})).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{p}");
     svc.stop().await;
 }
@@ -403,45 +338,20 @@ on_both!(isolation, callers_see_only_what_is_theirs);
 async fn every_code_has_its_status(db: &Db) {
     let svc = Svc::start(db, Limits::default()).await;
     let expect = |what: &str, got: (StatusCode, Value), status: u16, code: &str| {
-        assert_eq!(
-            (got.0.as_u16(), got.1["code"].as_str().unwrap_or("")),
-            (status, code),
-            "{what}: {}",
-            got.1
-        );
+        assert_eq!((got.0.as_u16(), got.1["code"].as_str().unwrap_or("")), (status, code), "{what}: {}", got.1);
     };
     let mut bad = transfer(zhang_and_li());
     bad["kind"] = json!("castle");
-    expect(
-        "unknown kind",
-        svc.post("/v1/cases", "clerk", bad).await,
-        400,
-        "unknown_kind",
-    );
+    expect("unknown kind", svc.post("/v1/cases", "clerk", bad).await, 400, "unknown_kind");
     let mut bad = transfer(zhang_and_li());
     bad["unit"] = json!("63010200100");
-    expect(
-        "bad unit",
-        svc.post("/v1/cases", "clerk", bad).await,
-        400,
-        "invalid_identifier",
-    );
+    expect("bad unit", svc.post("/v1/cases", "clerk", bad).await, 400, "invalid_identifier");
     let mut bad = transfer(zhang_and_li());
     bad["materials"] = json!(["application_form", "love_letter"]);
-    expect(
-        "unknown material",
-        svc.post("/v1/cases", "clerk", bad).await,
-        400,
-        "unknown_material",
-    );
+    expect("unknown material", svc.post("/v1/cases", "clerk", bad).await, 400, "unknown_material");
     let mut bad = transfer(zhang_and_li());
     bad.as_object_mut().unwrap().remove("unit");
-    expect(
-        "missing field",
-        svc.post("/v1/cases", "clerk", bad).await,
-        400,
-        "invalid_argument",
-    );
+    expect("missing field", svc.post("/v1/cases", "clerk", bad).await, 400, "invalid_argument");
     let mut bad = transfer(zhang_and_li());
     bad["actor"] = json!("sup-1");
     let got = svc.post("/v1/cases", "clerk", bad).await;
@@ -469,12 +379,7 @@ async fn every_code_has_its_status(db: &Db) {
     );
     let mut bank = transfer(zhang_and_li());
     bank["channel"] = json!("bank");
-    expect(
-        "transfer at a bank",
-        svc.post("/v1/cases", "bank", bank).await,
-        403,
-        "channel_not_allowed",
-    );
+    expect("transfer at a bank", svc.post("/v1/cases", "bank", bank).await, 403, "channel_not_allowed");
     expect(
         "not instant",
         svc.post("/v1/cases", "clerk", {
@@ -486,12 +391,7 @@ async fn every_code_has_its_status(db: &Db) {
         409,
         "not_instant_kind",
     );
-    expect(
-        "no case",
-        svc.command("nope", "reviewer", json!({"command": "review"})).await,
-        404,
-        "case_not_found",
-    );
+    expect("no case", svc.command("nope", "reviewer", json!({"command": "review"})).await, 404, "case_not_found");
 
     // One case by the clerk who also reviews: separation of duties.
     let (_, case) = svc.post("/v1/cases", "clerk_reviewer", transfer(zhang_and_li())).await;
@@ -510,44 +410,31 @@ async fn every_code_has_its_status(db: &Db) {
     );
     expect(
         "stale version",
-        svc.command(&id, "reviewer", json!({"command": "review", "expected_version": 0}))
-            .await,
+        svc.command(&id, "reviewer", json!({"command": "review", "expected_version": 0})).await,
         409,
         "conflict",
     );
     expect(
         "negative version",
-        svc.command(&id, "reviewer", json!({"command": "review", "expected_version": -1}))
-            .await,
+        svc.command(&id, "reviewer", json!({"command": "review", "expected_version": -1})).await,
         400,
         "invalid_argument",
     );
     expect(
         "partial withdrawal",
-        svc.command(&id, "zhang", json!({"command": "withdraw", "consenting": [ZHANG]}))
-            .await,
+        svc.command(&id, "zhang", json!({"command": "withdraw", "consenting": [ZHANG]})).await,
         409,
         "partial_withdrawal",
     );
     expect(
         "bad ground",
-        svc.command(
-            &id,
-            "reviewer",
-            json!({"command": "reject", "ground": "dislike", "note": "x"}),
-        )
-        .await,
+        svc.command(&id, "reviewer", json!({"command": "reject", "ground": "dislike", "note": "x"})).await,
         409,
         "invalid_ground",
     );
     expect(
         "huge extension",
-        svc.command(
-            &id,
-            "supervisor",
-            json!({"command": "extend", "working_days": 1e30, "reason": "x"}),
-        )
-        .await,
+        svc.command(&id, "supervisor", json!({"command": "extend", "working_days": 1e30, "reason": "x"})).await,
         409,
         "exceeds_statutory",
     );
@@ -565,10 +452,7 @@ async fn every_code_has_its_status(db: &Db) {
     pledged["materials"] = json!(TRANSFER[..4]);
     pledged["kind"] = json!("transfer_second_hand");
     let (_, case) = svc.post("/v1/cases", "clerk", pledged).await;
-    assert_eq!(
-        case["materials"]["pledged"],
-        json!(["household_register", "marital_status_proof"])
-    );
+    assert_eq!(case["materials"]["pledged"], json!(["household_register", "marital_status_proof"]));
     let pid = case["id"].as_str().unwrap().to_owned();
     for (who, body) in [
         ("tax", json!({"command": "complete_task", "task": "tax"})),
@@ -606,12 +490,7 @@ async fn every_code_has_its_status(db: &Db) {
         .0,
         StatusCode::OK
     );
-    expect(
-        "unit seized",
-        svc.command(&pid, "registrar", json!({"command": "record"})).await,
-        409,
-        "unit_seized",
-    );
+    expect("unit seized", svc.command(&pid, "registrar", json!({"command": "record"})).await, 409, "unit_seized");
 
     // Evaluated twice.
     let (_, q) = svc
@@ -625,16 +504,10 @@ async fn every_code_has_its_status(db: &Db) {
         .await;
     assert_eq!(q["state"], "completed", "{q}");
     let qid = q["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        svc.command(&qid, "zhang", json!({"command": "evaluate", "rating": 4}))
-            .await
-            .0,
-        StatusCode::OK
-    );
+    assert_eq!(svc.command(&qid, "zhang", json!({"command": "evaluate", "rating": 4})).await.0, StatusCode::OK);
     expect(
         "evaluated again",
-        svc.command(&qid, "zhang", json!({"command": "evaluate", "rating": 4}))
-            .await,
+        svc.command(&qid, "zhang", json!({"command": "evaluate", "rating": 4})).await,
         409,
         "already_evaluated",
     );
@@ -663,12 +536,7 @@ on_both!(codes_and_statuses, every_code_has_its_status);
 async fn idempotent_repeats_and_limits(db: &Db) {
     let svc = Svc::start(
         db,
-        Limits {
-            body_bytes: 4096,
-            requests_per_minute: 600,
-            request_timeout_secs: 30,
-            ..Limits::default()
-        },
+        Limits { body_bytes: 4096, requests_per_minute: 600, request_timeout_secs: 30, ..Limits::default() },
     )
     .await;
     let key = [("Idempotency-Key", "bank-2026-0001")];
@@ -677,22 +545,16 @@ async fn idempotent_repeats_and_limits(db: &Db) {
                           "applicants": [{"name": "张三", "id": ZHANG, "role": "obligor"},
                                          {"name": "青海银行", "id": "91630100MA7512347R", "id_type": "credit_code"}],
                           "materials": ["application_form", "identity_proof", "title_certificate", "mortgage_contract", "loan_contract"]});
-    let (s1, first) = svc
-        .call_with(Method::POST, "/v1/cases", Some("bank"), Some(mortgage.clone()), &key)
-        .await;
+    let (s1, first) = svc.call_with(Method::POST, "/v1/cases", Some("bank"), Some(mortgage.clone()), &key).await;
     assert_eq!(s1, StatusCode::CREATED, "{first}");
-    let (s2, again) = svc
-        .call_with(Method::POST, "/v1/cases", Some("bank"), Some(mortgage.clone()), &key)
-        .await;
+    let (s2, again) = svc.call_with(Method::POST, "/v1/cases", Some("bank"), Some(mortgage.clone()), &key).await;
     assert_eq!((s2, &again["id"]), (StatusCode::CREATED, &first["id"]));
     let id = first["id"].as_str().unwrap();
     let (_, h) = svc.get(&format!("/v1/cases/{id}/history"), "bank").await;
     assert_eq!(h["events"].as_array().unwrap().len(), 1, "applied once");
     let mut other = mortgage.clone();
     other["priority"] = json!("military");
-    let (s, p) = svc
-        .call_with(Method::POST, "/v1/cases", Some("bank"), Some(other), &key)
-        .await;
+    let (s, p) = svc.call_with(Method::POST, "/v1/cases", Some("bank"), Some(other), &key).await;
     assert_eq!((s.as_u16(), p["code"].as_str()), (422, Some("idempotency_key_reused")));
     // The same key from another caller is another request.
     let mut court = mortgage.clone();
@@ -700,19 +562,11 @@ async fn idempotent_repeats_and_limits(db: &Db) {
     court["channel"] = json!("court");
     court["materials"] = json!(["court_ruling", "assistance_notice"]);
     court["command"] = json!("handle_instantly");
-    let (s, c) = svc
-        .call_with(Method::POST, "/v1/cases", Some("court"), Some(court), &key)
-        .await;
+    let (s, c) = svc.call_with(Method::POST, "/v1/cases", Some("court"), Some(court), &key).await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     assert_ne!(c["id"], first["id"]);
     let (s, _) = svc
-        .call_with(
-            Method::POST,
-            "/v1/cases",
-            Some("bank"),
-            Some(mortgage.clone()),
-            &[("Idempotency-Key", "")],
-        )
+        .call_with(Method::POST, "/v1/cases", Some("bank"), Some(mortgage.clone()), &[("Idempotency-Key", "")])
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 
@@ -727,9 +581,7 @@ async fn idempotent_repeats_and_limits(db: &Db) {
     assert_eq!(s, StatusCode::OK);
     let kinds = g["kinds"].as_array().unwrap();
     assert_eq!(kinds.len(), 14);
-    let (s, g) = svc
-        .call(Method::GET, "/v1/guides/transfer_second_hand", None, None)
-        .await;
+    let (s, g) = svc.call(Method::GET, "/v1/guides/transfer_second_hand", None, None).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(g["limits"]["individual"]["promise"]["working_days"], 3);
     assert_eq!(g["limits"]["organisation"]["promise"]["working_days"], 5);
@@ -792,12 +644,7 @@ on_both!(queues, queues_page_in_priority_order);
 async fn callers_over_their_rate_get_429(db: &Db) {
     let svc = Svc::start(
         db,
-        Limits {
-            body_bytes: 4096,
-            requests_per_minute: 60,
-            request_timeout_secs: 30,
-            ..Limits::default()
-        },
+        Limits { body_bytes: 4096, requests_per_minute: 60, request_timeout_secs: 30, ..Limits::default() },
     )
     .await;
     let mut statuses = Vec::new();
@@ -826,14 +673,9 @@ async fn sse_events(res: &mut reqwest::Response, n: usize, wait: std::time::Dura
         text.push_str(std::str::from_utf8(&chunk).unwrap());
         while let Some(end) = text.find("\n\n") {
             let block: String = text.drain(..end + 2).collect();
-            let id = block
-                .lines()
-                .find_map(|l| l.strip_prefix("id:"))
-                .map(|v| v.trim().parse::<u64>().unwrap());
-            let data = block
-                .lines()
-                .find_map(|l| l.strip_prefix("data:"))
-                .map(|v| serde_json::from_str(v.trim()).unwrap());
+            let id = block.lines().find_map(|l| l.strip_prefix("id:")).map(|v| v.trim().parse::<u64>().unwrap());
+            let data =
+                block.lines().find_map(|l| l.strip_prefix("data:")).map(|v| serde_json::from_str(v.trim()).unwrap());
             if let (Some(id), Some(data)) = (id, data) {
                 out.push((id, data));
             }
@@ -843,10 +685,7 @@ async fn sse_events(res: &mut reqwest::Response, n: usize, wait: std::time::Dura
 }
 
 async fn open_stream(svc: &Svc, who: &str, last: Option<u64>) -> reqwest::Response {
-    let mut req = svc
-        .http
-        .get(format!("{}/v1/alerts/stream", svc.base))
-        .bearer_auth(&svc.tokens[who]);
+    let mut req = svc.http.get(format!("{}/v1/alerts/stream", svc.base)).bearer_auth(&svc.tokens[who]);
     if let Some(id) = last {
         req = req.header("Last-Event-ID", id.to_string());
     }
@@ -857,10 +696,7 @@ async fn alert_stream_resumes(db: &Db) {
     let svc = Svc::start(db, Limits::default()).await;
     let mut live = open_stream(&svc, "supervisor", None).await;
     assert_eq!(live.status(), StatusCode::OK);
-    assert!(live.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/event-stream"));
+    assert!(live.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
     let mut other = open_stream(&svc, "h_supervisor", Some(0)).await;
     let (s, _) = svc.post("/v1/cases", "clerk", transfer(zhang_and_li())).await;
     assert_eq!(s, StatusCode::CREATED);
@@ -880,9 +716,7 @@ async fn alert_stream_resumes(db: &Db) {
     all.dedup();
     assert_eq!(all.len(), 4);
     // Another centre's stream carries none of them.
-    assert!(sse_events(&mut other, 1, std::time::Duration::from_millis(1500))
-        .await
-        .is_empty());
+    assert!(sse_events(&mut other, 1, std::time::Duration::from_millis(1500)).await.is_empty());
     // Applicants and channel systems do not follow a centre's alerts.
     let (s, _) = svc.get("/v1/alerts/stream", "zhang").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -1036,17 +870,11 @@ async fn the_document_describes_the_routes(db: &Db) {
         if path == "/v1/alerts/stream" {
             continue;
         }
-        let concrete = path
-            .replace("{id}", "nope")
-            .replace("{kind}", "change")
-            .replace("{role}", "clerk");
+        let concrete = path.replace("{id}", "nope").replace("{kind}", "change").replace("{role}", "clerk");
         for method in ops.as_object().unwrap().keys() {
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let (_, body) = svc.call(m, &concrete, Some("clerk"), None).await;
-            assert_ne!(
-                body["code"], "not_found",
-                "{method} {path} is documented but not routed"
-            );
+            assert_ne!(body["code"], "not_found", "{method} {path} is documented but not routed");
         }
     }
     // Every command a caller may send has a body schema, with exactly the fields it reads.
@@ -1057,11 +885,7 @@ async fn the_document_describes_the_routes(db: &Db) {
             .find(|b| b["properties"]["command"]["const"] == name.as_str())
             .unwrap_or_else(|| panic!("no schema for {name}"));
         let fields: Vec<&String> = body["properties"].as_object().unwrap().keys().collect();
-        assert_eq!(
-            fields.len(),
-            regflow_process::wire::fields_of(*name).len() + 2,
-            "{name}: {fields:?}"
-        );
+        assert_eq!(fields.len(), regflow_process::wire::fields_of(*name).len() + 2, "{name}: {fields:?}");
     }
     svc.stop().await;
 }
@@ -1069,10 +893,7 @@ on_both!(openapi_document, the_document_describes_the_routes);
 
 /// Signs `who` in to the pages at `area` the way a browser does; the `Cookie` header.
 async fn page_session(svc: &Svc, who: &str, area: &str) -> String {
-    let plain = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let res = plain.get(format!("{}{area}", svc.base)).send().await.unwrap();
     let cookie_of = |res: &reqwest::Response, name: &str| {
         res.headers()
@@ -1101,13 +922,7 @@ async fn page_session(svc: &Svc, who: &str, area: &str) -> String {
 async fn workbench_alerts_arrive_live(db: &Db) {
     let svc = Svc::start(db, Limits::default()).await;
     let cookie = page_session(&svc, "reviewer", "/staff").await;
-    let mut live = svc
-        .http
-        .get(format!("{}/staff/alerts", svc.base))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let mut live = svc.http.get(format!("{}/staff/alerts", svc.base)).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(live.status(), StatusCode::OK);
     let (s, case) = svc.post("/v1/cases", "clerk", transfer(zhang_and_li())).await;
     assert_eq!(s, StatusCode::CREATED);
@@ -1115,19 +930,10 @@ async fn workbench_alerts_arrive_live(db: &Db) {
     let got = sse_events(&mut live, 4, std::time::Duration::from_secs(20)).await;
     assert_eq!(got.len(), 4, "{got:?}");
     assert!(got.iter().all(|(_, a)| a["case"] == case["id"]));
-    assert_eq!(
-        got[0].1["case_url"],
-        json!(format!("/staff/cases/{}", case["id"].as_str().unwrap()))
-    );
+    assert_eq!(got[0].1["case_url"], json!(format!("/staff/cases/{}", case["id"].as_str().unwrap())));
     // A session cookie with its signature changed is no session.
     let forged = cookie.replace("regflow_session=", "regflow_session=x");
-    let res = svc
-        .http
-        .get(format!("{}/staff/alerts", svc.base))
-        .header("cookie", forged)
-        .send()
-        .await
-        .unwrap();
+    let res = svc.http.get(format!("{}/staff/alerts", svc.base)).header("cookie", forged).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     // The page shows the case to the reviewer; an applicant's session cannot open /staff pages.
     let page = svc
@@ -1138,10 +944,7 @@ async fn workbench_alerts_arrive_live(db: &Db) {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .contains("frame-ancestors 'none'"));
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     let html = page.text().await.unwrap();
     assert!(html.contains("data-command=\"review\""), "the reviewer may review");
     let applicant = page_session(&svc, "zhang", "/").await;
@@ -1155,10 +958,7 @@ async fn workbench_alerts_arrive_live(db: &Db) {
         .text()
         .await
         .unwrap();
-    assert!(
-        staff_page.contains("name=\"token\""),
-        "an applicant is asked to sign in as staff"
-    );
+    assert!(staff_page.contains("name=\"token\""), "an applicant is asked to sign in as staff");
     svc.stop().await;
 }
 on_both!(workbench_alerts, workbench_alerts_arrive_live);

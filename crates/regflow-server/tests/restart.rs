@@ -64,19 +64,9 @@ fn config(url: &str) -> Config {
 /// Starts a service on `db` in `rt`; returns its address and the clerk's token.
 fn start(rt: &tokio::runtime::Runtime, db: &str, hook: &str, clock: &ManualClock) -> (String, String) {
     rt.block_on(async {
-        let engine = Engine::builder(db)
-            .centre(Centre::new("xining"))
-            .clock(clock.clone())
-            .build()
-            .await
-            .unwrap();
+        let engine = Engine::builder(db).centre(Centre::new("xining")).clock(clock.clone()).build().await.unwrap();
         let clerk = Actor::new("clerk-1", [Role::Clerk], CentreId::new("xining"));
-        let token = engine
-            .database()
-            .issue_token(&clerk, None, Utc::now())
-            .await
-            .unwrap()
-            .secret;
+        let token = engine.database().issue_token(&clerk, None, Utc::now()).await.unwrap().secret;
         let server = Server::bind(engine, &config(hook)).await.unwrap();
         let url = server.url();
         tokio::spawn(server.run(std::future::pending()));
@@ -103,12 +93,10 @@ fn killed_then_restarted(db: &str) {
         reqwest::Client::new()
             .post(format!("{url}/v1/cases"))
             .bearer_auth(&token)
-            .json(
-                &json!({"command": "accept", "kind": "change", "applicant_category": "individual",
+            .json(&json!({"command": "accept", "kind": "change", "applicant_category": "individual",
                           "channel": "window", "unit": "630102001001GB00001F00010001",
                           "applicants": [{"name": "张三", "id": "630102198503120015"}],
-                          "materials": ["application_form", "identity_proof", "title_certificate", "change_proof"]}),
-            )
+                          "materials": ["application_form", "identity_proof", "title_certificate", "change_proof"]}))
             .send()
             .await
             .unwrap()
@@ -117,9 +105,7 @@ fn killed_then_restarted(db: &str) {
     assert_eq!(created, 201);
     // Everything comes due; the receiver is down, so nothing is taken.
     clock.set(at("2026-06-01T10:00:00+08:00"));
-    wait_until("a first delivery attempt", Duration::from_secs(20), || {
-        !rec.attempts.lock().unwrap().is_empty()
-    });
+    wait_until("a first delivery attempt", Duration::from_secs(20), || !rec.attempts.lock().unwrap().is_empty());
     first.shutdown_background(); // killed: no graceful stop, nothing flushed
     let before_restart = rec.attempts.lock().unwrap().len();
     assert!(rec.attempts.lock().unwrap().iter().all(|(up, _)| !up));
@@ -128,11 +114,9 @@ fn killed_then_restarted(db: &str) {
     let second = tokio::runtime::Runtime::new().unwrap();
     let _ = start(&second, db, &hook, &clock);
     // A delivery cut off inside its lease waits for the lease (30 s) at most.
-    wait_until(
-        "the four alerts taken after the restart",
-        Duration::from_secs(45),
-        || rec.attempts.lock().unwrap().iter().filter(|(up, _)| *up).count() >= 4,
-    );
+    wait_until("the four alerts taken after the restart", Duration::from_secs(45), || {
+        rec.attempts.lock().unwrap().iter().filter(|(up, _)| *up).count() >= 4
+    });
     std::thread::sleep(Duration::from_millis(300));
     let attempts = rec.attempts.lock().unwrap().clone();
     let mut taken: Vec<u64> = attempts.iter().filter(|(up, _)| *up).map(|(_, id)| *id).collect();
@@ -155,9 +139,9 @@ fn a_killed_service_delivers_after_restart_sqlite() {
 #[test]
 fn a_killed_service_delivers_after_restart_postgres() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let Some(pg) = rt.block_on(regflow_executor::testing::PgDatabase::create(
-        "a_killed_service_delivers_after_restart",
-    )) else {
+    let Some(pg) =
+        rt.block_on(regflow_executor::testing::PgDatabase::create("a_killed_service_delivers_after_restart"))
+    else {
         return;
     };
     killed_then_restarted(pg.url());

@@ -48,12 +48,8 @@ pub struct Bars<'a> {
 }
 
 /// Blue and orange: individuals and organisations in every chart.
-pub const COLOURS: [RGBColor; 4] = [
-    RGBColor(59, 125, 216),
-    RGBColor(224, 128, 58),
-    RGBColor(92, 170, 92),
-    RGBColor(160, 90, 180),
-];
+pub const COLOURS: [RGBColor; 4] =
+    [RGBColor(59, 125, 216), RGBColor(224, 128, 58), RGBColor(92, 170, 92), RGBColor(160, 90, 180)];
 
 /// Draws the chart and writes it to `path`, creating the folder it goes in.
 ///
@@ -147,11 +143,7 @@ fn draw(spec: &Bars<'_>, svg: &mut String) -> Result<(), Box<dyn std::error::Err
         let (from, to, at, label) = match r {
             Reference::AtGroup(g, label) => {
                 let x = *g as f64;
-                let lx = if x > n as f64 * 0.7 {
-                    x - 0.1 - n as f64 * 0.12
-                } else {
-                    x + 0.1
-                };
+                let lx = if x > n as f64 * 0.7 { x - 0.1 - n as f64 * 0.12 } else { x + 0.1 };
                 ((x, 0.0), (x, y_max), (lx, y_max * (0.97 - 0.05 * i as f64)), label)
             }
             Reference::AtValue(v, label) => {
@@ -160,11 +152,7 @@ fn draw(spec: &Bars<'_>, svg: &mut String) -> Result<(), Box<dyn std::error::Err
             }
         };
         chart.draw_series(LineSeries::new([from, to], grey.stroke_width(1)))?;
-        chart.draw_series(std::iter::once(Text::new(
-            label.clone(),
-            at,
-            (FONT, 12).into_font().color(&grey),
-        )))?;
+        chart.draw_series(std::iter::once(Text::new(label.clone(), at, (FONT, 12).into_font().color(&grey))))?;
     }
     chart
         .configure_series_labels()

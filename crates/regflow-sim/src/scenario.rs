@@ -120,20 +120,12 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
     let doc = parse(text)?;
     let centre_doc = doc.get("centre").cloned().unwrap_or(Value::Null);
     let field = |name: &str, default: &str| {
-        centre_doc
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .unwrap_or_else(|| default.to_owned())
+        centre_doc.get(name).and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| default.to_owned())
     };
     let centre_id = CentreId::new(field("id", "xining"));
     let hours = OfficeHours::parse(&field("time_zone", "Asia/Shanghai"), &field("closing_time", "18:00"))
         .map_err(|e| ScenarioError(format!("centre.{e}")))?;
-    let centre = Centre {
-        id: centre_id.clone(),
-        hours,
-        separation_of_duties: true,
-    };
+    let centre = Centre { id: centre_id.clone(), hours, separation_of_duties: true };
     let mut staff: BTreeMap<String, Vec<Role>> = BTreeMap::new();
     if let Some(map) = doc.get("staff").and_then(Value::as_object) {
         for (id, roles) in map {
@@ -153,11 +145,7 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
     let steps = doc["steps"].as_array().cloned().unwrap_or_default();
     let first = steps
         .iter()
-        .find_map(|s| {
-            s.get("at")
-                .and_then(Value::as_str)
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        })
+        .find_map(|s| s.get("at").and_then(Value::as_str).and_then(|t| DateTime::parse_from_rfc3339(t).ok()))
         .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
     let clock = ManualClock::new(first);
     let engine = Engine::builder(database)
@@ -195,22 +183,13 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
                     Some(l) => r.message.replace(case_id(l).as_str(), l),
                     None => r.message,
                 };
-                errors.push(StepError {
-                    step: i,
-                    case: label,
-                    code: r.code,
-                    message,
-                });
+                errors.push(StepError { step: i, case: label, code: r.code, message });
             }
         }
     }
     let mut cases = BTreeMap::new();
     for label in &labels {
-        if let Some(view) = engine
-            .case(&case_id(label))
-            .await
-            .map_err(|e| ScenarioError(e.to_string()))?
-        {
+        if let Some(view) = engine.case(&case_id(label)).await.map_err(|e| ScenarioError(e.to_string()))? {
             cases.insert(label.clone(), case_out(&view.case, &centre.hours));
         }
     }
@@ -247,9 +226,7 @@ async fn run_step(
     engine.run_due(at, &IgnoreAlerts).await.map_err(internal)?;
     clock.set(at);
     *last = at;
-    let name = step["command"]
-        .as_str()
-        .ok_or_else(|| Refusal::argument("command", "`command` must be a string"))?;
+    let name = step["command"].as_str().ok_or_else(|| Refusal::argument("command", "`command` must be a string"))?;
     let fields = step.as_object().expect("steps are objects");
     let args = Args(fields);
     match name {
@@ -290,17 +267,12 @@ async fn run_step(
     };
     let id = case_id(&label);
     let creates = command.name().creates() && !exists;
-    engine
-        .execute(Request::to(&id, actor, command))
-        .await
-        .map_err(refusal_of)?;
+    engine.execute(Request::to(&id, actor, command)).await.map_err(refusal_of)?;
     Ok(creates.then_some(label))
 }
 
 fn staff_actor(staff: &BTreeMap<String, Vec<Role>>, centre: &Centre, id: &str) -> Option<Actor> {
-    staff
-        .get(id)
-        .map(|roles| Actor::new(id, roles.iter().copied(), centre.id.clone()))
+    staff.get(id).map(|roles| Actor::new(id, roles.iter().copied(), centre.id.clone()))
 }
 
 fn internal(e: Error) -> Refusal {
@@ -334,11 +306,7 @@ fn case_out(case: &Case, hours: &OfficeHours) -> CaseOut {
             _ => Vec::new(),
         },
         pledged_materials: case.pledged().iter().map(|m| m.to_string()).collect(),
-        tasks: case
-            .tasks()
-            .iter()
-            .map(|(t, s)| (t.as_str().to_owned(), s.as_str().to_owned()))
-            .collect(),
+        tasks: case.tasks().iter().map(|(t, s)| (t.as_str().to_owned(), s.as_str().to_owned())).collect(),
         alerts: case
             .alerts()
             .iter()

@@ -166,20 +166,13 @@ impl Outcome {
         );
         let channels: Vec<String> = self.channels.iter().map(|(c, n)| format!("{c} {n}")).collect();
         let _ = writeln!(s, "渠道 channels: {}", channels.join(", "));
-        let _ = writeln!(
-            s,
-            "被拒绝的操作 commands refused, by code: {}\n",
-            self.refusal_summary()
-        );
+        let _ = writeln!(s, "被拒绝的操作 commands refused, by code: {}\n", self.refusal_summary());
         let _ = writeln!(
             s,
             "按申请人类别 per applicant category (办理用时: 已按工作日办结的案件 time used: cases completed in working days):"
         );
-        let mut rows: Vec<(String, &regflow_executor::Figures)> = r
-            .by_category
-            .iter()
-            .map(|(c, f)| (format!("{} {c}", table::category_zh(*c)), f))
-            .collect();
+        let mut rows: Vec<(String, &regflow_executor::Figures)> =
+            r.by_category.iter().map(|(c, f)| (format!("{} {c}", table::category_zh(*c)), f)).collect();
         rows.push(("合计 all".into(), o));
         s.push_str(&table::figures_table("类别 category", rows));
         let _ = writeln!(
@@ -294,13 +287,7 @@ fn organisation(n: u64) -> String {
 }
 
 fn unit(n: u64) -> String {
-    format!(
-        "630102{:03}{:03}GB{:05}F{:08}",
-        1 + n % 7,
-        1 + n % 13,
-        n % 100_000,
-        10_001 + n % 900
-    )
+    format!("630102{:03}{:03}GB{:05}F{:08}", 1 + n % 7, 1 + n % 13, n % 100_000, 10_001 + n % 900)
 }
 
 /// Minutes between two waves of arrivals: everyone who arrived in the same ten minutes is
@@ -366,12 +353,7 @@ struct Staff {
 impl Staff {
     fn for_arrivals(per_day: u32) -> Staff {
         let scaled = |base: u32| (base * per_day).div_ceil(60).max(base);
-        Staff {
-            clerks: scaled(4),
-            reviewers: scaled(3),
-            registrars: scaled(2),
-            officers: scaled(2),
-        }
+        Staff { clerks: scaled(4), reviewers: scaled(3), registrars: scaled(2), officers: scaled(2) }
     }
 }
 
@@ -440,36 +422,20 @@ fn number(id: &CaseId) -> u64 {
 impl Sim {
     fn at(&self, date: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
         let t = NaiveTime::from_hms_opt(h, m, 0).expect("valid time");
-        date.and_time(t)
-            .and_local_timezone(self.hours.time_zone())
-            .single()
-            .expect("unambiguous")
-            .with_timezone(&Utc)
+        date.and_time(t).and_local_timezone(self.hours.time_zone()).single().expect("unambiguous").with_timezone(&Utc)
     }
 
     fn push(&mut self, at: DateTime<Utc>, action: Action) {
         self.seq += 1;
-        self.plan.push(Reverse(Planned {
-            at,
-            seq: self.seq,
-            action,
-        }));
+        self.plan.push(Reverse(Planned { at, seq: self.seq, action }));
     }
 
     fn working_day_after(&self, date: NaiveDate, n: u32) -> NaiveDate {
-        self.engine
-            .calendar()
-            .add_working_days_projected(date, n)
-            .map(|p| p.value)
-            .unwrap_or(date)
+        self.engine.calendar().add_working_days_projected(date, n).map(|p| p.value).unwrap_or(date)
     }
 
     fn is_working(&self, date: NaiveDate) -> bool {
-        self.engine
-            .calendar()
-            .is_working_day_projected(date)
-            .map(|p| p.value)
-            .unwrap_or(false)
+        self.engine.calendar().is_working_day_projected(date).map(|p| p.value).unwrap_or(false)
     }
 
     fn staff(&self, id: &str, role: Role) -> Actor {
@@ -495,11 +461,8 @@ impl Sim {
     fn arrival(&mut self, n: u64, today: NaiveDate) -> Arrival {
         let kind = self.pick_kind();
         let spec = self.engine.catalogue().get(kind).expect("built-in kind").clone();
-        let category = if self.rng.u32(0..100) < 80 {
-            ApplicantCategory::Individual
-        } else {
-            ApplicantCategory::Organisation
-        };
+        let category =
+            if self.rng.u32(0..100) < 80 { ApplicantCategory::Individual } else { ApplicantCategory::Organisation };
         let applicants = match (kind, category) {
             // A mortgage names the mortgagor and the bank (a credit code on an individual
             // case); its cancellation, the bank giving the right up.
@@ -511,9 +474,7 @@ impl Sim {
                 };
                 vec![
                     ApplicantInput::new(format!("申请人{n}-0"), person(n * 2)).role(person_role),
-                    ApplicantInput::new("青海银行西宁分行", organisation(0))
-                        .id_type(IdType::CreditCode)
-                        .role(bank),
+                    ApplicantInput::new("青海银行西宁分行", organisation(0)).id_type(IdType::CreditCode).role(bank),
                 ]
             }
             (_, ApplicantCategory::Individual) => (0..1 + u64::from(self.rng.u32(0..100) < 40))
@@ -524,11 +485,7 @@ impl Sim {
             }
         };
         let r = self.rng.u32(0..100);
-        let instant_kind = self
-            .cfg
-            .policies
-            .in_force(today)
-            .is_ok_and(|p| p.is_instant(&spec.id, category));
+        let instant_kind = self.cfg.policies.in_force(today).is_ok_and(|p| p.is_instant(&spec.id, category));
         let channel = match kind {
             "mortgage" | "mortgage_cancellation" if r < 70 => Channel::Bank,
             "information_query" if r < 80 => Channel::Kiosk,
@@ -642,33 +599,17 @@ impl Sim {
                 let a = self.arrival(n, today);
                 *self.channels.entry(a.intake.channel).or_default() += 1;
                 let step = if a.intake.channel == Channel::Online {
-                    let apply = Command::Apply {
-                        intake: a.intake.clone(),
-                        materials: a.materials.clone(),
-                    };
+                    let apply = Command::Apply { intake: a.intake.clone(), materials: a.materials.clone() };
                     self.push(self.at(self.working_day_after(today, 1), 10, 0), Action::PreReview(n));
                     send(n, self.applicant(&a), apply, Then::Nothing)
                 } else if a.instant {
-                    let cmd = Command::HandleInstantly {
-                        intake: a.intake.clone(),
-                        materials: a.materials.clone(),
-                    };
+                    let cmd = Command::HandleInstantly { intake: a.intake.clone(), materials: a.materials.clone() };
                     send(n, self.opener(a.intake.channel, n), cmd, Then::Opened)
                 } else {
-                    let cmd = Command::Accept {
-                        intake: Some(a.intake.clone()),
-                        materials: a.materials.clone(),
-                    };
+                    let cmd = Command::Accept { intake: Some(a.intake.clone()), materials: a.materials.clone() };
                     send(n, self.opener(a.intake.channel, n), cmd, Then::Opened)
                 };
-                self.open.insert(
-                    n,
-                    Open {
-                        arrival: a,
-                        case: None,
-                        jitter: [None; 3],
-                    },
-                );
+                self.open.insert(n, Open { arrival: a, case: None, jitter: [None; 3] });
                 steps.push(step);
             }
             Action::PreReview(n) => {
@@ -676,11 +617,7 @@ impl Sim {
                     return;
                 }
                 let pass = self.rng.u32(0..100) >= 15;
-                let problems = if pass {
-                    vec![]
-                } else {
-                    vec!["材料不清晰".to_owned()]
-                };
+                let problems = if pass { vec![] } else { vec!["材料不清晰".to_owned()] };
                 let clerk = self.staff("clerk-online", Role::Clerk);
                 steps.push(send(n, clerk, Command::PreReview { pass, problems }, Then::Nothing));
                 let next = self.at(self.working_day_after(today, 1), 10, 30);
@@ -688,53 +625,33 @@ impl Sim {
             }
             Action::Amend(n) => {
                 let Some((a, _)) = self.open_case(n) else { return };
-                let cmd = Command::Amend {
-                    materials: a.materials.clone(),
-                };
+                let cmd = Command::Amend { materials: a.materials.clone() };
                 steps.push(send(n, self.applicant(a), cmd, Then::Nothing));
                 self.push(self.at(self.working_day_after(today, 1), 10, 0), Action::PreReview(n));
             }
             Action::Visit(n) => {
                 let Some((a, _)) = self.open_case(n) else { return };
-                let cmd = Command::Accept {
-                    intake: None,
-                    materials: a.materials.clone(),
-                };
+                let cmd = Command::Accept { intake: None, materials: a.materials.clone() };
                 steps.push(send(n, self.clerk(n), cmd, Then::Visited));
             }
             Action::Supply(n) => {
                 let Some((a, _)) = self.open_case(n) else { return };
-                let cmd = Command::SupplyMaterials {
-                    materials: a.pledged.clone(),
-                };
+                let cmd = Command::SupplyMaterials { materials: a.pledged.clone() };
                 steps.push(send(n, self.applicant(a), cmd, Then::Nothing));
             }
             Action::Withdraw(n) => {
                 let Some((a, _)) = self.open_case(n) else { return };
                 let consenting = a.intake.applicants.iter().map(|p| p.id.clone()).collect();
-                steps.push(send(
-                    n,
-                    self.applicant(a),
-                    Command::Withdraw { consenting },
-                    Then::Nothing,
-                ));
+                steps.push(send(n, self.applicant(a), Command::Withdraw { consenting }, Then::Nothing));
             }
             Action::Resume(n) => {
                 if self.open_case(n).is_some() {
-                    steps.push(send(
-                        n,
-                        self.staff("sup-1", Role::Supervisor),
-                        Command::Resume,
-                        Then::Nothing,
-                    ));
+                    steps.push(send(n, self.staff("sup-1", Role::Supervisor), Command::Resume, Then::Nothing));
                 }
             }
             Action::Evaluate(n, applicant) => {
                 let rating = [5, 5, 5, 4, 4, 3][self.rng.usize(0..6)];
-                let cmd = Command::Evaluate {
-                    rating,
-                    comment: String::new(),
-                };
+                let cmd = Command::Evaluate { rating, comment: String::new() };
                 steps.push(send(n, applicant, cmd, Then::Nothing));
             }
             Action::Tasks => self.tasks(today, steps),
@@ -780,10 +697,7 @@ impl Sim {
                 self.instant.0 += 1;
                 self.instant.1 += u64::from(done.on_time);
             } else {
-                self.days_used
-                    .entry(case.intake().category)
-                    .or_default()
-                    .push(done.working_days_used);
+                self.days_used.entry(case.intake().category).or_default().push(done.working_days_used);
             }
         }
     }
@@ -849,11 +763,8 @@ impl Sim {
     /// The open cases in `role`'s work queue, in queue order.
     fn queue_of(&self, role: Role) -> Vec<u64> {
         let queue = WorkQueue::of(role);
-        let mut cases: Vec<(&Case, u64)> = self
-            .open
-            .iter()
-            .filter_map(|(n, o)| o.case.as_ref().filter(|c| queue.holds(c)).map(|c| (c, *n)))
-            .collect();
+        let mut cases: Vec<(&Case, u64)> =
+            self.open.iter().filter_map(|(n, o)| o.case.as_ref().filter(|c| queue.holds(c)).map(|c| (c, *n))).collect();
         cases.sort_by(|a, b| queue_order(a.0).cmp(&queue_order(b.0)));
         cases.into_iter().map(|(_, n)| n).collect()
     }
@@ -864,10 +775,7 @@ impl Sim {
 
     fn tasks(&mut self, today: NaiveDate, steps: &mut Vec<Step>) {
         let officers = self.staff.officers;
-        for (role, task) in [
-            (Role::TaxOfficer, Task::Tax),
-            (Role::TransactionOfficer, Task::TransactionFiling),
-        ] {
+        for (role, task) in [(Role::TaxOfficer, Task::Tax), (Role::TransactionOfficer, Task::TransactionFiling)] {
             let mut capacity = 60 * officers;
             for n in self.queue_of(role) {
                 let Some(case) = self.case_of(n) else { continue };
@@ -881,9 +789,7 @@ impl Sim {
                 capacity -= 1;
                 let failed_before = case.tasks().get(&task) == Some(&TaskStatus::Failed);
                 let outcome = if !failed_before && self.rng.u32(0..100) < 3 {
-                    TaskOutcome::Failed {
-                        reason: "核税信息不符".into(),
-                    }
+                    TaskOutcome::Failed { reason: "核税信息不符".into() }
                 } else {
                     TaskOutcome::Succeeded
                 };
@@ -908,32 +814,19 @@ impl Sim {
                 continue;
             }
             capacity -= 1;
-            let reviewer = self.staff(
-                &format!("rev-{}", 1 + n % u64::from(self.staff.reviewers)),
-                Role::Reviewer,
-            );
+            let reviewer = self.staff(&format!("rev-{}", 1 + n % u64::from(self.staff.reviewers)), Role::Reviewer);
             let r = self.rng.u32(0..100);
             let command = if r < 2 {
-                Command::Reject {
-                    ground: "ownership_dispute".into(),
-                    note: "权属争议".into(),
-                }
+                Command::Reject { ground: "ownership_dispute".into(), note: "权属争议".into() }
             } else if r < 5 {
                 let wait = 2 + self.rng.u32(0..3);
                 let back = self.working_day_after(today, wait);
                 self.push(self.at(back, 9, 0), Action::Resume(n));
-                Command::Suspend {
-                    cause: SuspensionCause::Appraisal,
-                    note: "需鉴定".into(),
-                }
+                Command::Suspend { cause: SuspensionCause::Appraisal, note: "需鉴定".into() }
             } else {
                 Command::Review
             };
-            steps.push(Step {
-                case: n,
-                request: Request::to(&id(n), reviewer, command),
-                then: Then::Reviewed,
-            });
+            steps.push(Step { case: n, request: Request::to(&id(n), reviewer, command), then: Then::Reviewed });
         }
     }
 
@@ -949,15 +842,8 @@ impl Sim {
                 continue;
             }
             capacity -= 1;
-            let registrar = self.staff(
-                &format!("reg-{}", 1 + n % u64::from(self.staff.registrars)),
-                Role::Registrar,
-            );
-            steps.push(Step {
-                case: n,
-                request: Request::to(&id(n), registrar, Command::Record),
-                then: Then::Nothing,
-            });
+            let registrar = self.staff(&format!("reg-{}", 1 + n % u64::from(self.staff.registrars)), Role::Registrar);
+            steps.push(Step { case: n, request: Request::to(&id(n), registrar, Command::Record), then: Then::Nothing });
         }
     }
 
@@ -986,9 +872,7 @@ struct Scratch(std::path::PathBuf);
 
 impl Scratch {
     fn new(seed: u64) -> Scratch {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
         Scratch(std::env::temp_dir().join(format!("regflow-sim-{}-{seed}-{nanos}.db", std::process::id())))
     }
 
@@ -1061,12 +945,9 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
                     sim.push(at, Action::Arrive(n));
                 }
             }
-            for (h, m, a) in [
-                (11, 0, Action::Tasks),
-                (14, 0, Action::Review),
-                (15, 30, Action::Record),
-                (16, 30, Action::Issue),
-            ] {
+            for (h, m, a) in
+                [(11, 0, Action::Tasks), (14, 0, Action::Review), (15, 30, Action::Record), (16, 30, Action::Issue)]
+            {
                 let at = sim.at(day, h, m);
                 sim.push(at, a);
             }

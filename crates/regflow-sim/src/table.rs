@@ -17,8 +17,7 @@ pub fn num(x: Option<f64>) -> String {
 
 /// Cases opened and not yet ended.
 pub fn still_open(f: &Figures) -> u64 {
-    f.opened
-        .saturating_sub(f.completed + f.not_accepted + f.rejected + f.withdrawn)
+    f.opened.saturating_sub(f.completed + f.not_accepted + f.rejected + f.withdrawn)
 }
 
 /// 个人 / 单位.
@@ -56,32 +55,9 @@ pub fn figures_table<'a>(first_column: &str, rows: impl IntoIterator<Item = (Str
     };
     line(
         &mut s,
-        [
-            first_column,
-            "申请",
-            "即时办结",
-            "工作日办结",
-            "平均工作日",
-            "中位工作日",
-            "按时率",
-            "法定内",
-            "较30工作日",
-        ],
+        [first_column, "申请", "即时办结", "工作日办结", "平均工作日", "中位工作日", "按时率", "法定内", "较30工作日"],
     );
-    line(
-        &mut s,
-        [
-            "",
-            "opened",
-            "instant",
-            "in days",
-            "mean",
-            "median",
-            "on time",
-            "in statute",
-            "reduction",
-        ],
-    );
+    line(&mut s, ["", "opened", "instant", "in days", "mean", "median", "on time", "in statute", "reduction"]);
     for (name, f) in rows {
         let cells = [
             name,

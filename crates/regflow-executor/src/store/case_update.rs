@@ -11,18 +11,8 @@ use super::sql::{placeholders_from, Dialect};
 use super::CaseRow;
 
 /// The case columns set when a case is opened and never changed after, in table order.
-pub(super) const FIXED: [&str; 10] = [
-    "id",
-    "centre",
-    "kind",
-    "category",
-    "channel",
-    "priority",
-    "priority_class",
-    "unit",
-    "unit_effect",
-    "created_at",
-];
+pub(super) const FIXED: [&str; 10] =
+    ["id", "centre", "kind", "category", "channel", "priority", "priority_class", "unit", "unit_effect", "created_at"];
 
 /// The values of [`FIXED`] in `row`, in the same order.
 pub(super) fn fixed_values(r: &CaseRow) -> [Value<'_>; 10] {
@@ -44,12 +34,7 @@ pub(super) fn fixed_values(r: &CaseRow) -> [Value<'_>; 10] {
 /// The columns in which a stored case row differs from `expected` (what its replay gives),
 /// every column but the body, which the replay itself compares.
 pub(crate) fn columns_differing(stored: &CaseRow, expected: &CaseRow) -> Vec<&'static str> {
-    let named = |r| {
-        FIXED
-            .into_iter()
-            .zip(fixed_values(r))
-            .chain(CHANGING.into_iter().zip(changing_values(r)))
-    };
+    let named = |r| FIXED.into_iter().zip(fixed_values(r)).chain(CHANGING.into_iter().zip(changing_values(r)));
     named(stored)
         .zip(named(expected))
         .filter(|((name, a), (_, b))| *name != "body" && a != b)
@@ -147,11 +132,7 @@ impl CaseUpdate {
             .enumerate()
             .filter(|(_, (old, new))| old != new)
             .fold(VERSION, |set, (i, _)| set | 1 << i);
-        CaseUpdate {
-            row,
-            expected: before.version,
-            changed: Columns(changed),
-        }
+        CaseUpdate { row, expected: before.version, changed: Columns(changed) }
     }
 
     /// The parameters it binds: the changed columns, `id` and the version as read.
@@ -181,10 +162,8 @@ pub(crate) fn update_cases_sql<C: Dialect>(first: usize, rows: usize, columns: C
     let names = CHANGING.iter().enumerate().filter(|(i, _)| columns.contains(*i));
     let n = columns.len();
     if rows == 1 {
-        let sets: Vec<String> = names
-            .enumerate()
-            .map(|(k, (_, name))| format!("{name} = {}", C::param(first + k)))
-            .collect();
+        let sets: Vec<String> =
+            names.enumerate().map(|(k, (_, name))| format!("{name} = {}", C::param(first + k))).collect();
         return format!(
             "UPDATE regflow_cases SET {} WHERE id = {} AND version = {}",
             sets.join(", "),
@@ -193,10 +172,7 @@ pub(crate) fn update_cases_sql<C: Dialect>(first: usize, rows: usize, columns: C
         );
     }
     // VALUES columns are column1, column2, … on both backends.
-    let sets: Vec<String> = names
-        .enumerate()
-        .map(|(k, (_, name))| format!("{name} = v.column{}", k + 1))
-        .collect();
+    let sets: Vec<String> = names.enumerate().map(|(k, (_, name))| format!("{name} = v.column{}", k + 1)).collect();
     format!(
         "UPDATE regflow_cases SET {} FROM (VALUES {}) AS v \
          WHERE regflow_cases.id = v.column{} AND regflow_cases.version = v.column{}",
@@ -304,11 +280,7 @@ mod tests {
             f(&mut r);
             CaseUpdate::new(&before, r)
         };
-        let updates = vec![
-            bump(|r| r.state = "reviewing".into()),
-            bump(|_| {}),
-            bump(|r| r.state = "recorded".into()),
-        ];
+        let updates = vec![bump(|r| r.state = "reviewing".into()), bump(|_| {}), bump(|r| r.state = "recorded".into())];
         let groups = by_columns(&updates);
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].1.len(), 2);

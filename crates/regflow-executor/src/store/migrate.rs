@@ -40,8 +40,7 @@ async fn apply(conn: &mut Conn<'_>, migrator: &Migrator) -> Result<usize> {
             Some(_) => return Err(Error::Migrate(MigrateError::VersionMismatch(m.version))),
             None => {
                 conn.migration_run(&m.sql).await?;
-                conn.migration_record(m.version, &m.description, &hex(&m.checksum), now)
-                    .await?;
+                conn.migration_record(m.version, &m.description, &hex(&m.checksum), now).await?;
                 ran += 1;
             }
         }

@@ -76,15 +76,8 @@ fn host_urls(url: &str) -> Result<Vec<String>> {
             _ => params.push(pair),
         }
     }
-    let query = if params.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", params.join("&"))
-    };
-    Ok(hostlist
-        .split(',')
-        .map(|h| format!("{scheme}://{userinfo}{h}{path}{query}"))
-        .collect())
+    let query = if params.is_empty() { String::new() } else { format!("?{}", params.join("&")) };
+    Ok(hostlist.split(',').map(|h| format!("{scheme}://{userinfo}{h}{path}{query}")).collect())
 }
 
 /// The options of the first host that answers as a primary (not in recovery).
@@ -94,15 +87,11 @@ async fn find_primary(hosts: &[String]) -> Result<sqlx::postgres::PgConnectOptio
     for url in hosts {
         let options: sqlx::postgres::PgConnectOptions = url.parse()?;
         let attempt = async {
-            let mut conn = tokio::time::timeout(
-                std::time::Duration::from_secs(2),
-                sqlx::PgConnection::connect_with(&options),
-            )
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)??;
-            let (standby,): (bool,) = sqlx::query_as("SELECT pg_is_in_recovery()")
-                .fetch_one(&mut conn)
-                .await?;
+            let mut conn =
+                tokio::time::timeout(std::time::Duration::from_secs(2), sqlx::PgConnection::connect_with(&options))
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)??;
+            let (standby,): (bool,) = sqlx::query_as("SELECT pg_is_in_recovery()").fetch_one(&mut conn).await?;
             conn.close().await.ok();
             Ok::<bool, sqlx::Error>(standby)
         };
@@ -158,10 +147,7 @@ mod tests {
                 .unwrap();
         assert_eq!(
             urls,
-            [
-                "postgres://u@10.0.0.1:5432/reg?sslmode=disable",
-                "postgres://u@10.0.0.2:5433/reg?sslmode=disable"
-            ]
+            ["postgres://u@10.0.0.1:5432/reg?sslmode=disable", "postgres://u@10.0.0.2:5433/reg?sslmode=disable"]
         );
         assert_eq!(host_urls("postgres://u@h/db").unwrap(), ["postgres://u@h/db"]);
         assert!(host_urls("postgres://u@a,b/db?target_session_attrs=read-only").is_err());

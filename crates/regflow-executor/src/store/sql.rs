@@ -109,11 +109,7 @@ pub(crate) struct Counts {
 impl Counts {
     fn from_rows(created: i64, updated: i64, appended: i64) -> Counts {
         let count = |n: i64| n.max(0) as u64;
-        Counts {
-            created: count(created),
-            updated: count(updated),
-            appended: count(appended),
-        }
+        Counts { created: count(created), updated: count(updated), appended: count(appended) }
     }
 }
 
@@ -131,12 +127,7 @@ fn timer_keys<C: Dialect>(rows: usize, first: usize) -> String {
     let keys: Vec<String> = (0..rows)
         .map(|r| {
             let n = first + r * 3;
-            format!(
-                "(case_id = {} AND timer = {} AND due_at = {})",
-                C::param(n),
-                C::param(n + 1),
-                C::param(n + 2)
-            )
+            format!("(case_id = {} AND timer = {} AND due_at = {})", C::param(n), C::param(n + 1), C::param(n + 2))
         })
         .collect();
     keys.join(" OR ")
@@ -209,10 +200,7 @@ where
 
     /// The case row, if the case exists.
     pub(crate) async fn load_case(self, id: &str) -> Result<Option<CaseRow>> {
-        Ok(sqlx::query_as("SELECT * FROM regflow_cases WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.0)
-            .await?)
+        Ok(sqlx::query_as("SELECT * FROM regflow_cases WHERE id = $1").bind(id).fetch_optional(self.0).await?)
     }
 
     /// The case row, if the case exists, with the calendar head's `seq` (0 when nothing was
@@ -285,17 +273,10 @@ where
         let created = Sql(&mut *self.0).insert_cases(changes.cases).await?;
         Sql(&mut *self.0).insert_applicants(changes.parties).await?;
         let updated = Sql(&mut *self.0).update_cases(changes.updates).await?;
-        let appended = if Sql(&mut *self.0).insert_events(changes.events).await? {
-            changes.events.len() as u64
-        } else {
-            0
-        };
+        let appended =
+            if Sql(&mut *self.0).insert_events(changes.events).await? { changes.events.len() as u64 } else { 0 };
         self.update_timers(changes.drop, changes.arm).await?;
-        Ok(Counts {
-            created,
-            updated,
-            appended,
-        })
+        Ok(Counts { created, updated, appended })
     }
 
     /// [`Sql::write_changes`] in one round trip where it would otherwise take up to six.
@@ -308,14 +289,7 @@ where
     /// parameters) inside the caller's transaction. The caller keeps within the parameter
     /// and key limits ([`fits_one_statement`]).
     async fn write_combined(self, changes: &Changes<'_>) -> Result<Counts> {
-        let Changes {
-            cases,
-            parties,
-            updates,
-            events,
-            drop,
-            arm,
-        } = *changes;
+        let Changes { cases, parties, updates, events, drop, arm } = *changes;
         // Each part's parameters follow the previous part's, in binding order (see
         // `bind_changes`); updates are one part per set of changed columns.
         let mut next = 1;
@@ -374,9 +348,8 @@ where
             let updated = if set_cases.is_empty() {
                 "CAST(0 AS BIGINT)".to_owned()
             } else {
-                let counts: Vec<String> = (0..set_cases.len())
-                    .map(|i| format!("(SELECT COUNT(*) FROM u{i})"))
-                    .collect();
+                let counts: Vec<String> =
+                    (0..set_cases.len()).map(|i| format!("(SELECT COUNT(*) FROM u{i})")).collect();
                 counts.join(" + ")
             };
             let all_found = format!("({created}) = {} AND ({updated}) = {}", cases.len(), updates.len());
@@ -402,11 +375,7 @@ where
                      ON CONFLICT DO NOTHING RETURNING 1)"
                 ));
             }
-            let appended = if event_values.is_some() {
-                "(SELECT COUNT(*) FROM e)"
-            } else {
-                "CAST(0 AS BIGINT)"
-            };
+            let appended = if event_values.is_some() { "(SELECT COUNT(*) FROM e)" } else { "CAST(0 AS BIGINT)" };
             format!("WITH {} SELECT {created}, {updated}, {appended}", ctes.join(", "))
         } else {
             let mut statements = Vec::new();
@@ -421,9 +390,7 @@ where
                 statements.push(format!("{EVENTS} VALUES {values} ON CONFLICT DO NOTHING RETURNING 'e'"));
             }
             if let Some(keys) = &drop_keys {
-                statements.push(format!(
-                    "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({keys})"
-                ));
+                statements.push(format!("DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({keys})"));
             }
             if let Some(values) = &arm_values {
                 statements.push(format!("{TIMERS} VALUES {values} ON CONFLICT DO NOTHING"));
@@ -432,14 +399,11 @@ where
         };
         if C::DATA_MODIFYING_CTE {
             let (created, updated, appended): (i64, i64, i64) =
-                bind_changes(sqlx::query_as(&q).persistent(persistent), &groups, changes)
-                    .fetch_one(self.0)
-                    .await?;
+                bind_changes(sqlx::query_as(&q).persistent(persistent), &groups, changes).fetch_one(self.0).await?;
             return Ok(Counts::from_rows(created, updated, appended));
         }
-        let rows: Vec<(String,)> = bind_changes(sqlx::query_as(&q).persistent(persistent), &groups, changes)
-            .fetch_all(self.0)
-            .await?;
+        let rows: Vec<(String,)> =
+            bind_changes(sqlx::query_as(&q).persistent(persistent), &groups, changes).fetch_all(self.0).await?;
         let count = |name: &str| rows.iter().filter(|(n,)| n == name).count() as i64;
         Ok(Counts::from_rows(count("c"), count("u"), count("e")))
     }
@@ -498,12 +462,10 @@ where
 
     /// A case's history in sequence order.
     pub(crate) async fn history(self, case_id: &str) -> Result<Vec<EventRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM regflow_events WHERE case_id = $1 ORDER BY seq")
-                .bind(case_id)
-                .fetch_all(self.0)
-                .await?,
-        )
+        Ok(sqlx::query_as("SELECT * FROM regflow_events WHERE case_id = $1 ORDER BY seq")
+            .bind(case_id)
+            .fetch_all(self.0)
+            .await?)
     }
 
     // ----------------------------------------------------------------- timers
@@ -512,22 +474,16 @@ where
     /// ones are left as they are).
     pub(crate) async fn update_timers(self, drop: &[TimerRow], arm: &[TimerRow]) -> Result<()> {
         for chunk in drop.chunks(KEYS_PER_STATEMENT) {
-            let sql = format!(
-                "DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({})",
-                timer_keys::<C>(chunk.len(), 1)
-            );
-            bind_timers(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk)
-                .execute(&mut *self.0)
-                .await?;
+            let sql =
+                format!("DELETE FROM regflow_timers WHERE fired_at IS NULL AND ({})", timer_keys::<C>(chunk.len(), 1));
+            bind_timers(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk).execute(&mut *self.0).await?;
         }
         for chunk in arm.chunks(rows_per_statement(3)) {
             let sql = format!(
                 "INSERT INTO regflow_timers (case_id, timer, due_at) VALUES {} ON CONFLICT DO NOTHING",
                 placeholders::<C>(chunk.len(), 3)
             );
-            bind_timers(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk)
-                .execute(&mut *self.0)
-                .await?;
+            bind_timers(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk).execute(&mut *self.0).await?;
         }
         Ok(())
     }
@@ -546,12 +502,8 @@ where
              ORDER BY t.due_at, t.case_id, t.timer LIMIT $3{}) RETURNING case_id, timer, due_at",
             C::CLAIM_LOCK
         );
-        let mut rows: Vec<TimerRow> = sqlx::query_as(&sql)
-            .bind(fired_at)
-            .bind(before)
-            .bind(limit)
-            .fetch_all(self.0)
-            .await?;
+        let mut rows: Vec<TimerRow> =
+            sqlx::query_as(&sql).bind(fired_at).bind(before).bind(limit).fetch_all(self.0).await?;
         rows.sort_by(|a, b| (a.due_at, &a.case_id, &a.timer).cmp(&(b.due_at, &b.case_id, &b.timer)));
         Ok(rows)
     }
@@ -568,9 +520,7 @@ where
     pub(crate) async fn forget_timers(self, timers: &[TimerRow]) -> Result<()> {
         for chunk in timers.chunks(KEYS_PER_STATEMENT) {
             let sql = format!("DELETE FROM regflow_timers WHERE {}", timer_keys::<C>(chunk.len(), 1));
-            bind_timers(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk)
-                .execute(&mut *self.0)
-                .await?;
+            bind_timers(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk).execute(&mut *self.0).await?;
         }
         Ok(())
     }
@@ -664,13 +614,11 @@ where
 
     /// Up to `limit` case ids after `after`, in id order (for walking every case).
     pub(crate) async fn case_ids(self, after: &str, limit: i64) -> Result<Vec<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM regflow_cases WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after)
-                .bind(limit)
-                .fetch_all(self.0)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT id FROM regflow_cases WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(self.0)
+            .await?)
     }
 
     // ------------------------------------------------------------- migrations
@@ -691,18 +639,14 @@ where
 
     /// The versions applied, with their checksums (hex).
     pub(crate) async fn migrations_applied(self) -> Result<Vec<(i64, String)>> {
-        Ok(
-            sqlx::query_as("SELECT version, checksum FROM regflow_migrations ORDER BY version")
-                .fetch_all(self.0)
-                .await?,
-        )
+        Ok(sqlx::query_as("SELECT version, checksum FROM regflow_migrations ORDER BY version")
+            .fetch_all(self.0)
+            .await?)
     }
 
     /// The versions sqlx's own table records as applied, if that table exists.
     pub(crate) async fn sqlx_migrations(self) -> Result<Vec<i64>> {
-        let (exists,): (i64,) = sqlx::query_as(C::SQLX_MIGRATIONS_EXISTS)
-            .fetch_one(&mut *self.0)
-            .await?;
+        let (exists,): (i64,) = sqlx::query_as(C::SQLX_MIGRATIONS_EXISTS).fetch_one(&mut *self.0).await?;
         if exists == 0 {
             return Ok(Vec::new());
         }
@@ -714,10 +658,7 @@ where
 
     /// Removes regflow's version `version` from sqlx's own table (once adopted).
     pub(crate) async fn sqlx_migration_forget(self, version: i64) -> Result<()> {
-        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
-            .bind(version)
-            .execute(self.0)
-            .await?;
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1").bind(version).execute(self.0).await?;
         Ok(())
     }
 
@@ -784,9 +725,7 @@ where
 
     /// The id of the newest queued alert (0 when none).
     pub(crate) async fn alerts_last_id(self) -> Result<i64> {
-        let row: (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM regflow_alerts")
-            .fetch_one(self.0)
-            .await?;
+        let row: (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM regflow_alerts").fetch_one(self.0).await?;
         Ok(row.0)
     }
 
@@ -840,11 +779,9 @@ where
 
     /// Open cases per state.
     pub(crate) async fn open_by_state(self) -> Result<Vec<(String, i64)>> {
-        Ok(
-            sqlx::query_as("SELECT state, COUNT(*) FROM regflow_cases WHERE is_open = 1 GROUP BY state ORDER BY state")
-                .fetch_all(self.0)
-                .await?,
-        )
+        Ok(sqlx::query_as("SELECT state, COUNT(*) FROM regflow_cases WHERE is_open = 1 GROUP BY state ORDER BY state")
+            .fetch_all(self.0)
+            .await?)
     }
 
     /// Per consumer, the alerts queued past its cursor.
@@ -879,17 +816,12 @@ where
 
     /// The token with public id `id`.
     pub(crate) async fn token_get(self, id: &str) -> Result<Option<TokenRow>> {
-        Ok(sqlx::query_as("SELECT * FROM regflow_tokens WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.0)
-            .await?)
+        Ok(sqlx::query_as("SELECT * FROM regflow_tokens WHERE id = $1").bind(id).fetch_optional(self.0).await?)
     }
 
     /// Every token, oldest first.
     pub(crate) async fn token_list(self) -> Result<Vec<TokenRow>> {
-        Ok(sqlx::query_as("SELECT * FROM regflow_tokens ORDER BY created_at, id")
-            .fetch_all(self.0)
-            .await?)
+        Ok(sqlx::query_as("SELECT * FROM regflow_tokens ORDER BY created_at, id").fetch_all(self.0).await?)
     }
 
     /// Revokes token `id` at `at`; `false` when there is no such token or it was revoked
@@ -1064,10 +996,7 @@ where
 
     /// The calendar load `seq`.
     pub(crate) async fn calendar_load(self, seq: i64) -> Result<Option<CalendarRow>> {
-        Ok(sqlx::query_as("SELECT * FROM regflow_calendars WHERE seq = $1")
-            .bind(seq)
-            .fetch_optional(self.0)
-            .await?)
+        Ok(sqlx::query_as("SELECT * FROM regflow_calendars WHERE seq = $1").bind(seq).fetch_optional(self.0).await?)
     }
 
     /// Marks calendar load `seq` finished: the cases it changes are re-projected.
@@ -1082,18 +1011,14 @@ where
 
     /// Calendar loads whose re-projection has not finished, oldest first.
     pub(crate) async fn unfinished_calendar_loads(self) -> Result<Vec<CalendarRow>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM regflow_calendars WHERE reprojected_at IS NULL ORDER BY seq")
-                .fetch_all(self.0)
-                .await?,
-        )
+        Ok(sqlx::query_as("SELECT * FROM regflow_calendars WHERE reprojected_at IS NULL ORDER BY seq")
+            .fetch_all(self.0)
+            .await?)
     }
 
     /// Every calendar load, oldest first.
     pub(crate) async fn calendar_loads(self) -> Result<Vec<CalendarRow>> {
-        Ok(sqlx::query_as("SELECT * FROM regflow_calendars ORDER BY seq")
-            .fetch_all(self.0)
-            .await?)
+        Ok(sqlx::query_as("SELECT * FROM regflow_calendars ORDER BY seq").fetch_all(self.0).await?)
     }
 }
 

@@ -52,11 +52,7 @@ fn durability(url: &str) -> Result<(String, SqliteSynchronous)> {
             _ => rest.push(pair),
         }
     }
-    let url = if rest.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", rest.join("&"))
-    };
+    let url = if rest.is_empty() { base.to_owned() } else { format!("{base}?{}", rest.join("&")) };
     Ok((url, level))
 }
 
@@ -72,11 +68,7 @@ pub(crate) async fn connect(url: &str, pool_size: Option<u32>) -> Result<sqlx::S
         .busy_timeout(std::time::Duration::from_secs(10))
         // 16 MiB of page cache per connection (SQLite's default is 2 MiB).
         .pragma("cache_size", "-16384");
-    let options = if memory {
-        options
-    } else {
-        options.journal_mode(SqliteJournalMode::Wal).synchronous(synchronous)
-    };
+    let options = if memory { options } else { options.journal_mode(SqliteJournalMode::Wal).synchronous(synchronous) };
     Ok(SqlitePoolOptions::new()
         .max_connections(if memory { 1 } else { pool_size.unwrap_or(8) })
         .min_connections(if memory { 1 } else { 0 })
@@ -129,15 +121,9 @@ mod tests {
     #[test]
     fn the_durability_parameter_is_ours() {
         let (url, level) = durability("sqlite://a.db").unwrap();
-        assert_eq!(
-            (url.as_str(), level as u8),
-            ("sqlite://a.db", SqliteSynchronous::Full as u8)
-        );
+        assert_eq!((url.as_str(), level as u8), ("sqlite://a.db", SqliteSynchronous::Full as u8));
         let (url, level) = durability("sqlite://a.db?synchronous=normal&mode=rwc").unwrap();
-        assert_eq!(
-            (url.as_str(), level as u8),
-            ("sqlite://a.db?mode=rwc", SqliteSynchronous::Normal as u8)
-        );
+        assert_eq!((url.as_str(), level as u8), ("sqlite://a.db?mode=rwc", SqliteSynchronous::Normal as u8));
         assert!(durability("sqlite://a.db?synchronous=off").is_err());
     }
 }

@@ -17,12 +17,7 @@ struct Counter {
 #[async_trait]
 impl AlertHandler for Counter {
     async fn on_alert(&self, a: &FiredAlert) {
-        let key = (
-            a.case_id.to_string(),
-            a.alert.clock,
-            a.alert.level,
-            a.alert.at.timestamp(),
-        );
+        let key = (a.case_id.to_string(), a.alert.clock, a.alert.level, a.alert.at.timestamp());
         *self.seen.lock().unwrap().entry(key).or_default() += 1;
     }
 }
@@ -41,10 +36,7 @@ async fn timing(db: &Db) {
     let engine = engine(db, &clock).await;
     let clerk = staff("clerk-1", Role::Clerk);
     let id = CaseId::new("A");
-    engine
-        .execute(Request::to(&id, clerk, accept(&engine, "change", Channel::Window)))
-        .await
-        .unwrap();
+    engine.execute(Request::to(&id, clerk, accept(&engine, "change", Channel::Window))).await.unwrap();
     assert_eq!(engine.next_due().await.unwrap(), Some(at("2026-03-04T18:00:00+08:00")));
     let counter = Counter::default();
     // The warning is due at 03-04 18:00: not fired at that instant, fired just after.
@@ -52,43 +44,23 @@ async fn timing(db: &Db) {
     assert!(pass.alerts.is_empty());
     let pass = engine.run_due(at("2026-03-04T18:00:01+08:00"), &counter).await.unwrap();
     assert_eq!(pass.alerts.len(), 1);
-    assert_eq!(
-        (pass.alerts[0].alert.clock, pass.alerts[0].alert.level),
-        (ClockKind::Promise, AlertLevel::Warning)
-    );
+    assert_eq!((pass.alerts[0].alert.clock, pass.alerts[0].alert.level), (ClockKind::Promise, AlertLevel::Warning));
     // Again: nothing more.
-    assert!(engine
-        .run_due(at("2026-03-04T19:00:00+08:00"), &counter)
-        .await
-        .unwrap()
-        .alerts
-        .is_empty());
+    assert!(engine.run_due(at("2026-03-04T19:00:00+08:00"), &counter).await.unwrap().alerts.is_empty());
     // Completed exactly at the due time: on time, no breach.
     clock.set(at("2026-03-05T18:00:00+08:00"));
     let rev = staff("rev-1", Role::Reviewer);
     engine.execute(Request::to(&id, rev, Command::Review)).await.unwrap();
-    engine
-        .execute(Request::to(&id, staff("reg-1", Role::Registrar), Command::Record))
-        .await
-        .unwrap();
-    let done = engine
-        .execute(Request::to(
-            &id,
-            staff("clerk-2", Role::Clerk),
-            Command::IssueCertificate,
-        ))
-        .await
-        .unwrap();
+    engine.execute(Request::to(&id, staff("reg-1", Role::Registrar), Command::Record)).await.unwrap();
+    let done =
+        engine.execute(Request::to(&id, staff("clerk-2", Role::Clerk), Command::IssueCertificate)).await.unwrap();
     assert!(done.case.completion().unwrap().on_time);
     let pass = engine.run_due(at("2026-06-01T00:00:00+08:00"), &counter).await.unwrap();
     assert!(pass.alerts.is_empty(), "{pass:?}");
     assert_eq!(counter.total(), 1);
     // The alert is in the history, at its due instant.
     let history = engine.history(&id).await.unwrap();
-    let raised: Vec<_> = history
-        .iter()
-        .filter(|e| matches!(e.event.change, Change::AlertRaised { .. }))
-        .collect();
+    let raised: Vec<_> = history.iter().filter(|e| matches!(e.event.change, Change::AlertRaised { .. })).collect();
     assert_eq!(raised.len(), 1);
     assert_eq!(raised[0].event.at, at("2026-03-04T18:00:00+08:00"));
     assert!(engine.verify(&id).await.unwrap().is_intact());
@@ -102,14 +74,8 @@ async fn sub_microsecond_clock(db: &Db) {
     let engine = engine(db, &clock).await;
     let id = CaseId::new("nanos");
     let done = open_change(&engine, &id).await;
-    assert_eq!(
-        done.case.acceptance().unwrap().at,
-        at("2026-03-02T09:00:00.123456+08:00")
-    );
-    let pass = engine
-        .run_due(at("2026-03-06T00:00:00.000000999+08:00"), &Counter::default())
-        .await
-        .unwrap();
+    assert_eq!(done.case.acceptance().unwrap().at, at("2026-03-02T09:00:00.123456+08:00"));
+    let pass = engine.run_due(at("2026-03-06T00:00:00.000000999+08:00"), &Counter::default()).await.unwrap();
     assert_eq!(pass.alerts.len(), 2, "warning and breach of the promise: {pass:?}");
     assert_eq!(pass.dropped, 0);
 }
@@ -128,44 +94,20 @@ async fn breach_and_suspension(db: &Db) {
         .execute(Request::to(
             &id,
             sup.clone(),
-            Command::Suspend {
-                cause: regflow_process::case::SuspensionCause::Appraisal,
-                note: "鉴定".into(),
-            },
+            Command::Suspend { cause: regflow_process::case::SuspensionCause::Appraisal, note: "鉴定".into() },
         ))
         .await
         .unwrap();
-    assert!(engine
-        .run_due(at("2026-03-20T00:00:00+08:00"), &counter)
-        .await
-        .unwrap()
-        .alerts
-        .is_empty());
+    assert!(engine.run_due(at("2026-03-20T00:00:00+08:00"), &counter).await.unwrap().alerts.is_empty());
     clock.set(at("2026-03-20T09:00:00+08:00"));
     let resumed = engine.execute(Request::to(&id, sup, Command::Resume)).await.unwrap();
     let due = resumed.case.deadlines().unwrap().promise.due_at;
     // Closings 03-03 … 03-19 (13 working days) fell inside: due 03-05 + 13 = 03-24.
     assert_eq!(due, at("2026-03-24T18:00:00+08:00"));
-    let pass = engine
-        .run_due(due + chrono::Duration::seconds(1), &counter)
-        .await
-        .unwrap();
+    let pass = engine.run_due(due + chrono::Duration::seconds(1), &counter).await.unwrap();
     let levels: Vec<_> = pass.alerts.iter().map(|a| (a.alert.clock, a.alert.level)).collect();
-    assert_eq!(
-        levels,
-        [
-            (ClockKind::Promise, AlertLevel::Warning),
-            (ClockKind::Promise, AlertLevel::Breach)
-        ]
-    );
-    assert_eq!(
-        engine
-            .overdue(None, due + chrono::Duration::seconds(1))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(levels, [(ClockKind::Promise, AlertLevel::Warning), (ClockKind::Promise, AlertLevel::Breach)]);
+    assert_eq!(engine.overdue(None, due + chrono::Duration::seconds(1)).await.unwrap().len(), 1);
 }
 on_both!(suspension_holds_alerts_and_resume_rearms_them, breach_and_suspension);
 
@@ -173,18 +115,9 @@ async fn watcher(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;
     let counter = Arc::new(Counter::default());
-    let w = engine.watch(
-        counter.clone(),
-        WatchOptions {
-            max_idle: Duration::from_secs(30),
-            ..Default::default()
-        },
-    );
+    let w = engine.watch(counter.clone(), WatchOptions { max_idle: Duration::from_secs(30), ..Default::default() });
     engine
-        .execute(Request::new(
-            staff("clerk-1", Role::Clerk),
-            accept(&engine, "change", Channel::Window),
-        ))
+        .execute(Request::new(staff("clerk-1", Role::Clerk), accept(&engine, "change", Channel::Window)))
         .await
         .unwrap();
     clock.set(at("2026-03-04T18:30:00+08:00"));
@@ -204,14 +137,7 @@ async fn three_engines(db: &Db) {
     let clerk = staff("clerk-1", Role::Clerk);
     for i in 0..CASES {
         let id = CaseId::new(format!("c{i:04}"));
-        first
-            .execute(Request::to(
-                &id,
-                clerk.clone(),
-                accept(&first, "change", Channel::Window),
-            ))
-            .await
-            .unwrap();
+        first.execute(Request::to(&id, clerk.clone(), accept(&first, "change", Channel::Window))).await.unwrap();
     }
     let mut engines = vec![first];
     for _ in 0..2 {
@@ -220,15 +146,7 @@ async fn three_engines(db: &Db) {
     let counter = Arc::new(Counter::default());
     let watchers: Vec<_> = engines
         .iter()
-        .map(|e| {
-            e.watch(
-                counter.clone(),
-                WatchOptions {
-                    max_idle: Duration::from_millis(200),
-                    batch: 64,
-                },
-            )
-        })
+        .map(|e| e.watch(counter.clone(), WatchOptions { max_idle: Duration::from_millis(200), batch: 64 }))
         .collect();
     // Everything comes due: 4 alerts per case.
     clock.set(at("2026-06-01T00:00:00+08:00"));
@@ -271,10 +189,7 @@ async fn notice_then_alerts(db: &Db) {
         .await
         .unwrap();
     clock.set(at("2026-03-02T10:00:00+08:00"));
-    let reviewed = engine
-        .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
-        .await
-        .unwrap();
+    let reviewed = engine.execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review)).await.unwrap();
     assert_eq!(reviewed.case.state(), regflow_process::State::Suspended);
     // Long after the notice (15 working days: ends 03-23 18:00), one pass resumes the case
     // and fires every alert its moved deadlines made due — none is left for a later pass.
@@ -314,13 +229,7 @@ async fn eight_at_once(db: &Db) {
     let clerk = staff("clerk-1", Role::Clerk);
     let cases = 600;
     let requests: Vec<Request> = (0..cases)
-        .map(|i| {
-            Request::to(
-                &CaseId::new(format!("c{i}")),
-                clerk.clone(),
-                accept(&engine, "change", Channel::Window),
-            )
-        })
+        .map(|i| Request::to(&CaseId::new(format!("c{i}")), clerk.clone(), accept(&engine, "change", Channel::Window)))
         .collect();
     for chunk in requests.chunks(200) {
         engine.execute_all(chunk.to_vec()).await.unwrap();
@@ -340,14 +249,7 @@ async fn eight_at_once(db: &Db) {
     // No later pass is needed: nothing due is left once every call has returned.
     let next = engine.next_due().await.unwrap();
     assert!(next.is_none_or(|t| t >= now), "left due: {next:?}");
-    let per_case = engine
-        .case(&CaseId::new("c0"))
-        .await
-        .unwrap()
-        .unwrap()
-        .case
-        .alerts()
-        .len();
+    let per_case = engine.case(&CaseId::new("c0")).await.unwrap().unwrap().case.alerts().len();
     assert!(per_case >= 2);
     assert_eq!(fired, cases * per_case, "every alert fired once between the calls");
 }
@@ -398,21 +300,13 @@ async fn wake_elsewhere(db: &Db) {
     };
     let (watching, commanding) = (open().await.unwrap(), open().await.unwrap());
     let arrivals = Arc::new(Arrivals::default());
-    let watcher = watching.watch(
-        arrivals.clone(),
-        WatchOptions {
-            max_idle: Duration::from_secs(30),
-            ..Default::default()
-        },
-    );
+    let watcher =
+        watching.watch(arrivals.clone(), WatchOptions { max_idle: Duration::from_secs(30), ..Default::default() });
     // Let the watcher settle into its long sleep first.
     tokio::time::sleep(Duration::from_millis(2000)).await;
     let passes = watching.due_passes();
     commanding
-        .execute(Request::new(
-            staff("clerk-1", Role::Clerk),
-            accept(&commanding, "change", Channel::Window),
-        ))
+        .execute(Request::new(staff("clerk-1", Role::Clerk), accept(&commanding, "change", Channel::Window)))
         .await
         .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(12);
@@ -422,12 +316,7 @@ async fn wake_elsewhere(db: &Db) {
     watcher.shutdown().await.unwrap();
     assert!(passes >= 1, "the watcher had looked once before the command");
     let got = arrivals.0.lock().unwrap().clone();
-    let (due, arrived) = *got
-        .first()
-        .expect("the alert arrived well before the watcher's 30 s look");
-    assert!(
-        arrived - due < chrono::Duration::seconds(2),
-        "due {due}, arrived {arrived}"
-    );
+    let (due, arrived) = *got.first().expect("the alert arrived well before the watcher's 30 s look");
+    assert!(arrived - due < chrono::Duration::seconds(2), "due {due}, arrived {arrived}");
 }
 on_both!(a_watcher_hears_of_a_timer_armed_in_another_process, wake_elsewhere);

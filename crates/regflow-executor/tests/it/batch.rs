@@ -8,11 +8,7 @@ use regflow_process::{CaseId, Channel, Command, ErrorCode, Role, State};
 
 fn lifecycle(engine: &Engine, id: &CaseId) -> Vec<Request> {
     vec![
-        Request::to(
-            id,
-            staff("clerk-1", Role::Clerk),
-            accept(engine, "change", Channel::Window),
-        ),
+        Request::to(id, staff("clerk-1", Role::Clerk), accept(engine, "change", Channel::Window)),
         Request::to(id, staff("rev-1", Role::Reviewer), Command::Review),
         Request::to(id, staff("reg-1", Role::Registrar), Command::Record),
     ]
@@ -38,10 +34,7 @@ async fn same_as_one_by_one(db: &Db) {
     for req in lifecycle(&engine, &single) {
         engine.execute(req).await.unwrap();
     }
-    let (batched, alone) = (
-        engine.case(&a).await.unwrap().unwrap(),
-        engine.case(&single).await.unwrap().unwrap(),
-    );
+    let (batched, alone) = (engine.case(&a).await.unwrap().unwrap(), engine.case(&single).await.unwrap().unwrap());
     assert_eq!(batched.case.version(), 3);
     assert_eq!(batched.case.deadlines(), alone.case.deadlines());
     assert_eq!(batched.case.alerts(), alone.case.alerts());
@@ -52,10 +45,7 @@ async fn same_as_one_by_one(db: &Db) {
         assert!(v.is_intact(), "{id}: {v:?}");
     }
     // Their timers fire alike: as many alerts for the batched case as for the single one.
-    let pass = engine
-        .run_due(at("2026-06-01T00:00:00+08:00"), &IgnoreAlerts)
-        .await
-        .unwrap();
+    let pass = engine.run_due(at("2026-06-01T00:00:00+08:00"), &IgnoreAlerts).await.unwrap();
     let count = |id: &CaseId| pass.alerts.iter().filter(|x| &x.case_id == id).count();
     assert!(count(&single) > 0);
     assert_eq!(count(&a), count(&single));
@@ -106,15 +96,7 @@ async fn each_on_its_own(db: &Db) {
     let codes: Vec<Option<ErrorCode>> = results.iter().map(|r| r.as_ref().err().and_then(Error::code)).collect();
     assert_eq!(
         codes,
-        [
-            None,
-            Some(ErrorCode::CaseNotFound),
-            None,
-            None,
-            None,
-            Some(ErrorCode::InvalidTransition),
-            None
-        ]
+        [None, Some(ErrorCode::CaseNotFound), None, None, None, Some(ErrorCode::InvalidTransition), None]
     );
     assert!(results[3].as_ref().unwrap().repeated);
     assert_eq!(results[4].as_ref().unwrap().entries[0].event.seq, 2);
@@ -148,7 +130,4 @@ async fn seizure_inside(db: &Db) {
     assert_eq!(results[3].as_ref().unwrap_err().code(), Some(ErrorCode::UnitSeized));
     assert_eq!(engine.case(&a).await.unwrap().unwrap().case.state(), State::Reviewed);
 }
-on_both!(
-    a_seizure_earlier_in_a_batch_blocks_a_recording_later_in_it,
-    seizure_inside
-);
+on_both!(a_seizure_earlier_in_a_batch_blocks_a_recording_later_in_it, seizure_inside);

@@ -37,10 +37,7 @@ async fn one_year_load_keeps_the_years_known(db: &Db) {
     assert_eq!(r.examined, 1);
     assert_eq!(r.moved, vec![winter.clone()]);
     let cal = engine.current_calendar().await.unwrap();
-    assert_eq!(
-        cal.covered_years().collect::<Vec<_>>(),
-        (2016..=2027).collect::<Vec<_>>()
-    );
+    assert_eq!(cal.covered_years().collect::<Vec<_>>(), (2016..=2027).collect::<Vec<_>>());
     assert_eq!(cal.version(), &r.load.version);
 
     // The Spring Festival case is untouched: same deadlines, same history.
@@ -70,10 +67,7 @@ async fn one_year_load_keeps_the_years_known(db: &Db) {
     assert_eq!(loads.iter().map(|l| l.seq).collect::<Vec<_>>(), vec![1, 2]);
     assert!(loads.iter().all(|l| l.loaded_by.as_str() == "sup-1"));
 }
-on_both!(
-    loading_one_year_keeps_the_years_already_known,
-    one_year_load_keeps_the_years_known
-);
+on_both!(loading_one_year_keeps_the_years_already_known, one_year_load_keeps_the_years_known);
 
 async fn replace_is_explicit(db: &Db) {
     let clock = ManualClock::new(at("2026-02-13T10:00:00+08:00"));
@@ -89,10 +83,7 @@ async fn replace_is_explicit(db: &Db) {
     let dl = deadlines(&engine, &spring).await;
     assert!(dl.provisional());
     // Putting the built-in data back restores the deadline.
-    engine
-        .load_calendar(&supervisor(), &Calendar::builtin().to_csv())
-        .await
-        .unwrap();
+    engine.load_calendar(&supervisor(), &Calendar::builtin().to_csv()).await.unwrap();
     let dl = deadlines(&engine, &spring).await;
     assert_eq!(dl.promise.due_at, at("2026-02-25T18:00:00+08:00"));
     assert!(!dl.provisional());
@@ -102,22 +93,13 @@ on_both!(replacing_the_calendar_is_its_own_call, replace_is_explicit);
 async fn bad_loads_change_nothing(db: &Db) {
     let clock = ManualClock::new(at("2026-12-30T10:00:00+08:00"));
     let engine = engine(db, &clock).await;
-    let err = engine
-        .load_calendar(&supervisor(), "date,kind,name,source\n2027-01-05,weekday,x,\n")
-        .await
-        .unwrap_err();
+    let err = engine.load_calendar(&supervisor(), "date,kind,name,source\n2027-01-05,weekday,x,\n").await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::InvalidCalendar));
     assert!(err.to_string().contains("line 2"), "{err}");
-    let err = engine
-        .load_calendar(&staff("clerk-1", Role::Clerk), Y2027)
-        .await
-        .unwrap_err();
+    let err = engine.load_calendar(&staff("clerk-1", Role::Clerk), Y2027).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::ForbiddenRole));
     assert!(engine.calendar_loads().await.unwrap().is_empty());
-    assert_eq!(
-        engine.current_calendar().await.unwrap().version(),
-        Calendar::builtin().version()
-    );
+    assert_eq!(engine.current_calendar().await.unwrap().version(), Calendar::builtin().version());
 }
 on_both!(a_refused_load_changes_nothing, bad_loads_change_nothing);
 
@@ -132,11 +114,7 @@ async fn two_engines(db: &Db) {
     assert_eq!(b.calendar().version(), Calendar::builtin().version());
     let id = CaseId::new("B1");
     let done = b
-        .execute(Request::to(
-            &id,
-            staff("clerk-1", Role::Clerk),
-            accept(&b, "change", Channel::Window),
-        ))
+        .execute(Request::to(&id, staff("clerk-1", Role::Clerk), accept(&b, "change", Channel::Window)))
         .await
         .unwrap();
     let dl = done.case.deadlines().unwrap();
@@ -146,12 +124,7 @@ async fn two_engines(db: &Db) {
     assert_eq!(dl.promise.due_at, at("2027-01-07T18:00:00+08:00"));
     assert_eq!(b.calendar().version(), &r.load.version);
     // So does a new engine, and B's alert passes.
-    let c = Engine::builder(&db.url)
-        .centre(Centre::new("xining"))
-        .clock(clock.clone())
-        .build()
-        .await
-        .unwrap();
+    let c = Engine::builder(&db.url).centre(Centre::new("xining")).clock(clock.clone()).build().await.unwrap();
     assert_eq!(c.calendar().version(), &r.load.version);
 }
 on_both!(another_engine_computes_with_the_newest_load, two_engines);
@@ -219,13 +192,5 @@ on_both!(a_load_reprojects_hundreds_of_cases, many_cases);
 
 /// The deadlines of a stored, accepted case.
 async fn deadlines(engine: &Engine, id: &CaseId) -> regflow_process::Deadlines {
-    engine
-        .case(id)
-        .await
-        .unwrap()
-        .unwrap()
-        .case
-        .deadlines()
-        .cloned()
-        .unwrap()
+    engine.case(id).await.unwrap().unwrap().case.deadlines().cloned().unwrap()
 }

@@ -25,12 +25,7 @@ fn clock() -> ManualClock {
 }
 
 async fn open_engine(url: &str) -> Engine {
-    Engine::builder(url)
-        .centre(Centre::new("xining"))
-        .clock(clock())
-        .build()
-        .await
-        .unwrap()
+    Engine::builder(url).centre(Centre::new("xining")).clock(clock()).build().await.unwrap()
 }
 
 fn supervisor() -> Actor {
@@ -51,11 +46,7 @@ async fn crash_child() {
     for i in 0u64.. {
         let id = CaseId::new(format!("k{seed}-{i}"));
         let _ = engine
-            .execute(Request::to(
-                &id,
-                staff("clerk-1", Role::Clerk),
-                accept(&engine, "change", Channel::Window),
-            ))
+            .execute(Request::to(&id, staff("clerk-1", Role::Clerk), accept(&engine, "change", Channel::Window)))
             .await;
         match rng.next() % 6 {
             0 => {
@@ -67,9 +58,7 @@ async fn crash_child() {
             2 => {
                 let n = rng.next() as usize % SEEDED;
                 let seeded = CaseId::new(format!("s{n:05}"));
-                let _ = engine
-                    .execute(Request::to(&seeded, staff("rev-1", Role::Reviewer), Command::Review))
-                    .await;
+                let _ = engine.execute(Request::to(&seeded, staff("rev-1", Role::Reviewer), Command::Review)).await;
             }
             _ => {}
         }
@@ -89,11 +78,8 @@ async fn kills(db: &Db) {
                 tokio::spawn(async move {
                     for n in (w..SEEDED).step_by(4) {
                         let id = CaseId::new(format!("s{n:05}"));
-                        let req = Request::to(
-                            &id,
-                            staff("clerk-1", Role::Clerk),
-                            accept(&engine, "change", Channel::Window),
-                        );
+                        let req =
+                            Request::to(&id, staff("clerk-1", Role::Clerk), accept(&engine, "change", Channel::Window));
                         engine.execute(req).await.unwrap();
                     }
                 })
@@ -107,13 +93,7 @@ async fn kills(db: &Db) {
     let mut rng = Rng(seed | 1);
     for round in 0..rounds {
         let mut child = Process::new(&me)
-            .args([
-                "--ignored",
-                "--exact",
-                "crash::crash_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["--ignored", "--exact", "crash::crash_child", "--nocapture", "--test-threads=1"])
             .env(CHILD_URL, &db.url)
             .env(CHILD_SEED, (seed.wrapping_add(round as u64)).to_string())
             .stdout(Stdio::piped())
@@ -141,10 +121,7 @@ async fn kills(db: &Db) {
     // Whatever was cut off is finished by the next engine.
     let engine = open_engine(&db.url).await;
     let loads = engine.calendar_loads().await.unwrap();
-    assert!(
-        loads.iter().all(|l| l.reprojected_at.is_some()),
-        "a load left unfinished"
-    );
+    assert!(loads.iter().all(|l| l.reprojected_at.is_some()), "a load left unfinished");
     let head = engine.current_calendar().await.unwrap();
     let mut ids = Vec::new();
     loop {
@@ -162,11 +139,7 @@ async fn kills(db: &Db) {
         let case = engine.case(id).await.unwrap().unwrap().case;
         if let (false, Some(d)) = (case.state().is_terminal(), case.deadlines()) {
             open += 1;
-            assert_eq!(
-                &d.calendar_version,
-                head.version(),
-                "{id} keeps deadlines of another calendar"
-            );
+            assert_eq!(&d.calendar_version, head.version(), "{id} keeps deadlines of another calendar");
             assert_eq!(d.provisional(), !head.covers(2027), "{id}");
         }
     }
@@ -174,11 +147,7 @@ async fn kills(db: &Db) {
     // And the engine goes on.
     let fresh = CaseId::new("after-the-crashes");
     engine
-        .execute(Request::to(
-            &fresh,
-            staff("clerk-1", Role::Clerk),
-            accept(&engine, "change", Channel::Window),
-        ))
+        .execute(Request::to(&fresh, staff("clerk-1", Role::Clerk), accept(&engine, "change", Channel::Window)))
         .await
         .unwrap();
     engine.load_calendar(&supervisor(), Y2027).await.unwrap();

@@ -54,11 +54,7 @@ async fn crash_before_delivery(db: &Db) {
     let first = engine(db, &clock).await;
     for i in 0..3 {
         let id = CaseId::new(format!("d{i}"));
-        let req = Request::to(
-            &id,
-            staff("clerk-1", Role::Clerk),
-            accept(&first, "change", Channel::Window),
-        );
+        let req = Request::to(&id, staff("clerk-1", Role::Clerk), accept(&first, "change", Channel::Window));
         first.execute(req).await.unwrap();
     }
     let later = at("2026-06-01T00:00:00+08:00");
@@ -77,22 +73,14 @@ async fn crash_before_delivery(db: &Db) {
     // every alert with the same ids; a second pass delivers nothing more.
     let restarted = engine(db, &clock).await;
     let ids = Ids::default();
-    assert_eq!(
-        restarted.deliver("handler", &ids).await.unwrap(),
-        0,
-        "the lease is still held"
-    );
+    assert_eq!(restarted.deliver("handler", &ids).await.unwrap(), 0, "the lease is still held");
     expire_leases(&restarted).await;
     let pass = restarted.run_due(later, &ids).await.unwrap();
     assert!(pass.alerts.is_empty(), "nothing fired twice");
     let got = ids.0.lock().unwrap().clone();
     assert_eq!(got, queued.iter().map(|a| a.id).collect::<Vec<_>>());
     restarted.run_due(later, &ids).await.unwrap();
-    assert_eq!(
-        ids.0.lock().unwrap().len(),
-        12,
-        "acknowledged alerts are not delivered again"
-    );
+    assert_eq!(ids.0.lock().unwrap().len(), 12, "acknowledged alerts are not delivered again");
 
     // Each consumer has its own cursor.
     let webhook = Ids::default();
@@ -106,28 +94,14 @@ async fn feeds_by_centre(db: &Db) {
     let engine = engine_of(db, &clock, &["xining", "haidong"]).await;
     let x = CaseId::new("x1");
     engine
-        .execute(Request::to(
-            &x,
-            staff("clerk-1", Role::Clerk),
-            accept(&engine, "change", Channel::Window),
-        ))
+        .execute(Request::to(&x, staff("clerk-1", Role::Clerk), accept(&engine, "change", Channel::Window)))
         .await
         .unwrap();
     let h = CaseId::new("h1");
     let haidong_clerk =
         regflow_process::Actor::new("clerk-1", [Role::Clerk], regflow_process::CentreId::new("haidong"));
-    engine
-        .execute(Request::to(
-            &h,
-            haidong_clerk,
-            accept(&engine, "change", Channel::Window),
-        ))
-        .await
-        .unwrap();
-    let pass = engine
-        .run_due(at("2026-06-01T00:00:00+08:00"), &regflow_executor::IgnoreAlerts)
-        .await
-        .unwrap();
+    engine.execute(Request::to(&h, haidong_clerk, accept(&engine, "change", Channel::Window))).await.unwrap();
+    let pass = engine.run_due(at("2026-06-01T00:00:00+08:00"), &regflow_executor::IgnoreAlerts).await.unwrap();
     assert_eq!(pass.alerts.len(), 8);
     assert!(pass.alerts.iter().all(|a| a.id > 0));
     let ours = engine.alerts_after(Some(&xining()), 0, 100).await.unwrap();
@@ -144,11 +118,7 @@ async fn concurrent_passes(db: &Db) {
     let engine = engine(db, &clock).await;
     for i in 0..100 {
         let id = CaseId::new(format!("p{i:03}"));
-        let req = Request::to(
-            &id,
-            staff("clerk-1", Role::Clerk),
-            accept(&engine, "change", Channel::Window),
-        );
+        let req = Request::to(&id, staff("clerk-1", Role::Clerk), accept(&engine, "change", Channel::Window));
         engine.execute(req).await.unwrap();
     }
     let ids = std::sync::Arc::new(SlowIds::default());
@@ -166,10 +136,6 @@ async fn concurrent_passes(db: &Db) {
     let total = got.len();
     got.sort_unstable();
     got.dedup();
-    assert_eq!(
-        (total, got.len()),
-        (400, 400),
-        "each alert handed over once by eight concurrent passes"
-    );
+    assert_eq!((total, got.len()), (400, 400), "each alert handed over once by eight concurrent passes");
 }
 on_both!(concurrent_passes_of_one_engine_deliver_once, concurrent_passes);

@@ -78,68 +78,34 @@ fn command(engine: &Engine, choice: u64) -> Command {
         0 | 1 => accept(engine, "transfer_second_hand", Channel::Window),
         2 => Command::Accept {
             intake: Some(intake("transfer_second_hand", Channel::Window)),
-            materials: s(&[
-                "application_form",
-                "identity_proof",
-                "title_certificate",
-                "sale_contract",
-            ]),
+            materials: s(&["application_form", "identity_proof", "title_certificate", "sale_contract"]),
         },
         3 => accept(engine, "change", Channel::Window),
         4 => Command::Apply {
             intake: intake("change", Channel::Online),
             materials: s(&["application_form", "identity_proof"]),
         },
-        5 => Command::PreReview {
-            pass: !choice.is_multiple_of(3),
-            problems: s(&["unclear"]),
-        },
+        5 => Command::PreReview { pass: !choice.is_multiple_of(3), problems: s(&["unclear"]) },
         6 => Command::Amend {
-            materials: s(&[
-                "application_form",
-                "identity_proof",
-                "title_certificate",
-                "change_proof",
-            ]),
+            materials: s(&["application_form", "identity_proof", "title_certificate", "change_proof"]),
         },
-        7 => Command::Accept {
-            intake: None,
-            materials: s(&["title_certificate", "change_proof"]),
-        },
-        8 => Command::SupplyMaterials {
-            materials: s(&["marital_status_proof", "household_register"]),
-        },
+        7 => Command::Accept { intake: None, materials: s(&["title_certificate", "change_proof"]) },
+        8 => Command::SupplyMaterials { materials: s(&["marital_status_proof", "household_register"]) },
         9 => Command::task_succeeded(Task::Tax),
         10 => Command::task_succeeded(Task::TransactionFiling),
         11 | 12 => Command::Review,
         13 => Command::Record,
         14 => Command::IssueCertificate,
-        15 => Command::Suspend {
-            cause: SuspensionCause::ALL[(choice % 5) as usize],
-            note: "dst".into(),
-        },
+        15 => Command::Suspend { cause: SuspensionCause::ALL[(choice % 5) as usize], note: "dst".into() },
         16 => Command::Resume,
-        17 => Command::Extend {
-            working_days: choice % 4 + 1,
-            reason: "dst".into(),
-        },
-        18 => Command::Withdraw {
-            consenting: s(&[ZHANG, LI]),
-        },
-        _ => Command::Evaluate {
-            rating: 5,
-            comment: String::new(),
-        },
+        17 => Command::Extend { working_days: choice % 4 + 1, reason: "dst".into() },
+        18 => Command::Withdraw { consenting: s(&[ZHANG, LI]) },
+        _ => Command::Evaluate { rating: 5, comment: String::new() },
     }
 }
 
 async fn open(url: &str, clock: &ManualClock) -> Engine {
-    Engine::builder(url)
-        .centre(Centre::new("xining"))
-        .clock(clock.clone())
-        .build()
-        .await
-        .unwrap()
+    Engine::builder(url).centre(Centre::new("xining")).clock(clock.clone()).build().await.unwrap()
 }
 
 /// The checks on one case after a step.
@@ -152,11 +118,7 @@ async fn check(engine: &Engine, id: &CaseId, policies: &PolicyTimeline, step: u6
     let case = view.case;
     let mut raised = HashSet::new();
     for a in case.alerts() {
-        assert!(
-            raised.insert(a.alert),
-            "step {step} (seed {seed}): {id} raised {:?} twice",
-            a.alert
-        );
+        assert!(raised.insert(a.alert), "step {step} (seed {seed}): {id} raised {:?} twice", a.alert);
     }
     // No clock runs while suspended: nothing was raised since the suspension began.
     if let Some(suspended) = case.suspension() {
@@ -189,10 +151,7 @@ async fn check(engine: &Engine, id: &CaseId, policies: &PolicyTimeline, step: u6
                 hours.format(d.promise.due_at),
                 d.calendar_version,
                 cal.version(),
-                view.history
-                    .iter()
-                    .map(|h| (h.event.command.as_str(), hours.format(h.event.at)))
-                    .collect::<Vec<_>>()
+                view.history.iter().map(|h| (h.event.command.as_str(), hours.format(h.event.at))).collect::<Vec<_>>()
             );
         }
     }
@@ -236,11 +195,7 @@ async fn a_seeded_simulation_keeps_every_invariant() {
                     } else {
                         id.clone()
                     };
-                    requests.push(Request::to(
-                        &target,
-                        people[sender(choice)].clone(),
-                        command(&engine, choice),
-                    ));
+                    requests.push(Request::to(&target, people[sender(choice)].clone(), command(&engine, choice)));
                 }
                 commands += requests.len() as u64;
                 let results = engine.execute_each(requests).await.unwrap();
@@ -251,11 +206,7 @@ async fn a_seeded_simulation_keeps_every_invariant() {
             }
             0..=69 => {
                 let choice = rng.next();
-                let who = if rng.below(10) < 8 {
-                    sender(choice)
-                } else {
-                    rng.below(people.len() as u64) as usize
-                };
+                let who = if rng.below(10) < 8 { sender(choice) } else { rng.below(people.len() as u64) as usize };
                 let actor = people[who].clone();
                 let cmd = command(&engine, choice);
                 if cmd.name().creates() && rng.below(4) != 0 {
@@ -274,12 +225,8 @@ async fn a_seeded_simulation_keeps_every_invariant() {
                 clock.set(now);
                 jumps += 1;
                 let pass = engine.run_due(now, handler.as_ref()).await.unwrap();
-                let touched: HashSet<CaseId> = pass
-                    .alerts
-                    .iter()
-                    .map(|a| a.case_id.clone())
-                    .chain(pass.resumed.iter().cloned())
-                    .collect();
+                let touched: HashSet<CaseId> =
+                    pass.alerts.iter().map(|a| a.case_id.clone()).chain(pass.resumed.iter().cloned()).collect();
                 for t in &touched {
                     check(&engine, t, &policies, step, seed).await;
                 }

@@ -24,25 +24,13 @@ fn bin(name: &str) -> PathBuf {
 
 /// Runs a PostgreSQL tool as the `postgres` user (the server refuses to run as root).
 fn as_postgres(tool: &str, args: &[&str]) {
-    let out = Process::new("runuser")
-        .args(["-u", "postgres", "--"])
-        .arg(bin(tool))
-        .args(args)
-        .output()
-        .expect("runuser");
-    assert!(
-        out.status.success(),
-        "{tool} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out =
+        Process::new("runuser").args(["-u", "postgres", "--"]).arg(bin(tool)).args(args).output().expect("runuser");
+    assert!(out.status.success(), "{tool} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Two servers under a temporary folder, stopped and removed however the test ends.
@@ -84,59 +72,25 @@ fn configure(data: &Path, port: u16, socket_dir: &Path, synchronous: bool) {
 fn start_cluster() -> Cluster {
     let dir = std::env::temp_dir().join(format!("regflow-failover-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
-    let chown = Process::new("chown")
-        .args(["-R", "postgres:postgres", dir.to_str().unwrap()])
-        .status()
-        .unwrap();
+    let chown = Process::new("chown").args(["-R", "postgres:postgres", dir.to_str().unwrap()]).status().unwrap();
     assert!(chown.success());
     let (p1, p2) = (free_port(), free_port());
-    let cluster = Cluster {
-        primary: (dir.join("primary"), p1),
-        standby: (dir.join("standby"), p2),
-        dir: dir.clone(),
-    };
+    let cluster = Cluster { primary: (dir.join("primary"), p1), standby: (dir.join("standby"), p2), dir: dir.clone() };
     let primary = cluster.primary.0.to_str().unwrap().to_owned();
     let standby = cluster.standby.0.to_str().unwrap().to_owned();
-    as_postgres(
-        "initdb",
-        &["-D", &primary, "-A", "trust", "-U", "postgres", "--no-sync"],
-    );
+    as_postgres("initdb", &["-D", &primary, "-A", "trust", "-U", "postgres", "--no-sync"]);
     configure(&cluster.primary.0, p1, &dir, true);
     let log1 = dir.join("primary.log");
     as_postgres("pg_ctl", &["-D", &primary, "-l", log1.to_str().unwrap(), "-w", "start"]);
     as_postgres(
         "pg_basebackup",
-        &[
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &p1.to_string(),
-            "-U",
-            "postgres",
-            "-D",
-            &standby,
-            "-R",
-            "-X",
-            "stream",
-        ],
+        &["-h", "127.0.0.1", "-p", &p1.to_string(), "-U", "postgres", "-D", &standby, "-R", "-X", "stream"],
     );
     // The copy carries the primary's port: the standby gets its own.
     configure(&cluster.standby.0, p2, &dir, false);
     let log2 = dir.join("standby.log");
     as_postgres("pg_ctl", &["-D", &standby, "-l", log2.to_str().unwrap(), "-w", "start"]);
-    as_postgres(
-        "psql",
-        &[
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &p1.to_string(),
-            "-U",
-            "postgres",
-            "-c",
-            "CREATE DATABASE regflow",
-        ],
-    );
+    as_postgres("psql", &["-h", "127.0.0.1", "-p", &p1.to_string(), "-U", "postgres", "-c", "CREATE DATABASE regflow"]);
     cluster
 }
 
@@ -144,10 +98,7 @@ fn start_cluster() -> Cluster {
 async fn a_promoted_standby_takes_over_without_a_restart() {
     if std::env::var(regflow_executor::testing::PG_URL_VAR).is_err() {
         use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "SKIPPED: PostgreSQL failover — set REGFLOW_PG_URL to run it"
-        );
+        let _ = writeln!(std::io::stderr().lock(), "SKIPPED: PostgreSQL failover — set REGFLOW_PG_URL to run it");
         return;
     }
     let cluster = start_cluster();
@@ -156,12 +107,7 @@ async fn a_promoted_standby_takes_over_without_a_restart() {
         cluster.primary.1, cluster.standby.1
     );
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
-    let engine = Engine::builder(&url)
-        .centre(Centre::new("xining"))
-        .clock(clock.clone())
-        .build()
-        .await
-        .unwrap();
+    let engine = Engine::builder(&url).centre(Centre::new("xining")).clock(clock.clone()).build().await.unwrap();
 
     // The load: each command has its idempotency key and is retried until acknowledged.
     let clerk = staff("clerk-1", Role::Clerk);
@@ -213,23 +159,13 @@ async fn a_promoted_standby_takes_over_without_a_restart() {
         assert!(engine.verify(id).await.unwrap().is_intact());
     }
     // Repeating a key acknowledged before the failover applies nothing.
-    let again = Request::to(
-        &acknowledged[0].0,
-        clerk.clone(),
-        accept(&engine, "change", Channel::Window),
-    )
-    .idempotent("key-0");
+    let again =
+        Request::to(&acknowledged[0].0, clerk.clone(), accept(&engine, "change", Channel::Window)).idempotent("key-0");
     assert!(engine.execute(again).await.unwrap().repeated);
     // Alerts fire once on the new primary.
-    let pass = engine
-        .run_due(at("2026-06-01T00:00:00+08:00"), &IgnoreAlerts)
-        .await
-        .unwrap();
+    let pass = engine.run_due(at("2026-06-01T00:00:00+08:00"), &IgnoreAlerts).await.unwrap();
     assert_eq!(pass.alerts.len(), total * 4);
-    let again = engine
-        .run_due(at("2026-06-01T00:00:00+08:00"), &IgnoreAlerts)
-        .await
-        .unwrap();
+    let again = engine.run_due(at("2026-06-01T00:00:00+08:00"), &IgnoreAlerts).await.unwrap();
     assert!(again.alerts.is_empty());
     drop(engine);
     drop(cluster);

@@ -93,28 +93,14 @@ async fn good_file(db: &Db) {
     // The same steps run live give the same deadlines.
     let live = CaseId::new("LIVE-1");
     let steps = [
-        (
-            "2026-03-02T09:00:00+08:00",
-            staff("clerk-1", Role::Clerk),
-            accept(&engine, "change", Channel::Window),
-        ),
+        ("2026-03-02T09:00:00+08:00", staff("clerk-1", Role::Clerk), accept(&engine, "change", Channel::Window)),
         (
             "2026-03-03T10:00:00+08:00",
             sup.clone(),
-            Command::Suspend {
-                cause: SuspensionCause::Appraisal,
-                note: "鉴定".into(),
-            },
+            Command::Suspend { cause: SuspensionCause::Appraisal, note: "鉴定".into() },
         ),
         ("2026-03-05T10:00:00+08:00", sup.clone(), Command::Resume),
-        (
-            "2026-03-05T11:00:00+08:00",
-            sup.clone(),
-            Command::Extend {
-                working_days: 2,
-                reason: "复杂".into(),
-            },
-        ),
+        ("2026-03-05T11:00:00+08:00", sup.clone(), Command::Extend { working_days: 2, reason: "复杂".into() }),
     ];
     for (when, actor, cmd) in steps {
         clock.set(at(when));
@@ -128,10 +114,7 @@ async fn good_file(db: &Db) {
     assert_eq!(imported.acceptance().unwrap().clocks, live.acceptance().unwrap().clocks);
 
     // Alerts are armed for the open, running case only.
-    let pass = engine
-        .run_due(at("2026-09-01T00:00:00+08:00"), &IgnoreAlerts)
-        .await
-        .unwrap();
+    let pass = engine.run_due(at("2026-09-01T00:00:00+08:00"), &IgnoreAlerts).await.unwrap();
     let fired = |id: &str| pass.alerts.iter().filter(|a| a.case_id.as_str() == id).count();
     assert!(fired("OLD-1") > 0);
     assert_eq!(fired("OLD-2") + fired("OLD-4"), 0);
@@ -178,19 +161,12 @@ async fn bad_lines(db: &Db) {
     let mut bytes = std::fs::read(&path2).unwrap();
     bytes.extend_from_slice(b"{\"id\": \"\xff\xfe\"}\n");
     std::fs::write(&path2, bytes).unwrap();
-    let small = ImportOptions {
-        batch: 1,
-        ..ImportOptions::default()
-    };
+    let small = ImportOptions { batch: 1, ..ImportOptions::default() };
     let Err(Error::BadImport { lines: odd_lines, .. }) = engine.import(&sup, &path2, small).await else {
         panic!("expected BadImport");
     };
     let named: Vec<(u64, &str)> = odd_lines.iter().map(|b| (b.line, b.message.as_str())).collect();
-    assert_eq!(
-        named.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
-        [2, 3, 4, 5],
-        "{named:?}"
-    );
+    assert_eq!(named.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [2, 3, 4, 5], "{named:?}");
     assert!(named[0].1.contains("longer than"), "{named:?}");
     assert!(named[1].1.contains("earlier line"), "{named:?}");
     assert!(named[3].1.contains("UTF-8"), "{named:?}");
@@ -198,10 +174,7 @@ async fn bad_lines(db: &Db) {
     assert!(engine.case(&CaseId::new("OLD-1")).await.unwrap().is_none());
     // Only a supervisor imports.
     let clerk = staff("clerk-1", Role::Clerk);
-    let err = engine
-        .import(&clerk, &path, ImportOptions::default())
-        .await
-        .unwrap_err();
+    let err = engine.import(&clerk, &path, ImportOptions::default()).await.unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::ForbiddenRole));
     std::fs::remove_dir_all(dir).ok();
 }

@@ -18,13 +18,7 @@ async fn four_entries(engine: &Engine, label: &str) -> CaseId {
     let id = CaseId::new(label);
     let steps = [
         (staff("clerk-1", Role::Clerk), accept(engine, "change", Channel::Window)),
-        (
-            staff("sup-1", Role::Supervisor),
-            Command::Extend {
-                working_days: 1,
-                reason: "复杂".into(),
-            },
-        ),
+        (staff("sup-1", Role::Supervisor), Command::Extend { working_days: 1, reason: "复杂".into() }),
         (staff("rev-1", Role::Reviewer), Command::Review),
         (staff("reg-1", Role::Registrar), Command::Record),
     ];
@@ -44,48 +38,23 @@ async fn tampering(db: &Db) {
     assert!(intact.is_intact(), "{intact:?}");
     assert_eq!(intact.entries, 4);
 
-    raw(
-        &engine,
-        "UPDATE regflow_events SET body = replace(body, '复杂', '简单') WHERE case_id = 'edit' AND seq = 2",
-    )
-    .await;
+    raw(&engine, "UPDATE regflow_events SET body = replace(body, '复杂', '简单') WHERE case_id = 'edit' AND seq = 2")
+        .await;
     let v = engine.verify(&CaseId::new("edit")).await.unwrap();
     assert!(v.problems.contains(&Tampering::Edited { seq: 2 }), "{v:?}");
 
-    raw(
-        &engine,
-        "DELETE FROM regflow_events WHERE case_id = 'delete' AND seq = 2",
-    )
-    .await;
+    raw(&engine, "DELETE FROM regflow_events WHERE case_id = 'delete' AND seq = 2").await;
     let v = engine.verify(&CaseId::new("delete")).await.unwrap();
     assert!(v.problems.contains(&Tampering::Broken { seq: 3 }), "{v:?}");
 
-    raw(
-        &engine,
-        "UPDATE regflow_events SET seq = seq + 100 WHERE case_id = 'reorder' AND seq IN (2, 3)",
-    )
-    .await;
-    raw(
-        &engine,
-        "UPDATE regflow_events SET seq = 5 - (seq - 100) WHERE case_id = 'reorder' AND seq > 100",
-    )
-    .await;
+    raw(&engine, "UPDATE regflow_events SET seq = seq + 100 WHERE case_id = 'reorder' AND seq IN (2, 3)").await;
+    raw(&engine, "UPDATE regflow_events SET seq = 5 - (seq - 100) WHERE case_id = 'reorder' AND seq > 100").await;
     let v = engine.verify(&CaseId::new("reorder")).await.unwrap();
-    assert!(
-        v.problems.iter().any(|p| matches!(p, Tampering::Broken { .. })),
-        "{v:?}"
-    );
+    assert!(v.problems.iter().any(|p| matches!(p, Tampering::Broken { .. })), "{v:?}");
 
-    raw(
-        &engine,
-        "DELETE FROM regflow_events WHERE case_id = 'truncate' AND seq = 4",
-    )
-    .await;
+    raw(&engine, "DELETE FROM regflow_events WHERE case_id = 'truncate' AND seq = 4").await;
     let v = engine.verify(&CaseId::new("truncate")).await.unwrap();
-    assert!(
-        v.problems.contains(&Tampering::Truncated { version: 4, found: 3 }),
-        "{v:?}"
-    );
+    assert!(v.problems.contains(&Tampering::Truncated { version: 4, found: 3 }), "{v:?}");
 
     // Nothing else was touched.
     assert!(engine.verify(&CaseId::new("intact")).await.unwrap().is_intact());
@@ -99,26 +68,12 @@ async fn every_column(db: &Db) {
     let engine = engine(db, &clock).await;
     // An edit of each queryable column of the case row, and of each column of an entry
     // beside its hashed body, is reported naming the column.
-    let event_edits = [
-        ("at", "at = at + 1"),
-        ("command", "command = 'reject'"),
-        ("actor", "actor = 'someone-else'"),
-    ];
+    let event_edits = [("at", "at = at + 1"), ("command", "command = 'reject'"), ("actor", "actor = 'someone-else'")];
     for (column, set) in event_edits {
         let id = four_entries(&engine, &format!("ev-{column}")).await;
-        raw(
-            &engine,
-            &format!("UPDATE regflow_events SET {set} WHERE case_id = '{id}' AND seq = 2"),
-        )
-        .await;
+        raw(&engine, &format!("UPDATE regflow_events SET {set} WHERE case_id = '{id}' AND seq = 2")).await;
         let v = engine.verify(&id).await.unwrap();
-        assert!(
-            v.problems.contains(&Tampering::EventColumn {
-                seq: 2,
-                column: column.to_owned()
-            }),
-            "{column}: {v:?}"
-        );
+        assert!(v.problems.contains(&Tampering::EventColumn { seq: 2, column: column.to_owned() }), "{column}: {v:?}");
     }
     // An untouched case is intact.
     let id = four_entries(&engine, "clean").await;
@@ -156,12 +111,7 @@ async fn every_column(db: &Db) {
         let id = four_entries(&engine, &format!("col{i}")).await;
         raw(&engine, &format!("UPDATE regflow_cases SET {set} WHERE id = '{id}'")).await;
         let v = engine.verify(&id).await.unwrap();
-        assert!(
-            v.problems.contains(&Tampering::CaseColumn {
-                column: (*column).to_owned()
-            }),
-            "{column}: {v:?}"
-        );
+        assert!(v.problems.contains(&Tampering::CaseColumn { column: (*column).to_owned() }), "{column}: {v:?}");
     }
 }
 on_both!(verification_catches_an_edit_of_every_column, every_column);
@@ -178,10 +128,7 @@ async fn reads_during_writes(db: &Db) {
             let sup = staff("sup-1", Role::Supervisor);
             for n in 0..60 {
                 let cmd = if n % 2 == 0 {
-                    Command::Suspend {
-                        cause: regflow_process::case::SuspensionCause::Appraisal,
-                        note: "鉴定".into(),
-                    }
+                    Command::Suspend { cause: regflow_process::case::SuspensionCause::Appraisal, note: "鉴定".into() }
                 } else {
                     Command::Resume
                 };
@@ -253,11 +200,8 @@ async fn interrupted(db: &Db) {
     // or not at all, and nothing is left half-written or holding a lock.
     for polls in 1..=40usize {
         let id = CaseId::new(format!("cut-{polls}"));
-        let fut = engine.execute(Request::to(
-            &id,
-            clerk.clone(),
-            accept(&engine, "transfer_second_hand", Channel::Window),
-        ));
+        let fut =
+            engine.execute(Request::to(&id, clerk.clone(), accept(&engine, "transfer_second_hand", Channel::Window)));
         drop_after_polls(fut, polls).await;
     }
     let mut whole = 0;
@@ -280,35 +224,19 @@ async fn interrupted(db: &Db) {
     }
     assert_eq!(whole, 40, "every dropped command still completed whole");
     // The database is not left locked: the next command goes through at once.
-    let next = engine.execute(Request::to(
-        &CaseId::new("after"),
-        clerk.clone(),
-        accept(&engine, "change", Channel::Window),
-    ));
-    tokio::time::timeout(std::time::Duration::from_secs(5), next)
-        .await
-        .expect("not locked")
-        .unwrap();
+    let next =
+        engine.execute(Request::to(&CaseId::new("after"), clerk.clone(), accept(&engine, "change", Channel::Window)));
+    tokio::time::timeout(std::time::Duration::from_secs(5), next).await.expect("not locked").unwrap();
     // A connection killed mid-transaction.
     if let Some(pool) = engine.postgres_pool() {
         let id = CaseId::new("killed");
         let mut tx = pool.begin().await.unwrap();
-        let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()")
-            .fetch_one(&mut *tx)
-            .await
-            .unwrap();
+        let (pid,): (i32,) = sqlx::query_as("SELECT pg_backend_pid()").fetch_one(&mut *tx).await.unwrap();
         engine
-            .execute_in_postgres(
-                &mut tx,
-                Request::to(&id, clerk.clone(), accept(&engine, "change", Channel::Window)),
-            )
+            .execute_in_postgres(&mut tx, Request::to(&id, clerk.clone(), accept(&engine, "change", Channel::Window)))
             .await
             .unwrap();
-        sqlx::query("SELECT pg_terminate_backend($1)")
-            .bind(pid)
-            .execute(pool)
-            .await
-            .unwrap();
+        sqlx::query("SELECT pg_terminate_backend($1)").bind(pid).execute(pool).await.unwrap();
         assert!(tx.commit().await.is_err());
         assert!(engine.case(&id).await.unwrap().is_none());
     } else if let Some(pool) = engine.sqlite_pool() {
@@ -316,10 +244,7 @@ async fn interrupted(db: &Db) {
         let mut conn = pool.acquire().await.unwrap();
         let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
         engine
-            .execute_in_sqlite(
-                &mut tx,
-                Request::to(&id, clerk.clone(), accept(&engine, "change", Channel::Window)),
-            )
+            .execute_in_sqlite(&mut tx, Request::to(&id, clerk.clone(), accept(&engine, "change", Channel::Window)))
             .await
             .unwrap();
         drop(tx);

@@ -12,10 +12,7 @@ fn unit(i: usize) -> String {
 }
 
 async fn run(engine: &Engine, id: &CaseId, actor: regflow_process::Actor, command: Command) -> State {
-    let done = engine
-        .execute(Request::to(id, actor, command))
-        .await
-        .unwrap_or_else(|e| panic!("{id}: {e}"));
+    let done = engine.execute(Request::to(id, actor, command)).await.unwrap_or_else(|e| panic!("{id}: {e}"));
     done.case.state()
 }
 
@@ -31,41 +28,14 @@ async fn life(engine: &Engine, clock: &ManualClock, i: usize, kind: &str) {
     };
     input.channel = channel;
     let materials = all_materials(engine, kind);
-    let instant = [
-        "mortgage_cancellation",
-        "cancellation",
-        "seizure",
-        "seizure_release",
-        "information_query",
-    ]
-    .contains(&kind);
+    let instant =
+        ["mortgage_cancellation", "cancellation", "seizure", "seizure_release", "information_query"].contains(&kind);
     if instant {
-        let s = run(
-            engine,
-            &id,
-            opener,
-            Command::HandleInstantly {
-                intake: input,
-                materials,
-            },
-        )
-        .await;
+        let s = run(engine, &id, opener, Command::HandleInstantly { intake: input, materials }).await;
         assert_eq!(s, State::Completed, "{kind}");
         return;
     }
-    assert_eq!(
-        run(
-            engine,
-            &id,
-            opener,
-            Command::Accept {
-                intake: Some(input),
-                materials
-            }
-        )
-        .await,
-        State::Accepted
-    );
+    assert_eq!(run(engine, &id, opener, Command::Accept { intake: Some(input), materials }).await, State::Accepted);
     let spec = engine.catalogue().get(kind).unwrap().clone();
     for task in &spec.tasks {
         let officer = match task {
@@ -78,27 +48,14 @@ async fn life(engine: &Engine, clock: &ManualClock, i: usize, kind: &str) {
     if spec.public_notice_days.is_some() {
         assert_eq!(reviewed, State::Suspended, "{kind}");
         // The notice resumes by itself once it has run.
-        let end = engine
-            .case(&id)
-            .await
-            .unwrap()
-            .unwrap()
-            .case
-            .suspension()
-            .unwrap()
-            .notice
-            .unwrap()
-            .ends_at;
+        let end = engine.case(&id).await.unwrap().unwrap().case.suspension().unwrap().notice.unwrap().ends_at;
         clock.set(end + chrono::Duration::minutes(1));
         let pass = engine.run_due(clock.now(), &IgnoreAlerts).await.unwrap();
         assert!(pass.resumed.contains(&id), "{kind}");
     }
     let recorded = run(engine, &id, staff("reg-1", Role::Registrar), Command::Record).await;
     assert_eq!(recorded, State::Recorded, "{kind}");
-    assert_eq!(
-        run(engine, &id, staff("clerk-2", Role::Clerk), Command::IssueCertificate).await,
-        State::Completed
-    );
+    assert_eq!(run(engine, &id, staff("clerk-2", Role::Clerk), Command::IssueCertificate).await, State::Completed);
 }
 
 async fn every_kind(db: &Db) {
@@ -110,10 +67,7 @@ async fn every_kind(db: &Db) {
         let id = CaseId::new(format!("case-{kind}"));
         let view = engine.case(&id).await.unwrap().unwrap();
         assert_eq!(view.case.state(), State::Completed, "{kind}");
-        assert!(
-            view.case.completion().unwrap().on_time || kind == "first_registration_homestead",
-            "{kind}"
-        );
+        assert!(view.case.completion().unwrap().on_time || kind == "first_registration_homestead", "{kind}");
         // The stored case is exactly the replay of its history.
         let replayed = regflow_process::Case::replay(view.history.iter().map(|e| &e.event)).unwrap();
         assert_eq!(replayed, view.case, "{kind}");
@@ -131,33 +85,18 @@ async fn executor_refusals(db: &Db) {
     assert_eq!(done.entries[0].prev_hash, regflow_executor::GENESIS);
     // A stale version loses: conflict, nothing written.
     let rev = staff("rev-1", Role::Reviewer);
-    let err = engine
-        .execute(Request::to(&id, rev.clone(), Command::Review).expecting(0))
-        .await
-        .unwrap_err();
+    let err = engine.execute(Request::to(&id, rev.clone(), Command::Review).expecting(0)).await.unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::Conflict));
     assert_eq!(engine.history(&id).await.unwrap().len(), 1);
-    engine
-        .execute(Request::to(&id, rev.clone(), Command::Review).expecting(1))
-        .await
-        .unwrap();
+    engine.execute(Request::to(&id, rev.clone(), Command::Review).expecting(1)).await.unwrap();
     // Unknown case and unknown centre.
-    let err = engine
-        .execute(Request::to(&CaseId::new("nope"), rev.clone(), Command::Review))
-        .await
-        .unwrap_err();
+    let err = engine.execute(Request::to(&CaseId::new("nope"), rev.clone(), Command::Review)).await.unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::CaseNotFound));
     let stranger = regflow_process::Actor::new("c", [Role::Clerk], regflow_process::CentreId::new("haidong"));
-    let err = engine
-        .execute(Request::new(stranger, accept(&engine, "change", Channel::Window)))
-        .await
-        .unwrap_err();
+    let err = engine.execute(Request::new(stranger, accept(&engine, "change", Channel::Window))).await.unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::WrongCentre));
     // A refused step changes nothing.
-    let err = engine
-        .execute(Request::to(&id, rev, Command::Review))
-        .await
-        .unwrap_err();
+    let err = engine.execute(Request::to(&id, rev, Command::Review)).await.unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidTransition));
     assert_eq!(engine.history(&id).await.unwrap().len(), 2);
 }
@@ -193,17 +132,11 @@ async fn idempotency(db: &Db) {
     let engine = engine(db, &clock).await;
     let bank = staff("bank-1", Role::Bank);
     let cmd = accept(&engine, "mortgage", Channel::Bank);
-    let first = engine
-        .execute(Request::new(bank.clone(), cmd.clone()).idempotent("bank-req-1"))
-        .await
-        .unwrap();
+    let first = engine.execute(Request::new(bank.clone(), cmd.clone()).idempotent("bank-req-1")).await.unwrap();
     let id = first.case.id().clone();
     // The bank retries (it lost the response): the same result, nothing applied twice.
     clock.advance(chrono::Duration::minutes(1));
-    let again = engine
-        .execute(Request::new(bank.clone(), cmd.clone()).idempotent("bank-req-1"))
-        .await
-        .unwrap();
+    let again = engine.execute(Request::new(bank.clone(), cmd.clone()).idempotent("bank-req-1")).await.unwrap();
     assert!(again.repeated && !first.repeated);
     assert_eq!(again.case, first.case);
     assert_eq!(again.entries, first.entries);
@@ -233,10 +166,7 @@ async fn keys_per_centre(db: &Db) {
         .execute(
             Request::new(
                 haidong_bank,
-                Command::Accept {
-                    intake: Some(other),
-                    materials: all_materials(&engine, "mortgage"),
-                },
+                Command::Accept { intake: Some(other), materials: all_materials(&engine, "mortgage") },
             )
             .idempotent("k-1"),
         )
@@ -266,10 +196,7 @@ async fn seizure_across_cases(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine(db, &clock).await;
     let id = open_change(&engine, &CaseId::new("seized")).await.case.id().clone();
-    engine
-        .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
-        .await
-        .unwrap();
+    engine.execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review)).await.unwrap();
     let court = staff("court-1", Role::Court);
     let seize = Command::HandleInstantly {
         intake: intake("seizure", Channel::Court),
@@ -278,10 +205,7 @@ async fn seizure_across_cases(db: &Db) {
     engine.execute(Request::new(court.clone(), seize)).await.unwrap();
     clock.advance(chrono::Duration::minutes(5));
     let reg = staff("reg-1", Role::Registrar);
-    let err = engine
-        .execute(Request::to(&id, reg.clone(), Command::Record))
-        .await
-        .unwrap_err();
+    let err = engine.execute(Request::to(&id, reg.clone(), Command::Record)).await.unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::UnitSeized));
     clock.advance(chrono::Duration::minutes(5));
     let release = Command::HandleInstantly {
@@ -290,15 +214,7 @@ async fn seizure_across_cases(db: &Db) {
     };
     engine.execute(Request::new(court, release)).await.unwrap();
     clock.advance(chrono::Duration::minutes(5));
-    assert_eq!(
-        engine
-            .execute(Request::to(&id, reg, Command::Record))
-            .await
-            .unwrap()
-            .case
-            .state(),
-        State::Recorded
-    );
+    assert_eq!(engine.execute(Request::to(&id, reg, Command::Record)).await.unwrap().case.state(), State::Recorded);
 }
 on_both!(a_recorded_seizure_blocks_recording_until_released, seizure_across_cases);
 
@@ -307,10 +223,7 @@ async fn unit_serialised(db: &Db) {
     let engine = engine(db, &clock).await;
     let id = CaseId::new("T");
     open_change(&engine, &id).await;
-    engine
-        .execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review))
-        .await
-        .unwrap();
+    engine.execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review)).await.unwrap();
     let record = Request::to(&id, staff("reg-1", Role::Registrar), Command::Record);
     let seize = Request::new(
         staff("court-1", Role::Court),
@@ -332,10 +245,7 @@ async fn unit_serialised(db: &Db) {
                 async move { engine.execute(seize).await }
             });
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            assert!(
-                !racing.is_finished(),
-                "the seizure waited for the recording's transaction"
-            );
+            assert!(!racing.is_finished(), "the seizure waited for the recording's transaction");
             tx.commit().await.unwrap();
             let seized = racing.await.unwrap().unwrap();
             assert_eq!(seized.case.state(), State::Completed);
@@ -360,10 +270,8 @@ async fn offline_capture(db: &Db) {
     };
     // Taken at 09:00 while the kiosk was offline, committed at 15:00.
     let captured = at("2026-03-02T09:00:00+08:00");
-    let done = engine
-        .execute(Request::to(&CaseId::new("Q1"), kiosk.clone(), query()).captured(captured))
-        .await
-        .unwrap();
+    let done =
+        engine.execute(Request::to(&CaseId::new("Q1"), kiosk.clone(), query()).captured(captured)).await.unwrap();
     let event = &done.entries[0].event;
     assert_eq!(event.captured_at, Some(captured));
     assert_eq!(event.at, at("2026-03-02T15:00:00+08:00"));

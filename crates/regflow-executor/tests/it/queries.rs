@@ -15,13 +15,7 @@ async fn queue_and_reports(db: &Db) {
         let mut input = intake("change", Channel::Window);
         input.priority = priority;
         input.applicants = vec![ApplicantInput::new("x", who)];
-        (
-            CaseId::new(label),
-            Command::Accept {
-                intake: Some(input),
-                materials: all_materials(&engine, "change"),
-            },
-        )
+        (CaseId::new(label), Command::Accept { intake: Some(input), materials: all_materials(&engine, "change") })
     };
     for (label, priority, who, when) in [
         ("std", Priority::Standard, ZHANG, "2026-03-02T09:00:00+08:00"),
@@ -35,11 +29,7 @@ async fn queue_and_reports(db: &Db) {
     let q = engine.work_queue(&xining(), Role::Reviewer, 10).await.unwrap();
     let order: Vec<&str> = q.iter().map(|c| c.id().as_str()).collect();
     assert_eq!(order, ["mil", "green", "std"]);
-    assert!(engine
-        .work_queue(&xining(), Role::Registrar, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(engine.work_queue(&xining(), Role::Registrar, 10).await.unwrap().is_empty());
     assert!(engine
         .work_queue(&regflow_process::CentreId::new("haidong"), Role::Reviewer, 10)
         .await
@@ -48,26 +38,15 @@ async fn queue_and_reports(db: &Db) {
     // Tax officers see running transfers whose tax task is not done.
     clock.set(at("2026-03-03T10:00:00+08:00"));
     let t = engine
-        .execute(Request::new(
-            clerk.clone(),
-            accept(&engine, "transfer_second_hand", Channel::Window),
-        ))
+        .execute(Request::new(clerk.clone(), accept(&engine, "transfer_second_hand", Channel::Window)))
         .await
         .unwrap();
-    assert_eq!(
-        engine.work_queue(&xining(), Role::TaxOfficer, 10).await.unwrap()[0].id(),
-        t.case.id()
-    );
+    assert_eq!(engine.work_queue(&xining(), Role::TaxOfficer, 10).await.unwrap()[0].id(), t.case.id());
     let all = ["std", "mil", "green", t.case.id().as_str()].map(CaseId::new);
     queues_agree_with_the_core(&engine, &all).await;
     // My business.
-    let mine: Vec<String> = engine
-        .cases_of_applicant(ZHANG)
-        .await
-        .unwrap()
-        .iter()
-        .map(|c| c.id().to_string())
-        .collect();
+    let mine: Vec<String> =
+        engine.cases_of_applicant(ZHANG).await.unwrap().iter().map(|c| c.id().to_string()).collect();
     assert_eq!(mine.len(), 3);
     assert!(mine.contains(&"std".to_owned()) && mine.contains(&"green".to_owned()));
     // Complete "std" on time, "mil" late; leave "green" overdue.
@@ -77,14 +56,7 @@ async fn queue_and_reports(db: &Db) {
     let id = CaseId::new("mil");
     review_record_issue(&engine, &id).await;
     engine
-        .execute(Request::to(
-            &id,
-            applicant(LI),
-            Command::Evaluate {
-                rating: 4,
-                comment: "ok".into(),
-            },
-        ))
+        .execute(Request::to(&id, applicant(LI), Command::Evaluate { rating: 4, comment: "ok".into() }))
         .await
         .unwrap();
     queues_agree_with_the_core(&engine, &all).await;
@@ -104,10 +76,7 @@ async fn queue_and_reports(db: &Db) {
     let reduction = r.overall.reduction_vs_statute.unwrap();
     assert!((reduction - (1.0 - 4.0 / 30.0)).abs() < 1e-9);
     assert_eq!((r.overall.evaluations, r.overall.average_rating), (1, Some(4.0)));
-    assert_eq!(
-        r.materials[&regflow_process::KindId::parse("transfer_second_hand").unwrap()],
-        (7, Some(23))
-    );
+    assert_eq!(r.materials[&regflow_process::KindId::parse("transfer_second_hand").unwrap()], (7, Some(23)));
     let mut only_transfers = filter.clone();
     only_transfers.kind = Some(regflow_process::KindId::parse("transfer_second_hand").unwrap());
     let r = engine.report(&only_transfers).await.unwrap();
@@ -124,13 +93,8 @@ async fn queues_agree_with_the_core(engine: &regflow_executor::Engine, ids: &[Ca
         cases.push(engine.case(id).await.unwrap().unwrap().case);
     }
     for role in Role::ALL {
-        let stored: Vec<CaseId> = engine
-            .work_queue(&xining(), role, 100)
-            .await
-            .unwrap()
-            .iter()
-            .map(|c| c.id().clone())
-            .collect();
+        let stored: Vec<CaseId> =
+            engine.work_queue(&xining(), role, 100).await.unwrap().iter().map(|c| c.id().clone()).collect();
         let queue = regflow_process::WorkQueue::of(role);
         let mut held: Vec<&regflow_process::Case> = cases.iter().filter(|c| queue.holds(c)).collect();
         held.sort_by(|a, b| regflow_process::queue_order(a).cmp(&regflow_process::queue_order(b)));
@@ -146,17 +110,9 @@ async fn pages_officers_and_bases(db: &Db) {
     let both = regflow_process::Actor::new("pat", [Role::Clerk, Role::Reviewer], xining());
     for i in 0..7 {
         clock.set(at(&format!("2026-03-02T09:{:02}:00+08:00", i)));
-        let by = if i % 2 == 0 {
-            both.clone()
-        } else {
-            staff("clerk-1", Role::Clerk)
-        };
+        let by = if i % 2 == 0 { both.clone() } else { staff("clerk-1", Role::Clerk) };
         engine
-            .execute(Request::to(
-                &CaseId::new(format!("c{i}")),
-                by,
-                accept(&engine, "change", Channel::Window),
-            ))
+            .execute(Request::to(&CaseId::new(format!("c{i}")), by, accept(&engine, "change", Channel::Window)))
             .await
             .unwrap();
     }
@@ -165,10 +121,7 @@ async fn pages_officers_and_bases(db: &Db) {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let page = engine
-            .work_queue_page(&rev, Role::Reviewer, 3, cursor.as_ref())
-            .await
-            .unwrap();
+        let page = engine.work_queue_page(&rev, Role::Reviewer, 3, cursor.as_ref()).await.unwrap();
         assert!(page.cases.len() <= 3);
         seen.extend(page.cases.iter().map(|c| c.id().to_string()));
         match page.next {
@@ -187,12 +140,7 @@ async fn pages_officers_and_bases(db: &Db) {
     let code = |e: regflow_executor::Error| e.code().unwrap();
     let clerk = staff("clerk-1", Role::Clerk);
     assert_eq!(
-        code(
-            engine
-                .work_queue_page(&clerk, Role::Reviewer, 3, None)
-                .await
-                .unwrap_err()
-        ),
+        code(engine.work_queue_page(&clerk, Role::Reviewer, 3, None).await.unwrap_err()),
         regflow_process::ErrorCode::ForbiddenRole
     );
     assert_eq!(
@@ -218,16 +166,10 @@ async fn pages_officers_and_bases(db: &Db) {
     assert_eq!(completed.overall.completed, 1);
     assert_eq!(opened.by_channel[&Channel::Window].opened, 7);
     assert_eq!(opened.by_channel.len(), 1);
-    let april = engine
-        .report(&ReportFilter::completed(march.1, at("2026-05-01T00:00:00+08:00")))
-        .await
-        .unwrap();
+    let april = engine.report(&ReportFilter::completed(march.1, at("2026-05-01T00:00:00+08:00"))).await.unwrap();
     assert_eq!(april.overall.opened, 0);
 }
-on_both!(
-    work_queue_pages_per_officer_and_reports_by_completion,
-    pages_officers_and_bases
-);
+on_both!(work_queue_pages_per_officer_and_reports_by_completion, pages_officers_and_bases);
 
 async fn one_callers_view(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
@@ -245,36 +187,15 @@ async fn one_callers_view(db: &Db) {
     assert!(theirs.case(&id).await.unwrap().is_none());
     let hidden = code(theirs.history(&id).await.unwrap_err());
     let missing = code(theirs.history(&CaseId::new("nope")).await.unwrap_err());
-    assert_eq!(
-        (hidden, missing),
-        (
-            regflow_process::ErrorCode::CaseNotFound,
-            regflow_process::ErrorCode::CaseNotFound
-        )
-    );
-    assert_eq!(
-        code(theirs.verify(&id).await.unwrap_err()),
-        regflow_process::ErrorCode::CaseNotFound
-    );
+    assert_eq!((hidden, missing), (regflow_process::ErrorCode::CaseNotFound, regflow_process::ErrorCode::CaseNotFound));
+    assert_eq!(code(theirs.verify(&id).await.unwrap_err()), regflow_process::ErrorCode::CaseNotFound);
     // Reports and the overdue list are of the caller's centre, whatever the filter says.
     let mut filter = ReportFilter::period(at("2026-03-01T00:00:00+08:00"), at("2026-04-01T00:00:00+08:00"));
     filter.centre = Some(xining());
     assert_eq!(theirs.report(&filter).await.unwrap().overall.opened, 0);
     assert_eq!(engine.as_actor(&rev).report(&filter).await.unwrap().overall.opened, 1);
-    assert!(theirs
-        .overdue(at("2026-06-01T00:00:00+08:00"))
-        .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        engine
-            .as_actor(&rev)
-            .overdue(at("2026-06-01T00:00:00+08:00"))
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert!(theirs.overdue(at("2026-06-01T00:00:00+08:00")).await.unwrap().is_empty());
+    assert_eq!(engine.as_actor(&rev).overdue(at("2026-06-01T00:00:00+08:00")).await.unwrap().len(), 1);
     // An applicant sees their own cases only, and no report.
     let zhang = applicant(ZHANG);
     assert_eq!(engine.as_actor(&zhang).my_cases().await.unwrap().len(), 1);
@@ -286,10 +207,7 @@ async fn one_callers_view(db: &Db) {
         code(engine.as_actor(&zhang).report(&filter).await.unwrap_err()),
         regflow_process::ErrorCode::ForbiddenRole
     );
-    assert_eq!(
-        code(engine.as_actor(&rev).my_cases().await.unwrap_err()),
-        regflow_process::ErrorCode::ForbiddenRole
-    );
+    assert_eq!(code(engine.as_actor(&rev).my_cases().await.unwrap_err()), regflow_process::ErrorCode::ForbiddenRole);
     // The same applicant id registered at another centre sees nothing of xining's.
     let zhang_elsewhere = regflow_process::Actor::applicant(ZHANG, haidong);
     assert!(engine.as_actor(&zhang_elsewhere).my_cases().await.unwrap().is_empty());
@@ -307,11 +225,7 @@ async fn report_across_pages(db: &Db) {
     let requests: Vec<Request> = (0..n)
         .map(|i| {
             let kind = kinds[i % kinds.len()];
-            Request::to(
-                &CaseId::new(format!("p{i:05}")),
-                clerk.clone(),
-                accept(&engine, kind, Channel::Window),
-            )
+            Request::to(&CaseId::new(format!("p{i:05}")), clerk.clone(), accept(&engine, kind, Channel::Window))
         })
         .collect();
     for chunk in requests.chunks(500) {

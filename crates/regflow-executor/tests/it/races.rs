@@ -28,10 +28,7 @@ async fn eight_writers(db: &Db) {
             let id = id.clone();
             tasks.push(tokio::spawn(async move {
                 let sup = staff(&format!("sup-{i}"), Role::Supervisor);
-                let cmd = Command::Extend {
-                    working_days: 1,
-                    reason: format!("round {round} writer {i}"),
-                };
+                let cmd = Command::Extend { working_days: 1, reason: format!("round {round} writer {i}") };
                 engine.execute(Request::to(&id, sup, cmd).expecting(version)).await
             }));
         }
@@ -61,9 +58,7 @@ async fn eight_writers(db: &Db) {
         let engine = engine.clone();
         let id = id.clone();
         tasks.push(tokio::spawn(async move {
-            let cmd = Command::SupplyMaterials {
-                materials: vec!["household_register".into()],
-            };
+            let cmd = Command::SupplyMaterials { materials: vec!["household_register".into()] };
             let clerk = staff(&format!("clerk-{i}"), Role::Clerk);
             engine.execute(Request::to(&id, clerk, cmd)).await
         }));
@@ -103,10 +98,7 @@ async fn eight_openers(db: &Db) {
             Ok(done) => won.push(done),
             // A loser that read the case before it was opened conflicts; one that read it
             // after finds it accepted already.
-            Err(e) => assert!(
-                matches!(e.code(), Some(ErrorCode::Conflict | ErrorCode::InvalidTransition)),
-                "{e}"
-            ),
+            Err(e) => assert!(matches!(e.code(), Some(ErrorCode::Conflict | ErrorCode::InvalidTransition)), "{e}"),
         }
     }
     assert_eq!(won.len(), 1, "exactly one opener wins");
@@ -133,11 +125,8 @@ async fn armed(engine: &regflow_executor::Engine, id: &CaseId) -> Vec<(String, i
 
 /// The timers `case` wants armed, as [`armed`] lists them.
 fn wanted(case: &regflow_process::Case) -> Vec<(String, i64)> {
-    let mut timers: Vec<(String, i64)> = case
-        .timers()
-        .iter()
-        .map(|t| (t.key().to_owned(), t.at.timestamp_micros()))
-        .collect();
+    let mut timers: Vec<(String, i64)> =
+        case.timers().iter().map(|t| (t.key().to_owned(), t.at.timestamp_micros())).collect();
     timers.sort();
     timers
 }

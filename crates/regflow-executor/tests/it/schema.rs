@@ -16,9 +16,7 @@ const TABLES: [&str; 10] = [
 
 #[tokio::test]
 async fn schema_applies_on_sqlite_memory_and_file() {
-    let db = Database::connect("sqlite::memory:", MigrationMode::Apply)
-        .await
-        .unwrap();
+    let db = Database::connect("sqlite::memory:", MigrationMode::Apply).await.unwrap();
     assert_eq!(db.regflow_tables().await.unwrap(), TABLES);
     let dir = std::env::temp_dir().join(format!("regflow-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -38,9 +36,7 @@ async fn skip_leaves_the_schema_alone() {
 
 #[tokio::test]
 async fn unsupported_url_is_refused() {
-    let err = Database::connect("mysql://root@localhost/x", MigrationMode::Apply)
-        .await
-        .unwrap_err();
+    let err = Database::connect("mysql://root@localhost/x", MigrationMode::Apply).await.unwrap_err();
     assert!(matches!(err, Error::UnsupportedUrl { .. }), "{err}");
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidArgument));
 }
@@ -68,10 +64,7 @@ fn host_migrator() -> sqlx::migrate::Migrator {
         Cow::Borrowed("CREATE TABLE host_things (id INTEGER PRIMARY KEY)"),
         false,
     );
-    Migrator {
-        migrations: Cow::Owned(vec![m]),
-        ..Migrator::DEFAULT
-    }
+    Migrator { migrations: Cow::Owned(vec![m]), ..Migrator::DEFAULT }
 }
 
 #[tokio::test]
@@ -90,23 +83,14 @@ async fn migrations_keep_to_their_own_table_and_adopt_old_records() {
     old.run(&pool).await.unwrap();
     // regflow adopts those records and leaves sqlx's table to the host …
     db.migrate().await.unwrap();
-    let ours: Vec<(i64,)> = sqlx::query_as("SELECT version FROM regflow_migrations")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let ours: Vec<(i64,)> = sqlx::query_as("SELECT version FROM regflow_migrations").fetch_all(&pool).await.unwrap();
     assert_eq!(ours.len(), sqlx::migrate!("./migrations/sqlite").iter().count());
-    let left: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let left: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations").fetch_all(&pool).await.unwrap();
     assert!(left.is_empty(), "{left:?}");
     // … whose own strict migrator now runs without meeting versions it does not know.
     host_migrator().run(&pool).await.unwrap();
     db.migrate().await.unwrap();
-    let host: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let host: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations").fetch_all(&pool).await.unwrap();
     assert_eq!(host, vec![(1,)]);
     // A migration changed after it was applied is refused.
     sqlx::query("UPDATE regflow_migrations SET checksum = 'edited' WHERE version = (SELECT MAX(version) FROM regflow_migrations)")
@@ -129,10 +113,7 @@ async fn a_host_migrator_and_regflow_share_a_postgres_database() {
     db.migrate().await.unwrap();
     assert_eq!(db.regflow_tables().await.unwrap(), TABLES);
     host_migrator().run(&pool).await.unwrap();
-    let host: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let host: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations").fetch_all(&pool).await.unwrap();
     assert_eq!(host, vec![(1,)]);
     // The engine runs on the host's own pool.
     let engine = regflow_executor::Engine::builder_on(db).build().await.unwrap();
@@ -146,11 +127,7 @@ async fn the_pool_size_is_configurable() {
     let dir = std::env::temp_dir().join(format!("regflow-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("sized.db").display());
-    let engine = regflow_executor::Engine::builder(&url)
-        .pool_size(3)
-        .build()
-        .await
-        .unwrap();
+    let engine = regflow_executor::Engine::builder(&url).pool_size(3).build().await.unwrap();
     assert_eq!(engine.database().pool_status().2, 3);
     std::fs::remove_dir_all(dir).ok();
 }
@@ -161,21 +138,17 @@ async fn sqlite_commits_are_durable_by_default() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("durable.db");
     for (suffix, expected) in [("", 2), ("?synchronous=full", 2), ("?synchronous=normal", 1)] {
-        let db = Database::connect(&format!("sqlite://{}{suffix}", path.display()), MigrationMode::Apply)
-            .await
-            .unwrap();
+        let db =
+            Database::connect(&format!("sqlite://{}{suffix}", path.display()), MigrationMode::Apply).await.unwrap();
         let Database::Sqlite(pool) = &db else { unreachable!() };
         let (level,): (i64,) = sqlx::query_as("PRAGMA synchronous").fetch_one(pool).await.unwrap();
         assert_eq!(level, expected, "synchronous for `{suffix}` (2 = FULL, 1 = NORMAL)");
         let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(pool).await.unwrap();
         assert_eq!(mode, "wal");
     }
-    let err = Database::connect(
-        &format!("sqlite://{}?synchronous=off", path.display()),
-        MigrationMode::Apply,
-    )
-    .await
-    .unwrap_err();
+    let err = Database::connect(&format!("sqlite://{}?synchronous=off", path.display()), MigrationMode::Apply)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some(regflow_process::ErrorCode::InvalidArgument));
     std::fs::remove_dir_all(dir).ok();
 }

@@ -22,20 +22,12 @@ impl Db {
         let dir = std::env::temp_dir().join(format!("regflow-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("cases.db").display());
-        Db {
-            url,
-            pg: None,
-            dir: Some(dir),
-        }
+        Db { url, pg: None, dir: Some(dir) }
     }
 
     pub async fn postgres(test: &str) -> Option<Db> {
         let pg = regflow_executor::testing::PgDatabase::create(test).await?;
-        Some(Db {
-            url: pg.url().to_owned(),
-            pg: Some(pg),
-            dir: None,
-        })
+        Some(Db { url: pg.url().to_owned(), pg: Some(pg), dir: None })
     }
 
     pub async fn finish(self) {
@@ -111,19 +103,13 @@ pub fn all_materials(engine: &Engine, kind: &str) -> Vec<String> {
 }
 
 pub fn accept(engine: &Engine, kind: &str, channel: Channel) -> Command {
-    Command::Accept {
-        intake: Some(intake(kind, channel)),
-        materials: all_materials(engine, kind),
-    }
+    Command::Accept { intake: Some(intake(kind, channel)), materials: all_materials(engine, kind) }
 }
 
 /// Opens a change registration at the window as `clerk-1`.
 pub async fn open_change(engine: &Engine, id: &regflow_process::CaseId) -> regflow_executor::Executed {
-    let req = regflow_executor::Request::to(
-        id,
-        staff("clerk-1", Role::Clerk),
-        accept(engine, "change", Channel::Window),
-    );
+    let req =
+        regflow_executor::Request::to(id, staff("clerk-1", Role::Clerk), accept(engine, "change", Channel::Window));
     engine.execute(req).await.unwrap()
 }
 
@@ -136,12 +122,7 @@ pub async fn review_record_issue(engine: &Engine, id: &regflow_process::CaseId) 
     ];
     let mut last = None;
     for (actor, command) in steps {
-        last = Some(
-            engine
-                .execute(regflow_executor::Request::to(id, actor, command))
-                .await
-                .unwrap(),
-        );
+        last = Some(engine.execute(regflow_executor::Request::to(id, actor, command)).await.unwrap());
     }
     last.expect("three steps")
 }
@@ -169,9 +150,6 @@ pub fn env_or(var: &str, default: u64) -> u64 {
 
 /// A seed from `var`, or one from the clock (printed by the caller, so a run replays).
 pub fn seed_from_env(var: &str) -> u64 {
-    let clock = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
+    let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
     env_or(var, clock)
 }

@@ -5,18 +5,12 @@ use chrono::{Datelike, NaiveDate};
 use std::collections::BTreeMap;
 
 fn invalid(line: u64, reason: impl Into<String>) -> CalendarError {
-    CalendarError::Invalid {
-        line,
-        reason: reason.into(),
-    }
+    CalendarError::Invalid { line, reason: reason.into() }
 }
 
 /// Parses and validates calendar text; the whole text is refused on the first bad line.
 pub(super) fn parse(text: &str) -> Result<BTreeMap<NaiveDate, CalendarEntry>, CalendarError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -30,10 +24,7 @@ pub(super) fn parse(text: &str) -> Result<BTreeMap<NaiveDate, CalendarEntry>, Ca
         _ => {
             return Err(invalid(
                 1,
-                format!(
-                    "expected the header `date,kind,name,source`, found `{}`",
-                    columns.join(",")
-                ),
+                format!("expected the header `date,kind,name,source`, found `{}`", columns.join(",")),
             ))
         }
     };
@@ -47,10 +38,7 @@ pub(super) fn parse(text: &str) -> Result<BTreeMap<NaiveDate, CalendarEntry>, Ca
             continue; // a blank line
         }
         if record.len() != width {
-            return Err(invalid(
-                line,
-                format!("malformed line: expected {width} fields, found {}", record.len()),
-            ));
+            return Err(invalid(line, format!("malformed line: expected {width} fields, found {}", record.len())));
         }
         let field = |i: usize| record.get(i).unwrap_or("").trim();
         let date = NaiveDate::parse_from_str(field(0), "%Y-%m-%d")
@@ -65,36 +53,23 @@ pub(super) fn parse(text: &str) -> Result<BTreeMap<NaiveDate, CalendarEntry>, Ca
             "holiday" => DayKind::Holiday,
             "adjusted_workday" => DayKind::AdjustedWorkday,
             other => {
-                return Err(invalid(
-                    line,
-                    format!("unknown kind `{other}` (expected `holiday` or `adjusted_workday`)"),
-                ))
+                return Err(invalid(line, format!("unknown kind `{other}` (expected `holiday` or `adjusted_workday`)")))
             }
         };
         if kind == DayKind::AdjustedWorkday && !is_weekend(date) {
             return Err(invalid(
                 line,
-                format!(
-                    "{date} is a {}: only a Saturday or Sunday can be an adjusted working day",
-                    date.weekday()
-                ),
+                format!("{date} is a {}: only a Saturday or Sunday can be an adjusted working day", date.weekday()),
             ));
         }
         if let Some(previous) = first_line.insert(date, line) {
-            return Err(invalid(
-                line,
-                format!("duplicate date {date} (first on line {previous})"),
-            ));
+            return Err(invalid(line, format!("duplicate date {date} (first on line {previous})")));
         }
         let entry = CalendarEntry {
             date,
             kind,
             name: field(2).to_owned(),
-            source: if with_source {
-                field(3).to_owned()
-            } else {
-                String::new()
-            },
+            source: if with_source { field(3).to_owned() } else { String::new() },
         };
         entries.insert(date, entry);
     }
@@ -112,13 +87,7 @@ fn line_of(e: &csv::Error) -> u64 {
 pub(super) fn write<'a>(entries: impl Iterator<Item = &'a CalendarEntry>) -> String {
     let mut out = String::from("date,kind,name,source\n");
     for e in entries {
-        out.push_str(&format!(
-            "{},{},{},{}\n",
-            e.date,
-            e.kind.as_str(),
-            quote(&e.name),
-            quote(&e.source)
-        ));
+        out.push_str(&format!("{},{},{},{}\n", e.date, e.kind.as_str(), quote(&e.name), quote(&e.source)));
     }
     out
 }

@@ -28,10 +28,7 @@ impl OfficeHours {
     /// of a second is dropped).
     pub fn new(time_zone: Tz, closing_time: NaiveTime) -> Self {
         use chrono::Timelike;
-        OfficeHours {
-            time_zone,
-            closing_time: closing_time.with_nanosecond(0).unwrap_or(closing_time),
-        }
+        OfficeHours { time_zone, closing_time: closing_time.with_nanosecond(0).unwrap_or(closing_time) }
     }
 
     /// Parses an IANA zone name (`Asia/Shanghai`) and an `HH:MM` closing time.
@@ -39,9 +36,7 @@ impl OfficeHours {
     /// # Errors
     /// A message naming the field that could not be parsed.
     pub fn parse(time_zone: &str, closing_time: &str) -> Result<Self, String> {
-        let tz: Tz = time_zone
-            .parse()
-            .map_err(|_| format!("time_zone: unknown time zone `{time_zone}`"))?;
+        let tz: Tz = time_zone.parse().map_err(|_| format!("time_zone: unknown time zone `{time_zone}`"))?;
         let closing = NaiveTime::parse_from_str(closing_time, "%H:%M")
             .map_err(|_| format!("closing_time: `{closing_time}` is not a time HH:MM"))?;
         Ok(Self::new(tz, closing))
@@ -98,10 +93,7 @@ impl OfficeHours {
 
     /// Formats an instant as RFC 3339 in the centre's offset.
     pub fn format(&self, instant: DateTime<Utc>) -> String {
-        instant
-            .with_timezone(&self.time_zone)
-            .fixed_offset()
-            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        instant.with_timezone(&self.time_zone).fixed_offset().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
     }
 
     /// The first date whose closing is at or after `instant`.

@@ -34,12 +34,7 @@ impl WorkdayIndex {
             }
             cumulative.push(count);
         }
-        WorkdayIndex {
-            origin,
-            cumulative,
-            workdays,
-            uncovered_before: Vec::new(),
-        }
+        WorkdayIndex { origin, cumulative, workdays, uncovered_before: Vec::new() }
     }
 
     /// Records which years have data.

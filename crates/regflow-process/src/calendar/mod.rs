@@ -170,10 +170,7 @@ impl PartialEq for Calendar {
 /// The fixed-date statutory holidays assumed for an uncovered year
 /// (全国年节及纪念日放假办法 Art. 2): 1 January, 1–2 May, 1–3 October.
 pub fn is_fixed_date_holiday(date: NaiveDate) -> bool {
-    matches!(
-        (date.month(), date.day()),
-        (1, 1) | (5, 1) | (5, 2) | (10, 1) | (10, 2) | (10, 3)
-    )
+    matches!((date.month(), date.day()), (1, 1) | (5, 1) | (5, 2) | (10, 1) | (10, 2) | (10, 3))
 }
 
 fn is_weekend(date: NaiveDate) -> bool {
@@ -184,9 +181,7 @@ impl Calendar {
     /// The official mainland schedules 2016–2026 shipped inside the crate; needs no files.
     pub fn builtin() -> Calendar {
         static BUILTIN: OnceLock<Calendar> = OnceLock::new();
-        BUILTIN
-            .get_or_init(|| Calendar::from_csv(BUILTIN_CSV).expect("the built-in calendar data is valid"))
-            .clone()
+        BUILTIN.get_or_init(|| Calendar::from_csv(BUILTIN_CSV).expect("the built-in calendar data is valid")).clone()
     }
 
     /// Parses calendar text: a header `date,kind,name,source` (`source` may be empty or
@@ -221,12 +216,7 @@ impl Calendar {
     /// the other does not, or a date they mark differently. Deadlines that touch no such
     /// year compute the same with either calendar.
     pub fn changed_years(&self, other: &Calendar) -> BTreeSet<i32> {
-        let mut years: BTreeSet<i32> = self
-            .inner
-            .covered
-            .symmetric_difference(&other.inner.covered)
-            .copied()
-            .collect();
+        let mut years: BTreeSet<i32> = self.inner.covered.symmetric_difference(&other.inner.covered).copied().collect();
         for (date, entry) in &self.inner.entries {
             if other.inner.entries.get(date).map(|e| e.kind) != Some(entry.kind) {
                 years.insert(date.year());
@@ -253,14 +243,7 @@ impl Calendar {
             }
         });
         let index = index.with_coverage(|year| covered.contains(&year));
-        Calendar {
-            inner: Arc::new(Inner {
-                version,
-                entries,
-                covered,
-                index,
-            }),
-        }
+        Calendar { inner: Arc::new(Inner { version, entries, covered, index }) }
     }
 
     /// The version recorded with every deadline this calendar computes.
@@ -296,12 +279,7 @@ impl Calendar {
     }
 
     fn provisional(&self, first: NaiveDate, last: NaiveDate) -> bool {
-        first <= last
-            && self
-                .inner
-                .index
-                .first_uncovered_year(first.year(), last.year())
-                .is_some()
+        first <= last && self.inner.index.first_uncovered_year(first.year(), last.year()).is_some()
     }
 
     /// Whether `date` is a working day.
@@ -318,10 +296,7 @@ impl Calendar {
     /// # Errors
     /// [`CalendarError::OutOfRange`] outside the indexable years.
     pub fn is_working_day_projected(&self, date: NaiveDate) -> Result<Projected<bool>, CalendarError> {
-        Ok(Projected {
-            value: self.inner.index.is_working(date)?,
-            provisional: !self.covers(date.year()),
-        })
+        Ok(Projected { value: self.inner.index.is_working(date)?, provisional: !self.covers(date.year()) })
     }
 
     /// The N-th working day after `date` (`date` itself is not counted; N = 0 gives `date`).
@@ -345,10 +320,7 @@ impl Calendar {
     pub fn add_working_days_projected(&self, date: NaiveDate, n: u32) -> Result<Projected<NaiveDate>, CalendarError> {
         let due = self.inner.index.add(date, n)?;
         let provisional = n > 0 && self.provisional(date.succ_opt().unwrap_or(date), due);
-        Ok(Projected {
-            value: due,
-            provisional,
-        })
+        Ok(Projected { value: due, provisional })
     }
 
     /// The N-th working day before `date` (N ≥ 1; `date` itself is not counted).
@@ -358,10 +330,7 @@ impl Calendar {
     pub fn sub_working_days_projected(&self, date: NaiveDate, n: u32) -> Result<Projected<NaiveDate>, CalendarError> {
         let day = self.inner.index.sub(date, n)?;
         let provisional = self.provisional(day, date);
-        Ok(Projected {
-            value: day,
-            provisional,
-        })
+        Ok(Projected { value: day, provisional })
     }
 
     /// The number of working days d with `from` < d ≤ `to` (0 when `to` ≤ `from`).

@@ -9,12 +9,7 @@ impl<'a> Decider<'a> {
         Ok(vec![self.draft(
             role,
             State::Suspended,
-            Change::Suspended {
-                cause,
-                note: note.trim().to_owned(),
-                resume_to: case.state(),
-                notice: None,
-            },
+            Change::Suspended { cause, note: note.trim().to_owned(), resume_to: case.state(), notice: None },
         )])
     }
 
@@ -27,10 +22,7 @@ impl<'a> Decider<'a> {
         let ctx = self.ctx;
         let case = self.case();
         let Some(notice) = case.suspension().and_then(|s| s.notice) else {
-            return Err(refuse(
-                ErrorCode::InvalidTransition,
-                "the case is not suspended for a public notice",
-            ));
+            return Err(refuse(ErrorCode::InvalidTransition, "the case is not suspended for a public notice"));
         };
         if ctx.now < notice.ends_at {
             return Err(refuse(
@@ -80,12 +72,7 @@ impl<'a> Decider<'a> {
         Ok(vec![self.draft(
             role,
             case.state(),
-            Change::Extended {
-                days,
-                reason: reason.trim().to_owned(),
-                clocks,
-                deadlines,
-            },
+            Change::Extended { days, reason: reason.trim().to_owned(), clocks, deadlines },
         )])
     }
 
@@ -93,10 +80,7 @@ impl<'a> Decider<'a> {
         let ctx = self.ctx;
         let case = self.case();
         if !case.armed_alerts().contains(&alert) {
-            return Err(refuse(
-                ErrorCode::InvalidTransition,
-                "that alert is not armed on this case",
-            ));
+            return Err(refuse(ErrorCode::InvalidTransition, "that alert is not armed on this case"));
         }
         if ctx.now < alert.at {
             return Err(refuse(ErrorCode::InvalidTransition, "that alert is not due yet"));
@@ -114,15 +98,8 @@ impl<'a> Decider<'a> {
             Some(s) => match s.notice {
                 Some(n) => {
                     let start = self.hours().local_date(s.since);
-                    let end = self
-                        .ctx
-                        .calendar
-                        .add_working_days_projected(start, n.days)
-                        .map_err(Refusal::from)?;
-                    Some(Notice {
-                        days: n.days,
-                        ends_at: self.hours().closing_on(end.value),
-                    })
+                    let end = self.ctx.calendar.add_working_days_projected(start, n.days).map_err(Refusal::from)?;
+                    Some(Notice { days: n.days, ends_at: self.hours().closing_on(end.value) })
                 }
                 None => None,
             },
@@ -132,10 +109,6 @@ impl<'a> Decider<'a> {
         if !deadlines.moved_from(&acceptance.deadlines) && !notice_moved {
             return Ok(Vec::new());
         }
-        Ok(vec![self.draft(
-            role,
-            case.state(),
-            Change::Reprojected { deadlines, notice },
-        )])
+        Ok(vec![self.draft(role, case.state(), Change::Reprojected { deadlines, notice })])
     }
 }

@@ -14,24 +14,14 @@ impl<'a> Decider<'a> {
             )
             .with(Detail::Field { name: "ground".into() })
         })?;
-        Ok(vec![self.draft(
-            role,
-            State::Rejected,
-            Change::Rejected {
-                ground,
-                note: note.trim().to_owned(),
-            },
-        )])
+        Ok(vec![self.draft(role, State::Rejected, Change::Rejected { ground, note: note.trim().to_owned() })])
     }
 
     pub(super) fn withdraw(&self, role: Role, consenting: &[String]) -> Result<Vec<Draft>, Refusal> {
         let case = self.case();
         let given: BTreeSet<String> = consenting.iter().map(|c| c.trim().to_ascii_uppercase()).collect();
         if let Some(stranger) = given.iter().find(|c| !case.has_applicant(c)) {
-            return Err(Refusal::argument(
-                "consenting",
-                format!("`{stranger}` is not an applicant of this case"),
-            ));
+            return Err(Refusal::argument("consenting", format!("`{stranger}` is not an applicant of this case")));
         }
         let missing: Vec<String> = case
             .intake()
@@ -47,26 +37,13 @@ impl<'a> Decider<'a> {
             )
             .with(Detail::Consent { missing }));
         }
-        Ok(vec![self.draft(
-            role,
-            State::Withdrawn,
-            Change::Withdrawn {
-                consenting: given.into_iter().collect(),
-            },
-        )])
+        Ok(vec![self.draft(role, State::Withdrawn, Change::Withdrawn { consenting: given.into_iter().collect() })])
     }
 
     pub(super) fn evaluate(&self, role: Role, rating: u8, comment: &str) -> Result<Vec<Draft>, Refusal> {
         if self.case().evaluation().is_some() {
             return Err(refuse(ErrorCode::AlreadyEvaluated, "the case was already evaluated"));
         }
-        Ok(vec![self.draft(
-            role,
-            State::Completed,
-            Change::Evaluated {
-                rating,
-                comment: comment.trim().to_owned(),
-            },
-        )])
+        Ok(vec![self.draft(role, State::Completed, Change::Evaluated { rating, comment: comment.trim().to_owned() })])
     }
 }

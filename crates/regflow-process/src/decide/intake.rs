@@ -14,19 +14,11 @@ impl<'a> Decider<'a> {
     ) -> Result<Vec<Draft>, Refusal> {
         let intake = self.parse_intake(intake, kind)?;
         let materials = self.parse_materials(materials, kind)?;
-        Ok(vec![self.draft(
-            role,
-            State::PreReview,
-            Change::Applied { intake, materials },
-        )])
+        Ok(vec![self.draft(role, State::PreReview, Change::Applied { intake, materials })])
     }
 
     pub(super) fn pre_review(&self, role: Role, pass: bool, problems: &[String]) -> Result<Vec<Draft>, Refusal> {
-        let problems: Vec<String> = problems
-            .iter()
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .collect();
+        let problems: Vec<String> = problems.iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
         let to = if pass { State::AwaitingVisit } else { State::Returned };
         Ok(vec![self.draft(role, to, Change::PreReviewed { pass, problems })])
     }
@@ -58,17 +50,9 @@ impl<'a> Decider<'a> {
                 tasks: kind.tasks.clone(),
                 acceptance,
             },
-            Outcome::NotAccepted { missing } => Change::NotAccepted {
-                intake: intake_field,
-                materials: given,
-                missing,
-            },
+            Outcome::NotAccepted { missing } => Change::NotAccepted { intake: intake_field, materials: given, missing },
         };
-        let to = if matches!(change, Change::Accepted { .. }) {
-            State::Accepted
-        } else {
-            State::NotAccepted
-        };
+        let to = if matches!(change, Change::Accepted { .. }) { State::Accepted } else { State::NotAccepted };
         Ok(vec![self.draft(role, to, change)])
     }
 
@@ -95,11 +79,7 @@ impl<'a> Decider<'a> {
         let intake = self.parse_intake(input, kind)?;
         let given = self.parse_materials(materials, kind)?;
         let change = match self.acceptance_outcome(kind, &given, &intake, policy)? {
-            Outcome::NotAccepted { missing } => Change::NotAccepted {
-                intake: Some(intake),
-                materials: given,
-                missing,
-            },
+            Outcome::NotAccepted { missing } => Change::NotAccepted { intake: Some(intake), materials: given, missing },
             Outcome::Accepted { pledged, .. } if !pledged.is_empty() => {
                 let names: Vec<String> = pledged.iter().map(|m| m.to_string()).collect();
                 return Err(Refusal::new(
@@ -116,19 +96,10 @@ impl<'a> Decider<'a> {
                     return Err(self.unit_seized(&intake.unit));
                 }
                 let completion = self.completion(&acceptance)?;
-                Change::HandledInstantly {
-                    intake,
-                    materials: given,
-                    acceptance,
-                    completion,
-                }
+                Change::HandledInstantly { intake, materials: given, acceptance, completion }
             }
         };
-        let to = if matches!(change, Change::HandledInstantly { .. }) {
-            State::Completed
-        } else {
-            State::NotAccepted
-        };
+        let to = if matches!(change, Change::HandledInstantly { .. }) { State::Completed } else { State::NotAccepted };
         Ok(vec![self.draft(role, to, change)])
     }
 
@@ -140,15 +111,7 @@ impl<'a> Decider<'a> {
     ) -> Result<Vec<Draft>, Refusal> {
         let case = self.case();
         let materials = self.parse_materials(materials, kind)?;
-        let cleared: Vec<MaterialId> = materials
-            .iter()
-            .filter(|m| case.pledged().contains(*m))
-            .cloned()
-            .collect();
-        Ok(vec![self.draft(
-            role,
-            case.state(),
-            Change::MaterialsSupplied { materials, cleared },
-        )])
+        let cleared: Vec<MaterialId> = materials.iter().filter(|m| case.pledged().contains(*m)).cloned().collect();
+        Ok(vec![self.draft(role, case.state(), Change::MaterialsSupplied { materials, cleared })])
     }
 }

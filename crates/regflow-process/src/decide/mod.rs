@@ -50,11 +50,7 @@ pub struct Centre {
 impl Centre {
     /// A centre with default hours and separation of duties on.
     pub fn new(id: impl Into<String>) -> Centre {
-        Centre {
-            id: CentreId::new(id),
-            hours: OfficeHours::default(),
-            separation_of_duties: true,
-        }
+        Centre { id: CentreId::new(id), hours: OfficeHours::default(), separation_of_duties: true }
     }
 }
 
@@ -113,9 +109,7 @@ pub fn authorise_calendar_load(actor: &Actor) -> Result<(), Refusal> {
         ErrorCode::ForbiddenRole,
         format!("`{}` may not load a calendar: it needs the role supervisor", actor.id()),
     )
-    .with(Detail::Roles {
-        required: vec![Role::Supervisor],
-    }))
+    .with(Detail::Roles { required: vec![Role::Supervisor] }))
 }
 
 /// Decides a command.
@@ -202,11 +196,7 @@ impl<'a> Decider<'a> {
             if captured > self.ctx.now {
                 return Err(Refusal::argument(
                     "captured_at",
-                    format!(
-                        "`captured_at` {} is after the command's time {}",
-                        format(captured),
-                        format(self.ctx.now)
-                    ),
+                    format!("`captured_at` {} is after the command's time {}", format(captured), format(self.ctx.now)),
                 ));
             }
             if self.ctx.now - captured > chrono::Duration::days(MAX_CAPTURE_AGE_DAYS) {
@@ -233,10 +223,7 @@ impl<'a> Decider<'a> {
             Command::Apply { intake, .. } => {
                 intake_args(intake)?;
                 if intake.channel != Channel::Online {
-                    return Err(Refusal::argument(
-                        "channel",
-                        "an application by `apply` comes in online",
-                    ));
+                    return Err(Refusal::argument("channel", "an application by `apply` comes in online"));
                 }
             }
             Command::Accept { intake, .. } => match (self.case, intake) {
@@ -260,22 +247,13 @@ impl<'a> Decider<'a> {
             Command::HandleInstantly { intake, .. } => {
                 intake_args(intake)?;
                 if intake.channel == Channel::Online {
-                    return Err(Refusal::argument(
-                        "channel",
-                        "instant handling happens on the spot, not online",
-                    ));
+                    return Err(Refusal::argument("channel", "instant handling happens on the spot, not online"));
                 }
             }
             Command::PreReview { pass: false, problems } if problems.iter().all(|p| p.trim().is_empty()) => {
-                return Err(Refusal::argument(
-                    "problems",
-                    "a returned application must list its problems",
-                ));
+                return Err(Refusal::argument("problems", "a returned application must list its problems"));
             }
-            Command::CompleteTask {
-                outcome: TaskOutcome::Failed { reason },
-                ..
-            } => non_empty("reason", reason)?,
+            Command::CompleteTask { outcome: TaskOutcome::Failed { reason }, .. } => non_empty("reason", reason)?,
             Command::Suspend { cause, note } => {
                 non_empty("note", note)?;
                 if *cause == SuspensionCause::PublicNotice {
@@ -287,25 +265,16 @@ impl<'a> Decider<'a> {
             }
             Command::Reject { note, .. } => non_empty("note", note)?,
             Command::Withdraw { consenting } if consenting.is_empty() => {
-                return Err(Refusal::argument(
-                    "consenting",
-                    "list the consenting applicants' ID numbers",
-                ));
+                return Err(Refusal::argument("consenting", "list the consenting applicants' ID numbers"));
             }
             Command::Extend { working_days, reason } => {
                 if *working_days < 1 {
-                    return Err(Refusal::argument(
-                        "working_days",
-                        "an extension is at least 1 working day",
-                    ));
+                    return Err(Refusal::argument("working_days", "an extension is at least 1 working day"));
                 }
                 non_empty("reason", reason)?;
             }
             Command::Evaluate { rating, .. } if !(1..=5).contains(rating) => {
-                return Err(Refusal::argument(
-                    "rating",
-                    format!("rating {rating} is not between 1 and 5"),
-                ));
+                return Err(Refusal::argument("rating", format!("rating {rating} is not between 1 and 5")));
             }
             _ => {}
         }
@@ -315,10 +284,7 @@ impl<'a> Decider<'a> {
     // 3. case_not_found
     fn check_exists(&self) -> Result<(), Refusal> {
         if self.case.is_none() && !self.name().creates() {
-            return Err(refuse(
-                ErrorCode::CaseNotFound,
-                format!("no case `{}`", self.ctx.case_id),
-            ));
+            return Err(refuse(ErrorCode::CaseNotFound, format!("no case `{}`", self.ctx.case_id)));
         }
         Ok(())
     }
@@ -375,9 +341,8 @@ impl<'a> Decider<'a> {
                 None => format!("`{name}` needs an existing case"),
                 Some(s) => format!("`{name}` is not allowed on a case in state `{s}`"),
             };
-            refuse(ErrorCode::InvalidTransition, message).with(Detail::Allowed {
-                commands: transition::allowed_from(from),
-            })
+            refuse(ErrorCode::InvalidTransition, message)
+                .with(Detail::Allowed { commands: transition::allowed_from(from) })
         })?;
         if name == CommandName::Resume {
             if let Some(s) = self.case.and_then(Case::suspension) {
@@ -408,11 +373,8 @@ impl<'a> Decider<'a> {
             (None, None) => unreachable!("arguments checked"),
         };
         self.ctx.catalogue.get(id).ok_or_else(|| {
-            Refusal::new(
-                ErrorCode::UnknownKind,
-                format!("`{id}` is not a registration kind of this centre"),
-            )
-            .with(Detail::Field { name: "kind".into() })
+            Refusal::new(ErrorCode::UnknownKind, format!("`{id}` is not a registration kind of this centre"))
+                .with(Detail::Field { name: "kind".into() })
         })
     }
 
@@ -432,10 +394,7 @@ impl<'a> Decider<'a> {
         let me = actor.id().as_str();
         match (self.case, self.intake_input()) {
             (Some(case), _) => case.has_applicant(me),
-            (None, Some(input)) => input
-                .applicants
-                .iter()
-                .any(|a| a.id.trim().eq_ignore_ascii_case(me.trim())),
+            (None, Some(input)) => input.applicants.iter().any(|a| a.id.trim().eq_ignore_ascii_case(me.trim())),
             (None, None) => false,
         }
     }
@@ -444,11 +403,8 @@ impl<'a> Decider<'a> {
     fn check_role(&self, row: Transition, kind: &KindSpec) -> Result<Role, Refusal> {
         let actor = self.ctx.actor;
         let forbidden = |required: Vec<Role>, what: String| {
-            Refusal::new(
-                ErrorCode::ForbiddenRole,
-                format!("`{}` may not {}: {what}", actor.id(), self.name()),
-            )
-            .with(Detail::Roles { required })
+            Refusal::new(ErrorCode::ForbiddenRole, format!("`{}` may not {}: {what}", actor.id(), self.name()))
+                .with(Detail::Roles { required })
         };
         let any_of = |roles: &[Role]| roles.iter().copied().find(|r| actor.has(*r));
         match row.who {
@@ -459,20 +415,14 @@ impl<'a> Decider<'a> {
             Who::ChannelRole => {
                 let role = self.channel().serving_role();
                 any_of(&[role]).ok_or_else(|| {
-                    forbidden(
-                        vec![role],
-                        format!("on the `{}` channel it needs the role {role}", self.channel()),
-                    )
+                    forbidden(vec![role], format!("on the `{}` channel it needs the role {role}", self.channel()))
                 })
             }
             Who::Applicants => {
                 if self.is_applicant() {
                     Ok(Role::Applicant)
                 } else {
-                    Err(forbidden(
-                        vec![Role::Applicant],
-                        "only one of the case's applicants may".into(),
-                    ))
+                    Err(forbidden(vec![Role::Applicant], "only one of the case's applicants may".into()))
                 }
             }
             Who::ApplicantsOrClerk => {
@@ -488,17 +438,12 @@ impl<'a> Decider<'a> {
                 }
             }
             Who::TaskOfficer => {
-                let Command::CompleteTask { task, .. } = self.command else {
-                    unreachable!("row")
-                };
+                let Command::CompleteTask { task, .. } = self.command else { unreachable!("row") };
                 if !kind.tasks.contains(task) {
                     return Err(Refusal::argument("task", format!("`{}` has no `{task}` task", kind.id)));
                 }
                 any_of(&[task.officer()]).ok_or_else(|| {
-                    forbidden(
-                        vec![task.officer()],
-                        format!("the `{task}` task is reported by a {}", task.officer()),
-                    )
+                    forbidden(vec![task.officer()], format!("the `{task}` task is reported by a {}", task.officer()))
                 })
             }
             Who::System => {
@@ -544,10 +489,7 @@ impl<'a> Decider<'a> {
                     .with(Detail::Field { name: field.clone() })
             })?;
             if applicants.iter().any(|x: &Applicant| x.id == id) {
-                return Err(Refusal::argument(
-                    &field,
-                    format!("{field}: `{}` is listed twice", id.as_str()),
-                ));
+                return Err(Refusal::argument(&field, format!("{field}: `{}` is listed twice", id.as_str())));
             }
             applicants.push(Applicant {
                 name: a.name.trim().to_owned(),
@@ -570,11 +512,7 @@ impl<'a> Decider<'a> {
 
     // 11. unknown_material
     fn parse_materials(&self, given: &[String], kind: &KindSpec) -> Result<Vec<MaterialId>, Refusal> {
-        let unknown: Vec<String> = given
-            .iter()
-            .filter(|m| kind.material(m.trim()).is_none())
-            .cloned()
-            .collect();
+        let unknown: Vec<String> = given.iter().filter(|m| kind.material(m.trim()).is_none()).cloned().collect();
         if !unknown.is_empty() {
             return Err(Refusal::new(
                 ErrorCode::UnknownMaterial,
@@ -584,12 +522,7 @@ impl<'a> Decider<'a> {
         }
         let set: BTreeSet<&str> = given.iter().map(|m| m.trim()).collect();
         // Checklist order, each once.
-        Ok(kind
-            .materials
-            .iter()
-            .filter(|m| set.contains(m.id.as_str()))
-            .map(|m| m.id.clone())
-            .collect())
+        Ok(kind.materials.iter().filter(|m| set.contains(m.id.as_str())).map(|m| m.id.clone()).collect())
     }
 
     // 12. separation_of_duties
@@ -614,14 +547,7 @@ impl<'a> Decider<'a> {
     }
 
     fn draft(&self, role: Role, state_after: State, change: Change) -> Draft {
-        Draft {
-            command: self.name(),
-            actor: self.ctx.actor.id().clone(),
-            role,
-            at: self.ctx.now,
-            state_after,
-            change,
-        }
+        Draft { command: self.name(), actor: self.ctx.actor.id().clone(), role, at: self.ctx.now, state_after, change }
     }
 
     fn case(&self) -> &'a Case {
@@ -638,10 +564,9 @@ impl<'a> Decider<'a> {
         for d in drafts {
             let state_before = case.as_ref().map(Case::state);
             let (policy_id, calendar_version) = match &d.change {
-                Change::Accepted { acceptance, .. } | Change::HandledInstantly { acceptance, .. } => (
-                    Some(acceptance.policy.clone()),
-                    Some(acceptance.deadlines.calendar_version.clone()),
-                ),
+                Change::Accepted { acceptance, .. } | Change::HandledInstantly { acceptance, .. } => {
+                    (Some(acceptance.policy.clone()), Some(acceptance.deadlines.calendar_version.clone()))
+                }
                 Change::Resumed { deadlines, .. }
                 | Change::Extended { deadlines, .. }
                 | Change::Reprojected { deadlines, .. } => (
@@ -652,9 +577,7 @@ impl<'a> Decider<'a> {
             };
             let event = Event {
                 case_id: self.ctx.case_id.clone(),
-                centre: case
-                    .as_ref()
-                    .map_or_else(|| self.ctx.centre.id.clone(), |c| c.centre().clone()),
+                centre: case.as_ref().map_or_else(|| self.ctx.centre.id.clone(), |c| c.centre().clone()),
                 seq: case.as_ref().map_or(1, |c| c.version() + 1),
                 at: d.at,
                 actor: d.actor,

@@ -8,20 +8,13 @@ impl<'a> Decider<'a> {
     pub(super) fn complete_task(&self, role: Role, task: Task, outcome: &TaskOutcome) -> Result<Vec<Draft>, Refusal> {
         let case = self.case();
         if case.tasks().get(&task) == Some(&TaskStatus::Succeeded) {
-            return Err(refuse(
-                ErrorCode::InvalidTransition,
-                format!("the `{task}` task already succeeded"),
-            ));
+            return Err(refuse(ErrorCode::InvalidTransition, format!("the `{task}` task already succeeded")));
         }
         let (status, reason) = match outcome {
             TaskOutcome::Succeeded => (TaskStatus::Succeeded, None),
             TaskOutcome::Failed { reason } => (TaskStatus::Failed, Some(reason.trim().to_owned())),
         };
-        Ok(vec![self.draft(
-            role,
-            case.state(),
-            Change::TaskCompleted { task, status, reason },
-        )])
+        Ok(vec![self.draft(role, case.state(), Change::TaskCompleted { task, status, reason })])
     }
 
     pub(super) fn review(&self, kind: &'a KindSpec, role: Role) -> Result<Vec<Draft>, Refusal> {
@@ -31,25 +24,13 @@ impl<'a> Decider<'a> {
         let acceptance = case.acceptance().expect("accepted");
         if kind.produces == Produces::QueryResult {
             let completion = self.completion(acceptance)?;
-            return Ok(vec![self.draft(
-                role,
-                State::Completed,
-                Change::Reviewed {
-                    completion: Some(completion),
-                },
-            )]);
+            return Ok(vec![self.draft(role, State::Completed, Change::Reviewed { completion: Some(completion) })]);
         }
         let mut drafts = vec![self.draft(role, State::Reviewed, Change::Reviewed { completion: None })];
         if let Some(days) = kind.public_notice_days {
             let local = self.hours().local_date(ctx.now);
-            let end = ctx
-                .calendar
-                .add_working_days_projected(local, days)
-                .map_err(Refusal::from)?;
-            let notice = Notice {
-                days,
-                ends_at: self.hours().closing_on(end.value),
-            };
+            let end = ctx.calendar.add_working_days_projected(local, days).map_err(Refusal::from)?;
+            let notice = Notice { days, ends_at: self.hours().closing_on(end.value) };
             drafts.push(Draft {
                 command: CommandName::AutoSuspend,
                 actor: Actor::system(case.centre().clone()).id().clone(),
@@ -79,12 +60,8 @@ impl<'a> Decider<'a> {
             )
             .with(Detail::Materials { materials }));
         }
-        let pending: Vec<_> = case
-            .tasks()
-            .iter()
-            .filter(|(_, s)| **s != TaskStatus::Succeeded)
-            .map(|(t, _)| *t)
-            .collect();
+        let pending: Vec<_> =
+            case.tasks().iter().filter(|(_, s)| **s != TaskStatus::Succeeded).map(|(t, _)| *t).collect();
         if !pending.is_empty() {
             let names: Vec<&str> = pending.iter().map(|t| t.as_str()).collect();
             return Err(Refusal::new(
@@ -101,20 +78,12 @@ impl<'a> Decider<'a> {
         } else {
             Some(self.completion(case.acceptance().expect("accepted"))?)
         };
-        let to = if completion.is_some() {
-            State::Completed
-        } else {
-            State::Recorded
-        };
+        let to = if completion.is_some() { State::Completed } else { State::Recorded };
         Ok(vec![self.draft(role, to, Change::Recorded { completion })])
     }
 
     pub(super) fn issue_certificate(&self, role: Role) -> Result<Vec<Draft>, Refusal> {
         let completion = self.completion(self.case().acceptance().expect("accepted"))?;
-        Ok(vec![self.draft(
-            role,
-            State::Completed,
-            Change::CertificateIssued { completion },
-        )])
+        Ok(vec![self.draft(role, State::Completed, Change::CertificateIssued { completion })])
     }
 }

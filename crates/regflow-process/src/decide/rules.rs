@@ -8,22 +8,14 @@ use super::*;
 /// size difference between its variants does not matter.
 #[allow(clippy::large_enum_variant)]
 pub(super) enum Outcome {
-    Accepted {
-        pledged: Vec<MaterialId>,
-        acceptance: Acceptance,
-    },
-    NotAccepted {
-        missing: Vec<MaterialId>,
-    },
+    Accepted { pledged: Vec<MaterialId>, acceptance: Acceptance },
+    NotAccepted { missing: Vec<MaterialId> },
 }
 
 impl<'a> Decider<'a> {
     pub(super) fn completion(&self, acceptance: &Acceptance) -> Result<Completion, Refusal> {
         let now = self.ctx.now;
-        let used = acceptance
-            .clocks
-            .working_days_used(now, self.ctx.calendar, self.hours())
-            .map_err(Refusal::from)?;
+        let used = acceptance.clocks.working_days_used(now, self.ctx.calendar, self.hours()).map_err(Refusal::from)?;
         Ok(Completion {
             at: now,
             working_days_used: used.value,
@@ -46,15 +38,11 @@ impl<'a> Decider<'a> {
         policy: &Policy,
     ) -> Result<Outcome, Refusal> {
         let present: BTreeSet<&MaterialId> = materials.iter().collect();
-        let missing: Vec<&crate::catalogue::MaterialSpec> = kind
-            .applicant_materials()
-            .filter(|m| !present.contains(&m.id))
-            .collect();
+        let missing: Vec<&crate::catalogue::MaterialSpec> =
+            kind.applicant_materials().filter(|m| !present.contains(&m.id)).collect();
         let key_missing = missing.iter().any(|m| m.key);
         if key_missing || (!missing.is_empty() && !kind.pledges) {
-            return Ok(Outcome::NotAccepted {
-                missing: missing.iter().map(|m| m.id.clone()).collect(),
-            });
+            return Ok(Outcome::NotAccepted { missing: missing.iter().map(|m| m.id.clone()).collect() });
         }
         let pledged = missing.iter().map(|m| m.id.clone()).collect();
         let clocks = policy.clocks(&intake.kind, intake.category, self.ctx.now);
@@ -78,10 +66,9 @@ impl<'a> Decider<'a> {
             Command::PreReview { pass, problems } => self.pre_review(role, *pass, problems),
             Command::Amend { materials } => self.amend(kind, role, materials),
             Command::Accept { materials, .. } => self.accept(kind, role, materials),
-            Command::HandleInstantly {
-                intake: input,
-                materials,
-            } => self.handle_instantly(kind, role, input, materials),
+            Command::HandleInstantly { intake: input, materials } => {
+                self.handle_instantly(kind, role, input, materials)
+            }
             Command::SupplyMaterials { materials } => self.supply_materials(kind, role, materials),
             Command::CompleteTask { task, outcome } => self.complete_task(role, *task, outcome),
             Command::Review => self.review(kind, role),
@@ -114,15 +101,7 @@ impl<'a> Decider<'a> {
         let closed = Suspension::new(s.since, at).expect("resume is not before suspension");
         let clocks = acceptance.clocks.clone().with_suspension(closed);
         let deadlines = self.project(&clocks)?;
-        let mut d = self.draft(
-            role,
-            s.resume_to,
-            Change::Resumed {
-                automatic,
-                clocks,
-                deadlines,
-            },
-        );
+        let mut d = self.draft(role, s.resume_to, Change::Resumed { automatic, clocks, deadlines });
         d.at = at;
         Ok(d)
     }

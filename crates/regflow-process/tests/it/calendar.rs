@@ -48,16 +48,10 @@ fn working_days_and_coverage() {
     assert_eq!(cal.is_working_day(date("2026-02-17")), Ok(false)); // Spring Festival
     assert_eq!(cal.is_working_day(date("2026-03-07")), Ok(false)); // plain Saturday
     assert_eq!(cal.is_working_day(date("2026-03-09")), Ok(true));
-    assert_eq!(
-        cal.is_working_day(date("2027-03-01")),
-        Err(CalendarError::NotCovered { year: 2027 })
-    );
+    assert_eq!(cal.is_working_day(date("2027-03-01")), Err(CalendarError::NotCovered { year: 2027 }));
     let p = cal.is_working_day_projected(date("2027-10-01")).unwrap();
     assert!(!p.value && p.provisional);
-    assert_eq!(
-        cal.covered_years().collect::<Vec<_>>(),
-        (2016..=2026).collect::<Vec<_>>()
-    );
+    assert_eq!(cal.covered_years().collect::<Vec<_>>(), (2016..=2026).collect::<Vec<_>>());
     assert_eq!(cal.working_days_between(date("2025-01-24"), date("2025-02-05")), Ok(3));
     assert_eq!(cal.working_days_between(date("2025-02-05"), date("2025-01-24")), Ok(0));
     assert_eq!(
@@ -70,11 +64,7 @@ fn working_days_and_coverage() {
 #[test]
 fn builtin_version_is_stable_and_round_trips_through_csv() {
     let cal = Calendar::builtin();
-    assert!(
-        cal.version().as_str().starts_with("cal-2016-2026-"),
-        "{}",
-        cal.version()
-    );
+    assert!(cal.version().as_str().starts_with("cal-2016-2026-"), "{}", cal.version());
     let again = Calendar::from_csv(&cal.to_csv()).unwrap();
     assert_eq!(again.version(), cal.version());
     assert_eq!(again.entries().count(), 373);
@@ -100,10 +90,7 @@ fn rfc4180_quoting_and_optional_source() {
 
 /// An `Invalid` error at `line` with exactly this reason.
 fn invalid(line: u64, reason: &str) -> CalendarError {
-    CalendarError::Invalid {
-        line,
-        reason: reason.to_owned(),
-    }
+    CalendarError::Invalid { line, reason: reason.to_owned() }
 }
 
 #[track_caller]
@@ -123,35 +110,19 @@ fn check_refused(text: &str, line: u64, reason_contains: &str) {
 fn loading_errors_name_the_line() {
     let h = "date,kind,name,source\n";
     check_refused("", 1, "empty text");
-    check_refused(
-        "day,kind,name,source\n2030-01-01,holiday,x,\n",
-        1,
-        "expected the header",
-    );
+    check_refused("day,kind,name,source\n2030-01-01,holiday,x,\n", 1, "expected the header");
     check_refused(h, 1, "no entries");
     check_refused(&format!("{h}2030-01-01,holiday,x\n"), 2, "expected 4 fields");
     check_refused(&format!("{h}2030-01-01,holiday,x,,extra\n"), 2, "expected 4 fields");
-    check_refused(
-        &format!("{h}2030-01-01,holiday,x,\n2030-13-01,holiday,x,\n"),
-        3,
-        "malformed date",
-    );
-    check_refused(
-        &format!("{h}2030-01-01,holiday,x,\n2030-01-02,vacation,x,\n"),
-        3,
-        "unknown kind `vacation`",
-    );
+    check_refused(&format!("{h}2030-01-01,holiday,x,\n2030-13-01,holiday,x,\n"), 3, "malformed date");
+    check_refused(&format!("{h}2030-01-01,holiday,x,\n2030-01-02,vacation,x,\n"), 3, "unknown kind `vacation`");
     check_refused(
         &format!("{h}2030-01-01,holiday,x,\n2030-01-02,holiday,x,\n2030-01-01,holiday,y,\n"),
         4,
         "duplicate date 2030-01-01 (first on line 2)",
     );
     // 2030-01-07 is a Monday.
-    check_refused(
-        &format!("{h}2030-01-07,adjusted_workday,x,\n"),
-        2,
-        "only a Saturday or Sunday",
-    );
+    check_refused(&format!("{h}2030-01-07,adjusted_workday,x,\n"), 2, "only a Saturday or Sunday");
     check_refused(&format!("{h}1999-01-01,holiday,x,\n"), 2, "outside the years");
 }
 
@@ -159,10 +130,7 @@ fn loading_errors_name_the_line() {
 fn unknown_kind_message_lists_the_kinds() {
     let text = "date,kind,name,source\n2030-01-01,festival,x,\n";
     let err = Calendar::from_csv(text).unwrap_err();
-    assert_eq!(
-        err,
-        invalid(2, "unknown kind `festival` (expected `holiday` or `adjusted_workday`)")
-    );
+    assert_eq!(err, invalid(2, "unknown kind `festival` (expected `holiday` or `adjusted_workday`)"));
 }
 
 #[test]
@@ -173,19 +141,10 @@ fn loading_one_year_merges_and_keeps_the_others() {
     )
     .unwrap();
     let merged = builtin.merged_with(&y2027);
-    assert_eq!(
-        merged.covered_years().collect::<Vec<_>>(),
-        (2016..=2027).collect::<Vec<_>>()
-    );
+    assert_eq!(merged.covered_years().collect::<Vec<_>>(), (2016..=2027).collect::<Vec<_>>());
     // The Spring Festival of 2026 is still known: 2026-02-13 + 3 = 2026-02-25.
-    assert_eq!(
-        merged.add_working_days(date("2026-02-13"), 3).unwrap(),
-        date("2026-02-25")
-    );
-    assert_eq!(
-        builtin.changed_years(&merged).into_iter().collect::<Vec<_>>(),
-        vec![2027]
-    );
+    assert_eq!(merged.add_working_days(date("2026-02-13"), 3).unwrap(), date("2026-02-25"));
+    assert_eq!(builtin.changed_years(&merged).into_iter().collect::<Vec<_>>(), vec![2027]);
     assert_ne!(merged.version(), builtin.version());
     // A revised year replaces just that year: 2020 with one more holiday.
     let mut lines: Vec<String> = builtin
@@ -196,17 +155,11 @@ fn loading_one_year_merges_and_keeps_the_others() {
     lines.insert(0, "date,kind,name,source".into());
     lines.push("2020-07-01,holiday,临时,".into());
     let revised = builtin.merged_with(&Calendar::from_csv(&lines.join("\n")).unwrap());
-    assert_eq!(
-        builtin.changed_years(&revised).into_iter().collect::<Vec<_>>(),
-        vec![2020]
-    );
+    assert_eq!(builtin.changed_years(&revised).into_iter().collect::<Vec<_>>(), vec![2020]);
     assert_eq!(revised.covered_years().count(), 11);
     assert!(!revised.is_working_day(date("2020-07-01")).unwrap());
     assert!(builtin.is_working_day(date("2020-07-01")).unwrap());
     // The same text merged twice is the same calendar.
-    assert_eq!(
-        revised.merged_with(&y2027),
-        merged.merged_with(&Calendar::from_csv(&lines.join("\n")).unwrap())
-    );
+    assert_eq!(revised.merged_with(&y2027), merged.merged_with(&Calendar::from_csv(&lines.join("\n")).unwrap()));
     assert!(builtin.changed_years(&builtin).is_empty());
 }

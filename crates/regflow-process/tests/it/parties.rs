@@ -14,9 +14,7 @@ fn mortgage() -> IntakeInput {
         applicant_category: ApplicantCategory::Individual,
         applicants: vec![
             ApplicantInput::new("张三", ZHANG).role(PartyRole::Obligor),
-            ApplicantInput::new("青海银行西宁分行", BANK_CODE)
-                .id_type(IdType::CreditCode)
-                .role(PartyRole::Obligee),
+            ApplicantInput::new("青海银行西宁分行", BANK_CODE).id_type(IdType::CreditCode).role(PartyRole::Obligee),
         ],
         unit: UNIT.into(),
         channel: Channel::Bank,
@@ -37,34 +35,22 @@ fn a_mortgage_names_the_individual_obligor_and_the_bank_obligee() {
     assert_eq!(parties[1].id.as_str(), BANK_CODE);
     assert_eq!(parties[1].role, PartyRole::Obligee);
     // The individual category still selects the promise: 3 working days.
-    assert_eq!(
-        w.fmt(d.case.deadlines().unwrap().promise.due_at),
-        "2026-03-05T18:00:00+08:00"
-    );
+    assert_eq!(w.fmt(d.case.deadlines().unwrap().promise.due_at), "2026-03-05T18:00:00+08:00");
     // Withdrawal needs every party, the bank included.
     let zhang = w.applicant(ZHANG);
     let r = w.refused(
         "M",
         "2026-03-02T11:00:00+08:00",
         &zhang,
-        Command::Withdraw {
-            consenting: strings(&[ZHANG]),
-        },
+        Command::Withdraw { consenting: strings(&[ZHANG]) },
         ErrorCode::PartialWithdrawal,
     );
-    assert_eq!(
-        r.detail,
-        Some(Detail::Consent {
-            missing: vec![BANK_CODE.to_owned()]
-        })
-    );
+    assert_eq!(r.detail, Some(Detail::Consent { missing: vec![BANK_CODE.to_owned()] }));
     let d = w.ok(
         "M",
         "2026-03-02T11:00:00+08:00",
         &zhang,
-        Command::Withdraw {
-            consenting: vec![ZHANG.to_lowercase(), format!(" {BANK_CODE} ")],
-        },
+        Command::Withdraw { consenting: vec![ZHANG.to_lowercase(), format!(" {BANK_CODE} ")] },
     );
     assert_eq!(d.case.state(), State::Withdrawn);
 }
@@ -76,43 +62,19 @@ fn a_refused_identifier_says_which_type_it_was_read_as() {
     // The bank's credit code without `id_type` on an individual case: read as an ID number.
     let mut input = mortgage();
     input.applicants[1].id_type = None;
-    let r = w.refused(
-        "M",
-        "2026-03-02T10:00:00+08:00",
-        &bank,
-        accept_all(&w, input),
-        ErrorCode::InvalidIdentifier,
-    );
-    assert_eq!(
-        r.detail,
-        Some(Detail::Field {
-            name: "applicants[1].id".into()
-        })
-    );
+    let r = w.refused("M", "2026-03-02T10:00:00+08:00", &bank, accept_all(&w, input), ErrorCode::InvalidIdentifier);
+    assert_eq!(r.detail, Some(Detail::Field { name: "applicants[1].id".into() }));
     assert!(r.message.contains("resident ID number"), "{}", r.message);
     assert!(r.message.contains("id_type"), "{}", r.message);
     // An ID number given as a credit code is read as one, and the message says so.
     let mut input = mortgage();
     input.applicants[0].id_type = Some(IdType::CreditCode);
-    let r = w.refused(
-        "M",
-        "2026-03-02T10:00:00+08:00",
-        &bank,
-        accept_all(&w, input),
-        ErrorCode::InvalidIdentifier,
-    );
-    assert!(
-        r.message
-            .starts_with("applicants[0].id was read as a unified social credit code"),
-        "{}",
-        r.message
-    );
+    let r = w.refused("M", "2026-03-02T10:00:00+08:00", &bank, accept_all(&w, input), ErrorCode::InvalidIdentifier);
+    assert!(r.message.starts_with("applicants[0].id was read as a unified social credit code"), "{}", r.message);
     // An organisation case reads credit codes by default, and an individual party can
     // stand on it by its own type (a new-housing sale names the developer and the buyer).
     let mut input = org_intake("transfer_new_commercial", Channel::Window);
-    input
-        .applicants
-        .push(ApplicantInput::new("张三", ZHANG).id_type(IdType::ResidentId));
+    input.applicants.push(ApplicantInput::new("张三", ZHANG).id_type(IdType::ResidentId));
     let cmd = accept_all(&w, input);
     let d = w.ok("N", "2026-03-02T10:00:00+08:00", &w.staff("clerk-1"), cmd);
     let types: Vec<IdType> = d.case.intake().applicants.iter().map(|a| a.id.id_type()).collect();
@@ -121,9 +83,7 @@ fn a_refused_identifier_says_which_type_it_was_read_as() {
 
 #[test]
 fn parties_serialise_with_stable_ids_and_old_records_default_to_obligee() {
-    let input = ApplicantInput::new("张三", ZHANG)
-        .id_type(IdType::ResidentId)
-        .role(PartyRole::Obligor);
+    let input = ApplicantInput::new("张三", ZHANG).id_type(IdType::ResidentId).role(PartyRole::Obligor);
     let json = serde_json::to_value(&input).unwrap();
     assert_eq!(json["id_type"], "resident_id");
     assert_eq!(json["role"], "obligor");

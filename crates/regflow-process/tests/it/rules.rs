@@ -28,17 +28,12 @@ fn acceptance_with_every_material_starts_both_clocks() {
     assert_eq!(w.fmt(d.promise.due_at), "2026-03-05T18:00:00+08:00");
     assert_eq!(w.fmt(d.statutory.due_at), "2026-04-14T18:00:00+08:00");
     assert_eq!(case.acceptance().unwrap().policy.as_str(), "xining-2018-07");
-    assert_eq!(
-        case.tasks().values().copied().collect::<Vec<_>>(),
-        [TaskStatus::Pending, TaskStatus::Pending]
-    );
+    assert_eq!(case.tasks().values().copied().collect::<Vec<_>>(), [TaskStatus::Pending, TaskStatus::Pending]);
     assert!(case.pledged().is_empty());
     // Warning and breach for both clocks are armed.
     let alerts = case.armed_alerts();
     assert_eq!(alerts.len(), 4);
-    assert!(alerts
-        .iter()
-        .any(|a| a.clock == ClockKind::Promise && a.level == AlertLevel::Warning));
+    assert!(alerts.iter().any(|a| a.clock == ClockKind::Promise && a.level == AlertLevel::Warning));
     // The event records the policy and calendar version.
     let e = &w.history["A"][0];
     assert_eq!(e.policy_id.as_ref().unwrap().as_str(), "xining-2018-07");
@@ -47,12 +42,7 @@ fn acceptance_with_every_material_starts_both_clocks() {
 }
 
 /// The key materials of a second-hand transfer, all of them.
-const TRANSFER_KEY_MATERIALS: [&str; 4] = [
-    "application_form",
-    "identity_proof",
-    "title_certificate",
-    "sale_contract",
-];
+const TRANSFER_KEY_MATERIALS: [&str; 4] = ["application_form", "identity_proof", "title_certificate", "sale_contract"];
 
 #[test]
 fn missing_key_material_means_not_accepted_with_the_whole_list() {
@@ -78,10 +68,7 @@ fn missing_key_material_means_not_accepted_with_the_whole_list() {
 fn only_non_key_missing_is_accepted_with_pledges_unless_the_kind_forbids() {
     let mut w = World::new();
     let clerk = w.staff("clerk-1");
-    let cmd = accept_with(
-        Some(intake("transfer_second_hand", Channel::Window)),
-        &TRANSFER_KEY_MATERIALS,
-    );
+    let cmd = accept_with(Some(intake("transfer_second_hand", Channel::Window)), &TRANSFER_KEY_MATERIALS);
     let d = w.ok("A", T0, &clerk, cmd);
     assert_eq!(d.case.state(), State::Accepted);
     let pledged: Vec<&str> = d.case.pledged().iter().map(|m| m.as_str()).collect();
@@ -108,67 +95,28 @@ fn recording_waits_for_pledges_tasks_and_seizures() {
     let rev = w.staff("rev-1");
     let reg = w.staff("reg-1");
     w.ok("A", "2026-03-02T11:00:00+08:00", &rev, Command::Review);
-    let r = w.refused(
-        "A",
-        "2026-03-02T12:00:00+08:00",
-        &reg,
-        Command::Record,
-        ErrorCode::MaterialsPending,
-    );
-    assert_eq!(
-        r.detail,
-        Some(Detail::Materials {
-            materials: vec!["marital_status_proof".into()]
-        })
-    );
+    let r = w.refused("A", "2026-03-02T12:00:00+08:00", &reg, Command::Record, ErrorCode::MaterialsPending);
+    assert_eq!(r.detail, Some(Detail::Materials { materials: vec!["marital_status_proof".into()] }));
     // The applicant supplies the pledged material.
     let zhang = w.applicant(ZHANG);
     let d = w.ok(
         "A",
         "2026-03-02T13:00:00+08:00",
         &zhang,
-        Command::SupplyMaterials {
-            materials: strings(&["marital_status_proof"]),
-        },
+        Command::SupplyMaterials { materials: strings(&["marital_status_proof"]) },
     );
     assert!(d.case.pledged().is_empty());
-    let r = w.refused(
-        "A",
-        "2026-03-02T14:00:00+08:00",
-        &reg,
-        Command::Record,
-        ErrorCode::TasksPending,
-    );
-    assert_eq!(
-        r.detail,
-        Some(Detail::Tasks {
-            tasks: vec![Task::TransactionFiling, Task::Tax]
-        })
-    );
+    let r = w.refused("A", "2026-03-02T14:00:00+08:00", &reg, Command::Record, ErrorCode::TasksPending);
+    assert_eq!(r.detail, Some(Detail::Tasks { tasks: vec![Task::TransactionFiling, Task::Tax] }));
     // A failed task can later succeed.
     let tax = w.staff("tax-1");
     let tr = w.staff("tr-1");
-    let failed = Command::CompleteTask {
-        task: Task::Tax,
-        outcome: TaskOutcome::Failed {
-            reason: "valuation dispute".into(),
-        },
-    };
+    let failed =
+        Command::CompleteTask { task: Task::Tax, outcome: TaskOutcome::Failed { reason: "valuation dispute".into() } };
     let d = w.ok("A", "2026-03-02T14:30:00+08:00", &tax, failed);
     assert_eq!(d.case.tasks()[&Task::Tax], TaskStatus::Failed);
-    w.ok(
-        "A",
-        "2026-03-02T15:00:00+08:00",
-        &tax,
-        Command::task_succeeded(Task::Tax),
-    );
-    w.refused(
-        "A",
-        "2026-03-02T15:01:00+08:00",
-        &tax,
-        Command::task_succeeded(Task::Tax),
-        ErrorCode::InvalidTransition,
-    );
+    w.ok("A", "2026-03-02T15:00:00+08:00", &tax, Command::task_succeeded(Task::Tax));
+    w.refused("A", "2026-03-02T15:01:00+08:00", &tax, Command::task_succeeded(Task::Tax), ErrorCode::InvalidTransition);
     w.refused(
         "A",
         "2026-03-02T15:02:00+08:00",
@@ -176,21 +124,10 @@ fn recording_waits_for_pledges_tasks_and_seizures() {
         Command::task_succeeded(Task::TransactionFiling),
         ErrorCode::ForbiddenRole,
     );
-    w.ok(
-        "A",
-        "2026-03-02T15:10:00+08:00",
-        &tr,
-        Command::task_succeeded(Task::TransactionFiling),
-    );
+    w.ok("A", "2026-03-02T15:10:00+08:00", &tr, Command::task_succeeded(Task::TransactionFiling));
     // A seizure wins.
     w.unit_seized = true;
-    w.refused(
-        "A",
-        "2026-03-02T16:00:00+08:00",
-        &reg,
-        Command::Record,
-        ErrorCode::UnitSeized,
-    );
+    w.refused("A", "2026-03-02T16:00:00+08:00", &reg, Command::Record, ErrorCode::UnitSeized);
     w.unit_seized = false;
     let d = w.ok("A", "2026-03-03T10:00:00+08:00", &reg, Command::Record);
     assert_eq!(d.case.state(), State::Recorded);
@@ -207,13 +144,7 @@ fn tasks_apply_only_to_kinds_that_have_them() {
     let cmd = accept(&w, "change", Channel::Window);
     w.ok("C", T0, &clerk, cmd);
     let tax = w.staff("tax-1");
-    let r = w.refused(
-        "C",
-        T0,
-        &tax,
-        Command::task_succeeded(Task::Tax),
-        ErrorCode::InvalidArgument,
-    );
+    let r = w.refused("C", T0, &tax, Command::task_succeeded(Task::Tax), ErrorCode::InvalidArgument);
     assert_eq!(r.detail, Some(Detail::Field { name: "task".into() }));
 }
 
@@ -235,9 +166,7 @@ fn seizure_blocks_only_transfers_mortgages_and_changes() {
         match code {
             Some(code) => drop(w.refused(label, "2026-03-02T11:00:00+08:00", &reg, Command::Record, code)),
             None => assert_eq!(
-                w.ok(label, "2026-03-02T11:00:00+08:00", &reg, Command::Record)
-                    .case
-                    .state(),
+                w.ok(label, "2026-03-02T11:00:00+08:00", &reg, Command::Record).case.state(),
                 State::Recorded
             ),
         }
@@ -257,40 +186,19 @@ fn rejection_needs_one_of_four_grounds_and_a_note() {
             &label,
             "2026-03-02T10:00:00+08:00",
             &rev,
-            Command::Reject {
-                ground: ground.as_str().into(),
-                note: "see file".into(),
-            },
+            Command::Reject { ground: ground.as_str().into(), note: "see file".into() },
         );
-        assert_eq!(
-            d.case.stage(),
-            &Stage::Rejected {
-                ground,
-                note: "see file".into()
-            }
-        );
+        assert_eq!(d.case.stage(), &Stage::Rejected { ground, note: "see file".into() });
     }
     let clerk = w.staff("clerk-1");
     let cmd = accept(&w, "change", Channel::Window);
     w.ok("X", T0, &clerk, cmd);
+    w.refused("X", T0, &rev, Command::Reject { ground: "dislike".into(), note: "x".into() }, ErrorCode::InvalidGround);
     w.refused(
         "X",
         T0,
         &rev,
-        Command::Reject {
-            ground: "dislike".into(),
-            note: "x".into(),
-        },
-        ErrorCode::InvalidGround,
-    );
-    w.refused(
-        "X",
-        T0,
-        &rev,
-        Command::Reject {
-            ground: "violates_law".into(),
-            note: " ".into(),
-        },
+        Command::Reject { ground: "violates_law".into(), note: " ".into() },
         ErrorCode::InvalidArgument,
     );
     let sup = w.staff("sup-1");
@@ -298,30 +206,16 @@ fn rejection_needs_one_of_four_grounds_and_a_note() {
         "X",
         T0,
         &sup,
-        Command::Reject {
-            ground: "violates_law".into(),
-            note: "x".into(),
-        },
+        Command::Reject { ground: "violates_law".into(), note: "x".into() },
         ErrorCode::ForbiddenRole,
     );
     // From suspended too.
-    w.ok(
-        "X",
-        T0,
-        &sup,
-        Command::Suspend {
-            cause: SuspensionCause::Appraisal,
-            note: "鉴定".into(),
-        },
-    );
+    w.ok("X", T0, &sup, Command::Suspend { cause: SuspensionCause::Appraisal, note: "鉴定".into() });
     let d = w.ok(
         "X",
         "2026-03-03T10:00:00+08:00",
         &rev,
-        Command::Reject {
-            ground: "ownership_dispute".into(),
-            note: "x".into(),
-        },
+        Command::Reject { ground: "ownership_dispute".into(), note: "x".into() },
     );
     assert_eq!(d.case.state(), State::Rejected);
 }
@@ -331,58 +225,21 @@ fn withdrawal_needs_every_applicant_and_comes_before_recording() {
     let mut w = World::new();
     accepted_transfer(&mut w);
     let zhang = w.applicant(ZHANG);
-    let r = w.refused(
-        "A",
-        T0,
-        &zhang,
-        Command::Withdraw {
-            consenting: strings(&[ZHANG]),
-        },
-        ErrorCode::PartialWithdrawal,
-    );
-    assert_eq!(
-        r.detail,
-        Some(Detail::Consent {
-            missing: vec![LI.into()]
-        })
-    );
+    let r =
+        w.refused("A", T0, &zhang, Command::Withdraw { consenting: strings(&[ZHANG]) }, ErrorCode::PartialWithdrawal);
+    assert_eq!(r.detail, Some(Detail::Consent { missing: vec![LI.into()] }));
     let stranger = w.applicant("110101199003070011");
-    w.refused(
-        "A",
-        T0,
-        &stranger,
-        Command::Withdraw {
-            consenting: strings(&[ZHANG, LI]),
-        },
-        ErrorCode::ForbiddenRole,
-    );
+    w.refused("A", T0, &stranger, Command::Withdraw { consenting: strings(&[ZHANG, LI]) }, ErrorCode::ForbiddenRole);
     let clerk = w.staff("clerk-2");
-    w.refused(
-        "A",
-        T0,
-        &clerk,
-        Command::Withdraw {
-            consenting: strings(&[ZHANG, LI]),
-        },
-        ErrorCode::ForbiddenRole,
-    );
+    w.refused("A", T0, &clerk, Command::Withdraw { consenting: strings(&[ZHANG, LI]) }, ErrorCode::ForbiddenRole);
     w.refused(
         "A",
         T0,
         &zhang,
-        Command::Withdraw {
-            consenting: strings(&[ZHANG, LI, "110101199003070011"]),
-        },
+        Command::Withdraw { consenting: strings(&[ZHANG, LI, "110101199003070011"]) },
         ErrorCode::InvalidArgument,
     );
-    let d = w.ok(
-        "A",
-        T0,
-        &zhang,
-        Command::Withdraw {
-            consenting: strings(&[LI, ZHANG]),
-        },
-    );
+    let d = w.ok("A", T0, &zhang, Command::Withdraw { consenting: strings(&[LI, ZHANG]) });
     assert_eq!(d.case.state(), State::Withdrawn);
     // After recording: too late.
     let clerk = w.staff("clerk-1");
@@ -390,25 +247,13 @@ fn withdrawal_needs_every_applicant_and_comes_before_recording() {
     w.ok("C", T0, &clerk, cmd);
     w.ok("C", T0, &w.staff("rev-1"), Command::Review);
     w.ok("C", T0, &w.staff("reg-1"), Command::Record);
-    w.refused(
-        "C",
-        T0,
-        &zhang,
-        Command::Withdraw {
-            consenting: strings(&[ZHANG, LI]),
-        },
-        ErrorCode::InvalidTransition,
-    );
+    w.refused("C", T0, &zhang, Command::Withdraw { consenting: strings(&[ZHANG, LI]) }, ErrorCode::InvalidTransition);
 }
 
 #[test]
 fn separation_of_duties_unless_turned_off_or_instant() {
     let mut w = World::new();
-    let both = Actor::new(
-        "pat",
-        [Role::Clerk, Role::Reviewer, Role::Registrar],
-        w.centre.id.clone(),
-    );
+    let both = Actor::new("pat", [Role::Clerk, Role::Reviewer, Role::Registrar], w.centre.id.clone());
     let cmd = accept(&w, "change", Channel::Window);
     w.ok("C", T0, &both, cmd);
     let r = w.refused("C", T0, &both, Command::Review, ErrorCode::SeparationOfDuties);
@@ -434,12 +279,7 @@ fn separation_of_duties_unless_turned_off_or_instant() {
 #[test]
 fn channels_and_the_roles_serving_them() {
     let mut w = World::new();
-    let (bank, kiosk, court, clerk) = (
-        w.staff("bank-1"),
-        w.staff("kiosk-1"),
-        w.staff("court-1"),
-        w.staff("clerk-1"),
-    );
+    let (bank, kiosk, court, clerk) = (w.staff("bank-1"), w.staff("kiosk-1"), w.staff("court-1"), w.staff("clerk-1"));
     let ok_rows = [
         ("M", "mortgage", Channel::Bank, &bank),
         ("N", "mortgage_cancellation", Channel::Bank, &bank),
@@ -448,20 +288,10 @@ fn channels_and_the_roles_serving_them() {
     ];
     for (label, kind, channel, actor) in ok_rows {
         let cmd = accept(&w, kind, channel);
-        assert_eq!(
-            w.ok(label, T0, actor, cmd).case.state(),
-            State::Accepted,
-            "{kind} on {channel}"
-        );
+        assert_eq!(w.ok(label, T0, actor, cmd).case.state(), State::Accepted, "{kind} on {channel}");
     }
     let refused_rows = [
-        (
-            "t1",
-            "transfer_second_hand",
-            Channel::Bank,
-            &bank,
-            ErrorCode::ChannelNotAllowed,
-        ),
+        ("t1", "transfer_second_hand", Channel::Bank, &bank, ErrorCode::ChannelNotAllowed),
         ("t2", "change", Channel::Kiosk, &kiosk, ErrorCode::ChannelNotAllowed),
         ("t3", "mortgage", Channel::Court, &court, ErrorCode::ChannelNotAllowed),
         ("t4", "mortgage", Channel::Bank, &clerk, ErrorCode::ForbiddenRole),
@@ -471,10 +301,7 @@ fn channels_and_the_roles_serving_them() {
     for (label, kind, channel, actor, code) in refused_rows {
         let cmd = accept(&w, kind, channel);
         w.refused(label, T0, actor, cmd, code);
-        assert!(
-            !w.cases.contains_key(label),
-            "a refused creating command creates nothing"
-        );
+        assert!(!w.cases.contains_key(label), "a refused creating command creates nothing");
     }
 }
 
@@ -491,31 +318,17 @@ fn instant_handling_is_one_atomic_step_for_instant_kinds_only() {
     assert_eq!(d.events[0].state_before, None);
     let c = d.case.completion().unwrap();
     assert_eq!((c.working_days_used, c.on_time), (0, true));
-    assert_eq!(
-        w.fmt(d.case.deadlines().unwrap().promise.due_at),
-        "2026-03-02T09:30:00+08:00"
-    );
+    assert_eq!(w.fmt(d.case.deadlines().unwrap().promise.due_at), "2026-03-02T09:30:00+08:00");
     // Not an instant kind.
     let clerk = w.staff("clerk-1");
-    let cmd = Command::HandleInstantly {
-        intake: intake("transfer_second_hand", Channel::Window),
-        materials: vec![],
-    };
+    let cmd = Command::HandleInstantly { intake: intake("transfer_second_hand", Channel::Window), materials: vec![] };
     w.refused("T", T0, &clerk, cmd, ErrorCode::NotInstantKind);
     // Before the 2018 policy a query had a working-day promise.
     let cmd = query(&w);
-    w.refused(
-        "Q2",
-        "2017-09-01T10:00:00+08:00",
-        &kiosk,
-        cmd,
-        ErrorCode::NotInstantKind,
-    );
+    w.refused("Q2", "2017-09-01T10:00:00+08:00", &kiosk, cmd, ErrorCode::NotInstantKind);
     // Missing key material: not accepted, on the spot.
-    let cmd = Command::HandleInstantly {
-        intake: intake("seizure", Channel::Court),
-        materials: strings(&["court_ruling"]),
-    };
+    let cmd =
+        Command::HandleInstantly { intake: intake("seizure", Channel::Court), materials: strings(&["court_ruling"]) };
     let d = w.ok("S", T0, &w.staff("court-1"), cmd);
     assert_eq!(d.case.state(), State::NotAccepted);
     assert_eq!(d.case.missing()[0].as_str(), "assistance_notice");
@@ -539,35 +352,13 @@ fn public_notice_suspends_at_review_and_resumes_by_itself() {
     assert_eq!(w.fmt(notice.ends_at), "2026-03-24T18:00:00+08:00");
     assert!(d.alerts.is_empty(), "a suspended case raises nothing");
     let sup = w.staff("sup-1");
-    w.refused(
-        "H",
-        "2026-03-10T10:00:00+08:00",
-        &sup,
-        Command::Resume,
-        ErrorCode::InvalidTransition,
-    );
+    w.refused("H", "2026-03-10T10:00:00+08:00", &sup, Command::Resume, ErrorCode::InvalidTransition);
     let system = w.staff("system");
-    w.refused(
-        "H",
-        "2026-03-24T17:00:00+08:00",
-        &system,
-        Command::AutoResume,
-        ErrorCode::InvalidTransition,
-    );
-    w.refused(
-        "H",
-        "2026-03-24T19:00:00+08:00",
-        &sup,
-        Command::AutoResume,
-        ErrorCode::ForbiddenRole,
-    );
+    w.refused("H", "2026-03-24T17:00:00+08:00", &system, Command::AutoResume, ErrorCode::InvalidTransition);
+    w.refused("H", "2026-03-24T19:00:00+08:00", &sup, Command::AutoResume, ErrorCode::ForbiddenRole);
     let d = w.ok("H", "2026-03-24T19:00:00+08:00", &system, Command::AutoResume);
     assert_eq!(d.case.state(), State::Reviewed);
-    assert_eq!(
-        w.fmt(d.events[0].at),
-        "2026-03-24T18:00:00+08:00",
-        "resumed at the notice's end"
-    );
+    assert_eq!(w.fmt(d.events[0].at), "2026-03-24T18:00:00+08:00", "resumed at the notice's end");
     let after = d.case.deadlines().unwrap();
     // Closings 03-03 … 03-23 fell inside: 15 working days.
     assert_eq!(w.fmt(before.promise.due_at), "2026-03-05T18:00:00+08:00");
@@ -585,47 +376,32 @@ fn resume_moves_deadlines_by_the_suspended_closings() {
         "A",
         T0,
         &sup,
-        Command::Suspend {
-            cause: SuspensionCause::PublicNotice,
-            note: "x".into(),
-        },
+        Command::Suspend { cause: SuspensionCause::PublicNotice, note: "x".into() },
         ErrorCode::InvalidArgument,
     );
     w.refused(
         "A",
         T0,
         &sup,
-        Command::Suspend {
-            cause: SuspensionCause::Other,
-            note: "".into(),
-        },
+        Command::Suspend { cause: SuspensionCause::Other, note: "".into() },
         ErrorCode::InvalidArgument,
     );
     w.refused(
         "A",
         T0,
         &w.staff("clerk-1"),
-        Command::Suspend {
-            cause: SuspensionCause::Other,
-            note: "x".into(),
-        },
+        Command::Suspend { cause: SuspensionCause::Other, note: "x".into() },
         ErrorCode::ForbiddenRole,
     );
     w.ok(
         "A",
         "2026-03-03T11:00:00+08:00",
         &sup,
-        Command::Suspend {
-            cause: SuspensionCause::ExpertReview,
-            note: "专家评审".into(),
-        },
+        Command::Suspend { cause: SuspensionCause::ExpertReview, note: "专家评审".into() },
     );
     let d = w.ok("A", "2026-03-05T09:00:00+08:00", &w.staff("rev-1"), Command::Resume);
     assert_eq!(d.case.state(), State::Accepted);
-    assert_eq!(
-        w.fmt(d.case.deadlines().unwrap().promise.due_at),
-        "2026-03-09T18:00:00+08:00"
-    );
+    assert_eq!(w.fmt(d.case.deadlines().unwrap().promise.due_at), "2026-03-09T18:00:00+08:00");
     assert_eq!(d.case.suspension_count(), 1);
 }
 
@@ -634,22 +410,10 @@ fn extension_moves_the_promise_never_past_the_statute() {
     let mut w = World::new();
     accepted_transfer(&mut w);
     let sup = w.staff("sup-1");
-    let ext = |days: u64| Command::Extend {
-        working_days: days,
-        reason: "复杂".into(),
-    };
+    let ext = |days: u64| Command::Extend { working_days: days, reason: "复杂".into() };
     w.refused("A", T0, &w.staff("rev-1"), ext(2), ErrorCode::ForbiddenRole);
     w.refused("A", T0, &sup, ext(0), ErrorCode::InvalidArgument);
-    w.refused(
-        "A",
-        T0,
-        &sup,
-        Command::Extend {
-            working_days: 2,
-            reason: " ".into(),
-        },
-        ErrorCode::InvalidArgument,
-    );
+    w.refused("A", T0, &sup, Command::Extend { working_days: 2, reason: " ".into() }, ErrorCode::InvalidArgument);
     let d = w.ok("A", T0, &sup, ext(2));
     let dl = d.case.deadlines().unwrap();
     assert_eq!(w.fmt(dl.promise.due_at), "2026-03-09T18:00:00+08:00");
@@ -670,18 +434,9 @@ fn evaluation_once_after_completion() {
         materials: strings(&["identity_proof"]),
     };
     w.ok("Q", T0, &kiosk, cmd);
-    let eval = |rating| Command::Evaluate {
-        rating,
-        comment: "快".into(),
-    };
+    let eval = |rating| Command::Evaluate { rating, comment: "快".into() };
     w.refused("Q", T0, &zhang, eval(6), ErrorCode::InvalidArgument);
-    w.refused(
-        "Q",
-        T0,
-        &w.applicant("110101199003070011"),
-        eval(5),
-        ErrorCode::ForbiddenRole,
-    );
+    w.refused("Q", T0, &w.applicant("110101199003070011"), eval(5), ErrorCode::ForbiddenRole);
     let d = w.ok("Q", T0, &zhang, eval(5));
     assert_eq!(d.case.evaluation().unwrap().rating, 5);
     w.refused("Q", T0, &zhang, eval(4), ErrorCode::AlreadyEvaluated);
@@ -698,79 +453,22 @@ fn online_application_pre_review_and_one_visit() {
         intake: intake("transfer_second_hand", Channel::Online),
         materials: strings(&["application_form"]),
     };
-    w.refused(
-        "O",
-        T0,
-        &w.applicant("110101199003070011"),
-        apply.clone(),
-        ErrorCode::ForbiddenRole,
-    );
+    w.refused("O", T0, &w.applicant("110101199003070011"), apply.clone(), ErrorCode::ForbiddenRole);
     let d = w.ok("O", T0, &zhang, apply);
     assert_eq!(d.case.state(), State::PreReview);
     assert!(d.case.deadlines().is_none());
-    w.refused(
-        "O",
-        T0,
-        &clerk,
-        Command::PreReview {
-            pass: false,
-            problems: vec![],
-        },
-        ErrorCode::InvalidArgument,
-    );
-    let d = w.ok(
-        "O",
-        T0,
-        &clerk,
-        Command::PreReview {
-            pass: false,
-            problems: strings(&["合同缺页"]),
-        },
-    );
-    assert_eq!(
-        d.case.stage(),
-        &Stage::Returned {
-            problems: strings(&["合同缺页"])
-        }
-    );
-    w.refused(
-        "O",
-        T0,
-        &clerk,
-        Command::Amend { materials: vec![] },
-        ErrorCode::ForbiddenRole,
-    );
-    w.ok(
-        "O",
-        T0,
-        &w.applicant(LI),
-        Command::Amend {
-            materials: strings(&["sale_contract", "identity_proof"]),
-        },
-    );
-    w.ok(
-        "O",
-        T0,
-        &clerk,
-        Command::PreReview {
-            pass: true,
-            problems: vec![],
-        },
-    );
+    w.refused("O", T0, &clerk, Command::PreReview { pass: false, problems: vec![] }, ErrorCode::InvalidArgument);
+    let d = w.ok("O", T0, &clerk, Command::PreReview { pass: false, problems: strings(&["合同缺页"]) });
+    assert_eq!(d.case.stage(), &Stage::Returned { problems: strings(&["合同缺页"]) });
+    w.refused("O", T0, &clerk, Command::Amend { materials: vec![] }, ErrorCode::ForbiddenRole);
+    w.ok("O", T0, &w.applicant(LI), Command::Amend { materials: strings(&["sale_contract", "identity_proof"]) });
+    w.ok("O", T0, &clerk, Command::PreReview { pass: true, problems: vec![] });
     // The visit: only materials are given; the rest comes from the application.
-    let d = w.ok(
-        "O",
-        "2026-03-03T10:00:00+08:00",
-        &clerk,
-        accept_with(None, &["title_certificate"]),
-    );
+    let d = w.ok("O", "2026-03-03T10:00:00+08:00", &clerk, accept_with(None, &["title_certificate"]));
     assert_eq!(d.case.state(), State::Accepted);
     assert_eq!(d.case.intake().channel, Channel::Online);
     assert_eq!(d.case.pledged().len(), 2);
-    assert_eq!(
-        w.fmt(d.case.deadlines().unwrap().promise.due_at),
-        "2026-03-06T18:00:00+08:00"
-    );
+    assert_eq!(w.fmt(d.case.deadlines().unwrap().promise.due_at), "2026-03-06T18:00:00+08:00");
 }
 
 #[test]
@@ -779,47 +477,21 @@ fn identifiers_are_validated_naming_the_field() {
     let clerk = w.staff("clerk-1");
     let mut input = intake("change", Channel::Window);
     input.applicants[1].id = "630102199211080029".into();
-    let r = w.refused(
-        "A",
-        T0,
-        &clerk,
-        accept_with(Some(input), &[]),
-        ErrorCode::InvalidIdentifier,
-    );
-    assert_eq!(
-        r.detail,
-        Some(Detail::Field {
-            name: "applicants[1].id".into()
-        })
-    );
+    let r = w.refused("A", T0, &clerk, accept_with(Some(input), &[]), ErrorCode::InvalidIdentifier);
+    assert_eq!(r.detail, Some(Detail::Field { name: "applicants[1].id".into() }));
     // An organisation needs a credit code, not an ID number.
     let mut input = org_intake("change", Channel::Window);
     input.applicants[0].id = ZHANG.into();
-    w.refused(
-        "A",
-        T0,
-        &clerk,
-        accept_with(Some(input), &[]),
-        ErrorCode::InvalidIdentifier,
-    );
+    w.refused("A", T0, &clerk, accept_with(Some(input), &[]), ErrorCode::InvalidIdentifier);
     let mut input = intake("change", Channel::Window);
     input.unit = "630102001001GB00001F0001000".into();
-    let r = w.refused(
-        "A",
-        T0,
-        &clerk,
-        accept_with(Some(input), &[]),
-        ErrorCode::InvalidIdentifier,
-    );
+    let r = w.refused("A", T0, &clerk, accept_with(Some(input), &[]), ErrorCode::InvalidIdentifier);
     assert_eq!(r.detail, Some(Detail::Field { name: "unit".into() }));
     // An organisation's promise is 5 working days.
     let cmd = accept_all(&w, org_intake("change", Channel::Window));
     let d = w.ok("O", T0, &clerk, cmd);
     assert_eq!(d.case.intake().category, ApplicantCategory::Organisation);
-    assert_eq!(
-        w.fmt(d.case.deadlines().unwrap().promise.due_at),
-        "2026-03-09T18:00:00+08:00"
-    );
+    assert_eq!(w.fmt(d.case.deadlines().unwrap().promise.due_at), "2026-03-09T18:00:00+08:00");
 }
 
 #[test]
@@ -841,40 +513,17 @@ fn unknown_things_and_time() {
         accept_with(Some(intake("change", Channel::Window)), &["bribe"]),
         ErrorCode::UnknownMaterial,
     );
-    assert_eq!(
-        r.detail,
-        Some(Detail::Materials {
-            materials: vec!["bribe".into()]
-        })
-    );
+    assert_eq!(r.detail, Some(Detail::Materials { materials: vec!["bribe".into()] }));
     w.refused("Z", T0, &w.staff("rev-1"), Command::Review, ErrorCode::CaseNotFound);
     w.refused("Z", T0, &clerk, accept_with(None, &[]), ErrorCode::InvalidArgument);
     accepted_transfer(&mut w);
-    w.refused(
-        "A",
-        "2026-03-01T09:00:00+08:00",
-        &w.staff("rev-1"),
-        Command::Review,
-        ErrorCode::TimeWentBackwards,
-    );
+    w.refused("A", "2026-03-01T09:00:00+08:00", &w.staff("rev-1"), Command::Review, ErrorCode::TimeWentBackwards);
     let other = Actor::new("rev-9", [Role::Reviewer], regflow_process::CentreId::new("haidong"));
     w.refused("A", T0, &other, Command::Review, ErrorCode::WrongCentre);
-    w.refused(
-        "A",
-        T0,
-        &clerk,
-        accept(&w, "change", Channel::Window),
-        ErrorCode::InvalidTransition,
-    );
+    w.refused("A", T0, &clerk, accept(&w, "change", Channel::Window), ErrorCode::InvalidTransition);
     // The policy must be in force.
     let cmd = accept(&w, "change", Channel::Window);
-    w.refused(
-        "P",
-        "2015-06-01T10:00:00+08:00",
-        &clerk,
-        cmd,
-        ErrorCode::NoPolicyInForce,
-    );
+    w.refused("P", "2015-06-01T10:00:00+08:00", &clerk, cmd, ErrorCode::NoPolicyInForce);
 }
 
 /// Refuses, with `code`, `actor`'s acceptance of case A at T0 from `intake`.
@@ -914,10 +563,7 @@ fn the_first_broken_rule_is_reported() {
         "B",
         T0,
         &w.staff("clerk-1"),
-        Command::HandleInstantly {
-            intake: q,
-            materials: vec![],
-        },
+        Command::HandleInstantly { intake: q, materials: vec![] },
         ErrorCode::NotInstantKind,
     );
     // time before everything.
@@ -926,23 +572,11 @@ fn the_first_broken_rule_is_reported() {
         "A",
         "2026-03-01T00:00:00+08:00",
         &bank,
-        Command::Evaluate {
-            rating: 9,
-            comment: String::new(),
-        },
+        Command::Evaluate { rating: 9, comment: String::new() },
         ErrorCode::TimeWentBackwards,
     );
     // invalid_argument before invalid_transition.
-    w.refused(
-        "A",
-        T0,
-        &bank,
-        Command::Evaluate {
-            rating: 9,
-            comment: String::new(),
-        },
-        ErrorCode::InvalidArgument,
-    );
+    w.refused("A", T0, &bank, Command::Evaluate { rating: 9, comment: String::new() }, ErrorCode::InvalidArgument);
     // separation before the command's own codes.
     let both = Actor::new("clerk-1", [Role::Clerk, Role::Reviewer], w.centre.id.clone());
     w.refused("A", T0, &both, Command::Review, ErrorCode::SeparationOfDuties);
@@ -972,10 +606,7 @@ fn alerts_are_raised_once_and_only_when_due() {
     accepted_transfer(&mut w);
     let system = w.staff("system");
     let warning = w.case("A").armed_alerts()[0];
-    assert_eq!(
-        (warning.clock, warning.level),
-        (ClockKind::Promise, AlertLevel::Warning)
-    );
+    assert_eq!((warning.clock, warning.level), (ClockKind::Promise, AlertLevel::Warning));
     w.refused(
         "A",
         "2026-03-04T17:00:00+08:00",
@@ -983,12 +614,7 @@ fn alerts_are_raised_once_and_only_when_due() {
         Command::RaiseAlert { alert: warning },
         ErrorCode::InvalidTransition,
     );
-    let d = w.ok(
-        "A",
-        "2026-03-04T18:30:00+08:00",
-        &system,
-        Command::RaiseAlert { alert: warning },
-    );
+    let d = w.ok("A", "2026-03-04T18:30:00+08:00", &system, Command::RaiseAlert { alert: warning });
     assert_eq!(d.events[0].at, warning.at, "history records the due instant");
     assert_eq!(d.case.alerts().len(), 1);
     assert!(!d.alerts.contains(&warning));
@@ -1034,29 +660,15 @@ fn reprojection_moves_only_what_the_calendar_changes() {
 #[test]
 fn seizures_open_only_on_a_court_commission() {
     let mut w = World::new();
-    let (clerk, bank, kiosk, court) = (
-        w.staff("clerk-1"),
-        w.staff("bank-1"),
-        w.staff("kiosk-1"),
-        w.staff("court-1"),
-    );
+    let (clerk, bank, kiosk, court) = (w.staff("clerk-1"), w.staff("bank-1"), w.staff("kiosk-1"), w.staff("court-1"));
     for kind in ["seizure", "seizure_release"] {
         let materials = all_materials(&w, kind);
-        for (channel, actor) in [
-            (Channel::Window, &clerk),
-            (Channel::HomeVisit, &clerk),
-            (Channel::Bank, &bank),
-            (Channel::Kiosk, &kiosk),
-        ] {
+        for (channel, actor) in
+            [(Channel::Window, &clerk), (Channel::HomeVisit, &clerk), (Channel::Bank, &bank), (Channel::Kiosk, &kiosk)]
+        {
             for cmd in [
-                Command::Accept {
-                    intake: Some(intake(kind, channel)),
-                    materials: materials.clone(),
-                },
-                Command::HandleInstantly {
-                    intake: intake(kind, channel),
-                    materials: materials.clone(),
-                },
+                Command::Accept { intake: Some(intake(kind, channel)), materials: materials.clone() },
+                Command::HandleInstantly { intake: intake(kind, channel), materials: materials.clone() },
             ] {
                 let r = w.refused("S", T0, actor, cmd, ErrorCode::ChannelNotAllowed);
                 assert!(r.message.contains(kind), "{r}");
@@ -1068,22 +680,11 @@ fn seizures_open_only_on_a_court_commission() {
             "S",
             T0,
             &owner,
-            Command::Apply {
-                intake: intake(kind, Channel::Online),
-                materials: materials.clone(),
-            },
+            Command::Apply { intake: intake(kind, Channel::Online), materials: materials.clone() },
             ErrorCode::ChannelNotAllowed,
         );
         assert!(!w.cases.contains_key("S"));
-        let d = w.ok(
-            kind,
-            T0,
-            &court,
-            Command::HandleInstantly {
-                intake: intake(kind, Channel::Court),
-                materials,
-            },
-        );
+        let d = w.ok(kind, T0, &court, Command::HandleInstantly { intake: intake(kind, Channel::Court), materials });
         assert_eq!(d.case.state(), State::Completed);
     }
 }
@@ -1094,27 +695,11 @@ fn extensions_of_any_size_never_move_the_promise_earlier() {
     accepted_transfer(&mut w);
     let sup = w.staff("sup-1");
     let before = w.case("A").clone();
-    let ext = |days: u64| Command::Extend {
-        working_days: days,
-        reason: "复杂".into(),
-    };
+    let ext = |days: u64| Command::Extend { working_days: days, reason: "复杂".into() };
     w.refused("A", T0, &sup, ext(0), ErrorCode::InvalidArgument);
-    for huge in [
-        u64::from(u32::MAX),
-        u64::from(u32::MAX) - 1,
-        i64::MAX as u64,
-        u64::MAX,
-        28,
-        10_000,
-    ] {
+    for huge in [u64::from(u32::MAX), u64::from(u32::MAX) - 1, i64::MAX as u64, u64::MAX, 28, 10_000] {
         let r = w.refused("A", T0, &sup, ext(huge), ErrorCode::ExceedsStatutory);
-        let Some(Detail::Deadlines {
-            promise_due,
-            statutory_due,
-        }) = r.detail
-        else {
-            panic!("no deadlines in {r}")
-        };
+        let Some(Detail::Deadlines { promise_due, statutory_due }) = r.detail else { panic!("no deadlines in {r}") };
         assert_eq!(statutory_due, before.deadlines().unwrap().statutory.due_at);
         if let Some(p) = promise_due {
             assert!(p > statutory_due, "{r}");
@@ -1132,11 +717,7 @@ fn extensions_of_any_size_never_move_the_promise_earlier() {
 fn another_centre_learns_nothing_about_a_case() {
     let mut w = World::new();
     accepted_transfer(&mut w);
-    let other = Actor::new(
-        "rev-9",
-        [Role::Registrar, Role::Reviewer],
-        regflow_process::CentreId::new("haidong"),
-    );
+    let other = Actor::new("rev-9", [Role::Registrar, Role::Reviewer], regflow_process::CentreId::new("haidong"));
     // `record` is not allowed in `accepted`, the time is before the case's last change,
     // the version is stale, the command's own rules would fail: all `wrong_centre`.
     w.expected_version = Some(99);
@@ -1144,13 +725,7 @@ fn another_centre_learns_nothing_about_a_case() {
         (T0, Command::Record),
         ("2026-01-01T09:00:00+08:00", Command::Review),
         (T0, Command::Resume),
-        (
-            T0,
-            Command::Extend {
-                working_days: 1,
-                reason: "x".into(),
-            },
-        ),
+        (T0, Command::Extend { working_days: 1, reason: "x".into() }),
     ] {
         let r = w.refused("A", when, &other, cmd, ErrorCode::WrongCentre);
         for secret in ["accepted", "xining", "version", "2026-03"] {

@@ -8,19 +8,14 @@ use regflow_process::catalogue::Task;
 use regflow_process::{Actor, Case, Channel, Command, Event, Role, State, TaskOutcome};
 
 fn actors(w: &World) -> Vec<Actor> {
-    let mut v: Vec<Actor> = [
-        "clerk-1", "clerk-2", "rev-1", "reg-1", "sup-1", "tax-1", "tr-1", "bank-1", "kiosk-1", "court-1", "system",
-    ]
-    .iter()
-    .map(|id| w.staff(id))
-    .collect();
+    let mut v: Vec<Actor> =
+        ["clerk-1", "clerk-2", "rev-1", "reg-1", "sup-1", "tax-1", "tr-1", "bank-1", "kiosk-1", "court-1", "system"]
+            .iter()
+            .map(|id| w.staff(id))
+            .collect();
     v.push(w.applicant(ZHANG));
     v.push(w.applicant(LI));
-    v.push(Actor::new(
-        "pat",
-        [Role::Clerk, Role::Reviewer, Role::Registrar, Role::Supervisor],
-        w.centre.id.clone(),
-    ));
+    v.push(Actor::new("pat", [Role::Clerk, Role::Reviewer, Role::Registrar, Role::Supervisor], w.centre.id.clone()));
     v
 }
 
@@ -30,78 +25,33 @@ fn command(w: &World, label: &str, choice: u8) -> Command {
         0 => accept(w, "transfer_second_hand", Channel::Window),
         1 => Command::Accept {
             intake: Some(intake("transfer_second_hand", Channel::Window)),
-            materials: m(&[
-                "application_form",
-                "identity_proof",
-                "title_certificate",
-                "sale_contract",
-            ]),
+            materials: m(&["application_form", "identity_proof", "title_certificate", "sale_contract"]),
         },
         2 => accept(w, "change", Channel::Window),
         3 => Command::HandleInstantly {
             intake: intake("information_query", Channel::Kiosk),
             materials: m(&["identity_proof"]),
         },
-        4 => Command::Apply {
-            intake: intake("change", Channel::Online),
-            materials: m(&["application_form"]),
-        },
-        5 => Command::PreReview {
-            pass: true,
-            problems: vec![],
-        },
-        6 => Command::PreReview {
-            pass: false,
-            problems: m(&["unclear"]),
-        },
-        7 => Command::Amend {
-            materials: m(&["identity_proof", "title_certificate", "change_proof"]),
-        },
-        8 => Command::Accept {
-            intake: None,
-            materials: m(&["identity_proof"]),
-        },
-        9 => Command::SupplyMaterials {
-            materials: m(&["marital_status_proof", "household_register"]),
-        },
+        4 => Command::Apply { intake: intake("change", Channel::Online), materials: m(&["application_form"]) },
+        5 => Command::PreReview { pass: true, problems: vec![] },
+        6 => Command::PreReview { pass: false, problems: m(&["unclear"]) },
+        7 => Command::Amend { materials: m(&["identity_proof", "title_certificate", "change_proof"]) },
+        8 => Command::Accept { intake: None, materials: m(&["identity_proof"]) },
+        9 => Command::SupplyMaterials { materials: m(&["marital_status_proof", "household_register"]) },
         10 => Command::task_succeeded(Task::Tax),
         11 => Command::task_succeeded(Task::TransactionFiling),
-        12 => Command::CompleteTask {
-            task: Task::Tax,
-            outcome: TaskOutcome::Failed {
-                reason: "dispute".into(),
-            },
-        },
+        12 => Command::CompleteTask { task: Task::Tax, outcome: TaskOutcome::Failed { reason: "dispute".into() } },
         13 => Command::Review,
         14 => Command::Record,
         15 => Command::IssueCertificate,
-        16 => Command::Suspend {
-            cause: SuspensionCause::Appraisal,
-            note: "鉴定".into(),
-        },
+        16 => Command::Suspend { cause: SuspensionCause::Appraisal, note: "鉴定".into() },
         17 => Command::Resume,
-        18 => Command::Reject {
-            ground: "violates_law".into(),
-            note: "x".into(),
-        },
-        19 => Command::Withdraw {
-            consenting: m(&[ZHANG, LI]),
-        },
-        20 => Command::Withdraw {
-            consenting: m(&[ZHANG]),
-        },
-        21 => Command::Extend {
-            working_days: 2,
-            reason: "complex".into(),
-        },
-        22 => Command::Extend {
-            working_days: 40,
-            reason: "complex".into(),
-        },
-        23 => Command::Evaluate {
-            rating: 5,
-            comment: "good".into(),
-        },
+        18 => Command::Reject { ground: "violates_law".into(), note: "x".into() },
+        19 => Command::Withdraw { consenting: m(&[ZHANG, LI]) },
+        20 => Command::Withdraw { consenting: m(&[ZHANG]) },
+        21 => Command::Extend { working_days: 2, reason: "complex".into() },
+        22 => Command::Extend { working_days: 40, reason: "complex".into() },
+        23 => Command::Evaluate { rating: 5, comment: "good".into() },
         24 => accept(w, "first_registration_homestead", Channel::Window),
         25 => Command::AutoResume,
         26 => match w.cases.get(label).and_then(|c| c.armed_alerts().first().copied()) {
@@ -110,10 +60,7 @@ fn command(w: &World, label: &str, choice: u8) -> Command {
         },
         27 => Command::Reproject,
         28 => accept(w, "mortgage", Channel::Bank),
-        _ => Command::Accept {
-            intake: Some(intake("change", Channel::Window)),
-            materials: m(&["application_form"]),
-        },
+        _ => Command::Accept { intake: Some(intake("change", Channel::Window)), materials: m(&["application_form"]) },
     }
 }
 
@@ -222,10 +169,8 @@ fn serde_round_trips_with_stable_ids() {
     assert_eq!(e["command"], "auto_suspend");
     assert_eq!(e["state_before"], "reviewed");
     assert_eq!(e["change"]["type"], "suspended");
-    let cmd = Command::CompleteTask {
-        task: Task::TransactionFiling,
-        outcome: TaskOutcome::Failed { reason: "r".into() },
-    };
+    let cmd =
+        Command::CompleteTask { task: Task::TransactionFiling, outcome: TaskOutcome::Failed { reason: "r".into() } };
     let v = serde_json::to_value(&cmd).unwrap();
     assert_eq!(v["command"], "complete_task");
     assert_eq!(v["task"], "transaction_filing");
@@ -233,10 +178,7 @@ fn serde_round_trips_with_stable_ids() {
     for s in State::ALL {
         assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
     }
-    for code in [
-        regflow_process::ErrorCode::UnitSeized,
-        regflow_process::ErrorCode::PartialWithdrawal,
-    ] {
+    for code in [regflow_process::ErrorCode::UnitSeized, regflow_process::ErrorCode::PartialWithdrawal] {
         assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
     }
 }

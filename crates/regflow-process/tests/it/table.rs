@@ -17,11 +17,7 @@ fn render() -> String {
             Who::TaskOfficer => "task officer".into(),
             Who::System => "system".into(),
         };
-        out.push_str(&format!(
-            "{from:<15} {:<17} -> {:<28} by {who}\n",
-            t.command.as_str(),
-            to.join("|")
-        ));
+        out.push_str(&format!("{from:<15} {:<17} -> {:<28} by {who}\n", t.command.as_str(), to.join("|")));
     }
     out
 }

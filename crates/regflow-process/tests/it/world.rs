@@ -88,17 +88,10 @@ impl World {
         let result = decide(before.as_ref(), &command, &ctx);
         match &result {
             Ok(d) => {
-                self.history
-                    .entry(label.to_owned())
-                    .or_default()
-                    .extend(d.events.iter().cloned());
+                self.history.entry(label.to_owned()).or_default().extend(d.events.iter().cloned());
                 self.cases.insert(label.to_owned(), d.case.clone());
             }
-            Err(_) => assert_eq!(
-                self.cases.get(label),
-                before.as_ref(),
-                "a refused command changed the case"
-            ),
+            Err(_) => assert_eq!(self.cases.get(label), before.as_ref(), "a refused command changed the case"),
         }
         result
     }
@@ -160,18 +153,12 @@ pub fn accept(w: &World, kind: &str, channel: Channel) -> Command {
 
 /// An acceptance of `intake` with every material its kind asks of the applicant.
 pub fn accept_all(w: &World, intake: IntakeInput) -> Command {
-    Command::Accept {
-        materials: all_materials(w, &intake.kind),
-        intake: Some(intake),
-    }
+    Command::Accept { materials: all_materials(w, &intake.kind), intake: Some(intake) }
 }
 
 /// An acceptance of `intake` (none: the case's own) with the materials named.
 pub fn accept_with(intake: Option<IntakeInput>, materials: &[&str]) -> Command {
-    Command::Accept {
-        intake,
-        materials: strings(materials),
-    }
+    Command::Accept { intake, materials: strings(materials) }
 }
 
 #[allow(dead_code)]

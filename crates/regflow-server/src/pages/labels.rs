@@ -104,12 +104,7 @@ pub fn area(a: &str) -> &'static str {
 
 /// The signed-in person, for the page header.
 pub fn person(t: &Token) -> Value {
-    let roles: Vec<Value> = t
-        .actor
-        .roles()
-        .iter()
-        .map(|r| json!({"id": r.as_str(), "zh": role(*r)}))
-        .collect();
+    let roles: Vec<Value> = t.actor.roles().iter().map(|r| json!({"id": r.as_str(), "zh": role(*r)})).collect();
     json!({"id": t.actor.id(), "name": t.name, "centre": t.actor.centre(), "roles": roles,
            "applicant": t.actor.has(Role::Applicant)})
 }
@@ -120,10 +115,7 @@ pub fn case(engine: &Engine, case: &Case, viewer: &Actor) -> Value {
     let mut doc = view::case_doc(engine, case, viewer);
     let hours = engine.centre(case.centre()).map(|c| c.hours).unwrap_or_default();
     let kind = engine.catalogue().get(case.kind().as_str());
-    let name_of = |m: &str| {
-        kind.and_then(|k| k.material(m))
-            .map_or_else(|| m.to_owned(), |spec| spec.name.clone())
-    };
+    let name_of = |m: &str| kind.and_then(|k| k.material(m)).map_or_else(|| m.to_owned(), |spec| spec.name.clone());
     let named = |list: &Value| -> Value {
         Value::Array(
             list.as_array()

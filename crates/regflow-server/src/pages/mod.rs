@@ -70,22 +70,12 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/report", get(staff::report))
         .route("/staff/alerts", get(staff::alerts))
         .route("/kiosk", get(kiosk::home).post(kiosk::query))
-        .route(
-            "/assets/app.css",
-            get(|| async { asset("text/css; charset=utf-8", CSS) }),
-        )
-        .route(
-            "/assets/app.js",
-            get(|| async { asset("text/javascript; charset=utf-8", JS) }),
-        )
+        .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
+        .route("/assets/app.js", get(|| async { asset("text/javascript; charset=utf-8", JS) }))
 }
 
 fn asset(kind: &'static str, body: &'static str) -> Response {
-    (
-        [(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "max-age=3600")],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "max-age=3600")], body).into_response()
 }
 
 /// A rendered page, with the visit's cookies.
@@ -94,10 +84,7 @@ pub(crate) fn render(state: &AppState, visit: &Visit, name: &str, mut ctx: Map<S
     if let Some(t) = &visit.token {
         ctx.insert("me".into(), labels::person(t));
     }
-    let html = state
-        .templates
-        .get_template(name)
-        .and_then(|t| t.render(Value::Object(ctx)));
+    let html = state.templates.get_template(name).and_then(|t| t.render(Value::Object(ctx)));
     let mut response = match html {
         Ok(html) => (
             [
@@ -170,11 +157,7 @@ pub(crate) async fn act_on_case(
     let (_, me) = posted_as(state, headers, fields, area).await?;
     let form = form_object(fields);
     match send(state, &me, Some(id), &form, &[]).await {
-        Ok(case) => Ok(back(
-            to,
-            Some(&format!("已办理，当前状态：{}", labels::state(case.state()))),
-            None,
-        )),
+        Ok(case) => Ok(back(to, Some(&format!("已办理，当前状态：{}", labels::state(case.state()))), None)),
         Err(p) if p.status == StatusCode::NOT_FOUND => Err(p.into()),
         Err(p) => Ok(back(to, None, Some(&refusal_text(&p)))),
     }
@@ -198,23 +181,15 @@ pub(crate) fn form_object(fields: &[(String, String)]) -> Map<String, Value> {
                 }
             }
             "problems" => {
-                let lines: Vec<Value> = v
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(|l| Value::String(l.to_owned()))
-                    .collect();
+                let lines: Vec<Value> =
+                    v.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| Value::String(l.to_owned())).collect();
                 map.insert(k.clone(), Value::Array(lines));
             }
             "pass" | "ok" => {
                 map.insert(k.clone(), Value::Bool(v == "true" || v == "on"));
             }
             "working_days" | "rating" => {
-                let n = v
-                    .trim()
-                    .parse::<u64>()
-                    .map(Value::from)
-                    .unwrap_or(Value::String(v.clone()));
+                let n = v.trim().parse::<u64>().map(Value::from).unwrap_or(Value::String(v.clone()));
                 map.insert(k.clone(), n);
             }
             _ if v.is_empty() => {}
@@ -241,11 +216,7 @@ pub(crate) async fn send(
     for (k, v) in fixed {
         body.insert((*k).to_owned(), v.clone());
     }
-    let name = body
-        .get("command")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let name = body.get("command").and_then(Value::as_str).unwrap_or_default().to_owned();
     let command = wire::command(&name, &body, id.is_some())?;
     let req = match id {
         Some(id) => Request::to(&regflow_process::CaseId::new(id), actor.clone(), command),
@@ -263,26 +234,16 @@ async fn login(
     let visit = Visit::of(&state, &headers).await?;
     let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     // Only our own areas: a sign-in never redirects elsewhere.
-    let next = field("next")
-        .filter(|n| ["/", "/staff", "/kiosk"].contains(n))
-        .unwrap_or("/");
+    let next = field("next").filter(|n| ["/", "/staff", "/kiosk"].contains(n)).unwrap_or("/");
     if !visit.csrf_ok(field("csrf")) {
         return Ok(forbidden_form());
     }
     let bearer = field("token").unwrap_or_default().trim();
     let Some(token) = state.engine.database().authenticate(bearer).await? else {
-        return Ok(back(
-            next,
-            None,
-            Some("令牌无效或已吊销 the token is unknown or revoked"),
-        ));
+        return Ok(back(next, None, Some("令牌无效或已吊销 the token is unknown or revoked")));
     };
     if !Area::at(next).admits(&token.actor) {
-        return Ok(back(
-            next,
-            None,
-            Some("此令牌不能登录此页面 this token is not for this page"),
-        ));
+        return Ok(back(next, None, Some("此令牌不能登录此页面 this token is not for this page")));
     }
     let mut response = Redirect::to(next).into_response();
     if let Ok(v) = HeaderValue::from_str(&Visit::sign_in(&state, &token.id)) {
@@ -477,14 +438,9 @@ fn checklist(state: &AppState, channel: regflow_process::Channel, chosen: Option
     let mut ctx = Map::new();
     ctx.insert("kinds".into(), Value::Array(kinds));
     if let Some(kind) = chosen.and_then(|k| catalogue.get(k)) {
-        let items: Vec<Value> = kind
-            .applicant_materials()
-            .map(|m| serde_json::json!({"id": m.id, "name": m.name, "key": m.key}))
-            .collect();
-        ctx.insert(
-            "kind".into(),
-            serde_json::json!({"id": kind.id, "name": kind.name, "checklist": items}),
-        );
+        let items: Vec<Value> =
+            kind.applicant_materials().map(|m| serde_json::json!({"id": m.id, "name": m.name, "key": m.key})).collect();
+        ctx.insert("kind".into(), serde_json::json!({"id": kind.id, "name": kind.name, "checklist": items}));
     }
     ctx
 }

@@ -27,11 +27,8 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash
 pub async fn guides(State(state): State<AppState>, headers: HeaderMap) -> Page {
     let visit = Visit::of(&state, &headers).await?;
     let today = view::today(&state.engine);
-    let policy = state
-        .engine
-        .policies()
-        .in_force(today)
-        .map_err(|e| Problem::from(regflow_process::Refusal::from(e)))?;
+    let policy =
+        state.engine.policies().in_force(today).map_err(|e| Problem::from(regflow_process::Refusal::from(e)))?;
     let guides: Vec<Value> = view::guides(state.engine.catalogue(), policy);
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("办事指南"));
@@ -66,11 +63,7 @@ pub async fn apply(
     }
     form.insert("applicants".into(), Value::Array(parties));
     match send(&state, &me, None, &form, &[("command", json!("apply"))]).await {
-        Ok(case) => Ok(back(
-            &format!("/my/cases/{}", case.id()),
-            Some("已提交网上申请，等待预审"),
-            None,
-        )),
+        Ok(case) => Ok(back(&format!("/my/cases/{}", case.id()), Some("已提交网上申请，等待预审"), None)),
         Err(p) => Ok(back(&format!("/apply?kind={kind}"), None, Some(&refusal_text(&p)))),
     }
 }

@@ -94,11 +94,7 @@ impl Visit {
             Some(id) => state.engine.database().live_token(&id).await?,
             None => None,
         };
-        Ok(Visit {
-            token,
-            csrf,
-            set_cookies,
-        })
+        Ok(Visit { token, csrf, set_cookies })
     }
 
     fn session_id(state: &AppState, value: &str) -> Option<String> {

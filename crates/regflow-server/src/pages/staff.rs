@@ -73,11 +73,7 @@ pub async fn accept(
             Some(&format!("{}：{}", labels::state(case.state()), case.id())),
             None,
         )),
-        Err(p) => Ok(back(
-            &format!("/staff/accept?kind={kind}"),
-            None,
-            Some(&refusal_text(&p)),
-        )),
+        Err(p) => Ok(back(&format!("/staff/accept?kind={kind}"), None, Some(&refusal_text(&p)))),
     }
 }
 
@@ -91,12 +87,7 @@ pub async fn case(
 ) -> Page {
     let (visit, me) = visit_as(&state, &headers, Area::Staff, None).await?;
     let case_id = CaseId::new(id.as_str());
-    let view = state
-        .engine
-        .as_actor(&me)
-        .case(&case_id)
-        .await?
-        .ok_or_else(|| Problem::not_found(&id))?;
+    let view = state.engine.as_actor(&me).case(&case_id).await?.ok_or_else(|| Problem::not_found(&id))?;
     let verified = state.engine.verify(&case_id).await?;
     let hours = state.engine.centre(me.centre()).map(|c| c.hours).unwrap_or_default();
     let history: Vec<Value> = view
@@ -114,14 +105,8 @@ pub async fn case(
     ctx.insert("case".into(), labels::case(&state.engine, &view.case, &me));
     ctx.insert("history".into(), Value::Array(history));
     ctx.insert("intact".into(), json!(verified.is_intact()));
-    ctx.insert(
-        "causes".into(),
-        json!(SuspensionCause::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
-    );
-    ctx.insert(
-        "grounds".into(),
-        json!(RejectionGround::ALL.iter().map(|g| g.as_str()).collect::<Vec<_>>()),
-    );
+    ctx.insert("causes".into(), json!(SuspensionCause::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()));
+    ctx.insert("grounds".into(), json!(RejectionGround::ALL.iter().map(|g| g.as_str()).collect::<Vec<_>>()));
     let tasks: Vec<&str> = Task::completed_by(&me).map(Task::as_str).collect();
     ctx.insert("my_tasks".into(), json!(tasks));
     flash.into_ctx(&mut ctx);
@@ -135,15 +120,7 @@ pub async fn act(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Page {
-    super::act_on_case(
-        &state,
-        &headers,
-        &id,
-        &fields,
-        Area::Staff,
-        &format!("/staff/cases/{id}"),
-    )
-    .await
+    super::act_on_case(&state, &headers, &id, &fields, Area::Staff, &format!("/staff/cases/{id}")).await
 }
 
 /// The query of `GET /staff/report`.
@@ -157,27 +134,15 @@ pub struct ReportQuery {
 pub async fn report(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ReportQuery>) -> Page {
     let (visit, me) = visit_as(&state, &headers, Area::Staff, None).await?;
     if !me.has(Role::Supervisor) {
-        return Ok(back(
-            "/staff",
-            None,
-            Some("报表仅主管可见 the report is for supervisors"),
-        ));
+        return Ok(back("/staff", None, Some("报表仅主管可见 the report is for supervisors")));
     }
     let hours = state.engine.centre(me.centre()).map(|c| c.hours).unwrap_or_default();
     let today = hours.local_date(state.engine.now());
-    let from_text = q
-        .from
-        .unwrap_or_else(|| format!("{}-01-01", chrono::Datelike::year(&today)));
+    let from_text = q.from.unwrap_or_else(|| format!("{}-01-01", chrono::Datelike::year(&today)));
     let to_text = q.to.unwrap_or_else(|| (today + chrono::Duration::days(1)).to_string());
     let (from, to) = match (hours.parse_instant(&from_text), hours.parse_instant(&to_text)) {
         (Ok(f), Ok(t)) if t > f => (f, t),
-        _ => {
-            return Ok(back(
-                "/staff/report",
-                None,
-                Some("日期有误：请用 YYYY-MM-DD，结束晚于开始"),
-            ))
-        }
+        _ => return Ok(back("/staff/report", None, Some("日期有误：请用 YYYY-MM-DD，结束晚于开始"))),
     };
     let filter = ReportFilter::period(from, to);
     let report = state.engine.as_actor(&me).report(&filter).await?;
@@ -192,10 +157,7 @@ pub async fn report(State(state): State<AppState>, headers: HeaderMap, Query(q):
     };
     let mut rows = vec![row("合计 all".into(), &report.overall)];
     for (c, f) in &report.by_category {
-        rows.push(row(
-            format!("{} {c}", if c.as_str() == "individual" { "个人" } else { "单位" }),
-            f,
-        ));
+        rows.push(row(format!("{} {c}", if c.as_str() == "individual" { "个人" } else { "单位" }), f));
     }
     let channels: Vec<Value> = report.by_channel.iter().map(|(c, f)| row(c.to_string(), f)).collect();
     let kinds: Vec<Value> = report
@@ -247,15 +209,9 @@ pub async fn alerts(State(state): State<AppState>, headers: HeaderMap) -> Page {
                     let hours = state.engine.centre(&centre).map(|c| c.hours).unwrap_or_default();
                     let mut doc = alert_doc(a, &hours);
                     doc["case_url"] = json!(format!("/staff/cases/{}", a.case_id));
-                    let event = Event::default()
-                        .id(a.id.to_string())
-                        .event("alert")
-                        .data(doc.to_string());
+                    let event = Event::default().id(a.id.to_string()).event("alert").data(doc.to_string());
                     let next = a.id;
-                    return Some((
-                        Ok::<_, std::convert::Infallible>(event),
-                        (state, me, centre, next, signal),
-                    ));
+                    return Some((Ok::<_, std::convert::Infallible>(event), (state, me, centre, next, signal)));
                 }
                 Ok(_) => {
                     let _ = tokio::time::timeout(Duration::from_secs(1), signal.changed()).await;
