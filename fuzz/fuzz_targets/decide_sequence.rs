@@ -25,24 +25,23 @@ fn intake(kind: &str, channel: Channel) -> IntakeInput {
     }
 }
 
+/// A second-hand transfer's key materials, and the ones it may pledge.
+const TRANSFER_KEY: [&str; 4] = ["application_form", "identity_proof", "title_certificate", "sale_contract"];
+const TRANSFER_OTHER: [&str; 2] = ["marital_status_proof", "household_register"];
+
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
 fn command(choice: u8) -> Command {
-    let transfer = strings(&[
-        "application_form",
-        "identity_proof",
-        "title_certificate",
-        "sale_contract",
-        "marital_status_proof",
-        "household_register",
-    ]);
     match choice % 20 {
-        0 => Command::Accept { intake: Some(intake("transfer_second_hand", Channel::Window)), materials: transfer },
+        0 => Command::Accept {
+            intake: Some(intake("transfer_second_hand", Channel::Window)),
+            materials: strings(&[&TRANSFER_KEY[..], &TRANSFER_OTHER].concat()),
+        },
         1 => Command::Accept {
             intake: Some(intake("transfer_second_hand", Channel::Window)),
-            materials: strings(&["application_form", "identity_proof", "title_certificate", "sale_contract"]),
+            materials: strings(&TRANSFER_KEY),
         },
         2 => Command::Apply { intake: intake("change", Channel::Online), materials: strings(&["application_form"]) },
         3 => Command::PreReview { pass: true, problems: vec![] },

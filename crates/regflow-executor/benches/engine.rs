@@ -28,8 +28,8 @@ use regflow_executor::testing::PgDatabase;
 use regflow_executor::{AlertHandler, Clock, Engine, FiredAlert, IgnoreAlerts, ManualClock, Request, WatchOptions};
 use regflow_process::catalogue::Task;
 use regflow_process::{
-    Actor, ApplicantCategory, ApplicantInput, Calendar, CaseId, Centre, CentreId, Channel, Command, IntakeInput,
-    OfficeHours, PolicyTimeline, Priority, Role,
+    Actor, ApplicantCategory, ApplicantInput, Calendar, CaseId, Catalogue, Centre, CentreId, Channel, Command,
+    IntakeInput, OfficeHours, PolicyTimeline, Role,
 };
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -98,8 +98,8 @@ fn staff(id: &str, role: Role) -> Actor {
     Actor::new(id, [role], xining())
 }
 
-fn accept(kind: &str, materials: &[&str]) -> Command {
-    accept_on(kind, materials, "630102001001GB00001F00010001")
+fn accept(kind: &str) -> Command {
+    accept_on(kind, "630102001001GB00001F00010001")
 }
 
 /// The property unit of the `n`-th case of a run: each case is another flat, so recording
@@ -108,34 +108,25 @@ fn unit(n: usize) -> String {
     format!("630102001001GB00001F{n:08}")
 }
 
-fn accept_on(kind: &str, materials: &[&str], unit: &str) -> Command {
+/// A window acceptance of `kind` on `unit` with every material the applicant brings.
+fn accept_on(kind: &str, unit: &str) -> Command {
+    let applicants = vec![ApplicantInput::new("张三", ZHANG)];
     Command::Accept {
-        intake: Some(IntakeInput {
-            kind: kind.into(),
-            applicant_category: ApplicantCategory::Individual,
-            applicants: vec![ApplicantInput::new("张三", ZHANG)],
-            unit: unit.into(),
-            channel: Channel::Window,
-            priority: Priority::Standard,
-        }),
-        materials: materials.iter().map(|m| (*m).to_owned()).collect(),
+        intake: Some(IntakeInput::new(kind, ApplicantCategory::Individual, applicants, unit, Channel::Window)),
+        materials: materials(kind),
     }
 }
 
-const TRANSFER: [&str; 6] = [
-    "application_form",
-    "identity_proof",
-    "title_certificate",
-    "sale_contract",
-    "marital_status_proof",
-    "household_register",
-];
-const CHANGE: [&str; 4] = ["application_form", "identity_proof", "title_certificate", "change_proof"];
+/// Every material the applicant brings for `kind`, in checklist order.
+fn materials(kind: &str) -> Vec<String> {
+    static CATALOGUE: std::sync::LazyLock<Catalogue> = std::sync::LazyLock::new(Catalogue::builtin);
+    CATALOGUE.get(kind).unwrap().applicant_material_ids(None)
+}
 
 /// The template lifecycle of a transfer of `unit`.
 fn lifecycle(unit: &str) -> Vec<(Actor, Command)> {
     vec![
-        (staff("clerk-1", Role::Clerk), accept_on("transfer_second_hand", &TRANSFER, unit)),
+        (staff("clerk-1", Role::Clerk), accept_on("transfer_second_hand", unit)),
         (staff("tax-1", Role::TaxOfficer), Command::task_succeeded(Task::Tax)),
         (staff("tr-1", Role::TransactionOfficer), Command::task_succeeded(Task::TransactionFiling)),
         (staff("rev-1", Role::Reviewer), Command::Review),
@@ -414,7 +405,7 @@ async fn pass_among(db: &Db, open: u64) -> (Duration, Vec<Duration>, i64) {
     let engine = engine_on(db, clock.clone(), vec![Centre::new("xining")]).await;
     for i in 0..100 {
         let id = CaseId::new(format!("due{i}"));
-        engine.execute(Request::to(&id, staff("clerk-1", Role::Clerk), accept("change", &CHANGE))).await.unwrap();
+        engine.execute(Request::to(&id, staff("clerk-1", Role::Clerk), accept("change"))).await.unwrap();
     }
     // Fillers: open cases whose alerts come a year later.
     clone_cases(&engine, "due0", "open", open - 100, Some("{}"), 365 * 86_400 * 1_000_000).await;
@@ -458,10 +449,7 @@ impl AlertHandler for Count {
 async fn throughput(db: &Db, alerts: u64, watchers: usize) -> (f64, u64, usize, bool) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine_on(db, clock.clone(), vec![Centre::new("xining")]).await;
-    engine
-        .execute(Request::to(&CaseId::new("tpl"), staff("clerk-1", Role::Clerk), accept("change", &CHANGE)))
-        .await
-        .unwrap();
+    engine.execute(Request::to(&CaseId::new("tpl"), staff("clerk-1", Role::Clerk), accept("change"))).await.unwrap();
     clone_cases(&engine, "tpl", "t", alerts / 4 - 1, None, 0).await;
     let count = Arc::new(Count::default());
     let now = at("2026-06-01T00:00:00+08:00");
@@ -544,7 +532,7 @@ async fn latency(db: &Db, elsewhere: bool) -> Timings {
         engine.watch(handler.clone(), WatchOptions { max_idle: Duration::from_secs(5), ..Default::default() });
     for c in &centres[..5] {
         let clerk = Actor::new("clerk", [Role::Clerk], c.id.clone());
-        let done = commanding.execute(Request::new(clerk, accept("change", &CHANGE))).await.unwrap();
+        let done = commanding.execute(Request::new(clerk, accept("change"))).await.unwrap();
         if std::env::var("BENCH_DEBUG").is_ok() {
             eprintln!("{:?} {:?}", done.case.deadlines(), done.alerts);
         }
@@ -566,7 +554,7 @@ async fn latency(db: &Db, elsewhere: bool) -> Timings {
         tokio::time::sleep(wait).await;
         let clerk = Actor::new("clerk", [Role::Clerk], c.id.clone());
         let sent = Utc::now();
-        commanding.execute(Request::new(clerk, accept("change", &CHANGE))).await.unwrap();
+        commanding.execute(Request::new(clerk, accept("change"))).await.unwrap();
         tries.push((due, sent, Utc::now()));
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -635,12 +623,11 @@ fn import_file(path: &std::path::Path, n: u64) {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     for i in 0..n {
-        let (kind, materials): (&str, &[&str]) =
-            if i % 2 == 0 { ("change", &CHANGE) } else { ("transfer_second_hand", &TRANSFER) };
+        let kind = if i % 2 == 0 { "change" } else { "transfer_second_hand" };
         let day = format!("2025-{:02}-{:02}", 2 + i % 10, 3 + i % 25);
         let mut line = format!(
             r#"{{"id":"HIST-{i:07}","intake":{{"kind":"{kind}","applicant_category":"individual","applicants":[{{"name":"张三","id":"{ZHANG}"}}],"unit":"630102001001GB00001F{i:08}","channel":"window","priority":"standard"}},"materials":{},"accepted_at":"{day}T09:00:00+08:00""#,
-            serde_json::to_string(materials).unwrap()
+            serde_json::to_string(&materials(kind)).unwrap()
         );
         let tasks = if kind == "transfer_second_hand" {
             format!(

@@ -14,14 +14,9 @@ const ZHANG: &str = "630102198503120015";
 const LI: &str = "630102199211080028";
 const WANG: &str = "630102198001010035";
 const UNIT: &str = "630102001001GB00001F00010001";
-const TRANSFER: [&str; 6] = [
-    "application_form",
-    "identity_proof",
-    "title_certificate",
-    "sale_contract",
-    "marital_status_proof",
-    "household_register",
-];
+/// A second-hand transfer's key materials, and the ones it may pledge.
+const TRANSFER_KEY: [&str; 4] = ["application_form", "identity_proof", "title_certificate", "sale_contract"];
+const TRANSFER_OTHER: [&str; 2] = ["marital_status_proof", "household_register"];
 
 /// A fresh database: an SQLite file in a temporary folder, or a PostgreSQL database.
 struct Db {
@@ -176,7 +171,7 @@ impl Svc {
 
 fn transfer(applicants: Value) -> Value {
     json!({"command": "accept", "kind": "transfer_second_hand", "applicant_category": "individual",
-           "channel": "window", "unit": UNIT, "applicants": applicants, "materials": TRANSFER})
+           "channel": "window", "unit": UNIT, "applicants": applicants, "materials": ([&TRANSFER_KEY[..], &TRANSFER_OTHER].concat())})
 }
 
 fn zhang_and_li() -> Value {
@@ -449,7 +444,7 @@ async fn every_code_has_its_status(db: &Db) {
 
     // A pledged material blocks recording.
     let mut pledged = transfer(zhang_and_li());
-    pledged["materials"] = json!(TRANSFER[..4]);
+    pledged["materials"] = json!(TRANSFER_KEY);
     pledged["kind"] = json!("transfer_second_hand");
     let (_, case) = svc.post("/v1/cases", "clerk", pledged).await;
     assert_eq!(case["materials"]["pledged"], json!(["household_register", "marital_status_proof"]));

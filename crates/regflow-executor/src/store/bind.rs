@@ -40,39 +40,28 @@ pub(crate) trait Bind<'q>: Sized {
     fn bind(self, value: impl Into<Value<'q>>) -> Self;
 }
 
-macro_rules! bind_values {
-    ($query:expr, $value:expr, $bind:path) => {
-        match $value.into() {
-            Value::Text(s) => $bind($query, s),
-            Value::Int(n) => $bind($query, n),
-            Value::Maybe(n) => $bind($query, n),
-            Value::MaybeText(s) => $bind($query, s),
+/// Implements [`Bind`] for a sqlx query type, binding each [`Value`] with its own `bind`.
+macro_rules! impl_bind {
+    ($($generic:ident),* => $query:ty, $bind:path) => {
+        impl<'q, DB, $($generic),*> Bind<'q> for $query
+        where
+            DB: sqlx::Database,
+            &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+            Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        {
+            fn bind(self, value: impl Into<Value<'q>>) -> Self {
+                match value.into() {
+                    Value::Text(s) => $bind(self, s),
+                    Value::Int(n) => $bind(self, n),
+                    Value::Maybe(n) => $bind(self, n),
+                    Value::MaybeText(s) => $bind(self, s),
+                }
+            }
         }
     };
 }
 
-impl<'q, DB> Bind<'q> for sqlx::query::Query<'q, DB, DB::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    fn bind(self, value: impl Into<Value<'q>>) -> Self {
-        bind_values!(self, value, sqlx::query::Query::bind)
-    }
-}
-
-impl<'q, DB, O> Bind<'q> for sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>>
-where
-    DB: sqlx::Database,
-    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    fn bind(self, value: impl Into<Value<'q>>) -> Self {
-        bind_values!(self, value, sqlx::query::QueryAs::bind)
-    }
-}
+impl_bind!(=> sqlx::query::Query<'q, DB, DB::Arguments<'q>>, sqlx::query::Query::bind);
+impl_bind!(O => sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>>, sqlx::query::QueryAs::bind);
