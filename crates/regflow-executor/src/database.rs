@@ -77,8 +77,8 @@ impl Database {
     }
 
     /// Whether one command's writes go in one statement that is all or nothing by itself
-    /// (PostgreSQL's data-modifying CTEs), so a command on an existing case needs no
-    /// transaction around its read and its write.
+    /// (PostgreSQL's data-modifying CTEs), so a command that opens a case or acts on one
+    /// needs no transaction around its read and its write.
     pub(crate) fn writes_in_one_statement(&self) -> bool {
         #[allow(unreachable_patterns)]
         match self {
