@@ -194,7 +194,7 @@ impl<'e> Batch<'e> {
                 id.clone()
             }
             None => {
-                let id = CaseId::new(uuid::Uuid::new_v4().to_string());
+                let id = engine.new_case_id();
                 self.slots.insert(id.clone(), Slot::new(None, None));
                 id
             }

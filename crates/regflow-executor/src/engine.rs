@@ -289,6 +289,20 @@ impl Engine {
         crate::clock::to_micros(self.inner.clock.now())
     }
 
+    /// A fresh case id: a UUID whose first 48 bits are the engine's current millisecond
+    /// (version 7), the rest random. Ids drawn later sort later, so a new case's rows and
+    /// index entries land beside the other recent cases' instead of anywhere in the
+    /// B-trees, and the open cases a day's commands touch sit on few pages.
+    pub(crate) fn new_case_id(&self) -> CaseId {
+        let now = self.inner.clock.now();
+        let at = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            u64::try_from(now.timestamp()).unwrap_or(0),
+            now.timestamp_subsec_nanos(),
+        );
+        CaseId::new(uuid::Uuid::new_v7(at).to_string())
+    }
+
     /// The database the engine keeps its cases in (its pool), for the embedding
     /// application's own transactions ([`Engine::execute_in_sqlite`],
     /// [`Engine::execute_in_postgres`]).
@@ -400,7 +414,7 @@ impl Engine {
     async fn read_for(&self, conn: &mut Conn<'_>, req: &Request) -> Result<ReadCase> {
         let (case_id, found) = match &req.case_id {
             Some(id) => (id.clone(), conn.load_case_with_head(id.as_str()).await?),
-            None => (CaseId::new(uuid::Uuid::new_v4().to_string()), None),
+            None => (self.new_case_id(), None),
         };
         let (row, head) = match found {
             Some(found) => (Some(found.row), found.calendar_head),

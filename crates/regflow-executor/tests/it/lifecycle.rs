@@ -289,3 +289,34 @@ async fn offline_capture(db: &Db) {
     assert!(engine.case(&CaseId::new("Q2")).await.unwrap().is_none());
 }
 on_both!(offline_commands_record_when_they_were_captured, offline_capture);
+
+async fn ids_in_time_order(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let done =
+            engine.execute(Request::new(clerk.clone(), accept(&engine, "change", Channel::Window))).await.unwrap();
+        ids.push(done.case.id().as_str().to_owned());
+        clock.advance(chrono::Duration::milliseconds(1));
+    }
+    // Two drawn in one batch at one instant differ.
+    let batch = vec![
+        Request::new(clerk.clone(), accept(&engine, "change", Channel::Window)),
+        Request::new(clerk.clone(), accept(&engine, "change", Channel::Window)),
+    ];
+    for done in engine.execute_all(batch).await.unwrap() {
+        ids.push(done.case.id().as_str().to_owned());
+    }
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids[..3], sorted[..3], "ids drawn later sort later");
+    assert!(ids[3] > ids[2] && ids[4] > ids[2] && ids[3] != ids[4], "{ids:?}");
+    // Version 7, stamped with the engine's clock (2026-03-02T01:00:00Z), not the system's.
+    let uuid = uuid::Uuid::parse_str(&ids[0]).unwrap();
+    assert_eq!(uuid.get_version_num(), 7);
+    let (secs, _) = uuid.get_timestamp().unwrap().to_unix();
+    assert_eq!(secs, at("2026-03-02T09:00:00+08:00").timestamp() as u64);
+}
+on_both!(new_case_ids_sort_by_the_engine_clock, ids_in_time_order);
