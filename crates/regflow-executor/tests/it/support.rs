@@ -98,7 +98,12 @@ pub fn intake(kind: &str, channel: Channel) -> IntakeInput {
     IntakeInput::new(kind, ApplicantCategory::Individual, applicants, UNIT, channel)
 }
 
-pub fn all_materials(engine: &Engine, kind: &str) -> Vec<String> {
+/// Material ids, as a command lists them.
+pub fn ids(items: &[&str]) -> Vec<regflow_process::MaterialId> {
+    regflow_process::MaterialId::list(items).unwrap()
+}
+
+pub fn all_materials(engine: &Engine, kind: &str) -> Vec<regflow_process::MaterialId> {
     engine.catalogue().get(kind).unwrap().applicant_material_ids(None)
 }
 
