@@ -549,8 +549,9 @@ impl Engine {
     pub(crate) fn unit_to_check(&self, case: Option<&Case>, command: &Command) -> Option<(String, bool)> {
         let (kind, unit) = match (command, case) {
             (Command::Record, Some(c)) => (c.kind().as_str(), c.intake().unit.to_string()),
+            // A unit number that does not parse locks nothing: `decide` refuses it.
             (Command::HandleInstantly { intake, .. }, None) => {
-                (intake.kind.as_str(), intake.unit.trim().to_ascii_uppercase())
+                (intake.kind.as_str(), regflow_process::identifier::UnitNumber::parse(&intake.unit).ok()?.to_string())
             }
             _ => return None,
         };
