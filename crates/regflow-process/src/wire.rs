@@ -276,12 +276,16 @@ impl Args<'_> {
     /// The `materials` list (none: empty); an entry that cannot be a material id is refused
     /// as `unknown_material`, every such entry named.
     fn materials(&self) -> Result<Vec<MaterialId>, Refusal> {
-        let given = self.strings("materials")?.unwrap_or_default();
-        let (ids, bad): (Vec<_>, Vec<_>) = given.iter().map(|m| MaterialId::parse(m.trim())).partition(Result::is_ok);
-        if bad.is_empty() {
-            return Ok(ids.into_iter().flatten().collect());
+        let (mut ids, mut bad) = (Vec::new(), Vec::new());
+        for m in self.strings("materials")?.unwrap_or_default() {
+            match MaterialId::parse(m.trim()) {
+                Ok(id) => ids.push(id),
+                Err(_) => bad.push(m),
+            }
         }
-        let bad: Vec<String> = given.into_iter().filter(|m| MaterialId::parse(m.trim()).is_err()).collect();
+        if bad.is_empty() {
+            return Ok(ids);
+        }
         Err(Refusal::new(
             ErrorCode::UnknownMaterial,
             format!("not material ids (lowercase snake_case, as on the checklist): {}", bad.join(", ")),

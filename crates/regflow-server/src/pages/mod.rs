@@ -143,7 +143,6 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-/// The message a refused form shows: the SPEC 8 code and what to do.
 /// A command posted from a case page (`to`) in `area`: back to the page with what became of
 /// it. A case the caller may not see is not found, as the engine says.
 pub(crate) async fn act_on_case(
@@ -163,6 +162,7 @@ pub(crate) async fn act_on_case(
     }
 }
 
+/// The message a refused form shows: the SPEC 8 code and what to do.
 pub(crate) fn refusal_text(p: &Problem) -> String {
     format!("{} ({}): {}", labels::code(&p.code), p.code, p.detail)
 }
