@@ -4,7 +4,7 @@
 //! `cargo run --example embed [-- --database postgres://…]` (default: in-memory SQLite)
 
 use regflow::executor::{Engine, Request};
-use regflow::process::catalogue::{MaterialId, Task};
+use regflow::process::catalogue::Task;
 use regflow::process::{
     Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput, Priority, Role,
 };
@@ -41,7 +41,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             channel: Channel::Window,
             priority: Priority::Standard,
         }),
-        materials: MaterialId::list(&["application_form", "identity_proof", "title_certificate", "sale_contract"])?,
+        materials: ["application_form", "identity_proof", "title_certificate", "sale_contract"]
+            .map(String::from)
+            .to_vec(),
     };
     let done = engine.execute(Request::new(staff("clerk-1", Role::Clerk), accept)).await?;
     let id = done.case.id().clone();
@@ -58,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (staff("tr-1", Role::TransactionOfficer), Command::task_succeeded(Task::TransactionFiling)),
         (
             Actor::applicant("630102198503120015", xining.clone()),
-            Command::SupplyMaterials { materials: MaterialId::list(&["marital_status_proof", "household_register"])? },
+            Command::SupplyMaterials { materials: vec!["marital_status_proof".into(), "household_register".into()] },
         ),
         // 4. Review, record, issue: the three steps and the certificate.
         (staff("rev-1", Role::Reviewer), Command::Review),

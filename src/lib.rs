@@ -25,17 +25,23 @@
 //!
 //! ```
 //! use regflow::{ApplicantCategory, ApplicantInput, Actor, Centre, CentreId, Channel, Command};
-//! use regflow::{Engine, IntakeInput, MaterialId, Request, Role, State};
+//! use regflow::{Engine, IntakeInput, Priority, Request, Role, State};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let engine = Engine::builder("sqlite::memory:").centre(Centre::new("xining")).build().await?;
 //! let clerk = Actor::new("clerk-1", [Role::Clerk], CentreId::new("xining"));
-//! let applicants = vec![ApplicantInput::new("张三", "630102198503120015")];
-//! let unit = "630102001001GB00001F00010001";
 //! let accept = Command::Accept {
-//!     intake: Some(IntakeInput::new("change", ApplicantCategory::Individual, applicants, unit, Channel::Window)),
-//!     materials: MaterialId::list(&["application_form", "identity_proof", "title_certificate", "change_proof"])
-//!         .expect("material ids"),
+//!     intake: Some(IntakeInput {
+//!         kind: "change".into(),
+//!         applicant_category: ApplicantCategory::Individual,
+//!         applicants: vec![ApplicantInput::new("张三", "630102198503120015")],
+//!         unit: "630102001001GB00001F00010001".into(),
+//!         channel: Channel::Window,
+//!         priority: Priority::Standard,
+//!     }),
+//!     materials: ["application_form", "identity_proof", "title_certificate", "change_proof"]
+//!         .map(String::from)
+//!         .to_vec(),
 //! };
 //! let done = engine.execute(Request::new(clerk, accept)).await?;
 //! assert_eq!(done.case.state(), State::Accepted);
@@ -80,8 +86,8 @@ pub use regflow_executor::{
 };
 pub use regflow_process::{
     Actor, ActorId, ApplicantCategory, ApplicantInput, Calendar, CalendarVersion, Case, CaseId, Centre, CentreId,
-    Channel, Command, Deadline, Deadlines, ErrorCode, IdType, IntakeInput, KindId, MaterialId, OfficeHours, PartyRole,
-    PolicyTimeline, Priority, Refusal, RejectionGround, Role, State, SuspensionCause, Task, TaskOutcome,
+    Channel, Command, Deadline, Deadlines, ErrorCode, IdType, IntakeInput, KindId, OfficeHours, PartyRole,
+    PolicyTimeline, Priority, Refusal, Role, State, TaskOutcome,
 };
 
 /// The README's snippets, compiled and run as doctests so they stay true.

@@ -4,8 +4,8 @@
 #![no_main]
 use chrono::{DateTime, Duration, Utc};
 use libfuzzer_sys::fuzz_target;
-use regflow_process::case::{RejectionGround, SuspensionCause};
-use regflow_process::catalogue::{MaterialId, Task};
+use regflow_process::case::SuspensionCause;
+use regflow_process::catalogue::Task;
 use regflow_process::{
     decide, Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Catalogue, Centre, Channel, Command,
     Context, Event, IntakeInput, PolicyTimeline, Priority, Role,
@@ -29,10 +29,6 @@ fn intake(kind: &str, channel: Channel) -> IntakeInput {
 const TRANSFER_KEY: [&str; 4] = ["application_form", "identity_proof", "title_certificate", "sale_contract"];
 const TRANSFER_OTHER: [&str; 2] = ["marital_status_proof", "household_register"];
 
-fn ids(items: &[&str]) -> Vec<MaterialId> {
-    MaterialId::list(items).unwrap()
-}
-
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
@@ -41,18 +37,18 @@ fn command(choice: u8) -> Command {
     match choice % 20 {
         0 => Command::Accept {
             intake: Some(intake("transfer_second_hand", Channel::Window)),
-            materials: ids(&[&TRANSFER_KEY[..], &TRANSFER_OTHER].concat()),
+            materials: strings(&[&TRANSFER_KEY[..], &TRANSFER_OTHER].concat()),
         },
         1 => Command::Accept {
             intake: Some(intake("transfer_second_hand", Channel::Window)),
-            materials: ids(&TRANSFER_KEY),
+            materials: strings(&TRANSFER_KEY),
         },
-        2 => Command::Apply { intake: intake("change", Channel::Online), materials: ids(&["application_form"]) },
+        2 => Command::Apply { intake: intake("change", Channel::Online), materials: strings(&["application_form"]) },
         3 => Command::PreReview { pass: true, problems: vec![] },
         4 => Command::PreReview { pass: false, problems: strings(&["unclear"]) },
-        5 => Command::Amend { materials: ids(&["identity_proof", "title_certificate", "change_proof"]) },
-        6 => Command::Accept { intake: None, materials: ids(&["identity_proof"]) },
-        7 => Command::SupplyMaterials { materials: ids(&["marital_status_proof", "household_register"]) },
+        5 => Command::Amend { materials: strings(&["identity_proof", "title_certificate", "change_proof"]) },
+        6 => Command::Accept { intake: None, materials: strings(&["identity_proof"]) },
+        7 => Command::SupplyMaterials { materials: strings(&["marital_status_proof", "household_register"]) },
         8 => Command::task_succeeded(Task::Tax),
         9 => Command::task_succeeded(Task::TransactionFiling),
         10 => Command::Review,
@@ -60,13 +56,13 @@ fn command(choice: u8) -> Command {
         12 => Command::IssueCertificate,
         13 => Command::Suspend { cause: SuspensionCause::ALL[0], note: "x".into() },
         14 => Command::Resume,
-        15 => Command::Reject { ground: RejectionGround::ViolatesLaw, note: "x".into() },
+        15 => Command::Reject { ground: "violates_law".into(), note: "x".into() },
         16 => Command::Withdraw { consenting: strings(&[ZHANG, LI]) },
         17 => Command::Extend { working_days: u64::from(choice / 20) + 1, reason: "x".into() },
         18 => Command::Evaluate { rating: choice % 7, comment: String::new() },
         _ => Command::HandleInstantly {
             intake: intake("information_query", Channel::Kiosk),
-            materials: ids(&["identity_proof"]),
+            materials: strings(&["identity_proof"]),
         },
     }
 }

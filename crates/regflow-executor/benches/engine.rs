@@ -26,7 +26,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, Timelike, Utc};
 use regflow_executor::testing::PgDatabase;
 use regflow_executor::{AlertHandler, Clock, Engine, FiredAlert, IgnoreAlerts, ManualClock, Request, WatchOptions};
-use regflow_process::catalogue::{MaterialId, Task};
+use regflow_process::catalogue::Task;
 use regflow_process::{
     Actor, ApplicantCategory, ApplicantInput, Calendar, CaseId, Catalogue, Centre, CentreId, Channel, Command,
     IntakeInput, OfficeHours, PolicyTimeline, Role,
@@ -118,7 +118,7 @@ fn accept_on(kind: &str, unit: &str) -> Command {
 }
 
 /// Every material the applicant brings for `kind`, in checklist order.
-fn materials(kind: &str) -> Vec<MaterialId> {
+fn materials(kind: &str) -> Vec<String> {
     static CATALOGUE: std::sync::LazyLock<Catalogue> = std::sync::LazyLock::new(Catalogue::builtin);
     CATALOGUE.get(kind).unwrap().applicant_material_ids(None)
 }

@@ -32,14 +32,6 @@ impl MaterialId {
         }
     }
 
-    /// Parses each of `texts`, e.g. the materials of a [`crate::Command::Accept`].
-    ///
-    /// # Errors
-    /// The message of the first text that is not an id.
-    pub fn list(texts: &[&str]) -> Result<Vec<MaterialId>, String> {
-        texts.iter().map(|t| MaterialId::parse(t)).collect()
-    }
-
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -213,8 +205,8 @@ impl KindSpec {
 
     /// The ids of the applicant's materials, in checklist order, `key` ones or the others
     /// (`None`: all of them) — what a `Command::Accept` lists when they are all brought.
-    pub fn applicant_material_ids(&self, key: Option<bool>) -> Vec<MaterialId> {
-        self.applicant_materials().filter(|m| key.is_none_or(|k| m.key == k)).map(|m| m.id.clone()).collect()
+    pub fn applicant_material_ids(&self, key: Option<bool>) -> Vec<String> {
+        self.applicant_materials().filter(|m| key.is_none_or(|k| m.key == k)).map(|m| m.id.to_string()).collect()
     }
 
     /// Whether the kind may be opened on `channel`.

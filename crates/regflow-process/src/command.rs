@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::PlannedAlert;
-use crate::case::{RejectionGround, SuspensionCause};
-use crate::catalogue::{MaterialId, Task};
+use crate::case::SuspensionCause;
+use crate::catalogue::Task;
 use crate::category::ApplicantCategory;
 use crate::channel::{Channel, Priority};
 use crate::party::{IdType, PartyRole};
@@ -109,7 +109,7 @@ pub enum Command {
         /// The case's facts (channel `online`).
         intake: IntakeInput,
         /// The materials uploaded.
-        materials: Vec<MaterialId>,
+        materials: Vec<String>,
     },
     /// Online pre-review: `pre_review` → `awaiting_visit` or `returned`.
     PreReview {
@@ -121,19 +121,19 @@ pub enum Command {
     /// The applicant amends a returned application: `returned` → `pre_review`.
     Amend {
         /// Materials added.
-        materials: Vec<MaterialId>,
+        materials: Vec<String>,
     },
     /// Acceptance on the spot: new or `awaiting_visit` → `accepted` or `not_accepted`.
     Accept {
         /// The case's facts; required for a new case, ignored after an online application.
         intake: Option<IntakeInput>,
         /// The materials presented.
-        materials: Vec<MaterialId>,
+        materials: Vec<String>,
     },
     /// Materials handed in later; clears pledges.
     SupplyMaterials {
         /// The materials.
-        materials: Vec<MaterialId>,
+        materials: Vec<String>,
     },
     /// A department reports its parallel task.
     CompleteTask {
@@ -153,7 +153,7 @@ pub enum Command {
         /// The case's facts.
         intake: IntakeInput,
         /// The materials presented.
-        materials: Vec<MaterialId>,
+        materials: Vec<String>,
     },
     /// Stop the clocks: `accepted` or `reviewed` → `suspended`.
     Suspend {
@@ -166,8 +166,8 @@ pub enum Command {
     Resume,
     /// Refuse registration: `accepted`, `reviewed` or `suspended` → `rejected`.
     Reject {
-        /// One of the four grounds of 条例 Art. 22.
-        ground: RejectionGround,
+        /// One of `violates_law`, `ownership_dispute`, `right_expired`, `legally_barred`.
+        ground: String,
         /// The explanation.
         note: String,
     },

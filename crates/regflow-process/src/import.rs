@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, CentreId, Role};
 use crate::calendar::Calendar;
-use crate::case::{Case, CaseId, RejectionGround, State, SuspensionCause};
-use crate::catalogue::{Catalogue, MaterialId, Task};
+use crate::case::{Case, CaseId, State, SuspensionCause};
+use crate::catalogue::{Catalogue, Task};
 use crate::command::{Command, CommandName, IntakeInput};
 use crate::decide::{decide, Centre, Context};
 use crate::event::{Change, Event};
@@ -36,7 +36,7 @@ pub struct ImportRecord {
     pub intake: IntakeInput,
     /// The materials handed in at acceptance (a missing non-key one of a kind that allows
     /// it is pledged, 容缺).
-    pub materials: Vec<MaterialId>,
+    pub materials: Vec<String>,
     /// When the case was accepted (or, for an on-the-spot kind, handled).
     pub accepted_at: DateTime<Utc>,
     /// Pledged materials handed in later.
@@ -78,7 +78,7 @@ pub struct Supplied {
     /// When.
     pub at: DateTime<Utc>,
     /// Which.
-    pub materials: Vec<MaterialId>,
+    pub materials: Vec<String>,
 }
 
 /// A department task finished successfully.
@@ -126,7 +126,7 @@ pub struct RejectionRecord {
     /// When.
     pub at: DateTime<Utc>,
     /// One of `violates_law`, `ownership_dispute`, `right_expired`, `legally_barred`.
-    pub ground: RejectionGround,
+    pub ground: String,
     /// The explanation (`导入` when absent).
     #[serde(default)]
     pub note: String,
@@ -307,7 +307,7 @@ fn steps(record: &ImportRecord, centre: &CentreId, ctx: &ImportContext<'_>) -> R
     }
     if let Some(r) = &record.rejected {
         let note = if r.note.trim().is_empty() { "导入".to_owned() } else { r.note.clone() };
-        let cmd = Command::Reject { ground: r.ground, note };
+        let cmd = Command::Reject { ground: r.ground.clone(), note };
         steps.push(step(r.at, "rejected", None, cmd));
     }
     if let Some(at) = record.withdrawn_at {

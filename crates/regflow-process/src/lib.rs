@@ -50,7 +50,7 @@ pub mod wire;
 pub use actor::{Actor, ActorId, CentreId, Role};
 pub use alert::{AlertLevel, PlannedAlert, RaisedAlert};
 pub use calendar::{Calendar, CalendarError, CalendarVersion, OfficeHours, Projected};
-pub use case::{Case, CaseId, RejectionGround, Stage, State, SuspensionCause};
+pub use case::{Case, CaseId, Stage, State};
 pub use catalogue::{Catalogue, KindSpec, MaterialId, Task};
 pub use category::ApplicantCategory;
 pub use channel::{Channel, Priority};

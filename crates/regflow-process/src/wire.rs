@@ -2,21 +2,17 @@
 //!
 //! The scenario runner and the HTTP service read a command the same way: a `command`
 //! name and its arguments as fields of one object. A missing, ill-typed or out-of-range
-//! argument is refused with `invalid_argument` naming the field; a ground that is not one
-//! of the four with `invalid_ground`, and a material that cannot be an id with
-//! `unknown_material`, since the command carries them typed. The rules themselves
-//! (identifiers, kinds, materials on the checklist, limits) stay in
-//! [`crate::decide::decide`].
+//! argument is refused with `invalid_argument` naming the field; the rules themselves
+//! (identifiers, kinds, materials, limits) stay in [`crate::decide::decide`].
 
 use serde_json::{Map, Value};
 
-use crate::case::{RejectionGround, SuspensionCause};
-use crate::catalogue::{MaterialId, Task};
+use crate::case::SuspensionCause;
+use crate::catalogue::Task;
 use crate::channel::{Channel, Priority};
 use crate::command::{ApplicantInput, Command, CommandName, IntakeInput, TaskOutcome};
 use crate::party::{IdType, PartyRole};
-use crate::refusal::Detail;
-use crate::{ApplicantCategory, ErrorCode, Refusal};
+use crate::{ApplicantCategory, Refusal};
 
 /// The commands a person or a channel system sends (the first sixteen of
 /// [`CommandName::ALL`]; the engine's own commands come after them).
@@ -127,10 +123,9 @@ pub fn command(name: &str, args: &Map<String, Value>, exists: bool) -> Result<Co
             note: args.str("note")?.unwrap_or_default(),
         },
         CommandName::Resume => Command::Resume,
-        CommandName::Reject => Command::Reject {
-            ground: ground(&args.need(Args::str, "ground")?)?,
-            note: args.str("note")?.unwrap_or_default(),
-        },
+        CommandName::Reject => {
+            Command::Reject { ground: args.need(Args::str, "ground")?, note: args.str("note")?.unwrap_or_default() }
+        }
         CommandName::Withdraw => Command::Withdraw { consenting: args.need(Args::strings, "consenting")? },
         CommandName::Extend => {
             Command::Extend { working_days: args.working_days()?, reason: args.str("reason")?.unwrap_or_default() }
@@ -273,38 +268,9 @@ impl Args<'_> {
         }
     }
 
-    /// The `materials` list (none: empty); an entry that cannot be a material id is refused
-    /// as `unknown_material`, every such entry named.
-    fn materials(&self) -> Result<Vec<MaterialId>, Refusal> {
-        let (mut ids, mut bad) = (Vec::new(), Vec::new());
-        for m in self.strings("materials")?.unwrap_or_default() {
-            match MaterialId::parse(m.trim()) {
-                Ok(id) => ids.push(id),
-                Err(_) => bad.push(m),
-            }
-        }
-        if bad.is_empty() {
-            return Ok(ids);
-        }
-        Err(Refusal::new(
-            ErrorCode::UnknownMaterial,
-            format!("not material ids (lowercase snake_case, as on the checklist): {}", bad.join(", ")),
-        )
-        .with(Detail::Materials { materials: bad }))
+    fn materials(&self) -> Result<Vec<String>, Refusal> {
+        Ok(self.strings("materials")?.unwrap_or_default())
     }
-}
-
-/// A ground of 条例 Art. 22 by its id; any other text is refused as `invalid_ground`.
-fn ground(text: &str) -> Result<RejectionGround, Refusal> {
-    RejectionGround::ALL.into_iter().find(|g| g.as_str() == text.trim()).ok_or_else(|| {
-        Refusal::new(
-            ErrorCode::InvalidGround,
-            format!(
-                "`{text}` is not a ground of 条例 Art. 22 (violates_law, ownership_dispute, right_expired, legally_barred)"
-            ),
-        )
-        .with(Detail::Field { name: "ground".into() })
-    })
 }
 
 #[cfg(test)]
@@ -348,22 +314,6 @@ mod tests {
         )
         .unwrap_err();
         assert!(r.message.contains("applicants[0].id_type"), "{}", r.message);
-    }
-
-    #[test]
-    fn grounds_and_materials_are_typed_at_the_boundary() {
-        let r = read(json!({"command": "reject", "ground": "dislike", "note": "x"}), true).unwrap_err();
-        assert_eq!(r.code, ErrorCode::InvalidGround);
-        assert_eq!(r.detail, Some(crate::Detail::Field { name: "ground".into() }));
-        assert!(r.message.contains("`dislike`") && r.message.contains("violates_law"), "{}", r.message);
-        let ok = read(json!({"command": "reject", "ground": " right_expired ", "note": "x"}), true).unwrap();
-        assert!(matches!(ok, Command::Reject { ground: RejectionGround::RightExpired, .. }));
-        let r = read(json!({"command": "amend", "materials": ["identity_proof", "Sale Contract", "x-1"]}), true)
-            .unwrap_err();
-        assert_eq!(r.code, ErrorCode::UnknownMaterial);
-        assert_eq!(r.detail, Some(crate::Detail::Materials { materials: vec!["Sale Contract".into(), "x-1".into()] }));
-        let ok = read(json!({"command": "amend", "materials": [" identity_proof"]}), true).unwrap();
-        assert_eq!(ok, Command::Amend { materials: MaterialId::list(&["identity_proof"]).unwrap() });
     }
 
     #[test]

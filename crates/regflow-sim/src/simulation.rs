@@ -7,8 +7,8 @@
 use crate::table;
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use regflow_executor::{Engine, IgnoreAlerts, ManualClock, Report, ReportFilter, Request};
-use regflow_process::case::{RejectionGround, SuspensionCause, TaskStatus};
-use regflow_process::catalogue::{MaterialId, Task};
+use regflow_process::case::{SuspensionCause, TaskStatus};
+use regflow_process::catalogue::Task;
 use regflow_process::{
     queue_order, Actor, ApplicantCategory, ApplicantInput, Case, CaseId, Centre, CentreId, Channel, Command, ErrorCode,
     IdType, IntakeInput, OfficeHours, PartyRole, PolicyTimeline, Priority, Promise, Role, State, TaskOutcome,
@@ -406,8 +406,8 @@ struct Sim {
 #[derive(Debug, Clone)]
 struct Arrival {
     intake: IntakeInput,
-    materials: Vec<MaterialId>,
-    pledged: Vec<MaterialId>,
+    materials: Vec<String>,
+    pledged: Vec<String>,
     instant: bool,
 }
 
@@ -817,7 +817,7 @@ impl Sim {
             let reviewer = self.staff(&format!("rev-{}", 1 + n % u64::from(self.staff.reviewers)), Role::Reviewer);
             let r = self.rng.u32(0..100);
             let command = if r < 2 {
-                Command::Reject { ground: RejectionGround::OwnershipDispute, note: "权属争议".into() }
+                Command::Reject { ground: "ownership_dispute".into(), note: "权属争议".into() }
             } else if r < 5 {
                 let wait = 2 + self.rng.u32(0..3);
                 let back = self.working_day_after(today, wait);

@@ -266,7 +266,7 @@ async fn offline_capture(db: &Db) {
     let kiosk = staff("kiosk-1", Role::Kiosk);
     let query = || Command::HandleInstantly {
         intake: intake("information_query", Channel::Kiosk),
-        materials: ids(&["identity_proof"]),
+        materials: vec!["identity_proof".into()],
     };
     // Taken at 09:00 while the kiosk was offline, committed at 15:00.
     let captured = at("2026-03-02T09:00:00+08:00");

@@ -58,7 +58,7 @@ async fn eight_writers(db: &Db) {
         let engine = engine.clone();
         let id = id.clone();
         tasks.push(tokio::spawn(async move {
-            let cmd = Command::SupplyMaterials { materials: ids(&["household_register"]) };
+            let cmd = Command::SupplyMaterials { materials: vec!["household_register".into()] };
             let clerk = staff(&format!("clerk-{i}"), Role::Clerk);
             engine.execute(Request::to(&id, clerk, cmd)).await
         }));

@@ -98,12 +98,7 @@ pub fn intake(kind: &str, channel: Channel) -> IntakeInput {
     IntakeInput::new(kind, ApplicantCategory::Individual, applicants, UNIT, channel)
 }
 
-/// Material ids, as a command lists them.
-pub fn ids(items: &[&str]) -> Vec<regflow_process::MaterialId> {
-    regflow_process::MaterialId::list(items).unwrap()
-}
-
-pub fn all_materials(engine: &Engine, kind: &str) -> Vec<regflow_process::MaterialId> {
+pub fn all_materials(engine: &Engine, kind: &str) -> Vec<String> {
     engine.catalogue().get(kind).unwrap().applicant_material_ids(None)
 }
 

@@ -4,7 +4,16 @@
 use super::*;
 
 impl<'a> Decider<'a> {
-    pub(super) fn reject(&self, role: Role, ground: RejectionGround, note: &str) -> Result<Vec<Draft>, Refusal> {
+    pub(super) fn reject(&self, role: Role, ground: &str, note: &str) -> Result<Vec<Draft>, Refusal> {
+        let ground = RejectionGround::ALL.into_iter().find(|g| g.as_str() == ground.trim()).ok_or_else(|| {
+            Refusal::new(
+                ErrorCode::InvalidGround,
+                format!(
+                    "`{ground}` is not a ground of 条例 Art. 22 (violates_law, ownership_dispute, right_expired, legally_barred)"
+                ),
+            )
+            .with(Detail::Field { name: "ground".into() })
+        })?;
         Ok(vec![self.draft(role, State::Rejected, Change::Rejected { ground, note: note.trim().to_owned() })])
     }
 

@@ -10,7 +10,7 @@ impl<'a> Decider<'a> {
         kind: &'a KindSpec,
         role: Role,
         intake: &'a IntakeInput,
-        materials: &[MaterialId],
+        materials: &[String],
     ) -> Result<Vec<Draft>, Refusal> {
         let intake = self.parse_intake(intake, kind)?;
         let materials = self.parse_materials(materials, kind)?;
@@ -23,22 +23,12 @@ impl<'a> Decider<'a> {
         Ok(vec![self.draft(role, to, Change::PreReviewed { pass, problems })])
     }
 
-    pub(super) fn amend(
-        &self,
-        kind: &'a KindSpec,
-        role: Role,
-        materials: &[MaterialId],
-    ) -> Result<Vec<Draft>, Refusal> {
+    pub(super) fn amend(&self, kind: &'a KindSpec, role: Role, materials: &[String]) -> Result<Vec<Draft>, Refusal> {
         let materials = self.parse_materials(materials, kind)?;
         Ok(vec![self.draft(role, State::PreReview, Change::Amended { materials })])
     }
 
-    pub(super) fn accept(
-        &self,
-        kind: &'a KindSpec,
-        role: Role,
-        materials: &[MaterialId],
-    ) -> Result<Vec<Draft>, Refusal> {
+    pub(super) fn accept(&self, kind: &'a KindSpec, role: Role, materials: &[String]) -> Result<Vec<Draft>, Refusal> {
         let (intake, opens) = match (self.case, self.intake_input()) {
             (Some(case), _) => (case.intake().clone(), false),
             (None, Some(input)) => (self.parse_intake(input, kind)?, true),
@@ -71,7 +61,7 @@ impl<'a> Decider<'a> {
         kind: &'a KindSpec,
         role: Role,
         input: &'a IntakeInput,
-        materials: &[MaterialId],
+        materials: &[String],
     ) -> Result<Vec<Draft>, Refusal> {
         let ctx = self.ctx;
         let policy = self.policy()?;
@@ -117,7 +107,7 @@ impl<'a> Decider<'a> {
         &self,
         kind: &'a KindSpec,
         role: Role,
-        materials: &[MaterialId],
+        materials: &[String],
     ) -> Result<Vec<Draft>, Refusal> {
         let case = self.case();
         let materials = self.parse_materials(materials, kind)?;

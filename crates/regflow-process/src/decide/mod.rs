@@ -511,9 +511,8 @@ impl<'a> Decider<'a> {
     }
 
     // 11. unknown_material
-    fn parse_materials(&self, given: &[MaterialId], kind: &KindSpec) -> Result<Vec<MaterialId>, Refusal> {
-        let unknown: Vec<String> =
-            given.iter().filter(|m| kind.material(m.as_str()).is_none()).map(MaterialId::to_string).collect();
+    fn parse_materials(&self, given: &[String], kind: &KindSpec) -> Result<Vec<MaterialId>, Refusal> {
+        let unknown: Vec<String> = given.iter().filter(|m| kind.material(m.trim()).is_none()).cloned().collect();
         if !unknown.is_empty() {
             return Err(Refusal::new(
                 ErrorCode::UnknownMaterial,
@@ -521,8 +520,9 @@ impl<'a> Decider<'a> {
             )
             .with(Detail::Materials { materials: unknown }));
         }
+        let set: BTreeSet<&str> = given.iter().map(|m| m.trim()).collect();
         // Checklist order, each once.
-        Ok(kind.materials.iter().filter(|m| given.contains(&m.id)).map(|m| m.id.clone()).collect())
+        Ok(kind.materials.iter().filter(|m| set.contains(m.id.as_str())).map(|m| m.id.clone()).collect())
     }
 
     // 12. separation_of_duties

@@ -77,7 +77,7 @@ impl<'a> Decider<'a> {
             Command::Suspend { cause, note } => self.suspend(role, *cause, note),
             Command::Resume => self.resume(role),
             Command::AutoResume => self.auto_resume(role),
-            Command::Reject { ground, note } => self.reject(role, *ground, note),
+            Command::Reject { ground, note } => self.reject(role, ground, note),
             Command::Withdraw { consenting } => self.withdraw(role, consenting),
             Command::Extend { working_days, reason } => self.extend(role, *working_days, reason),
             Command::Evaluate { rating, comment } => self.evaluate(role, *rating, comment),

@@ -103,7 +103,7 @@ fn recording_waits_for_pledges_tasks_and_seizures() {
         "A",
         "2026-03-02T13:00:00+08:00",
         &zhang,
-        Command::SupplyMaterials { materials: ids(&["marital_status_proof"]) },
+        Command::SupplyMaterials { materials: strings(&["marital_status_proof"]) },
     );
     assert!(d.case.pledged().is_empty());
     let r = w.refused("A", "2026-03-02T14:00:00+08:00", &reg, Command::Record, ErrorCode::TasksPending);
@@ -182,17 +182,23 @@ fn rejection_needs_one_of_four_grounds_and_a_note() {
         let clerk = w.staff("clerk-1");
         let cmd = accept(&w, "change", Channel::Window);
         w.ok(&label, T0, &clerk, cmd);
-        let d = w.ok(&label, "2026-03-02T10:00:00+08:00", &rev, Command::Reject { ground, note: "see file".into() });
+        let d = w.ok(
+            &label,
+            "2026-03-02T10:00:00+08:00",
+            &rev,
+            Command::Reject { ground: ground.as_str().into(), note: "see file".into() },
+        );
         assert_eq!(d.case.stage(), &Stage::Rejected { ground, note: "see file".into() });
     }
     let clerk = w.staff("clerk-1");
     let cmd = accept(&w, "change", Channel::Window);
     w.ok("X", T0, &clerk, cmd);
+    w.refused("X", T0, &rev, Command::Reject { ground: "dislike".into(), note: "x".into() }, ErrorCode::InvalidGround);
     w.refused(
         "X",
         T0,
         &rev,
-        Command::Reject { ground: RejectionGround::ViolatesLaw, note: " ".into() },
+        Command::Reject { ground: "violates_law".into(), note: " ".into() },
         ErrorCode::InvalidArgument,
     );
     let sup = w.staff("sup-1");
@@ -200,7 +206,7 @@ fn rejection_needs_one_of_four_grounds_and_a_note() {
         "X",
         T0,
         &sup,
-        Command::Reject { ground: RejectionGround::ViolatesLaw, note: "x".into() },
+        Command::Reject { ground: "violates_law".into(), note: "x".into() },
         ErrorCode::ForbiddenRole,
     );
     // From suspended too.
@@ -209,7 +215,7 @@ fn rejection_needs_one_of_four_grounds_and_a_note() {
         "X",
         "2026-03-03T10:00:00+08:00",
         &rev,
-        Command::Reject { ground: RejectionGround::OwnershipDispute, note: "x".into() },
+        Command::Reject { ground: "ownership_dispute".into(), note: "x".into() },
     );
     assert_eq!(d.case.state(), State::Rejected);
 }
@@ -321,7 +327,8 @@ fn instant_handling_is_one_atomic_step_for_instant_kinds_only() {
     let cmd = query(&w);
     w.refused("Q2", "2017-09-01T10:00:00+08:00", &kiosk, cmd, ErrorCode::NotInstantKind);
     // Missing key material: not accepted, on the spot.
-    let cmd = Command::HandleInstantly { intake: intake("seizure", Channel::Court), materials: ids(&["court_ruling"]) };
+    let cmd =
+        Command::HandleInstantly { intake: intake("seizure", Channel::Court), materials: strings(&["court_ruling"]) };
     let d = w.ok("S", T0, &w.staff("court-1"), cmd);
     assert_eq!(d.case.state(), State::NotAccepted);
     assert_eq!(d.case.missing()[0].as_str(), "assistance_notice");
@@ -424,7 +431,7 @@ fn evaluation_once_after_completion() {
     let zhang = w.applicant(ZHANG);
     let cmd = Command::HandleInstantly {
         intake: intake("information_query", Channel::Kiosk),
-        materials: ids(&["identity_proof"]),
+        materials: strings(&["identity_proof"]),
     };
     w.ok("Q", T0, &kiosk, cmd);
     let eval = |rating| Command::Evaluate { rating, comment: "快".into() };
@@ -444,7 +451,7 @@ fn online_application_pre_review_and_one_visit() {
     let clerk = w.staff("clerk-1");
     let apply = Command::Apply {
         intake: intake("transfer_second_hand", Channel::Online),
-        materials: ids(&["application_form"]),
+        materials: strings(&["application_form"]),
     };
     w.refused("O", T0, &w.applicant("110101199003070011"), apply.clone(), ErrorCode::ForbiddenRole);
     let d = w.ok("O", T0, &zhang, apply);
@@ -454,7 +461,7 @@ fn online_application_pre_review_and_one_visit() {
     let d = w.ok("O", T0, &clerk, Command::PreReview { pass: false, problems: strings(&["合同缺页"]) });
     assert_eq!(d.case.stage(), &Stage::Returned { problems: strings(&["合同缺页"]) });
     w.refused("O", T0, &clerk, Command::Amend { materials: vec![] }, ErrorCode::ForbiddenRole);
-    w.ok("O", T0, &w.applicant(LI), Command::Amend { materials: ids(&["sale_contract", "identity_proof"]) });
+    w.ok("O", T0, &w.applicant(LI), Command::Amend { materials: strings(&["sale_contract", "identity_proof"]) });
     w.ok("O", T0, &clerk, Command::PreReview { pass: true, problems: vec![] });
     // The visit: only materials are given; the rest comes from the application.
     let d = w.ok("O", "2026-03-03T10:00:00+08:00", &clerk, accept_with(None, &["title_certificate"]));

@@ -3,7 +3,7 @@
 use crate::at;
 use crate::world::*;
 use proptest::prelude::*;
-use regflow_process::case::{RejectionGround, SuspensionCause};
+use regflow_process::case::SuspensionCause;
 use regflow_process::catalogue::Task;
 use regflow_process::{Actor, Case, Channel, Command, Event, Role, State, TaskOutcome};
 
@@ -25,19 +25,19 @@ fn command(w: &World, label: &str, choice: u8) -> Command {
         0 => accept(w, "transfer_second_hand", Channel::Window),
         1 => Command::Accept {
             intake: Some(intake("transfer_second_hand", Channel::Window)),
-            materials: ids(&["application_form", "identity_proof", "title_certificate", "sale_contract"]),
+            materials: m(&["application_form", "identity_proof", "title_certificate", "sale_contract"]),
         },
         2 => accept(w, "change", Channel::Window),
         3 => Command::HandleInstantly {
             intake: intake("information_query", Channel::Kiosk),
-            materials: ids(&["identity_proof"]),
+            materials: m(&["identity_proof"]),
         },
-        4 => Command::Apply { intake: intake("change", Channel::Online), materials: ids(&["application_form"]) },
+        4 => Command::Apply { intake: intake("change", Channel::Online), materials: m(&["application_form"]) },
         5 => Command::PreReview { pass: true, problems: vec![] },
         6 => Command::PreReview { pass: false, problems: m(&["unclear"]) },
-        7 => Command::Amend { materials: ids(&["identity_proof", "title_certificate", "change_proof"]) },
-        8 => Command::Accept { intake: None, materials: ids(&["identity_proof"]) },
-        9 => Command::SupplyMaterials { materials: ids(&["marital_status_proof", "household_register"]) },
+        7 => Command::Amend { materials: m(&["identity_proof", "title_certificate", "change_proof"]) },
+        8 => Command::Accept { intake: None, materials: m(&["identity_proof"]) },
+        9 => Command::SupplyMaterials { materials: m(&["marital_status_proof", "household_register"]) },
         10 => Command::task_succeeded(Task::Tax),
         11 => Command::task_succeeded(Task::TransactionFiling),
         12 => Command::CompleteTask { task: Task::Tax, outcome: TaskOutcome::Failed { reason: "dispute".into() } },
@@ -46,7 +46,7 @@ fn command(w: &World, label: &str, choice: u8) -> Command {
         15 => Command::IssueCertificate,
         16 => Command::Suspend { cause: SuspensionCause::Appraisal, note: "鉴定".into() },
         17 => Command::Resume,
-        18 => Command::Reject { ground: RejectionGround::ViolatesLaw, note: "x".into() },
+        18 => Command::Reject { ground: "violates_law".into(), note: "x".into() },
         19 => Command::Withdraw { consenting: m(&[ZHANG, LI]) },
         20 => Command::Withdraw { consenting: m(&[ZHANG]) },
         21 => Command::Extend { working_days: 2, reason: "complex".into() },
@@ -60,7 +60,7 @@ fn command(w: &World, label: &str, choice: u8) -> Command {
         },
         27 => Command::Reproject,
         28 => accept(w, "mortgage", Channel::Bank),
-        _ => Command::Accept { intake: Some(intake("change", Channel::Window)), materials: ids(&["application_form"]) },
+        _ => Command::Accept { intake: Some(intake("change", Channel::Window)), materials: m(&["application_form"]) },
     }
 }
 

@@ -1,7 +1,7 @@
 //! A small in-memory world for driving `decide` in tests.
 
 use crate::at;
-use regflow_process::catalogue::{Catalogue, MaterialId};
+use regflow_process::catalogue::Catalogue;
 use regflow_process::{
     decide, Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId, Channel, Command,
     Context, Decision, ErrorCode, Event, IntakeInput, PolicyTimeline, Refusal, Role,
@@ -142,13 +142,8 @@ pub fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// Material ids, as a command lists them.
-pub fn ids(items: &[&str]) -> Vec<MaterialId> {
-    MaterialId::list(items).unwrap()
-}
-
 /// Every applicant-provided material of a kind.
-pub fn all_materials(w: &World, kind: &str) -> Vec<MaterialId> {
+pub fn all_materials(w: &World, kind: &str) -> Vec<String> {
     w.catalogue.get(kind).unwrap().applicant_material_ids(None)
 }
 
@@ -163,7 +158,7 @@ pub fn accept_all(w: &World, intake: IntakeInput) -> Command {
 
 /// An acceptance of `intake` (none: the case's own) with the materials named.
 pub fn accept_with(intake: Option<IntakeInput>, materials: &[&str]) -> Command {
-    Command::Accept { intake, materials: ids(materials) }
+    Command::Accept { intake, materials: strings(materials) }
 }
 
 #[allow(dead_code)]
