@@ -122,6 +122,12 @@ impl Actor {
     pub fn centre(&self) -> &CentreId {
         &self.centre
     }
+
+    /// Whether the actor supervises the centre: the staff workbench gives supervisors the
+    /// SPEC 7 report for a period (SPEC 12).
+    pub fn supervises(&self) -> bool {
+        self.has(Role::Supervisor)
+    }
 }
 
 crate::ids::stable_id_enum!(Role, "role");

@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use axum::Form;
 use regflow_executor::ReportFilter;
 use regflow_process::case::{RejectionGround, SuspensionCause};
-use regflow_process::{CaseId, Role, Task};
+use regflow_process::{CaseId, Role, Task, WorkQueue};
 use serde_json::{json, Map, Value};
 use std::time::Duration;
 
@@ -26,7 +26,7 @@ use crate::AppState;
 pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash): Query<Flash>) -> Page {
     let (visit, me) = visit_as(&state, &headers, Area::Staff, flash.error.clone()).await?;
     let mut queues = Vec::new();
-    for role in me.roles().iter().copied().filter(|r| *r != Role::System) {
+    for role in me.roles().iter().copied().filter(|r| !WorkQueue::of(*r).is_empty()) {
         let page = state.engine.as_actor(&me).work_queue(role, 50, None).await?;
         let cases: Vec<Value> = page.cases.iter().map(|c| labels::case(&state.engine, c, &me)).collect();
         queues.push(json!({"role": role.as_str(), "zh": labels::role(role), "cases": cases}));
@@ -35,7 +35,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash
     ctx.insert("title".into(), json!("工作台"));
     ctx.insert("queues".into(), Value::Array(queues));
     ctx.insert("clerk".into(), json!(me.has(Role::Clerk)));
-    ctx.insert("supervisor".into(), json!(me.has(Role::Supervisor)));
+    ctx.insert("supervisor".into(), json!(me.supervises()));
     flash.into_ctx(&mut ctx);
     Ok(render(&state, &visit, "staff.html", ctx))
 }
@@ -133,7 +133,7 @@ pub struct ReportQuery {
 /// `GET /staff/report?from=&to=`: the SPEC 7 report of the supervisor's centre, with bars.
 pub async fn report(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ReportQuery>) -> Page {
     let (visit, me) = visit_as(&state, &headers, Area::Staff, None).await?;
-    if !me.has(Role::Supervisor) {
+    if !me.supervises() {
         return Ok(back("/staff", None, Some("报表仅主管可见 the report is for supervisors")));
     }
     let hours = state.engine.centre(me.centre()).map(|c| c.hours).unwrap_or_default();
