@@ -110,9 +110,9 @@ struct ReportArgs {
     /// Only this channel.
     #[arg(long)]
     channel: Option<String>,
-    /// Cases opened in the period, or completed in it.
-    #[arg(long, default_value = "opened", value_parser = ["opened", "completed"])]
-    basis: String,
+    /// Which cases the period holds: `opened` in it, or `completed` in it.
+    #[arg(long, default_value = "opened")]
+    basis: regflow_executor::ReportBasis,
     /// The centre's time zone, for dates.
     #[arg(long, default_value = "Asia/Shanghai")]
     time_zone: String,

@@ -1,7 +1,7 @@
 //! The operator's subcommands, each a few calls to the engine's public API.
 
 use chrono::{DateTime, Utc};
-use regflow_executor::{Database, Engine, Figures, MigrationMode, ReportBasis, ReportFilter};
+use regflow_executor::{Database, Engine, Figures, MigrationMode, ReportFilter};
 use regflow_process::{Actor, ApplicantCategory, CaseId, CentreId, Channel, KindId, OfficeHours, Role};
 use regflow_sim::table;
 use std::fmt::Write as _;
@@ -197,7 +197,7 @@ pub async fn report(database: &str, args: ReportArgs) -> Result<ExitCode, Failur
             .map(str::parse::<Channel>)
             .transpose()
             .map_err(|e| format!("--channel: {e}"))?,
-        basis: if args.basis == "completed" { ReportBasis::Completed } else { ReportBasis::Opened },
+        basis: args.basis,
     };
     let report = engine(database).await?.report(&filter).await?;
     let mut s = String::new();

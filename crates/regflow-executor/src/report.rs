@@ -26,6 +26,19 @@ pub enum ReportBasis {
     Completed,
 }
 
+impl std::str::FromStr for ReportBasis {
+    type Err = String;
+
+    /// `opened` or `completed`.
+    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
+        match text {
+            "opened" => Ok(ReportBasis::Opened),
+            "completed" => Ok(ReportBasis::Completed),
+            other => Err(format!("`basis` is `{other}`: use opened or completed")),
+        }
+    }
+}
+
 /// Which cases a report covers: those opened (or completed) in `[from, to)`, narrowed by
 /// the filters set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

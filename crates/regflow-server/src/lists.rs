@@ -93,13 +93,8 @@ pub async fn report(
     if to <= from {
         return Err(Problem::argument("to", "`to` must be after `from`"));
     }
-    let basis = match q.basis.as_deref() {
-        None | Some("opened") => ReportBasis::Opened,
-        Some("completed") => ReportBasis::Completed,
-        Some(other) => {
-            return Err(Problem::argument("basis", format!("`basis` is `{other}`: use opened or completed")))
-        }
-    };
+    let basis =
+        q.basis.as_deref().map(str::parse::<ReportBasis>).transpose().map_err(|e| Problem::argument("basis", e))?;
     let filter = ReportFilter {
         from,
         to,
@@ -107,7 +102,7 @@ pub async fn report(
         kind: q.kind.as_deref().map(|k| KindId::parse(k).map_err(|e| Problem::argument("kind", e))).transpose()?,
         category: parsed::<ApplicantCategory>("applicant_category", q.applicant_category.as_deref())?,
         channel: parsed::<Channel>("channel", q.channel.as_deref())?,
-        basis,
+        basis: basis.unwrap_or_default(),
     };
     let report = state.engine.as_actor(&caller.actor).report(&filter).await?;
     let mut doc =

@@ -140,7 +140,7 @@ pub fn guide(kind: &KindSpec, policy: &Policy) -> Value {
         .collect();
     let steps = transition::steps(kind);
     let mut limits = Map::new();
-    for category in [ApplicantCategory::Individual, ApplicantCategory::Organisation] {
+    for category in ApplicantCategory::ALL {
         limits.insert(
             category.as_str().into(),
             json!({"promise": promise(policy.promise_for(&kind.id, category)), "statutory_working_days": policy.statutory_days()}),

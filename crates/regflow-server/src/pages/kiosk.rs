@@ -8,6 +8,10 @@ use serde_json::{json, Map, Value};
 
 use super::{form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, Flash, Page};
 use crate::AppState;
+use regflow_process::Channel;
+
+/// The kind a kiosk handles.
+const QUERY: &str = "information_query";
 
 /// `GET /kiosk`: the query form (the kiosk signs in once with its token).
 pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash): Query<Flash>) -> Page {
@@ -28,12 +32,15 @@ pub async fn query(
     let mut form = form_object(&fields);
     let name = form.remove("name").unwrap_or(Value::Null);
     let id = form.remove("id").unwrap_or(Value::Null);
+    // The one set of materials of a query, as the catalogue lists it (the reader checks the
+    // identity document).
+    let materials = state.engine.catalogue().get(QUERY).map(|k| k.applicant_material_ids(None)).unwrap_or_default();
     let fixed = [
         ("command", json!("handle_instantly")),
-        ("kind", json!("information_query")),
-        ("channel", json!("kiosk")),
+        ("kind", json!(QUERY)),
+        ("channel", json!(Channel::Kiosk)),
         ("applicants", json!([{"name": name, "id": id}])),
-        ("materials", json!(["identity_proof"])),
+        ("materials", json!(materials)),
     ];
     let started = std::time::Instant::now();
     let outcome = send(&state, &me, None, &form, &fixed).await;

@@ -1,7 +1,7 @@
 //! Chinese names for the SPEC's ids, and cases as the templates show them.
 
 use regflow_executor::{Engine, Token};
-use regflow_process::{Actor, Case, Role, State};
+use regflow_process::{Actor, ApplicantCategory, Case, Role, State};
 use serde_json::{json, Value};
 
 use crate::view;
@@ -48,6 +48,14 @@ pub fn command(c: &str) -> &'static str {
         "auto_suspend" => "公告期中止",
         "import" => "历史业务导入",
         _ => "",
+    }
+}
+
+/// 中文 for an applicant category.
+pub fn category(c: ApplicantCategory) -> &'static str {
+    match c {
+        ApplicantCategory::Individual => "个人",
+        ApplicantCategory::Organisation => "单位",
     }
 }
 

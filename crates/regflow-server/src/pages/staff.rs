@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use axum::Form;
 use regflow_executor::ReportFilter;
 use regflow_process::case::{RejectionGround, SuspensionCause};
-use regflow_process::{CaseId, Role, Task, WorkQueue};
+use regflow_process::{CaseId, Channel, Task, WorkQueue};
 use serde_json::{json, Map, Value};
 use std::time::Duration;
 
@@ -34,7 +34,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("工作台"));
     ctx.insert("queues".into(), Value::Array(queues));
-    ctx.insert("clerk".into(), json!(me.has(Role::Clerk)));
+    ctx.insert("clerk".into(), json!(me.has(Channel::Window.serving_role())));
     ctx.insert("supervisor".into(), json!(me.supervises()));
     flash.into_ctx(&mut ctx);
     Ok(render(&state, &visit, "staff.html", ctx))
@@ -43,8 +43,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash
 /// `GET /staff/accept?kind=`: acceptance at the window with the kind's checklist.
 pub async fn accept_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ChecklistQuery>) -> Page {
     let page = ("窗口受理", "staff_accept.html");
-    let channel = regflow_process::Channel::Window;
-    checklist_page(&state, &headers, Area::Staff, channel, q, page).await
+    checklist_page(&state, &headers, Area::Staff, Channel::Window, q, page).await
 }
 
 /// `POST /staff/accept`: accepts at the window (or records the 一次性告知 of a case not
@@ -66,7 +65,7 @@ pub async fn accept(
         }
     }
     form.insert("applicants".into(), Value::Array(parties));
-    let fixed = [("command", json!("accept")), ("channel", json!("window"))];
+    let fixed = [("command", json!("accept")), ("channel", json!(Channel::Window))];
     match send(&state, &me, None, &form, &fixed).await {
         Ok(case) => Ok(back(
             &format!("/staff/cases/{}", case.id()),
@@ -157,7 +156,7 @@ pub async fn report(State(state): State<AppState>, headers: HeaderMap, Query(q):
     };
     let mut rows = vec![row("合计 all".into(), &report.overall)];
     for (c, f) in &report.by_category {
-        rows.push(row(format!("{} {c}", if c.as_str() == "individual" { "个人" } else { "单位" }), f));
+        rows.push(row(format!("{} {c}", labels::category(*c)), f));
     }
     let channels: Vec<Value> = report.by_channel.iter().map(|(c, f)| row(c.to_string(), f)).collect();
     let kinds: Vec<Value> = report
