@@ -333,7 +333,7 @@ impl Area {
         match self {
             Area::Portal => actor.has(Role::Applicant),
             Area::Staff => !actor.has(Role::Applicant),
-            Area::Kiosk => actor.has(Role::Kiosk),
+            Area::Kiosk => actor.has(regflow_process::Channel::Kiosk.serving_role()),
         }
     }
 }
