@@ -14,6 +14,10 @@ use regflow_sim::write_stdout;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+/// mimalloc serves Rust's allocations and, through its `override` feature, SQLite's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The same arrivals under each policy of the Xining reform history.
 #[derive(Parser, Debug)]
 #[command(version, about)]

@@ -17,6 +17,10 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// mimalloc serves Rust's allocations and, through its `override` feature, SQLite's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A month of the Xining centre, simulated through regflow.
 #[derive(Parser, Debug)]
 #[command(version, about)]

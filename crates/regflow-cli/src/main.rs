@@ -8,6 +8,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc serves Rust's allocations and, through its `override` feature, SQLite's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// regflow — 不动产登记 workflow engine: serve it, migrate it, verify it, report on it.
 #[derive(Parser, Debug)]
 #[command(name = "regflow", version, about, propagate_version = true)]
