@@ -168,6 +168,12 @@ fn simulate_prints_the_month() {
     assert!(stdout(&out).contains("申请 opened"), "{}", stdout(&out));
     let out = regflow(&dir, &["simulate", "--month", "2015-06", "--days", "2"]);
     assert_eq!(code(&out), 1, "no policy in force before the reform history starts");
+    let out = regflow(&dir, &["simulate", "--days", "3", "--per-day", "10", "--centres", "2"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("2 个中心并行 centres side by side"), "{}", stdout(&out));
+    let out = regflow(&dir, &["simulate", "--days", "3", "--per-day", "2", "--centres", "3"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("--centres 3 is more than --per-day 2"), "{}", stderr(&out));
 }
 
 /// One HTTP/1.1 request on a fresh connection; the status and body.

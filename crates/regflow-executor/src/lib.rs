@@ -53,7 +53,7 @@ pub use error::{Error, Result};
 pub use import::{BadLine, ImportOptions, ImportReport};
 pub use mapping::HistoryEntry;
 pub use queries::{CaseView, Overdue, QueueCursor, QueuePage, Tampering, Verification};
-pub use report::{Figures, Report, ReportBasis, ReportFilter};
+pub use report::{report_across, Figures, Report, ReportBasis, ReportFilter};
 pub use reproject::Reprojection;
 pub use scoped::ActorView;
 pub use tokens::{IssuedToken, Token};

@@ -216,13 +216,62 @@ impl Engine {
     /// # Errors
     /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
     pub async fn report(&self, filter: &ReportFilter) -> Result<Report> {
+        report_across(std::slice::from_ref(self), filter).await
+    }
+}
+
+/// One report over the cases of several engines, each on a database of its own — a
+/// province over its centres' databases: every figure (medians included) is taken over all
+/// their cases together, the overdue lists are joined in the order of `engines`, and the
+/// materials are those of the first engine's catalogue.
+///
+/// # Errors
+/// [`crate::Error::Refused`] (`invalid_argument`) when `engines` is empty;
+/// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
+pub async fn report_across(engines: &[Engine], filter: &ReportFilter) -> Result<Report> {
+    let Some(first) = engines.first() else {
+        return Err(regflow_process::Refusal::argument("engines", "no engine to report on: name at least one").into());
+    };
+    let mut gathering = Gathering::default();
+    let mut overdue = Vec::new();
+    for engine in engines {
+        gathering.read(engine, filter).await?;
+        let at = filter.to.min(engine.now());
+        overdue.extend(engine.overdue(filter.centre.as_ref(), at).await?.into_iter().filter(|o| {
+            filter.kind.as_ref().is_none_or(|k| o.case.kind() == k)
+                && filter.category.is_none_or(|c| o.case.intake().category == c)
+                && filter.channel.is_none_or(|c| o.case.intake().channel == c)
+        }));
+    }
+    let catalogue = first.catalogue();
+    let Gathering { overall, by_category, by_kind, by_channel } = gathering;
+    Ok(Report {
+        filter: filter.clone(),
+        overall: overall.finish(),
+        by_category: groups_of(by_category, ApplicantCategory::ALL.map(|c| (c, c.as_str().to_owned()))),
+        by_kind: groups_of(by_kind, catalogue.kinds().iter().map(|k| (k.id.clone(), k.id.as_str().to_owned()))),
+        by_channel: groups_of(by_channel, Channel::ALL.map(|c| (c, c.as_str().to_owned()))),
+        overdue,
+        materials: catalogue.material_counts(),
+    })
+}
+
+/// A report's tallies as its cases are read, page by page.
+#[derive(Default)]
+struct Gathering {
+    overall: Tally,
+    by_category: BTreeMap<String, Tally>,
+    by_kind: BTreeMap<String, Tally>,
+    by_channel: BTreeMap<String, Tally>,
+}
+
+impl Gathering {
+    /// Adds the cases of `engine`'s database that `filter` admits.
+    async fn read(&mut self, engine: &Engine, filter: &ReportFilter) -> Result<()> {
         let centre = filter.centre.as_ref().map(|c| c.as_str().to_owned());
-        let mut overall = Tally::default();
-        let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
-        let (mut by_kind, mut by_channel) = (by_category.clone(), by_category.clone());
         let mut after: Option<(i64, String)> = None;
         loop {
-            let mut db = self.inner.db.acquire().await?;
+            let mut db = engine.inner.db.acquire().await?;
             let page = db
                 .conn()
                 .cases_between(
@@ -235,10 +284,12 @@ impl Engine {
                 .await?;
             let last_page = (page.len() as i64) < REPORT_PAGE;
             for r in page.iter().filter(|r| filter.admits(r)) {
-                overall.add(r);
-                for (groups, name) in
-                    [(&mut by_category, &r.category), (&mut by_kind, &r.kind), (&mut by_channel, &r.channel)]
-                {
+                self.overall.add(r);
+                for (groups, name) in [
+                    (&mut self.by_category, &r.category),
+                    (&mut self.by_kind, &r.kind),
+                    (&mut self.by_channel, &r.channel),
+                ] {
                     match groups.get_mut(name.as_str()) {
                         Some(tally) => tally.add(r),
                         None => groups.entry(name.clone()).or_insert_with(Tally::default).add(r),
@@ -247,32 +298,8 @@ impl Engine {
             }
             match page.last() {
                 Some(r) if !last_page => after = Some((r.at, r.id.clone())),
-                _ => break,
+                _ => return Ok(()),
             }
         }
-        let by_category = groups_of(by_category, ApplicantCategory::ALL.map(|c| (c, c.as_str().to_owned())));
-        let by_kind =
-            groups_of(by_kind, self.catalogue().kinds().iter().map(|k| (k.id.clone(), k.id.as_str().to_owned())));
-        let by_channel = groups_of(by_channel, Channel::ALL.map(|c| (c, c.as_str().to_owned())));
-        let at = filter.to.min(self.now());
-        let overdue = self
-            .overdue(filter.centre.as_ref(), at)
-            .await?
-            .into_iter()
-            .filter(|o| {
-                filter.kind.as_ref().is_none_or(|k| o.case.kind() == k)
-                    && filter.category.is_none_or(|c| o.case.intake().category == c)
-                    && filter.channel.is_none_or(|c| o.case.intake().channel == c)
-            })
-            .collect();
-        Ok(Report {
-            filter: filter.clone(),
-            overall: overall.finish(),
-            by_category,
-            by_kind,
-            by_channel,
-            overdue,
-            materials: self.catalogue().material_counts(),
-        })
     }
 }

@@ -17,6 +17,8 @@ use regflow_process::{
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// What the simulation assumes, printed with its results.
 pub const ASSUMPTIONS: &str = "\
@@ -63,6 +65,10 @@ pub struct Config {
     pub policies: PolicyTimeline,
     /// Called as the run moves from day to day.
     pub progress: Option<Progress>,
+    /// Centres simulated side by side, each in a temporary SQLite file of its own, sharing
+    /// `per_day` between them (a province of centres; 1: one centre). More than one needs
+    /// `database` to be `None`.
+    pub centres: u32,
 }
 
 /// The arrivals of a run as the command line gives them (`--seed`, `--month`, `--days`,
@@ -81,6 +87,10 @@ pub struct Arrivals {
     /// Mean arrivals per working day.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=5000))]
     pub per_day: u32,
+    /// Centres simulated side by side, each in a temporary database of its own, sharing
+    /// --per-day between them; their figures are reported together.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub centres: u32,
 }
 
 impl Arrivals {
@@ -95,14 +105,15 @@ impl Arrivals {
             database,
             policies,
             progress: None,
+            centres: self.centres,
         }
     }
 }
 
 /// What a run produced.
 pub struct Outcome {
-    /// The engine, for further queries.
-    pub engine: Engine,
+    /// The centres' engines, for further queries (one per centre).
+    pub engines: Vec<Engine>,
     /// The centre's hours.
     pub hours: OfficeHours,
     /// The SPEC 7 report over the cases opened in the period.
@@ -121,8 +132,8 @@ pub struct Outcome {
     pub close: DateTime<Utc>,
     /// Commands the engine refused, by code (a database failure counts under `None`).
     pub refusals: BTreeMap<Option<ErrorCode>, u64>,
-    /// The temporary database, removed when the outcome is dropped (after the engine).
-    _scratch: Option<Scratch>,
+    /// The temporary databases, removed when the outcome is dropped (after the engines).
+    _scratch: Vec<Scratch>,
 }
 
 impl Outcome {
@@ -142,8 +153,13 @@ impl Outcome {
 
     /// The report's heading: the month, the seed, the arrival rate and the assumptions.
     pub fn heading(cfg: &Config) -> String {
+        let centres = if cfg.centres > 1 {
+            format!(", {} 个中心并行 centres side by side (各分其一 each a share)", cfg.centres)
+        } else {
+            String::new()
+        };
         format!(
-            "regflow — 西宁“高效1113”模拟 Xining 1113: {} 天 days from {}, 种子 seed {}, 每工作日平均 {} 件 arrivals a working day\n{ASSUMPTIONS}\n\n",
+            "regflow — 西宁“高效1113”模拟 Xining 1113: {} 天 days from {}, 种子 seed {}, 每工作日平均 {} 件 arrivals a working day{centres}\n{ASSUMPTIONS}\n\n",
             cfg.days, cfg.start, cfg.seed, cfg.per_day
         )
     }
@@ -871,9 +887,9 @@ impl Sim {
 struct Scratch(std::path::PathBuf);
 
 impl Scratch {
-    fn new(seed: u64) -> Scratch {
+    fn new(seed: u64, centre: &str) -> Scratch {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        Scratch(std::env::temp_dir().join(format!("regflow-sim-{}-{seed}-{nanos}.db", std::process::id())))
+        Scratch(std::env::temp_dir().join(format!("regflow-sim-{}-{centre}-{seed}-{nanos}.db", std::process::id())))
     }
 
     /// Durable commits buy nothing for a database thrown away at the end.
@@ -892,13 +908,108 @@ impl Drop for Scratch {
     }
 }
 
-/// Simulates the period and reports on it.
+/// What one centre's run produced, before the centres' figures are put together.
+struct CentreRun {
+    engine: Engine,
+    scratch: Option<Scratch>,
+    hours: OfficeHours,
+    end: DateTime<Utc>,
+    close: DateTime<Utc>,
+    overdue_at_close: Vec<regflow_executor::Overdue>,
+    days_used: BTreeMap<ApplicantCategory, Vec<u32>>,
+    instant: (u64, u64),
+    channels: BTreeMap<Channel, u64>,
+    refusals: BTreeMap<Option<ErrorCode>, u64>,
+}
+
+/// Simulates the period and reports on it: one centre, or `cfg.centres` side by side (each
+/// on a database of its own, so they share the machine's cores), their figures reported
+/// together.
+///
+/// # Errors
+/// More centres than arrivals a day, more than one centre with a `database` named, or the
+/// engine's error.
 pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>> {
+    let centres = cfg.centres.max(1);
+    if centres > 1 && cfg.database.is_some() {
+        return Err(format!(
+            "--centres {centres} gives each centre a temporary database of its own: drop --database, or simulate one centre"
+        )
+        .into());
+    }
+    if centres > cfg.per_day {
+        return Err(format!(
+            "--centres {centres} is more than --per-day {}: each centre needs at least one arrival a working day",
+            cfg.per_day
+        )
+        .into());
+    }
+    let planned = Arc::new(AtomicU64::new(0));
+    let mut centre_runs = Vec::new();
+    for index in 0..centres {
+        // Centre `index` takes its share of the arrivals and a seed of its own; the first
+        // keeps the run's seed, so one centre gives what it always gave.
+        let share = cfg.per_day / centres + u32::from(index < cfg.per_day % centres);
+        let centre_cfg = Config {
+            seed: cfg.seed.wrapping_add(u64::from(index)),
+            per_day: share,
+            progress: if index == 0 { cfg.progress.clone() } else { None },
+            ..cfg.clone()
+        };
+        let name = if centres == 1 { "xining".to_owned() } else { format!("xining-{:02}", index + 1) };
+        centre_runs.push(run_centre(centre_cfg, Centre::new(&name), planned.clone()));
+    }
+    // The centres' loops take turns on this task; the engine runs each batch and firing
+    // pass on a task of its own, so the centres' databases work side by side.
+    let runs = futures_util::future::try_join_all(centre_runs).await?;
+    let first = runs.first().expect("at least one centre");
+    let (hours, end, close) = (first.hours, first.end, first.close);
+    let start_at = cfg.start.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let arrival_end = cfg.start + Days::new(u64::from(cfg.days));
+    let filter = ReportFilter::period(start_at, arrival_end.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
+    let engines: Vec<Engine> = runs.iter().map(|r| r.engine.clone()).collect();
+    let report = regflow_executor::report_across(&engines, &filter).await?;
+    let mut out = Outcome {
+        engines,
+        hours,
+        report,
+        end,
+        days_used: BTreeMap::new(),
+        instant: (0, 0),
+        channels: BTreeMap::new(),
+        overdue_at_close: Vec::new(),
+        close,
+        refusals: BTreeMap::new(),
+        _scratch: Vec::new(),
+    };
+    for run in runs {
+        for (category, days) in run.days_used {
+            out.days_used.entry(category).or_default().extend(days);
+        }
+        out.instant = (out.instant.0 + run.instant.0, out.instant.1 + run.instant.1);
+        for (channel, n) in run.channels {
+            *out.channels.entry(channel).or_default() += n;
+        }
+        for (code, n) in run.refusals {
+            *out.refusals.entry(code).or_default() += n;
+        }
+        out.overdue_at_close.extend(run.overdue_at_close);
+        out._scratch.extend(run.scratch);
+    }
+    Ok(out)
+}
+
+/// One centre's run under `cfg`; adds its planned arrivals to `planned`, the count its
+/// progress reports (every centre's).
+async fn run_centre(
+    cfg: Config,
+    centre: Centre,
+    planned: Arc<AtomicU64>,
+) -> Result<CentreRun, regflow_executor::Error> {
     let start_at = cfg.start.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     let clock = ManualClock::new(start_at);
-    let centre = Centre::new("xining");
     let hours = centre.hours;
-    let scratch = cfg.database.is_none().then(|| Scratch::new(cfg.seed));
+    let scratch = cfg.database.is_none().then(|| Scratch::new(cfg.seed, centre.id.as_str()));
     let url = match (&cfg.database, &scratch) {
         (Some(url), _) => url.clone(),
         (None, Some(s)) => s.url(),
@@ -954,6 +1065,7 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
         }
         day = day.succ_opt().expect("date");
     }
+    planned.fetch_add(n, Ordering::Relaxed);
     let total_days = (work_end - sim.cfg.start).num_days().max(1) as u64;
     let mut last_shown = u64::MAX;
     let last_day = arrival_end.pred_opt().expect("date");
@@ -981,31 +1093,28 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
         if done != last_shown {
             last_shown = done;
             if let Some(report) = &sim.cfg.progress {
-                report(done.min(total_days), total_days, n);
+                report(done.min(total_days), total_days, planned.load(Ordering::Relaxed));
             }
         }
     }
     let end = sim.at(work_end, 18, 0);
     sim.fire(end).await?;
     sim.clock.set(end);
-    let filter = ReportFilter::period(start_at, arrival_end.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
-    let report = sim.engine.report(&filter).await?;
     let overdue_at_close = match overdue_at_close {
         Some(o) => o,
         None => sim.engine.overdue(None, close).await?,
     };
-    Ok(Outcome {
+    Ok(CentreRun {
         engine: sim.engine,
+        scratch,
         hours,
-        report,
         end,
+        close,
+        overdue_at_close,
         days_used: sim.days_used,
         instant: sim.instant,
         channels: sim.channels,
-        overdue_at_close,
-        close,
         refusals: sim.refusals,
-        _scratch: scratch,
     })
 }
 

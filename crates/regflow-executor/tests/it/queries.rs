@@ -243,3 +243,43 @@ async fn report_across_pages(db: &Db) {
     assert_eq!(by_channel, n as u64);
 }
 on_both!(a_report_reads_page_by_page, report_across_pages);
+
+/// One report over two centres' databases (`report_across`): counts add up, and the mean
+/// and median are those of all their cases together, not of each database's figures.
+async fn a_report_over_two_databases(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let other = Db::sqlite().await;
+    let (here, there) = (engine(db, &clock).await, engine(&other, &clock).await);
+    let clerk = staff("clerk-1", Role::Clerk);
+    for engine in [&here, &there] {
+        let cmd = Command::Accept {
+            intake: Some(intake("change", Channel::Window)),
+            materials: all_materials(engine, "change"),
+        };
+        engine.execute(Request::to(&CaseId::new("c1"), clerk.clone(), cmd)).await.unwrap();
+    }
+    // Here the case takes 2 working days (03-03, 03-04); there 6 (03-03 … 03-10).
+    clock.set(at("2026-03-04T10:00:00+08:00"));
+    review_record_issue(&here, &CaseId::new("c1")).await;
+    clock.set(at("2026-03-10T10:00:00+08:00"));
+    review_record_issue(&there, &CaseId::new("c1")).await;
+    let filter = ReportFilter::period(at("2026-03-01T00:00:00+08:00"), at("2026-04-01T00:00:00+08:00"));
+    let both = regflow_executor::report_across(&[here.clone(), there.clone()], &filter).await.unwrap();
+    assert_eq!((both.overall.opened, both.overall.completed), (2, 2));
+    assert_eq!(both.overall.mean_working_days, Some(4.0));
+    assert_eq!(both.overall.median_working_days, Some(4.0));
+    assert_eq!(both.overall.on_time_rate, Some(0.5));
+    assert_eq!(both, {
+        let mut alone = here.report(&filter).await.unwrap();
+        alone.overall = both.overall.clone();
+        alone.by_category = both.by_category.clone();
+        alone.by_kind = both.by_kind.clone();
+        alone.by_channel = both.by_channel.clone();
+        alone
+    });
+    assert_eq!(here.report(&filter).await.unwrap().overall.mean_working_days, Some(2.0));
+    let none = regflow_executor::report_across(&[], &filter).await.unwrap_err();
+    assert_eq!(none.code(), Some(regflow_process::ErrorCode::InvalidArgument));
+    other.finish().await;
+}
+on_both!(one_report_over_two_databases, a_report_over_two_databases);
