@@ -423,6 +423,12 @@ impl Catalogue {
         &self.kinds
     }
 
+    /// The kinds that may be opened on `channel`, in catalogue order (the kiosk's: the
+    /// information query).
+    pub fn opened_on(&self, channel: Channel) -> impl Iterator<Item = &KindSpec> {
+        self.kinds.iter().filter(move |k| k.allows(channel))
+    }
+
     /// The kind ids, for validating policies against this catalogue.
     pub fn ids(&self) -> Vec<KindId> {
         self.kinds.iter().map(|k| k.id.clone()).collect()

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use regflow_executor::{Engine, ManualClock};
-use regflow_process::{Actor, Centre, CentreId, Role};
+use regflow_process::catalogue::Catalogue;
+use regflow_process::{Actor, CaseId, Centre, CentreId, Role};
 use regflow_server::config::{Config, Limits};
 use regflow_server::Server;
 use reqwest::{Method, StatusCode};
@@ -71,8 +72,13 @@ impl Svc {
     }
 
     async fn start_with(db: &Db, config: Config) -> Svc {
+        Svc::start_on(db, config, Catalogue::builtin()).await
+    }
+
+    async fn start_on(db: &Db, config: Config, catalogue: Catalogue) -> Svc {
         let clock = ManualClock::new(at("2026-03-02T10:00:00+08:00"));
         let engine = Engine::builder(&db.url)
+            .catalogue(catalogue)
             .centre(Centre::new("xining"))
             .centre(Centre::new("haidong"))
             .clock(clock.clone())
@@ -957,3 +963,48 @@ async fn workbench_alerts_arrive_live(db: &Db) {
     svc.stop().await;
 }
 on_both!(workbench_alerts, workbench_alerts_arrive_live);
+
+/// Posts the kiosk's query form as the signed-in kiosk; the page's HTML.
+async fn kiosk_query(svc: &Svc, cookie: &str) -> String {
+    let page = svc.http.get(format!("{}/kiosk", svc.base)).header("cookie", cookie).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    let start = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let csrf = page[start..start + 64].to_owned();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "张三"),
+        ("id", ZHANG),
+        ("unit", "630102004010GB00087F00010088"),
+        ("applicant_category", "individual"),
+    ];
+    let res = svc.http.post(format!("{}/kiosk", svc.base)).header("cookie", cookie).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
+async fn kiosk_answers_the_catalogues_kiosk_kind(db: &Db) {
+    let svc = Svc::start(db, Limits::default()).await;
+    let cookie = page_session(&svc, "kiosk", "/kiosk").await;
+    let html = kiosk_query(&svc, &cookie).await;
+    let start = html.find("案件号 ").unwrap_or_else(|| panic!("a case number on the page: {html}")) + "案件号 ".len();
+    let id = &html[start..html[start..].find('。').unwrap() + start];
+    let case = svc.engine.case(&CaseId::new(id)).await.unwrap().expect("the kiosk's case").case;
+    assert_eq!((case.kind().as_str(), case.intake().channel.as_str()), ("information_query", "kiosk"));
+    assert_eq!(case.materials().len(), 1, "the query's one material");
+    svc.stop().await;
+    // A centre whose catalogue opens nothing on the kiosk is told so, and nothing is opened.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../regflow-process/data/catalogue.toml"))
+        .unwrap()
+        .replace("channels = [\"kiosk\"]", "channels = []");
+    let svc = Svc::start_on(
+        db,
+        Config { listen: "127.0.0.1:0".into(), ..Config::default() },
+        Catalogue::from_toml(&text).unwrap(),
+    )
+    .await;
+    let cookie = page_session(&svc, "kiosk", "/kiosk").await;
+    let html = kiosk_query(&svc, &cookie).await;
+    assert!(html.contains("the catalogue opens no kind on the kiosk channel"), "{html}");
+    svc.stop().await;
+}
+on_both!(kiosk_page, kiosk_answers_the_catalogues_kiosk_kind);

@@ -71,6 +71,14 @@ pub struct Config {
     pub centres: u32,
 }
 
+impl Config {
+    /// The arrival period: its first instant (midnight UTC of `start`) and the day after
+    /// its last.
+    fn period(&self) -> (DateTime<Utc>, NaiveDate) {
+        (self.start.and_hms_opt(0, 0, 0).expect("midnight").and_utc(), self.start + Days::new(u64::from(self.days)))
+    }
+}
+
 /// The arrivals of a run as the command line gives them (`--seed`, `--month`, `--days`,
 /// `--per-day`), shared by the examples and `regflow simulate`.
 #[derive(clap::Args, Debug, Clone)]
@@ -964,8 +972,7 @@ pub async fn simulate(cfg: Config) -> Result<Outcome, Box<dyn std::error::Error>
     let runs = futures_util::future::try_join_all(centre_runs).await?;
     let first = runs.first().expect("at least one centre");
     let (hours, end, close) = (first.hours, first.end, first.close);
-    let start_at = cfg.start.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-    let arrival_end = cfg.start + Days::new(u64::from(cfg.days));
+    let (start_at, arrival_end) = cfg.period();
     let filter = ReportFilter::period(start_at, arrival_end.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
     let engines: Vec<Engine> = runs.iter().map(|r| r.engine.clone()).collect();
     let report = regflow_executor::report_across(&engines, &filter).await?;
@@ -1006,7 +1013,7 @@ async fn run_centre(
     centre: Centre,
     planned: Arc<AtomicU64>,
 ) -> Result<CentreRun, regflow_executor::Error> {
-    let start_at = cfg.start.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let (start_at, arrival_end) = cfg.period();
     let clock = ManualClock::new(start_at);
     let hours = centre.hours;
     let scratch = cfg.database.is_none().then(|| Scratch::new(cfg.seed, centre.id.as_str()));
@@ -1038,7 +1045,6 @@ async fn run_centre(
         instant: (0, 0),
         cfg,
     };
-    let arrival_end = sim.cfg.start + Days::new(u64::from(sim.cfg.days));
     // Work goes on after the last arrival until even 30-working-day promises can finish.
     let work_end = sim.working_day_after(arrival_end, 32);
     let mut n = 0u64;

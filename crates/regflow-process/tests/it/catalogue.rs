@@ -79,6 +79,11 @@ fn builtin_catalogue_is_the_spec_table() {
             "{id}"
         );
     }
+    // By channel: the kiosk opens the information query only, the court its two kinds.
+    let on = |ch| c.opened_on(ch).map(|k| k.id.as_str()).collect::<Vec<_>>();
+    assert_eq!(on(Channel::Kiosk), ["information_query"]);
+    assert_eq!(on(Channel::Court), ["seizure", "seizure_release"]);
+    assert_eq!(on(Channel::Window).len(), 12);
     assert_eq!(c.get("seizure").unwrap().unit_effect, Some(UnitEffect::Seize));
     assert_eq!(c.get("seizure_release").unwrap().unit_effect, Some(UnitEffect::Release));
     let counts = c.material_counts();

@@ -10,9 +10,6 @@ use super::{form_object, labels, posted_as, refusal_text, render, send, visit_as
 use crate::AppState;
 use regflow_process::Channel;
 
-/// The kind a kiosk handles.
-const QUERY: &str = "information_query";
-
 /// `GET /kiosk`: the query form (the kiosk signs in once with its token).
 pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash): Query<Flash>) -> Page {
     let (visit, _) = visit_as(&state, &headers, Area::Kiosk, flash.error.clone()).await?;
@@ -32,21 +29,24 @@ pub async fn query(
     let mut form = form_object(&fields);
     let name = form.remove("name").unwrap_or(Value::Null);
     let id = form.remove("id").unwrap_or(Value::Null);
-    // The one set of materials of a query, as the catalogue lists it (the reader checks the
-    // identity document).
-    let materials = state.engine.catalogue().get(QUERY).map(|k| k.applicant_material_ids(None)).unwrap_or_default();
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("自助查询"));
+    // The kind the catalogue opens at the kiosk (the information query) and its one set of
+    // materials (the reader checks the identity document).
+    let Some(query) = state.engine.catalogue().opened_on(Channel::Kiosk).next() else {
+        ctx.insert("error".into(), json!("本中心的登记目录没有可在自助机办理的事项 — the catalogue opens no kind on the kiosk channel: list `kiosk` in the channels of the kind the kiosk serves"));
+        return Ok(render(&state, &visit, "kiosk.html", ctx));
+    };
     let fixed = [
         ("command", json!("handle_instantly")),
-        ("kind", json!(QUERY)),
+        ("kind", json!(query.id)),
         ("channel", json!(Channel::Kiosk)),
         ("applicants", json!([{"name": name, "id": id}])),
-        ("materials", json!(materials)),
+        ("materials", json!(query.applicant_material_ids(None))),
     ];
     let started = std::time::Instant::now();
     let outcome = send(&state, &me, None, &form, &fixed).await;
     let took_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let mut ctx = Map::new();
-    ctx.insert("title".into(), json!("自助查询"));
     match outcome {
         Ok(case) => {
             ctx.insert(
