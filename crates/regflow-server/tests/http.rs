@@ -1003,8 +1003,10 @@ async fn kiosk_answers_the_catalogues_kiosk_kind(db: &Db) {
     )
     .await;
     let cookie = page_session(&svc, "kiosk", "/kiosk").await;
+    let cases = svc.engine.case_ids(None, 100).await.unwrap();
     let html = kiosk_query(&svc, &cookie).await;
     assert!(html.contains("the catalogue opens no kind on the kiosk channel"), "{html}");
+    assert_eq!(svc.engine.case_ids(None, 100).await.unwrap(), cases);
     svc.stop().await;
 }
 on_both!(kiosk_page, kiosk_answers_the_catalogues_kiosk_kind);
