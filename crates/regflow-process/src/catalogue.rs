@@ -423,8 +423,8 @@ impl Catalogue {
         &self.kinds
     }
 
-    /// The kinds that may be opened on `channel`, in catalogue order (the kiosk's: the
-    /// information query).
+    /// The kinds that may be opened on `channel`, in catalogue order (in the built-in
+    /// catalogue the kiosk opens only the information query).
     pub fn opened_on(&self, channel: Channel) -> impl Iterator<Item = &KindSpec> {
         self.kinds.iter().filter(move |k| k.allows(channel))
     }
