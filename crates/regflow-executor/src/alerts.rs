@@ -3,76 +3,20 @@
 //! claiming it, writing the case's history and marking it fired happen in one transaction
 //! (on PostgreSQL, timers claimed by another engine are skipped).
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use regflow_process::{decide, Actor, CaseId, CentreId, Command, Context, KindId, PlannedAlert};
-use serde::{Deserialize, Serialize};
+use regflow_process::{decide, Actor, CaseId, Command, Context};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::clock::{from_micros, micros};
+use crate::delivery::{AlertHandler, FiredAlert};
 use crate::engine::{detached, Engine, Written};
 use crate::error::{Error, Result};
 use crate::mapping::{case_from_row, timer_of};
-use crate::store::{CaseRow, Conn};
+use crate::store::{CaseRow, Conn, Heard, Wakeups};
 use std::collections::{BTreeMap, HashMap};
-
-/// An alert that was raised and written into its case's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FiredAlert {
-    /// The alert's stable id in the delivery queue (SPEC 5.3): the same on every delivery.
-    pub id: u64,
-    /// The case.
-    pub case_id: CaseId,
-    /// The case's centre.
-    pub centre: CentreId,
-    /// The case's kind.
-    pub kind: KindId,
-    /// Which clock, which level, and the instant it was due.
-    pub alert: PlannedAlert,
-    /// When the engine raised it.
-    pub raised_at: DateTime<Utc>,
-}
-
-/// What the embedding application does with an alert (notify staff, a dashboard…).
-///
-/// Called after the transaction that wrote the alert into history and into the delivery
-/// queue has committed, at least once per alert (see [`crate::delivery`]): a process that
-/// dies before the call, or before acknowledging it, delivers it again when an engine on
-/// the database next runs. [`FiredAlert::id`] is stable, so a handler can act exactly once.
-#[async_trait]
-pub trait AlertHandler: Send + Sync {
-    /// Receives one alert.
-    async fn on_alert(&self, alert: &FiredAlert);
-
-    /// Receives one alert and says whether it was taken: [`Delivery::Retry`] leaves it
-    /// unacknowledged, to be handed over again on the next delivery (a webhook whose
-    /// receiver is down). By default calls [`AlertHandler::on_alert`] and acknowledges.
-    async fn deliver(&self, alert: &FiredAlert) -> Delivery {
-        self.on_alert(alert).await;
-        Delivery::Acknowledged
-    }
-}
-
-/// What became of one alert handed to an [`AlertHandler`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
-    /// Taken: the consumer's cursor moves past it.
-    Acknowledged,
-    /// Not taken: delivery stops here and resumes with this alert next time.
-    Retry,
-}
-
-/// A handler that does nothing: alerts are still written into history.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IgnoreAlerts;
-
-#[async_trait]
-impl AlertHandler for IgnoreAlerts {
-    async fn on_alert(&self, _alert: &FiredAlert) {}
-}
 
 /// What one pass fired.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -266,6 +210,21 @@ impl Engine {
         Watcher { stop, task }
     }
 
+    /// Returns when another process may have armed a timer due before `planned` (the
+    /// watcher's next look): a notification arrived (PostgreSQL), or another connection
+    /// committed and the earliest timer is due before `planned` (SQLite).
+    async fn armed_elsewhere(&self, elsewhere: &mut Wakeups, planned: DateTime<Utc>) {
+        loop {
+            if elsewhere.next().await == Heard::TimerArmed {
+                return;
+            }
+            // Only a timer earlier than the planned look matters; most are days ahead.
+            if self.next_due().await.ok().flatten().is_some_and(|t| t < planned) {
+                return;
+            }
+        }
+    }
+
     async fn watch_loop(
         &self,
         handler: Arc<dyn AlertHandler>,
@@ -274,7 +233,7 @@ impl Engine {
     ) -> Result<()> {
         let mut changed = self.inner.timers_changed.subscribe();
         let mut jumped = self.inner.clock.jumped();
-        let mut elsewhere = crate::wake::Wakeups::start(&self.inner.db).await;
+        let mut elsewhere = Wakeups::start(&self.inner.db).await;
         loop {
             if *stopped.borrow() {
                 return Ok(());
@@ -306,7 +265,7 @@ impl Engine {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = changed.changed() => {}
-                _ = elsewhere.next(self, planned) => {}
+                _ = self.armed_elsewhere(&mut elsewhere, planned) => {}
                 _ = async { match jumped.as_mut() { Some(j) => { let _ = j.changed().await; } None => std::future::pending::<()>().await } } => {}
                 _ = stopped.changed() => {}
             }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 use crate::clock::{from_micros, micros};
-use crate::engine::{detached, Engine};
+use crate::engine::{detached, CalendarHead, Engine};
 use crate::error::{Error, Result};
 use crate::store::{CalendarRow, Conn};
 
@@ -68,13 +68,6 @@ pub struct CalendarLoad {
     /// When the open cases it changes were all re-projected (`None` while a load is under
     /// way, or was cut off by a crash: any engine finishes it on start and in its watcher).
     pub reprojected_at: Option<DateTime<Utc>>,
-}
-
-/// The calendar an engine last read, with the load it came from (0: none loaded).
-#[derive(Debug, Clone)]
-pub(crate) struct CalendarHead {
-    pub(crate) seq: i64,
-    pub(crate) calendar: Calendar,
 }
 
 fn years_json(years: &BTreeSet<i32>) -> String {

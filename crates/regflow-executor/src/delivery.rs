@@ -11,14 +11,70 @@
 //! while delivering), so alerts are not delivered twice while every deliverer stays alive.
 //! One that dies holding the lease delays delivery by at most those 30 s.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use regflow_process::{AlertLevel, CaseId, CentreId, ClockKind, KindId, PlannedAlert};
+use serde::{Deserialize, Serialize};
 
-use crate::alerts::{AlertHandler, Delivery, FiredAlert};
 use crate::clock::{from_micros, micros};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::store::{AlertRow, Conn};
+
+/// An alert that was raised and written into its case's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FiredAlert {
+    /// The alert's stable id in the delivery queue (SPEC 5.3): the same on every delivery.
+    pub id: u64,
+    /// The case.
+    pub case_id: CaseId,
+    /// The case's centre.
+    pub centre: CentreId,
+    /// The case's kind.
+    pub kind: KindId,
+    /// Which clock, which level, and the instant it was due.
+    pub alert: PlannedAlert,
+    /// When the engine raised it.
+    pub raised_at: DateTime<Utc>,
+}
+
+/// What the embedding application does with an alert (notify staff, a dashboard…).
+///
+/// Called after the transaction that wrote the alert into history and into the delivery
+/// queue has committed, at least once per alert (see [`crate::delivery`]): a process that
+/// dies before the call, or before acknowledging it, delivers it again when an engine on
+/// the database next runs. [`FiredAlert::id`] is stable, so a handler can act exactly once.
+#[async_trait]
+pub trait AlertHandler: Send + Sync {
+    /// Receives one alert.
+    async fn on_alert(&self, alert: &FiredAlert);
+
+    /// Receives one alert and says whether it was taken: [`Delivery::Retry`] leaves it
+    /// unacknowledged, to be handed over again on the next delivery (a webhook whose
+    /// receiver is down). By default calls [`AlertHandler::on_alert`] and acknowledges.
+    async fn deliver(&self, alert: &FiredAlert) -> Delivery {
+        self.on_alert(alert).await;
+        Delivery::Acknowledged
+    }
+}
+
+/// What became of one alert handed to an [`AlertHandler`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Taken: the consumer's cursor moves past it.
+    Acknowledged,
+    /// Not taken: delivery stops here and resumes with this alert next time.
+    Retry,
+}
+
+/// A handler that does nothing: alerts are still written into history.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IgnoreAlerts;
+
+#[async_trait]
+impl AlertHandler for IgnoreAlerts {
+    async fn on_alert(&self, _alert: &FiredAlert) {}
+}
 
 /// The consumer name of the handler given to [`Engine::run_due`] and [`Engine::watch`].
 pub const HANDLER: &str = "handler";

@@ -11,14 +11,20 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use tokio::sync::watch;
 
-use crate::calendar::CalendarHead;
 use crate::chain;
 use crate::clock::{micros, Clock, SystemClock};
-use crate::database::{Database, MigrationMode};
 use crate::error::{Error, Result};
 use crate::mapping::{case_from_row, case_row, chain_events, timer_rows, HistoryEntry};
 use crate::store::{CaseRow, CaseUpdate, Changes, Conn, Counts, IdempotencyScope, TimerRow};
+use crate::store::{Database, MigrationMode};
 use std::collections::HashSet;
+
+/// The calendar an engine last read, with the load it came from (0: none loaded).
+#[derive(Debug, Clone)]
+pub(crate) struct CalendarHead {
+    pub(crate) seq: i64,
+    pub(crate) calendar: Calendar,
+}
 
 /// A command addressed to the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

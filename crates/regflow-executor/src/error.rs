@@ -22,7 +22,7 @@ pub enum Error {
     #[error("{count} line(s) of the import cannot be imported, nothing was written: {}", .lines.iter().map(|b| format!("line {}: {}", b.line, b.message)).collect::<Vec<_>>().join("; "))]
     BadImport {
         /// The first bad lines (up to 20).
-        lines: Vec<crate::import::BadLine>,
+        lines: Vec<BadLine>,
         /// How many lines are bad in all.
         count: u64,
     },
@@ -107,6 +107,15 @@ impl Error {
             format!("case `{case_id}` was changed by another writer; load it again and retry"),
         ))
     }
+}
+
+/// A line of an import file that cannot be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLine {
+    /// 1-based.
+    pub line: u64,
+    /// What is wrong and how to fix it.
+    pub message: String,
 }
 
 /// The executor's result type.

@@ -17,7 +17,7 @@ use regflow_process::{Actor, Case, Change, ErrorCode, Event, Refusal, Role};
 
 use crate::chain;
 use crate::engine::{detached, Engine, Written};
-use crate::error::{Error, Result};
+use crate::error::{BadLine, Error, Result};
 
 /// How an import runs.
 #[derive(Clone)]
@@ -43,15 +43,6 @@ pub struct ImportReport {
     pub imported: u64,
     /// Records found imported already (an earlier run of the same file).
     pub already: u64,
-}
-
-/// A line that cannot be imported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadLine {
-    /// 1-based.
-    pub line: u64,
-    /// What is wrong and how to fix it.
-    pub message: String,
 }
 
 /// The most bad lines one error lists.

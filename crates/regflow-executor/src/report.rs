@@ -10,7 +10,7 @@ use crate::clock::micros;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::queries::Overdue;
-use crate::store::ReportRow;
+use crate::store::{PeriodColumn, ReportRow};
 
 /// The statutory limit the reduction is measured against (条例 Art. 20).
 pub const STATUTORY_LIMIT_DAYS: f64 = 30.0;
@@ -24,6 +24,16 @@ pub enum ReportBasis {
     Opened,
     /// The cases completed in the period (what was delivered).
     Completed,
+}
+
+impl ReportBasis {
+    /// The instant that places a case in the period, as the store names it.
+    fn column(self) -> PeriodColumn {
+        match self {
+            ReportBasis::Opened => PeriodColumn::Created,
+            ReportBasis::Completed => PeriodColumn::Completed,
+        }
+    }
 }
 
 impl std::str::FromStr for ReportBasis {
@@ -275,7 +285,7 @@ impl Gathering {
             let page = db
                 .conn()
                 .cases_between(
-                    filter.basis,
+                    filter.basis.column(),
                     centre.as_deref(),
                     (micros(filter.from), micros(filter.to)),
                     after.as_ref().map(|(at, id)| (*at, id.as_str())),

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use regflow_process::{Actor, Case, CaseId, Detail, ErrorCode, Refusal, Role};
 
-use crate::alerts::FiredAlert;
+use crate::delivery::FiredAlert;
 use crate::engine::{Engine, Executed, Request};
 use crate::error::Result;
 use crate::mapping::HistoryEntry;

@@ -10,8 +10,8 @@ use regflow_process::{Actor, CentreId, ErrorCode, IdType, PartyId, Refusal, Role
 
 use crate::chain::digest;
 use crate::clock::{from_micros, micros};
-use crate::database::Database;
 use crate::error::{Error, Result};
+use crate::store::Database;
 use crate::store::TokenRow;
 
 const PREFIX: &str = "rft_";

@@ -238,15 +238,15 @@ async fn run_step(
                     .ok_or_else(|| Refusal::argument("actor", format!("`{id}` is not in `staff`")))?,
                 None => Actor::system(centre.id.clone()),
             };
-            // SPEC 9: the step's text replaces the calendar; `"mode": "merge"` merges it
-            // by year (SPEC 2.1) instead.
+            // SPEC 9: the step's text merges by year (SPEC 2.1); `"mode": "replace"`
+            // replaces the whole calendar instead.
             let loaded = match args.str("mode")?.as_deref() {
-                None | Some("replace") => engine.replace_calendar(&by, &csv).await,
-                Some("merge") => engine.load_calendar(&by, &csv).await,
+                None | Some("merge") => engine.load_calendar(&by, &csv).await,
+                Some("replace") => engine.replace_calendar(&by, &csv).await,
                 Some(other) => {
                     return Err(Refusal::argument(
                         "mode",
-                        format!("`mode` is `{other}`: expected `replace` or `merge`"),
+                        format!("`mode` is `{other}`: expected `merge` (the default) or `replace`"),
                     ))
                 }
             };

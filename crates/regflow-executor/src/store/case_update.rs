@@ -7,7 +7,7 @@
 //! by the set of columns they change; each group is one multi-row statement.
 
 use super::bind::{Bind, Value};
-use super::sql::{placeholders_from, Dialect};
+use super::sql::dialect::{placeholders_from, Dialect};
 use super::CaseRow;
 
 /// The case columns set when a case is opened and never changed after, in table order.

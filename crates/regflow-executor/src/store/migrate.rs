@@ -8,8 +8,8 @@
 use sqlx::migrate::{MigrateError, Migrator};
 
 use super::Conn;
+use super::Database;
 use crate::clock::micros;
-use crate::database::Database;
 use crate::error::{Error, Result};
 
 fn hex(bytes: &[u8]) -> String {

@@ -9,9 +9,11 @@
 
 mod bind;
 mod case_update;
+pub(crate) mod database;
 mod migrate;
 mod rows;
 mod sql;
+mod wakeups;
 
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
@@ -22,13 +24,15 @@ pub(crate) use rows::{
     AlertRow, CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, ReportRow, TimerRow, TokenRow,
 };
 
-use crate::database::Database;
 use crate::error::Result;
 pub(crate) use case_update::{columns_differing, CaseUpdate};
-use sql::PeriodColumn;
+pub use database::{Database, MigrationMode};
+pub(crate) use sql::PeriodColumn;
 use sql::Savepoint;
 use sql::Sql;
 pub(crate) use sql::{Changes, Counts, IdempotencyScope};
+pub use wakeups::SQLITE_POLL;
+pub(crate) use wakeups::{Heard, Wakeups};
 
 /// A connection of either backend, borrowed for one or more statements.
 pub(crate) enum Conn<'c> {
@@ -64,43 +68,6 @@ macro_rules! on_backend {
             Conn::Postgres($c) => $body,
         }
     };
-}
-
-impl Database {
-    /// Begins a transaction that will write (SQLite: `BEGIN IMMEDIATE`, so the write lock
-    /// is taken up front and a lost race is a clean `conflict`, never a deadlock).
-    pub(crate) async fn begin_write(&self) -> Result<Tx> {
-        Ok(match self {
-            #[cfg(feature = "sqlite")]
-            Database::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            #[cfg(feature = "postgres")]
-            Database::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
-    }
-
-    /// A read-only transaction whose statements all see one snapshot (SQLite: a deferred
-    /// `BEGIN`, whose first read fixes the WAL snapshot; PostgreSQL: `REPEATABLE READ`), so a
-    /// case row and its history read in two statements never straddle a commit.
-    pub(crate) async fn begin_snapshot(&self) -> Result<Tx> {
-        Ok(match self {
-            #[cfg(feature = "sqlite")]
-            Database::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
-            #[cfg(feature = "postgres")]
-            Database::Postgres(pool) => {
-                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
-            }
-        })
-    }
-
-    /// A connection from the pool, for reads.
-    pub(crate) async fn acquire(&self) -> Result<Pooled> {
-        Ok(match self {
-            #[cfg(feature = "sqlite")]
-            Database::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
-            #[cfg(feature = "postgres")]
-            Database::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
-        })
-    }
 }
 
 impl Tx {
@@ -379,17 +346,13 @@ impl Conn<'_> {
     /// [`Sql::cases_in_period`].
     pub(crate) async fn cases_between(
         &mut self,
-        basis: crate::report::ReportBasis,
+        period: PeriodColumn,
         centre: Option<&str>,
         (from, to): (i64, i64),
         after: Option<(i64, &str)>,
         limit: i64,
     ) -> Result<Vec<ReportRow>> {
-        let column = match basis {
-            crate::report::ReportBasis::Opened => PeriodColumn::Created,
-            crate::report::ReportBasis::Completed => PeriodColumn::Completed,
-        };
-        on_backend!(self, c => Sql(&mut **c).cases_in_period(column, centre, (from, to), after, limit).await)
+        on_backend!(self, c => Sql(&mut **c).cases_in_period(period, centre, (from, to), after, limit).await)
     }
 
     /// See [`Sql::cases_of_party`].

@@ -5,6 +5,7 @@
 //! `regflow_migrations` table, so they never collide with the embedding application's
 //! sqlx migrations (see `store/migrate.rs`).
 
+use super::{Pooled, Tx};
 use crate::error::{Error, Result};
 
 /// Whether [`Database::connect`] applies regflow's migrations.
@@ -55,11 +56,11 @@ impl Database {
     async fn open(url: &str, pool_size: Option<u32>) -> Result<Database> {
         #[cfg(feature = "sqlite")]
         if url.starts_with("sqlite:") {
-            return Ok(Database::Sqlite(crate::store::sqlite::connect(url, pool_size).await?));
+            return Ok(Database::Sqlite(super::sqlite::connect(url, pool_size).await?));
         }
         #[cfg(feature = "postgres")]
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            return Ok(Database::Postgres(crate::store::postgres::connect(url, pool_size).await?));
+            return Ok(Database::Postgres(super::postgres::connect(url, pool_size).await?));
         }
         let scheme = url.split(':').next().unwrap_or_default();
         Err(Error::UnsupportedUrl { url: format!("{scheme}:…") })
@@ -70,7 +71,7 @@ impl Database {
     pub(crate) async fn writer(&self) -> Result<Database> {
         Ok(match self {
             #[cfg(feature = "sqlite")]
-            Database::Sqlite(pool) => Database::Sqlite(crate::store::sqlite::writer(pool).await?),
+            Database::Sqlite(pool) => Database::Sqlite(super::sqlite::writer(pool).await?),
             #[cfg(feature = "postgres")]
             Database::Postgres(pool) => Database::Postgres(pool.clone()),
         })
@@ -113,9 +114,44 @@ impl Database {
     pub async fn regflow_tables(&self) -> Result<Vec<String>> {
         match self {
             #[cfg(feature = "sqlite")]
-            Database::Sqlite(pool) => crate::store::sqlite::tables(pool).await,
+            Database::Sqlite(pool) => super::sqlite::tables(pool).await,
             #[cfg(feature = "postgres")]
-            Database::Postgres(pool) => crate::store::postgres::tables(pool).await,
+            Database::Postgres(pool) => super::postgres::tables(pool).await,
         }
+    }
+
+    /// Begins a transaction that will write (SQLite: `BEGIN IMMEDIATE`, so the write lock
+    /// is taken up front and a lost race is a clean `conflict`, never a deadlock).
+    pub(crate) async fn begin_write(&self) -> Result<Tx> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A read-only transaction whose statements all see one snapshot (SQLite: a deferred
+    /// `BEGIN`, whose first read fixes the WAL snapshot; PostgreSQL: `REPEATABLE READ`), so a
+    /// case row and its history read in two statements never straddle a commit.
+    pub(crate) async fn begin_snapshot(&self) -> Result<Tx> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(pool) => {
+                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
+            }
+        })
+    }
+
+    /// A connection from the pool, for reads.
+    pub(crate) async fn acquire(&self) -> Result<Pooled> {
+        Ok(match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(pool) => Pooled::Sqlite(pool.acquire().await?),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+        })
     }
 }
