@@ -24,7 +24,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, Timelike, Utc};
-use regflow_executor::testing::PgDatabase;
+use regflow_executor::testing::TestDb as Db;
 use regflow_executor::{AlertHandler, Clock, Engine, FiredAlert, IgnoreAlerts, ManualClock, Request, WatchOptions};
 use regflow_process::catalogue::Task;
 use regflow_process::{
@@ -43,34 +43,10 @@ enum Kind {
     Postgres,
 }
 
-struct Db {
-    url: String,
-    pg: Option<PgDatabase>,
-    dir: Option<std::path::PathBuf>,
-}
-
 async fn fresh(kind: Kind) -> Db {
     match kind {
-        Kind::Sqlite => {
-            let dir = std::env::temp_dir().join(format!("regflow-bench-{}", uuid::Uuid::new_v4().simple()));
-            std::fs::create_dir_all(&dir).unwrap();
-            Db { url: format!("sqlite://{}", dir.join("bench.db").display()), pg: None, dir: Some(dir) }
-        }
-        Kind::Postgres => {
-            let pg = PgDatabase::create("engine benchmark").await.expect("REGFLOW_PG_URL");
-            Db { url: pg.url().to_owned(), pg: Some(pg), dir: None }
-        }
-    }
-}
-
-impl Db {
-    async fn finish(self) {
-        if let Some(pg) = self.pg {
-            pg.drop().await;
-        }
-        if let Some(dir) = self.dir {
-            std::fs::remove_dir_all(dir).ok();
-        }
+        Kind::Sqlite => Db::sqlite(),
+        Kind::Postgres => Db::postgres("engine benchmark").await.expect("REGFLOW_PG_URL"),
     }
 }
 

@@ -95,16 +95,7 @@ impl Engine {
     async fn fire_batch(&self, now: DateTime<Utc>, batch: i64) -> Result<Batch> {
         let mut tx = self.inner.writes.begin_write().await?;
         let result = self.fire_on(&mut tx.conn(), now, batch).await;
-        match result {
-            Ok(b) => {
-                tx.commit().await?;
-                Ok(b)
-            }
-            Err(e) => {
-                tx.rollback().await;
-                Err(e)
-            }
-        }
+        tx.finish(result).await
     }
 
     async fn fire_on(&self, conn: &mut Conn<'_>, now: DateTime<Utc>, batch: i64) -> Result<Batch> {

@@ -88,17 +88,9 @@ impl Engine {
         detached(async move {
             let mut tx = engine.inner.writes.begin_write().await?;
             let out = Batch::new(&engine, requests.len()).run(&mut tx.conn(), &requests, mode).await;
-            match out {
-                Ok(results) => {
-                    tx.commit().await?;
-                    engine.timers_changed();
-                    Ok(results)
-                }
-                Err(e) => {
-                    tx.rollback().await;
-                    Err(e)
-                }
-            }
+            let results = tx.finish(out).await?;
+            engine.timers_changed();
+            Ok(results)
         })
         .await
     }
@@ -164,15 +156,16 @@ impl<'e> Batch<'e> {
     /// seizes or releases (the check reads the database, which must see it first).
     fn needs_flush(&self, req: &Request) -> bool {
         let current = req.case_id.as_ref().and_then(|id| self.slots.get(id)).and_then(|s| s.current.as_ref());
-        let Some((unit, _)) = self.engine.unit_to_check(current, &req.command) else {
+        let Some(regflow_process::UnitCheck { unit, .. }) =
+            regflow_process::unit_to_check(self.engine.catalogue(), current, &req.command)
+        else {
             return false;
         };
         let catalogue = self.engine.catalogue();
         self.slots.values().any(|s| {
             !s.events.is_empty()
                 && s.current.as_ref().is_some_and(|c| {
-                    c.intake().unit.as_str() == unit
-                        && catalogue.get(c.kind().as_str()).is_some_and(|k| k.unit_effect.is_some())
+                    c.intake().unit == unit && catalogue.get(c.kind().as_str()).is_some_and(|k| k.unit_effect.is_some())
                 })
         })
     }

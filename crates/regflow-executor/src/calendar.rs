@@ -179,16 +179,7 @@ impl Engine {
         detached(async move {
             let mut tx = engine.inner.writes.begin_write().await?;
             let out = engine.store_load_on(&mut tx.conn(), &by, &text, &loaded, mode).await;
-            match out {
-                Ok(out) => {
-                    tx.commit().await?;
-                    Ok(out)
-                }
-                Err(e) => {
-                    tx.rollback().await;
-                    Err(e)
-                }
-            }
+            tx.finish(out).await
         })
         .await
         .inspect(|(load, _, after)| self.remember(i64::try_from(load.seq).unwrap_or(i64::MAX), after))

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use regflow_process::catalogue::{Catalogue, UnitEffect};
 use regflow_process::{
-    decide, Actor, Calendar, Case, CaseId, Centre, CentreId, Command, Context, ErrorCode, PlannedAlert, PolicyTimeline,
-    Refusal,
+    decide, unit_to_check, Actor, Calendar, Case, CaseId, Centre, CentreId, Command, Context, ErrorCode, PlannedAlert,
+    PolicyTimeline, Refusal,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -274,6 +274,19 @@ impl Engine {
         &self.inner.policies
     }
 
+    /// The policy in force now at `centre` (the engine's first centre when `None`): the
+    /// one a case accepted now would bind, which the 办事指南 shows.
+    ///
+    /// # Errors
+    /// `no_policy_in_force` when no policy covers today.
+    pub fn policy_now(&self, centre: Option<&CentreId>) -> Result<&regflow_process::Policy> {
+        let hours = match centre {
+            Some(id) => self.centre(id).map(|c| c.hours),
+            None => self.centres().next().map(|c| c.hours),
+        };
+        Ok(self.inner.policies.in_force_at(self.now(), &hours.unwrap_or_default()).map_err(Refusal::from)?)
+    }
+
     /// The kind catalogue.
     pub fn catalogue(&self) -> &Catalogue {
         &self.inner.catalogue
@@ -375,19 +388,12 @@ impl Engine {
             return Ok(done);
         }
         let mut tx = self.inner.writes.begin_write().await?;
-        match self.execute_on(&mut tx.conn(), req).await {
-            Ok(done) => {
-                tx.commit().await?;
-                if !done.entries.is_empty() {
-                    self.timers_changed();
-                }
-                Ok(done)
-            }
-            Err(e) => {
-                tx.rollback().await;
-                Err(e)
-            }
+        let out = self.execute_on(&mut tx.conn(), req).await;
+        let done = tx.finish(out).await?;
+        if !done.entries.is_empty() {
+            self.timers_changed();
         }
+        Ok(done)
     }
 
     /// Runs a command with no idempotency key and no unit to lock without a transaction,
@@ -397,7 +403,7 @@ impl Engine {
     /// for a new case, that its id is free) as the transaction's would. `None` when the
     /// command needs the transaction; nothing was written then.
     async fn execute_alone(&self, req: &Request) -> Result<Option<Executed>> {
-        // Recording and instant handling may lock their unit (see `unit_to_check`, checked
+        // Recording and instant handling may lock their unit (see `regflow_process::unit_to_check`, checked
         // again below once the case is read).
         if !self.inner.writes.writes_in_one_statement()
             || req.idempotency_key.is_some()
@@ -408,7 +414,7 @@ impl Engine {
         let mut pooled = self.inner.writes.acquire().await?;
         let mut conn = pooled.conn();
         let read = self.read_for(&mut conn, req).await?;
-        if self.unit_to_check(read.case.as_ref(), &req.command).is_some() {
+        if unit_to_check(&self.inner.catalogue, read.case.as_ref(), &req.command).is_some() {
             return Ok(None);
         }
         // One case's few rows always fit one statement (`fits_one_statement`).
@@ -549,24 +555,8 @@ impl Engine {
         }
     }
 
-    /// The unit a command must lock before it is decided, and whether a seizure on it
-    /// blocks the command: a command that records on a unit (recording, or instant
-    /// handling) of a kind that a seizure blocks, or that seizes or releases.
-    pub(crate) fn unit_to_check(&self, case: Option<&Case>, command: &Command) -> Option<(String, bool)> {
-        let (kind, unit) = match (command, case) {
-            (Command::Record, Some(c)) => (c.kind().as_str(), c.intake().unit.to_string()),
-            // A unit number that does not parse locks nothing: `decide` refuses it.
-            (Command::HandleInstantly { intake, .. }, None) => {
-                (intake.kind.as_str(), regflow_process::identifier::UnitNumber::parse(&intake.unit).ok()?.to_string())
-            }
-            _ => return None,
-        };
-        let spec = self.inner.catalogue.get(kind)?;
-        (spec.blocked_by_seizure || spec.unit_effect.is_some()).then_some((unit, spec.blocked_by_seizure))
-    }
-
     /// Whether a seizure on the unit blocks the command: the unit (see
-    /// [`Engine::unit_to_check`]) is locked first, so the check and the recording cannot
+    /// [`regflow_process::unit_to_check`]) is locked first, so the check and the recording cannot
     /// interleave with another transaction's on the same unit.
     pub(crate) async fn unit_seized(
         &self,
@@ -574,11 +564,12 @@ impl Engine {
         case: Option<&Case>,
         command: &Command,
     ) -> Result<bool> {
-        let Some((unit, blocked)) = self.unit_to_check(case, command) else {
+        let Some(check) = unit_to_check(&self.inner.catalogue, case, command) else {
             return Ok(false);
         };
+        let unit = check.unit.to_string();
         conn.lock_unit(&unit).await?;
-        if !blocked {
+        if !check.blocked_by_seizure {
             return Ok(false);
         }
         conn.unit_seized(&unit, UnitEffect::Seize.as_str()).await

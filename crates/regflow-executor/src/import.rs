@@ -225,13 +225,8 @@ impl Engine {
                 })
                 .collect();
             let mut tx = engine.inner.writes.begin_write().await?;
-            match engine.persist(&mut tx.conn(), &written).await {
-                Ok(_) => tx.commit().await?,
-                Err(e) => {
-                    tx.rollback().await;
-                    return Err(e);
-                }
-            }
+            let out = engine.persist(&mut tx.conn(), &written).await;
+            tx.finish(out).await?;
             Ok(fresh.len() as u64)
         })
         .await

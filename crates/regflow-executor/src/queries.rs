@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use regflow_process::{
-    Actor, Case, CaseId, CentreId, ClockKind, Detail, ErrorCode, IdType, PartyId, Refusal, Role, State, WorkQueue,
+    Actor, Case, CaseId, Centre, CentreId, ClockKind, Detail, ErrorCode, IdType, PartyId, Refusal, Role, State,
+    WorkQueue,
 };
 use serde::{Deserialize, Serialize};
 
@@ -233,17 +234,9 @@ impl Engine {
         if !(1..=MAX_PAGE).contains(&limit) {
             return Err(Refusal::argument("limit", format!("`limit` must be between 1 and {MAX_PAGE}")).into());
         }
-        let separation = self.centre(officer.centre()).is_none_or(|c| c.separation_of_duties);
-        let mine = |case: &Case| -> bool {
-            if !separation || case.is_instant() {
-                return true;
-            }
-            match role {
-                Role::Reviewer => case.acceptance().is_none_or(|a| &a.by != officer.id()),
-                Role::Registrar => case.reviewed_by() != Some(officer.id()),
-                _ => true,
-            }
-        };
+        let queue = WorkQueue::of(role);
+        let centre = self.centre(officer.centre()).cloned().unwrap_or_else(|| Centre::new(officer.centre().as_str()));
+        let mine = |case: &Case| queue.offers(case, officer.id(), &centre);
         let mut after = cursor.map(QueueCursor::key).transpose()?;
         let mut page = Vec::new();
         loop {

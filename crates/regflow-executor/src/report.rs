@@ -2,18 +2,16 @@
 //! statutory limit, materials per kind and evaluations, for a period and a filter.
 
 use chrono::{DateTime, Utc};
+use regflow_process::tally::{CaseFigures, Figures, Tally};
 use regflow_process::{ApplicantCategory, CentreId, Channel, KindId, State};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::clock::micros;
 use crate::engine::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::queries::Overdue;
 use crate::store::{PeriodColumn, ReportRow};
-
-/// The statutory limit the reduction is measured against (条例 Art. 20).
-pub const STATUTORY_LIMIT_DAYS: f64 = 30.0;
 
 /// Which instant of a case places it in a report's period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -88,43 +86,6 @@ impl ReportFilter {
     }
 }
 
-/// The figures of a set of cases.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Figures {
-    /// Cases opened (applied or presented).
-    pub opened: u64,
-    /// Cases accepted (clocks started), including those handled instantly.
-    pub accepted: u64,
-    /// Cases completed.
-    pub completed: u64,
-    /// Of those, handled on the spot (instant promise).
-    pub completed_instantly: u64,
-    /// Cases not accepted at the window.
-    pub not_accepted: u64,
-    /// Cases rejected.
-    pub rejected: u64,
-    /// Cases withdrawn.
-    pub withdrawn: u64,
-    /// Cases suspended at least once.
-    pub suspended: u64,
-    /// Cases extended at least once.
-    pub extended: u64,
-    /// Completed on or before the (extended) promise, over completed.
-    pub on_time_rate: Option<f64>,
-    /// Completed on or before the statutory deadline, over completed.
-    pub within_statute_rate: Option<f64>,
-    /// Mean working days used by completed cases with a working-day promise.
-    pub mean_working_days: Option<f64>,
-    /// Median of the same.
-    pub median_working_days: Option<f64>,
-    /// 1 − mean / 30.
-    pub reduction_vs_statute: Option<f64>,
-    /// Evaluations received.
-    pub evaluations: u64,
-    /// Average rating of those.
-    pub average_rating: Option<f64>,
-}
-
 /// A report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -144,72 +105,9 @@ pub struct Report {
     pub materials: BTreeMap<KindId, (usize, Option<u32>)>,
 }
 
-fn rate(n: u64, of: u64) -> Option<f64> {
-    (of > 0).then(|| n as f64 / of as f64)
-}
-
 /// Cases a report reads per statement: the report's memory stays flat however many cases
 /// the period holds.
 const REPORT_PAGE: i64 = 1_000;
-
-/// Figures being gathered, one case at a time.
-#[derive(Debug, Clone, Default)]
-struct Tally {
-    figures: Figures,
-    /// Working days used by each completed case with a working-day promise.
-    days: Vec<i64>,
-    on_time: u64,
-    within: u64,
-    rating_sum: i64,
-}
-
-impl Tally {
-    fn add(&mut self, r: &ReportRow) {
-        let f = &mut self.figures;
-        f.opened += 1;
-        f.accepted += u64::from(r.accepted_at.is_some());
-        match r.state.parse::<State>() {
-            Ok(State::Completed) => {
-                f.completed += 1;
-                self.on_time += u64::from(r.on_time == Some(1));
-                self.within += u64::from(r.within_statute == Some(1));
-                if r.instant == 1 {
-                    f.completed_instantly += 1;
-                } else if let Some(d) = r.working_days_used {
-                    self.days.push(d);
-                }
-            }
-            Ok(State::NotAccepted) => f.not_accepted += 1,
-            Ok(State::Rejected) => f.rejected += 1,
-            Ok(State::Withdrawn) => f.withdrawn += 1,
-            _ => {}
-        }
-        f.suspended += u64::from(r.suspensions > 0);
-        f.extended += u64::from(r.extended_days > 0);
-        if let Some(rating) = r.rating {
-            f.evaluations += 1;
-            self.rating_sum += rating;
-        }
-    }
-
-    fn finish(mut self) -> Figures {
-        let f = &mut self.figures;
-        f.on_time_rate = rate(self.on_time, f.completed);
-        f.within_statute_rate = rate(self.within, f.completed);
-        if !self.days.is_empty() {
-            let days = &mut self.days;
-            days.sort_unstable();
-            let mean = days.iter().sum::<i64>() as f64 / days.len() as f64;
-            let mid = days.len() / 2;
-            let median = if days.len() % 2 == 1 { days[mid] as f64 } else { (days[mid - 1] + days[mid]) as f64 / 2.0 };
-            f.mean_working_days = Some(mean);
-            f.median_working_days = Some(median);
-            f.reduction_vs_statute = Some(1.0 - mean / STATUTORY_LIMIT_DAYS);
-        }
-        f.average_rating = (f.evaluations > 0).then(|| self.rating_sum as f64 / f.evaluations as f64);
-        self.figures
-    }
-}
 
 /// The figures of each group that has cases, in the order of `groups`.
 fn groups_of<K: Ord>(
@@ -266,6 +164,25 @@ pub async fn report_across(engines: &[Engine], filter: &ReportFilter) -> Result<
     })
 }
 
+/// What SPEC 7 counts of the case in `row`.
+fn figures_of(r: &ReportRow) -> Result<CaseFigures> {
+    let state = r
+        .state
+        .parse::<State>()
+        .map_err(|e| Error::Corrupt(format!("case `{}` has state `{}`: {e}", r.id, r.state)))?;
+    Ok(CaseFigures {
+        state,
+        accepted: r.accepted_at.is_some(),
+        instant: r.instant == 1,
+        on_time: r.on_time.map(|v| v == 1),
+        within_statute: r.within_statute.map(|v| v == 1),
+        working_days_used: r.working_days_used,
+        suspended: r.suspensions > 0,
+        extended: r.extended_days > 0,
+        rating: r.rating.and_then(|v| u8::try_from(v).ok()),
+    })
+}
+
 /// A report's tallies as its cases are read, page by page.
 #[derive(Default)]
 struct Gathering {
@@ -294,15 +211,16 @@ impl Gathering {
                 .await?;
             let last_page = (page.len() as i64) < REPORT_PAGE;
             for r in page.iter().filter(|r| filter.admits(r)) {
-                self.overall.add(r);
+                let c = figures_of(r)?;
+                self.overall.add(&c);
                 for (groups, name) in [
                     (&mut self.by_category, &r.category),
                     (&mut self.by_kind, &r.kind),
                     (&mut self.by_channel, &r.channel),
                 ] {
                     match groups.get_mut(name.as_str()) {
-                        Some(tally) => tally.add(r),
-                        None => groups.entry(name.clone()).or_insert_with(Tally::default).add(r),
+                        Some(tally) => tally.add(&c),
+                        None => groups.entry(name.clone()).or_insert_with(Tally::default).add(&c),
                     }
                 }
             }

@@ -136,16 +136,8 @@ impl Engine {
             let (engine, ids) = (self.clone(), chunk.to_vec());
             let out = detached(async move {
                 let mut tx = engine.inner.writes.begin_write().await?;
-                match engine.reproject_on(&mut tx.conn(), &ids).await {
-                    Ok(changed) => {
-                        tx.commit().await?;
-                        Ok(changed)
-                    }
-                    Err(e) => {
-                        tx.rollback().await;
-                        Err(e)
-                    }
-                }
+                let out = engine.reproject_on(&mut tx.conn(), &ids).await;
+                tx.finish(out).await
             })
             .await;
             match out {

@@ -33,7 +33,7 @@ impl Engine {
 
 impl ActorView<'_> {
     fn staff(&self) -> Result<()> {
-        if self.actor.roles().iter().any(|r| *r != Role::Applicant) {
+        if self.actor.is_staff() {
             return Ok(());
         }
         Err(Refusal::new(

@@ -128,6 +128,13 @@ impl Actor {
     pub fn supervises(&self) -> bool {
         self.has(Role::Supervisor)
     }
+
+    /// Whether the actor works for the centre (any role besides `applicant`): staff read
+    /// every case of their centre, sign in at the workbench, and see reports; applicants
+    /// see only their own cases.
+    pub fn is_staff(&self) -> bool {
+        self.roles.iter().any(|r| *r != Role::Applicant)
+    }
 }
 
 crate::ids::stable_id_enum!(Role, "role");

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use crate::calendar::OfficeHours;
 use crate::category::ApplicantCategory;
 use crate::deadline::CaseClocks;
 use crate::error::ErrorCode;
@@ -455,6 +456,16 @@ impl PolicyTimeline {
     /// The policy with this id.
     pub fn get(&self, id: &PolicyId) -> Option<&Policy> {
         self.policies.iter().find(|p| &p.id == id)
+    }
+
+    /// The policy in force at `instant` at a centre keeping `hours`: the one in force on
+    /// the instant's local date — what a case accepted then binds, and what the 办事指南
+    /// shows then.
+    ///
+    /// # Errors
+    /// [`PolicyError::NoneInForce`] when no policy covers that date.
+    pub fn in_force_at(&self, instant: DateTime<Utc>, hours: &OfficeHours) -> Result<&Policy, PolicyError> {
+        self.in_force(hours.local_date(instant))
     }
 
     /// The policy in force on a local date.

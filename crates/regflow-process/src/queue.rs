@@ -2,9 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::actor::Role;
+use crate::actor::{ActorId, Role};
 use crate::case::{Case, CaseId, State, TaskStatus};
 use crate::catalogue::Task;
+use crate::command::CommandName;
+use crate::decide::Centre;
 
 /// The cases in a role's work queue: those in one of `states` and, for a task officer,
 /// whose task has not succeeded.
@@ -14,6 +16,9 @@ pub struct WorkQueue {
     pub states: &'static [State],
     /// The task a task officer's queued cases still wait for.
     pub task: Option<Task>,
+    /// The command the queue's cases wait for, when separation of duties may keep an
+    /// officer from one of them (`review`, `record`).
+    pub step: Option<CommandName>,
 }
 
 const RUNNING: &[State] = &[State::Accepted, State::Reviewed, State::Suspended];
@@ -24,16 +29,16 @@ impl WorkQueue {
     /// watch suspended ones; tax and transaction officers report the tasks of running cases.
     /// Roles that work on no queue get an empty one.
     pub const fn of(role: Role) -> WorkQueue {
-        let (states, task): (&'static [State], Option<Task>) = match role {
-            Role::Clerk => (&[State::PreReview, State::Recorded], None),
-            Role::Reviewer => (&[State::Accepted], None),
-            Role::Registrar => (&[State::Reviewed], None),
-            Role::Supervisor => (&[State::Suspended], None),
-            Role::TaxOfficer => (RUNNING, Some(Task::Tax)),
-            Role::TransactionOfficer => (RUNNING, Some(Task::TransactionFiling)),
-            Role::Applicant | Role::Bank | Role::Kiosk | Role::Court | Role::System => (&[], None),
+        let (states, task, step): (&'static [State], Option<Task>, Option<CommandName>) = match role {
+            Role::Clerk => (&[State::PreReview, State::Recorded], None, None),
+            Role::Reviewer => (&[State::Accepted], None, Some(CommandName::Review)),
+            Role::Registrar => (&[State::Reviewed], None, Some(CommandName::Record)),
+            Role::Supervisor => (&[State::Suspended], None, None),
+            Role::TaxOfficer => (RUNNING, Some(Task::Tax), None),
+            Role::TransactionOfficer => (RUNNING, Some(Task::TransactionFiling), None),
+            Role::Applicant | Role::Bank | Role::Kiosk | Role::Court | Role::System => (&[], None, None),
         };
-        WorkQueue { states, task }
+        WorkQueue { states, task, step }
     }
 
     /// Whether the queue holds nothing by construction.
@@ -46,6 +51,13 @@ impl WorkQueue {
     pub fn holds(&self, case: &Case) -> bool {
         self.states.contains(&case.state())
             && self.task.is_none_or(|t| case.tasks().get(&t).is_some_and(|s| *s != TaskStatus::Succeeded))
+    }
+
+    /// Whether `case`, held by this queue, is `officer`'s to work on at `centre`: separation
+    /// of duties ([`Centre::bars`]) keeps a case they accepted from their review queue and
+    /// one they reviewed from their recording queue.
+    pub fn offers(&self, case: &Case, officer: &ActorId, centre: &Centre) -> bool {
+        self.holds(case) && self.step.is_none_or(|step| centre.bars(case, officer, step).is_none())
     }
 }
 

@@ -20,11 +20,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
 }
 
 fn policy_in_force(state: &AppState) -> Result<&regflow_process::Policy, Problem> {
-    state
-        .engine
-        .policies()
-        .in_force(view::today(&state.engine))
-        .map_err(|e| Problem::from(regflow_process::Refusal::from(e)))
+    Ok(state.engine.policy_now(None)?)
 }
 
 /// `GET /v1/guides`: every kind's guide under the policy in force.

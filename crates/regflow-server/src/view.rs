@@ -1,7 +1,7 @@
 //! The JSON documents the service answers with. Presentation only: every fact comes from
 //! the engine's types, times are written in the centre's offset (SPEC 10).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use regflow_executor::Engine;
 use regflow_process::case::Stage;
 use regflow_process::catalogue::Provider;
@@ -159,10 +159,4 @@ pub fn guide(kind: &KindSpec, policy: &Policy) -> Value {
         "pledges_allowed": kind.pledges,
         "materials_before_reform": kind.materials_before_reform,
     })
-}
-
-/// The date `now` falls on at the first centre (for the policy in force).
-pub fn today(engine: &Engine) -> NaiveDate {
-    let hours = engine.centres().next().map(|c| c.hours).unwrap_or_default();
-    hours.local_date(engine.now())
 }

@@ -92,6 +92,24 @@ impl Tx {
         Ok(())
     }
 
+    /// Commits when `outcome` is `Ok`, rolls back when it is an error, and returns it: the
+    /// end of every transaction that decides and writes.
+    ///
+    /// # Errors
+    /// `outcome`'s error, or the commit's.
+    pub(crate) async fn finish<T>(self, outcome: Result<T>) -> Result<T> {
+        match outcome {
+            Ok(value) => {
+                self.commit().await?;
+                Ok(value)
+            }
+            Err(e) => {
+                self.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
     /// Rolls back (a failure to roll back is left to the pool, which discards the
     /// connection).
     pub(crate) async fn rollback(self) {

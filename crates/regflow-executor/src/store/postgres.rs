@@ -127,6 +127,23 @@ async fn follow_primary(pool: sqlx::PgPool, hosts: Vec<String>, mut current: sql
 /// regflow's PostgreSQL migrations, embedded.
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Creates the database `name` through the server at `admin_url` (for test harnesses).
+pub(crate) async fn create_database(admin_url: &str, name: &str) -> std::result::Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin_url).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+    conn.close().await.ok();
+    Ok(())
+}
+
+/// Drops the database `name` (closing any connection still open to it), if it exists.
+pub(crate) async fn drop_database(admin_url: &str, name: &str) -> std::result::Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin_url).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await?;
+    Ok(())
+}
+
 /// The names of regflow's tables present, sorted.
 pub(crate) async fn tables(pool: &sqlx::PgPool) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(

@@ -1,8 +1,8 @@
 //! Alerts fire exactly once, at the right time, into history; calendars re-project.
 
-use crate::on_both;
 use crate::support::*;
 use async_trait::async_trait;
+use regflow_executor::on_both;
 use regflow_executor::{AlertHandler, Engine, FiredAlert, ManualClock, Request, WatchOptions};
 use regflow_process::{AlertLevel, CaseId, Change, Channel, ClockKind, Command, Role};
 use std::collections::HashMap;

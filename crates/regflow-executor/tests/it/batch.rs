@@ -1,8 +1,8 @@
 //! Batches: many commands in one transaction, all or nothing or each on its own, with the
 //! same cases, histories and timers as the same commands sent one by one.
 
-use crate::on_both;
 use crate::support::*;
+use regflow_executor::on_both;
 use regflow_executor::{Engine, Error, IgnoreAlerts, ManualClock, Request};
 use regflow_process::{CaseId, Channel, Command, ErrorCode, Role, State};
 

@@ -1,8 +1,8 @@
 //! Calendar loads (SPEC 2.1): merged by year, stored with who and when, seen by every
 //! engine on the database, re-projecting only what the changed years touch.
 
-use crate::on_both;
 use crate::support::*;
+use regflow_executor::on_both;
 use regflow_executor::{Engine, LoadMode, ManualClock, Request};
 use regflow_process::{Actor, Calendar, CaseId, Centre, Change, Channel, ErrorCode, Role};
 

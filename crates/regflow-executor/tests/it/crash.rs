@@ -153,4 +153,4 @@ async fn kills(db: &Db) {
     engine.load_calendar(&supervisor(), Y2027).await.unwrap();
     println!("crash consistency: {} cases verified after {rounds} kills", ids.len());
 }
-crate::on_both!(crash_consistency, kills);
+regflow_executor::on_both!(crash_consistency, kills);

@@ -1,9 +1,9 @@
 //! The alert delivery queue (SPEC 5.3): at least once, stable ids, acknowledged; a crash
 //! between the commit and the hand-over loses nothing.
 
-use crate::on_both;
 use crate::support::*;
 use async_trait::async_trait;
+use regflow_executor::on_both;
 use regflow_executor::{AlertHandler, Engine, FiredAlert, ManualClock, Request};
 use regflow_process::{CaseId, Channel, Role};
 use std::sync::Mutex;

@@ -162,7 +162,7 @@ async fn a_seeded_simulation_keeps_every_invariant() {
     let steps = env_or("REGFLOW_DST_STEPS", 2_000);
     let seed = seed_from_env("REGFLOW_DST_SEED");
     println!("deterministic simulation: {steps} steps, REGFLOW_DST_SEED={seed}");
-    let db = Db::sqlite().await;
+    let db = Db::sqlite();
     // Power-loss durability is not what this checks; syncing only at checkpoints makes steps cheap.
     let url = format!("{}?synchronous=normal", db.url);
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));

@@ -2,8 +2,8 @@
 //! verify, armed alerts and 我的业务 entries; a bad line imports nothing; a second run of
 //! the same file adds nothing.
 
-use crate::on_both;
 use crate::support::*;
+use regflow_executor::on_both;
 use regflow_executor::{Engine, Error, IgnoreAlerts, ImportOptions, ManualClock, Request};
 use regflow_process::case::SuspensionCause;
 use regflow_process::{CaseId, Channel, Command, CommandName, Role, State};

@@ -1,7 +1,7 @@
 //! History integrity: verification catches tampering; commands are all or nothing.
 
-use crate::on_both;
 use crate::support::*;
+use regflow_executor::on_both;
 use regflow_executor::{Engine, ManualClock, Request, Tampering};
 use regflow_process::{CaseId, Channel, Command, Role};
 

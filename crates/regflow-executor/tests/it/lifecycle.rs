@@ -1,7 +1,7 @@
 //! Every kind's life through the public API.
 
-use crate::on_both;
 use crate::support::*;
+use regflow_executor::on_both;
 use regflow_executor::{Clock, Engine, IgnoreAlerts, ManualClock, Request};
 use regflow_process::catalogue::Task;
 use regflow_process::{CaseId, Channel, Command, IntakeInput, Role, State};

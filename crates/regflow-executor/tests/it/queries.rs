@@ -1,7 +1,7 @@
 //! Work queues, my business, the overdue list and reports.
 
-use crate::on_both;
 use crate::support::*;
+use regflow_executor::on_both;
 use regflow_executor::{Clock, ManualClock, ReportFilter, Request};
 use regflow_process::{ApplicantInput, CaseId, Channel, Command, Priority, Role};
 
@@ -248,7 +248,7 @@ on_both!(a_report_reads_page_by_page, report_across_pages);
 /// and median are those of all their cases together, not of each database's figures.
 async fn a_report_over_two_databases(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
-    let other = Db::sqlite().await;
+    let other = Db::sqlite();
     let (here, there) = (engine(db, &clock).await, engine(&other, &clock).await);
     let clerk = staff("clerk-1", Role::Clerk);
     for engine in [&here, &there] {

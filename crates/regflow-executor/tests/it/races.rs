@@ -1,7 +1,7 @@
 //! Two writers on one case never lose an update.
 
-use crate::on_both;
 use crate::support::*;
+use regflow_executor::on_both;
 use regflow_executor::{ManualClock, Request};
 use regflow_process::{CaseId, Channel, Command, ErrorCode, Role};
 use std::sync::Arc;

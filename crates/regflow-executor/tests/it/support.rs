@@ -10,59 +10,8 @@ pub const ZHANG: &str = "630102198503120015";
 pub const LI: &str = "630102199211080028";
 pub const UNIT: &str = "630102001001GB00001F00010001";
 
-/// A fresh database: a SQLite file in a temporary folder, or a PostgreSQL database.
-pub struct Db {
-    pub url: String,
-    pg: Option<regflow_executor::testing::PgDatabase>,
-    dir: Option<std::path::PathBuf>,
-}
-
-impl Db {
-    pub async fn sqlite() -> Db {
-        let dir = std::env::temp_dir().join(format!("regflow-test-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("cases.db").display());
-        Db { url, pg: None, dir: Some(dir) }
-    }
-
-    pub async fn postgres(test: &str) -> Option<Db> {
-        let pg = regflow_executor::testing::PgDatabase::create(test).await?;
-        Some(Db { url: pg.url().to_owned(), pg: Some(pg), dir: None })
-    }
-
-    pub async fn finish(self) {
-        if let Some(pg) = self.pg {
-            pg.drop().await;
-        }
-        if let Some(dir) = self.dir {
-            std::fs::remove_dir_all(dir).ok();
-        }
-    }
-}
-
-/// Runs an async test body on both backends, as `NAME::sqlite` and `NAME::postgres`.
-#[macro_export]
-macro_rules! on_both {
-    ($name:ident, $body:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let db = $crate::support::Db::sqlite().await;
-                super::$body(&db).await;
-                db.finish().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let Some(db) = $crate::support::Db::postgres(stringify!($name)).await else {
-                    return;
-                };
-                super::$body(&db).await;
-                db.finish().await;
-            }
-        }
-    };
-}
+/// A fresh database of either backend: the harness every regflow crate's tests share.
+pub use regflow_executor::testing::TestDb as Db;
 
 pub fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

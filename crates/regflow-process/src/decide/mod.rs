@@ -52,6 +52,23 @@ impl Centre {
     pub fn new(id: impl Into<String>) -> Centre {
         Centre { id: CentreId::new(id), hours: OfficeHours::default(), separation_of_duties: true }
     }
+
+    /// Separation of duties (SPEC 5.2): whether `officer` is kept from doing `step` on
+    /// `case` because they did the step before it — the acceptance before `review`, the
+    /// review before `record`. Returns the earlier step's past tense when they are. Never
+    /// for an instant case (one officer handles it start to finish) or a centre that has
+    /// turned separation off.
+    pub fn bars(&self, case: &Case, officer: &ActorId, step: CommandName) -> Option<&'static str> {
+        if !self.separation_of_duties || case.is_instant() {
+            return None;
+        }
+        let (earlier, done) = match step {
+            CommandName::Review => (case.acceptance().map(|a| &a.by), "accepted"),
+            CommandName::Record => (case.reviewed_by(), "reviewed"),
+            _ => return None,
+        };
+        (earlier == Some(officer)).then_some(done)
+    }
 }
 
 /// Everything `decide` may look at besides the case and the command.
@@ -527,16 +544,8 @@ impl<'a> Decider<'a> {
 
     // 12. separation_of_duties
     fn check_separation(&self, case: &Case) -> Result<(), Refusal> {
-        if !self.ctx.centre.separation_of_duties || case.is_instant() {
-            return Ok(());
-        }
         let me = self.ctx.actor.id();
-        let (earlier, step) = match self.name() {
-            CommandName::Review => (case.acceptance().map(|a| &a.by), "accepted"),
-            CommandName::Record => (case.reviewed_by(), "reviewed"),
-            _ => return Ok(()),
-        };
-        if earlier == Some(me) {
+        if let Some(step) = self.ctx.centre.bars(case, me, self.name()) {
             return Err(Refusal::new(
                 ErrorCode::SeparationOfDuties,
                 format!("`{me}` {step} this case and may not also {} it", self.name()),

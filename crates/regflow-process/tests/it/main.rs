@@ -8,6 +8,7 @@ mod policy;
 mod properties;
 mod rules;
 mod sequences;
+mod shell_rules;
 mod table;
 mod world;
 

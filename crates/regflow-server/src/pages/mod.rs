@@ -332,7 +332,7 @@ impl Area {
     fn admits(self, actor: &Actor) -> bool {
         match self {
             Area::Portal => actor.has(Role::Applicant),
-            Area::Staff => !actor.has(Role::Applicant),
+            Area::Staff => actor.is_staff(),
             Area::Kiosk => actor.has(regflow_process::Channel::Kiosk.serving_role()),
         }
     }

@@ -26,9 +26,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash
 /// `GET /guides`: 办事指南, public.
 pub async fn guides(State(state): State<AppState>, headers: HeaderMap) -> Page {
     let visit = Visit::of(&state, &headers).await?;
-    let today = view::today(&state.engine);
-    let policy =
-        state.engine.policies().in_force(today).map_err(|e| Problem::from(regflow_process::Refusal::from(e)))?;
+    let policy = state.engine.policy_now(None)?;
     let guides: Vec<Value> = view::guides(state.engine.catalogue(), policy);
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("办事指南"));

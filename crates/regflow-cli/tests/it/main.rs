@@ -1,0 +1,3 @@
+//! The `regflow` binary through its command line.
+
+mod commands;

@@ -1,0 +1,36 @@
+//! What `decide` needs to know that only the database knows, and which unit the executor
+//! must lock and read for it. The executor asks [`unit_to_check`], locks that unit so the
+//! check and the write cannot interleave with another transaction's on it, loads the facts,
+//! and passes them in the [`crate::Context`].
+
+use crate::case::Case;
+use crate::catalogue::Catalogue;
+use crate::command::Command;
+use crate::identifier::UnitNumber;
+
+/// A unit a command reads or changes the register of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitCheck {
+    /// The unit.
+    pub unit: UnitNumber,
+    /// Whether an active seizure on it refuses the command (`unit_seized`); otherwise the
+    /// command only changes what later checks on the unit see (a seizure, a release).
+    pub blocked_by_seizure: bool,
+}
+
+/// The unit `command` on `case` (`None` for a creating command) must lock before it is
+/// decided: `record` of a kind that a seizure blocks or that seizes or releases, and
+/// `handle_instantly` of such a kind. A unit number that does not parse names nothing:
+/// `decide` refuses it.
+pub fn unit_to_check(catalogue: &Catalogue, case: Option<&Case>, command: &Command) -> Option<UnitCheck> {
+    let (kind, unit) = match (command, case) {
+        (Command::Record, Some(c)) => (c.kind().as_str(), c.intake().unit.clone()),
+        (Command::HandleInstantly { intake, .. }, None) => {
+            (intake.kind.as_str(), UnitNumber::parse(&intake.unit).ok()?)
+        }
+        _ => return None,
+    };
+    let spec = catalogue.get(kind)?;
+    (spec.blocked_by_seizure || spec.unit_effect.is_some())
+        .then_some(UnitCheck { unit, blocked_by_seizure: spec.blocked_by_seizure })
+}

@@ -1,0 +1,124 @@
+//! The service over HTTP: the pages over HTTP: the workbench's live alerts and the kiosk.
+
+use crate::alerts::sse_events;
+use crate::support::*;
+use regflow_executor::on_both;
+
+/// Signs `who` in to the pages at `area` the way a browser does; the `Cookie` header.
+async fn page_session(svc: &Svc, who: &str, area: &str) -> String {
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = plain.get(format!("{}{area}", svc.base)).send().await.unwrap();
+    let cookie_of = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(|v| v.split(';').next().unwrap().to_owned())
+    };
+    let csrf_cookie = cookie_of(&res, "regflow_csrf").expect("a CSRF cookie");
+    let html = res.text().await.unwrap();
+    let start = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let csrf = &html[start..start + 64];
+    let res = plain
+        .post(format!("{}/login", svc.base))
+        .header("cookie", &csrf_cookie)
+        .form(&[("csrf", csrf), ("token", svc.tokens[who].as_str()), ("next", area)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let session = cookie_of(&res, "regflow_session").expect("a session cookie");
+    format!("{csrf_cookie}; {session}")
+}
+
+async fn workbench_alerts_arrive_live(db: &Db) {
+    let svc = Svc::start(db, Limits::default()).await;
+    let cookie = page_session(&svc, "reviewer", "/staff").await;
+    let mut live = svc.http.get(format!("{}/staff/alerts", svc.base)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(live.status(), StatusCode::OK);
+    let (s, case) = svc.post("/v1/cases", "clerk", transfer(zhang_and_li())).await;
+    assert_eq!(s, StatusCode::CREATED);
+    svc.clock.set(at("2026-06-01T10:00:00+08:00"));
+    let got = sse_events(&mut live, 4, std::time::Duration::from_secs(20)).await;
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert!(got.iter().all(|(_, a)| a["case"] == case["id"]));
+    assert_eq!(got[0].1["case_url"], json!(format!("/staff/cases/{}", case["id"].as_str().unwrap())));
+    // A session cookie with its signature changed is no session.
+    let forged = cookie.replace("regflow_session=", "regflow_session=x");
+    let res = svc.http.get(format!("{}/staff/alerts", svc.base)).header("cookie", forged).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // The page shows the case to the reviewer; an applicant's session cannot open /staff pages.
+    let page = svc
+        .http
+        .get(format!("{}/staff/cases/{}", svc.base, case["id"].as_str().unwrap()))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("data-command=\"review\""), "the reviewer may review");
+    let applicant = page_session(&svc, "zhang", "/").await;
+    let staff_page = svc
+        .http
+        .get(format!("{}/staff/cases/{}", svc.base, case["id"].as_str().unwrap()))
+        .header("cookie", &applicant)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(staff_page.contains("name=\"token\""), "an applicant is asked to sign in as staff");
+    svc.stop().await;
+}
+on_both!(workbench_alerts, workbench_alerts_arrive_live);
+
+/// Posts the kiosk's query form as the signed-in kiosk; the page's HTML.
+async fn kiosk_query(svc: &Svc, cookie: &str) -> String {
+    let page = svc.http.get(format!("{}/kiosk", svc.base)).header("cookie", cookie).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    let start = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let csrf = page[start..start + 64].to_owned();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "张三"),
+        ("id", ZHANG),
+        ("unit", "630102004010GB00087F00010088"),
+        ("applicant_category", "individual"),
+    ];
+    let res = svc.http.post(format!("{}/kiosk", svc.base)).header("cookie", cookie).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
+async fn kiosk_answers_the_catalogues_kiosk_kind(db: &Db) {
+    let svc = Svc::start(db, Limits::default()).await;
+    let cookie = page_session(&svc, "kiosk", "/kiosk").await;
+    let html = kiosk_query(&svc, &cookie).await;
+    let start = html.find("案件号 ").unwrap_or_else(|| panic!("a case number on the page: {html}")) + "案件号 ".len();
+    let id = &html[start..html[start..].find('。').unwrap() + start];
+    let case = svc.engine.case(&CaseId::new(id)).await.unwrap().expect("the kiosk's case").case;
+    assert_eq!((case.kind().as_str(), case.intake().channel.as_str()), ("information_query", "kiosk"));
+    assert_eq!(case.materials().len(), 1, "the query's one material");
+    svc.stop().await;
+    // A centre whose catalogue opens nothing on the kiosk is told so, and nothing is opened.
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../regflow-process/data/catalogue.toml"))
+        .unwrap()
+        .replace("channels = [\"kiosk\"]", "channels = []");
+    let svc = Svc::start_on(
+        db,
+        Config { listen: "127.0.0.1:0".into(), ..Config::default() },
+        Catalogue::from_toml(&text).unwrap(),
+    )
+    .await;
+    let cookie = page_session(&svc, "kiosk", "/kiosk").await;
+    let cases = svc.engine.case_ids(None, 100).await.unwrap();
+    let html = kiosk_query(&svc, &cookie).await;
+    assert!(html.contains("the catalogue opens no kind on the kiosk channel"), "{html}");
+    assert_eq!(svc.engine.case_ids(None, 100).await.unwrap(), cases);
+    svc.stop().await;
+}
+on_both!(kiosk_page, kiosk_answers_the_catalogues_kiosk_kind);
