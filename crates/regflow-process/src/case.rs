@@ -191,6 +191,9 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
+    /// Every status.
+    pub const ALL: [TaskStatus; 3] = [TaskStatus::Pending, TaskStatus::Succeeded, TaskStatus::Failed];
+
     /// The stable snake_case id.
     pub const fn as_str(self) -> &'static str {
         match self {

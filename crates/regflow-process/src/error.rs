@@ -63,6 +63,35 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in SPEC 8's order (then regflow's own).
+    pub const ALL: [ErrorCode; 26] = [
+        ErrorCode::InvalidTransition,
+        ErrorCode::ForbiddenRole,
+        ErrorCode::SeparationOfDuties,
+        ErrorCode::WrongCentre,
+        ErrorCode::ChannelNotAllowed,
+        ErrorCode::NotInstantKind,
+        ErrorCode::UnknownKind,
+        ErrorCode::UnknownMaterial,
+        ErrorCode::InvalidIdentifier,
+        ErrorCode::MaterialsPending,
+        ErrorCode::TasksPending,
+        ErrorCode::UnitSeized,
+        ErrorCode::PartialWithdrawal,
+        ErrorCode::InvalidGround,
+        ErrorCode::AlreadyEvaluated,
+        ErrorCode::ExceedsStatutory,
+        ErrorCode::CalendarNotCovered,
+        ErrorCode::InvalidCalendar,
+        ErrorCode::InvalidArgument,
+        ErrorCode::Conflict,
+        ErrorCode::CaseNotFound,
+        ErrorCode::TimeWentBackwards,
+        ErrorCode::InvalidPolicy,
+        ErrorCode::NoPolicyInForce,
+        ErrorCode::InvalidCatalogue,
+        ErrorCode::IdempotencyKeyReused,
+    ];
     /// The stable snake_case id of the code.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -96,6 +125,15 @@ impl ErrorCode {
     }
 }
 
+impl std::str::FromStr for ErrorCode {
+    type Err = String;
+
+    /// Reads a code by its stable id.
+    fn from_str(text: &str) -> Result<ErrorCode, String> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == text).ok_or_else(|| format!("no error code `{text}`"))
+    }
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())
@@ -105,6 +143,19 @@ impl fmt::Display for ErrorCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `ALL` lists every code once: `as_str` matches exhaustively, so a new code has an id,
+    /// and reading every id back must find a code of `ALL`.
+    #[test]
+    fn all_lists_every_code_once() {
+        let ids: std::collections::BTreeSet<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(ids.len(), ErrorCode::ALL.len());
+        for code in ErrorCode::ALL {
+            assert_eq!(code.as_str().parse::<ErrorCode>(), Ok(code));
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
+        }
+        assert!("no_such_code".parse::<ErrorCode>().is_err());
+    }
 
     #[test]
     fn serde_form_is_the_stable_id() {

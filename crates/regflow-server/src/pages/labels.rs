@@ -1,104 +1,257 @@
 //! Chinese names for the SPEC's ids, and cases as the templates show them.
 
 use regflow_executor::{Engine, Token};
-use regflow_process::{Actor, ApplicantCategory, Case, Role, State};
+use regflow_process::case::{RejectionGround, SuspensionCause, TaskStatus};
+use regflow_process::{
+    Actor, AlertLevel, ApplicantCategory, Case, Channel, ClockKind, CommandName, ErrorCode, IdType, PartyRole,
+    Priority, Role, State, Task,
+};
 use serde_json::{json, Value};
 
 use crate::view;
 
-/// 中文 for a state.
-pub fn state(s: State) -> &'static str {
-    match s {
-        State::PreReview => "待预审",
-        State::Returned => "退回补正",
-        State::AwaitingVisit => "待现场核验",
-        State::Accepted => "已受理",
-        State::Reviewed => "已审核",
-        State::Recorded => "已登簿",
-        State::Suspended => "中止",
-        State::Completed => "已办结",
-        State::NotAccepted => "不予受理",
-        State::Rejected => "不予登记",
-        State::Withdrawn => "已撤回",
+/// A Chinese name for each value of one of the SPEC's ids: the one label table every page
+/// reads. Each implementation is an exhaustive `match`, so a new variant without a name
+/// does not compile (`ErrorCode` grows outside this crate, so its table ends in a fallback,
+/// and a test walks `ErrorCode::ALL` to find any code that reaches it).
+pub trait Label: Copy {
+    /// The name a person reads.
+    fn zh(self) -> &'static str;
+}
+
+/// The name of a refusal code that has none in [`Label`] (never shown if the table is whole).
+const UNNAMED_CODE: &str = "未能办理";
+
+impl Label for State {
+    fn zh(self) -> &'static str {
+        match self {
+            State::PreReview => "待预审",
+            State::Returned => "退回补正",
+            State::AwaitingVisit => "待现场核验",
+            State::Accepted => "已受理",
+            State::Reviewed => "已审核",
+            State::Recorded => "已登簿",
+            State::Suspended => "中止",
+            State::Completed => "已办结",
+            State::NotAccepted => "不予受理",
+            State::Rejected => "不予登记",
+            State::Withdrawn => "已撤回",
+        }
     }
 }
 
-/// 中文 for a command.
-pub fn command(c: &str) -> &'static str {
-    match c {
-        "apply" => "网上申请",
-        "pre_review" => "网上预审",
-        "amend" => "补正",
-        "accept" => "受理",
-        "supply_materials" => "补交材料",
-        "complete_task" => "完成部门任务",
-        "review" => "审核",
-        "record" => "登簿",
-        "issue_certificate" => "发证",
-        "handle_instantly" => "即时办结",
-        "suspend" => "中止",
-        "resume" => "恢复",
-        "reject" => "不予登记",
-        "withdraw" => "撤回",
-        "extend" => "延期",
-        "evaluate" => "好差评",
-        "auto_resume" => "公告期满自动恢复",
-        "raise_alert" => "时限预警",
-        "reproject" => "日历更新重算时限",
-        "auto_suspend" => "公告期中止",
-        "import" => "历史业务导入",
-        _ => "",
+impl Label for CommandName {
+    fn zh(self) -> &'static str {
+        match self {
+            CommandName::Apply => "网上申请",
+            CommandName::PreReview => "网上预审",
+            CommandName::Amend => "补正",
+            CommandName::Accept => "受理",
+            CommandName::SupplyMaterials => "补交材料",
+            CommandName::CompleteTask => "完成部门任务",
+            CommandName::Review => "审核",
+            CommandName::Record => "登簿",
+            CommandName::IssueCertificate => "发证",
+            CommandName::HandleInstantly => "即时办结",
+            CommandName::Suspend => "中止",
+            CommandName::Resume => "恢复",
+            CommandName::Reject => "不予登记",
+            CommandName::Withdraw => "撤回",
+            CommandName::Extend => "延期",
+            CommandName::Evaluate => "好差评",
+            CommandName::AutoResume => "公告期满自动恢复",
+            CommandName::RaiseAlert => "时限预警",
+            CommandName::Reproject => "日历更新重算时限",
+            CommandName::AutoSuspend => "公告期中止",
+            CommandName::Import => "历史业务导入",
+        }
     }
+}
+
+impl Label for ApplicantCategory {
+    fn zh(self) -> &'static str {
+        match self {
+            ApplicantCategory::Individual => "个人",
+            ApplicantCategory::Organisation => "单位",
+        }
+    }
+}
+
+impl Label for Role {
+    fn zh(self) -> &'static str {
+        match self {
+            Role::Clerk => "窗口受理",
+            Role::Reviewer => "审核",
+            Role::Registrar => "登簿",
+            Role::Supervisor => "主管",
+            Role::TaxOfficer => "税务",
+            Role::TransactionOfficer => "住建交易备案",
+            Role::Applicant => "申请人",
+            Role::Bank => "银行",
+            Role::Kiosk => "自助机",
+            Role::Court => "法院",
+            Role::System => "系统",
+        }
+    }
+}
+
+impl Label for Channel {
+    fn zh(self) -> &'static str {
+        match self {
+            Channel::Window => "窗口",
+            Channel::Online => "网上办理",
+            Channel::Bank => "银行网点",
+            Channel::Kiosk => "自助机",
+            Channel::HomeVisit => "预约上门",
+            Channel::Court => "法院嘱托",
+        }
+    }
+}
+
+impl Label for Priority {
+    fn zh(self) -> &'static str {
+        match self {
+            Priority::GreenChannel => "绿色通道",
+            Priority::Military => "军人优先",
+            Priority::Standard => "普通",
+        }
+    }
+}
+
+impl Label for PartyRole {
+    fn zh(self) -> &'static str {
+        match self {
+            PartyRole::Obligee => "权利人",
+            PartyRole::Obligor => "义务人",
+        }
+    }
+}
+
+impl Label for IdType {
+    fn zh(self) -> &'static str {
+        match self {
+            IdType::ResidentId => "居民身份证",
+            IdType::CreditCode => "统一社会信用代码",
+        }
+    }
+}
+
+impl Label for Task {
+    fn zh(self) -> &'static str {
+        match self {
+            Task::Tax => "税务（完税）",
+            Task::TransactionFiling => "住建交易备案",
+        }
+    }
+}
+
+impl Label for TaskStatus {
+    fn zh(self) -> &'static str {
+        match self {
+            TaskStatus::Pending => "待办",
+            TaskStatus::Succeeded => "已完成",
+            TaskStatus::Failed => "未通过",
+        }
+    }
+}
+
+impl Label for SuspensionCause {
+    fn zh(self) -> &'static str {
+        match self {
+            SuspensionCause::PublicNotice => "公告",
+            SuspensionCause::Appraisal => "鉴定",
+            SuspensionCause::ExpertReview => "专家评审",
+            SuspensionCause::AwaitingMaterials => "待补材料",
+            SuspensionCause::Other => "其他",
+        }
+    }
+}
+
+impl Label for RejectionGround {
+    fn zh(self) -> &'static str {
+        match self {
+            RejectionGround::ViolatesLaw => "违反法律、行政法规规定",
+            RejectionGround::OwnershipDispute => "存在尚未解决的权属争议",
+            RejectionGround::RightExpired => "申请登记的不动产权利超过规定期限",
+            RejectionGround::LegallyBarred => "法律、行政法规规定不予登记的其他情形",
+        }
+    }
+}
+
+impl Label for AlertLevel {
+    fn zh(self) -> &'static str {
+        match self {
+            AlertLevel::Warning => "临期预警",
+            AlertLevel::Breach => "已超期",
+        }
+    }
+}
+
+impl Label for ClockKind {
+    fn zh(self) -> &'static str {
+        match self {
+            ClockKind::Promise => "承诺时限",
+            ClockKind::Statutory => "法定时限",
+        }
+    }
+}
+
+impl Label for ErrorCode {
+    fn zh(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidTransition => "当前状态不能办理此操作",
+            ErrorCode::ForbiddenRole => "无此权限",
+            ErrorCode::SeparationOfDuties => "岗位分离：须由他人办理",
+            ErrorCode::WrongCentre | ErrorCode::CaseNotFound => "查无此件",
+            ErrorCode::ChannelNotAllowed => "此渠道不能办理该业务",
+            ErrorCode::NotInstantKind => "非即时办结业务",
+            ErrorCode::UnknownKind => "未知业务类型",
+            ErrorCode::UnknownMaterial => "未知材料",
+            ErrorCode::InvalidIdentifier => "证件号或单元号有误",
+            ErrorCode::MaterialsPending => "容缺材料未补齐",
+            ErrorCode::TasksPending => "部门任务未完成",
+            ErrorCode::UnitSeized => "不动产已被查封",
+            ErrorCode::PartialWithdrawal => "撤回须全体申请人同意",
+            ErrorCode::InvalidGround => "不予登记理由不合法",
+            ErrorCode::AlreadyEvaluated => "已评价",
+            ErrorCode::ExceedsStatutory => "延期超过法定时限",
+            ErrorCode::CalendarNotCovered => "日历未覆盖该年度",
+            ErrorCode::InvalidCalendar => "节假日数据有误",
+            ErrorCode::InvalidArgument => "填写有误",
+            ErrorCode::Conflict => "他人已先办理，请刷新",
+            ErrorCode::TimeWentBackwards => "时间早于上次操作",
+            ErrorCode::InvalidPolicy => "时限政策有误",
+            ErrorCode::NoPolicyInForce => "当日无适用的时限政策",
+            ErrorCode::InvalidCatalogue => "业务目录有误",
+            ErrorCode::IdempotencyKeyReused => "重复提交的请求内容不同",
+            _ => UNNAMED_CODE,
+        }
+    }
+}
+
+/// 中文 for a state.
+pub fn state(s: State) -> &'static str {
+    s.zh()
+}
+
+/// 中文 for a command, by its id (an id that names no command reads as one that failed).
+pub fn command(c: &str) -> &'static str {
+    c.parse::<CommandName>().map_or("未知操作", Label::zh)
 }
 
 /// 中文 for an applicant category.
 pub fn category(c: ApplicantCategory) -> &'static str {
-    match c {
-        ApplicantCategory::Individual => "个人",
-        ApplicantCategory::Organisation => "单位",
-    }
+    c.zh()
 }
 
 /// 中文 for a role.
 pub fn role(r: Role) -> &'static str {
-    match r {
-        Role::Clerk => "窗口受理",
-        Role::Reviewer => "审核",
-        Role::Registrar => "登簿",
-        Role::Supervisor => "主管",
-        Role::TaxOfficer => "税务",
-        Role::TransactionOfficer => "住建交易备案",
-        Role::Applicant => "申请人",
-        Role::Bank => "银行",
-        Role::Kiosk => "自助机",
-        Role::Court => "法院",
-        Role::System => "系统",
-    }
+    r.zh()
 }
 
-/// 中文 for a refusal code (the code itself is shown beside it).
+/// 中文 for a refusal code, by its id (the code itself is shown beside it).
 pub fn code(c: &str) -> &'static str {
-    match c {
-        "invalid_transition" => "当前状态不能办理此操作",
-        "forbidden_role" => "无此权限",
-        "separation_of_duties" => "岗位分离：须由他人办理",
-        "wrong_centre" | "case_not_found" => "查无此件",
-        "channel_not_allowed" => "此渠道不能办理该业务",
-        "not_instant_kind" => "非即时办结业务",
-        "unknown_kind" => "未知业务类型",
-        "unknown_material" => "未知材料",
-        "invalid_identifier" => "证件号或单元号有误",
-        "materials_pending" => "容缺材料未补齐",
-        "tasks_pending" => "部门任务未完成",
-        "unit_seized" => "不动产已被查封",
-        "partial_withdrawal" => "撤回须全体申请人同意",
-        "invalid_ground" => "不予登记理由不合法",
-        "already_evaluated" => "已评价",
-        "exceeds_statutory" => "延期超过法定时限",
-        "invalid_argument" => "填写有误",
-        "conflict" => "他人已先办理，请刷新",
-        _ => "未能办理",
-    }
+    c.parse::<ErrorCode>().map_or(UNNAMED_CODE, Label::zh)
 }
 
 /// The page title of an area.
@@ -179,11 +332,55 @@ pub fn case(engine: &Engine, case: &Case, viewer: &Actor) -> Value {
     doc
 }
 
-/// 中文 for a task.
+/// 中文 for a task, by its id.
 pub fn task(t: &str) -> &'static str {
-    match t {
-        "tax" => "税务（完税）",
-        "transaction_filing" => "住建交易备案",
-        _ => "",
+    t.parse::<Task>().map_or("", Label::zh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every value of every id a page shows has a name of its own.
+    #[test]
+    fn every_variant_has_a_label() {
+        fn all<T: Label + std::fmt::Debug>(values: &[T]) {
+            for v in values {
+                let zh = v.zh();
+                assert!(!zh.is_empty(), "{v:?} has no label");
+                assert!(!zh.is_ascii(), "{v:?} is labelled `{zh}`, not in Chinese");
+            }
+        }
+        all(&State::ALL);
+        all(&CommandName::ALL);
+        all(&ApplicantCategory::ALL);
+        all(&Role::ALL);
+        all(&Channel::ALL);
+        all(&Priority::ALL);
+        all(&PartyRole::ALL);
+        all(&IdType::ALL);
+        all(&Task::ALL);
+        all(&TaskStatus::ALL);
+        all(&SuspensionCause::ALL);
+        all(&RejectionGround::ALL);
+        all(&AlertLevel::ALL);
+        all(&ClockKind::ALL);
+        all(&ErrorCode::ALL);
+        for code in ErrorCode::ALL {
+            assert_ne!(code.zh(), UNNAMED_CODE, "{code} falls through to the fallback");
+            assert_eq!(super::code(code.as_str()), code.zh());
+        }
+        for c in CommandName::ALL {
+            assert_eq!(command(c.as_str()), c.zh());
+        }
+        assert_eq!(task("tax"), Task::Tax.zh());
+    }
+
+    /// Every kind of the built-in catalogue has its Chinese name.
+    #[test]
+    fn every_kind_has_a_name() {
+        for kind in regflow_process::Catalogue::builtin().kinds() {
+            assert!(!kind.name.is_empty() && !kind.name.is_ascii(), "{} has no Chinese name", kind.id);
+        }
     }
 }
