@@ -148,33 +148,7 @@ mod tests {
 
     #[test]
     fn every_code_has_a_client_status() {
-        let all = [
-            ErrorCode::InvalidTransition,
-            ErrorCode::ForbiddenRole,
-            ErrorCode::SeparationOfDuties,
-            ErrorCode::WrongCentre,
-            ErrorCode::ChannelNotAllowed,
-            ErrorCode::NotInstantKind,
-            ErrorCode::UnknownKind,
-            ErrorCode::UnknownMaterial,
-            ErrorCode::InvalidIdentifier,
-            ErrorCode::MaterialsPending,
-            ErrorCode::TasksPending,
-            ErrorCode::UnitSeized,
-            ErrorCode::PartialWithdrawal,
-            ErrorCode::InvalidGround,
-            ErrorCode::AlreadyEvaluated,
-            ErrorCode::ExceedsStatutory,
-            ErrorCode::CalendarNotCovered,
-            ErrorCode::InvalidCalendar,
-            ErrorCode::InvalidArgument,
-            ErrorCode::Conflict,
-            ErrorCode::CaseNotFound,
-            ErrorCode::TimeWentBackwards,
-            ErrorCode::NoPolicyInForce,
-            ErrorCode::IdempotencyKeyReused,
-        ];
-        for code in all {
+        for code in ErrorCode::ALL {
             let s = status_of(code);
             assert!(s.is_client_error(), "{code} → {s}");
         }
