@@ -322,19 +322,11 @@ pub fn case(engine: &Engine, case: &Case, viewer: &Actor) -> Value {
         map.insert(
             "tasks_list".into(),
             Value::Array(
-                case.tasks()
-                    .iter()
-                    .map(|(t, s)| json!({"task": t.as_str(), "zh": task(t.as_str()), "status": s}))
-                    .collect(),
+                case.tasks().iter().map(|(t, s)| json!({"task": t.as_str(), "zh": t.zh(), "status": s})).collect(),
             ),
         );
     }
     doc
-}
-
-/// 中文 for a task, by its id.
-pub fn task(t: &str) -> &'static str {
-    t.parse::<Task>().map_or("", Label::zh)
 }
 
 #[cfg(test)]
@@ -373,7 +365,6 @@ mod tests {
         for c in CommandName::ALL {
             assert_eq!(command(c.as_str()), c.zh());
         }
-        assert_eq!(task("tax"), Task::Tax.zh());
     }
 
     /// Every kind of the built-in catalogue has its Chinese name.

@@ -95,7 +95,7 @@ pub async fn case(
         .map(|h| {
             json!({"seq": h.event.seq, "at": hours.format(h.event.at), "actor": h.event.actor,
                    "role": labels::role(h.event.role), "command": h.event.command.as_str(),
-                   "command_zh": labels::command(h.event.command.as_str()),
+                   "command_zh": labels::Label::zh(h.event.command),
                    "to": labels::state(h.event.state_after), "hash": &h.hash[..12]})
         })
         .collect();
