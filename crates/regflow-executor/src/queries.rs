@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use regflow_process::{
-    Actor, Case, CaseId, Centre, CentreId, ClockKind, Detail, ErrorCode, IdType, PartyId, Refusal, Role, State,
+    Actor, Case, CaseId, Centre, CentreId, ClockKind, Detail, ErrorCode, PartyId, Refusal, Role, State,
     WorkQueue,
 };
 use serde::{Deserialize, Serialize};
@@ -260,22 +260,15 @@ impl Engine {
         }
     }
 
-    /// A party's cases, open and finished, newest first (我的业务), by resident ID number
-    /// or unified social credit code.
+    /// A party's cases, open and finished, newest first (我的业务), by the number of any
+    /// checked identifier type (see `PartyId::parse_any`).
     ///
     /// # Errors
-    /// `invalid_identifier` when `id_number` is neither; [`crate::Error::Database`] or
+    /// `invalid_identifier` when `id_number` is none; [`crate::Error::Database`] or
     /// [`crate::Error::Corrupt`].
     pub async fn cases_of_applicant(&self, id_number: &str) -> Result<Vec<Case>> {
-        let id = PartyId::parse(id_number, IdType::ResidentId)
-            .or_else(|_| PartyId::parse(id_number, IdType::CreditCode))
-            .map_err(|_| {
-                Refusal::new(
-                    ErrorCode::InvalidIdentifier,
-                    format!("`{id_number}` is neither a resident ID number nor a unified social credit code"),
-                )
-                .with(Detail::Field { name: "id".into() })
-            })?;
+        let id = PartyId::parse_any(id_number)
+            .map_err(|why| Refusal::new(ErrorCode::InvalidIdentifier, why).with(Detail::Field { name: "id".into() }))?;
         let mut db = self.inner.db.acquire().await?;
         let rows = db.conn().cases_of_party(id.as_str()).await?;
         cases(rows)

@@ -6,7 +6,7 @@
 //! time. A revoked token is refused from the next request on: nothing is cached.
 
 use chrono::{DateTime, Utc};
-use regflow_process::{Actor, CentreId, ErrorCode, IdType, PartyId, Refusal, Role};
+use regflow_process::{Actor, CentreId, ErrorCode, PartyId, Refusal, Role};
 
 use crate::chain::digest;
 use crate::clock::{from_micros, micros};
@@ -101,15 +101,8 @@ fn check_holder(actor: &Actor) -> Result<()> {
             ));
         }
         let id = actor.id().as_str();
-        let parsed = PartyId::parse(id, IdType::ResidentId).or_else(|_| PartyId::parse(id, IdType::CreditCode));
-        if parsed.is_err() {
-            return Err(Refusal::new(
-                ErrorCode::InvalidIdentifier,
-                format!(
-                    "applicant `{id}` is neither an 18-character resident ID number nor a unified social credit code"
-                ),
-            )
-            .into());
+        if let Err(why) = PartyId::parse_any(id) {
+            return Err(Refusal::new(ErrorCode::InvalidIdentifier, format!("applicant: {why}")).into());
         }
     } else if actor.roles().is_empty() {
         return Err(invalid("role", "a staff token needs at least one role".into()));

@@ -1,5 +1,6 @@
 //! Identifiers validated on parse (SPEC 5.2): resident ID numbers, unified social credit
-//! codes and property unit numbers. A value of these types is always well-formed.
+//! codes, the identity documents of parties who are not residents of the mainland, and
+//! property unit numbers. A value of these types is always well-formed.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -167,6 +168,112 @@ impl CreditCode {
     }
 }
 
+/// The identity documents a party may carry besides a resident ID number or a credit code
+/// (SPEC 5.2, revised 2026-12-07).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentType {
+    /// A passport: 5–17 letters and digits.
+    Passport,
+    /// 港澳居民来往内地通行证: H or M, then 8 or 10 digits.
+    HkMacaoPermit,
+    /// 台湾居民来往大陆通行证: 8 digits, or 10 letters and digits (the older booklet).
+    TaiwanPermit,
+    /// 港澳台居民居住证: 18 characters checked as a resident ID, area 810000, 820000 or 830000.
+    HmtResidencePermit,
+    /// 外国人永久居留身份证: 3 letters and 12 digits (2004), or 18 characters checked as a
+    /// resident ID and beginning with 9 (2023).
+    ForeignPermanentResidence,
+    /// Any other document: 1–64 visible characters, checked only for shape.
+    Other,
+}
+
+impl DocumentType {
+    /// What the document is called in a message.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            DocumentType::Passport => "passport number",
+            DocumentType::HkMacaoPermit => "Mainland Travel Permit for Hong Kong and Macao Residents number",
+            DocumentType::TaiwanPermit => "Mainland Travel Permit for Taiwan Residents number",
+            DocumentType::HmtResidencePermit => "Residence Permit for Hong Kong, Macao and Taiwan Residents number",
+            DocumentType::ForeignPermanentResidence => "Foreign Permanent Resident ID Card number",
+            DocumentType::Other => "document number",
+        }
+    }
+}
+
+/// A validated number of an identity document of [`DocumentType`], upper-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Document {
+    /// Which document.
+    pub kind: DocumentType,
+    /// Its number.
+    pub number: String,
+}
+
+impl Document {
+    /// Parses `text` as the number of a document of `kind`.
+    ///
+    /// # Errors
+    /// [`IdentifierError`] naming the rule of that document the text breaks.
+    pub fn parse(text: &str, kind: DocumentType) -> Result<Document, IdentifierError> {
+        let what = kind.describe();
+        let trimmed = text.trim();
+        let upper = trimmed.to_ascii_uppercase();
+        let b = upper.as_bytes();
+        let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
+        let alnum = |r: &[u8]| r.iter().all(u8::is_ascii_alphanumeric);
+        let chars = trimmed.chars().count();
+        match kind {
+            DocumentType::Passport => {
+                if !(5..=17).contains(&b.len()) || !alnum(b) {
+                    return Err(refuse(what, text, "it must be 5 to 17 letters and digits"));
+                }
+            }
+            DocumentType::HkMacaoPermit => {
+                if !matches!(b.first(), Some(b'H' | b'M')) {
+                    return Err(refuse(what, text, "it must begin with H (Hong Kong) or M (Macao)"));
+                }
+                if !matches!(b.len(), 9 | 11) || !digits(&b[1..]) {
+                    return Err(refuse(what, text, "H or M must be followed by 8 or 10 digits"));
+                }
+            }
+            DocumentType::TaiwanPermit => {
+                let ok = (b.len() == 8 && digits(b)) || (b.len() == 10 && alnum(b));
+                if !ok {
+                    return Err(refuse(what, text, "it must be 8 digits, or 10 letters and digits (older booklet)"));
+                }
+            }
+            DocumentType::HmtResidencePermit => {
+                let id = ResidentId::parse(trimmed).map_err(|e| refuse(what, text, e.reason))?;
+                if !matches!(&id.as_str()[..6], "810000" | "820000" | "830000") {
+                    return Err(refuse(what, text, "its area code must be 810000, 820000 or 830000"));
+                }
+            }
+            DocumentType::ForeignPermanentResidence => match b.len() {
+                15 if b[..3].iter().all(u8::is_ascii_alphabetic) && digits(&b[3..]) => {}
+                15 => return Err(refuse(what, text, "the 2004 format is 3 letters and 12 digits")),
+                18 => {
+                    let id = ResidentId::parse(trimmed).map_err(|e| refuse(what, text, e.reason))?;
+                    if !id.as_str().starts_with('9') {
+                        return Err(refuse(what, text, "the 2023 format begins with 9"));
+                    }
+                }
+                n => return Err(refuse(what, text, format!("it has {n} characters, not 15 (2004) or 18 (2023)"))),
+            },
+            DocumentType::Other => {
+                if !(1..=64).contains(&chars) {
+                    return Err(refuse(what, text, format!("it has {chars} characters, not 1 to 64")));
+                }
+                if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(refuse(what, text, "it must be visible characters, without spaces"));
+                }
+            }
+        }
+        Ok(Document { kind, number: if kind == DocumentType::Other { trimmed.to_owned() } else { upper } })
+    }
+}
+
 /// A 28-character property unit number (不动产单元号): 6-digit county code, 3-digit
 /// cadastral district, 3-digit sub-district, ownership letter G/J/Z plus a type letter,
 /// 5-digit parcel number, fixture letter F/L/Q/W, 8-digit fixture unit number.
@@ -230,6 +337,47 @@ mod tests {
         ResidentId::parse("630102199211080028").unwrap();
         CreditCode::parse("91630100MA7512347R").unwrap();
         UnitNumber::parse("630102001001GB00001F00010001").unwrap();
+    }
+
+    #[test]
+    fn documents_parse_by_their_own_rules() {
+        use DocumentType::*;
+        let good = [
+            (Passport, "e12345678"),
+            (Passport, "AB123"),
+            (HkMacaoPermit, "H12345678"),
+            (HkMacaoPermit, "M1234567890"),
+            (TaiwanPermit, "12345678"),
+            (TaiwanPermit, "1234567890"),
+            (HmtResidencePermit, "810000199408230021"),
+            (ForeignPermanentResidence, "USA680000000000"),
+            (ForeignPermanentResidence, "911000198001010019"),
+            (Other, "军官证-01234"),
+        ];
+        for (kind, text) in good {
+            let d = Document::parse(text, kind).unwrap_or_else(|e| panic!("{kind:?} {text}: {e}"));
+            assert_eq!(d.kind, kind);
+        }
+        assert_eq!(Document::parse(" e12345678 ", Passport).unwrap().number, "E12345678");
+        let bad = [
+            (Passport, "E12", "5 to 17"),
+            (Passport, "E1234-678", "5 to 17"),
+            (HkMacaoPermit, "T12345678", "begin with H"),
+            (HkMacaoPermit, "H1234567", "8 or 10 digits"),
+            (TaiwanPermit, "1234567", "8 digits"),
+            (HmtResidencePermit, "630102198503120015", "810000"),
+            (HmtResidencePermit, "810000199408230022", "check character"),
+            (ForeignPermanentResidence, "US16800000000000", "not 15"),
+            (ForeignPermanentResidence, "U5A680000000000", "3 letters"),
+            (ForeignPermanentResidence, "630102198503120015", "begins with 9"),
+            (Other, "", "not 1 to 64"),
+            (Other, "a b", "without spaces"),
+        ];
+        for (kind, text, needle) in bad {
+            let err = Document::parse(text, kind).unwrap_err();
+            assert!(err.to_string().contains(needle), "{kind:?} `{text}`: `{err}` lacks `{needle}`");
+        }
+        assert!(Document::parse(&"x".repeat(65), Other).is_err());
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub use event::{Change, Event};
 pub use facts::{unit_to_check, UnitCheck};
 pub use kind::KindId;
 pub use party::{Applicant, IdType, PartyId, PartyRole};
+pub use identifier::{Document, DocumentType};
 pub use policy::{Policy, PolicyError, PolicyId, PolicyTimeline, Promise};
 pub use queue::{queue_order, WorkQueue};
 pub use refusal::{Detail, Refusal};

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::category::ApplicantCategory;
-use crate::identifier::{CreditCode, IdentifierError, ResidentId};
+use crate::identifier::{CreditCode, Document, DocumentType, IdentifierError, ResidentId};
 
 /// Which kind of identifier a party carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -18,17 +18,70 @@ pub enum IdType {
     ResidentId,
     /// An 18-character unified social credit code (GB 32100-2015).
     CreditCode,
+    /// A passport.
+    Passport,
+    /// 港澳居民来往内地通行证.
+    HkMacaoPermit,
+    /// 台湾居民来往大陆通行证.
+    TaiwanPermit,
+    /// 港澳台居民居住证.
+    HmtResidencePermit,
+    /// 外国人永久居留身份证.
+    ForeignPermanentResidence,
+    /// Any other document, checked only for shape.
+    Other,
 }
 
 impl IdType {
-    /// Both types, in a fixed order.
-    pub const ALL: [IdType; 2] = [IdType::ResidentId, IdType::CreditCode];
+    /// Every type, in a fixed order.
+    pub const ALL: [IdType; 8] = [
+        IdType::ResidentId,
+        IdType::CreditCode,
+        IdType::Passport,
+        IdType::HkMacaoPermit,
+        IdType::TaiwanPermit,
+        IdType::HmtResidencePermit,
+        IdType::ForeignPermanentResidence,
+        IdType::Other,
+    ];
 
     /// The stable snake_case id.
     pub const fn as_str(self) -> &'static str {
         match self {
             IdType::ResidentId => "resident_id",
             IdType::CreditCode => "credit_code",
+            IdType::Passport => "passport",
+            IdType::HkMacaoPermit => "hk_macao_permit",
+            IdType::TaiwanPermit => "taiwan_permit",
+            IdType::HmtResidencePermit => "hmt_residence_permit",
+            IdType::ForeignPermanentResidence => "foreign_permanent_residence",
+            IdType::Other => "other",
+        }
+    }
+
+    /// The document type behind this identifier type, if it is neither a resident ID
+    /// number nor a credit code.
+    pub const fn document(self) -> Option<DocumentType> {
+        Some(match self {
+            IdType::ResidentId | IdType::CreditCode => return None,
+            IdType::Passport => DocumentType::Passport,
+            IdType::HkMacaoPermit => DocumentType::HkMacaoPermit,
+            IdType::TaiwanPermit => DocumentType::TaiwanPermit,
+            IdType::HmtResidencePermit => DocumentType::HmtResidencePermit,
+            IdType::ForeignPermanentResidence => DocumentType::ForeignPermanentResidence,
+            IdType::Other => DocumentType::Other,
+        })
+    }
+
+    /// The identifier type of a document type.
+    pub const fn of_document(kind: DocumentType) -> IdType {
+        match kind {
+            DocumentType::Passport => IdType::Passport,
+            DocumentType::HkMacaoPermit => IdType::HkMacaoPermit,
+            DocumentType::TaiwanPermit => IdType::TaiwanPermit,
+            DocumentType::HmtResidencePermit => IdType::HmtResidencePermit,
+            DocumentType::ForeignPermanentResidence => IdType::ForeignPermanentResidence,
+            DocumentType::Other => IdType::Other,
         }
     }
 
@@ -45,14 +98,21 @@ impl IdType {
         match self {
             IdType::ResidentId => "a resident ID number",
             IdType::CreditCode => "a unified social credit code",
+            IdType::Passport => "a passport number",
+            IdType::HkMacaoPermit => "a Mainland Travel Permit for Hong Kong and Macao Residents",
+            IdType::TaiwanPermit => "a Mainland Travel Permit for Taiwan Residents",
+            IdType::HmtResidencePermit => "a Residence Permit for Hong Kong, Macao and Taiwan Residents",
+            IdType::ForeignPermanentResidence => "a Foreign Permanent Resident ID Card",
+            IdType::Other => "another document's number",
         }
     }
 
-    /// The other type.
+    /// The default type of the other applicant category (what a party of the other kind
+    /// usually carries).
     pub const fn other(self) -> IdType {
         match self {
-            IdType::ResidentId => IdType::CreditCode,
             IdType::CreditCode => IdType::ResidentId,
+            _ => IdType::CreditCode,
         }
     }
 }
@@ -89,6 +149,8 @@ pub enum PartyId {
     Resident(ResidentId),
     /// An organisation's unified social credit code.
     Organisation(CreditCode),
+    /// Another identity document (a passport, a permit, a residence card, …).
+    Document(Document),
 }
 
 impl PartyId {
@@ -100,7 +162,31 @@ impl PartyId {
         match id_type {
             IdType::ResidentId => ResidentId::parse(text).map(PartyId::Resident),
             IdType::CreditCode => CreditCode::parse(text).map(PartyId::Organisation),
+            other => {
+                let kind = other.document().expect("every other type is a document");
+                Document::parse(text, kind).map(PartyId::Document)
+            }
         }
+    }
+
+    /// Parses `text` as the first identifier type whose rules it meets, trying every
+    /// checked type in [`IdType::ALL`] order (`other`, checked only for shape, is never
+    /// guessed): how a party is looked up by a number alone (我的业务, an applicant's token).
+    ///
+    /// # Errors
+    /// A message listing what the text is not.
+    pub fn parse_any(text: &str) -> Result<PartyId, String> {
+        IdType::ALL
+            .iter()
+            .filter(|t| **t != IdType::Other)
+            .find_map(|t| PartyId::parse(text, *t).ok())
+            .ok_or_else(|| {
+                format!(
+                    "`{}` is not a resident ID number, a unified social credit code, nor the number of a passport, \
+                     permit or residence card",
+                    text.trim()
+                )
+            })
     }
 
     /// The identifier as text.
@@ -108,6 +194,7 @@ impl PartyId {
         match self {
             PartyId::Resident(id) => id.as_str(),
             PartyId::Organisation(code) => code.as_str(),
+            PartyId::Document(d) => &d.number,
         }
     }
 
@@ -116,6 +203,7 @@ impl PartyId {
         match self {
             PartyId::Resident(_) => IdType::ResidentId,
             PartyId::Organisation(_) => IdType::CreditCode,
+            PartyId::Document(d) => IdType::of_document(d.kind),
         }
     }
 
@@ -123,6 +211,12 @@ impl PartyId {
     /// this identifier.
     pub fn matches(&self, given: &str) -> bool {
         given.trim().eq_ignore_ascii_case(self.as_str())
+    }
+
+    /// Whether two identifiers name the same party: the same type and number (SPEC 5.2:
+    /// identifiers compare by their type, case-insensitively).
+    pub fn same_party(&self, other: &PartyId) -> bool {
+        self.id_type() == other.id_type() && self.as_str().eq_ignore_ascii_case(other.as_str())
     }
 }
 

@@ -91,3 +91,34 @@ fn parties_serialise_with_stable_ids_and_old_records_default_to_obligee() {
         serde_json::from_str(&format!(r#"{{"name":"张三","id":{{"resident":"{ZHANG}"}}}}"#)).unwrap();
     assert_eq!(old.role, PartyRole::Obligee);
 }
+
+#[test]
+fn owners_who_are_not_mainland_residents_are_accepted_by_their_document() {
+    let mut w = World::new();
+    let clerk = w.staff("clerk-1");
+    let mut input = intake("transfer_second_hand", Channel::Window);
+    input.applicants = vec![
+        ApplicantInput::new("陈大文", "h12345678").id_type(IdType::HkMacaoPermit),
+        ApplicantInput::new("John Smith", "E98765432").id_type(IdType::Passport),
+        ApplicantInput::new("林美玲", "810000199408230021").id_type(IdType::HmtResidencePermit),
+        ApplicantInput::new("Anna Berg", "911000198001010019").id_type(IdType::ForeignPermanentResidence),
+    ];
+    let cmd = accept_all(&w, input.clone());
+    let d = w.ok("T", "2026-03-02T10:00:00+08:00", &clerk, cmd);
+    let parties = &d.case.intake().applicants;
+    let types: Vec<IdType> = parties.iter().map(|a| a.id.id_type()).collect();
+    assert_eq!(
+        types,
+        vec![IdType::HkMacaoPermit, IdType::Passport, IdType::HmtResidencePermit, IdType::ForeignPermanentResidence]
+    );
+    assert_eq!(parties[0].id.as_str(), "H12345678");
+    // A bad number is refused by its own type, the field named.
+    input.applicants[1].id = "E1".into();
+    let r = w.refused("U", "2026-03-02T10:00:00+08:00", &clerk, accept_all(&w, input), ErrorCode::InvalidIdentifier);
+    assert_eq!(r.detail, Some(Detail::Field { name: "applicants[1].id".into() }));
+    assert!(r.message.contains("passport"), "{}", r.message);
+    // Every type has a stable id that reads back.
+    for t in IdType::ALL {
+        assert_eq!(t.as_str().parse::<IdType>().unwrap(), t);
+    }
+}

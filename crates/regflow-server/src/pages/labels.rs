@@ -132,6 +132,12 @@ impl Label for IdType {
         match self {
             IdType::ResidentId => "居民身份证",
             IdType::CreditCode => "统一社会信用代码",
+            IdType::Passport => "护照",
+            IdType::HkMacaoPermit => "港澳居民来往内地通行证",
+            IdType::TaiwanPermit => "台湾居民来往大陆通行证",
+            IdType::HmtResidencePermit => "港澳台居民居住证",
+            IdType::ForeignPermanentResidence => "外国人永久居留身份证",
+            IdType::Other => "其他证件",
         }
     }
 }
