@@ -309,7 +309,7 @@ mod tests {
         assert!(r.message.contains("`ground` is missing"), "{}", r.message);
         let r = read(
             json!({"command": "accept", "kind": "k", "applicant_category": "individual", "unit": "u",
-                   "channel": "window", "applicants": [{"name": "a", "id": "b", "id_type": "passport"}]}),
+                   "channel": "window", "applicants": [{"name": "a", "id": "b", "id_type": "driving_licence"}]}),
             false,
         )
         .unwrap_err();
