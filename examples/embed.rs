@@ -6,7 +6,7 @@
 use regflow::executor::{Engine, Request};
 use regflow::process::catalogue::Task;
 use regflow::process::{
-    Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput, Priority, Role,
+    Actor, ApplicantCategory, ApplicantInput, Centre, CentreId, Channel, Command, IntakeInput, Role,
 };
 
 /// The quick start: one case through the engine, from acceptance to the certificate.
@@ -30,17 +30,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 2. Acceptance at the window: one set of materials, decided on the spot.
     let accept = Command::Accept {
-        intake: Some(IntakeInput {
-            kind: "transfer_second_hand".into(),
-            applicant_category: ApplicantCategory::Individual,
-            applicants: vec![
-                ApplicantInput::new("张三", "630102198503120015"),
-                ApplicantInput::new("李四", "630102199211080028"),
-            ],
-            unit: "630102001001GB00001F00010001".into(),
-            channel: Channel::Window,
-            priority: Priority::Standard,
-        }),
+        intake: Some(IntakeInput::new(
+            "transfer_second_hand",
+            ApplicantCategory::Individual,
+            vec![ApplicantInput::new("张三", "630102198503120015"), ApplicantInput::new("李四", "630102199211080028")],
+            "630102001001GB00001F00010001",
+            Channel::Window,
+        )),
         materials: ["application_form", "identity_proof", "title_certificate", "sale_contract"]
             .map(String::from)
             .to_vec(),

@@ -25,20 +25,19 @@
 //!
 //! ```
 //! use regflow::{ApplicantCategory, ApplicantInput, Actor, Centre, CentreId, Channel, Command};
-//! use regflow::{Engine, IntakeInput, Priority, Request, Role, State};
+//! use regflow::{Engine, IntakeInput, Request, Role, State};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let engine = Engine::builder("sqlite::memory:").centre(Centre::new("xining")).build().await?;
 //! let clerk = Actor::new("clerk-1", [Role::Clerk], CentreId::new("xining"));
 //! let accept = Command::Accept {
-//!     intake: Some(IntakeInput {
-//!         kind: "change".into(),
-//!         applicant_category: ApplicantCategory::Individual,
-//!         applicants: vec![ApplicantInput::new("张三", "630102198503120015")],
-//!         unit: "630102001001GB00001F00010001".into(),
-//!         channel: Channel::Window,
-//!         priority: Priority::Standard,
-//!     }),
+//!     intake: Some(IntakeInput::new(
+//!         "change",
+//!         ApplicantCategory::Individual,
+//!         vec![ApplicantInput::new("张三", "630102198503120015")],
+//!         "630102001001GB00001F00010001",
+//!         Channel::Window,
+//!     )),
 //!     materials: ["application_form", "identity_proof", "title_certificate", "change_proof"]
 //!         .map(String::from)
 //!         .to_vec(),
@@ -81,9 +80,10 @@ pub use regflow_process as process;
 
 pub use regflow_executor::{
     AlertHandler, CalendarLoad, CaseView, Clock, Database, DuePass, Engine, EngineBuilder, Error, Executed, FiredAlert,
-    HistoryEntry, IgnoreAlerts, LoadMode, ManualClock, MigrationMode, Overdue, Report, ReportFilter, Reprojection,
-    Request, Result, SystemClock, Verification, WatchOptions, Watcher,
+    HistoryEntry, IgnoreAlerts, LoadMode, ManualClock, MigrationMode, Overdue, RegisterTampering, RegisterVerification,
+    Report, ReportFilter, Reprojection, Request, Result, SystemClock, Verification, WatchOptions, Watcher,
 };
+pub use regflow_process::register::{Entry, EntryType, UnitPage};
 pub use regflow_process::{
     Actor, ActorId, ApplicantCategory, ApplicantInput, Calendar, CalendarVersion, Case, CaseId, Centre, CentreId,
     Channel, Command, Deadline, Deadlines, ErrorCode, IdType, IntakeInput, KindId, OfficeHours, PartyRole,

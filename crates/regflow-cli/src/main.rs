@@ -32,11 +32,16 @@ enum Command {
     Serve(ServeArgs),
     /// Apply regflow's schema to the database.
     Migrate,
-    /// Verify case histories: every hash chain and every stored column against the replay.
+    /// Verify case histories (every hash chain and every stored column against the replay)
+    /// and each centre's register (its chain, the rebuild of every unit, events and entries
+    /// one for one).
     Verify {
         /// Verify only this case.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "register")]
         case: Option<String>,
+        /// Verify only the registers.
+        #[arg(long)]
+        register: bool,
     },
     /// The working-day calendar.
     #[command(subcommand)]
@@ -198,7 +203,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Serve(args) => serve::run(explicit, args).await,
         Command::Migrate => ops::migrate(&database).await,
-        Command::Verify { case } => ops::verify(&database, case).await,
+        Command::Verify { case, register } => ops::verify(&database, case, register).await,
         Command::Calendar(CalendarCommand::Load { file, replace }) => {
             ops::calendar_load(&database, &file, replace).await
         }

@@ -488,6 +488,7 @@ async fn latency(db: &Db, elsewhere: bool) -> Timings {
                 if i < 5 { now + Days::seconds(3 + 2 * i) } else { due_now + Days::seconds(i - 5) }.time(),
             ),
             separation_of_duties: true,
+            register: Default::default(),
         })
         .collect();
     let policies = PolicyTimeline::from_toml(

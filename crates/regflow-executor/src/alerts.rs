@@ -27,6 +27,8 @@ pub struct DuePass {
     pub resumed: Vec<CaseId>,
     /// Timers dropped because their case no longer armed them.
     pub dropped: usize,
+    /// Register entries written because a right ended by itself (SPEC 13.4).
+    pub register: Vec<regflow_process::register::Entry>,
 }
 
 /// How many timers one transaction claims.
@@ -77,6 +79,7 @@ impl Engine {
                 pass.alerts.extend(one.pass.alerts);
                 pass.resumed.extend(one.pass.resumed);
                 pass.dropped += one.pass.dropped;
+                pass.register.extend(one.pass.register);
                 // A batch may arm timers already due (a public notice that ended resumes its
                 // case and moves its deadlines): claim again until nothing due before `now` is
                 // left, so one pass leaves nothing behind.
@@ -85,7 +88,7 @@ impl Engine {
                 }
             }
         }
-        if !pass.resumed.is_empty() || !pass.alerts.is_empty() {
+        if !pass.resumed.is_empty() || !pass.alerts.is_empty() || !pass.register.is_empty() {
             self.timers_changed();
         }
         self.deliver(crate::delivery::HANDLER, handler).await?;
@@ -99,8 +102,11 @@ impl Engine {
     }
 
     async fn fire_on(&self, conn: &mut Conn<'_>, now: DateTime<Utc>, batch: i64) -> Result<Batch> {
+        // Units whose rights end by themselves first: a lapse is recorded at its due instant.
+        let (settled, register) = self.settle_due_units(conn, now, batch).await?;
         let timers = conn.claim_due(micros(now), batch, micros(now)).await?;
-        let mut out = Batch { claimed: timers.len() as i64, pass: DuePass::default() };
+        let mut out = Batch { claimed: (timers.len() + settled) as i64, pass: DuePass::default() };
+        out.pass.register = register;
         if timers.is_empty() {
             return Ok(out);
         }
@@ -138,7 +144,7 @@ impl Engine {
                 policies: self.policies(),
                 catalogue: self.catalogue(),
                 case_id: w.case.id(),
-                unit_seized: false,
+                register: None,
                 expected_version: None,
                 captured_at: None,
             };

@@ -7,9 +7,8 @@
 //! case: versions guard the rows, the events chain, timers are re-armed exactly once.
 //!
 //! Two commands need the database in the middle of a batch: one carrying an idempotency
-//! key, and one that checks a unit for a seizure while an earlier command of the batch
-//! changed a seizure on that unit. Before either, what the batch decided so far is written
-//! (still inside the transaction), so the database sees it.
+//! key, and one that records on a unit's register (SPEC 13). Before either, what the batch
+//! decided so far is written (still inside the transaction), so the database sees it.
 
 use std::collections::HashMap;
 
@@ -117,6 +116,11 @@ impl<'e> Batch<'e> {
         let head = conn.calendar_head().await?.unwrap_or(0);
         let calendar = self.engine.calendar_at(conn, head).await?;
         for (i, req) in requests.iter().enumerate() {
+            // A case written by an earlier flush is read again: whether the command records
+            // on a unit depends on it.
+            if let Some(id) = req.case_id.as_ref().filter(|id| !self.slots.contains_key(*id)) {
+                self.read(conn, &[id.as_str().to_owned()]).await?;
+            }
             let outcome = if req.idempotency_key.is_some() || self.needs_flush(req) {
                 self.flush(conn).await?;
                 self.through_database(conn, req, mode).await?
@@ -152,22 +156,11 @@ impl<'e> Batch<'e> {
         Ok(())
     }
 
-    /// Whether `req` checks a unit on which a decided, unwritten command of the batch
-    /// seizes or releases (the check reads the database, which must see it first).
+    /// Whether `req` records on a unit's register: it reads and writes the register in the
+    /// database (its centre's head locked), which must see the batch's earlier commands first.
     fn needs_flush(&self, req: &Request) -> bool {
         let current = req.case_id.as_ref().and_then(|id| self.slots.get(id)).and_then(|s| s.current.as_ref());
-        let Some(regflow_process::UnitCheck { unit, .. }) =
-            regflow_process::unit_to_check(self.engine.catalogue(), current, &req.command)
-        else {
-            return false;
-        };
-        let catalogue = self.engine.catalogue();
-        self.slots.values().any(|s| {
-            !s.events.is_empty()
-                && s.current.as_ref().is_some_and(|c| {
-                    c.intake().unit == unit && catalogue.get(c.kind().as_str()).is_some_and(|k| k.unit_effect.is_some())
-                })
-        })
+        regflow_process::unit_to_check(self.engine.catalogue(), current, &req.command).is_some()
     }
 
     /// Decides `req` against the batch's copy of its case; the writes wait for the flush.
@@ -197,8 +190,8 @@ impl<'e> Batch<'e> {
             Err(e) => return Ok(Outcome::Refused(e)),
         };
         let current = self.slots[&case_id].current.clone();
-        let unit_seized = engine.unit_seized(conn, current.as_ref(), &req.command).await?;
-        let ctx = engine.context(req, centre, calendar, &case_id, unit_seized);
+        // Commands that record on a unit go through the database (`needs_flush`).
+        let ctx = engine.context(req, centre, calendar, &case_id, None);
         let decision = match decide(current.as_ref(), &req.command, &ctx) {
             Ok(d) => d,
             Err(refusal) => return Ok(Outcome::Refused(refusal.into())),
@@ -207,8 +200,13 @@ impl<'e> Batch<'e> {
         slot.owners.push((index, decision.events.len()));
         slot.events.extend(decision.events);
         slot.current = Some(decision.case.clone());
-        self.results[index] =
-            Some(Ok(Executed { case: decision.case, entries: Vec::new(), alerts: decision.alerts, repeated: false }));
+        self.results[index] = Some(Ok(Executed {
+            case: decision.case,
+            entries: Vec::new(),
+            alerts: decision.alerts,
+            repeated: false,
+            register: Vec::new(),
+        }));
         Ok(Outcome::Pending)
     }
 

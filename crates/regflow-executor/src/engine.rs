@@ -1,7 +1,7 @@
 //! The [`Engine`]: cases kept in a database, every command one transaction.
 
 use chrono::{DateTime, Utc};
-use regflow_process::catalogue::{Catalogue, UnitEffect};
+use regflow_process::catalogue::Catalogue;
 use regflow_process::{
     decide, unit_to_check, Actor, Calendar, Case, CaseId, Centre, CentreId, Command, Context, ErrorCode, PlannedAlert,
     PolicyTimeline, Refusal,
@@ -90,6 +90,10 @@ pub struct Executed {
     pub alerts: Vec<PlannedAlert>,
     /// True when this is the stored result of an earlier request with the same key.
     pub repeated: bool,
+    /// The register entries written with it: the ends that were due on the unit, then the
+    /// entry of its own event (SPEC 13.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub register: Vec<regflow_process::register::Entry>,
 }
 
 pub(crate) struct Inner {
@@ -418,7 +422,8 @@ impl Engine {
             return Ok(None);
         }
         // One case's few rows always fit one statement (`fits_one_statement`).
-        Ok(Some(self.decide_and_write(&mut conn, req, &read, false).await?))
+        let calendar = self.calendar_at(&mut conn, read.head).await?;
+        Ok(Some(self.decide_and_write(&mut conn, req, &read, &calendar, None).await?))
     }
 
     /// Reads the case `req` names, with the calendar head, in one round trip (a new id,
@@ -436,17 +441,18 @@ impl Engine {
         Ok(ReadCase { case_id, row, case, head })
     }
 
-    /// Decides `req` on the case as read and writes the decision (see [`Engine::persist`]).
+    /// Decides `req` on the case as read and writes the decision (see [`Engine::persist`]),
+    /// with the register entries it writes on the unit opened for it.
     async fn decide_and_write(
         &self,
         conn: &mut Conn<'_>,
         req: &Request,
         read: &ReadCase,
-        unit_seized: bool,
+        calendar: &Calendar,
+        unit: Option<crate::register::UnitWork>,
     ) -> Result<Executed> {
         let centre = self.context_centre(req.actor.centre())?;
-        let calendar = self.calendar_at(conn, read.head).await?;
-        let ctx = self.context(req, centre, &calendar, &read.case_id, unit_seized);
+        let ctx = self.context(req, centre, calendar, &read.case_id, unit.as_ref().map(|u| &u.register));
         let decision = decide(read.case.as_ref(), &req.command, &ctx)?;
         let written = Written {
             before: read.row.as_ref(),
@@ -456,7 +462,11 @@ impl Engine {
             events: &decision.events,
         };
         let entries = self.persist(conn, &[written]).await?.pop().unwrap_or_default();
-        Ok(Executed { case: decision.case, entries, alerts: decision.alerts, repeated: false })
+        let register = match unit {
+            Some(work) => self.write_entries(conn, work, &decision.entries, centre, calendar).await?,
+            None => Vec::new(),
+        };
+        Ok(Executed { case: decision.case, entries, alerts: decision.alerts, repeated: false, register })
     }
 
     /// Runs a command inside the embedding application's own SQLite transaction (or on a
@@ -514,8 +524,9 @@ impl Engine {
             None => None,
         };
         let read = self.read_for(conn, req).await?;
-        let unit_seized = self.unit_seized(conn, read.case.as_ref(), &req.command).await?;
-        let done = self.decide_and_write(conn, req, &read, unit_seized).await?;
+        let calendar = self.calendar_at(conn, read.head).await?;
+        let unit = self.open_unit_for(conn, req, read.case.as_ref(), &calendar).await?;
+        let done = self.decide_and_write(conn, req, &read, &calendar, unit).await?;
         if let (Some(key), Some(hash)) = (&req.idempotency_key, request_hash) {
             let result = serde_json::to_string(&done).map_err(Error::encode("a command's result"))?;
             let scope = IdempotencyScope {
@@ -539,7 +550,7 @@ impl Engine {
         centre: &'a Centre,
         calendar: &'a Calendar,
         case_id: &'a CaseId,
-        unit_seized: bool,
+        register: Option<&'a regflow_process::register::UnitRegister>,
     ) -> Context<'a> {
         Context {
             now: self.now(),
@@ -549,30 +560,33 @@ impl Engine {
             policies: &self.inner.policies,
             catalogue: &self.inner.catalogue,
             case_id,
-            unit_seized,
+            register,
             expected_version: req.expected_version,
             captured_at: req.captured_at,
         }
     }
 
-    /// Whether a seizure on the unit blocks the command: the unit (see
-    /// [`regflow_process::unit_to_check`]) is locked first, so the check and the recording cannot
-    /// interleave with another transaction's on the same unit.
-    pub(crate) async fn unit_seized(
+    /// Opens the unit `req` records on (see [`regflow_process::unit_to_check`]): its
+    /// centre's register head is locked first, so the check and the recording cannot
+    /// interleave with another transaction's. `None` when the command records nothing or
+    /// the actor's centre is not served (`decide` refuses it then).
+    pub(crate) async fn open_unit_for(
         &self,
         conn: &mut Conn<'_>,
+        req: &Request,
         case: Option<&Case>,
-        command: &Command,
-    ) -> Result<bool> {
-        let Some(check) = unit_to_check(&self.inner.catalogue, case, command) else {
-            return Ok(false);
+        calendar: &Calendar,
+    ) -> Result<Option<crate::register::UnitWork>> {
+        let Some(check) = unit_to_check(&self.inner.catalogue, case, &req.command) else {
+            return Ok(None);
         };
-        let unit = check.unit.to_string();
-        conn.lock_unit(&unit).await?;
-        if !check.blocked_by_seizure {
-            return Ok(false);
+        // The register is the case's centre's (a foreign actor is refused by `decide`).
+        let centre_id = case.map_or_else(|| req.actor.centre(), |c| c.centre());
+        let Ok(centre) = self.context_centre(centre_id) else { return Ok(None) };
+        if case.is_some_and(|c| c.centre() != req.actor.centre()) {
+            return Ok(None);
         }
-        conn.unit_seized(&unit, UnitEffect::Seize.as_str()).await
+        Ok(Some(self.open_unit(conn, centre, &check.unit, calendar, self.now()).await?))
     }
 
     /// Writes decisions: for each case, its events chained after its head and its row

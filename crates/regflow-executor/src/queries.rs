@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use regflow_process::{
-    Actor, Case, CaseId, Centre, CentreId, ClockKind, Detail, ErrorCode, PartyId, Refusal, Role, State,
-    WorkQueue,
+    Actor, Case, CaseId, Centre, CentreId, ClockKind, Detail, ErrorCode, PartyId, Refusal, Role, State, WorkQueue,
 };
 use serde::{Deserialize, Serialize};
 

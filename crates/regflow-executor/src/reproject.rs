@@ -84,6 +84,10 @@ impl Engine {
             Some((from, to)) => self.reproject_span(from, to).await?,
             None => (0, Vec::new()),
         };
+        if !changed.is_empty() {
+            // The register's lapses move with the calendar too (SPEC 13.4).
+            self.rearm_register_timers().await?;
+        }
         let (seq, at) = (i64::try_from(load.seq).unwrap_or(i64::MAX), self.now());
         let engine = self.clone();
         detached(async move {
@@ -164,7 +168,7 @@ impl Engine {
                 policies: self.policies(),
                 catalogue: self.catalogue(),
                 case_id: case.id(),
-                unit_seized: false,
+                register: None,
                 expected_version: None,
                 captured_at: None,
             };

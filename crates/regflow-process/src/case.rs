@@ -219,6 +219,46 @@ pub struct Intake {
     pub channel: Channel,
     /// Queue priority.
     pub priority: Priority,
+    /// Who consents without being a party.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<Applicant>,
+    /// The register arguments, checked for shape.
+    #[serde(default, skip_serializing_if = "RegisterArgs::is_empty")]
+    pub register: RegisterArgs,
+}
+
+/// A case's register arguments, checked for shape at acceptance and resolved against the
+/// register when its entry is written (SPEC 13.2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterArgs {
+    /// The mortgage a release names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mortgage_entry: Option<crate::register::EntryRef>,
+    /// The seizure a release names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seizure_entry: Option<crate::register::EntryRef>,
+    /// The entry a correction corrects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<crate::register::EntryRef>,
+    /// The objection or advance notice a cancellation ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<crate::register::EntryRef>,
+    /// A mortgage's secured amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secured_amount: Option<crate::register::Amount>,
+    /// A seizure's ruling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ruling: Option<String>,
+    /// A seizure's term in years.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_years: Option<u32>,
+}
+
+impl RegisterArgs {
+    /// Whether none is given.
+    pub fn is_empty(&self) -> bool {
+        self == &RegisterArgs::default()
+    }
 }
 
 /// A running suspension.

@@ -11,6 +11,7 @@ use crate::actor::Role;
 use crate::channel::Channel;
 use crate::error::ErrorCode;
 use crate::kind::{is_snake_id, KindId};
+use crate::register::{EntryType, NationalClass};
 
 const BUILTIN_TOML: &str = include_str!("../data/catalogue.toml");
 
@@ -165,6 +166,17 @@ impl UnitEffect {
     }
 }
 
+/// Whose identifiers a recording compares with the unit's current owners (SPEC 13.3
+/// `not_the_owner`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerCheck {
+    /// The obligors (who give the right up: sellers, mortgagors, the owner cancelling).
+    Obligors,
+    /// The obligees (the owners changing their details).
+    Obligees,
+}
+
 /// One registration kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindSpec {
@@ -186,6 +198,12 @@ pub struct KindSpec {
     pub blocked_by_seizure: bool,
     /// Its effect on the unit's seizure status.
     pub unit_effect: Option<UnitEffect>,
+    /// The register entry its recording writes (SPEC 13.2); none for a query.
+    pub register_effect: Option<EntryType>,
+    /// Whose identifiers must be the unit's current owners at recording.
+    pub owner_check: Option<OwnerCheck>,
+    /// 登记类型 of its entries' reports (SPEC 14.1).
+    pub national_class: NationalClass,
     /// The checklist: the one set of materials.
     pub materials: Vec<MaterialSpec>,
     /// How many materials the departments asked for before the reform, if known.
@@ -270,6 +288,9 @@ struct RawKind {
     #[serde(default)]
     blocked_by_seizure: bool,
     unit_effect: Option<UnitEffect>,
+    register_effect: Option<EntryType>,
+    owner_check: Option<OwnerCheck>,
+    national_class: Option<u16>,
     material: Vec<RawMaterial>,
     materials_before_reform: Option<i64>,
 }
@@ -311,9 +332,28 @@ impl RawKind {
         for c in &self.channels {
             listed.insert(c.parse::<Channel>().map_err(|r| invalid(format!("{entry}.channels"), r))?);
         }
+        if let Some(effect) = self.register_effect {
+            if !EntryType::RECORDED.contains(&effect) {
+                return Err(invalid(
+                    format!("{entry}.register_effect"),
+                    format!("`{effect}` is written by the engine, not by a recording"),
+                ));
+            }
+        }
+        let national_class = match self.national_class {
+            None => NationalClass::Other,
+            Some(code) => NationalClass::from_code(code).ok_or_else(|| {
+                invalid(format!("{entry}.national_class"), format!("{code} is not a class: 100, 200, … 900"))
+            })?,
+        };
+        let unit_effect = self.unit_effect.or(match self.register_effect {
+            Some(EntryType::Seizure) => Some(UnitEffect::Seize),
+            Some(EntryType::SeizureRelease) => Some(UnitEffect::Release),
+            _ => None,
+        });
         // A seizure or its release is registered on a court's commission (依嘱托): only
         // the court channel opens it (SPEC 5.2 Channels).
-        let channels: BTreeSet<Channel> = if self.unit_effect.is_some() {
+        let channels: BTreeSet<Channel> = if unit_effect.is_some() {
             if let Some(other) = listed.iter().find(|c| **c != Channel::Court) {
                 return Err(invalid(
                     format!("{entry}.channels"),
@@ -376,7 +416,10 @@ impl RawKind {
             channels,
             pledges: self.pledges,
             blocked_by_seizure: self.blocked_by_seizure,
-            unit_effect: self.unit_effect,
+            unit_effect,
+            register_effect: self.register_effect,
+            owner_check: self.owner_check,
+            national_class,
             materials,
             materials_before_reform,
         })

@@ -12,6 +12,7 @@ use crate::catalogue::Task;
 use crate::category::ApplicantCategory;
 use crate::channel::{Channel, Priority};
 use crate::party::{IdType, PartyRole};
+use crate::register::EntryRef;
 
 /// A party as given in a command: a name and an identifier, unvalidated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,12 +28,21 @@ pub struct ApplicantInput {
     /// Obligee (default) or obligor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<PartyRole>,
+    /// An obligee's share of the ownership, `"p/q"` (SPEC 13.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<String>,
 }
 
 impl ApplicantInput {
     /// A party of the case's default identifier type, as obligee.
     pub fn new(name: impl Into<String>, id: impl Into<String>) -> ApplicantInput {
-        ApplicantInput { name: name.into(), id: id.into(), id_type: None, role: None }
+        ApplicantInput { name: name.into(), id: id.into(), id_type: None, role: None, share: None }
+    }
+
+    /// Sets the party's share, `"p/q"`.
+    pub fn share(mut self, share: impl Into<String>) -> ApplicantInput {
+        self.share = Some(share.into());
+        self
     }
 
     /// Reads the identifier as `id_type`.
@@ -45,6 +55,40 @@ impl ApplicantInput {
     pub fn role(mut self, role: PartyRole) -> ApplicantInput {
         self.role = Some(role);
         self
+    }
+}
+
+/// The register arguments of a case, as given (SPEC 13.2): which entry a release,
+/// correction or cancellation names, and what a mortgage or seizure records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterInput {
+    /// The mortgage a `mortgage_cancellation` releases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mortgage_entry: Option<EntryRef>,
+    /// The seizure a `seizure_release` releases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seizure_entry: Option<EntryRef>,
+    /// The entry a `correction` corrects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<EntryRef>,
+    /// The objection or advance notice a `cancellation` ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<EntryRef>,
+    /// A mortgage's secured amount in yuan, e.g. `"850000.00"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secured_amount: Option<String>,
+    /// A seizure's ruling number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ruling: Option<String>,
+    /// A seizure's term in years (default: the centre's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term_years: Option<u64>,
+}
+
+impl RegisterInput {
+    /// Whether no register argument is given.
+    pub fn is_empty(&self) -> bool {
+        self == &RegisterInput::default()
     }
 }
 
@@ -63,6 +107,12 @@ pub struct IntakeInput {
     pub channel: Channel,
     /// Queue priority.
     pub priority: Priority,
+    /// Who consents without being a party (an advance notice's holder, SPEC 13.3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<ApplicantInput>,
+    /// The register arguments.
+    #[serde(default, flatten, skip_serializing_if = "RegisterInput::is_empty")]
+    pub register: RegisterInput,
 }
 
 impl IntakeInput {
@@ -82,6 +132,8 @@ impl IntakeInput {
             unit: unit.into(),
             channel,
             priority: Priority::Standard,
+            consents: Vec::new(),
+            register: RegisterInput::default(),
         }
     }
 }
@@ -191,6 +243,18 @@ pub enum Command {
         /// Free text.
         comment: String,
     },
+    /// A lawsuit on a recorded objection was filed (SPEC 13.4): it no longer lapses.
+    LawsuitFiled {
+        /// The court.
+        court: String,
+        /// The day it was filed.
+        filed_on: chrono::NaiveDate,
+    },
+    /// A court renews its active seizure (续封) by `term_years` (default: the centre's term).
+    RenewSeizure {
+        /// Years added to the last day.
+        term_years: Option<u32>,
+    },
     /// Engine: a public notice has run; the case resumes by itself.
     AutoResume,
     /// Engine: an armed alert has come due.
@@ -238,6 +302,10 @@ pub enum CommandName {
     Extend,
     /// `evaluate`
     Evaluate,
+    /// `lawsuit_filed`
+    LawsuitFiled,
+    /// `renew_seizure`
+    RenewSeizure,
     /// `auto_suspend`: the engine starts a public notice after review.
     AutoSuspend,
     /// `auto_resume`: the engine ends a public notice.
@@ -252,7 +320,7 @@ pub enum CommandName {
 
 impl CommandName {
     /// Every command name.
-    pub const ALL: [CommandName; 21] = [
+    pub const ALL: [CommandName; 23] = [
         CommandName::Apply,
         CommandName::PreReview,
         CommandName::Amend,
@@ -269,6 +337,8 @@ impl CommandName {
         CommandName::Withdraw,
         CommandName::Extend,
         CommandName::Evaluate,
+        CommandName::LawsuitFiled,
+        CommandName::RenewSeizure,
         CommandName::AutoSuspend,
         CommandName::AutoResume,
         CommandName::RaiseAlert,
@@ -295,6 +365,8 @@ impl CommandName {
             CommandName::Withdraw => "withdraw",
             CommandName::Extend => "extend",
             CommandName::Evaluate => "evaluate",
+            CommandName::LawsuitFiled => "lawsuit_filed",
+            CommandName::RenewSeizure => "renew_seizure",
             CommandName::AutoSuspend => "auto_suspend",
             CommandName::AutoResume => "auto_resume",
             CommandName::RaiseAlert => "raise_alert",
@@ -346,6 +418,8 @@ impl Command {
             Command::Withdraw { .. } => CommandName::Withdraw,
             Command::Extend { .. } => CommandName::Extend,
             Command::Evaluate { .. } => CommandName::Evaluate,
+            Command::LawsuitFiled { .. } => CommandName::LawsuitFiled,
+            Command::RenewSeizure { .. } => CommandName::RenewSeizure,
             Command::AutoResume => CommandName::AutoResume,
             Command::RaiseAlert { .. } => CommandName::RaiseAlert,
             Command::Reproject => CommandName::Reproject,

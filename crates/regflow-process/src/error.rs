@@ -60,11 +60,29 @@ pub enum ErrorCode {
     InvalidCatalogue,
     /// An idempotency key was sent again with a different command or body.
     IdempotencyKeyReused,
+    /// A first registration of a unit that has current owners.
+    UnitRegistered,
+    /// The case's compared parties are not exactly the unit's current owners.
+    NotTheOwner,
+    /// An advance notice holder neither stands on the case nor consents.
+    AdvanceNoticeConsentMissing,
+    /// The mortgage named (or implied) is not an active mortgage of the unit.
+    NoSuchMortgage,
+    /// The seizure named (or implied) is not a seizure of the unit.
+    NoSuchSeizure,
+    /// The entry named is not an entry of the unit (or not an active right it may end).
+    NoSuchEntry,
+    /// A register import line is wrong; nothing was written.
+    InvalidRegister,
+    /// No report has this message id as its current one.
+    UnknownMessage,
+    /// Only a rejected report may be retried.
+    ReportNotRejected,
 }
 
 impl ErrorCode {
     /// Every code, in SPEC 8's order (then regflow's own).
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::InvalidTransition,
         ErrorCode::ForbiddenRole,
         ErrorCode::SeparationOfDuties,
@@ -91,6 +109,15 @@ impl ErrorCode {
         ErrorCode::NoPolicyInForce,
         ErrorCode::InvalidCatalogue,
         ErrorCode::IdempotencyKeyReused,
+        ErrorCode::UnitRegistered,
+        ErrorCode::NotTheOwner,
+        ErrorCode::AdvanceNoticeConsentMissing,
+        ErrorCode::NoSuchMortgage,
+        ErrorCode::NoSuchSeizure,
+        ErrorCode::NoSuchEntry,
+        ErrorCode::InvalidRegister,
+        ErrorCode::UnknownMessage,
+        ErrorCode::ReportNotRejected,
     ];
     /// The stable snake_case id of the code.
     pub const fn as_str(self) -> &'static str {
@@ -121,6 +148,15 @@ impl ErrorCode {
             Self::NoPolicyInForce => "no_policy_in_force",
             Self::InvalidCatalogue => "invalid_catalogue",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::UnitRegistered => "unit_registered",
+            Self::NotTheOwner => "not_the_owner",
+            Self::AdvanceNoticeConsentMissing => "advance_notice_consent_missing",
+            Self::NoSuchMortgage => "no_such_mortgage",
+            Self::NoSuchSeizure => "no_such_seizure",
+            Self::NoSuchEntry => "no_such_entry",
+            Self::InvalidRegister => "invalid_register",
+            Self::UnknownMessage => "unknown_message",
+            Self::ReportNotRejected => "report_not_rejected",
         }
     }
 }

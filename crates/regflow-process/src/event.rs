@@ -155,6 +155,18 @@ pub enum Change {
         /// Free text.
         comment: String,
     },
+    /// A lawsuit on the objection was filed (its entry: `objection_lawsuit`).
+    LawsuitFiled {
+        /// The court.
+        court: String,
+        /// The day it was filed.
+        filed_on: chrono::NaiveDate,
+    },
+    /// The seizure was renewed (its entry: `seizure_renewed`).
+    SeizureRenewed {
+        /// Years added.
+        term_years: u32,
+    },
     /// An alert came due.
     AlertRaised {
         /// The alert.
@@ -429,8 +441,9 @@ impl Case {
             Change::AlertRaised { alert } => {
                 self.alerts.push(RaisedAlert { alert: *alert, raised_at: event.at });
             }
-            // The whole case came with the event (see `Case::open`).
-            Change::Imported { .. } => {}
+            // The whole case came with the event (see `Case::open`); a lawsuit or a
+            // renewal changes the register, not the case.
+            Change::Imported { .. } | Change::LawsuitFiled { .. } | Change::SeizureRenewed { .. } => {}
             Change::Reprojected { deadlines, notice } => {
                 if let Some(a) = self.acceptance.as_mut() {
                     a.deadlines = deadlines.clone();

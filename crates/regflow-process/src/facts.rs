@@ -18,19 +18,21 @@ pub struct UnitCheck {
     pub blocked_by_seizure: bool,
 }
 
-/// The unit `command` on `case` (`None` for a creating command) must lock before it is
-/// decided: `record` of a kind that a seizure blocks or that seizes or releases, and
-/// `handle_instantly` of such a kind. A unit number that does not parse names nothing:
-/// `decide` refuses it.
+/// The unit `command` on `case` (`None` for a creating command) must lock, load and settle
+/// (SPEC 13.3) before it is decided: `record` or `handle_instantly` of a kind that writes a
+/// register entry or that a seizure blocks, `lawsuit_filed` and `renew_seizure`. A unit number that does not parse names
+/// nothing: `decide` refuses it.
 pub fn unit_to_check(catalogue: &Catalogue, case: Option<&Case>, command: &Command) -> Option<UnitCheck> {
     let (kind, unit) = match (command, case) {
-        (Command::Record, Some(c)) => (c.kind().as_str(), c.intake().unit.clone()),
+        (Command::Record | Command::LawsuitFiled { .. } | Command::RenewSeizure { .. }, Some(c)) => {
+            (c.kind().as_str(), c.intake().unit.clone())
+        }
         (Command::HandleInstantly { intake, .. }, None) => {
             (intake.kind.as_str(), UnitNumber::parse(&intake.unit).ok()?)
         }
         _ => return None,
     };
     let spec = catalogue.get(kind)?;
-    (spec.blocked_by_seizure || spec.unit_effect.is_some())
+    (spec.blocked_by_seizure || spec.register_effect.is_some())
         .then_some(UnitCheck { unit, blocked_by_seizure: spec.blocked_by_seizure })
 }

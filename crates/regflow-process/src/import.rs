@@ -382,7 +382,7 @@ fn context<'a>(
         policies: ctx.policies,
         catalogue: ctx.catalogue,
         case_id: &record.id,
-        unit_seized: false,
+        register: None,
         expected_version: None,
         captured_at: None,
     }

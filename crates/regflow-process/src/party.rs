@@ -176,17 +176,15 @@ impl PartyId {
     /// # Errors
     /// A message listing what the text is not.
     pub fn parse_any(text: &str) -> Result<PartyId, String> {
-        IdType::ALL
-            .iter()
-            .filter(|t| **t != IdType::Other)
-            .find_map(|t| PartyId::parse(text, *t).ok())
-            .ok_or_else(|| {
+        IdType::ALL.iter().filter(|t| **t != IdType::Other).find_map(|t| PartyId::parse(text, *t).ok()).ok_or_else(
+            || {
                 format!(
                     "`{}` is not a resident ID number, a unified social credit code, nor the number of a passport, \
                      permit or residence card",
                     text.trim()
                 )
-            })
+            },
+        )
     }
 
     /// The identifier as text.
@@ -230,6 +228,9 @@ pub struct Applicant {
     /// Obligee or obligor.
     #[serde(default)]
     pub role: PartyRole,
+    /// An obligee's share of the ownership (SPEC 13.2), reduced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<crate::register::Share>,
 }
 
 crate::ids::stable_id_enum!(IdType, "identifier type");

@@ -161,6 +161,9 @@ pub const RULES: &[Rule] = &[
     rule(C::Extend, CLOCKED, To::Same, Who::Roles(&[Role::Supervisor])),
     // Evaluation, once.
     rule(C::Evaluate, &[Some(S::Completed)], To::Same, Who::Applicants),
+    // The register after recording: a lawsuit on an objection, a court renewing its seizure.
+    rule(C::LawsuitFiled, &[Some(S::Recorded), Some(S::Completed)], To::Same, Who::ApplicantsOrClerk),
+    rule(C::RenewSeizure, &[Some(S::Recorded), Some(S::Completed)], To::Same, Who::Roles(&[Role::Court])),
     // The engine: alerts while clocks run, re-projection while they run or wait.
     rule(C::RaiseAlert, RUNNING, To::Same, Who::System),
     rule(C::Reproject, CLOCKED, To::Same, Who::System),
@@ -216,6 +219,17 @@ pub fn allowed_from(from: Option<State>) -> Vec<CommandName> {
     out
 }
 
+/// Whether `command` is one a case of `kind` can take at all: a lawsuit only on an
+/// objection, a renewal only on a seizure (SPEC 13.4); every other command on any kind.
+pub fn kind_takes(kind: &KindSpec, command: CommandName) -> bool {
+    use crate::register::EntryType;
+    match command {
+        C::LawsuitFiled => kind.register_effect == Some(EntryType::Objection),
+        C::RenewSeizure => kind.register_effect == Some(EntryType::Seizure),
+        _ => true,
+    }
+}
+
 /// The commands `actor` may send to `case` now: those the table allows from the case's
 /// state that one of the actor's roles may issue (applicant-side ones only by a party of
 /// the case, nothing for another centre; `evaluate` only once). The other rules of [`crate::decide::decide`] — materials,
@@ -233,6 +247,7 @@ pub fn available(case: &Case, kind: &KindSpec, actor: &Actor) -> Vec<CommandName
         .filter(|t| t.roles_for(kind).iter().any(|role| actor.has(*role) && (*role != Role::Applicant || party)))
         .map(|t| t.command)
         .filter(|c| *c != CommandName::Evaluate || case.evaluation().is_none())
+        .filter(|c| kind_takes(kind, *c))
         .collect();
     out.dedup();
     out
@@ -269,7 +284,7 @@ pub fn for_kind(kind: &KindSpec, instant: bool) -> Vec<Transition> {
             C::CompleteTask => !kind.tasks.is_empty(),
             C::AutoSuspend | C::AutoResume => kind.public_notice_days.is_some(),
             C::HandleInstantly => instant,
-            _ => true,
+            other => kind_takes(kind, other),
         })
         .filter(|t| !t.from.is_some_and(unreachable))
         .filter_map(|t| {
@@ -351,7 +366,9 @@ mod tests {
         for t in transitions() {
             if let Some(from) = t.from {
                 if from.is_terminal() {
-                    assert_eq!(t.command, CommandName::Evaluate, "{t:?}");
+                    // After the end only the rating and the register's own later commands.
+                    let after = [CommandName::Evaluate, CommandName::LawsuitFiled, CommandName::RenewSeizure];
+                    assert!(after.contains(&t.command), "{t:?}");
                     assert_eq!(t.to, &[from]);
                 }
             }

@@ -10,15 +10,32 @@ use serde_json::{Map, Value};
 use crate::case::SuspensionCause;
 use crate::catalogue::Task;
 use crate::channel::{Channel, Priority};
-use crate::command::{ApplicantInput, Command, CommandName, IntakeInput, TaskOutcome};
+use crate::command::{ApplicantInput, Command, CommandName, IntakeInput, RegisterInput, TaskOutcome};
 use crate::party::{IdType, PartyRole};
+use crate::register::EntryRef;
 use crate::{ApplicantCategory, Refusal};
 
-/// The commands a person or a channel system sends (the first sixteen of
+/// The commands a person or a channel system sends (the first eighteen of
 /// [`CommandName::ALL`]; the engine's own commands come after them).
-pub const COMMANDS: &[CommandName] = CommandName::ALL.split_at(16).0;
+pub const COMMANDS: &[CommandName] = CommandName::ALL.split_at(18).0;
 
-const INTAKE: &[&str] = &["kind", "applicant_category", "applicants", "unit", "channel", "priority", "materials"];
+const INTAKE: &[&str] = &[
+    "kind",
+    "applicant_category",
+    "applicants",
+    "unit",
+    "channel",
+    "priority",
+    "materials",
+    "consents",
+    "mortgage_entry",
+    "seizure_entry",
+    "corrects",
+    "entry",
+    "secured_amount",
+    "ruling",
+    "term_years",
+];
 
 /// The argument fields `command` reads; any other field of a request body is unknown.
 pub fn fields_of(command: CommandName) -> &'static [&'static str] {
@@ -32,12 +49,14 @@ pub fn fields_of(command: CommandName) -> &'static [&'static str] {
         CommandName::Withdraw => &["consenting"],
         CommandName::Extend => &["working_days", "reason"],
         CommandName::Evaluate => &["rating", "comment"],
+        CommandName::LawsuitFiled => &["court", "filed_on"],
+        CommandName::RenewSeizure => &["term_years"],
         _ => &[],
     }
 }
 
 /// The fields a party (an entry of `applicants`) may have.
-pub const PARTY_FIELDS: [&str; 4] = ["name", "id", "id_type", "role"];
+pub const PARTY_FIELDS: [&str; 5] = ["name", "id", "id_type", "role", "share"];
 
 /// Refuses a field of `args` that `command` does not read (besides `extra`, the request's
 /// own fields such as `command`), and a party field that is not one of [`PARTY_FIELDS`].
@@ -55,14 +74,17 @@ pub fn no_unknown_fields(command: CommandName, args: &Map<String, Value>, extra:
             format!("`{other}` is not a field of `{command}`: expected {}", expected.join(", ")),
         ));
     }
-    let parties = args.get("applicants").and_then(Value::as_array).into_iter().flatten();
-    for (i, party) in parties.enumerate() {
-        if let Some(other) = party.as_object().and_then(|p| p.keys().find(|k| !PARTY_FIELDS.contains(&k.as_str()))) {
-            let field = format!("applicants[{i}].{other}");
-            return Err(Refusal::argument(
-                &field,
-                format!("`{field}` is not a party field: use name, id, id_type and role"),
-            ));
+    for list in ["applicants", "consents"] {
+        let parties = args.get(list).and_then(Value::as_array).into_iter().flatten();
+        for (i, party) in parties.enumerate() {
+            if let Some(other) = party.as_object().and_then(|p| p.keys().find(|k| !PARTY_FIELDS.contains(&k.as_str())))
+            {
+                let field = format!("{list}[{i}].{other}");
+                return Err(Refusal::argument(
+                    &field,
+                    format!("`{field}` is not a party field: use name, id, id_type, role and share"),
+                ));
+            }
         }
     }
     Ok(())
@@ -130,6 +152,27 @@ pub fn command(name: &str, args: &Map<String, Value>, exists: bool) -> Result<Co
         CommandName::Extend => {
             Command::Extend { working_days: args.working_days()?, reason: args.str("reason")?.unwrap_or_default() }
         }
+        CommandName::LawsuitFiled => Command::LawsuitFiled {
+            court: args.need(Args::str, "court")?,
+            filed_on: args.need(
+                |a, f| {
+                    a.parsed(f, |s| {
+                        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                            .map_err(|_| format!("`{s}` is not a date YYYY-MM-DD"))
+                    })
+                },
+                "filed_on",
+            )?,
+        },
+        CommandName::RenewSeizure => Command::RenewSeizure {
+            term_years: match args.uint("term_years")? {
+                None => None,
+                Some(y) => Some(
+                    u32::try_from(y)
+                        .map_err(|_| Refusal::argument("term_years", format!("term_years: {y} is too large")))?,
+                ),
+            },
+        },
         CommandName::Evaluate => {
             let rating = args.need(Args::uint, "rating")?;
             Command::Evaluate {
@@ -224,6 +267,50 @@ impl Args<'_> {
             id: id.into(),
             id_type: party.parsed("id_type", |s| s.parse::<IdType>()).map_err(|r| retag("id_type", r))?,
             role: party.parsed("role", |s| s.parse::<PartyRole>()).map_err(|r| retag("role", r))?,
+            share: party.str("share").map_err(|r| retag("share", r))?,
+        })
+    }
+
+    fn parties(&self, field: &str) -> Result<Option<Vec<ApplicantInput>>, Refusal> {
+        match self.0.get(field) {
+            Some(Value::Array(items)) => Ok(Some(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| Self::applicant(&format!("{field}[{i}]"), a))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )),
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => Err(Self::bad(field, "a list of {name, id}")),
+        }
+    }
+
+    /// An argument naming a register entry: its `seq` (a number) or the id of the case
+    /// whose recording wrote it (a string).
+    fn entry_ref(&self, field: &str) -> Result<Option<EntryRef>, Refusal> {
+        match self.0.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => match n.as_u64() {
+                Some(seq) if seq > 0 => Ok(Some(EntryRef::Seq(seq))),
+                _ => Err(Self::bad(field, "an entry's seq (a whole number from 1) or a case id")),
+            },
+            Some(Value::String(case)) if !case.trim().is_empty() => Ok(Some(EntryRef::Case(case.trim().to_owned()))),
+            Some(_) => Err(Self::bad(field, "an entry's seq (a whole number from 1) or a case id")),
+        }
+    }
+
+    fn register(&self) -> Result<RegisterInput, Refusal> {
+        Ok(RegisterInput {
+            mortgage_entry: self.entry_ref("mortgage_entry")?,
+            seizure_entry: self.entry_ref("seizure_entry")?,
+            corrects: self.entry_ref("corrects")?,
+            entry: self.entry_ref("entry")?,
+            secured_amount: match self.0.get("secured_amount") {
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => self.str("secured_amount")?,
+            },
+            ruling: self.str("ruling")?,
+            term_years: self.uint("term_years")?,
         })
     }
 
@@ -231,22 +318,25 @@ impl Args<'_> {
         let kind = self.need(Args::str, "kind")?;
         let applicant_category =
             self.need(|a, f| a.parsed(f, |s| s.parse::<ApplicantCategory>()), "applicant_category")?;
-        let applicants = match self.0.get("applicants") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, a)| Self::applicant(&format!("applicants[{i}]"), a))
-                .collect::<Result<Vec<_>, _>>()?,
-            None | Some(Value::Null) => return Err(Refusal::argument("applicants", "`applicants` is missing")),
-            Some(_) => return Err(Self::bad("applicants", "a list of {name, id}")),
-        };
+        let applicants =
+            self.parties("applicants")?.ok_or_else(|| Refusal::argument("applicants", "`applicants` is missing"))?;
         let unit = self.need(Args::str, "unit")?;
         let channel = match channel {
             Some(c) => c,
             None => self.need(|a, f| a.parsed(f, |s| s.parse::<Channel>()), "channel")?,
         };
         let priority = self.parsed("priority", |s| s.parse::<Priority>())?.unwrap_or(Priority::Standard);
-        Ok(IntakeInput { kind, applicant_category, applicants, unit, channel, priority })
+        let consents = self.parties("consents")?.unwrap_or_default();
+        Ok(IntakeInput {
+            kind,
+            applicant_category,
+            applicants,
+            unit,
+            channel,
+            priority,
+            consents,
+            register: self.register()?,
+        })
     }
 
     /// `working_days` of an extension: a whole number ≥ 1 (SPEC 2.4). A whole number too
@@ -293,7 +383,12 @@ mod tests {
         for name in COMMANDS {
             assert_eq!(command_name(name.as_str()).unwrap(), *name);
         }
-        assert_eq!(COMMANDS.last(), Some(&CommandName::Evaluate));
+        assert_eq!(COMMANDS.last(), Some(&CommandName::RenewSeizure));
+        let lawsuit =
+            read(json!({"command": "lawsuit_filed", "court": "城中区人民法院", "filed_on": "2025-10-09"}), true);
+        assert!(matches!(lawsuit.unwrap(), Command::LawsuitFiled { .. }));
+        let r = read(json!({"command": "lawsuit_filed", "court": "c", "filed_on": "10/09"}), true).unwrap_err();
+        assert_eq!(r.detail, Some(crate::Detail::Field { name: "filed_on".into() }));
         for engine_own in &CommandName::ALL[COMMANDS.len()..] {
             assert!(command_name(engine_own.as_str()).is_err(), "{engine_own} is the engine's own");
         }

@@ -100,6 +100,20 @@ pub struct CentreConfig {
     /// Reviewer ≠ accepting clerk, registrar ≠ reviewer (default on).
     #[serde(default = "yes")]
     pub separation_of_duties: bool,
+    /// A seizure's term in years when it gives none (default 3).
+    #[serde(default = "default_term")]
+    pub seizure_term_years: u32,
+    /// Which days a lapse's last day moves off: `holidays_and_weekends` (default) or
+    /// `holidays_only`.
+    #[serde(default)]
+    pub rest_days: regflow_process::register::RestDays,
+    /// Whether `not_the_owner` also refuses a case with no parties on the compared side.
+    #[serde(default)]
+    pub require_parties: bool,
+}
+
+fn default_term() -> u32 {
+    regflow_process::register::clock::SEIZURE_TERM_YEARS
 }
 
 /// Request limits.
@@ -246,7 +260,25 @@ impl CentreConfig {
         }
         let hours = OfficeHours::parse(&self.time_zone, &self.closing_time)
             .map_err(|e| ConfigError::Invalid(format!("centre `{}`: {e}", self.id)))?;
-        Ok(Centre { id: CentreId::new(self.id.as_str()), hours, separation_of_duties: self.separation_of_duties })
+        let max = regflow_process::register::clock::MAX_TERM_YEARS;
+        if !(1..=max).contains(&self.seizure_term_years) {
+            return Err(ConfigError::Invalid(format!(
+                "centre `{}`: seizure_term_years must be between 1 and {max}",
+                self.id
+            )));
+        }
+        let register = regflow_process::register::RegisterSettings {
+            seizure_term_years: self.seizure_term_years,
+            rest_days: self.rest_days,
+            require_parties: self.require_parties,
+            ..Default::default()
+        };
+        Ok(Centre {
+            id: CentreId::new(self.id.as_str()),
+            hours,
+            separation_of_duties: self.separation_of_duties,
+            register,
+        })
     }
 }
 

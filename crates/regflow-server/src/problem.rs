@@ -27,7 +27,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::InvalidIdentifier
         | ErrorCode::UnknownKind
         | ErrorCode::UnknownMaterial
-        | ErrorCode::InvalidCalendar => StatusCode::BAD_REQUEST,
+        | ErrorCode::InvalidCalendar
+        | ErrorCode::InvalidRegister => StatusCode::BAD_REQUEST,
         ErrorCode::ForbiddenRole | ErrorCode::SeparationOfDuties | ErrorCode::ChannelNotAllowed => {
             StatusCode::FORBIDDEN
         }

@@ -125,7 +125,26 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
     let centre_id = CentreId::new(field("id", "xining"));
     let hours = OfficeHours::parse(&field("time_zone", "Asia/Shanghai"), &field("closing_time", "18:00"))
         .map_err(|e| ScenarioError(format!("centre.{e}")))?;
-    let centre = Centre { id: centre_id.clone(), hours, separation_of_duties: true };
+    let mut centre = Centre::new(centre_id.as_str());
+    centre.hours = hours;
+    if let Some(years) = centre_doc.get("seizure_term_years") {
+        let max = regflow_process::register::clock::MAX_TERM_YEARS;
+        centre.register.seizure_term_years =
+            years.as_u64().and_then(|y| u32::try_from(y).ok()).filter(|y| (1..=max).contains(y)).ok_or_else(|| {
+                ScenarioError(format!("centre.seizure_term_years must be a whole number from 1 to {max}"))
+            })?;
+    }
+    if let Some(rest) = centre_doc.get("rest_days") {
+        centre.register.rest_days = rest
+            .as_str()
+            .ok_or_else(|| ScenarioError("centre.rest_days must be a string".into()))?
+            .parse()
+            .map_err(|e| ScenarioError(format!("centre.rest_days: {e}")))?;
+    }
+    if let Some(require) = centre_doc.get("require_parties") {
+        centre.register.require_parties =
+            require.as_bool().ok_or_else(|| ScenarioError("centre.require_parties must be true or false".into()))?;
+    }
     let mut staff: BTreeMap<String, Vec<Role>> = BTreeMap::new();
     if let Some(map) = doc.get("staff").and_then(Value::as_object) {
         for (id, roles) in map {

@@ -543,14 +543,7 @@ impl Sim {
             materials.retain(|x| *x != m);
         }
         Arrival {
-            intake: IntakeInput {
-                kind: kind.into(),
-                applicant_category: category,
-                applicants,
-                unit: unit(n),
-                channel,
-                priority,
-            },
+            intake: IntakeInput { priority, ..IntakeInput::new(kind, category, applicants, unit(n), channel) },
             materials,
             pledged,
             instant: instant_kind,

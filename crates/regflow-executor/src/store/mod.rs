@@ -21,7 +21,8 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 pub(crate) use rows::{
-    AlertRow, CalendarRow, CaseRow, CaseWithHead, EventRow, QueueKey, ReportRow, TimerRow, TokenRow,
+    AlertRow, CalendarRow, CaseRow, CaseWithHead, EntryRow, EventRow, QueueKey, RegisterTimerRow, ReportRow, TimerRow,
+    TokenRow,
 };
 
 use crate::error::Result;
@@ -185,14 +186,59 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).next_due().await)
     }
 
-    /// See [`Sql::unit_seized`].
-    pub(crate) async fn unit_seized(&mut self, unit: &str, seize: &str) -> Result<bool> {
-        on_backend!(self, c => Sql(&mut **c).unit_seized(unit, seize).await)
+    /// See [`Sql::register_head`].
+    pub(crate) async fn register_head(&mut self, centre: &str, genesis: &str) -> Result<(i64, String)> {
+        on_backend!(self, c => Sql(&mut **c).register_head(centre, genesis).await)
     }
 
-    /// See [`Sql::lock_unit`].
-    pub(crate) async fn lock_unit(&mut self, unit: &str) -> Result<()> {
-        on_backend!(self, c => Sql(&mut **c).lock_unit(unit).await)
+    /// See [`Sql::unit_entries`].
+    pub(crate) async fn unit_entries(&mut self, centre: &str, unit: &str) -> Result<Vec<EntryRow>> {
+        on_backend!(self, c => Sql(&mut **c).unit_entries(centre, unit).await)
+    }
+
+    /// See [`Sql::case_entries`].
+    pub(crate) async fn case_entries(&mut self, case_id: &str) -> Result<Vec<EntryRow>> {
+        on_backend!(self, c => Sql(&mut **c).case_entries(case_id).await)
+    }
+
+    /// See [`Sql::centre_entries`].
+    pub(crate) async fn centre_entries(&mut self, centre: &str, after: i64, limit: i64) -> Result<Vec<EntryRow>> {
+        on_backend!(self, c => Sql(&mut **c).centre_entries(centre, after, limit).await)
+    }
+
+    /// See [`Sql::register_centres`].
+    pub(crate) async fn register_centres(&mut self) -> Result<Vec<(String, i64)>> {
+        on_backend!(self, c => Sql(&mut **c).register_centres().await)
+    }
+
+    /// See [`Sql::append_entries`].
+    pub(crate) async fn append_entries(&mut self, centre: &str, from_seq: i64, rows: &[EntryRow]) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).append_entries(centre, from_seq, rows).await)
+    }
+
+    /// See [`Sql::recording_events`].
+    pub(crate) async fn recording_events(&mut self, centre: &str, kinds: &[String]) -> Result<Vec<(String, i64)>> {
+        on_backend!(self, c => Sql(&mut **c).recording_events(centre, kinds).await)
+    }
+
+    /// See [`Sql::arm_register_timer`].
+    pub(crate) async fn arm_register_timer(&mut self, centre: &str, unit: &str, due: Option<i64>) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).arm_register_timer(centre, unit, due).await)
+    }
+
+    /// See [`Sql::claim_register_timers`].
+    pub(crate) async fn claim_register_timers(
+        &mut self,
+        before: i64,
+        limit: i64,
+        fired_at: i64,
+    ) -> Result<Vec<RegisterTimerRow>> {
+        on_backend!(self, c => Sql(&mut **c).claim_register_timers(before, limit, fired_at).await)
+    }
+
+    /// See [`Sql::armed_register_units`].
+    pub(crate) async fn armed_register_units(&mut self) -> Result<Vec<RegisterTimerRow>> {
+        on_backend!(self, c => Sql(&mut **c).armed_register_units().await)
     }
 
     /// See [`Sql::idempotency_get`].

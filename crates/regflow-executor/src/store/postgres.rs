@@ -7,8 +7,9 @@ use crate::error::Result;
 
 impl Dialect for sqlx::PgConnection {
     const CLAIM_LOCK: &'static str = " FOR UPDATE OF t, c SKIP LOCKED";
-    const UNIT_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 7113))");
     // Self-conflicting, so loads queue; plain reads pass.
+    const HEAD_LOCK: &'static str = " FOR UPDATE";
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
     const CALENDAR_LOCK: Option<&'static str> = Some("LOCK TABLE regflow_calendars IN SHARE ROW EXCLUSIVE MODE");
     // Alert writers queue until commit, so alert ids become visible in increasing order
     // and a consumer's cursor never passes an alert committed later.

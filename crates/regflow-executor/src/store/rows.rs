@@ -92,6 +92,31 @@ pub struct TimerRow {
     pub due_at: i64,
 }
 
+/// A register entry as stored (SPEC 13.1): its JSON `body` as hashed, and the columns
+/// queries filter on.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct EntryRow {
+    pub centre: String,
+    pub seq: i64,
+    pub unit: String,
+    pub case_id: Option<String>,
+    pub entry_type: String,
+    pub recorded_at: i64,
+    pub body: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A unit's armed register timer: when its next right ends by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, FromRow)]
+#[allow(missing_docs)]
+pub struct RegisterTimerRow {
+    pub centre: String,
+    pub unit: String,
+    pub due_at: i64,
+}
+
 /// One calendar load as stored: the whole calendar in force after it (`csv`) and how it
 /// came to be.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]

@@ -9,7 +9,8 @@ use crate::error::Result;
 
 impl Dialect for sqlx::SqliteConnection {
     const CLAIM_LOCK: &'static str = "";
-    const UNIT_LOCK: Option<&'static str> = None;
+    const HEAD_LOCK: &'static str = "";
+    const SKIP_LOCKED: &'static str = "";
     const CALENDAR_LOCK: Option<&'static str> = None;
     const ALERT_LOCK: Option<&'static str> = None;
     const DATA_MODIFYING_CTE: bool = false;

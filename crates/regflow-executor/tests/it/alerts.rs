@@ -276,6 +276,7 @@ async fn wake_elsewhere(db: &Db) {
         id: xining(),
         hours: regflow_process::OfficeHours::new(chrono_tz::UTC, (now + chrono::Duration::seconds(5)).time()),
         separation_of_duties: true,
+        register: Default::default(),
     };
     // Every day a working day, and a promise of one: the promise's warning is due at
     // closing time today, five seconds from now.

@@ -12,5 +12,6 @@ mod integrity;
 mod lifecycle;
 mod queries;
 mod races;
+mod register;
 mod schema;
 mod support;

@@ -1,7 +1,7 @@
 use regflow_executor::testing::PgDatabase;
 use regflow_executor::{Database, Error, MigrationMode};
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 13] = [
     "regflow_alert_cursors",
     "regflow_alerts",
     "regflow_calendars",
@@ -10,6 +10,9 @@ const TABLES: [&str; 10] = [
     "regflow_events",
     "regflow_idempotency_keys",
     "regflow_migrations",
+    "regflow_register_entries",
+    "regflow_register_heads",
+    "regflow_register_timers",
     "regflow_timers",
     "regflow_tokens",
 ];

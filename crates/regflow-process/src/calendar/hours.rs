@@ -70,6 +70,19 @@ impl OfficeHours {
         Utc.from_utc_datetime(&date.and_time(self.closing_time))
     }
 
+    /// The instant `date` begins at the centre (local 00:00; the first instant after a
+    /// daylight-saving gap) — also 24:00 of the day before, when a legal period ends.
+    pub fn start_of(&self, date: NaiveDate) -> DateTime<Utc> {
+        let mut local = date.and_time(NaiveTime::MIN);
+        for _ in 0..4 {
+            match self.time_zone.from_local_datetime(&local) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => return t.with_timezone(&Utc),
+                LocalResult::None => local += chrono::Duration::minutes(30),
+            }
+        }
+        Utc.from_utc_datetime(&local)
+    }
+
     /// Reads a period bound: an RFC 3339 time, or a date `YYYY-MM-DD` meaning the start
     /// of that day at the centre.
     ///
@@ -81,14 +94,7 @@ impl OfficeHours {
         }
         let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map_err(|_| format!("`{text}` is neither a date YYYY-MM-DD nor an RFC 3339 time"))?;
-        let mut local = date.and_time(NaiveTime::MIN);
-        for _ in 0..4 {
-            match self.time_zone.from_local_datetime(&local) {
-                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => return Ok(t.with_timezone(&Utc)),
-                LocalResult::None => local += chrono::Duration::minutes(30),
-            }
-        }
-        Err(format!("{date} has no start of day in {}", self.time_zone))
+        Ok(self.start_of(date))
     }
 
     /// Formats an instant as RFC 3339 in the centre's offset.

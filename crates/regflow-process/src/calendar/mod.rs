@@ -299,6 +299,17 @@ impl Calendar {
         Ok(Projected { value: self.inner.index.is_working(date)?, provisional: !self.covers(date.year()) })
     }
 
+    /// Whether `date` is a statutory holiday (放假; not a weekend rest day), assuming the
+    /// fixed-date holidays for an uncovered year.
+    pub fn is_holiday_projected(&self, date: NaiveDate) -> Projected<bool> {
+        if self.covers(date.year()) {
+            let value = self.inner.entries.get(&date).is_some_and(|e| e.kind == DayKind::Holiday);
+            Projected { value, provisional: false }
+        } else {
+            Projected { value: is_fixed_date_holiday(date), provisional: true }
+        }
+    }
+
     /// The N-th working day after `date` (`date` itself is not counted; N = 0 gives `date`).
     ///
     /// # Errors

@@ -92,15 +92,15 @@ impl<'a> Decider<'a> {
                 .with(Detail::Materials { materials: names }));
             }
             Outcome::Accepted { acceptance, .. } => {
-                if kind.blocked_by_seizure && ctx.unit_seized {
-                    return Err(self.unit_seized(&intake.unit));
-                }
+                let entry = self.plan_entry(kind, &intake, ctx.actor.id().as_str())?;
                 let completion = self.completion(&acceptance)?;
-                Change::HandledInstantly { intake, materials: given, acceptance, completion }
+                let change = Change::HandledInstantly { intake, materials: given, acceptance, completion };
+                let mut draft = self.draft(role, State::Completed, change);
+                draft.entry = entry;
+                return Ok(vec![draft]);
             }
         };
-        let to = if matches!(change, Change::HandledInstantly { .. }) { State::Completed } else { State::NotAccepted };
-        Ok(vec![self.draft(role, to, change)])
+        Ok(vec![self.draft(role, State::NotAccepted, change)])
     }
 
     pub(super) fn supply_materials(

@@ -28,12 +28,14 @@ use crate::identifier::UnitNumber;
 use crate::party::{IdType, PartyRole};
 use crate::policy::{Policy, PolicyTimeline};
 use crate::refusal::{Detail, Refusal};
+use crate::register::{EntryDraft, RegisterSettings, UnitRegister};
 use crate::transition::{self, Transition, Who};
 
 mod clocks;
 mod closing;
 mod intake;
 mod processing;
+mod register;
 mod rules;
 
 /// A centre's settings that rules depend on.
@@ -45,12 +47,24 @@ pub struct Centre {
     pub hours: OfficeHours,
     /// Whether reviewer ≠ accepting clerk and registrar ≠ reviewer is enforced (default on).
     pub separation_of_duties: bool,
+    /// The register's clocks and checks (SPEC 13).
+    pub register: RegisterSettings,
 }
 
 impl Centre {
-    /// A centre with default hours and separation of duties on.
+    /// A centre with default hours, separation of duties on and the default register settings.
     pub fn new(id: impl Into<String>) -> Centre {
-        Centre { id: CentreId::new(id), hours: OfficeHours::default(), separation_of_duties: true }
+        Centre {
+            id: CentreId::new(id),
+            hours: OfficeHours::default(),
+            separation_of_duties: true,
+            register: RegisterSettings::default(),
+        }
+    }
+
+    /// The register's clock with `calendar`.
+    pub fn legal_clock<'a>(&'a self, calendar: &'a Calendar) -> crate::register::LegalClock<'a> {
+        crate::register::LegalClock { calendar, hours: &self.hours, settings: &self.register }
     }
 
     /// Separation of duties (SPEC 5.2): whether `officer` is kept from doing `step` on
@@ -88,8 +102,10 @@ pub struct Context<'a> {
     pub catalogue: &'a Catalogue,
     /// The id of the case addressed (the new case's id for a creating command).
     pub case_id: &'a CaseId,
-    /// Whether the case's unit carries an unreleased seizure (only the executor knows).
-    pub unit_seized: bool,
+    /// The register of the unit the command records on, settled to `now` (only the
+    /// executor knows it; see [`crate::unit_to_check`]). `None` reads as a unit with no
+    /// entries.
+    pub register: Option<&'a UnitRegister>,
     /// Refuse with `conflict` unless the case is at this version (checked right after the
     /// centre, so another centre learns nothing from it).
     pub expected_version: Option<u64>,
@@ -111,6 +127,9 @@ pub struct Decision {
     pub case: Case,
     /// The alerts to arm; every other pending alert of the case is disarmed.
     pub alerts: Vec<PlannedAlert>,
+    /// The register entries the events write, each with the `seq` of its event (one event,
+    /// one entry; SPEC 13.1).
+    pub entries: Vec<(u64, EntryDraft)>,
 }
 
 /// Whether `actor` may load or replace the working-day calendar (SPEC 2.1, 10): a
@@ -151,6 +170,7 @@ struct Draft {
     at: DateTime<Utc>,
     state_after: State,
     change: Change,
+    entry: Option<EntryDraft>,
 }
 
 fn refuse(code: ErrorCode, message: impl Into<String>) -> Refusal {
@@ -234,7 +254,7 @@ impl<'a> Decider<'a> {
             for (i, a) in intake.applicants.iter().enumerate() {
                 non_empty(&format!("applicants[{i}].name"), &a.name)?;
             }
-            Ok(())
+            register::check_shapes(intake)
         };
         match self.command {
             Command::Apply { intake, .. } => {
@@ -486,37 +506,47 @@ impl<'a> Decider<'a> {
         self.ctx.policies.in_force(date).map_err(Refusal::from)
     }
 
+    /// A party as given, its identifier read by its type (`field` names it in a refusal).
+    fn party(
+        &self,
+        field: &str,
+        a: &crate::command::ApplicantInput,
+        category: crate::ApplicantCategory,
+    ) -> Result<Applicant, Refusal> {
+        let id_field = format!("{field}.id");
+        let id_type = a.id_type.unwrap_or(IdType::default_for(category));
+        let id = PartyId::parse(&a.id, id_type).map_err(|e| {
+            let why = match a.id_type {
+                Some(_) => format!("was read as {} (id_type `{id_type}`)", id_type.describe()),
+                None => format!(
+                    "was read as {}, the default for an {} case (give `id_type`: `{}` for a party of the other type)",
+                    id_type.describe(),
+                    category,
+                    id_type.other()
+                ),
+            };
+            Refusal::new(ErrorCode::InvalidIdentifier, format!("{id_field} {why}: {}", e.reason))
+                .with(Detail::Field { name: id_field.clone() })
+        })?;
+        Ok(Applicant { name: a.name.trim().to_owned(), id, role: a.role.unwrap_or(PartyRole::Obligee), share: None })
+    }
+
     // 10. invalid_identifier
     fn parse_intake(&self, input: &IntakeInput, kind: &KindSpec) -> Result<Intake, Refusal> {
-        let mut applicants = Vec::with_capacity(input.applicants.len());
+        let mut applicants: Vec<Applicant> = Vec::with_capacity(input.applicants.len());
         for (i, a) in input.applicants.iter().enumerate() {
-            let field = format!("applicants[{i}].id");
-            let id_type = a.id_type.unwrap_or(IdType::default_for(input.applicant_category));
-            let id = PartyId::parse(&a.id, id_type).map_err(|e| {
-                let why = match a.id_type {
-                    Some(_) => format!("was read as {} (id_type `{id_type}`)", id_type.describe()),
-                    None => format!(
-                        "was read as {}, the default for an {} case (give `id_type`: `{}` for a party of the other type)",
-                        id_type.describe(),
-                        input.applicant_category,
-                        id_type.other()
-                    ),
-                };
-                Refusal::new(ErrorCode::InvalidIdentifier, format!("{field} {why}: {}", e.reason))
-                    .with(Detail::Field { name: field.clone() })
-            })?;
-            if applicants.iter().any(|x: &Applicant| x.id == id) {
-                return Err(Refusal::argument(&field, format!("{field}: `{}` is listed twice", id.as_str())));
+            let field = format!("applicants[{i}]");
+            let party = self.party(&field, a, input.applicant_category)?;
+            if applicants.iter().any(|x| x.id == party.id) {
+                let field = format!("{field}.id");
+                return Err(Refusal::argument(&field, format!("{field}: `{}` is listed twice", party.id.as_str())));
             }
-            applicants.push(Applicant {
-                name: a.name.trim().to_owned(),
-                id,
-                role: a.role.unwrap_or(PartyRole::Obligee),
-            });
+            applicants.push(party);
         }
         let unit = UnitNumber::parse(&input.unit).map_err(|e| {
             Refusal::new(ErrorCode::InvalidIdentifier, format!("unit: {e}")).with(Detail::Field { name: "unit".into() })
         })?;
+        let (register, consents) = self.register_args(kind, input, &mut applicants)?;
         Ok(Intake {
             kind: kind.id.clone(),
             category: input.applicant_category,
@@ -524,6 +554,8 @@ impl<'a> Decider<'a> {
             unit,
             channel: input.channel,
             priority: input.priority,
+            consents,
+            register,
         })
     }
 
@@ -556,7 +588,15 @@ impl<'a> Decider<'a> {
     }
 
     fn draft(&self, role: Role, state_after: State, change: Change) -> Draft {
-        Draft { command: self.name(), actor: self.ctx.actor.id().clone(), role, at: self.ctx.now, state_after, change }
+        Draft {
+            command: self.name(),
+            actor: self.ctx.actor.id().clone(),
+            role,
+            at: self.ctx.now,
+            state_after,
+            change,
+            entry: None,
+        }
     }
 
     fn case(&self) -> &'a Case {
@@ -570,6 +610,7 @@ impl<'a> Decider<'a> {
     fn commit(&self, drafts: Vec<Draft>) -> Decision {
         let mut case = self.case.cloned();
         let mut events = Vec::with_capacity(drafts.len());
+        let mut entries = Vec::new();
         for d in drafts {
             let state_before = case.as_ref().map(Case::state);
             let (policy_id, calendar_version) = match &d.change {
@@ -599,6 +640,9 @@ impl<'a> Decider<'a> {
                 calendar_version,
                 captured_at: if events.is_empty() { self.ctx.captured_at } else { None },
             };
+            if let Some(entry) = d.entry {
+                entries.push((event.seq, entry));
+            }
             let next = match case {
                 None => Case::open(&event),
                 Some(c) => c.apply(&event),
@@ -610,6 +654,6 @@ impl<'a> Decider<'a> {
         }
         let case = case.expect("a decision has a case");
         let alerts = case.armed_alerts();
-        Decision { events, case, alerts }
+        Decision { events, case, alerts, entries }
     }
 }

@@ -37,6 +37,7 @@ impl<'a> Decider<'a> {
                 role: Role::System,
                 at: ctx.now,
                 state_after: State::Suspended,
+                entry: None,
                 change: Change::Suspended {
                     cause: SuspensionCause::PublicNotice,
                     note: format!("public notice of {days} working days (公告)"),
@@ -70,16 +71,17 @@ impl<'a> Decider<'a> {
             )
             .with(Detail::Tasks { tasks: pending }));
         }
-        if kind.blocked_by_seizure && ctx.unit_seized {
-            return Err(self.unit_seized(&case.intake().unit));
-        }
+        let court = case.acceptance().map_or_else(|| ctx.actor.id().as_str(), |a| a.by.as_str());
+        let entry = self.plan_entry(kind, case.intake(), court)?;
         let completion = if kind.produces.issues_certificate() {
             None
         } else {
             Some(self.completion(case.acceptance().expect("accepted"))?)
         };
         let to = if completion.is_some() { State::Completed } else { State::Recorded };
-        Ok(vec![self.draft(role, to, Change::Recorded { completion })])
+        let mut draft = self.draft(role, to, Change::Recorded { completion });
+        draft.entry = entry;
+        Ok(vec![draft])
     }
 
     pub(super) fn issue_certificate(&self, role: Role) -> Result<Vec<Draft>, Refusal> {

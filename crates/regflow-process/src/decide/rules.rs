@@ -81,17 +81,11 @@ impl<'a> Decider<'a> {
             Command::Withdraw { consenting } => self.withdraw(role, consenting),
             Command::Extend { working_days, reason } => self.extend(role, *working_days, reason),
             Command::Evaluate { rating, comment } => self.evaluate(role, *rating, comment),
+            Command::LawsuitFiled { court, filed_on } => self.lawsuit_filed(kind, role, court, *filed_on),
+            Command::RenewSeizure { term_years } => self.renew_seizure(kind, role, *term_years),
             Command::RaiseAlert { alert } => self.raise_alert(role, *alert),
             Command::Reproject => self.reproject(role),
         }
-    }
-
-    pub(super) fn unit_seized(&self, unit: &UnitNumber) -> Refusal {
-        refuse(
-            ErrorCode::UnitSeized,
-            format!("unit {unit} carries a seizure that has not been released (查扣冻规定 Art. 25)"),
-        )
-        .with(Detail::Field { name: "unit".into() })
     }
 
     pub(super) fn resumed(&self, role: Role, at: DateTime<Utc>, automatic: bool) -> Result<Draft, Refusal> {

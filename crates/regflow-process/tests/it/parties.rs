@@ -19,6 +19,8 @@ fn mortgage() -> IntakeInput {
         unit: UNIT.into(),
         channel: Channel::Bank,
         priority: Priority::Standard,
+        consents: Vec::new(),
+        register: Default::default(),
     }
 }
 

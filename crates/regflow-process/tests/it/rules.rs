@@ -126,9 +126,9 @@ fn recording_waits_for_pledges_tasks_and_seizures() {
     );
     w.ok("A", "2026-03-02T15:10:00+08:00", &tr, Command::task_succeeded(Task::TransactionFiling));
     // A seizure wins.
-    w.unit_seized = true;
+    let seizure = w.seize("2026-03-02T15:30:00+08:00");
     w.refused("A", "2026-03-02T16:00:00+08:00", &reg, Command::Record, ErrorCode::UnitSeized);
-    w.unit_seized = false;
+    w.release(seizure, "2026-03-03T09:00:00+08:00");
     let d = w.ok("A", "2026-03-03T10:00:00+08:00", &reg, Command::Record);
     assert_eq!(d.case.state(), State::Recorded);
     let d = w.ok("A", "2026-03-04T10:00:00+08:00", &clerk, Command::IssueCertificate);
@@ -151,7 +151,7 @@ fn tasks_apply_only_to_kinds_that_have_them() {
 #[test]
 fn seizure_blocks_only_transfers_mortgages_and_changes() {
     let mut w = World::new();
-    w.unit_seized = true;
+    w.seize("2026-03-02T09:00:00+08:00");
     let clerk = w.staff("clerk-1");
     let (rev, reg) = (w.staff("rev-1"), w.staff("reg-1"));
     for (label, kind, code) in [

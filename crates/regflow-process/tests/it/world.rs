@@ -2,9 +2,11 @@
 
 use crate::at;
 use regflow_process::catalogue::Catalogue;
+use regflow_process::identifier::UnitNumber;
+use regflow_process::register::{Content, EntryDraft, NationalClass, UnitRegister};
 use regflow_process::{
-    decide, Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId, Channel, Command,
-    Context, Decision, ErrorCode, Event, IntakeInput, PolicyTimeline, Refusal, Role,
+    decide, unit_to_check, Actor, ApplicantCategory, ApplicantInput, Calendar, Case, CaseId, Centre, CentreId, Channel,
+    Command, Context, Decision, ErrorCode, Event, IntakeInput, PolicyTimeline, Refusal, Role,
 };
 use std::collections::HashMap;
 
@@ -20,7 +22,8 @@ pub struct World {
     pub centre: Centre,
     pub cases: HashMap<String, Case>,
     pub history: HashMap<String, Vec<Event>>,
-    pub unit_seized: bool,
+    /// The centre's register: every entry with its `seq`.
+    pub entries: Vec<(u64, EntryDraft)>,
     pub expected_version: Option<u64>,
 }
 
@@ -33,7 +36,7 @@ impl World {
             centre: Centre::new("xining"),
             cases: HashMap::new(),
             history: HashMap::new(),
-            unit_seized: false,
+            entries: Vec::new(),
             expected_version: None,
         }
     }
@@ -73,6 +76,18 @@ impl World {
     ) -> Result<Decision, Refusal> {
         let case_id = CaseId::new(label);
         let before = self.cases.get(label).cloned();
+        // As the executor does: the unit's register, with the ends due by now written first.
+        let mut lapses = Vec::new();
+        let register = match unit_to_check(&self.catalogue, before.as_ref(), &command) {
+            Some(check) => {
+                let mut reg = self.register(&check.unit);
+                let clock = self.centre.legal_clock(&self.calendar);
+                let first = self.entries.len() as u64 + 1;
+                lapses = reg.settle(now, first, &clock).expect("ends apply");
+                Some(reg)
+            }
+            None => None,
+        };
         let ctx = Context {
             now,
             actor,
@@ -81,7 +96,7 @@ impl World {
             policies: &self.policies,
             catalogue: &self.catalogue,
             case_id: &case_id,
-            unit_seized: self.unit_seized,
+            register: register.as_ref(),
             expected_version: self.expected_version,
             captured_at: None,
         };
@@ -90,6 +105,10 @@ impl World {
             Ok(d) => {
                 self.history.entry(label.to_owned()).or_default().extend(d.events.iter().cloned());
                 self.cases.insert(label.to_owned(), d.case.clone());
+                for draft in lapses.into_iter().chain(d.entries.iter().map(|(_, e)| e.clone())) {
+                    let seq = self.entries.len() as u64 + 1;
+                    self.entries.push((seq, draft));
+                }
             }
             Err(_) => assert_eq!(self.cases.get(label), before.as_ref(), "a refused command changed the case"),
         }
@@ -114,6 +133,58 @@ impl World {
                 r
             }
         }
+    }
+
+    /// A copy of the world, to try another way from here.
+    pub fn clone_world(&self) -> World {
+        World {
+            calendar: self.calendar.clone(),
+            policies: self.policies.clone(),
+            catalogue: self.catalogue.clone(),
+            centre: self.centre.clone(),
+            cases: self.cases.clone(),
+            history: self.history.clone(),
+            entries: self.entries.clone(),
+            expected_version: self.expected_version,
+        }
+    }
+
+    /// The register of `unit` as its entries fold.
+    pub fn register(&self, unit: &UnitNumber) -> UnitRegister {
+        let clock = self.centre.legal_clock(&self.calendar);
+        let mine = self.entries.iter().filter(|(_, e)| &e.unit == unit).map(|(s, e)| (*s, e));
+        UnitRegister::rebuild(unit.clone(), mine, &clock).expect("the world's register folds")
+    }
+
+    /// Writes a seizure of `UNIT` by `court-9` at `when`, as a court's instant case would.
+    pub fn seize(&mut self, when: &str) -> u64 {
+        let seq = self.entries.len() as u64 + 1;
+        let draft = EntryDraft {
+            unit: UnitNumber::parse(UNIT).unwrap(),
+            case: None,
+            refers_to: None,
+            recorded_at: at(when),
+            class: NationalClass::Seizure,
+            history: false,
+            content: Content::Seizure { court: "court-9".into(), ruling: None, term_years: 3 },
+        };
+        self.entries.push((seq, draft));
+        seq
+    }
+
+    /// Releases the seizure `entry` of `UNIT` at `when`.
+    pub fn release(&mut self, entry: u64, when: &str) {
+        let seq = self.entries.len() as u64 + 1;
+        let draft = EntryDraft {
+            unit: UnitNumber::parse(UNIT).unwrap(),
+            case: None,
+            refers_to: Some(entry),
+            recorded_at: at(when),
+            class: NationalClass::Seizure,
+            history: false,
+            content: Content::SeizureRelease,
+        };
+        self.entries.push((seq, draft));
     }
 
     pub fn case(&self, label: &str) -> &Case {

@@ -5,8 +5,12 @@ pub(crate) trait Dialect {
     /// Appended to the due-timer claim's inner `SELECT` (PostgreSQL: skip rows other
     /// workers hold).
     const CLAIM_LOCK: &'static str;
-    /// Locks a unit (`$1`) until the transaction ends, if the backend needs it.
-    const UNIT_LOCK: Option<&'static str>;
+    /// Appended to the `SELECT` of a centre's register head (PostgreSQL: lock the row until
+    /// the transaction ends, so a centre's recordings serialise on it).
+    const HEAD_LOCK: &'static str;
+    /// Appended to a single-table claim's inner `SELECT` (PostgreSQL: skip rows other
+    /// workers hold).
+    const SKIP_LOCKED: &'static str;
     /// Locks the calendar loads until the transaction ends, if the backend needs it.
     const CALENDAR_LOCK: Option<&'static str>;
     /// Serialises alert writers until the transaction ends, if the backend needs it.

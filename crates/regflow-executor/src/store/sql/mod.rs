@@ -11,6 +11,7 @@ mod calendars;
 mod delivery;
 pub(crate) mod dialect;
 mod reads;
+mod register;
 mod schema;
 mod tokens;
 mod writes;
@@ -110,6 +111,9 @@ macro_rules! statements {
             $crate::store::TokenRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::AlertRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::CalendarRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+            $crate::store::EntryRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+            $crate::store::RegisterTimerRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+            (Option<i64>,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (String,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (String, String): for<'r> sqlx::FromRow<'r, DB::Row>,

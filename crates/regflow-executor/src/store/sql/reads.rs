@@ -68,24 +68,15 @@ statements! {
 
     /// The earliest unfired timer's due instant.
     pub(crate) async fn next_due(self) -> Result<Option<i64>> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT due_at FROM regflow_timers WHERE fired_at IS NULL ORDER BY due_at LIMIT 1")
-                .fetch_optional(self.0)
-                .await?;
-        Ok(row.map(|(t,)| t))
+        let (due,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MIN(d) FROM (SELECT MIN(due_at) AS d FROM regflow_timers WHERE fired_at IS NULL \
+             UNION ALL SELECT MIN(due_at) FROM regflow_register_timers WHERE fired_at IS NULL) x",
+        )
+        .fetch_one(self.0)
+        .await?;
+        Ok(due)
     }
 
-    /// Whether the unit's latest recorded seizure or release is a seizure (`seize`).
-    pub(crate) async fn unit_seized(self, unit: &str, seize: &str) -> Result<bool> {
-        let latest: Option<(String,)> = sqlx::query_as(
-            "SELECT unit_effect FROM regflow_cases WHERE unit = $1 AND unit_effect IS NOT NULL \
-             AND recorded_at IS NOT NULL ORDER BY recorded_at DESC, version DESC LIMIT 1",
-        )
-        .bind(unit)
-        .fetch_optional(self.0)
-        .await?;
-        Ok(latest.is_some_and(|(effect,)| effect == seize))
-    }
 
     /// The request hash and stored result of `actor`'s idempotency key at `centre`.
     pub(crate) async fn idempotency_get(

@@ -1,5 +1,5 @@
 //! Statements that write a decision: new and updated cases, their applicants, events,
-//! timers (armed, claimed, dropped), unit locks, idempotency keys and savepoints. On
+//! timers (armed, claimed, dropped), idempotency keys and savepoints. On
 //! PostgreSQL one command's writes go in one statement of data-modifying CTEs.
 
 use super::dialect::{
@@ -277,14 +277,6 @@ statements! {
         for chunk in timers.chunks(KEYS_PER_STATEMENT) {
             let sql = format!("DELETE FROM regflow_timers WHERE {}", timer_keys::<C>(chunk.len(), 1));
             bind_timers(sqlx::query(&sql).persistent(prepared(chunk.len())), chunk).execute(&mut *self.0).await?;
-        }
-        Ok(())
-    }
-
-    /// Serialises, until the transaction ends, the transactions that record on `unit`.
-    pub(crate) async fn lock_unit(self, unit: &str) -> Result<()> {
-        if let Some(lock) = C::UNIT_LOCK {
-            sqlx::query(lock).bind(unit).execute(self.0).await?;
         }
         Ok(())
     }

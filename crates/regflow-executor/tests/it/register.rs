@@ -1,0 +1,215 @@
+//! The register through the engine (SPEC 13): entries written with their events, pages
+//! now and as of any instant, lapses fired once however many engines run, verification
+//! naming an edited, deleted or inserted entry.
+
+use crate::support::*;
+use regflow_executor::on_both;
+use regflow_executor::{Engine, ManualClock, RegisterTampering, Request};
+use regflow_process::identifier::UnitNumber;
+use regflow_process::register::{EntryType, UnitStatus};
+use regflow_process::{
+    ApplicantCategory, ApplicantInput, CaseId, Channel, Command, ErrorCode, IntakeInput, PartyRole, Role, Task,
+};
+
+const WANG: &str = "630102197001010014";
+
+fn unit() -> UnitNumber {
+    UnitNumber::parse(UNIT).unwrap()
+}
+
+async fn raw(engine: &Engine, sql: &str) {
+    if let Some(pool) = engine.sqlite_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    } else if let Some(pool) = engine.postgres_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+}
+
+/// Accepts, reviews and records a case of `kind` with `parties` on UNIT.
+async fn record(
+    engine: &Engine,
+    label: &str,
+    kind: &str,
+    parties: Vec<ApplicantInput>,
+) -> regflow_executor::Result<regflow_executor::Executed> {
+    let id = CaseId::new(label);
+    let intake = IntakeInput::new(kind, ApplicantCategory::Individual, parties, UNIT, Channel::Window);
+    let accept = Command::Accept { intake: Some(intake), materials: all_materials(engine, kind) };
+    engine.execute(Request::to(&id, staff("clerk-1", Role::Clerk), accept)).await?;
+    for task in engine.catalogue().get(kind).unwrap().tasks.clone() {
+        let officer =
+            if task == Task::Tax { staff("tax-1", Role::TaxOfficer) } else { staff("tr-1", Role::TransactionOfficer) };
+        engine.execute(Request::to(&id, officer, Command::task_succeeded(task))).await?;
+    }
+    engine.execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review)).await?;
+    engine.execute(Request::to(&id, staff("reg-1", Role::Registrar), Command::Record)).await
+}
+
+async fn owners_change_hands(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let first = vec![ApplicantInput::new("张三", ZHANG).share("1/3"), ApplicantInput::new("李四", LI).share("2/3")];
+    let done = record(&engine, "F", "first_registration", first).await.unwrap();
+    assert_eq!(done.register.len(), 1, "one event, one entry");
+    let entry = &done.register[0];
+    assert_eq!(
+        (entry.seq, entry.entry_type(), entry.event),
+        (1, EntryType::Ownership, Some(done.entries[0].event.seq))
+    );
+    assert_eq!(entry.id, "xining.1");
+    clock.set(at("2026-03-04T16:20:00+08:00"));
+    let sale = vec![
+        ApplicantInput::new("张三", ZHANG).role(PartyRole::Obligor),
+        ApplicantInput::new("李四", LI).role(PartyRole::Obligor),
+        ApplicantInput::new("王五", WANG),
+    ];
+    let err = record(
+        &engine,
+        "X",
+        "transfer_second_hand",
+        vec![ApplicantInput::new("李四", LI).role(PartyRole::Obligor), ApplicantInput::new("王五", WANG)],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::NotTheOwner));
+    record(&engine, "T", "transfer_second_hand", sale).await.unwrap();
+    let page = engine.unit_page(&xining(), &unit(), None).await.unwrap();
+    assert_eq!(page.status, UnitStatus::Registered);
+    let owners: Vec<(&str, String)> = page.owners.iter().map(|o| (o.name.as_str(), o.share.to_string())).collect();
+    assert_eq!(owners, vec![("王五", "1/1".to_owned())]);
+    let before = engine.unit_page(&xining(), &unit(), Some(at("2026-03-04T16:19:59+08:00"))).await.unwrap();
+    let owners: Vec<(&str, String)> = before.owners.iter().map(|o| (o.name.as_str(), o.share.to_string())).collect();
+    assert_eq!(owners, vec![("张三", "1/3".to_owned()), ("李四", "2/3".to_owned())]);
+    assert_eq!(engine.unit_entries(&xining(), &unit()).await.unwrap().len(), 2);
+    let of_t = engine.case_entries(&CaseId::new("T")).await.unwrap();
+    assert_eq!(of_t.len(), 1);
+    assert_eq!(of_t[0].draft.class.code(), 200);
+    let v = engine.verify_register(&xining()).await.unwrap();
+    assert!(v.is_intact(), "{v:?}");
+    assert_eq!((v.entries, v.units), (2, 1));
+}
+on_both!(recording_writes_its_entry_with_its_event, owners_change_hands);
+
+async fn lapse_once(db: &Db) {
+    let clock = ManualClock::new(at("2025-09-16T10:00:00+08:00"));
+    let a = engine(db, &clock).await;
+    let b = engine(db, &clock).await;
+    record(&a, "O", "objection", vec![ApplicantInput::new("张三", ZHANG)]).await.unwrap();
+    assert_eq!(a.next_due().await.unwrap().map(|t| t <= at("2025-10-10T00:00:00+08:00")), Some(true));
+    // Two engines fire at once after the lapse: one lapse entry, at its due instant.
+    let after = at("2025-10-10T00:00:01+08:00");
+    let (pa, pb) = tokio::join!(
+        a.run_due(after, &regflow_executor::IgnoreAlerts),
+        b.run_due(after, &regflow_executor::IgnoreAlerts)
+    );
+    let lapses = pa.unwrap().register.len() + pb.unwrap().register.len();
+    assert_eq!(lapses, 1, "the lapse is written once");
+    let entries = a.unit_entries(&xining(), &unit()).await.unwrap();
+    let types: Vec<EntryType> = entries.iter().map(|e| e.entry_type()).collect();
+    assert_eq!(types, vec![EntryType::Objection, EntryType::ObjectionLapsed]);
+    assert_eq!(entries[1].draft.recorded_at, at("2025-10-10T00:00:00+08:00"));
+    assert_eq!(entries[1].draft.refers_to, Some(1));
+    // Nothing is due any more; a later pass writes nothing.
+    assert!(a
+        .run_due(at("2025-10-10T08:00:00+08:00"), &regflow_executor::IgnoreAlerts)
+        .await
+        .unwrap()
+        .register
+        .is_empty());
+    // A lawsuit now is refused: the objection is gone.
+    clock.set(at("2025-10-10T09:00:00+08:00"));
+    let lawsuit =
+        Command::LawsuitFiled { court: "城中区人民法院".into(), filed_on: "2025-10-09".parse().unwrap() };
+    let err = a.execute(Request::to(&CaseId::new("O"), applicant(ZHANG), lawsuit)).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::InvalidTransition));
+    assert!(a.verify_register(&xining()).await.unwrap().is_intact());
+}
+on_both!(a_lapse_is_written_once_however_many_engines_fire, lapse_once);
+
+async fn lazy_lapse(db: &Db) {
+    // No watcher ran: the next command on the unit writes the lapse first, in its own
+    // transaction, at the lapse's due instant.
+    let clock = ManualClock::new(at("2025-09-16T10:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    record(&engine, "O", "objection", vec![ApplicantInput::new("张三", ZHANG)]).await.unwrap();
+    clock.set(at("2025-10-20T10:00:00+08:00"));
+    let done = record(&engine, "F", "first_registration", vec![ApplicantInput::new("张三", ZHANG)]).await.unwrap();
+    let types: Vec<EntryType> = done.register.iter().map(|e| e.entry_type()).collect();
+    assert_eq!(types, vec![EntryType::ObjectionLapsed, EntryType::Ownership]);
+    // A refused recording writes nothing, lapses included.
+    let entries = engine.unit_entries(&xining(), &unit()).await.unwrap().len();
+    let err = record(&engine, "F2", "first_registration", vec![ApplicantInput::new("李四", LI)]).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::UnitRegistered));
+    assert_eq!(engine.unit_entries(&xining(), &unit()).await.unwrap().len(), entries);
+}
+on_both!(the_next_command_on_a_unit_writes_the_lapses_due_first, lazy_lapse);
+
+async fn tampering(db: &Db) {
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    record(&engine, "F", "first_registration", vec![ApplicantInput::new("张三", ZHANG)]).await.unwrap();
+    for label in ["O1", "O2", "O3"] {
+        record(&engine, label, "objection", vec![ApplicantInput::new("李四", LI)]).await.unwrap();
+    }
+    assert!(engine.verify_register(&xining()).await.unwrap().is_intact());
+    // Edited: an owner's name.
+    raw(&engine, "UPDATE regflow_register_entries SET body = replace(body, '张三', '赵六') WHERE seq = 1").await;
+    let v = engine.verify_register(&xining()).await.unwrap();
+    assert_eq!(v.problems, vec![RegisterTampering::Edited { seq: 1 }], "{v:?}");
+    raw(&engine, "UPDATE regflow_register_entries SET body = replace(body, '赵六', '张三') WHERE seq = 1").await;
+    // A column edited.
+    raw(&engine, "UPDATE regflow_register_entries SET unit = '630102001001GB00001F00010002' WHERE seq = 2").await;
+    let v = engine.verify_register(&xining()).await.unwrap();
+    assert!(v.problems.contains(&RegisterTampering::Column { seq: 2, column: "unit".into() }), "{v:?}");
+    raw(&engine, &format!("UPDATE regflow_register_entries SET unit = '{UNIT}' WHERE seq = 2")).await;
+    assert!(engine.verify_register(&xining()).await.unwrap().is_intact());
+    // Deleted: the entry after the gap is named, and the event that wrote it has no entry.
+    raw(&engine, "DELETE FROM regflow_register_entries WHERE seq = 3").await;
+    let v = engine.verify_register(&xining()).await.unwrap();
+    assert!(v.problems.contains(&RegisterTampering::Broken { seq: 4 }), "{v:?}");
+    assert!(v.problems.iter().any(|p| matches!(p, RegisterTampering::NoEntry { case, .. } if case == "O2")), "{v:?}");
+    // Inserted: a copy of entry 4 at seq 5 does not chain, and names an event already taken.
+    raw(
+        &engine,
+        "INSERT INTO regflow_register_entries (centre, seq, unit, case_id, entry_type, recorded_at, body, prev_hash, hash) \
+         SELECT centre, 5, unit, case_id, entry_type, recorded_at, body, prev_hash, hash FROM regflow_register_entries WHERE seq = 4",
+    )
+    .await;
+    let v = engine.verify_register(&xining()).await.unwrap();
+    assert!(v.problems.contains(&RegisterTampering::Broken { seq: 5 }), "{v:?}");
+    // The last one deleted: the head names it.
+    raw(&engine, "DELETE FROM regflow_register_entries WHERE seq = 5").await;
+    raw(&engine, "DELETE FROM regflow_register_entries WHERE seq = 4").await;
+    let v = engine.verify_register(&xining()).await.unwrap();
+    assert!(v.problems.contains(&RegisterTampering::Truncated { head: 4, last: 2 }), "{v:?}");
+}
+on_both!(verification_names_an_edited_deleted_or_inserted_entry, tampering);
+
+async fn racing_sales(db: &Db) {
+    // Two sales of one unit by its owner to two buyers, recorded at once: one wins, the
+    // other finds the owner changed.
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    record(&engine, "F", "first_registration", vec![ApplicantInput::new("张三", ZHANG)]).await.unwrap();
+    let (x, y) = tokio::join!(
+        record(
+            &engine,
+            "S1",
+            "transfer_second_hand",
+            vec![ApplicantInput::new("张三", ZHANG).role(PartyRole::Obligor), ApplicantInput::new("李四", LI)]
+        ),
+        record(
+            &engine,
+            "S2",
+            "transfer_second_hand",
+            vec![ApplicantInput::new("张三", ZHANG).role(PartyRole::Obligor), ApplicantInput::new("王五", WANG)]
+        ),
+    );
+    let codes: Vec<Option<ErrorCode>> = [x, y].into_iter().map(|r| r.err().map(|e| e.code().unwrap())).collect();
+    assert!(codes.contains(&None), "{codes:?}");
+    assert!(codes.iter().any(|c| matches!(c, Some(ErrorCode::NotTheOwner | ErrorCode::Conflict))), "{codes:?}");
+    let page = engine.unit_page(&xining(), &unit(), None).await.unwrap();
+    assert_eq!(page.owners.len(), 1);
+    assert!(engine.verify_register(&xining()).await.unwrap().is_intact());
+}
+on_both!(two_sales_of_one_unit_cannot_both_record, racing_sales);

@@ -1,0 +1,18 @@
+//! The register (不动产登记簿, SPEC 13): entries, the unit page they fold into, the legal
+//! clocks that end rights by themselves, and the rules a recording must pass.
+//!
+//! The executor loads a unit's entries, folds them here ([`UnitRegister::rebuild`]),
+//! writes the ends already due ([`UnitRegister::settle`]) and hands the register to
+//! `decide`, which plans the recording's entry or refuses it ([`rules`]). Nothing here
+//! reads the clock or a database.
+
+pub mod clock;
+pub mod entry;
+pub mod page;
+pub mod rules;
+pub mod share;
+
+pub use clock::{LegalClock, RegisterSettings, RestDays};
+pub use entry::{Amount, Content, Entry, EntryDraft, EntryRef, EntryType, Holder, NationalClass};
+pub use page::{ApplyError, End, UnitPage, UnitRegister, UnitStatus};
+pub use share::Share;
