@@ -31,19 +31,23 @@ fn without_messages(mut v: Value) -> Value {
 
 async fn check_all(database: &str) {
     for file in scenario_files() {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let expected_path = file.with_extension("expected.json");
-        let expected: Value = serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
-        let output = scenario::run(&text, database).await.unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let got = serde_json::to_value(&output).unwrap();
-        assert_eq!(
-            without_messages(got),
-            without_messages(expected),
-            "{} differs from {}",
-            file.display(),
-            expected_path.display()
-        );
+        check(&file, database).await;
     }
+}
+
+async fn check(file: &Path, database: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let expected_path = file.with_extension("expected.json");
+    let expected: Value = serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
+    let output = scenario::run(&text, database).await.unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let got = serde_json::to_value(&output).unwrap();
+    assert_eq!(
+        without_messages(got),
+        without_messages(expected),
+        "{} differs from {}",
+        file.display(),
+        expected_path.display()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,12 +57,17 @@ async fn scenarios_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scenarios_on_postgres() {
-    let Some(db) = PgDatabase::create("scenarios_on_postgres").await else {
+    let Some(probe) = PgDatabase::create("scenarios_on_postgres_probe").await else {
         return;
     };
-    // Case ids are unique per run, so every file can share the one database.
-    check_all(db.url()).await;
-    db.drop().await;
+    probe.drop().await;
+    // Each file on a database of its own: the register is the database's, and two files
+    // record on the same units.
+    for (i, file) in scenario_files().iter().enumerate() {
+        let db = PgDatabase::create(&format!("scenarios_on_postgres_{i}")).await.expect("PostgreSQL answered");
+        check(file, db.url()).await;
+        db.drop().await;
+    }
 }
 
 #[tokio::test]

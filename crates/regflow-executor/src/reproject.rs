@@ -160,10 +160,16 @@ impl Engine {
         for row in &rows {
             let case = case_from_row(row)?;
             let actor = Actor::system(case.centre().clone());
+            // A centre this engine does not serve keeps its hours and settings elsewhere:
+            // the engine that serves it re-projects its cases (on start, `finish_calendar_loads`).
+            let Ok(centre) = self.context_centre(case.centre()) else {
+                tracing::warn!(case = %case.id(), centre = %case.centre(), "not re-projected: centre not served here");
+                continue;
+            };
             let ctx = Context {
                 now: self.now().max(case.updated_at()),
                 actor: &actor,
-                centre: self.context_centre(case.centre())?,
+                centre,
                 calendar: &calendar,
                 policies: self.policies(),
                 catalogue: self.catalogue(),

@@ -380,7 +380,8 @@ impl CommandName {
         matches!(self, CommandName::Apply | CommandName::Accept | CommandName::HandleInstantly | CommandName::Import)
     }
 
-    /// Whether an applicant issues it (SPEC 5.2: refused unless the actor is an applicant).
+    /// Whether an applicant issues it (SPEC 5.2: refused unless the actor is one of the
+    /// case's applicants), alone or besides a clerk.
     pub const fn applicant_side(self) -> bool {
         matches!(
             self,
@@ -389,6 +390,7 @@ impl CommandName {
                 | CommandName::SupplyMaterials
                 | CommandName::Withdraw
                 | CommandName::Evaluate
+                | CommandName::LawsuitFiled
         )
     }
 }

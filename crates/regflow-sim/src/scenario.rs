@@ -25,7 +25,41 @@ pub struct Output {
     pub cases: BTreeMap<String, CaseOut>,
     /// Every refused step.
     pub errors: Vec<StepError>,
+    /// The unit pages saved by `unit_page` steps, by their label (present when one ran).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<BTreeMap<String, Value>>,
+    /// Each unit's page at the end (when `include` names `units`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units: Option<BTreeMap<String, Value>>,
+    /// Every register entry (when `include` names `entries`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<EntryOut>>,
 }
+
+/// One register entry in the output (SPEC 17, section 9).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryOut {
+    /// Its place in the centre's register.
+    pub seq: u64,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub entry_type: String,
+    /// The unit.
+    pub unit: String,
+    /// The label of the case whose event wrote it (null for a timer or import).
+    pub case: Option<String>,
+    /// 登记类型.
+    pub class: u16,
+    /// When it took effect.
+    pub recorded_at: String,
+    /// Brought in by an import.
+    pub history: bool,
+    /// The entry it ends, changes or corrects.
+    pub refers_to: Option<u64>,
+}
+
+/// The outputs a scenario's top-level `include` may add.
+const INCLUDES: [&str; 2] = ["units", "entries"];
 
 /// One case in the output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -148,9 +182,11 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
     let mut staff: BTreeMap<String, Vec<Role>> = BTreeMap::new();
     if let Some(map) = doc.get("staff").and_then(Value::as_object) {
         for (id, roles) in map {
+            // A list of roles, or an object with `roles` (and a team and supervisor).
+            let roles = roles.get("roles").unwrap_or(roles);
             let roles = roles
                 .as_array()
-                .ok_or_else(|| ScenarioError(format!("staff.{id} must be a list of roles")))?
+                .ok_or_else(|| ScenarioError(format!("staff.{id} must be a list of roles or {{\"roles\": […]}}")))?
                 .iter()
                 .map(|r| {
                     r.as_str()
@@ -159,6 +195,16 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             staff.insert(id.clone(), roles);
+        }
+    }
+    let mut include: BTreeSet<String> = BTreeSet::new();
+    if let Some(list) = doc.get("include") {
+        for item in list.as_array().ok_or_else(|| ScenarioError("`include` must be a list".into()))? {
+            let name = item.as_str().unwrap_or_default();
+            if !INCLUDES.contains(&name) {
+                return Err(ScenarioError(format!("include: `{item}` is not one of {}", INCLUDES.join(", "))));
+            }
+            include.insert(name.to_owned());
         }
     }
     let steps = doc["steps"].as_array().cloned().unwrap_or_default();
@@ -182,26 +228,28 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
             .await
             .map_err(|e| ScenarioError(format!("database: {e}")))?;
     }
-    // Case ids are unique per run, so a run never meets another run's cases.
+    // Case ids are unique per run, so a run never meets another run's cases (the centre's
+    // register is the database's: a run on a database that has one builds on it).
     let run_id = uuid::Uuid::new_v4().simple().to_string();
     let case_id = |label: &str| CaseId::new(format!("{label}@{}", &run_id[..12]));
     let mut labels: BTreeSet<String> = BTreeSet::new();
     let mut errors = Vec::new();
+    let mut pages: Option<BTreeMap<String, Value>> = None;
     let mut last = first;
     for (i, step) in steps.iter().enumerate() {
         let label = step.get("case").and_then(Value::as_str).map(str::to_owned);
         let outcome = run_step(step, &engine, &clock, &mut last, &staff, &centre, &labels, &case_id).await;
         match outcome {
-            Ok(Some(created)) => {
+            Ok(Done::Created(created)) => {
                 labels.insert(created);
             }
-            Ok(None) => {}
+            Ok(Done::Page(label, page)) => {
+                pages.get_or_insert_with(BTreeMap::new).insert(label, page);
+            }
+            Ok(Done::Nothing) => {}
             Err(r) => {
-                // Messages name the scenario's label, not the run's internal case id.
-                let message = match &label {
-                    Some(l) => r.message.replace(case_id(l).as_str(), l),
-                    None => r.message,
-                };
+                // Messages name the scenario's labels, not the run's internal case ids.
+                let message = r.message.replace(&format!("@{}", &run_id[..12]), "");
                 errors.push(StepError { step: i, case: label, code: r.code, message });
             }
         }
@@ -212,7 +260,55 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
             cases.insert(label.clone(), case_out(&view.case, &centre.hours));
         }
     }
-    Ok(Output { cases, errors })
+    let failed = |e: Error| ScenarioError(e.to_string());
+    let mut all = Vec::new();
+    if !include.is_empty() {
+        loop {
+            let after = all.last().map_or(0, |e: &regflow_process::register::Entry| e.seq);
+            let page = engine.register_entries(&centre.id, after, 1000).await.map_err(failed)?;
+            if page.is_empty() {
+                break;
+            }
+            all.extend(page);
+        }
+    }
+    let label_of = |case: &CaseId| case.as_str().split('@').next().unwrap_or_default().to_owned();
+    let entries = include.contains("entries").then(|| {
+        all.iter()
+            .map(|e| EntryOut {
+                seq: e.seq,
+                entry_type: e.entry_type().as_str().to_owned(),
+                unit: e.draft.unit.to_string(),
+                case: e.draft.case.as_ref().map(label_of),
+                class: e.draft.class.code(),
+                recorded_at: centre.hours.format(e.draft.recorded_at),
+                history: e.draft.history,
+                refers_to: e.draft.refers_to,
+            })
+            .collect()
+    });
+    let units = if include.contains("units") {
+        let mut out = BTreeMap::new();
+        let names: BTreeSet<&regflow_process::identifier::UnitNumber> = all.iter().map(|e| &e.draft.unit).collect();
+        for unit in names {
+            let page = engine.unit_page(&centre.id, unit, Some(last)).await.map_err(failed)?;
+            out.insert(unit.to_string(), serde_json::to_value(page).map_err(|e| ScenarioError(e.to_string()))?);
+        }
+        Some(out)
+    } else {
+        None
+    };
+    Ok(Output { cases, errors, pages, units, entries })
+}
+
+/// What a step did.
+enum Done {
+    /// It created the case of this label.
+    Created(String),
+    /// A `unit_page` step saved this page under this label.
+    Page(String, Value),
+    /// Anything else.
+    Nothing,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -225,7 +321,7 @@ async fn run_step(
     centre: &Centre,
     labels: &BTreeSet<String>,
     case_id: &impl Fn(&str) -> CaseId,
-) -> Result<Option<String>, Refusal> {
+) -> Result<Done, Refusal> {
     let at = step["at"]
         .as_str()
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
@@ -249,7 +345,22 @@ async fn run_step(
     let fields = step.as_object().expect("steps are objects");
     let args = Args(fields);
     match name {
-        "tick" => return Ok(None),
+        "tick" => return Ok(Done::Nothing),
+        "unit_page" => {
+            let unit = args.need(Args::str, "unit")?;
+            let unit = regflow_process::identifier::UnitNumber::parse(&unit)
+                .map_err(|e| refused(ErrorCode::InvalidIdentifier, format!("unit: {e}")))?;
+            let label = args.need(Args::str, "label")?;
+            let as_of = match args.str("as_of")? {
+                None => at,
+                Some(t) => {
+                    centre.hours.parse_instant(&t).map_err(|e| Refusal::argument("as_of", format!("as_of: {e}")))?
+                }
+            };
+            let page = engine.unit_page(&centre.id, &unit, Some(as_of)).await.map_err(refusal_of)?;
+            let page = serde_json::to_value(page).map_err(|e| refused(ErrorCode::InvalidArgument, e.to_string()))?;
+            return Ok(Done::Page(label, page));
+        }
         "load_calendar" => {
             let csv = args.need(Args::str, "csv")?;
             let by = match args.str("actor")? {
@@ -270,7 +381,7 @@ async fn run_step(
                 }
             };
             loaded.map_err(refusal_of)?;
-            return Ok(None);
+            return Ok(Done::Nothing);
         }
         _ => {}
     }
@@ -278,7 +389,15 @@ async fn run_step(
     let label = args.need(Args::str, "case")?;
     let actor_id = args.need(Args::str, "actor")?;
     let exists = labels.contains(&label);
-    let command = wire::command(name, fields, exists)?;
+    // An argument naming an entry by a case's label names that case's entry.
+    let mut fields = fields.clone();
+    for field in ["mortgage_entry", "seizure_entry", "corrects", "entry"] {
+        if let Some(Value::String(named)) = fields.get(field) {
+            let id = case_id(named).as_str().to_owned();
+            fields.insert(field.to_owned(), Value::String(id));
+        }
+    }
+    let command = wire::command(name, &fields, exists)?;
     let actor = match staff_actor(staff, centre, &actor_id) {
         Some(actor) => actor,
         None if command.name().applicant_side() => Actor::applicant(actor_id.clone(), centre.id.clone()),
@@ -287,7 +406,7 @@ async fn run_step(
     let id = case_id(&label);
     let creates = command.name().creates() && !exists;
     engine.execute(Request::to(&id, actor, command)).await.map_err(refusal_of)?;
-    Ok(creates.then_some(label))
+    Ok(if creates { Done::Created(label) } else { Done::Nothing })
 }
 
 fn staff_actor(staff: &BTreeMap<String, Vec<Role>>, centre: &Centre, id: &str) -> Option<Actor> {
