@@ -72,6 +72,52 @@ impl ActorView<'_> {
         self.engine.verify(id).await
     }
 
+    /// The page of `unit` in the caller's centre's register, now or as of `at`: for the
+    /// centre's registration staff, or an applicant who owns the unit now (SPEC 13.5).
+    ///
+    /// # Errors
+    /// `query_not_permitted` for anyone else; [`crate::Error::Database`].
+    pub async fn unit_page(
+        &self,
+        unit: &regflow_process::identifier::UnitNumber,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<regflow_process::register::UnitPage> {
+        let centre = self.actor.centre();
+        let page = self.engine.unit_page(centre, unit, at).await?;
+        // An owner is judged by the page now, whatever instant they ask for.
+        let now = if at.is_some() { self.engine.unit_page(centre, unit, None).await? } else { page.clone() };
+        regflow_process::register::may_read(&self.actor, centre, &now)?;
+        Ok(page)
+    }
+
+    /// The entries of `unit` in the caller's centre's register, optionally those recorded in
+    /// `[from, to)`; readable as [`ActorView::unit_page`].
+    ///
+    /// # Errors
+    /// As [`ActorView::unit_page`].
+    pub async fn unit_entries(
+        &self,
+        unit: &regflow_process::identifier::UnitNumber,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<regflow_process::register::Entry>> {
+        self.unit_page(unit, None).await?;
+        let entries = self.engine.unit_entries(self.actor.centre(), unit).await?;
+        Ok(entries
+            .into_iter()
+            .filter(|e| from.is_none_or(|f| e.draft.recorded_at >= f) && to.is_none_or(|t| e.draft.recorded_at < t))
+            .collect())
+    }
+
+    /// The entries a case's events wrote: for whoever may see the case.
+    ///
+    /// # Errors
+    /// `case_not_found` as [`ActorView::history`].
+    pub async fn case_entries(&self, id: &CaseId) -> Result<Vec<regflow_process::register::Entry>> {
+        self.case(id).await?.ok_or_else(|| not_found(id))?;
+        self.engine.case_entries(id).await
+    }
+
     /// A page of the caller's work queue in `role` (see [`Engine::work_queue_page`]).
     ///
     /// # Errors

@@ -78,11 +78,13 @@ pub enum ErrorCode {
     UnknownMessage,
     /// Only a rejected report may be retried.
     ReportNotRejected,
+    /// The querier may not read this part of the register (SPEC 15.2).
+    QueryNotPermitted,
 }
 
 impl ErrorCode {
     /// Every code, in SPEC 8's order (then regflow's own).
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 36] = [
         ErrorCode::InvalidTransition,
         ErrorCode::ForbiddenRole,
         ErrorCode::SeparationOfDuties,
@@ -118,6 +120,7 @@ impl ErrorCode {
         ErrorCode::InvalidRegister,
         ErrorCode::UnknownMessage,
         ErrorCode::ReportNotRejected,
+        ErrorCode::QueryNotPermitted,
     ];
     /// The stable snake_case id of the code.
     pub const fn as_str(self) -> &'static str {
@@ -157,6 +160,7 @@ impl ErrorCode {
             Self::InvalidRegister => "invalid_register",
             Self::UnknownMessage => "unknown_message",
             Self::ReportNotRejected => "report_not_rejected",
+            Self::QueryNotPermitted => "query_not_permitted",
         }
     }
 }

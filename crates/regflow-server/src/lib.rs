@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod pages;
 pub mod problem;
 mod public;
+mod units;
 pub mod view;
 
 use axum::extract::State;
@@ -118,6 +119,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/cases/{id}/commands", post(cases::command))
         .route("/v1/cases/{id}/history", get(cases::history))
         .route("/v1/cases/{id}/verify", get(cases::verify))
+        .route("/v1/cases/{id}/entries", get(units::case_entries))
+        .route("/v1/units/{unit}", get(units::page))
+        .route("/v1/units/{unit}/entries", get(units::unit_entries))
         .route("/v1/queues/{role}", get(lists::queue))
         .route("/v1/my/cases", get(lists::my_cases))
         .route("/v1/reports", get(lists::report))

@@ -29,9 +29,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::UnknownMaterial
         | ErrorCode::InvalidCalendar
         | ErrorCode::InvalidRegister => StatusCode::BAD_REQUEST,
-        ErrorCode::ForbiddenRole | ErrorCode::SeparationOfDuties | ErrorCode::ChannelNotAllowed => {
-            StatusCode::FORBIDDEN
-        }
+        ErrorCode::ForbiddenRole
+        | ErrorCode::SeparationOfDuties
+        | ErrorCode::ChannelNotAllowed
+        | ErrorCode::QueryNotPermitted => StatusCode::FORBIDDEN,
         ErrorCode::CaseNotFound | ErrorCode::WrongCentre => StatusCode::NOT_FOUND,
         ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::CONFLICT,

@@ -9,10 +9,12 @@
 pub mod clock;
 pub mod entry;
 pub mod page;
+pub mod reading;
 pub mod rules;
 pub mod share;
 
 pub use clock::{LegalClock, RegisterSettings, RestDays};
 pub use entry::{Amount, Content, Entry, EntryDraft, EntryRef, EntryType, Holder, NationalClass};
 pub use page::{ApplyError, End, UnitPage, UnitRegister, UnitStatus};
+pub use reading::{may_read, Reader};
 pub use share::Share;

@@ -241,6 +241,7 @@ impl Label for ErrorCode {
             ErrorCode::InvalidRegister => "登记簿导入数据有误",
             ErrorCode::UnknownMessage => "没有该上报报文",
             ErrorCode::ReportNotRejected => "只有被退回的报文可以重报",
+            ErrorCode::QueryNotPermitted => "无权查询该不动产登记资料",
             _ => UNNAMED_CODE,
         }
     }

@@ -8,6 +8,7 @@
 mod kiosk;
 mod labels;
 mod portal;
+mod register;
 mod session;
 mod staff;
 
@@ -27,7 +28,7 @@ use crate::AppState;
 use session::Visit;
 
 /// The templates, embedded.
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 13] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("portal.html", include_str!("../../templates/portal.html")),
@@ -39,6 +40,7 @@ const TEMPLATES: [(&str, &str); 12] = [
     ("staff_accept.html", include_str!("../../templates/staff_accept.html")),
     ("staff_case.html", include_str!("../../templates/staff_case.html")),
     ("staff_report.html", include_str!("../../templates/staff_report.html")),
+    ("staff_unit.html", include_str!("../../templates/staff_unit.html")),
     ("kiosk.html", include_str!("../../templates/kiosk.html")),
 ];
 
@@ -67,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .route("/staff", get(staff::home))
         .route("/staff/accept", get(staff::accept_form).post(staff::accept))
         .route("/staff/cases/{id}", get(staff::case).post(staff::act))
+        .route("/staff/units/{unit}", get(register::unit))
         .route("/staff/report", get(staff::report))
         .route("/staff/alerts", get(staff::alerts))
         .route("/kiosk", get(kiosk::home).post(kiosk::query))

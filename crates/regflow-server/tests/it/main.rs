@@ -10,3 +10,4 @@ mod problems;
 mod restart;
 mod service;
 mod support;
+mod units;

@@ -5,7 +5,7 @@ use crate::support::*;
 use regflow_executor::on_both;
 
 /// Signs `who` in to the pages at `area` the way a browser does; the `Cookie` header.
-async fn page_session(svc: &Svc, who: &str, area: &str) -> String {
+pub async fn page_session(svc: &Svc, who: &str, area: &str) -> String {
     let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let res = plain.get(format!("{}{area}", svc.base)).send().await.unwrap();
     let cookie_of = |res: &reqwest::Response, name: &str| {

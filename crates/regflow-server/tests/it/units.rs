@@ -1,0 +1,99 @@
+//! The register over HTTP: the unit page now and as of an instant, entries by unit and by
+//! case, and who may read them.
+
+use crate::pages::page_session;
+use crate::support::*;
+use regflow_executor::on_both;
+
+const UNIT: &str = "630102001001GB00001F00010001";
+
+async fn record_first_registration(svc: &Svc) -> String {
+    let body = json!({"command": "accept", "kind": "first_registration", "applicant_category": "individual",
+        "channel": "window", "unit": UNIT,
+        "applicants": [{"name": "张三", "id": ZHANG, "share": "1/3"}, {"name": "李四", "id": LI, "share": "2/3"}],
+        "materials": ["application_form", "identity_proof", "land_use_certificate", "planning_permit",
+                      "completion_acceptance", "survey_report"]});
+    let (s, case) = svc.post("/v1/cases", "clerk", body).await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap().to_owned();
+    for (who, body) in [("reviewer", json!({"command": "review"})), ("registrar", json!({"command": "record"}))] {
+        let (s, v) = svc.command(&id, who, body).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    id
+}
+
+async fn unit_pages(db: &Db) {
+    let svc = Svc::start(db, Limits::default()).await;
+    let id = record_first_registration(&svc).await;
+    let (s, page) = svc.get(&format!("/v1/units/{UNIT}"), "clerk").await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(page["status"], "registered");
+    assert_eq!(page["owners"][1]["share"], "2/3");
+    assert_eq!(page["owners"][0]["since"], "2026-03-02T10:00:00+08:00");
+    assert_eq!(page["restrictions"], json!([]));
+    // As of before the recording: nothing.
+    let (s, before) = svc.get(&format!("/v1/units/{UNIT}?at=2026-03-01"), "clerk").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(before["status"], "unknown");
+    assert_eq!(before["as_of"], "2026-03-01T00:00:00+08:00");
+    // An owner reads their own unit; another applicant and a kiosk may not; another
+    // centre's clerk reads that centre's own register, which knows nothing of the unit.
+    let (s, _) = svc.get(&format!("/v1/units/{UNIT}"), "li").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, other) = svc.get(&format!("/v1/units/{UNIT}"), "h_clerk").await;
+    assert_eq!((s, other["status"].as_str(), other["owners"].clone()), (StatusCode::OK, Some("unknown"), json!([])));
+    for who in ["wang", "kiosk"] {
+        let (s, p) = svc.get(&format!("/v1/units/{UNIT}"), who).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}: {p}");
+        assert_eq!(p["code"], "query_not_permitted");
+    }
+    // Entries by unit and by case.
+    let (s, e) = svc.get(&format!("/v1/units/{UNIT}/entries"), "registrar").await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    assert_eq!(e["entries"][0]["seq"], 1);
+    assert_eq!(e["entries"][0]["content"]["type"], "ownership");
+    assert_eq!(e["entries"][0]["recorded_at"], "2026-03-02T10:00:00+08:00");
+    let (_, e) = svc.get(&format!("/v1/units/{UNIT}/entries?from=2026-03-03"), "registrar").await;
+    assert_eq!(e["entries"], json!([]));
+    let (s, e) = svc.get(&format!("/v1/cases/{id}/entries"), "zhang").await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    assert_eq!(e["entries"][0]["case"], json!(id));
+    let (s, _) = svc.get(&format!("/v1/cases/{id}/entries"), "wang").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Bad input.
+    let (s, p) = svc.get("/v1/units/630102", "clerk").await;
+    assert_eq!((s, p["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_identifier")));
+    let (s, p) = svc.get(&format!("/v1/units/{UNIT}?at=yesterday"), "clerk").await;
+    assert_eq!((s, p["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_argument")));
+    let (s, _) = svc.get(&format!("/v1/units/{UNIT}?when=now"), "clerk").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    svc.stop().await;
+}
+on_both!(the_unit_page_and_who_may_read_it, unit_pages);
+
+async fn workbench_unit_page(db: &Db) {
+    let svc = Svc::start(db, Limits::default()).await;
+    let id = record_first_registration(&svc).await;
+    let cookie = page_session(&svc, "clerk", "/staff").await;
+    let get = |path: String| {
+        let (http, cookie) = (svc.http.clone(), cookie.clone());
+        async move { http.get(path).header("cookie", cookie).send().await.unwrap() }
+    };
+    let case = get(format!("{}/staff/cases/{id}", svc.base)).await.text().await.unwrap();
+    assert!(case.contains(&format!("href=\"/staff/units/{UNIT}\"")), "the case links its unit page");
+    let res = get(format!("{}/staff/units/{UNIT}", svc.base)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    for needle in ["不动产登记簿", "已登记", "无限制", "张三", "1&#x2f;3", "630102********0015", "2026-03-02 10:00"]
+    {
+        assert!(html.contains(needle), "the unit page lacks {needle}");
+    }
+    assert!(!html.contains(ZHANG), "identifier numbers are masked");
+    let past = get(format!("{}/staff/units/{UNIT}?at=2026-03-01", svc.base)).await.text().await.unwrap();
+    assert!(past.contains("未登记"), "as of before the recording");
+    let bad = get(format!("{}/staff/units/630102?at=", svc.base)).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    svc.stop().await;
+}
+on_both!(the_workbench_shows_the_unit_page_in_chinese, workbench_unit_page);
