@@ -145,6 +145,8 @@ impl Engine {
         if !rows.is_empty() && !conn.append_entries(centre_id.as_str(), head_seq as i64, &rows).await? {
             return Err(Error::conflict(register.unit().as_str()));
         }
+        // One report per target, queued with the entry (SPEC 14.1).
+        self.queue_reports(conn, centre, &written).await?;
         let next = register.next_end().map(|(at, _)| at);
         conn.arm_register_timer(centre_id.as_str(), register.unit().as_str(), next.map(micros)).await?;
         if crate::wake::worth_waking(self.now(), next.map(micros)) {

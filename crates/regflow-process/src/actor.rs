@@ -27,6 +27,8 @@ pub enum Role {
     Kiosk,
     /// A court (seizures and releases).
     Court,
+    /// The onward-reporting adapter (SPEC 14): acknowledges reports; sends no case command.
+    Reporter,
     /// The engine itself: automatic resumptions, alerts, re-projections.
     System,
 }
@@ -37,7 +39,7 @@ impl Role {
     pub const OFFICERS: &'static [Role] = Role::ALL.split_at(6).0;
 
     /// Every role, in a fixed order.
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::Clerk,
         Role::Reviewer,
         Role::Registrar,
@@ -48,6 +50,7 @@ impl Role {
         Role::Bank,
         Role::Kiosk,
         Role::Court,
+        Role::Reporter,
         Role::System,
     ];
 
@@ -64,6 +67,7 @@ impl Role {
             Role::Bank => "bank",
             Role::Kiosk => "kiosk",
             Role::Court => "court",
+            Role::Reporter => "reporter",
             Role::System => "system",
         }
     }

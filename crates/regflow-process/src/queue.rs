@@ -36,7 +36,9 @@ impl WorkQueue {
             Role::Supervisor => (&[State::Suspended], None, None),
             Role::TaxOfficer => (RUNNING, Some(Task::Tax), None),
             Role::TransactionOfficer => (RUNNING, Some(Task::TransactionFiling), None),
-            Role::Applicant | Role::Bank | Role::Kiosk | Role::Court | Role::System => (&[], None, None),
+            Role::Applicant | Role::Bank | Role::Kiosk | Role::Court | Role::Reporter | Role::System => {
+                (&[], None, None)
+            }
         };
         WorkQueue { states, task, step }
     }

@@ -244,7 +244,8 @@ impl Args<'_> {
         }
     }
 
-    fn parsed<T>(&self, field: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, Refusal> {
+    /// A text argument read by `parse`; `invalid_argument` naming the field when it does not read.
+    pub fn parsed<T>(&self, field: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, Refusal> {
         match self.str(field)? {
             None => Ok(None),
             Some(s) => parse(&s).map(Some).map_err(|e| Refusal::argument(field, format!("`{field}`: {e}"))),

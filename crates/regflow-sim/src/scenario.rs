@@ -34,6 +34,24 @@ pub struct Output {
     /// Every register entry (when `include` names `entries`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entries: Option<Vec<EntryOut>>,
+    /// Every report (when `include` names `reports`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reports: Option<Vec<ReportOut>>,
+}
+
+/// One report in the output (SPEC 17, section 9).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportOut {
+    /// The entry's `seq`.
+    pub entry: u64,
+    /// The label of the case whose event wrote the entry.
+    pub case: Option<String>,
+    /// The target.
+    pub target: String,
+    /// queued, sent, accepted or rejected.
+    pub state: String,
+    /// The current message id.
+    pub message_id: String,
 }
 
 /// One register entry in the output (SPEC 17, section 9).
@@ -59,7 +77,7 @@ pub struct EntryOut {
 }
 
 /// The outputs a scenario's top-level `include` may add.
-const INCLUDES: [&str; 2] = ["units", "entries"];
+const INCLUDES: [&str; 3] = ["units", "entries", "reports"];
 
 /// One case in the output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -298,7 +316,24 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
     } else {
         None
     };
-    Ok(Output { cases, errors, pages, units, entries })
+    let reports = if include.contains("reports") {
+        let mut out = Vec::new();
+        for e in &all {
+            for r in engine.reports(&centre.id, e.seq - 1, 100, Some(e.seq)).await.map_err(failed)? {
+                out.push(ReportOut {
+                    entry: r.entry,
+                    case: e.draft.case.as_ref().map(label_of),
+                    target: r.target.as_str().to_owned(),
+                    state: r.state.as_str().to_owned(),
+                    message_id: r.message_id.to_string(),
+                });
+            }
+        }
+        Some(out)
+    } else {
+        None
+    };
+    Ok(Output { cases, errors, pages, units, entries, reports })
 }
 
 /// What a step did.
@@ -341,11 +376,46 @@ async fn run_step(
     engine.run_due(at, &IgnoreAlerts).await.map_err(internal)?;
     clock.set(at);
     *last = at;
+    // Reports are handed over as soon as they are queued (SPEC 17, section 9).
+    engine.deliver_reports(&regflow_executor::TakeReports).await.map_err(internal)?;
     let name = step["command"].as_str().ok_or_else(|| Refusal::argument("command", "`command` must be a string"))?;
     let fields = step.as_object().expect("steps are objects");
     let args = Args(fields);
     match name {
         "tick" => return Ok(Done::Nothing),
+        "report_ack" | "report_retry" => {
+            let actor_id = args.need(Args::str, "actor")?;
+            let actor = staff_actor(staff, centre, &actor_id)
+                .ok_or_else(|| Refusal::argument("actor", format!("`{actor_id}` is not in `staff`")))?;
+            let target = args.need(|a, f| a.parsed(f, |t| t.parse::<regflow_process::register::Target>()), "target")?;
+            let entry = entry_seq(engine, centre, fields.get("entry"), case_id).await?;
+            if name == "report_retry" {
+                engine.retry_report(&actor, entry, target).await.map_err(refusal_of)?;
+            } else {
+                let result =
+                    args.need(|a, f| a.parsed(f, |t| t.parse::<regflow_process::register::AckResult>()), "result")?;
+                let message_id = match args.str("message_id")? {
+                    Some(text) => regflow_process::register::MessageId::parse(&text)
+                        .map_err(|e| Refusal::argument("message_id", e))?,
+                    None => engine
+                        .reports(&centre.id, entry - 1, 10, Some(entry))
+                        .await
+                        .map_err(refusal_of)?
+                        .into_iter()
+                        .find(|r| r.target == target)
+                        .map(|r| r.message_id)
+                        .ok_or_else(|| {
+                            refused(ErrorCode::UnknownMessage, format!("entry {entry} has no report to {target}"))
+                        })?,
+                };
+                let reason = args.str("reason")?;
+                engine
+                    .ack_report(&actor, entry, target, &message_id, result, reason.as_deref())
+                    .await
+                    .map_err(refusal_of)?;
+            }
+            return Ok(Done::Nothing);
+        }
         "unit_page" => {
             let unit = args.need(Args::str, "unit")?;
             let unit = regflow_process::identifier::UnitNumber::parse(&unit)
@@ -407,6 +477,29 @@ async fn run_step(
     let creates = command.name().creates() && !exists;
     engine.execute(Request::to(&id, actor, command)).await.map_err(refusal_of)?;
     Ok(if creates { Done::Created(label) } else { Done::Nothing })
+}
+
+/// The `seq` of the entry a step names: a number, or the label of the case whose
+/// recording wrote it.
+async fn entry_seq(
+    engine: &Engine,
+    centre: &Centre,
+    given: Option<&Value>,
+    case_id: &impl Fn(&str) -> CaseId,
+) -> Result<u64, Refusal> {
+    match given {
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n > 0) => Ok(n.as_u64().unwrap_or_default()),
+        Some(Value::String(label)) => {
+            let entries = engine.case_entries(&case_id(label)).await.map_err(refusal_of)?;
+            entries
+                .first()
+                .filter(|e| e.centre == centre.id)
+                .map(|e| e.seq)
+                .ok_or_else(|| refused(ErrorCode::NoSuchEntry, format!("case {label} wrote no register entry")))
+        }
+        None | Some(Value::Null) => Err(Refusal::argument("entry", "`entry` is missing: a seq or a case label")),
+        Some(_) => Err(Refusal::argument("entry", "`entry` must be a seq (a number from 1) or a case label")),
+    }
 }
 
 fn staff_actor(staff: &BTreeMap<String, Vec<Role>>, centre: &Centre, id: &str) -> Option<Actor> {

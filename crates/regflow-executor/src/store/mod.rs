@@ -21,8 +21,8 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 pub(crate) use rows::{
-    AlertRow, CalendarRow, CaseRow, CaseWithHead, EntryRow, EventRow, QueueKey, RegisterTimerRow, ReportRow, TimerRow,
-    TokenRow,
+    AlertRow, CalendarRow, CaseRow, CaseWithHead, EntryRow, EventRow, OnwardRow, QueueKey, RegisterTimerRow, ReportRow,
+    TimerRow, TokenRow,
 };
 
 use crate::error::Result;
@@ -219,6 +219,74 @@ impl Conn<'_> {
     /// See [`Sql::recording_events`].
     pub(crate) async fn recording_events(&mut self, centre: &str, kinds: &[String]) -> Result<Vec<(String, i64)>> {
         on_backend!(self, c => Sql(&mut **c).recording_events(centre, kinds).await)
+    }
+
+    /// See [`Sql::mint_message`].
+    pub(crate) async fn mint_message(&mut self, target: &str, area: &str, day: &str) -> Result<i64> {
+        on_backend!(self, c => Sql(&mut **c).mint_message(target, area, day).await)
+    }
+
+    /// See [`Sql::insert_report`].
+    pub(crate) async fn insert_report(&mut self, r: &OnwardRow) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).insert_report(r).await)
+    }
+
+    /// See [`Sql::log_report`].
+    pub(crate) async fn log_report(
+        &mut self,
+        r: &OnwardRow,
+        at: i64,
+        action: &str,
+        actor: &str,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).log_report(r, at, action, actor, reason).await)
+    }
+
+    /// See [`Sql::claim_reports`].
+    pub(crate) async fn claim_reports(&mut self, now: i64, until: i64, limit: i64) -> Result<Vec<OnwardRow>> {
+        on_backend!(self, c => Sql(&mut **c).claim_reports(now, until, limit).await)
+    }
+
+    /// See [`Sql::mark_sent`].
+    pub(crate) async fn mark_sent(&mut self, r: &OnwardRow, at: i64) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).mark_sent(r, at).await)
+    }
+
+    /// See [`Sql::delay_report`].
+    pub(crate) async fn delay_report(&mut self, r: &OnwardRow, until: i64) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).delay_report(r, until).await)
+    }
+
+    /// See [`Sql::report_for_update`].
+    pub(crate) async fn report_for_update(
+        &mut self,
+        centre: &str,
+        seq: i64,
+        target: &str,
+    ) -> Result<Option<OnwardRow>> {
+        on_backend!(self, c => Sql(&mut **c).report_for_update(centre, seq, target).await)
+    }
+
+    /// See [`Sql::update_report`].
+    pub(crate) async fn update_report(&mut self, r: &OnwardRow) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).update_report(r).await)
+    }
+
+    /// See [`Sql::reports_of`].
+    pub(crate) async fn reports_of(
+        &mut self,
+        centre: &str,
+        after: i64,
+        limit: i64,
+        entry: Option<i64>,
+    ) -> Result<Vec<OnwardRow>> {
+        on_backend!(self, c => Sql(&mut **c).reports_of(centre, after, limit, entry).await)
+    }
+
+    /// See [`Sql::entry_row`].
+    pub(crate) async fn entry_row(&mut self, centre: &str, seq: i64) -> Result<Option<EntryRow>> {
+        on_backend!(self, c => Sql(&mut **c).entry_row(centre, seq).await)
     }
 
     /// See [`Sql::arm_register_timer`].

@@ -108,6 +108,25 @@ pub struct EntryRow {
     pub hash: String,
 }
 
+/// A report of an entry to a target (SPEC 14.1), as stored.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct OnwardRow {
+    pub centre: String,
+    pub entry_seq: i64,
+    pub target: String,
+    pub unit: String,
+    pub area: String,
+    pub class: i64,
+    pub message_id: String,
+    pub minted_at: i64,
+    pub state: String,
+    pub lease_until: i64,
+    pub sent_at: Option<i64>,
+    pub answered_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
 /// A unit's armed register timer: when its next right ends by itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, FromRow)]
 #[allow(missing_docs)]

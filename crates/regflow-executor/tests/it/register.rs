@@ -213,3 +213,47 @@ async fn racing_sales(db: &Db) {
     assert!(engine.verify_register(&xining()).await.unwrap().is_intact());
 }
 on_both!(two_sales_of_one_unit_cannot_both_record, racing_sales);
+
+/// A handler that remembers every message id it was handed.
+#[derive(Default)]
+struct Platform(std::sync::Mutex<Vec<String>>);
+
+#[async_trait::async_trait]
+impl regflow_executor::ReportHandler for Platform {
+    async fn report(&self, message: &regflow_executor::ReportMessage) -> regflow_executor::Delivery {
+        self.0.lock().unwrap().push(message.message_id.to_string());
+        regflow_executor::Delivery::Acknowledged
+    }
+}
+
+async fn reports_survive_a_restart(db: &Db) {
+    // SPEC 14.3 vector 5: the service dies after `record` commits, before the handler is
+    // called; after the restart the handler gets the same message id, once.
+    let clock = ManualClock::new(at("2026-03-04T16:20:00+08:00"));
+    let first = engine(db, &clock).await;
+    let sale = vec![ApplicantInput::new("张三", ZHANG).role(PartyRole::Obligor), ApplicantInput::new("王五", WANG)];
+    let done = record(&first, "T", "transfer_second_hand", sale).await.unwrap();
+    let seq = done.register[0].seq;
+    drop(first);
+    let (a, b) = (engine(db, &clock).await, engine(db, &clock).await);
+    let platform = Platform::default();
+    let (x, y) = tokio::join!(a.deliver_reports(&platform), b.deliver_reports(&platform));
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    assert_eq!(*platform.0.lock().unwrap(), vec!["630102260304000001".to_owned()]);
+    let reports = a.reports(&xining(), 0, 10, Some(seq)).await.unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].state, regflow_process::register::ReportState::Sent);
+    // A reporter answers; again, the same; a supervisor's retry of an accepted report is refused.
+    let adapter = regflow_process::Actor::new("adapter-1", [Role::Reporter], xining());
+    let id = reports[0].message_id.clone();
+    let target = regflow_process::register::Target::National;
+    let ok = regflow_process::register::AckResult::Accepted;
+    let acked = a.ack_report(&adapter, seq, target, &id, ok, None).await.unwrap();
+    assert_eq!(acked.state, regflow_process::register::ReportState::Accepted);
+    assert_eq!(a.ack_report(&adapter, seq, target, &id, ok, None).await.unwrap(), acked);
+    let err = a.retry_report(&staff("sup-1", Role::Supervisor), seq, target).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::ReportNotRejected));
+    // Nothing is handed over twice.
+    assert_eq!(a.deliver_reports(&platform).await.unwrap(), 0);
+}
+on_both!(a_report_is_delivered_again_after_a_crash_under_the_same_id, reports_survive_a_restart);

@@ -52,6 +52,10 @@ pub struct RegisterSettings {
     pub seizure_moves_for_rest_days: bool,
     /// Whether `not_the_owner` also refuses a case whose compared parties are empty.
     pub require_parties: bool,
+    /// Where entries are reported (SPEC 14.1; default: `national`).
+    pub report_targets: Vec<super::report::Target>,
+    /// How long a report may stay unaccepted before `report_overdue`.
+    pub report_within: chrono::Duration,
 }
 
 impl Default for RegisterSettings {
@@ -61,6 +65,8 @@ impl Default for RegisterSettings {
             rest_days: RestDays::default(),
             seizure_moves_for_rest_days: false,
             require_parties: false,
+            report_targets: vec![super::report::Target::National],
+            report_within: chrono::Duration::minutes(60),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod entry;
 pub mod page;
 pub mod reading;
+pub mod report;
 pub mod rules;
 pub mod share;
 
@@ -17,4 +18,5 @@ pub use clock::{LegalClock, RegisterSettings, RestDays};
 pub use entry::{Amount, Content, Entry, EntryDraft, EntryRef, EntryType, Holder, NationalClass};
 pub use page::{ApplyError, End, UnitPage, UnitRegister, UnitStatus};
 pub use reading::{may_read, Reader};
+pub use report::{AckResult, MessageId, ReportState, Target};
 pub use share::Share;

@@ -92,6 +92,7 @@ impl Label for Role {
             Role::Bank => "银行",
             Role::Kiosk => "自助机",
             Role::Court => "法院",
+            Role::Reporter => "上报接口",
             Role::System => "系统",
         }
     }

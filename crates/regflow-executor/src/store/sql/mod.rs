@@ -10,6 +10,7 @@
 mod calendars;
 mod delivery;
 pub(crate) mod dialect;
+mod onward;
 mod reads;
 mod register;
 mod schema;
@@ -113,6 +114,7 @@ macro_rules! statements {
             $crate::store::CalendarRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::EntryRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::RegisterTimerRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+            $crate::store::OnwardRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             (Option<i64>,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (String,): for<'r> sqlx::FromRow<'r, DB::Row>,

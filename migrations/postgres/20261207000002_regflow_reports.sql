@@ -1,0 +1,44 @@
+-- Onward reporting (SPEC 14): one report per (entry, target), queued in the entry's
+-- transaction. `message_id` is the report's current id (a retry mints a new one);
+-- `lease_until` keeps deliverers sharing the database from handing it over twice.
+CREATE TABLE IF NOT EXISTS regflow_reports (
+    centre      TEXT    NOT NULL,
+    entry_seq   BIGINT  NOT NULL,
+    target      TEXT    NOT NULL,
+    unit        TEXT    NOT NULL,
+    area        TEXT    NOT NULL,
+    class       BIGINT  NOT NULL,
+    message_id  TEXT    NOT NULL,
+    minted_at   BIGINT  NOT NULL,
+    state       TEXT    NOT NULL,
+    lease_until BIGINT  NOT NULL,
+    sent_at     BIGINT,
+    answered_at BIGINT,
+    reason      TEXT,
+    PRIMARY KEY (centre, entry_seq, target),
+    UNIQUE (target, message_id)
+);
+CREATE INDEX IF NOT EXISTS regflow_reports_queued ON regflow_reports (lease_until) WHERE state = 'queued';
+
+-- The daily sequence of message ids per (target, area, local date), in commit order.
+CREATE TABLE IF NOT EXISTS regflow_report_sequences (
+    target      TEXT    NOT NULL,
+    area        TEXT    NOT NULL,
+    day         TEXT    NOT NULL,
+    last        BIGINT  NOT NULL,
+    PRIMARY KEY (target, area, day)
+);
+
+-- Every step of every report, appended: queued, sent, answered, retried.
+CREATE TABLE IF NOT EXISTS regflow_report_log (
+    id          BIGSERIAL PRIMARY KEY,
+    centre      TEXT    NOT NULL,
+    entry_seq   BIGINT  NOT NULL,
+    target      TEXT    NOT NULL,
+    message_id  TEXT    NOT NULL,
+    at          BIGINT  NOT NULL,
+    action      TEXT    NOT NULL,
+    actor       TEXT    NOT NULL,
+    reason      TEXT
+);
+CREATE INDEX IF NOT EXISTS regflow_report_log_report ON regflow_report_log (centre, entry_seq, target);
