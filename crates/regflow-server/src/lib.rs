@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod pages;
 pub mod problem;
 mod public;
+mod reporting;
 mod units;
 pub mod view;
 
@@ -121,6 +122,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/cases/{id}/verify", get(cases::verify))
         .route("/v1/cases/{id}/entries", get(units::case_entries))
         .route("/v1/units/{unit}", get(units::page))
+        .route("/v1/register-entries", get(reporting::list))
+        .route("/v1/register-entries/{id}", get(reporting::get))
+        .route("/v1/register-entries/{id}/reports/{target}/ack", post(reporting::ack))
+        .route("/v1/register-entries/{id}/reports/{target}/retry", post(reporting::retry))
         .route("/v1/units/{unit}/entries", get(units::unit_entries))
         .route("/v1/queues/{role}", get(lists::queue))
         .route("/v1/my/cases", get(lists::my_cases))

@@ -71,6 +71,7 @@ impl Svc {
             ("bank", Actor::new("bank-1", [Role::Bank], x.clone()), None),
             ("kiosk", Actor::new("kiosk-1", [Role::Kiosk], x.clone()), None),
             ("court", Actor::new("court-1", [Role::Court], x.clone()), None),
+            ("reporter", Actor::new("adapter-1", [Role::Reporter], x.clone()), None),
             ("zhang", Actor::applicant(ZHANG, x.clone()), Some("张三")),
             ("li", Actor::applicant(LI, x.clone()), Some("李四")),
             ("wang", Actor::applicant(WANG, x.clone()), Some("王五")),

@@ -97,3 +97,41 @@ async fn workbench_unit_page(db: &Db) {
     svc.stop().await;
 }
 on_both!(the_workbench_shows_the_unit_page_in_chinese, workbench_unit_page);
+
+async fn reports_over_http(db: &Db) {
+    let svc = Svc::start(db, Limits::default()).await;
+    record_first_registration(&svc).await;
+    let (s, list) = svc.get("/v1/register-entries", "reporter").await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let report = &list["entries"][0]["reports"][0];
+    assert_eq!(report["target"], "national");
+    assert_eq!(report["state"], "queued");
+    let id = report["message_id"].as_str().unwrap().to_owned();
+    assert_eq!(id, "630102260302000001");
+    let (s, p) = svc.get("/v1/register-entries", "clerk").await;
+    assert_eq!((s, p["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden_role")));
+    let ack = |body: Value| svc.post("/v1/register-entries/xining.1/reports/national/ack", "reporter", body);
+    let (s, r) = ack(json!({"message_id": id, "result": "rejected", "reason": "证件号码有误"})).await;
+    assert_eq!((s, r["state"].as_str()), (StatusCode::OK, Some("rejected")), "{r}");
+    let (s, again) = ack(json!({"message_id": id, "result": "rejected", "reason": "证件号码有误"})).await;
+    assert_eq!((s, &again), (StatusCode::OK, &r), "a repeated ack answers as the first");
+    let (s, p) = ack(json!({"message_id": "630102260302000009", "result": "accepted"})).await;
+    assert_eq!((s, p["code"].as_str()), (StatusCode::CONFLICT, Some("unknown_message")));
+    let (s, p) = ack(json!({"message_id": "abc", "result": "accepted"})).await;
+    assert_eq!((s, p["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_argument")));
+    let (s, p) = svc.post("/v1/register-entries/1/reports/national/retry", "reporter", json!({})).await;
+    assert_eq!((s, p["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden_role")));
+    let (s, r) = svc.post("/v1/register-entries/1/reports/national/retry", "supervisor", json!({})).await;
+    assert_eq!((s, r["state"].as_str()), (StatusCode::OK, Some("queued")), "{r}");
+    assert_eq!(r["message_id"], "630102260302000002");
+    let (s, p) = ack(json!({"message_id": id, "result": "accepted"})).await;
+    assert_eq!((s, p["code"].as_str()), (StatusCode::CONFLICT, Some("unknown_message")), "the old id is unknown");
+    // Another centre's entry id is not found.
+    let (s, _) = svc.get("/v1/register-entries/haidong.1", "supervisor").await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, one) = svc.get("/v1/register-entries/xining.1", "supervisor").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(one["reports"][0]["state"], "queued");
+    svc.stop().await;
+}
+on_both!(reports_are_listed_answered_and_retried_over_http, reports_over_http);
