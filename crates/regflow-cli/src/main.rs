@@ -55,6 +55,11 @@ enum Command {
     /// every line is checked first, and a bad one stops the import before anything is
     /// written; running it again after a crash imports the rest.
     Import(ImportArgs),
+    /// Import a centre's existing register (SPEC 13.6): JSON lines, one unit with its
+    /// current rights a line; checked whole first (a bad line is named and nothing is
+    /// written); running it again after a crash imports the rest.
+    #[command(name = "import-register")]
+    ImportRegister(ImportRegisterArgs),
     /// Simulate a month of the Xining centre (on a temporary SQLite file, removed at the end, unless
     /// --database is given).
     Simulate(regflow_sim::simulation::Arrivals),
@@ -176,6 +181,15 @@ struct ImportArgs {
     batch: u64,
 }
 
+#[derive(Args, Debug)]
+struct ImportRegisterArgs {
+    /// The JSON-lines file, one unit per line.
+    file: PathBuf,
+    /// The centre whose register it is.
+    #[arg(long)]
+    centre: String,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -213,6 +227,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Token(TokenCommand::Revoke { id }) => ops::token_revoke(&database, &id).await,
         Command::Token(TokenCommand::List) => ops::token_list(&database).await,
         Command::Import(args) => ops::import(&database, args).await,
+        Command::ImportRegister(args) => ops::import_register(&database, &args.file, &args.centre).await,
         Command::Simulate(args) => ops::simulate(explicit, args).await,
     }
 }

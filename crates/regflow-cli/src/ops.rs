@@ -107,6 +107,23 @@ pub async fn calendar_load(database: &str, file: &Path, replace: bool) -> Result
     Ok(ExitCode::SUCCESS)
 }
 
+pub async fn import_register(database: &str, file: &Path, centre: &str) -> Result<ExitCode, Failure> {
+    let centre = regflow_process::Centre::new(centre);
+    let operator = Actor::new("operator", [Role::Supervisor], centre.id.clone());
+    let engine = Engine::builder(database).centre(centre).build().await?;
+    let started = std::time::Instant::now();
+    let report = engine.import_register(&operator, file).await?;
+    println!(
+        "登记簿导入 imported {} of {} units ({} imported before), {} entries, in {:.1} s",
+        report.imported,
+        report.units,
+        report.already,
+        report.entries,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn import(database: &str, args: ImportArgs) -> Result<ExitCode, Failure> {
     let centre = regflow_process::Centre::new(args.centre.as_str());
     let operator = Actor::new("operator", [Role::Supervisor], centre.id.clone());

@@ -26,6 +26,14 @@ pub enum Error {
         /// How many lines are bad in all.
         count: u64,
     },
+    /// A register import file has bad lines (`invalid_register`); nothing of it was written.
+    #[error("{count} line(s) of the register import are wrong, nothing was written: {}", .lines.iter().map(|b| format!("line {}: {}", b.line, b.message)).collect::<Vec<_>>().join("; "))]
+    BadRegister {
+        /// The first bad lines (up to 20).
+        lines: Vec<BadLine>,
+        /// How many lines are bad in all.
+        count: u64,
+    },
     /// The database URL names no backend this build supports.
     #[error("unsupported database URL `{url}`: expected sqlite://…, sqlite::memory: or postgres://…")]
     UnsupportedUrl {
@@ -88,6 +96,7 @@ impl Error {
             Error::Refused(r) => Some(r.code),
             Error::InBatch { source, .. } => source.code(),
             Error::UnsupportedUrl { .. } | Error::BadImport { .. } => Some(ErrorCode::InvalidArgument),
+            Error::BadRegister { .. } => Some(ErrorCode::InvalidRegister),
             _ => None,
         }
     }

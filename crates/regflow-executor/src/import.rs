@@ -46,7 +46,7 @@ pub struct ImportReport {
 }
 
 /// The most bad lines one error lists.
-const BAD_LINES_SHOWN: usize = 20;
+pub(crate) const BAD_LINES_SHOWN: usize = 20;
 
 impl Engine {
     /// Imports the JSON-lines file at `path` into the operator's centre; see the module
@@ -254,7 +254,7 @@ pub const MAX_LINE: usize = 1 << 20;
 /// The non-blank lines of an import file, numbered from 1, each read whole only up to
 /// [`MAX_LINE`] bytes: a longer line, or one that is not UTF-8, is a bad line (`Err` with
 /// the reason), and the file is read in constant memory whatever it holds.
-struct Lines {
+pub(crate) struct Lines {
     reader: std::io::BufReader<std::fs::File>,
     path: std::path::PathBuf,
     number: u64,
@@ -262,13 +262,13 @@ struct Lines {
 }
 
 impl Lines {
-    fn open(path: &Path) -> Result<Lines> {
+    pub(crate) fn open(path: &Path) -> Result<Lines> {
         let file = std::fs::File::open(path).map_err(|e| io_error(path, &e))?;
         Ok(Lines { reader: std::io::BufReader::new(file), path: path.to_owned(), number: 0, buf: Vec::new() })
     }
 
     /// The next line: `None` at the end of the file.
-    fn next(&mut self) -> Option<Result<(u64, std::result::Result<String, String>)>> {
+    pub(crate) fn next(&mut self) -> Option<Result<(u64, std::result::Result<String, String>)>> {
         use std::io::Read;
         loop {
             self.buf.clear();

@@ -47,7 +47,7 @@ pub(crate) fn entry_from_row(row: &EntryRow) -> Result<Entry> {
 }
 
 /// The stored form of entry `seq` chained after `prev_hash`.
-fn entry_row(
+pub(crate) fn chained(
     centre: &CentreId,
     seq: u64,
     draft: &EntryDraft,
@@ -137,7 +137,7 @@ impl Engine {
                     .apply(seq, draft, &clock)
                     .map_err(|e| Error::Corrupt(format!("decided entry does not apply: {e}")))?;
             }
-            let (row, entry) = entry_row(&centre_id, seq, draft, event, &prev)?;
+            let (row, entry) = chained(&centre_id, seq, draft, event, &prev)?;
             prev.clone_from(&row.hash);
             rows.push(row);
             written.push(entry);

@@ -196,6 +196,11 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).unit_entries(centre, unit).await)
     }
 
+    /// See [`Sql::entries_of_units`].
+    pub(crate) async fn entries_of_units(&mut self, centre: &str, units: &[&str]) -> Result<Vec<EntryRow>> {
+        on_backend!(self, c => Sql(&mut **c).entries_of_units(centre, units).await)
+    }
+
     /// See [`Sql::case_entries`].
     pub(crate) async fn case_entries(&mut self, case_id: &str) -> Result<Vec<EntryRow>> {
         on_backend!(self, c => Sql(&mut **c).case_entries(case_id).await)

@@ -257,3 +257,85 @@ async fn reports_survive_a_restart(db: &Db) {
     assert_eq!(a.deliver_reports(&platform).await.unwrap(), 0);
 }
 on_both!(a_report_is_delivered_again_after_a_crash_under_the_same_id, reports_survive_a_restart);
+
+fn import_file(lines: &[serde_json::Value]) -> tempfile_path::Path {
+    tempfile_path::write(lines)
+}
+
+mod tempfile_path {
+    pub struct Path(pub std::path::PathBuf);
+    impl Drop for Path {
+        fn drop(&mut self) {
+            std::fs::remove_file(&self.0).ok();
+        }
+    }
+    pub fn write(lines: &[serde_json::Value]) -> Path {
+        let path = std::env::temp_dir().join(format!("regflow-register-{}.jsonl", uuid::Uuid::new_v4()));
+        let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        std::fs::write(&path, text.join("\n") + "\n").unwrap();
+        Path(path)
+    }
+}
+
+async fn register_import(db: &Db) {
+    use serde_json::json;
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let sup = staff("sup-1", Role::Supervisor);
+    let other = "630102001001GB00002F00010001";
+    let good = [
+        json!({"unit": UNIT, "recorded_at": "2020-05-01T10:00:00+08:00",
+               "owners": [{"name": "张三", "id": ZHANG, "id_type": "resident_id", "share": "1/2"},
+                          {"name": "李四", "id": LI, "share": "1/2"}],
+               "mortgages": [{"rank": 2, "mortgagees": [{"name": "青海银行", "id": "91630100MA7512347R", "id_type": "credit_code"}],
+                              "mortgagors": [{"name": "张三", "id": ZHANG}], "secured_amount": "300000", "since": "2021-01-01T10:00:00+08:00"}],
+               "seizures": [{"court": "城中区人民法院", "since": "2025-06-01T10:00:00+08:00", "last_day": "2028-05-31"},
+                            {"court": "城西区人民法院", "since": "2025-07-01T10:00:00+08:00", "queued": true}]}),
+        json!({"unit": other, "recorded_at": "2026-02-20T10:00:00+08:00",
+               "objections": [{"holders": [{"name": "王五", "id": WANG}], "since": "2026-02-20T10:00:00+08:00"}],
+               "advance_notices": [{"holders": [{"name": "王五", "id": WANG}], "since": "2026-01-05T10:00:00+08:00"}]}),
+    ];
+    let file = import_file(&good);
+    let done = engine.import_register(&sup, &file.0).await.unwrap();
+    assert_eq!((done.units, done.imported, done.entries), (2, 2, 6));
+    let page = engine.unit_page(&xining(), &unit(), None).await.unwrap();
+    assert_eq!(page.owners.len(), 2);
+    assert_eq!(page.mortgages[0].rank, 2);
+    let active = page.seizures.active.as_ref().unwrap();
+    assert_eq!(active.expires_at.unwrap().to_rfc3339(), "2028-06-01T00:00:00+08:00");
+    assert_eq!(page.seizures.queued.len(), 1);
+    // History entries are never reported onward; the objection's lapse is armed.
+    assert!(engine.reports(&xining(), 0, 100, None).await.unwrap().is_empty());
+    // 02-20 + 15 days is Saturday 03-07, moved to Monday 03-09: it ends at 03-10 00:00.
+    let lapse = at("2026-03-10T00:00:00+08:00");
+    let pass = engine.run_due(lapse + chrono::Duration::seconds(1), &regflow_executor::IgnoreAlerts).await.unwrap();
+    assert_eq!(pass.register.len(), 1, "the imported objection lapses at the end of its 15 days");
+    assert!(engine.verify_register(&xining()).await.unwrap().is_intact());
+    // Again: everything is in already.
+    let again = engine.import_register(&sup, &file.0).await.unwrap();
+    assert_eq!((again.imported, again.already), (0, 2));
+    // A bad file names its lines and writes nothing.
+    let third = "630102001001GB00003F00010001";
+    let bad = import_file(&[
+        json!({"unit": third, "recorded_at": "2020-05-01T10:00:00+08:00", "owners": [{"name": "张三", "id": ZHANG}]}),
+        json!({"unit": "630102001001GB00006F00010001", "recorded_at": "2020-05-01T10:00:00+08:00", "owners": [{"name": "张三", "id": ZHANG, "share": "1/3"}]}),
+        json!({"unit": "630102001001GB00004F00010001", "recorded_at": "2020-05-01T10:00:00+08:00",
+               "seizures": [{"court": "a", "since": "2020-01-01T10:00:00+08:00"}]}),
+        json!({"unit": "630102001001GB00005F00010001", "recorded_at": "2030-01-01T10:00:00+08:00", "owners": [{"name": "张三", "id": ZHANG}]}),
+        json!({"unit": third, "recorded_at": "2020-05-01T10:00:00+08:00", "owners": [{"name": "张三", "id": ZHANG}]}),
+        json!({"unit": UNIT, "recorded_at": "2020-05-01T10:00:00+08:00", "owners": [{"name": "张三", "id": ZHANG}], "colour": "red"}),
+    ]);
+    let err = engine.import_register(&sup, &bad.0).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::InvalidRegister));
+    let regflow_executor::Error::BadRegister { lines, count } = &err else { panic!("{err:?}") };
+    assert_eq!(*count, 5, "{err}");
+    let named: Vec<u64> = lines.iter().map(|l| l.line).collect();
+    assert_eq!(named, vec![2, 3, 4, 5, 6]);
+    assert!(lines[0].message.contains("add up"), "{}", lines[0].message);
+    assert!(lines[1].message.contains("expired"), "{}", lines[1].message);
+    assert!(lines[2].message.contains("after the import"), "{}", lines[2].message);
+    assert!(lines[3].message.contains("earlier line"), "{}", lines[3].message);
+    assert!(lines[4].message.contains("colour"), "{}", lines[4].message);
+    assert!(engine.unit_entries(&xining(), &UnitNumber::parse(third).unwrap()).await.unwrap().is_empty());
+}
+on_both!(a_register_is_imported_whole_or_not_at_all, register_import);

@@ -352,6 +352,9 @@ pub enum Content {
         ruling: Option<String>,
         /// The term in years from the day it becomes active.
         term_years: u32,
+        /// The last day of its term as brought in by an import (otherwise computed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_day: Option<NaiveDate>,
     },
     /// Releases the seizure in `refers_to`.
     SeizureRelease,
@@ -359,6 +362,9 @@ pub enum Content {
     Objection {
         /// Who raised it.
         holders: Vec<Holder>,
+        /// A lawsuit already filed on it, as brought in by an import.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lawsuit: Option<ImportedLawsuit>,
     },
     /// An advance notice.
     AdvanceNotice {
@@ -419,6 +425,16 @@ impl Content {
             Content::SeizureRenewed { .. } => EntryType::SeizureRenewed,
         }
     }
+}
+
+/// A lawsuit on an objection brought in by an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedLawsuit {
+    /// The court.
+    pub court: String,
+    /// When it was filed.
+    pub filed_on: NaiveDate,
 }
 
 /// An entry to be written: everything but its place in the centre's chain, which the

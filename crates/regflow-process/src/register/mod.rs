@@ -8,6 +8,7 @@
 
 pub mod clock;
 pub mod entry;
+pub mod import;
 pub mod page;
 pub mod reading;
 pub mod report;

@@ -396,7 +396,7 @@ impl UnitRegister {
                     }
                 }
             }
-            Content::Seizure { court, ruling, term_years } => {
+            Content::Seizure { court, ruling, term_years, last_day } => {
                 let mut right = SeizureRight {
                     court: court.clone(),
                     ruling: ruling.clone(),
@@ -409,6 +409,11 @@ impl UnitRegister {
                 };
                 if self.active.is_none() {
                     right.activate(at, clock).map_err(|e| Self::bad(seq, e.to_string()))?;
+                    if let Some(day) = last_day {
+                        // An imported seizure keeps the last day it was brought in with.
+                        right.last_day = Some(*day);
+                        right.expires_at = Some(clock.end_of(*day));
+                    }
                     self.active = Some(right);
                 } else {
                     self.queued.push(right);
@@ -428,14 +433,16 @@ impl UnitRegister {
                     }
                 }
             }
-            Content::Objection { holders } => {
+            Content::Objection { holders, lawsuit } => {
                 let end = clock.days_end(at, OBJECTION_DAYS).map_err(|e| Self::bad(seq, e.to_string()))?;
+                let lawsuit =
+                    lawsuit.as_ref().map(|l| Lawsuit { court: l.court.clone(), filed_on: l.filed_on, entry: seq });
                 self.objections.push(ObjectionRight {
                     holders: holders.clone(),
                     since: at,
-                    lapses_at: Some(end.value),
+                    lapses_at: if lawsuit.is_some() { None } else { Some(end.value) },
                     provisional: end.provisional,
-                    lawsuit: None,
+                    lawsuit,
                     entry: seq,
                 });
             }

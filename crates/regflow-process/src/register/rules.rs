@@ -198,6 +198,7 @@ pub fn plan(
             court: rec.court.to_owned(),
             ruling: args.ruling.clone(),
             term_years: args.term_years.unwrap_or(settings.seizure_term_years),
+            last_day: None,
         },
         EntryType::SeizureRelease => {
             refers_to = match &args.seizure_entry {
@@ -222,7 +223,7 @@ pub fn plan(
             };
             Content::SeizureRelease
         }
-        EntryType::Objection => Content::Objection { holders: obligees.clone() },
+        EntryType::Objection => Content::Objection { holders: obligees.clone(), lawsuit: None },
         EntryType::AdvanceNotice => Content::AdvanceNotice { holders: obligees.clone() },
         EntryType::Correction => {
             if let Some(given) = &args.corrects {

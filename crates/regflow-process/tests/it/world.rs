@@ -166,7 +166,7 @@ impl World {
             recorded_at: at(when),
             class: NationalClass::Seizure,
             history: false,
-            content: Content::Seizure { court: "court-9".into(), ruling: None, term_years: 3 },
+            content: Content::Seizure { court: "court-9".into(), ruling: None, term_years: 3, last_day: None },
         };
         self.entries.push((seq, draft));
         seq

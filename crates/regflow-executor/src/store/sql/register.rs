@@ -30,6 +30,24 @@ statements! {
         Ok(sqlx::query_as(&sql).bind(centre).bind(unit).fetch_all(self.0).await?)
     }
 
+    /// The entries of `units` in `centre`'s register, in `seq` order.
+    pub(crate) async fn entries_of_units(self, centre: &str, units: &[&str]) -> Result<Vec<EntryRow>> {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (0..units.len()).map(|i| C::param(i + 2)).collect();
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM regflow_register_entries WHERE centre = {} AND unit IN ({}) ORDER BY seq",
+            C::param(1),
+            list.join(", ")
+        );
+        let mut q = sqlx::query_as(&sql).persistent(false).bind(centre);
+        for u in units {
+            q = q.bind(*u);
+        }
+        Ok(q.fetch_all(self.0).await?)
+    }
+
     /// The entries a case's events wrote, in `seq` order.
     pub(crate) async fn case_entries(self, case_id: &str) -> Result<Vec<EntryRow>> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM regflow_register_entries WHERE case_id = $1 ORDER BY seq");
