@@ -449,7 +449,7 @@ impl Engine {
         req: &Request,
         read: &ReadCase,
         calendar: &Calendar,
-        unit: Option<crate::register::UnitWork>,
+        unit: Option<crate::unit_work::UnitWork>,
     ) -> Result<Executed> {
         let centre = self.context_centre(req.actor.centre())?;
         let ctx = self.context(req, centre, calendar, &read.case_id, unit.as_ref().map(|u| &u.register));
@@ -576,7 +576,7 @@ impl Engine {
         req: &Request,
         case: Option<&Case>,
         calendar: &Calendar,
-    ) -> Result<Option<crate::register::UnitWork>> {
+    ) -> Result<Option<crate::unit_work::UnitWork>> {
         let Some(check) = unit_to_check(&self.inner.catalogue, case, &req.command) else {
             return Ok(None);
         };

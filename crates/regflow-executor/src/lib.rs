@@ -44,6 +44,7 @@ mod store;
 #[cfg(feature = "postgres")]
 pub mod testing;
 pub mod tokens;
+mod unit_work;
 pub mod wake;
 
 pub use alerts::{DuePass, WatchOptions, Watcher};

@@ -15,17 +15,7 @@ use crate::clock::micros;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::store::{Conn, EntryRow};
-
-/// A unit opened for writing: its centre's head locked, its register settled to now.
-pub(crate) struct UnitWork {
-    centre: CentreId,
-    head_seq: u64,
-    head_hash: String,
-    /// The register after the ends due by now.
-    pub(crate) register: UnitRegister,
-    /// Ends due by now, to be written first.
-    lapses: Vec<EntryDraft>,
-}
+use crate::unit_work::UnitWork;
 
 /// The body an entry's hash covers: every field but the hash.
 #[derive(Serialize)]
