@@ -19,7 +19,7 @@ const DEMO_DATABASE: &str = "sqlite://regflow-demo.db";
 const DEMO_ENV: &str = "regflow-demo.env";
 
 /// The demo centre's people: (variable, actor, roles) and (variable, ID number, name).
-const DEMO_STAFF: [(&str, &str, &[Role]); 9] = [
+const DEMO_STAFF: [(&str, &str, &[Role]); 10] = [
     ("CLERK", "clerk-1", &[Role::Clerk]),
     ("REVIEWER", "rev-1", &[Role::Reviewer]),
     ("REGISTRAR", "reg-1", &[Role::Registrar]),
@@ -29,6 +29,7 @@ const DEMO_STAFF: [(&str, &str, &[Role]); 9] = [
     ("BANK", "bank-1", &[Role::Bank]),
     ("KIOSK", "kiosk-1", &[Role::Kiosk]),
     ("COURT", "court-1", &[Role::Court]),
+    ("REPORTER", "adapter-1", &[Role::Reporter]),
 ];
 const DEMO_APPLICANTS: [(&str, &str, &str); 3] = [
     ("ZHANGSAN", "630102198503120015", "张三"),
