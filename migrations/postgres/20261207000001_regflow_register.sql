@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS regflow_register_entries (
 );
 CREATE INDEX IF NOT EXISTS regflow_register_entries_unit ON regflow_register_entries (centre, unit, seq);
 CREATE INDEX IF NOT EXISTS regflow_register_entries_case ON regflow_register_entries (case_id);
+CREATE INDEX IF NOT EXISTS regflow_register_entries_day ON regflow_register_entries (centre, recorded_at);
 
 -- Each centre's chain head: a recording locks it, so a centre's recordings serialise and
 -- every entry chains after the one before.

@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS regflow_reports (
     sent_at     INTEGER,
     answered_at INTEGER,
     reason      TEXT,
+    overdue_at  INTEGER,
     PRIMARY KEY (centre, entry_seq, target),
     UNIQUE (target, message_id)
 );
@@ -42,3 +43,34 @@ CREATE TABLE IF NOT EXISTS regflow_report_log (
     reason      TEXT
 );
 CREATE INDEX IF NOT EXISTS regflow_report_log_report ON regflow_report_log (centre, entry_seq, target);
+
+-- Notices to a centre's supervisors besides case alerts (SPEC 17 §6): \`report_overdue\`,
+-- \`unreported_entries\`, \`excess_reports\`. Each (type, subject) is raised once.
+CREATE TABLE IF NOT EXISTS regflow_notices (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    centre      TEXT    NOT NULL,
+    type        TEXT    NOT NULL,
+    subject     TEXT    NOT NULL,
+    due_at      INTEGER  NOT NULL,
+    raised_at   INTEGER  NOT NULL,
+    body        TEXT    NOT NULL,
+    UNIQUE (type, subject)
+);
+CREATE INDEX IF NOT EXISTS regflow_notices_centre ON regflow_notices (centre, id);
+
+-- The daily 登簿日志 (SPEC 14.2): one row per (centre, target, area, local date), closed once.
+CREATE TABLE IF NOT EXISTS regflow_register_logs (
+    centre      TEXT    NOT NULL,
+    target      TEXT    NOT NULL,
+    area        TEXT    NOT NULL,
+    day         TEXT    NOT NULL,
+    closed_at   INTEGER  NOT NULL,
+    body        TEXT    NOT NULL,
+    PRIMARY KEY (centre, target, area, day)
+);
+
+-- The last local date each centre's logs were closed for.
+CREATE TABLE IF NOT EXISTS regflow_log_days (
+    centre      TEXT    PRIMARY KEY,
+    day         TEXT    NOT NULL
+);

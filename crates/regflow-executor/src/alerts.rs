@@ -29,6 +29,8 @@ pub struct DuePass {
     pub dropped: usize,
     /// Register entries written because a right ended by itself (SPEC 13.4).
     pub register: Vec<regflow_process::register::Entry>,
+    /// Notices raised and daily logs closed (SPEC 14).
+    pub notices: usize,
 }
 
 /// How many timers one transaction claims.
@@ -54,6 +56,7 @@ impl Engine {
     /// As [`Engine::run_due`].
     pub async fn run_due_batched(&self, now: DateTime<Utc>, handler: &dyn AlertHandler, batch: i64) -> Result<DuePass> {
         let now = crate::clock::to_micros(now);
+        let now_instant = now;
         self.inner.due_passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut pass = DuePass::default();
         let mut conflicts = 0;
@@ -88,6 +91,8 @@ impl Engine {
                 }
             }
         }
+        // Reports overdue and the daily logs due by now (SPEC 14), once each.
+        pass.notices = self.daily_pass(now_instant).await?;
         if !pass.resumed.is_empty() || !pass.alerts.is_empty() || !pass.register.is_empty() {
             self.timers_changed();
         }

@@ -157,6 +157,7 @@ impl Engine {
                     sent_at: None,
                     answered_at: None,
                     reason: None,
+                    overdue_at: None,
                 };
                 conn.insert_report(&row).await?;
                 conn.log_report(&row, micros(now), "queued", "system", None).await?;
@@ -312,6 +313,7 @@ impl Engine {
                 row.sent_at = None;
                 row.answered_at = None;
                 row.reason = None;
+                row.overdue_at = None;
                 conn.update_report(&row).await?;
                 conn.log_report(&row, micros(now), "retried", by.id().as_str(), None).await?;
                 report_of(&row)

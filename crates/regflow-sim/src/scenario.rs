@@ -37,6 +37,24 @@ pub struct Output {
     /// Every report (when `include` names `reports`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reports: Option<Vec<ReportOut>>,
+    /// The closed daily logs (when `include` names `logs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logs: Option<Vec<Value>>,
+    /// Notices besides case alerts (when `include` names `notices`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notices: Option<Vec<NoticeOut>>,
+}
+
+/// One notice in the output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoticeOut {
+    /// `report_overdue`, `unreported_entries` or `excess_reports`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// When it came due.
+    pub at: String,
+    /// What it is about: `{entry}/{target}/{message_id}` or `{target}/{area}/{date}`.
+    pub subject: String,
 }
 
 /// One report in the output (SPEC 17, section 9).
@@ -77,7 +95,7 @@ pub struct EntryOut {
 }
 
 /// The outputs a scenario's top-level `include` may add.
-const INCLUDES: [&str; 3] = ["units", "entries", "reports"];
+const INCLUDES: [&str; 5] = ["units", "entries", "reports", "logs", "notices"];
 
 /// One case in the output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -333,7 +351,36 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
     } else {
         None
     };
-    Ok(Output { cases, errors, pages, units, entries, reports })
+    let logs = if include.contains("logs") {
+        let mut out = Vec::new();
+        for log in engine.register_logs(&centre.id).await.map_err(failed)? {
+            let seqs = |key: &str| -> Value {
+                Value::Array(log[key].as_array().into_iter().flatten().map(|l| l["entry"].clone()).collect())
+            };
+            out.push(serde_json::json!({"target": log["target"], "area": log["area"], "date": log["date"],
+                "recorded": log["recorded"], "accepted": log["accepted"],
+                "unreported": seqs("unreported"), "excess": seqs("excess")}));
+        }
+        Some(out)
+    } else {
+        None
+    };
+    let notices = if include.contains("notices") {
+        let prefix = format!("{}.", centre.id);
+        let list = engine.notices(&centre.id, 0, 10_000).await.map_err(failed)?;
+        Some(
+            list.into_iter()
+                .map(|n| NoticeOut {
+                    kind: n.kind,
+                    at: centre.hours.format(n.at),
+                    subject: n.subject.strip_prefix(&prefix).unwrap_or(&n.subject).to_owned(),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(Output { cases, errors, pages, units, entries, reports, logs, notices })
 }
 
 /// What a step did.

@@ -21,8 +21,8 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 pub(crate) use rows::{
-    AlertRow, CalendarRow, CaseRow, CaseWithHead, EntryRow, EventRow, OnwardRow, QueueKey, RegisterTimerRow, ReportRow,
-    TimerRow, TokenRow,
+    AlertRow, CalendarRow, CaseRow, CaseWithHead, EntryRow, EventRow, NoticeRow, OnwardRow, QueueKey, RegisterTimerRow,
+    ReportRow, TimerRow, TokenRow,
 };
 
 use crate::error::Result;
@@ -287,6 +287,72 @@ impl Conn<'_> {
         entry: Option<i64>,
     ) -> Result<Vec<OnwardRow>> {
         on_backend!(self, c => Sql(&mut **c).reports_of(centre, after, limit, entry).await)
+    }
+
+    /// See [`Sql::overdue_reports`].
+    pub(crate) async fn overdue_reports(&mut self, centre: &str, cutoff: i64, limit: i64) -> Result<Vec<OnwardRow>> {
+        on_backend!(self, c => Sql(&mut **c).overdue_reports(centre, cutoff, limit).await)
+    }
+
+    /// See [`Sql::accepted_between`].
+    pub(crate) async fn accepted_between(&mut self, centre: &str, from: i64, to: i64) -> Result<Vec<OnwardRow>> {
+        on_backend!(self, c => Sql(&mut **c).accepted_between(centre, from, to).await)
+    }
+
+    /// See [`Sql::entries_between`].
+    pub(crate) async fn entries_between(&mut self, centre: &str, from: i64, to: i64) -> Result<Vec<EntryRow>> {
+        on_backend!(self, c => Sql(&mut **c).entries_between(centre, from, to).await)
+    }
+
+    /// See [`Sql::next_activity`].
+    pub(crate) async fn next_activity(&mut self, centre: &str, from: i64) -> Result<Option<i64>> {
+        on_backend!(self, c => Sql(&mut **c).next_activity(centre, from).await)
+    }
+
+    /// See [`Sql::insert_notice`].
+    pub(crate) async fn insert_notice(
+        &mut self,
+        centre: &str,
+        kind: &str,
+        subject: &str,
+        due_at: i64,
+        raised_at: i64,
+        body: &str,
+    ) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).insert_notice(centre, kind, subject, due_at, raised_at, body).await)
+    }
+
+    /// See [`Sql::notices`].
+    pub(crate) async fn notices(&mut self, centre: &str, after: i64, limit: i64) -> Result<Vec<NoticeRow>> {
+        on_backend!(self, c => Sql(&mut **c).notices(centre, after, limit).await)
+    }
+
+    /// See [`Sql::log_day`].
+    pub(crate) async fn log_day(&mut self, centre: &str) -> Result<Option<String>> {
+        on_backend!(self, c => Sql(&mut **c).log_day(centre).await)
+    }
+
+    /// See [`Sql::set_log_day`].
+    pub(crate) async fn set_log_day(&mut self, centre: &str, day: &str) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).set_log_day(centre, day).await)
+    }
+
+    /// See [`Sql::insert_log`].
+    pub(crate) async fn insert_log(
+        &mut self,
+        centre: &str,
+        target: &str,
+        area: &str,
+        day: &str,
+        closed_at: i64,
+        body: &str,
+    ) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).insert_log(centre, target, area, day, closed_at, body).await)
+    }
+
+    /// See [`Sql::logs`].
+    pub(crate) async fn logs(&mut self, centre: &str) -> Result<Vec<(String,)>> {
+        on_backend!(self, c => Sql(&mut **c).logs(centre).await)
     }
 
     /// See [`Sql::entry_row`].

@@ -125,6 +125,21 @@ pub struct OnwardRow {
     pub sent_at: Option<i64>,
     pub answered_at: Option<i64>,
     pub reason: Option<String>,
+    pub overdue_at: Option<i64>,
+}
+
+/// A notice to a centre's supervisors (SPEC 17 §6), as stored.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct NoticeRow {
+    pub id: i64,
+    pub centre: String,
+    #[sqlx(rename = "type")]
+    pub kind: String,
+    pub subject: String,
+    pub due_at: i64,
+    pub raised_at: i64,
+    pub body: String,
 }
 
 /// A unit's armed register timer: when its next right ends by itself.

@@ -339,3 +339,33 @@ async fn register_import(db: &Db) {
     assert!(engine.unit_entries(&xining(), &UnitNumber::parse(third).unwrap()).await.unwrap().is_empty());
 }
 on_both!(a_register_is_imported_whole_or_not_at_all, register_import);
+
+async fn overdue_once(db: &Db) {
+    // SPEC 14.3 vector 2: a report not accepted within 60 minutes raises `report_overdue`
+    // once, also with two executors; the day's log closes at midnight, once.
+    let clock = ManualClock::new(at("2026-03-04T16:40:00+08:00"));
+    let (a, b) = (engine(db, &clock).await, engine(db, &clock).await);
+    let seizure = IntakeInput::new(
+        "seizure",
+        ApplicantCategory::Individual,
+        vec![ApplicantInput::new("张三", ZHANG)],
+        UNIT,
+        Channel::Court,
+    );
+    let cmd = Command::HandleInstantly { intake: seizure, materials: all_materials(&a, "seizure") };
+    a.execute(Request::new(staff("court-1", Role::Court), cmd)).await.unwrap();
+    let ignore = regflow_executor::IgnoreAlerts;
+    assert_eq!(a.run_due(at("2026-03-04T17:39:00+08:00"), &ignore).await.unwrap().notices, 0);
+    let after = at("2026-03-05T00:00:01+08:00");
+    let (x, y) = tokio::join!(a.run_due(after, &ignore), b.run_due(after, &ignore));
+    x.unwrap();
+    y.unwrap();
+    let notices = a.notices(&xining(), 0, 100).await.unwrap();
+    let kinds: Vec<&str> = notices.iter().map(|n| n.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["report_overdue", "unreported_entries"], "{notices:?}");
+    assert_eq!(notices[0].at, at("2026-03-04T17:40:00+08:00"));
+    assert_eq!(a.register_logs(&xining()).await.unwrap().len(), 1);
+    a.run_due(at("2026-03-06T00:00:01+08:00"), &ignore).await.unwrap();
+    assert_eq!(a.notices(&xining(), 0, 100).await.unwrap().len(), 2, "nothing twice");
+}
+on_both!(an_overdue_report_and_a_days_log_are_raised_once, overdue_once);

@@ -9,6 +9,7 @@
 pub mod clock;
 pub mod entry;
 pub mod import;
+pub mod log;
 pub mod page;
 pub mod reading;
 pub mod report;

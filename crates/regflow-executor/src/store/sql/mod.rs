@@ -115,6 +115,7 @@ macro_rules! statements {
             $crate::store::EntryRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::RegisterTimerRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::OnwardRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+            $crate::store::NoticeRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             (Option<i64>,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (String,): for<'r> sqlx::FromRow<'r, DB::Row>,

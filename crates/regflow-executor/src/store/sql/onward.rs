@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::store::OnwardRow;
 
 const COLUMNS: &str = "centre, entry_seq, target, unit, area, class, message_id, minted_at, state, lease_until, \
-                       sent_at, answered_at, reason";
+                       sent_at, answered_at, reason, overdue_at";
 
 statements! {
     /// The next number of `target`'s message ids for `area` on `day` (1 for the first);
@@ -28,7 +28,7 @@ statements! {
     /// Queues a report.
     pub(crate) async fn insert_report(self, r: &OnwardRow) -> Result<()> {
         sqlx::query(&format!(
-            "INSERT INTO regflow_reports ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            "INSERT INTO regflow_reports ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         ))
         .bind(r.centre.as_str())
         .bind(r.entry_seq)
@@ -43,6 +43,7 @@ statements! {
         .bind(r.sent_at)
         .bind(r.answered_at)
         .bind(r.reason.as_deref())
+        .bind(r.overdue_at)
         .execute(self.0)
         .await?;
         Ok(())
@@ -134,7 +135,7 @@ statements! {
     pub(crate) async fn update_report(self, r: &OnwardRow) -> Result<()> {
         sqlx::query(
             "UPDATE regflow_reports SET message_id = $1, minted_at = $2, state = $3, lease_until = $4, sent_at = $5, \
-             answered_at = $6, reason = $7 WHERE centre = $8 AND entry_seq = $9 AND target = $10",
+             answered_at = $6, reason = $7, overdue_at = $8 WHERE centre = $9 AND entry_seq = $10 AND target = $11",
         )
         .bind(r.message_id.as_str())
         .bind(r.minted_at)
@@ -143,6 +144,7 @@ statements! {
         .bind(r.sent_at)
         .bind(r.answered_at)
         .bind(r.reason.as_deref())
+        .bind(r.overdue_at)
         .bind(r.centre.as_str())
         .bind(r.entry_seq)
         .bind(r.target.as_str())
@@ -159,6 +161,145 @@ statements! {
              AND ($3 < 0 OR entry_seq = $3) ORDER BY entry_seq, target LIMIT $4"
         );
         Ok(sqlx::query_as(&sql).bind(centre).bind(after).bind(entry.unwrap_or(-1)).bind(limit).fetch_all(self.0).await?)
+    }
+
+    /// Up to `limit` reports of `centre` not accepted whose id was minted at or before
+    /// `cutoff` and that no `report_overdue` notice was raised for yet.
+    pub(crate) async fn overdue_reports(self, centre: &str, cutoff: i64, limit: i64) -> Result<Vec<OnwardRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM regflow_reports WHERE centre = $1 AND state <> 'accepted' AND overdue_at IS NULL \
+             AND minted_at <= $2 ORDER BY minted_at LIMIT $3"
+        );
+        Ok(sqlx::query_as(&sql).bind(centre).bind(cutoff).bind(limit).fetch_all(self.0).await?)
+    }
+
+    /// The reports of `centre` accepted in `[from, to)`.
+    pub(crate) async fn accepted_between(self, centre: &str, from: i64, to: i64) -> Result<Vec<OnwardRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM regflow_reports WHERE centre = $1 AND state = 'accepted' \
+             AND answered_at >= $2 AND answered_at < $3 ORDER BY entry_seq, target"
+        );
+        Ok(sqlx::query_as(&sql).bind(centre).bind(from).bind(to).fetch_all(self.0).await?)
+    }
+
+    /// The entries of `centre` recorded in `[from, to)`.
+    pub(crate) async fn entries_between(self, centre: &str, from: i64, to: i64) -> Result<Vec<crate::store::EntryRow>> {
+        Ok(sqlx::query_as(
+            "SELECT centre, seq, unit, case_id, entry_type, recorded_at, body, prev_hash, hash \
+             FROM regflow_register_entries WHERE centre = $1 AND recorded_at >= $2 AND recorded_at < $3 ORDER BY seq",
+        )
+        .bind(centre)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.0)
+        .await?)
+    }
+
+    /// The first instant at or after `from` when `centre` recorded an entry or had a report
+    /// accepted.
+    pub(crate) async fn next_activity(self, centre: &str, from: i64) -> Result<Option<i64>> {
+        let (at,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MIN(t) FROM (SELECT MIN(recorded_at) AS t FROM regflow_register_entries WHERE centre = $1 AND recorded_at >= $2 \
+             UNION ALL SELECT MIN(answered_at) FROM regflow_reports WHERE centre = $1 AND state = 'accepted' AND answered_at >= $2) x",
+        )
+        .bind(centre)
+        .bind(from)
+        .fetch_one(self.0)
+        .await?;
+        Ok(at)
+    }
+
+    /// Raises a notice once per (type, subject); `false` when it was raised before.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn insert_notice(
+        self,
+        centre: &str,
+        kind: &str,
+        subject: &str,
+        due_at: i64,
+        raised_at: i64,
+        body: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO regflow_notices (centre, type, subject, due_at, raised_at, body) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (type, subject) DO NOTHING",
+        )
+        .bind(centre)
+        .bind(kind)
+        .bind(subject)
+        .bind(due_at)
+        .bind(raised_at)
+        .bind(body)
+        .execute(self.0)
+        .await?;
+        Ok(done.rows() == 1)
+    }
+
+    /// `centre`'s notices after id `after`, in id order.
+    pub(crate) async fn notices(self, centre: &str, after: i64, limit: i64) -> Result<Vec<crate::store::NoticeRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, centre, type, subject, due_at, raised_at, body FROM regflow_notices \
+             WHERE centre = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(centre)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.0)
+        .await?)
+    }
+
+    /// The last local date `centre`'s logs were closed for.
+    pub(crate) async fn log_day(self, centre: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT day FROM regflow_log_days WHERE centre = $1")
+            .bind(centre)
+            .fetch_optional(self.0)
+            .await?;
+        Ok(row.map(|(d,)| d))
+    }
+
+    /// Records that `centre`'s logs are closed through `day`.
+    pub(crate) async fn set_log_day(self, centre: &str, day: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO regflow_log_days (centre, day) VALUES ($1, $2) ON CONFLICT (centre) DO UPDATE SET day = $2",
+        )
+        .bind(centre)
+        .bind(day)
+        .execute(self.0)
+        .await?;
+        Ok(())
+    }
+
+    /// Stores a closed log once; `false` when it was closed before.
+    pub(crate) async fn insert_log(
+        self,
+        centre: &str,
+        target: &str,
+        area: &str,
+        day: &str,
+        closed_at: i64,
+        body: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO regflow_register_logs (centre, target, area, day, closed_at, body) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(centre)
+        .bind(target)
+        .bind(area)
+        .bind(day)
+        .bind(closed_at)
+        .bind(body)
+        .execute(self.0)
+        .await?;
+        Ok(done.rows() == 1)
+    }
+
+    /// `centre`'s closed logs, by day, target and area; one when all three are given.
+    pub(crate) async fn logs(self, centre: &str) -> Result<Vec<(String,)>> {
+        Ok(sqlx::query_as("SELECT body FROM regflow_register_logs WHERE centre = $1 ORDER BY day, target, area")
+            .bind(centre)
+            .fetch_all(self.0)
+            .await?)
     }
 
     /// One entry's stored row.
