@@ -3,7 +3,10 @@
 //! loads, concurrent writers, dropped futures and engine restarts, checking after every step that the case
 //! it touched replays to what is stored with its chain intact, that no alert was handed
 //! over twice or raised twice, that nothing was raised while a case is suspended, and that
-//! no promise falls short of its working days.
+//! no promise falls short of its working days; and, every few thousand steps and at the
+//! end, that the register rebuilds to what is stored (verification intact), that at most
+//! one seizure is active per unit and owners' shares add up to 1, that every entry has its
+//! report, and that no report was handed over twice.
 //!
 //! `REGFLOW_DST_STEPS` (default 2,000 for a quick `cargo test`; CI runs 200,000 in a
 //! release build, `.ci/dst`) and `REGFLOW_DST_SEED` (printed; replays a run).
@@ -36,6 +39,49 @@ impl AlertHandler for Once {
     }
 }
 
+/// Counts every report handed over; a second hand-over of a message id is a failure.
+#[derive(Default)]
+struct ReportsOnce {
+    seen: Mutex<HashSet<String>>,
+    twice: Mutex<Vec<String>>,
+}
+
+#[async_trait]
+impl regflow_executor::ReportHandler for ReportsOnce {
+    async fn report(&self, m: &regflow_executor::ReportMessage) -> regflow_executor::Delivery {
+        if !self.seen.lock().unwrap().insert(m.message_id.to_string()) {
+            self.twice.lock().unwrap().push(m.message_id.to_string());
+        }
+        regflow_executor::Delivery::Acknowledged
+    }
+}
+
+/// The register's invariants over the whole centre.
+async fn check_register(engine: &Engine, step: u64, seed: u64) {
+    let v = engine.verify_register(&xining()).await.unwrap();
+    assert!(v.is_intact(), "step {step} (seed {seed}): register: {:?}", v.problems);
+    let entries = engine.register_entries(&xining(), 0, 10_000).await.unwrap();
+    let units: std::collections::BTreeSet<_> = entries.iter().map(|e| e.draft.unit.clone()).collect();
+    for unit in units {
+        let page = engine.unit_page(&xining(), &unit, None).await.unwrap();
+        if !page.owners.is_empty() {
+            let shares = page.owners.iter().map(|o| o.share);
+            assert!(
+                regflow_process::register::Share::sum_to_whole(shares),
+                "step {step} (seed {seed}): {unit}'s shares"
+            );
+        }
+        assert!(
+            page.restrictions.iter().filter(|r| **r == regflow_process::register::page::Restriction::Seized).count()
+                <= 1
+        );
+    }
+    let reports = engine.reports(&xining(), 0, 100_000, None).await.unwrap();
+    for e in entries.iter().filter(|e| !e.draft.history) {
+        assert!(reports.iter().any(|r| r.entry == e.seq), "step {step} (seed {seed}): entry {} has no report", e.seq);
+    }
+}
+
 fn people() -> Vec<Actor> {
     let mut v: Vec<Actor> = [
         ("clerk-1", Role::Clerk),
@@ -60,7 +106,9 @@ fn people() -> Vec<Actor> {
 /// Who usually sends command `choice` (an index into [`people`]): most steps go to
 /// someone who may send it, the rest to anyone, so refusals are exercised too.
 fn sender(choice: u64) -> usize {
-    match choice % 20 {
+    match choice % 23 {
+        20 | 21 => 9,                                 // the court seizes and releases
+        22 => 0,                                      // an objection at the window
         0..=3 | 7 | 14 => (choice / 20 % 2) as usize, // clerk-1 or clerk-2
         4 | 6 | 8 | 18 | 19 => 10,                    // 张三
         5 => 1,                                       // clerk-2 pre-reviews
@@ -74,7 +122,16 @@ fn sender(choice: u64) -> usize {
 
 fn command(engine: &Engine, choice: u64) -> Command {
     let s = |items: &[&str]| items.iter().map(|m| (*m).to_owned()).collect::<Vec<_>>();
-    match choice % 20 {
+    match choice % 23 {
+        20 => Command::HandleInstantly {
+            intake: intake("seizure", Channel::Court),
+            materials: all_materials(engine, "seizure"),
+        },
+        21 => Command::HandleInstantly {
+            intake: intake("seizure_release", Channel::Court),
+            materials: all_materials(engine, "seizure_release"),
+        },
+        22 => accept(engine, "objection", Channel::Window),
         0 | 1 => accept(engine, "transfer_second_hand", Channel::Window),
         2 => Command::Accept {
             intake: Some(intake("transfer_second_hand", Channel::Window)),
@@ -170,6 +227,7 @@ async fn a_seeded_simulation_keeps_every_invariant() {
     let policies = PolicyTimeline::builtin();
     let people = people();
     let handler = Arc::new(Once::default());
+    let reports = ReportsOnce::default();
     let mut rng = Rng(seed | 1);
     let mut now = at("2026-03-02T09:00:00+08:00");
     let builtin = Calendar::builtin().to_csv();
@@ -225,6 +283,7 @@ async fn a_seeded_simulation_keeps_every_invariant() {
                 clock.set(now);
                 jumps += 1;
                 let pass = engine.run_due(now, handler.as_ref()).await.unwrap();
+                engine.deliver_reports(&reports).await.unwrap();
                 let touched: HashSet<CaseId> =
                     pass.alerts.iter().map(|a| a.case_id.clone()).chain(pass.resumed.iter().cloned()).collect();
                 for t in &touched {
@@ -285,18 +344,26 @@ async fn a_seeded_simulation_keeps_every_invariant() {
             "step {step} (seed {seed}): alerts handed over twice: {:?}",
             handler.twice.lock().unwrap()
         );
+        assert!(reports.twice.lock().unwrap().is_empty(), "step {step} (seed {seed}): a report handed over twice");
+        if step % 5_000 == 4_999 {
+            check_register(&engine, step, seed).await;
+        }
     }
     // Everything fires in the end, each alert once.
     now += chrono::Duration::days(400);
     clock.set(now);
     engine.run_due(now, handler.as_ref()).await.unwrap();
+    engine.deliver_reports(&reports).await.unwrap();
+    check_register(&engine, steps, seed).await;
     for n in 0..next_label {
         check(&engine, &CaseId::new(format!("d{n}")), &policies, steps, seed).await;
     }
     assert!(handler.twice.lock().unwrap().is_empty());
     println!(
-        "deterministic simulation: {steps} steps — {next_label} cases, {commands} commands ({accepted_steps} accepted), {jumps} clock jumps, {restarts} restarts, {} alerts each handed over once",
-        handler.seen.lock().unwrap().len()
+        "deterministic simulation: {steps} steps — {next_label} cases, {commands} commands ({accepted_steps} accepted), {jumps} clock jumps, {restarts} restarts, {} alerts each handed over once, {} register entries, {} reports each handed over once",
+        handler.seen.lock().unwrap().len(),
+        engine.register_entries(&xining(), 0, 100_000).await.unwrap().len(),
+        reports.seen.lock().unwrap().len()
     );
     db.finish().await;
 }
