@@ -359,11 +359,11 @@ async fn a_seeded_simulation_keeps_every_invariant() {
         check(&engine, &CaseId::new(format!("d{n}")), &policies, steps, seed).await;
     }
     assert!(handler.twice.lock().unwrap().is_empty());
+    let entries = engine.register_entries(&xining(), 0, 100_000).await.unwrap().len();
+    let alerts = handler.seen.lock().unwrap().len();
+    let handed = reports.seen.lock().unwrap().len();
     println!(
-        "deterministic simulation: {steps} steps — {next_label} cases, {commands} commands ({accepted_steps} accepted), {jumps} clock jumps, {restarts} restarts, {} alerts each handed over once, {} register entries, {} reports each handed over once",
-        handler.seen.lock().unwrap().len(),
-        engine.register_entries(&xining(), 0, 100_000).await.unwrap().len(),
-        reports.seen.lock().unwrap().len()
+        "deterministic simulation: {steps} steps — {next_label} cases, {commands} commands ({accepted_steps} accepted), {jumps} clock jumps, {restarts} restarts, {alerts} alerts each handed over once, {entries} register entries, {handed} reports each handed over once",
     );
     db.finish().await;
 }
