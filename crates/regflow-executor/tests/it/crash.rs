@@ -1,8 +1,11 @@
-//! Crash consistency (SPEC 6): a child process runs a mixed load — new cases, reviews,
-//! and calendar loads that re-project thousands of open cases — and is killed with SIGKILL
-//! at random moments, again and again. Afterwards every history verifies (chain, replay =
-//! stored case), every calendar load is finished, every open case's deadlines come from
-//! the calendar in force, and new commands succeed.
+//! Crash consistency (SPEC 6, 13, 14): a child process runs a mixed load — new cases,
+//! reviews, calendar loads that re-project thousands of open cases, seizures and
+//! objections recorded in the register, lapses fired, reports delivered and acknowledged —
+//! and is killed with SIGKILL at random moments, again and again. Afterwards every history
+//! verifies (chain, replay = stored case), every calendar load is finished, every open
+//! case's deadlines come from the calendar in force, the register verifies (no entry
+//! without its event, no event without its entry, the rebuild equal to what is stored),
+//! every entry has its report, and new commands succeed.
 //!
 //! 20 kills per backend by default; `REGFLOW_CRASH_ROUNDS=300` for more,
 //! `REGFLOW_CRASH_SEED` to replay a run.
@@ -59,6 +62,40 @@ async fn crash_child() {
                 let n = rng.next() as usize % SEEDED;
                 let seeded = CaseId::new(format!("s{n:05}"));
                 let _ = engine.execute(Request::to(&seeded, staff("rev-1", Role::Reviewer), Command::Review)).await;
+            }
+            3 => {
+                // A court's seizure (active, or queued behind one), then the reports go out
+                // and the platform answers.
+                let seizure = Command::HandleInstantly {
+                    intake: intake("seizure", Channel::Court),
+                    materials: all_materials(&engine, "seizure"),
+                };
+                let _ = engine
+                    .execute(Request::to(&CaseId::new(format!("{id}z")), staff("court-1", Role::Court), seizure))
+                    .await;
+                let _ = engine.deliver_reports(&regflow_executor::TakeReports).await;
+                let adapter = Actor::new("adapter-1", [Role::Reporter], xining());
+                if let Ok(reports) = engine.reports(&xining(), 0, 1_000, None).await {
+                    for r in reports.iter().filter(|r| r.state == regflow_process::register::ReportState::Sent).take(3)
+                    {
+                        let ok = regflow_process::register::AckResult::Accepted;
+                        let _ = engine.ack_report(&adapter, r.entry, r.target, &r.message_id, ok, None).await;
+                    }
+                }
+            }
+            4 => {
+                // An objection recorded, and the days after it pass: it lapses.
+                let o = CaseId::new(format!("{id}o"));
+                let _ = engine
+                    .execute(Request::to(
+                        &o,
+                        staff("clerk-1", Role::Clerk),
+                        accept(&engine, "objection", Channel::Window),
+                    ))
+                    .await;
+                let _ = engine.execute(Request::to(&o, staff("rev-1", Role::Reviewer), Command::Review)).await;
+                let _ = engine.execute(Request::to(&o, staff("reg-1", Role::Registrar), Command::Record)).await;
+                let _ = engine.run_due(at("2027-02-01T00:00:00+08:00"), &regflow_executor::IgnoreAlerts).await;
             }
             _ => {}
         }
@@ -144,6 +181,14 @@ async fn kills(db: &Db) {
         }
     }
     assert!(open >= SEEDED / 2);
+    // The register: chain, rebuild, events and entries one for one; a report per entry.
+    let v = engine.verify_register(&xining()).await.unwrap();
+    assert!(v.is_intact(), "register: {:?}", v.problems);
+    let entries = engine.register_entries(&xining(), 0, 10_000).await.unwrap();
+    let reports = engine.reports(&xining(), 0, 100_000, None).await.unwrap();
+    for e in &entries {
+        assert_eq!(reports.iter().filter(|r| r.entry == e.seq).count(), 1, "entry {} and its report", e.seq);
+    }
     // And the engine goes on.
     let fresh = CaseId::new("after-the-crashes");
     engine
@@ -151,6 +196,10 @@ async fn kills(db: &Db) {
         .await
         .unwrap();
     engine.load_calendar(&supervisor(), Y2027).await.unwrap();
-    println!("crash consistency: {} cases verified after {rounds} kills", ids.len());
+    println!(
+        "crash consistency: {} cases and {} register entries verified after {rounds} kills",
+        ids.len(),
+        entries.len()
+    );
 }
 regflow_executor::on_both!(crash_consistency, kills);
