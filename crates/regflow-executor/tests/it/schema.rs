@@ -1,7 +1,7 @@
 use regflow_executor::testing::PgDatabase;
 use regflow_executor::{Database, Error, MigrationMode};
 
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 19] = [
     "regflow_alert_cursors",
     "regflow_alerts",
     "regflow_calendars",
@@ -9,10 +9,16 @@ const TABLES: [&str; 13] = [
     "regflow_cases",
     "regflow_events",
     "regflow_idempotency_keys",
+    "regflow_log_days",
     "regflow_migrations",
+    "regflow_notices",
     "regflow_register_entries",
     "regflow_register_heads",
+    "regflow_register_logs",
     "regflow_register_timers",
+    "regflow_report_log",
+    "regflow_report_sequences",
+    "regflow_reports",
     "regflow_timers",
     "regflow_tokens",
 ];
