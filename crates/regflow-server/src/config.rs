@@ -110,6 +110,20 @@ pub struct CentreConfig {
     /// Whether `not_the_owner` also refuses a case with no parties on the compared side.
     #[serde(default)]
     pub require_parties: bool,
+    /// Where its entries are reported (SPEC 14.1): `national` (default), `province`, `city`.
+    #[serde(default = "default_targets")]
+    pub report_targets: Vec<regflow_process::register::Target>,
+    /// Minutes a report may stay unaccepted before `report_overdue` (default 60).
+    #[serde(default = "default_within")]
+    pub report_within: u32,
+}
+
+fn default_targets() -> Vec<regflow_process::register::Target> {
+    vec![regflow_process::register::Target::National]
+}
+
+fn default_within() -> u32 {
+    60
 }
 
 fn default_term() -> u32 {
@@ -267,10 +281,21 @@ impl CentreConfig {
                 self.id
             )));
         }
+        if self.report_within == 0 || self.report_within > 7 * 24 * 60 {
+            return Err(ConfigError::Invalid(format!(
+                "centre `{}`: report_within is minutes from 1 to 10080 (a week)",
+                self.id
+            )));
+        }
+        let mut targets = self.report_targets.clone();
+        targets.sort();
+        targets.dedup();
         let register = regflow_process::register::RegisterSettings {
             seizure_term_years: self.seizure_term_years,
             rest_days: self.rest_days,
             require_parties: self.require_parties,
+            report_targets: targets,
+            report_within: chrono::Duration::minutes(i64::from(self.report_within)),
             ..Default::default()
         };
         Ok(Centre {
@@ -285,6 +310,27 @@ impl CentreConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_centre_sets_its_register() {
+        let c = Config::from_toml(
+            "[[centres]]\nid = \"xining\"\nseizure_term_years = 2\nrest_days = \"holidays_only\"\nrequire_parties = true\n\
+             report_targets = [\"national\", \"province\"]\nreport_within = 30\n",
+        )
+        .unwrap();
+        let centre = c.centres_with([]).unwrap().remove(0);
+        assert_eq!(centre.register.seizure_term_years, 2);
+        assert_eq!(centre.register.rest_days, regflow_process::register::RestDays::HolidaysOnly);
+        assert!(centre.register.require_parties);
+        assert_eq!(centre.register.report_targets.len(), 2);
+        assert_eq!(centre.register.report_within, chrono::Duration::minutes(30));
+        for bad in
+            ["seizure_term_years = 0", "report_within = 0", "report_targets = [\"moon\"]", "rest_days = \"never\""]
+        {
+            let text = format!("[[centres]]\nid = \"xining\"\n{bad}\n");
+            assert!(Config::from_toml(&text).and_then(|c| c.centres_with([]).map(drop)).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn reads_toml_and_env() {

@@ -126,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/register-entries/{id}", get(reporting::get))
         .route("/v1/register-entries/{id}/reports/{target}/ack", post(reporting::ack))
         .route("/v1/register-entries/{id}/reports/{target}/retry", post(reporting::retry))
+        .route("/v1/register-logs/{target}/{area}/{date}", get(reporting::log))
         .route("/v1/units/{unit}/entries", get(units::unit_entries))
         .route("/v1/queues/{role}", get(lists::queue))
         .route("/v1/my/cases", get(lists::my_cases))

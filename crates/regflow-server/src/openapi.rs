@@ -260,6 +260,11 @@ pub fn document(engine: &Engine) -> Value {
                     {"name": "target", "in": "path", "required": true, "schema": string_enum(regflow_process::register::Target::ALL)}],
                 "responses": guarded(responses(&[("200", ok(json!({"type": "object", "required": ["message_id", "state"]}), "The report")),
                     ("400", bad.clone()), ("403", problem("Not a supervisor")), ("409", problem("report_not_rejected, unknown_message"))]))}},
+            "/v1/register-logs/{target}/{area}/{date}": {"get": {"summary": "The closed 登簿日志 of a day (supervisor, reporter)",
+                "parameters": [{"name": "target", "in": "path", "required": true, "schema": string_enum(regflow_process::register::Target::ALL)},
+                    path_param("area", "The 6-digit area code"), path_param("date", "YYYY-MM-DD")],
+                "responses": guarded(responses(&[("200", ok(json!({"type": "object", "required": ["target", "area", "date", "recorded", "accepted"]}), "The log")),
+                    ("400", bad.clone()), ("403", problem("Not a supervisor or reporter")), ("409", problem("No closed log (no_such_entry)"))]))}},
             "/v1/queues/{role}": {"get": {"summary": "A page of the caller's work queue in a role (priority order)",
                 "parameters": [
                     {"name": "role", "in": "path", "required": true, "schema": string_enum(Role::ALL)},

@@ -192,3 +192,27 @@ pub async fn retry(
     }
     Ok(Json(doc))
 }
+
+/// `GET /v1/register-logs/{target}/{area}/{date}`: the closed 登簿日志 of a day.
+pub async fn log(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((target_text, area, date)): Path<(String, String, String)>,
+) -> Result<Json<Value>, Problem> {
+    reader(&caller.actor)?;
+    let target = target(&target_text)?;
+    chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        .map_err(|_| Problem::argument("date", "`date` is YYYY-MM-DD"))?;
+    let logs = state.engine.register_logs(caller.actor.centre()).await?;
+    let found = logs.into_iter().find(|l| {
+        l["target"].as_str() == Some(target.as_str())
+            && l["area"].as_str() == Some(area.as_str())
+            && l["date"].as_str() == Some(date.as_str())
+    });
+    found.map(Json).ok_or_else(|| {
+        Problem::from(Refusal::new(
+            ErrorCode::NoSuchEntry,
+            format!("no closed log of {target} for area {area} on {date}: a day closes at the next midnight"),
+        ))
+    })
+}

@@ -44,7 +44,7 @@ async fn the_document_describes_the_routes(db: &Db) {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 23);
+    assert_eq!(paths.len(), 24);
     // Every documented path is a route (the fallback answers `not_found` for the rest).
     for (path, ops) in paths {
         if path == "/v1/alerts/stream" {
@@ -55,7 +55,9 @@ async fn the_document_describes_the_routes(db: &Db) {
             .replace("{kind}", "change")
             .replace("{role}", "clerk")
             .replace("{unit}", "630102001001GB00001F00010001")
-            .replace("{target}", "national");
+            .replace("{target}", "national")
+            .replace("{area}", "630102")
+            .replace("{date}", "2026-03-02");
         for method in ops.as_object().unwrap().keys() {
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let (_, body) = svc.call(m, &concrete, Some("clerk"), None).await;

@@ -132,6 +132,14 @@ async fn reports_over_http(db: &Db) {
     let (s, one) = svc.get("/v1/register-entries/xining.1", "supervisor").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(one["reports"][0]["state"], "queued");
+    // The day closes at midnight: then its log is there.
+    let (s, _) = svc.get("/v1/register-logs/national/630102/2026-03-02", "reporter").await;
+    assert_eq!(s, StatusCode::CONFLICT, "not closed yet");
+    svc.engine.run_due(at("2026-03-03T00:00:01+08:00"), &regflow_executor::IgnoreAlerts).await.unwrap();
+    let (s, log) = svc.get("/v1/register-logs/national/630102/2026-03-02", "reporter").await;
+    assert_eq!(s, StatusCode::OK, "{log}");
+    assert_eq!(log["recorded"]["total"], 1);
+    assert_eq!(log["unreported"][0]["entry"], 1);
     svc.stop().await;
 }
 on_both!(reports_are_listed_answered_and_retried_over_http, reports_over_http);
