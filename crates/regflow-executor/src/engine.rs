@@ -463,7 +463,12 @@ impl Engine {
         };
         let entries = self.persist(conn, &[written]).await?.pop().unwrap_or_default();
         let register = match unit {
-            Some(work) => self.write_entries(conn, work, &decision.entries, centre, calendar).await?,
+            Some(work) => {
+                // A case that ended here unrecorded no longer holds an advance notice.
+                let ended =
+                    (decision.case.state().is_terminal() && decision.entries.is_empty()).then(|| decision.case.id());
+                self.write_entries(conn, work, &decision.entries, ended, centre, calendar).await?
+            }
             None => Vec::new(),
         };
         Ok(Executed { case: decision.case, entries, alerts: decision.alerts, repeated: false, register })

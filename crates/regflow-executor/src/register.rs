@@ -6,7 +6,9 @@
 
 use chrono::{DateTime, Utc};
 use regflow_process::identifier::UnitNumber;
+use regflow_process::register::entry::holders;
 use regflow_process::register::{Entry, EntryDraft, UnitPage, UnitRegister};
+use regflow_process::PartyRole;
 use regflow_process::{Calendar, CaseId, Centre, CentreId};
 use serde::Serialize;
 
@@ -95,6 +97,7 @@ impl Engine {
         let rows = conn.unit_entries(centre.id.as_str(), unit.as_str()).await?;
         let entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>>>()?;
         let mut register = fold(unit, &entries, centre, calendar, None)?;
+        self.hold_notices(conn, centre, &mut register).await?;
         let clock = centre.legal_clock(calendar);
         let lapses = register
             .settle(now, head_seq as u64 + 1, &clock)
@@ -102,19 +105,43 @@ impl Engine {
         Ok(UnitWork { centre: centre.id.clone(), head_seq: head_seq as u64, head_hash, register, lapses })
     }
 
+    /// Advance notices wait for the open cases they secure (SPEC 13.4).
+    async fn hold_notices(&self, conn: &mut Conn<'_>, centre: &Centre, register: &mut UnitRegister) -> Result<()> {
+        if register.advance_notices().is_empty() {
+            return Ok(());
+        }
+        for row in conn.open_cases_on_unit(centre.id.as_str(), register.unit().as_str()).await? {
+            let case = crate::mapping::case_from_row(&row)?;
+            if self.catalogue().get(case.kind().as_str()).is_some_and(|k| k.secures_advance_notice()) {
+                let obligees = holders(&case.intake().applicants, PartyRole::Obligee);
+                register.hold_for(case.id(), &obligees, case.created_at());
+            }
+        }
+        Ok(())
+    }
+
     /// Appends the work's ends due and the decided entries (each with the `seq` of the event
-    /// that wrote it, of `case`), moves the centre's head, and re-arms the unit's timer at
-    /// its next end. Returns the entries written.
+    /// that wrote it), moves the centre's head, and re-arms the unit's timer at its next end.
+    /// `ended` is a case the command ended unrecorded: the notices only it held lapse now,
+    /// if their time has run. Returns the entries written.
     pub(crate) async fn write_entries(
         &self,
         conn: &mut Conn<'_>,
         work: UnitWork,
         decided: &[(u64, EntryDraft)],
+        ended: Option<&CaseId>,
         centre: &Centre,
         calendar: &Calendar,
     ) -> Result<Vec<Entry>> {
-        let UnitWork { centre: centre_id, head_seq, head_hash, mut register, lapses } = work;
+        let UnitWork { centre: centre_id, head_seq, head_hash, mut register, mut lapses } = work;
         let clock = centre.legal_clock(calendar);
+        if let Some(case) = ended.filter(|_| register.holds()) {
+            let now = self.now();
+            register.release_case(case, now);
+            let first = head_seq + lapses.len() as u64 + 1;
+            let freed = register.settle(now, first, &clock).map_err(|e| Error::Corrupt(format!("register: {e}")))?;
+            lapses.extend(freed);
+        }
         let mut rows = Vec::new();
         let mut written = Vec::new();
         let mut prev = head_hash;
@@ -170,7 +197,7 @@ impl Engine {
             };
             let unit = UnitNumber::parse(&t.unit).map_err(|e| Error::Corrupt(format!("register timer: {e}")))?;
             let work = self.open_unit(conn, centre, &unit, &calendar, now).await?;
-            out.extend(self.write_entries(conn, work, &[], centre, &calendar).await?);
+            out.extend(self.write_entries(conn, work, &[], None, centre, &calendar).await?);
         }
         Ok((claimed, out))
     }
@@ -196,7 +223,7 @@ impl Engine {
             let Ok(centre) = self.context_centre(&CentreId::new(t.centre.as_str())) else { continue };
             let unit = UnitNumber::parse(&t.unit).map_err(|e| Error::Corrupt(format!("register timer: {e}")))?;
             let work = self.open_unit(conn, centre, &unit, &calendar, now).await?;
-            self.write_entries(conn, work, &[], centre, &calendar).await?;
+            self.write_entries(conn, work, &[], None, centre, &calendar).await?;
             n += 1;
         }
         Ok(n)
@@ -215,8 +242,12 @@ impl Engine {
         let rows = conn.unit_entries(centre.id.as_str(), unit.as_str()).await?;
         let entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>>>()?;
         let calendar = self.calendar_on(&mut conn).await?;
-        let register = fold(unit, &entries, centre, &calendar, Some(at))?;
-        Ok(register.page(at, &centre.hours))
+        let clock = centre.legal_clock(&calendar);
+        let drafts = entries.iter().filter(|e| e.draft.recorded_at <= at).map(|e| (e.seq, &e.draft));
+        let mut register = UnitRegister::rebuild(unit.clone(), drafts, &clock)
+            .map_err(|e| Error::Corrupt(format!("register of unit {unit} at centre {}: {e}", centre.id)))?;
+        self.hold_notices(&mut conn, centre, &mut register).await?;
+        Ok(register.as_of(at, &clock).page(at, &centre.hours))
     }
 
     /// The entries of `unit` at `centre`, in `seq` order.

@@ -227,6 +227,13 @@ impl KindSpec {
         self.applicant_materials().filter(|m| key.is_none_or(|k| m.key == k)).map(|m| m.id.to_string()).collect()
     }
 
+    /// Whether a case of the kind is what an advance notice secures (SPEC 13.4: the
+    /// transfers and `mortgage`): its recording to a holder fulfils the notice, and while it
+    /// is open the notice does not lapse.
+    pub fn secures_advance_notice(&self) -> bool {
+        self.national_class == NationalClass::Transfer || self.register_effect == Some(EntryType::Mortgage)
+    }
+
     /// Whether the kind may be opened on `channel`.
     pub fn allows(&self, channel: Channel) -> bool {
         self.channels.contains(&channel)

@@ -20,12 +20,19 @@ pub struct UnitCheck {
 
 /// The unit `command` on `case` (`None` for a creating command) must lock, load and settle
 /// (SPEC 13.3) before it is decided: `record` or `handle_instantly` of a kind that writes a
-/// register entry or that a seizure blocks, `lawsuit_filed` and `renew_seizure`. A unit number that does not parse names
+/// register entry or that a seizure blocks, `lawsuit_filed` and `renew_seizure`, and the
+/// rejection or withdrawal of a case an advance notice may be waiting for. A unit number that does not parse names
 /// nothing: `decide` refuses it.
 pub fn unit_to_check(catalogue: &Catalogue, case: Option<&Case>, command: &Command) -> Option<UnitCheck> {
     let (kind, unit) = match (command, case) {
         (Command::Record | Command::LawsuitFiled { .. } | Command::RenewSeizure { .. }, Some(c)) => {
             (c.kind().as_str(), c.intake().unit.clone())
+        }
+        // A case an advance notice waits for ends unrecorded: the notice may lapse now.
+        (Command::Reject { .. } | Command::Withdraw { .. }, Some(c))
+            if catalogue.get(c.kind().as_str()).is_some_and(|k| k.secures_advance_notice()) =>
+        {
+            return Some(UnitCheck { unit: c.intake().unit.clone(), blocked_by_seizure: false });
         }
         (Command::HandleInstantly { intake, .. }, None) => {
             (intake.kind.as_str(), UnitNumber::parse(&intake.unit).ok()?)

@@ -196,6 +196,11 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).unit_entries(centre, unit).await)
     }
 
+    /// See [`Sql::open_cases_on_unit`].
+    pub(crate) async fn open_cases_on_unit(&mut self, centre: &str, unit: &str) -> Result<Vec<CaseRow>> {
+        on_backend!(self, c => Sql(&mut **c).open_cases_on_unit(centre, unit).await)
+    }
+
     /// See [`Sql::entries_of_units`].
     pub(crate) async fn entries_of_units(&mut self, centre: &str, units: &[&str]) -> Result<Vec<EntryRow>> {
         on_backend!(self, c => Sql(&mut **c).entries_of_units(centre, units).await)

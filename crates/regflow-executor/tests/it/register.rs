@@ -369,3 +369,46 @@ async fn overdue_once(db: &Db) {
     assert_eq!(a.notices(&xining(), 0, 100).await.unwrap().len(), 2, "nothing twice");
 }
 on_both!(an_overdue_report_and_a_days_log_are_raised_once, overdue_once);
+
+async fn notice_waits(db: &Db) {
+    // SPEC 13.4: an advance notice recorded 2026-03-04 lapses 2026-06-03T00:00 — unless a
+    // transfer to its holder was opened first: then it waits, and lapses when that transfer
+    // ends unrecorded.
+    let clock = ManualClock::new(at("2026-03-04T10:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let notice = vec![ApplicantInput::new("张三", ZHANG).role(PartyRole::Obligor), ApplicantInput::new("王五", WANG)];
+    let n = record(&engine, "N", "advance_notice", notice).await.unwrap();
+    let notice_seq = n.register[0].seq;
+    clock.set(at("2026-05-01T10:00:00+08:00"));
+    let t = CaseId::new("T");
+    let sale = IntakeInput::new(
+        "transfer_second_hand",
+        ApplicantCategory::Individual,
+        vec![ApplicantInput::new("张三", ZHANG).role(PartyRole::Obligor), ApplicantInput::new("王五", WANG)],
+        UNIT,
+        Channel::Window,
+    );
+    let accept = Command::Accept { intake: Some(sale), materials: all_materials(&engine, "transfer_second_hand") };
+    engine.execute(Request::to(&t, staff("clerk-1", Role::Clerk), accept)).await.unwrap();
+    let ignore = regflow_executor::IgnoreAlerts;
+    engine.run_due(at("2026-06-05T00:00:00+08:00"), &ignore).await.unwrap();
+    clock.set(at("2026-06-05T09:00:00+08:00"));
+    let page = engine.unit_page(&xining(), &unit(), None).await.unwrap();
+    assert_eq!(page.advance_notices.len(), 1, "the notice waits for the open transfer");
+    // Another command on the unit does not lapse it either.
+    let o = record(&engine, "O", "objection", vec![ApplicantInput::new("李四", LI)]).await.unwrap();
+    assert_eq!(o.register.len(), 1);
+    // The transfer is withdrawn: the notice lapses then, in the same transaction.
+    clock.set(at("2026-06-10T15:00:00+08:00"));
+    let done = engine
+        .execute(Request::to(&t, applicant(ZHANG), Command::Withdraw { consenting: vec![ZHANG.into(), WANG.into()] }))
+        .await
+        .unwrap();
+    assert_eq!(done.register.len(), 1, "{:?}", done.register);
+    assert_eq!(done.register[0].entry_type(), EntryType::AdvanceNoticeLapsed);
+    assert_eq!(done.register[0].draft.refers_to, Some(notice_seq));
+    assert_eq!(done.register[0].draft.recorded_at, at("2026-06-10T15:00:00+08:00"));
+    assert!(engine.unit_page(&xining(), &unit(), None).await.unwrap().advance_notices.is_empty());
+    assert!(engine.verify_register(&xining()).await.unwrap().is_intact());
+}
+on_both!(an_advance_notice_waits_for_the_transfer_it_secures, notice_waits);

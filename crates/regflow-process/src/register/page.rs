@@ -165,8 +165,10 @@ pub struct UnitRegister {
     notices: Vec<NoticeRight>,
     /// Every entry of the unit: its type and the case that wrote it.
     entries: BTreeMap<u64, (EntryType, Option<CaseId>)>,
-    /// Advance notices whose lapse waits for a securing case still open.
-    held: BTreeSet<u64>,
+    /// Advance notices whose lapse waits for securing cases still open: the cases.
+    held: BTreeMap<u64, BTreeSet<CaseId>>,
+    /// Advance notices whose last securing case ended unrecorded, and when.
+    released: BTreeMap<u64, DateTime<Utc>>,
     last_at: Option<DateTime<Utc>>,
 }
 
@@ -185,7 +187,8 @@ impl UnitRegister {
             objections: Vec::new(),
             notices: Vec::new(),
             entries: BTreeMap::new(),
-            held: BTreeSet::new(),
+            held: BTreeMap::new(),
+            released: BTreeMap::new(),
             last_at: None,
         }
     }
@@ -281,21 +284,48 @@ impl UnitRegister {
         self.entries.iter().find(|(_, (_, c))| c.as_ref().is_some_and(|c| c.as_str() == case)).map(|(s, _)| *s)
     }
 
-    /// Holds the lapse of the advance notice `entry`: a case it secures, naming a holder
-    /// as obligee, was opened before it lapsed and is still open (SPEC 13.4).
-    pub fn hold_notice(&mut self, entry: u64) {
-        self.held.insert(entry);
+    /// Holds the lapse of each active advance notice that `case` secures (SPEC 13.4): a
+    /// case of a kind a notice secures (`secures`: the transfers, `mortgage`), naming one
+    /// of its holders as obligee, opened at `opened` before the notice lapsed and still
+    /// open. Its recording ends the notice `fulfilled`; if it ends unrecorded, see
+    /// [`UnitRegister::release_case`].
+    pub fn hold_for(&mut self, case: &CaseId, obligees: &[Holder], opened: DateTime<Utc>) {
+        for n in &self.notices {
+            if opened < n.lapses_at && n.holders.iter().any(|h| obligees.iter().any(|o| o.same(h))) {
+                self.held.entry(n.entry).or_default().insert(case.clone());
+            }
+        }
     }
 
-    /// The next end due, with its instant (held notices left out).
+    /// `case` ended at `at` without being recorded: the notices only it held lapse then,
+    /// if their 90 days have run.
+    pub fn release_case(&mut self, case: &CaseId, at: DateTime<Utc>) {
+        let mut freed = Vec::new();
+        for (entry, cases) in &mut self.held {
+            if cases.remove(case) && cases.is_empty() {
+                freed.push(*entry);
+            }
+        }
+        for entry in freed {
+            self.held.remove(&entry);
+            self.released.insert(entry, at);
+        }
+    }
+
+    /// Whether any notice's lapse is held by an open case.
+    pub fn holds(&self) -> bool {
+        !self.held.is_empty()
+    }
+
+    /// The next end due, with its instant (held notices left out; a released one ends no
+    /// earlier than its release).
     pub fn next_end(&self) -> Option<(DateTime<Utc>, End)> {
         let objections =
             self.objections.iter().filter_map(|o| o.lapses_at.map(|at| (at, End::ObjectionLapses(o.entry))));
-        let notices = self
-            .notices
-            .iter()
-            .filter(|n| !self.held.contains(&n.entry))
-            .map(|n| (n.lapses_at, End::NoticeLapses(n.entry)));
+        let notices = self.notices.iter().filter(|n| !self.held.contains_key(&n.entry)).map(|n| {
+            let at = self.released.get(&n.entry).map_or(n.lapses_at, |r| n.lapses_at.max(*r));
+            (at, End::NoticeLapses(n.entry))
+        });
         let seizure = self.active.iter().filter_map(|s| Some((s.expires_at?, End::SeizureExpires(s.entry))));
         objections.chain(notices).chain(seizure).min()
     }
@@ -529,6 +559,7 @@ impl UnitRegister {
         let before = self.notices.len();
         self.notices.retain(|n| n.entry != notice);
         self.held.remove(&notice);
+        self.released.remove(&notice);
         if self.notices.len() == before {
             return Err(Self::bad(seq, format!("ends entry {notice}, not an active advance notice")));
         }

@@ -120,7 +120,7 @@ pub fn plan(
         }
     }
     // advance_notice_consent_missing
-    let secured = rec.kind.national_class == NationalClass::Transfer || effect == EntryType::Mortgage;
+    let secured = rec.kind.secures_advance_notice();
     if secured {
         for n in reg.advance_notices() {
             let missing: Vec<Holder> = n

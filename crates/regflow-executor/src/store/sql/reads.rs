@@ -152,6 +152,15 @@ statements! {
         Ok(q.fetch_all(self.0).await?)
     }
 
+    /// The open cases of `centre` on `unit`.
+    pub(crate) async fn open_cases_on_unit(self, centre: &str, unit: &str) -> Result<Vec<CaseRow>> {
+        Ok(sqlx::query_as("SELECT * FROM regflow_cases WHERE unit = $1 AND centre = $2 AND is_open = 1 ORDER BY created_at, id")
+            .bind(unit)
+            .bind(centre)
+            .fetch_all(self.0)
+            .await?)
+    }
+
     /// Cases an applicant is party to, newest first.
     pub(crate) async fn cases_of_party(self, party_id: &str) -> Result<Vec<CaseRow>> {
         Ok(sqlx::query_as(
