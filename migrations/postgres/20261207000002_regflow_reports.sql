@@ -1,6 +1,8 @@
 -- Onward reporting (SPEC 14): one report per (entry, target), queued in the entry's
 -- transaction. `message_id` is the report's current id (a retry mints a new one);
--- `lease_until` keeps deliverers sharing the database from handing it over twice.
+-- `lease_until` keeps deliverers sharing the database from handing it over twice. A
+-- message id is unique per (target, area, date) within a century: its `yyMMdd` repeats
+-- after a hundred years, so the table does not demand it unique for ever.
 CREATE TABLE IF NOT EXISTS regflow_reports (
     centre      TEXT    NOT NULL,
     entry_seq   BIGINT  NOT NULL,
@@ -16,8 +18,7 @@ CREATE TABLE IF NOT EXISTS regflow_reports (
     answered_at BIGINT,
     reason      TEXT,
     overdue_at  BIGINT,
-    PRIMARY KEY (centre, entry_seq, target),
-    UNIQUE (target, message_id)
+    PRIMARY KEY (centre, entry_seq, target)
 );
 CREATE INDEX IF NOT EXISTS regflow_reports_queued ON regflow_reports (lease_until) WHERE state = 'queued';
 

@@ -253,6 +253,11 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).log_report(r, at, action, actor, reason).await)
     }
 
+    /// See [`Sql::reports_waiting`].
+    pub(crate) async fn reports_waiting(&mut self, now: i64) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).reports_waiting(now).await)
+    }
+
     /// See [`Sql::claim_reports`].
     pub(crate) async fn claim_reports(&mut self, now: i64, until: i64, limit: i64) -> Result<Vec<OnwardRow>> {
         on_backend!(self, c => Sql(&mut **c).claim_reports(now, until, limit).await)

@@ -412,3 +412,30 @@ async fn notice_waits(db: &Db) {
     assert!(engine.verify_register(&xining()).await.unwrap().is_intact());
 }
 on_both!(an_advance_notice_waits_for_the_transfer_it_secures, notice_waits);
+
+async fn a_century_later(db: &Db) {
+    // Message ids carry `yyMMdd`: a hundred years on, the same date's ids come again, and
+    // the reports of both centuries stand side by side.
+    let clock = ManualClock::new(at("2026-03-04T10:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let seizure = |n: u32| {
+        let unit = format!("630102001001GB0000{n}F00010001");
+        Command::HandleInstantly {
+            intake: IntakeInput::new(
+                "seizure",
+                ApplicantCategory::Individual,
+                vec![ApplicantInput::new("张三", ZHANG)],
+                unit,
+                Channel::Court,
+            ),
+            materials: all_materials(&engine, "seizure"),
+        }
+    };
+    engine.execute(Request::new(staff("court-1", Role::Court), seizure(1))).await.unwrap();
+    clock.set(at("2126-03-04T10:00:00+08:00"));
+    engine.execute(Request::new(staff("court-1", Role::Court), seizure(2))).await.unwrap();
+    let ids: Vec<String> =
+        engine.reports(&xining(), 0, 10, None).await.unwrap().iter().map(|r| r.message_id.to_string()).collect();
+    assert_eq!(ids, vec!["630102260304000001".to_owned(), "630102260304000001".to_owned()]);
+}
+on_both!(message_ids_repeat_a_century_later, a_century_later);

@@ -76,6 +76,16 @@ statements! {
         Ok(())
     }
 
+    /// Whether a queued report's lease ran out by `now` (a read, before any write).
+    pub(crate) async fn reports_waiting(self, now: i64) -> Result<bool> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT lease_until FROM regflow_reports WHERE state = 'queued' AND lease_until <= $1 LIMIT 1")
+                .bind(now)
+                .fetch_optional(self.0)
+                .await?;
+        Ok(row.is_some())
+    }
+
     /// Leases up to `limit` queued reports whose lease ran out by `now` until `until`
     /// (others' claims skipped on PostgreSQL), oldest entries first.
     pub(crate) async fn claim_reports(self, now: i64, until: i64, limit: i64) -> Result<Vec<OnwardRow>> {
