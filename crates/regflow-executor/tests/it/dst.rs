@@ -39,7 +39,8 @@ impl AlertHandler for Once {
     }
 }
 
-/// Counts every report handed over; a second hand-over of a message id is a failure.
+/// Counts every report handed over; a second hand-over of a report (entry, target and
+/// message id) is a failure.
 #[derive(Default)]
 struct ReportsOnce {
     seen: Mutex<HashSet<String>>,
@@ -49,8 +50,11 @@ struct ReportsOnce {
 #[async_trait]
 impl regflow_executor::ReportHandler for ReportsOnce {
     async fn report(&self, m: &regflow_executor::ReportMessage) -> regflow_executor::Delivery {
-        if !self.seen.lock().unwrap().insert(m.message_id.to_string()) {
-            self.twice.lock().unwrap().push(m.message_id.to_string());
+        // A message id repeats a century later (its `yyMMdd`); a report is its entry,
+        // target and id.
+        let key = format!("{}/{}/{}", m.entry.seq, m.target, m.message_id);
+        if !self.seen.lock().unwrap().insert(key.clone()) {
+            self.twice.lock().unwrap().push(key);
         }
         regflow_executor::Delivery::Acknowledged
     }
