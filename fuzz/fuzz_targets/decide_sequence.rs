@@ -15,14 +15,15 @@ const ZHANG: &str = "630102198503120015";
 const LI: &str = "630102199211080028";
 
 fn intake(kind: &str, channel: Channel) -> IntakeInput {
-    IntakeInput {
-        kind: kind.into(),
-        applicant_category: ApplicantCategory::Individual,
-        applicants: vec![ApplicantInput::new("张三", ZHANG), ApplicantInput::new("李四", LI)],
-        unit: "630102001001GB00001F00010001".into(),
+    let mut intake = IntakeInput::new(
+        kind,
+        ApplicantCategory::Individual,
+        vec![ApplicantInput::new("张三", ZHANG), ApplicantInput::new("李四", LI)],
+        "630102001001GB00001F00010001",
         channel,
-        priority: Priority::Standard,
-    }
+    );
+    intake.priority = Priority::Standard;
+    intake
 }
 
 /// A second-hand transfer's key materials, and the ones it may pledge.
@@ -104,7 +105,7 @@ fuzz_target!(|data: &[u8]| {
             policies,
             catalogue,
             case_id: &id,
-            unit_seized: false,
+            register: None,
             expected_version: None,
             captured_at: None,
         };
