@@ -5,10 +5,9 @@
 //!
 //! `REGFLOW_PG_URL=… cargo bench -p regflow-executor --bench register -- [--units 10000,100000,1000000] [--reports 100000]`
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use regflow_executor::testing::TestDb as Db;
-use regflow_executor::{Delivery, Engine, ReportHandler, ReportMessage, Request};
+use regflow_executor::{Engine, Request, TakeReports};
 use regflow_process::identifier::UnitNumber;
 use regflow_process::{
     Actor, ApplicantCategory, ApplicantInput, CaseId, Centre, CentreId, Channel, Command, IntakeInput, Role,
@@ -110,15 +109,6 @@ async fn pages(backend: &str, n: u64) {
     db.finish().await;
 }
 
-struct Platform;
-
-#[async_trait]
-impl ReportHandler for Platform {
-    async fn report(&self, _message: &ReportMessage) -> Delivery {
-        Delivery::Acknowledged
-    }
-}
-
 /// 8 clients record `n` seizures on distinct units (each an entry and a report); then the
 /// queued reports are handed to a handler.
 async fn reports(backend: &str, n: u64) {
@@ -157,7 +147,7 @@ async fn reports(backend: &str, n: u64) {
     }
     let produced = n as f64 / started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let sent = engine.deliver_reports(&Platform).await.unwrap();
+    let sent = engine.deliver_reports(&TakeReports).await.unwrap();
     let delivered = sent as f64 / started.elapsed().as_secs_f64();
     assert_eq!(sent as u64, n);
     println!(

@@ -75,11 +75,16 @@ impl Engine {
                 return Ok(true);
             }
             let today = centre.hours.local_date(now);
+            let every_day = centre.register.daily_areas().next().is_some();
             let from = match conn.log_day(id).await? {
+                Some(d) if every_day && d < today.pred_opt().unwrap_or(today).format("%Y-%m-%d").to_string() => {
+                    return Ok(true)
+                }
                 Some(d) => match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
                     Ok(d) => micros(centre.hours.start_of(d.succ_opt().unwrap_or(d))),
                     Err(_) => return Ok(true),
                 },
+                None if every_day => return Ok(true),
                 None => 0,
             };
             if conn.next_activity(id, from).await?.is_some_and(|t| centre.hours.local_date(from_micros(t)) < today) {
@@ -117,10 +122,14 @@ impl Engine {
         // Day D closes at 00:00 of D + 1: every day before today is due.
         let parse =
             |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|e| Error::Corrupt(format!("log day: {e}")));
+        let yesterday = today.pred_opt().unwrap_or(today);
+        // With areas whose log closes every day, no day is skipped; the first is yesterday.
+        let every_day = centre.register.daily_areas().next().is_some();
         let mut closed = match conn.log_day(id).await? {
             Some(d) => parse(&d)?,
             None => match conn.next_activity(id, 0).await? {
                 Some(first) => hours.local_date(from_micros(first)).pred_opt().unwrap_or(today),
+                None if every_day => yesterday.pred_opt().unwrap_or(yesterday),
                 None => return Ok(0),
             },
         };
@@ -129,6 +138,11 @@ impl Engine {
             let next_day = closed.succ_opt().unwrap_or(closed);
             if next_day >= today {
                 break;
+            }
+            if every_day {
+                n += self.close_day(conn, centre, next_day, now).await?;
+                closed = next_day;
+                continue;
             }
             // Skip the days with nothing recorded or accepted.
             let Some(next) = conn.next_activity(id, micros(hours.start_of(next_day))).await? else {
@@ -187,6 +201,9 @@ impl Engine {
             if let Ok(t) = r.target.parse::<Target>() {
                 keys.insert((t, r.area.clone()));
             }
+        }
+        for (t, area) in centre.register.daily_areas() {
+            keys.insert((t, area.to_owned()));
         }
         let mut n = 0;
         let closes_at = hours.start_of(day.succ_opt().unwrap_or(day));

@@ -8,6 +8,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use regflow_process::register::log::DailyLog;
 use regflow_process::register::report::{self, Acked};
 use regflow_process::register::{AckResult, Entry, MessageId, NationalClass, ReportState, Target};
 use regflow_process::{Actor, Centre, CentreId, Detail, ErrorCode, Refusal, Role};
@@ -18,7 +19,7 @@ use crate::delivery::Delivery;
 use crate::engine::{detached, Engine};
 use crate::error::{Error, Result};
 use crate::register::entry_from_row;
-use crate::store::{Conn, OnwardRow};
+use crate::store::{Conn, LogRow, OnwardRow};
 
 /// How long a deliverer holds the reports it claimed.
 const LEASE: Duration = Duration::seconds(30);
@@ -43,16 +44,22 @@ pub struct ReportMessage {
     pub entry: Entry,
 }
 
-/// What the embedding application does with a report: hand it to the target's platform.
-/// Called after the entry's transaction committed, at least once per report; the message
-/// id is stable, so the platform counts each entry once.
+/// What the embedding application does with what a target is owed: hand it to the
+/// target's platform. Called after the transaction that queued it committed, at least once
+/// each; a report's message id is stable and a daily log is one per (target, area, date),
+/// so the platform counts each once.
 #[async_trait]
 pub trait ReportHandler: Send + Sync {
     /// Hands one report over; [`Delivery::Retry`] leaves it queued for a later try.
     async fn report(&self, message: &ReportMessage) -> Delivery;
+
+    /// Hands one closed daily 登簿日志 over (SPEC 14.2); [`Delivery::Retry`] leaves it
+    /// queued for a later try.
+    async fn daily_log(&self, log: &DailyLog) -> Delivery;
 }
 
-/// A handler that takes every report (it is `sent`; the adapter's `ack` decides the rest).
+/// A handler that takes every report and log (they are `sent`; the adapter's `ack` decides
+/// the rest).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TakeReports;
 
@@ -61,6 +68,17 @@ impl ReportHandler for TakeReports {
     async fn report(&self, _message: &ReportMessage) -> Delivery {
         Delivery::Acknowledged
     }
+
+    async fn daily_log(&self, _log: &DailyLog) -> Delivery {
+        Delivery::Acknowledged
+    }
+}
+
+/// One deliverer's share of the queue: claimed under a lease, handed over outside any
+/// transaction.
+enum Claimed {
+    Report(Box<(OnwardRow, Entry)>),
+    Log(LogRow),
 }
 
 /// A report as callers see it.
@@ -111,6 +129,10 @@ fn report_of(r: &OnwardRow) -> Result<OnwardReport> {
         answered_at: r.answered_at.map(from_micros),
         reason: r.reason.clone(),
     })
+}
+
+fn as_refs(key: &Option<(String, String)>) -> Option<(&str, &str)> {
+    key.as_ref().map(|(c, t)| (c.as_str(), t.as_str()))
 }
 
 fn forbidden(actor: &Actor, what: &str, roles: Vec<Role>) -> Error {
@@ -166,31 +188,59 @@ impl Engine {
         Ok(())
     }
 
-    /// Hands every queued report to `handler`, oldest first, and marks each one it takes
-    /// `sent`; returns how many were sent. Engines sharing the database lease what they
-    /// claim, so while every deliverer lives a report is handed over once; one that dies
-    /// holding a lease delays those reports by at most 30 seconds.
+    /// Hands every queued report and closed daily log, of every centre and target, to
+    /// `handler`, oldest first, and marks each one it takes `sent`; returns how many were
+    /// sent. Engines sharing the database lease what they claim, so while every deliverer
+    /// lives each is handed over once; one that dies holding a lease delays those by at
+    /// most 30 seconds.
     ///
     /// # Errors
     /// [`Error::Database`] when the database fails; what was marked stays marked.
     pub async fn deliver_reports(&self, handler: &dyn ReportHandler) -> Result<usize> {
+        self.deliver_scoped(None, handler).await
+    }
+
+    /// As [`Engine::deliver_reports`], for one target of one centre: each target is its own
+    /// consumer (SPEC 14.1), served by its own handler or webhook.
+    ///
+    /// # Errors
+    /// As [`Engine::deliver_reports`].
+    pub async fn deliver_reports_to(
+        &self,
+        centre: &CentreId,
+        target: Target,
+        handler: &dyn ReportHandler,
+    ) -> Result<usize> {
+        self.deliver_scoped(Some((centre.clone(), target)), handler).await
+    }
+
+    async fn deliver_scoped(&self, scope: Option<(CentreId, Target)>, handler: &dyn ReportHandler) -> Result<usize> {
+        let scoped = |s: &Option<(CentreId, Target)>| s.as_ref().map(|(c, t)| (c.to_string(), t.as_str().to_owned()));
         // A read first: with nothing queued, no write transaction is opened.
-        if !self.inner.db.acquire().await?.conn().reports_waiting(micros(self.now())).await? {
+        let key = scoped(&scope);
+        let waiting = self.inner.db.acquire().await?.conn().reports_waiting(micros(self.now()), as_refs(&key)).await?;
+        if !waiting {
             return Ok(0);
         }
         let mut sent = 0;
         loop {
-            let (engine, now) = (self.clone(), self.now());
+            let (engine, now, key) = (self.clone(), self.now(), scoped(&scope));
             let claimed = detached(async move {
                 let mut tx = engine.inner.writes.begin_write().await?;
                 let out = async {
                     let mut conn = tx.conn();
-                    let rows = conn.claim_reports(micros(now), micros(now + LEASE), CLAIM).await?;
+                    let (now, until) = (micros(now), micros(now + LEASE));
+                    let rows = conn.claim_reports(now, until, CLAIM, as_refs(&key)).await?;
                     let mut out = Vec::with_capacity(rows.len());
                     for r in rows {
                         let entry =
                             conn.entry_row(&r.centre, r.entry_seq).await?.ok_or_else(|| corrupt(&r, "no entry"))?;
-                        out.push((r, entry_from_row(&entry)?));
+                        out.push(Claimed::Report(Box::new((r, entry_from_row(&entry)?))));
+                    }
+                    if out.is_empty() {
+                        out.extend(
+                            conn.claim_logs(now, until, CLAIM, as_refs(&key)).await?.into_iter().map(Claimed::Log),
+                        );
                     }
                     Ok(out)
                 }
@@ -201,30 +251,50 @@ impl Engine {
             if claimed.is_empty() {
                 return Ok(sent);
             }
-            for (row, entry) in claimed {
-                let message = ReportMessage {
-                    message_id: MessageId::parse(&row.message_id).map_err(|e| corrupt(&row, &e))?,
-                    target: row.target.parse().map_err(|e: String| corrupt(&row, &e))?,
-                    area: row.area.clone(),
-                    class: entry.draft.class,
-                    entry,
-                };
-                let taken = handler.report(&message).await == Delivery::Acknowledged;
+            for item in claimed {
+                let taken = match &item {
+                    Claimed::Report(item) => {
+                        let (row, entry) = &**item;
+                        let message = ReportMessage {
+                            message_id: MessageId::parse(&row.message_id).map_err(|e| corrupt(row, &e))?,
+                            target: row.target.parse().map_err(|e: String| corrupt(row, &e))?,
+                            area: row.area.clone(),
+                            class: entry.draft.class,
+                            entry: entry.clone(),
+                        };
+                        handler.report(&message).await
+                    }
+                    Claimed::Log(row) => {
+                        let log: DailyLog = serde_json::from_str(&row.body).map_err(|e| {
+                            Error::Corrupt(format!("register log {}/{}/{}: {e}", row.target, row.area, row.day))
+                        })?;
+                        handler.daily_log(&log).await
+                    }
+                } == Delivery::Acknowledged;
                 let engine = self.clone();
                 let n = detached(async move {
                     let mut tx = engine.inner.writes.begin_write().await?;
                     let out = async {
                         let mut conn = tx.conn();
                         let now = engine.now();
-                        if !taken {
-                            conn.delay_report(&row, micros(now + BACKOFF)).await?;
-                            return Ok(0);
+                        match item {
+                            Claimed::Log(row) => {
+                                let at = if taken { now } else { now + BACKOFF };
+                                Ok(usize::from(conn.log_delivered(&row, taken, micros(at)).await? && taken))
+                            }
+                            Claimed::Report(item) if !taken => {
+                                conn.delay_report(&item.0, micros(now + BACKOFF)).await?;
+                                Ok(0)
+                            }
+                            Claimed::Report(item) => {
+                                let row = &item.0;
+                                if conn.mark_sent(row, micros(now)).await? {
+                                    conn.log_report(row, micros(now), "sent", "system", None).await?;
+                                    return Ok(1);
+                                }
+                                Ok(0)
+                            }
                         }
-                        if conn.mark_sent(&row, micros(now)).await? {
-                            conn.log_report(&row, micros(now), "sent", "system", None).await?;
-                            return Ok(1);
-                        }
-                        Ok(0)
                     }
                     .await;
                     tx.finish(out).await

@@ -54,7 +54,21 @@ async fn respond(state: &AppState, req: Request) -> Result<Value, Problem> {
         Err(e) => e.code().map_or("error", ErrorCode::as_str),
     };
     state.metrics.command(name.as_str(), outcome, started.elapsed());
-    Ok(view::case_doc(&state.engine, &done?.case, &actor))
+    let case = done?.case;
+    with_entries(state, view::case_doc(&state.engine, &case, &actor), &case).await
+}
+
+/// Adds `entries`, the register entries the case's events wrote (SPEC 17 §10), to the
+/// case's document: read after the command, so a recording shows what it wrote.
+async fn with_entries(state: &AppState, mut doc: Value, case: &regflow_process::Case) -> Result<Value, Problem> {
+    let entries = state.engine.case_entries(case.id()).await?;
+    let mut entries =
+        serde_json::to_value(entries).map_err(|e| Problem::from(regflow_executor::Error::Corrupt(e.to_string())))?;
+    if let Some(centre) = state.engine.centre(case.centre()) {
+        view::localise(&mut entries, &centre.hours);
+    }
+    doc["entries"] = entries;
+    Ok(doc)
 }
 
 /// `POST /v1/cases`: `apply`, `accept` or `handle_instantly`; 201 and the case.
@@ -122,7 +136,7 @@ pub async fn get(
         .case(&CaseId::new(id.as_str()))
         .await?
         .ok_or_else(|| Problem::not_found(&id))?;
-    Ok(Json(view::case_doc(&state.engine, &view.case, &caller.actor)))
+    Ok(Json(with_entries(&state, view::case_doc(&state.engine, &view.case, &caller.actor), &view.case).await?))
 }
 
 /// `GET /v1/cases/{id}/history`: the events with their hashes.

@@ -26,6 +26,7 @@
 //! `REGFLOW_REQUESTS_PER_MINUTE`, `REGFLOW_REQUEST_TIMEOUT_SECS` and
 //! `REGFLOW_TOKEN_CACHE_MS` override the file.
 
+use regflow_process::register::Target;
 use regflow_process::{Centre, CentreId, OfficeHours};
 use serde::Deserialize;
 
@@ -110,16 +111,117 @@ pub struct CentreConfig {
     /// Whether `not_the_owner` also refuses a case with no parties on the compared side.
     #[serde(default)]
     pub require_parties: bool,
-    /// Where its entries are reported (SPEC 14.1): `national` (default), `province`, `city`.
+    /// Where its entries are reported (SPEC 14.1): `national` (default), `province`, `city`;
+    /// each a name, or a `[[centres.report_targets]]` table with its webhook and areas.
     #[serde(default = "default_targets")]
-    pub report_targets: Vec<regflow_process::register::Target>,
+    pub report_targets: Vec<ReportTargetConfig>,
     /// Minutes a report may stay unaccepted before `report_overdue` (default 60).
     #[serde(default = "default_within")]
     pub report_within: u32,
 }
 
-fn default_targets() -> Vec<regflow_process::register::Target> {
-    vec![regflow_process::register::Target::National]
+fn default_targets() -> Vec<ReportTargetConfig> {
+    vec![ReportTargetConfig::from(Target::National)]
+}
+
+/// One target of a centre's reports (SPEC 14.1, 11): written as its name alone
+/// (`"national"`), or as a table
+///
+/// ```toml
+/// [[centres.report_targets]]
+/// name = "national"
+/// url = "http://127.0.0.1:9100/reports"   # POST each report and daily log, signed
+/// secret = "a long shared secret"
+/// areas = ["630102", "630103"]            # their daily log closes every day
+/// ```
+///
+/// Without `url`, the target's reports wait for the adapter (a `reporter` token) to read
+/// and acknowledge them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "TargetEntry")]
+pub struct ReportTargetConfig {
+    /// The target.
+    pub name: Target,
+    /// The webhook receiving the target's reports and logs, with its signing secret.
+    pub webhook: Option<(String, String)>,
+    /// The areas whose daily log closes every day.
+    pub areas: Vec<String>,
+    /// The first wait after a failed delivery, doubled on each further one up to a minute.
+    pub retry_initial_ms: u64,
+}
+
+impl From<Target> for ReportTargetConfig {
+    fn from(name: Target) -> Self {
+        ReportTargetConfig { name, webhook: None, areas: Vec::new(), retry_initial_ms: default_retry_ms() }
+    }
+}
+
+/// How a target is written in the file.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum TargetEntry {
+    Name(String),
+    Table(TargetTable),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetTable {
+    name: String,
+    url: Option<String>,
+    secret: Option<String>,
+    #[serde(default)]
+    areas: Vec<String>,
+    #[serde(default = "default_retry_ms")]
+    retry_initial_ms: u64,
+}
+
+impl TryFrom<TargetEntry> for ReportTargetConfig {
+    type Error = String;
+
+    fn try_from(entry: TargetEntry) -> Result<Self, String> {
+        let t = match entry {
+            TargetEntry::Name(name) => {
+                TargetTable { name, url: None, secret: None, areas: Vec::new(), retry_initial_ms: default_retry_ms() }
+            }
+            TargetEntry::Table(t) => t,
+        };
+        let name: Target = t.name.parse().map_err(|e: String| format!("report target: {e}"))?;
+        let webhook = match (t.url, t.secret) {
+            (None, None) => None,
+            (Some(url), Some(secret)) if url.starts_with("http://") || url.starts_with("https://") => {
+                if secret.len() < 16 {
+                    return Err(format!("report target `{name}`: the secret must be at least 16 characters"));
+                }
+                Some((url, secret))
+            }
+            (Some(url), Some(_)) => {
+                return Err(format!("report target `{name}`: url `{url}` must start with http:// or https://"))
+            }
+            _ => return Err(format!("report target `{name}`: give both `url` and `secret`, or neither")),
+        };
+        for a in &t.areas {
+            if a.len() != 6 || !a.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("report target `{name}`: area `{a}` must be a 6-digit area code, like 630102"));
+            }
+        }
+        Ok(ReportTargetConfig { name, webhook, areas: t.areas, retry_initial_ms: t.retry_initial_ms })
+    }
+}
+
+/// A target's webhook, as the service runs it: its centre's reports and logs to `target`.
+#[derive(Debug, Clone)]
+pub struct ReportHookConfig {
+    /// The centre.
+    pub centre: CentreId,
+    /// The target.
+    pub target: Target,
+    /// Where to POST.
+    pub url: String,
+    /// The signing secret.
+    pub secret: String,
+    /// The first wait after a failure.
+    pub retry_initial_ms: u64,
 }
 
 fn default_within() -> u32 {
@@ -252,6 +354,25 @@ impl Config {
         Ok(())
     }
 
+    /// The webhooks of the centres' report targets that have one.
+    pub fn report_hooks(&self) -> Vec<ReportHookConfig> {
+        let mut out = Vec::new();
+        for c in &self.centres {
+            for t in &c.report_targets {
+                if let Some((url, secret)) = &t.webhook {
+                    out.push(ReportHookConfig {
+                        centre: CentreId::new(c.id.as_str()),
+                        target: t.name,
+                        url: url.clone(),
+                        secret: secret.clone(),
+                        retry_initial_ms: t.retry_initial_ms,
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// The configured centres, plus `extra` ones (named by tokens) with the defaults.
     ///
     /// # Errors
@@ -287,15 +408,24 @@ impl CentreConfig {
                 self.id
             )));
         }
-        let mut targets = self.report_targets.clone();
+        let mut targets: Vec<Target> = self.report_targets.iter().map(|t| t.name).collect();
         targets.sort();
-        targets.dedup();
+        if targets.windows(2).any(|w| w[0] == w[1]) {
+            return Err(ConfigError::Invalid(format!("centre `{}`: a report target is named twice", self.id)));
+        }
+        let report_areas = self
+            .report_targets
+            .iter()
+            .filter(|t| !t.areas.is_empty())
+            .map(|t| (t.name, t.areas.iter().cloned().collect()))
+            .collect();
         let register = regflow_process::register::RegisterSettings {
             seizure_term_years: self.seizure_term_years,
             rest_days: self.rest_days,
             require_parties: self.require_parties,
             report_targets: targets,
             report_within: chrono::Duration::minutes(i64::from(self.report_within)),
+            report_areas,
             ..Default::default()
         };
         Ok(Centre {
@@ -324,12 +454,36 @@ mod tests {
         assert!(centre.register.require_parties);
         assert_eq!(centre.register.report_targets.len(), 2);
         assert_eq!(centre.register.report_within, chrono::Duration::minutes(30));
-        for bad in
-            ["seizure_term_years = 0", "report_within = 0", "report_targets = [\"moon\"]", "rest_days = \"never\""]
-        {
+        for bad in [
+            "seizure_term_years = 0",
+            "report_within = 0",
+            "report_targets = [\"moon\"]",
+            "report_targets = [\"national\", \"national\"]",
+            "rest_days = \"never\"",
+            "[[centres.report_targets]]\nname = \"national\"\nurl = \"http://127.0.0.1:1/r\"",
+            "[[centres.report_targets]]\nname = \"national\"\nurl = \"ftp://x\"\nsecret = \"0123456789abcdef\"",
+            "[[centres.report_targets]]\nname = \"national\"\nareas = [\"6301\"]",
+            "[[centres.report_targets]]\nname = \"national\"\ncolour = \"red\"",
+        ] {
             let text = format!("[[centres]]\nid = \"xining\"\n{bad}\n");
             assert!(Config::from_toml(&text).and_then(|c| c.centres_with([]).map(drop)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_report_target_may_have_a_webhook_and_areas() {
+        let c = Config::from_toml(
+            "[[centres]]\nid = \"xining\"\n[[centres.report_targets]]\nname = \"national\"\n\
+             url = \"http://127.0.0.1:9100/reports\"\nsecret = \"0123456789abcdef\"\nareas = [\"630102\"]\n\
+             [[centres.report_targets]]\nname = \"province\"\n",
+        )
+        .unwrap();
+        let centre = c.centres_with([]).unwrap().remove(0);
+        assert_eq!(centre.register.report_targets, vec![Target::National, Target::Province]);
+        assert_eq!(centre.register.daily_areas().collect::<Vec<_>>(), vec![(Target::National, "630102")]);
+        let hooks = c.report_hooks();
+        assert_eq!(hooks.len(), 1);
+        assert_eq!((hooks[0].target, hooks[0].url.as_str()), (Target::National, "http://127.0.0.1:9100/reports"));
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod cases;
 pub mod config;
 mod lists;
 pub mod metrics;
+pub mod onward;
 pub mod openapi;
 pub mod pages;
 pub mod problem;
@@ -160,6 +161,7 @@ pub struct Server {
     addr: SocketAddr,
     state: AppState,
     webhooks: Vec<config::WebhookConfig>,
+    report_hooks: Vec<config::ReportHookConfig>,
 }
 
 impl Server {
@@ -171,7 +173,14 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(&config.listen).await?;
         let addr = listener.local_addr()?;
         let state = AppState::new(engine, config.limits);
-        Ok(Server { listener, router: router(state.clone()), addr, state, webhooks: config.webhooks.clone() })
+        Ok(Server {
+            listener,
+            router: router(state.clone()),
+            addr,
+            state,
+            webhooks: config.webhooks.clone(),
+            report_hooks: config.report_hooks(),
+        })
     }
 
     /// `http://HOST:PORT` of the bound address.
@@ -181,7 +190,7 @@ impl Server {
 
     /// Answers requests until `shutdown` completes, then finishes the requests in flight.
     /// Meanwhile fires due alerts (the engine's watcher, handing them to the alert streams)
-    /// and runs the webhooks; both stop with the service.
+    /// and runs the webhooks, of alerts and of report targets; all stop with the service.
     ///
     /// # Errors
     /// The I/O error that stopped the listener; a watcher that failed.
@@ -201,6 +210,11 @@ impl Server {
                     stopped.clone(),
                 ))
             })
+            .chain(
+                self.report_hooks
+                    .into_iter()
+                    .map(|h| tokio::spawn(onward::run(engine.clone(), self.state.metrics.clone(), h, stopped.clone()))),
+            )
             .collect();
         let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
         let _ = stop.send(true);

@@ -85,7 +85,7 @@ fn case_schema() -> Value {
     json!({
         "type": "object",
         "required": ["id", "centre", "version", "state", "kind", "applicant_category", "channel", "priority",
-                     "unit", "parties", "materials", "tasks", "alerts", "commands"],
+                     "unit", "parties", "materials", "tasks", "alerts", "commands", "entries"],
         "properties": {
             "id": {"type": "string"},
             "centre": {"type": "string"},
@@ -118,6 +118,8 @@ fn case_schema() -> Value {
             "created_at": time,
             "updated_at": time,
             "commands": {"type": "array", "items": string_enum(COMMANDS.iter().map(|c| c.as_str()))},
+            "entries": {"type": "array", "description": "The register entries the case's events wrote (SPEC 13.1)",
+                        "items": {"type": "object", "required": ["seq", "id", "unit"]}},
         }
     })
 }

@@ -21,8 +21,8 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 pub(crate) use rows::{
-    AlertRow, CalendarRow, CaseRow, CaseWithHead, EntryRow, EventRow, NoticeRow, OnwardRow, QueueKey, RegisterTimerRow,
-    ReportRow, TimerRow, TokenRow,
+    AlertRow, CalendarRow, CaseRow, CaseWithHead, EntryRow, EventRow, LogRow, NoticeRow, OnwardRow, QueueKey,
+    RegisterTimerRow, ReportRow, TimerRow, TokenRow,
 };
 
 use crate::error::Result;
@@ -254,13 +254,35 @@ impl Conn<'_> {
     }
 
     /// See [`Sql::reports_waiting`].
-    pub(crate) async fn reports_waiting(&mut self, now: i64) -> Result<bool> {
-        on_backend!(self, c => Sql(&mut **c).reports_waiting(now).await)
+    pub(crate) async fn reports_waiting(&mut self, now: i64, scope: Option<(&str, &str)>) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).reports_waiting(now, scope).await)
     }
 
     /// See [`Sql::claim_reports`].
-    pub(crate) async fn claim_reports(&mut self, now: i64, until: i64, limit: i64) -> Result<Vec<OnwardRow>> {
-        on_backend!(self, c => Sql(&mut **c).claim_reports(now, until, limit).await)
+    pub(crate) async fn claim_reports(
+        &mut self,
+        now: i64,
+        until: i64,
+        limit: i64,
+        scope: Option<(&str, &str)>,
+    ) -> Result<Vec<OnwardRow>> {
+        on_backend!(self, c => Sql(&mut **c).claim_reports(now, until, limit, scope).await)
+    }
+
+    /// See [`Sql::claim_logs`].
+    pub(crate) async fn claim_logs(
+        &mut self,
+        now: i64,
+        until: i64,
+        limit: i64,
+        scope: Option<(&str, &str)>,
+    ) -> Result<Vec<LogRow>> {
+        on_backend!(self, c => Sql(&mut **c).claim_logs(now, until, limit, scope).await)
+    }
+
+    /// See [`Sql::log_delivered`].
+    pub(crate) async fn log_delivered(&mut self, l: &LogRow, taken: bool, at: i64) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).log_delivered(l, taken, at).await)
     }
 
     /// See [`Sql::mark_sent`].

@@ -128,6 +128,17 @@ pub struct OnwardRow {
     pub overdue_at: Option<i64>,
 }
 
+/// A closed daily 登簿日志 on its way to its target (SPEC 14.2), as stored.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct LogRow {
+    pub centre: String,
+    pub target: String,
+    pub area: String,
+    pub day: String,
+    pub body: String,
+}
+
 /// A notice to a centre's supervisors (SPEC 17 §6), as stored.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 #[allow(missing_docs)]

@@ -58,6 +58,15 @@ impl regflow_executor::ReportHandler for ReportsOnce {
         }
         regflow_executor::Delivery::Acknowledged
     }
+
+    async fn daily_log(&self, log: &regflow_process::register::log::DailyLog) -> regflow_executor::Delivery {
+        // A (target, area, date) closes once, so its log is handed over once.
+        let key = format!("log/{}/{}/{}", log.target, log.area, log.date);
+        if !self.seen.lock().unwrap().insert(key.clone()) {
+            self.twice.lock().unwrap().push(key);
+        }
+        regflow_executor::Delivery::Acknowledged
+    }
 }
 
 /// The register's invariants over the whole centre.

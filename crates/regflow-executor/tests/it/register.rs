@@ -224,6 +224,11 @@ impl regflow_executor::ReportHandler for Platform {
         self.0.lock().unwrap().push(message.message_id.to_string());
         regflow_executor::Delivery::Acknowledged
     }
+
+    async fn daily_log(&self, log: &regflow_process::register::log::DailyLog) -> regflow_executor::Delivery {
+        self.0.lock().unwrap().push(format!("log {}/{}/{}", log.target, log.area, log.date));
+        regflow_executor::Delivery::Acknowledged
+    }
 }
 
 async fn reports_survive_a_restart(db: &Db) {
@@ -439,3 +444,45 @@ async fn a_century_later(db: &Db) {
     assert_eq!(ids, vec!["630102260304000001".to_owned(), "630102260304000001".to_owned()]);
 }
 on_both!(message_ids_repeat_a_century_later, a_century_later);
+
+async fn logs_go_to_their_target(db: &Db) {
+    // SPEC 14.2: a closed day's log goes to its target like a report, each target its own
+    // consumer; an area the target names closes every day, even one with nothing in it.
+    use regflow_process::register::Target;
+    let clock = ManualClock::new(at("2026-03-04T16:40:00+08:00"));
+    let mut centre = regflow_process::Centre::new("xining");
+    centre.register.report_targets = vec![Target::National, Target::Province];
+    centre.register.report_areas.insert(Target::Province, ["630103".to_owned()].into());
+    let engine = Engine::builder(&db.url).clock(clock.clone()).centre(centre).build().await.unwrap();
+    let seizure = IntakeInput::new(
+        "seizure",
+        ApplicantCategory::Individual,
+        vec![ApplicantInput::new("张三", ZHANG)],
+        UNIT,
+        Channel::Court,
+    );
+    let cmd = Command::HandleInstantly { intake: seizure, materials: all_materials(&engine, "seizure") };
+    engine.execute(Request::new(staff("court-1", Role::Court), cmd)).await.unwrap();
+    let ignore = regflow_executor::IgnoreAlerts;
+    engine.run_due(at("2026-03-06T00:00:01+08:00"), &ignore).await.unwrap();
+    let (national, province) = (Platform::default(), Platform::default());
+    assert_eq!(engine.deliver_reports_to(&xining(), Target::National, &national).await.unwrap(), 2);
+    assert_eq!(
+        *national.0.lock().unwrap(),
+        vec!["630102260304000001".to_owned(), "log national/630102/2026-03-04".to_owned()]
+    );
+    assert_eq!(engine.deliver_reports_to(&xining(), Target::Province, &province).await.unwrap(), 4);
+    assert_eq!(
+        *province.0.lock().unwrap(),
+        vec![
+            "630102260304000001".to_owned(),
+            "log province/630102/2026-03-04".to_owned(),
+            "log province/630103/2026-03-04".to_owned(),
+            "log province/630103/2026-03-05".to_owned(),
+        ],
+        "630103 closes on a day with nothing recorded"
+    );
+    // Each is handed over once.
+    assert_eq!(engine.deliver_reports(&Platform::default()).await.unwrap(), 0);
+}
+on_both!(a_days_log_goes_to_each_target_and_named_areas_close_every_day, logs_go_to_their_target);

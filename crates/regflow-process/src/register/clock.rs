@@ -56,6 +56,19 @@ pub struct RegisterSettings {
     pub report_targets: Vec<super::report::Target>,
     /// How long a report may stay unaccepted before `report_overdue`.
     pub report_within: chrono::Duration,
+    /// Per target, the area codes whose daily log closes every day, even a day with
+    /// nothing recorded or accepted (SPEC 14.2, a target's `areas`).
+    pub report_areas: std::collections::BTreeMap<super::report::Target, std::collections::BTreeSet<String>>,
+}
+
+impl RegisterSettings {
+    /// The (target, area) pairs whose log closes every day.
+    pub fn daily_areas(&self) -> impl Iterator<Item = (super::report::Target, &str)> + '_ {
+        self.report_targets
+            .iter()
+            .filter_map(|t| self.report_areas.get(t).map(|areas| (*t, areas)))
+            .flat_map(|(t, areas)| areas.iter().map(move |a| (t, a.as_str())))
+    }
 }
 
 impl Default for RegisterSettings {
@@ -67,6 +80,7 @@ impl Default for RegisterSettings {
             require_parties: false,
             report_targets: vec![super::report::Target::National],
             report_within: chrono::Duration::minutes(60),
+            report_areas: std::collections::BTreeMap::new(),
         }
     }
 }

@@ -4,13 +4,13 @@
 //! of earlier days' entries when they outnumber the day's entries.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::report::Target;
 
 /// One line of a log's lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogLine {
     /// The entry's `seq`.
     pub entry: u64,
@@ -37,7 +37,7 @@ fn counts(lines: &[LogLine]) -> Counts {
 }
 
 /// A closed day's log for one target and area.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DailyLog {
     /// The target.
     pub target: Target,

@@ -143,3 +143,86 @@ async fn reports_over_http(db: &Db) {
     svc.stop().await;
 }
 on_both!(reports_are_listed_answered_and_retried_over_http, reports_over_http);
+
+/// What a report target's webhook receiver got: the status it answered, the message type
+/// and id headers, the signature and the body.
+type Posted = (u16, String, String, String, String);
+
+async fn report_receiver(failures: usize) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Posted>>>) {
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<Posted>>> = Default::default();
+    let s = seen.clone();
+    let app = axum::Router::new().route(
+        "/reports",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let s = s.clone();
+            async move {
+                let mut seen = s.lock().unwrap();
+                let status = if seen.len() < failures { 503 } else { 200 };
+                let h = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+                seen.push((
+                    status,
+                    h("x-regflow-message-type"),
+                    h("x-regflow-message-id"),
+                    h("x-regflow-signature"),
+                    body,
+                ));
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/reports", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+async fn report_webhook(db: &Db) {
+    // SPEC 14.1: a target with a webhook gets each report POSTed, signed, retried under the
+    // same message id until it answers 2xx; the adapter then acknowledges over HTTP.
+    const SECRET: &str = "a national platform secret";
+    let (url, seen) = report_receiver(1).await;
+    let toml = format!(
+        "listen = \"127.0.0.1:0\"\n[[centres]]\nid = \"xining\"\n[[centres.report_targets]]\nname = \"national\"\n\
+         url = \"{url}\"\nsecret = \"{SECRET}\"\nretry_initial_ms = 50\n"
+    );
+    let svc = Svc::start_with(db, Config::from_toml(&toml).unwrap()).await;
+    let id = record_first_registration(&svc).await;
+    let wait_for = |status: u16| {
+        let seen = seen.clone();
+        async move {
+            let until = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+            while !seen.lock().unwrap().iter().any(|p| p.0 == status) && tokio::time::Instant::now() < until {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    };
+    wait_for(503).await;
+    // The engine waits 10 seconds of its clock before handing a refused report over again.
+    svc.clock.set(at("2026-03-02T10:00:11+08:00"));
+    wait_for(200).await;
+    let posted = seen.lock().unwrap().clone();
+    // At least once: the refused post, then one taken (a slow answer may add another).
+    assert!(posted.len() >= 2 && posted[0].0 == 503 && posted.iter().any(|p| p.0 == 200), "{posted:?}");
+    for (_, kind, message_id, signature, body) in &posted {
+        assert_eq!((kind.as_str(), message_id.as_str()), ("report", "630102260302000001"), "the same id each time");
+        assert_eq!(signature, &regflow_server::alerts::signature(SECRET, body.as_bytes()));
+        let doc: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(doc["message_id"], "630102260302000001");
+        assert_eq!(
+            (doc["target"].as_str(), doc["area"].as_str(), doc["class"].as_u64()),
+            (Some("national"), Some("630102"), Some(100))
+        );
+        assert_eq!(doc["entry"]["content"]["owners"][0]["name"], "张三");
+    }
+    // The case shows its entry; the report is `sent`; the adapter accepts it.
+    let (_, case) = svc.get(&format!("/v1/cases/{id}"), "clerk").await;
+    assert_eq!(case["entries"][0]["seq"], 1, "{case}");
+    let (s, entry) = svc.get("/v1/register-entries/1", "reporter").await;
+    assert_eq!(s, StatusCode::OK, "{entry}");
+    assert_eq!(entry["reports"][0]["state"], "sent", "{entry}");
+    let ack = json!({"message_id": "630102260302000001", "result": "accepted"});
+    let (s, r) = svc.post("/v1/register-entries/1/reports/national/ack", "reporter", ack).await;
+    assert_eq!((s, r["state"].as_str()), (StatusCode::OK, Some("accepted")), "{r}");
+    svc.stop().await;
+}
+on_both!(a_report_target_with_a_webhook_gets_each_report_signed, report_webhook);

@@ -116,6 +116,7 @@ macro_rules! statements {
             $crate::store::RegisterTimerRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::OnwardRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::NoticeRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+            $crate::store::LogRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             (Option<i64>,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (String,): for<'r> sqlx::FromRow<'r, DB::Row>,

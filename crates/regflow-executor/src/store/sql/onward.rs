@@ -4,10 +4,18 @@
 use super::dialect::RowsAffected;
 use super::statements;
 use crate::error::Result;
-use crate::store::OnwardRow;
+use crate::store::{LogRow, OnwardRow};
 
 const COLUMNS: &str = "centre, entry_seq, target, unit, area, class, message_id, minted_at, state, lease_until, \
                        sent_at, answered_at, reason, overdue_at";
+
+/// The condition narrowing a delivery to one centre's target, its parameters numbered from `n`.
+fn scoped(scope: Option<(&str, &str)>, n: usize) -> String {
+    match scope {
+        Some(_) => format!(" AND centre = ${n} AND target = ${}", n + 1),
+        None => String::new(),
+    }
+}
 
 statements! {
     /// The next number of `target`'s message ids for `area` on `day` (1 for the first);
@@ -76,28 +84,95 @@ statements! {
         Ok(())
     }
 
-    /// Whether a queued report's lease ran out by `now` (a read, before any write).
-    pub(crate) async fn reports_waiting(self, now: i64) -> Result<bool> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT lease_until FROM regflow_reports WHERE state = 'queued' AND lease_until <= $1 LIMIT 1")
-                .bind(now)
-                .fetch_optional(self.0)
-                .await?;
-        Ok(row.is_some())
+    /// Whether a queued report or daily log of `scope` (a centre and target; all when
+    /// `None`) has its lease run out by `now` (a read, before any write).
+    pub(crate) async fn reports_waiting(self, now: i64, scope: Option<(&str, &str)>) -> Result<bool> {
+        for table in ["regflow_reports", "regflow_register_logs"] {
+            let sql = format!(
+                "SELECT lease_until FROM {table} WHERE state = 'queued' AND lease_until <= $1{} LIMIT 1",
+                scoped(scope, 2)
+            );
+            let mut query = sqlx::query_as(&sql).bind(now);
+            if let Some((centre, target)) = scope {
+                query = query.bind(centre).bind(target);
+            }
+            let row: Option<(i64,)> = query.fetch_optional(&mut *self.0).await?;
+            if row.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
-    /// Leases up to `limit` queued reports whose lease ran out by `now` until `until`
-    /// (others' claims skipped on PostgreSQL), oldest entries first.
-    pub(crate) async fn claim_reports(self, now: i64, until: i64, limit: i64) -> Result<Vec<OnwardRow>> {
+    /// Leases up to `limit` queued reports of `scope` whose lease ran out by `now` until
+    /// `until` (others' claims skipped on PostgreSQL), oldest entries first.
+    pub(crate) async fn claim_reports(
+        self,
+        now: i64,
+        until: i64,
+        limit: i64,
+        scope: Option<(&str, &str)>,
+    ) -> Result<Vec<OnwardRow>> {
         let sql = format!(
             "UPDATE regflow_reports SET lease_until = $1 WHERE (centre, entry_seq, target) IN (\
-             SELECT centre, entry_seq, target FROM regflow_reports WHERE state = 'queued' AND lease_until <= $2 \
+             SELECT centre, entry_seq, target FROM regflow_reports WHERE state = 'queued' AND lease_until <= $2{} \
              ORDER BY minted_at, centre, entry_seq LIMIT $3{}) RETURNING {COLUMNS}",
+            scoped(scope, 4),
             C::SKIP_LOCKED
         );
-        let mut rows: Vec<OnwardRow> = sqlx::query_as(&sql).bind(until).bind(now).bind(limit).fetch_all(self.0).await?;
+        let mut query = sqlx::query_as(&sql).bind(until).bind(now).bind(limit);
+        if let Some((centre, target)) = scope {
+            query = query.bind(centre).bind(target);
+        }
+        let mut rows: Vec<OnwardRow> = query.fetch_all(self.0).await?;
         rows.sort_by(|a, b| (a.minted_at, &a.centre, a.entry_seq).cmp(&(b.minted_at, &b.centre, b.entry_seq)));
         Ok(rows)
+    }
+
+    /// Leases up to `limit` closed daily logs of `scope` not yet handed to their target, as
+    /// `claim_reports` does; oldest days first.
+    pub(crate) async fn claim_logs(
+        self,
+        now: i64,
+        until: i64,
+        limit: i64,
+        scope: Option<(&str, &str)>,
+    ) -> Result<Vec<LogRow>> {
+        let sql = format!(
+            "UPDATE regflow_register_logs SET lease_until = $1 WHERE (centre, target, area, day) IN (\
+             SELECT centre, target, area, day FROM regflow_register_logs WHERE state = 'queued' AND lease_until <= $2{} \
+             ORDER BY day, centre, target, area LIMIT $3{}) RETURNING centre, target, area, day, body",
+            scoped(scope, 4),
+            C::SKIP_LOCKED
+        );
+        let mut query = sqlx::query_as(&sql).bind(until).bind(now).bind(limit);
+        if let Some((centre, target)) = scope {
+            query = query.bind(centre).bind(target);
+        }
+        let mut rows: Vec<LogRow> = query.fetch_all(self.0).await?;
+        rows.sort_by(|a, b| (&a.day, &a.centre, &a.target, &a.area).cmp(&(&b.day, &b.centre, &b.target, &b.area)));
+        Ok(rows)
+    }
+
+    /// Marks a daily log handed over (`sent`) at `at`, or, when the target did not take
+    /// it, moves its lease to `at`.
+    pub(crate) async fn log_delivered(self, l: &LogRow, taken: bool, at: i64) -> Result<bool> {
+        let sql = if taken {
+            "UPDATE regflow_register_logs SET state = 'sent', sent_at = $1 \
+             WHERE centre = $2 AND target = $3 AND area = $4 AND day = $5 AND state = 'queued'"
+        } else {
+            "UPDATE regflow_register_logs SET lease_until = $1 \
+             WHERE centre = $2 AND target = $3 AND area = $4 AND day = $5 AND state = 'queued'"
+        };
+        let done = sqlx::query(sql)
+            .bind(at)
+            .bind(l.centre.as_str())
+            .bind(l.target.as_str())
+            .bind(l.area.as_str())
+            .bind(l.day.as_str())
+            .execute(self.0)
+            .await?;
+        Ok(done.rows() == 1)
     }
 
     /// Marks a report sent, if it is still queued under `message_id`.
