@@ -60,6 +60,12 @@ enum Command {
     /// written); running it again after a crash imports the rest.
     #[command(name = "import-register")]
     ImportRegister(ImportRegisterArgs),
+    /// Back an SQLite database up to a new FILE while it serves (a consistent, compacted
+    /// copy of everything committed when the backup began). PostgreSQL: use pg_dump.
+    Backup {
+        /// The new file to write (it must not exist).
+        file: PathBuf,
+    },
     /// Simulate a month of the Xining centre (on a temporary SQLite file, removed at the end, unless
     /// --database is given).
     Simulate(regflow_sim::simulation::Arrivals),
@@ -228,6 +234,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Token(TokenCommand::List) => ops::token_list(&database).await,
         Command::Import(args) => ops::import(&database, args).await,
         Command::ImportRegister(args) => ops::import_register(&database, &args.file, &args.centre).await,
+        Command::Backup { file } => ops::backup(&database, &file).await,
         Command::Simulate(args) => ops::simulate(explicit, args).await,
     }
 }

@@ -28,6 +28,14 @@ pub async fn migrate(database: &str) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+pub async fn backup(database: &str, file: &std::path::Path) -> Result<ExitCode, Failure> {
+    let db = Database::connect(database, MigrationMode::Skip).await?;
+    let bytes = db.backup(file).await?;
+    println!("backed up to {} ({bytes} bytes)", file.display());
+    println!("check it: regflow --database sqlite://{} verify", file.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn verify(database: &str, case: Option<String>, register_only: bool) -> Result<ExitCode, Failure> {
     let engine = engine(database).await?;
     let registers_intact = if case.is_none() { verify_registers(&engine).await? } else { true };

@@ -304,3 +304,27 @@ fn an_import_killed_half_way_finishes_when_run_again() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert!(stdout(&out).contains(&format!("{n} 件")), "every case once, intact: {}", stdout(&out));
 }
+
+#[test]
+fn backup_writes_a_copy_that_verifies_and_never_overwrites() {
+    let dir = Dir::new("backup");
+    let db = dir.db();
+    assert_eq!(code(&on_db(&dir, &db, "migrate")), 0);
+    let out = on_db(&dir, &db, "token add --centre xining --actor clerk-1 --role clerk");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = on_db(&dir, &db, "backup copy.db");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("backed up to copy.db"), "{}", stdout(&out));
+    // The copy is a database regflow serves: its token is there and it verifies.
+    let copy = format!("sqlite://{}", dir.0.join("copy.db").display());
+    let out = on_db(&dir, &copy, "token list");
+    assert!(stdout(&out).contains("clerk-1"), "{}", stdout(&out));
+    assert_eq!(code(&on_db(&dir, &copy, "verify")), 0);
+    // Never over an existing file; a folder that is not there is named.
+    let out = on_db(&dir, &db, "backup copy.db");
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("copy.db exists"), "{}", stderr(&out));
+    let out = on_db(&dir, &db, "backup nowhere/copy.db");
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("nowhere"), "{}", stderr(&out));
+}

@@ -107,6 +107,44 @@ impl Database {
         }
     }
 
+    /// Backs an SQLite database up to the new file `to`, online: commands go on meanwhile,
+    /// and the copy holds every command committed before the backup began (SQLite's
+    /// `VACUUM INTO`, compacted). Returns the copy's size in bytes.
+    ///
+    /// # Errors
+    /// `invalid_argument` ([`Error::Refused`]) when `to` exists, its folder does not, or the
+    /// database is PostgreSQL (whose backups are `pg_dump`'s or pgBackRest's; see the
+    /// README); [`Error::Database`] when the copy fails, and then no file is left behind.
+    pub async fn backup(&self, to: &std::path::Path) -> Result<u64> {
+        use regflow_process::{ErrorCode, Refusal};
+        let refuse = |why: String| Error::from(Refusal::new(ErrorCode::InvalidArgument, why));
+        match self {
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(_) if to.exists() => {
+                Err(refuse(format!("backup: {} exists; name a new file", to.display())))
+            }
+            #[cfg(feature = "sqlite")]
+            Database::Sqlite(pool) => {
+                let dir = to.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+                if !dir.is_dir() {
+                    return Err(refuse(format!("backup: the folder {} does not exist", dir.display())));
+                }
+                let name = to.to_str().ok_or_else(|| refuse("backup: the file name must be UTF-8".into()))?;
+                if let Err(e) = super::sqlite::backup(pool, name).await {
+                    let _ = std::fs::remove_file(to);
+                    return Err(e);
+                }
+                Ok(std::fs::metadata(to).map(|m| m.len()).unwrap_or(0))
+            }
+            #[cfg(feature = "postgres")]
+            Database::Postgres(_) => Err(refuse(
+                "backup: a PostgreSQL database is backed up with pg_dump (`pg_dump --format=custom --file FILE URL`) \
+                 or pgBackRest; see the README's backup section"
+                    .into(),
+            )),
+        }
+    }
+
     /// The names of regflow's tables present in the database, sorted.
     ///
     /// # Errors

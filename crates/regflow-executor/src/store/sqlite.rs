@@ -103,6 +103,13 @@ pub(crate) async fn writer(pool: &sqlx::SqlitePool) -> Result<sqlx::SqlitePool> 
         .await?)
 }
 
+/// Writes a consistent copy of the database to `to` (`VACUUM INTO`): one read transaction,
+/// so commands go on meanwhile and the copy holds exactly what was committed when it began.
+pub(crate) async fn backup(pool: &sqlx::SqlitePool, to: &str) -> Result<()> {
+    sqlx::query("VACUUM INTO $1").bind(to).execute(pool).await?;
+    Ok(())
+}
+
 /// regflow's SQLite migrations, embedded.
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 

@@ -1,6 +1,7 @@
 //! Executor tests: one suite, run on SQLite and, when `REGFLOW_PG_URL` is set, on PostgreSQL.
 
 mod alerts;
+mod backup;
 mod batch;
 mod calendar;
 mod crash;
