@@ -13,12 +13,14 @@ use serde_json::json;
 use std::collections::BTreeSet;
 
 use crate::clock::{from_micros, micros};
+use crate::delivery::notify;
 use crate::engine::{detached, Engine};
 use crate::error::{Error, Result};
 use crate::register::entry_from_row;
 use crate::store::Conn;
 
-/// A notice to a centre's supervisors besides case alerts.
+/// A notice to a centre's staff besides case alerts (SPEC 17 §6); it also travels the
+/// delivery queue ([`crate::FiredNotice`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Notice {
     /// Its stable id.
@@ -103,10 +105,7 @@ impl Engine {
             let subject = format!("{}.{}/{}/{}", r.centre, r.entry_seq, r.target, r.message_id);
             let body = json!({"entry": r.entry_seq, "target": r.target, "message_id": r.message_id,
                               "state": r.state, "unit": r.unit});
-            if conn
-                .insert_notice(&r.centre, "report_overdue", &subject, micros(due), micros(now), &body.to_string())
-                .await?
-            {
+            if notify(conn, &r.centre, "report_overdue", &subject, due, now, &body).await? {
                 n += 1;
             }
             r.overdue_at = Some(micros(now));
@@ -248,20 +247,11 @@ impl Engine {
             let subject = format!("{target}/{area}/{date}");
             if !log.unreported.is_empty() {
                 let body = json!({"target": target, "area": area, "date": date, "entries": log.unreported});
-                conn.insert_notice(
-                    id,
-                    "unreported_entries",
-                    &subject,
-                    micros(closes_at),
-                    micros(now),
-                    &body.to_string(),
-                )
-                .await?;
+                notify(conn, id, "unreported_entries", &subject, closes_at, now, &body).await?;
             }
             if !log.excess.is_empty() {
                 let body = json!({"target": target, "area": area, "date": date, "reports": log.excess});
-                conn.insert_notice(id, "excess_reports", &subject, micros(closes_at), micros(now), &body.to_string())
-                    .await?;
+                notify(conn, id, "excess_reports", &subject, closes_at, now, &body).await?;
             }
         }
         Ok(n)

@@ -17,6 +17,7 @@ use regflow_process::{AlertLevel, CaseId, CentreId, ClockKind, KindId, PlannedAl
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{from_micros, micros};
+use crate::daily::Notice;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::store::{AlertRow, Conn};
@@ -38,6 +39,43 @@ pub struct FiredAlert {
     pub raised_at: DateTime<Utc>,
 }
 
+/// A notice (SPEC 17 §6: `report_overdue`, `unreported_entries`, `excess_reports`) as it
+/// travels the delivery queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FiredNotice {
+    /// Its id in the delivery queue, shared with alerts: the same on every delivery.
+    pub id: u64,
+    /// The notice.
+    pub notice: Notice,
+}
+
+/// One item of the delivery queue: a case's deadline alert or a notice, in one id order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Queued {
+    /// A deadline alert of a case (`type` `deadline`).
+    Alert(FiredAlert),
+    /// A notice to the centre's staff.
+    Notice(FiredNotice),
+}
+
+impl Queued {
+    /// Its stable id in the queue.
+    pub fn id(&self) -> u64 {
+        match self {
+            Queued::Alert(a) => a.id,
+            Queued::Notice(n) => n.id,
+        }
+    }
+
+    /// Its centre.
+    pub fn centre(&self) -> &CentreId {
+        match self {
+            Queued::Alert(a) => &a.centre,
+            Queued::Notice(n) => &n.notice.centre,
+        }
+    }
+}
+
 /// What the embedding application does with an alert (notify staff, a dashboard…).
 ///
 /// Called after the transaction that wrote the alert into history and into the delivery
@@ -54,6 +92,12 @@ pub trait AlertHandler: Send + Sync {
     /// receiver is down). By default calls [`AlertHandler::on_alert`] and acknowledges.
     async fn deliver(&self, alert: &FiredAlert) -> Delivery {
         self.on_alert(alert).await;
+        Delivery::Acknowledged
+    }
+
+    /// Receives one notice and says whether it was taken, as [`AlertHandler::deliver`]
+    /// does. By default takes it unread (notices are also read with [`Engine::notices`]).
+    async fn deliver_notice(&self, _notice: &FiredNotice) -> Delivery {
         Delivery::Acknowledged
     }
 }
@@ -85,6 +129,31 @@ const LEASE: chrono::Duration = chrono::Duration::seconds(30);
 /// Alerts read per round of delivery.
 const ROUND: i64 = 64;
 
+/// The `type` of a queued deadline alert.
+const DEADLINE: &str = "deadline";
+
+fn queued_of(row: AlertRow) -> Result<Queued> {
+    if row.item_type == DEADLINE {
+        return alert_of(row).map(Queued::Alert);
+    }
+    let corrupt = |e: String| Error::Corrupt(format!("queued notice {}: {e}", row.id));
+    let id = u64::try_from(row.id).map_err(|e| corrupt(e.to_string()))?;
+    let (Some(subject), Some(body)) = (row.subject, row.body) else {
+        return Err(corrupt(format!("notice {} is not stored", row.notice_id)));
+    };
+    Ok(Queued::Notice(FiredNotice {
+        id,
+        notice: Notice {
+            id: u64::try_from(row.notice_id).map_err(|e| corrupt(e.to_string()))?,
+            centre: CentreId::new(row.centre.as_str()),
+            kind: row.item_type,
+            subject,
+            at: from_micros(row.due_at),
+            body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
+        },
+    }))
+}
+
 fn alert_of(row: AlertRow) -> Result<FiredAlert> {
     let corrupt = |e: String| Error::Corrupt(format!("queued alert {}: {e}", row.id));
     Ok(FiredAlert {
@@ -114,6 +183,10 @@ pub(crate) async fn enqueue(conn: &mut Conn<'_>, alerts: &mut [FiredAlert], at: 
             level: a.alert.level.as_str().into(),
             due_at: micros(a.alert.at),
             raised_at: micros(at),
+            item_type: DEADLINE.into(),
+            notice_id: 0,
+            subject: None,
+            body: None,
         })
         .collect();
     for stored in conn.alerts_insert(&rows).await? {
@@ -126,18 +199,51 @@ pub(crate) async fn enqueue(conn: &mut Conn<'_>, alerts: &mut [FiredAlert], at: 
     Ok(())
 }
 
+/// Raises a notice of `centre` once per (`kind`, `subject`) and queues it for delivery, in
+/// the caller's transaction; whether it was raised now.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn notify(
+    conn: &mut Conn<'_>,
+    centre: &str,
+    kind: &str,
+    subject: &str,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    body: &serde_json::Value,
+) -> Result<bool> {
+    let Some(id) = conn.insert_notice(centre, kind, subject, micros(due), micros(now), &body.to_string()).await? else {
+        return Ok(false);
+    };
+    let row = AlertRow {
+        id: 0,
+        centre: centre.to_owned(),
+        case_id: String::new(),
+        kind: String::new(),
+        clock: String::new(),
+        level: String::new(),
+        due_at: micros(due),
+        raised_at: micros(now),
+        item_type: kind.to_owned(),
+        notice_id: id,
+        subject: None,
+        body: None,
+    };
+    conn.alerts_insert(&[row]).await?;
+    Ok(true)
+}
+
 impl Engine {
     /// Up to `limit` queued alerts after id `after`, of `centre` when given, oldest first:
     /// the feed of a stream that resumes where its reader left off.
     ///
     /// # Errors
     /// [`Error::Database`]; [`Error::Corrupt`] for a queued row that does not read back.
-    pub async fn alerts_after(&self, centre: Option<&CentreId>, after: u64, limit: usize) -> Result<Vec<FiredAlert>> {
+    pub async fn alerts_after(&self, centre: Option<&CentreId>, after: u64, limit: usize) -> Result<Vec<Queued>> {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit.clamp(1, 1000)).unwrap_or(1000);
         let mut db = self.inner.db.acquire().await?;
         let rows = db.conn().alerts_after(after, centre.map(CentreId::as_str), limit).await?;
-        rows.into_iter().map(alert_of).collect()
+        rows.into_iter().map(queued_of).collect()
     }
 
     /// The id of the newest queued alert (0 when none): where a new reader of
@@ -194,7 +300,11 @@ impl Engine {
                 }
                 for row in rows {
                     let id = row.id;
-                    if handler.deliver(&alert_of(row)?).await == Delivery::Retry {
+                    let taken = match queued_of(row)? {
+                        Queued::Alert(a) => handler.deliver(&a).await,
+                        Queued::Notice(n) => handler.deliver_notice(&n).await,
+                    };
+                    if taken == Delivery::Retry {
                         db.acquire().await?.conn().cursor_advance(consumer, &owner, last, true).await?;
                         return Ok(delivered);
                     }

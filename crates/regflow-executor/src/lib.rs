@@ -53,7 +53,7 @@ pub use calendar::{CalendarLoad, LoadMode};
 pub use chain::GENESIS;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use daily::Notice;
-pub use delivery::{AlertHandler, Delivery, FiredAlert, IgnoreAlerts};
+pub use delivery::{AlertHandler, Delivery, FiredAlert, FiredNotice, IgnoreAlerts, Queued};
 pub use engine::{Engine, EngineBuilder, Executed, Request};
 pub use error::{BadLine, Error, Result};
 pub use import::{ImportOptions, ImportReport};

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use regflow_process::{Actor, Case, CaseId, Detail, ErrorCode, Refusal, Role};
 
-use crate::delivery::FiredAlert;
+use crate::delivery::Queued;
 use crate::engine::{Engine, Executed, Request};
 use crate::error::Result;
 use crate::mapping::HistoryEntry;
@@ -187,7 +187,7 @@ impl ActorView<'_> {
     ///
     /// # Errors
     /// `forbidden_role` for any other caller; as [`Engine::alerts_after`].
-    pub async fn alerts_after(&self, after: u64, limit: usize) -> Result<Vec<FiredAlert>> {
+    pub async fn alerts_after(&self, after: u64, limit: usize) -> Result<Vec<Queued>> {
         if !Role::OFFICERS.iter().any(|r| self.actor.has(*r)) {
             return Err(Refusal::new(
                 ErrorCode::ForbiddenRole,

@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::Stream;
 use hmac::{Hmac, Mac};
-use regflow_executor::{AlertHandler, Delivery, Engine, FiredAlert};
+use regflow_executor::{AlertHandler, Delivery, Engine, FiredAlert, FiredNotice, Queued};
 use regflow_process::{CentreId, OfficeHours};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -39,6 +39,7 @@ pub const ALERT_ID_HEADER: &str = "x-regflow-alert-id";
 pub fn alert_doc(alert: &FiredAlert, hours: &OfficeHours) -> Value {
     json!({
         "id": alert.id,
+        "type": "deadline",
         "case": alert.case_id,
         "centre": alert.centre,
         "kind": alert.kind,
@@ -47,6 +48,29 @@ pub fn alert_doc(alert: &FiredAlert, hours: &OfficeHours) -> Value {
         "due_at": hours.format(alert.alert.at),
         "raised_at": hours.format(alert.raised_at),
     })
+}
+
+/// The JSON of a notice in the queue (SPEC 17 §6), times in its centre's offset.
+pub fn notice_doc(notice: &FiredNotice, hours: &OfficeHours) -> Value {
+    let n = &notice.notice;
+    let mut body = n.body.clone();
+    crate::view::localise(&mut body, hours);
+    json!({
+        "id": notice.id,
+        "type": n.kind,
+        "centre": n.centre,
+        "subject": n.subject,
+        "at": hours.format(n.at),
+        "body": body,
+    })
+}
+
+/// The JSON of any item of the queue.
+pub fn queued_doc(item: &Queued, hours: &OfficeHours) -> Value {
+    match item {
+        Queued::Alert(a) => alert_doc(a, hours),
+        Queued::Notice(n) => notice_doc(n, hours),
+    }
 }
 
 fn hours_of(engine: &Engine, centre: &CentreId) -> OfficeHours {
@@ -80,6 +104,12 @@ impl AlertHandler for Fanout {
         self.metrics.fired();
         self.signal.send_modify(|last| *last = (*last).max(alert.id));
     }
+
+    async fn deliver_notice(&self, notice: &FiredNotice) -> Delivery {
+        tracing::info!(id = notice.id, kind = %notice.notice.kind, subject = %notice.notice.subject, "notice");
+        self.signal.send_modify(|last| *last = (*last).max(notice.id));
+        Delivery::Acknowledged
+    }
 }
 
 /// The query of `GET /v1/alerts/stream`.
@@ -95,7 +125,7 @@ struct Feed {
     caller: regflow_process::Actor,
     centre: CentreId,
     last: u64,
-    buffer: VecDeque<FiredAlert>,
+    buffer: VecDeque<Queued>,
     signal: watch::Receiver<u64>,
 }
 
@@ -133,11 +163,11 @@ pub async fn stream(
     };
     let events = futures_util::stream::unfold(feed, |mut feed| async move {
         loop {
-            if let Some(alert) = feed.buffer.pop_front() {
-                feed.last = alert.id;
+            if let Some(item) = feed.buffer.pop_front() {
+                feed.last = item.id();
                 feed.state.metrics.delivered("stream");
-                let doc = alert_doc(&alert, &hours_of(&feed.state.engine, &feed.centre));
-                let event = Event::default().id(alert.id.to_string()).event("alert").data(doc.to_string());
+                let doc = queued_doc(&item, &hours_of(&feed.state.engine, &feed.centre));
+                let event = Event::default().id(item.id().to_string()).event("alert").data(doc.to_string());
                 return Some((Ok(event), feed));
             }
             match feed.state.engine.as_actor(&feed.caller).alerts_after(feed.last, 100).await {
@@ -179,15 +209,26 @@ impl AlertHandler for Webhook {
     async fn on_alert(&self, _alert: &FiredAlert) {}
 
     async fn deliver(&self, alert: &FiredAlert) -> Delivery {
-        if self.config.centre.as_deref().is_some_and(|c| c != alert.centre.as_str()) {
+        self.post(&Queued::Alert(alert.clone())).await
+    }
+
+    async fn deliver_notice(&self, notice: &FiredNotice) -> Delivery {
+        self.post(&Queued::Notice(notice.clone())).await
+    }
+}
+
+impl Webhook {
+    /// Posts one item of the queue, signed; 2xx takes it.
+    async fn post(&self, item: &Queued) -> Delivery {
+        if self.config.centre.as_deref().is_some_and(|c| c != item.centre().as_str()) {
             return Delivery::Acknowledged;
         }
-        let body = alert_doc(alert, &hours_of(&self.engine, &alert.centre)).to_string();
+        let body = queued_doc(item, &hours_of(&self.engine, item.centre())).to_string();
         let sent = self
             .http
             .post(&self.config.url)
             .header("content-type", "application/json")
-            .header(ALERT_ID_HEADER, alert.id.to_string())
+            .header(ALERT_ID_HEADER, item.id().to_string())
             .header(SIGNATURE_HEADER, signature(&self.config.secret, body.as_bytes()))
             .body(body)
             .send()
@@ -202,7 +243,7 @@ impl AlertHandler for Webhook {
                     Ok(r) => r.status().to_string(),
                     Err(e) => e.to_string(),
                 };
-                tracing::warn!(webhook = %self.config.name, alert = alert.id, %why, "webhook delivery failed; will retry");
+                tracing::warn!(webhook = %self.config.name, alert = item.id(), %why, "webhook delivery failed; will retry");
                 self.failed.store(true, Ordering::Relaxed);
                 Delivery::Retry
             }

@@ -9,6 +9,15 @@
     var hint = list.querySelector(".hint");
     if (hint) hint.remove();
     var li = document.createElement("li");
+    if (a.type !== "deadline") {
+      // A notice to the centre's staff (上报逾期, 已登簿未上报, 超额上报).
+      var names = {report_overdue: "上报逾期未获接收", unreported_entries: "已登簿未上报",
+                   excess_reports: "接收数超过登簿数"};
+      li.textContent = (names[a.type] || a.type) + "（" + a.at + "）：" + a.subject;
+      li.className = "alert-notice";
+      list.insertBefore(li, list.firstChild);
+      return;
+    }
     var link = document.createElement("a");
     link.href = a.case_url;
     link.textContent = a.case;

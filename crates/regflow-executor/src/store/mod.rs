@@ -350,7 +350,7 @@ impl Conn<'_> {
         due_at: i64,
         raised_at: i64,
         body: &str,
-    ) -> Result<bool> {
+    ) -> Result<Option<i64>> {
         on_backend!(self, c => Sql(&mut **c).insert_notice(centre, kind, subject, due_at, raised_at, body).await)
     }
 

@@ -215,7 +215,9 @@ pub(crate) struct TokenRow {
     pub revoked_at: Option<i64>,
 }
 
-/// An alert in the delivery queue.
+/// An item of the delivery queue: a case's deadline alert (`type` `deadline`, with its
+/// case, kind, clock and level) or a notice (its `type`, `notice_id`, and — read with the
+/// queue — the notice's subject and body; the case columns empty).
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub(crate) struct AlertRow {
     pub id: i64,
@@ -226,4 +228,11 @@ pub(crate) struct AlertRow {
     pub level: String,
     pub due_at: i64,
     pub raised_at: i64,
+    #[sqlx(rename = "type")]
+    pub item_type: String,
+    pub notice_id: i64,
+    #[sqlx(default)]
+    pub subject: Option<String>,
+    #[sqlx(default)]
+    pub body: Option<String>,
 }

@@ -62,7 +62,7 @@ async fn crash_before_delivery(db: &Db) {
     let died = tokio::spawn(async move { dying.run_due(later, &Dies).await }).await;
     assert!(died.is_err(), "the handler died");
     // The alerts are in history and queued, with ids in order.
-    let queued = first.alerts_after(None, 0, 100).await.unwrap();
+    let queued: Vec<_> = first.alerts_after(None, 0, 100).await.unwrap().into_iter().filter_map(deadline).collect();
     assert_eq!(queued.len(), 12);
     assert!(queued.windows(2).all(|w| w[0].id < w[1].id));
     for a in &queued {
@@ -89,6 +89,62 @@ async fn crash_before_delivery(db: &Db) {
 }
 on_both!(a_crash_before_delivery_loses_nothing, crash_before_delivery);
 
+/// The deadline alert an item of the queue is, if it is one.
+fn deadline(item: regflow_executor::Queued) -> Option<regflow_executor::FiredAlert> {
+    match item {
+        regflow_executor::Queued::Alert(a) => Some(a),
+        regflow_executor::Queued::Notice(_) => None,
+    }
+}
+
+/// A handler that keeps the notices it is handed.
+#[derive(Default)]
+struct Notices(std::sync::Mutex<Vec<regflow_executor::FiredNotice>>);
+
+#[async_trait::async_trait]
+impl AlertHandler for Notices {
+    async fn on_alert(&self, _alert: &regflow_executor::FiredAlert) {}
+
+    async fn deliver_notice(&self, notice: &regflow_executor::FiredNotice) -> regflow_executor::Delivery {
+        self.0.lock().unwrap().push(notice.clone());
+        regflow_executor::Delivery::Acknowledged
+    }
+}
+
+async fn notices_travel_the_queue(db: &Db) {
+    // SPEC 17 §6: a `report_overdue` notice goes through the delivery queue with a stable
+    // id and its type, once per consumer, after the case alerts raised before it.
+    let clock = ManualClock::new(at("2026-03-04T16:40:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let seizure = regflow_process::IntakeInput::new(
+        "seizure",
+        regflow_process::ApplicantCategory::Individual,
+        vec![regflow_process::ApplicantInput::new("张三", ZHANG)],
+        UNIT,
+        Channel::Court,
+    );
+    let cmd =
+        regflow_process::Command::HandleInstantly { intake: seizure, materials: all_materials(&engine, "seizure") };
+    engine.execute(Request::new(staff("court-1", Role::Court), cmd)).await.unwrap();
+    let notices = Notices::default();
+    engine.run_due(at("2026-03-04T17:41:00+08:00"), &notices).await.unwrap();
+    let got = notices.0.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0].notice.kind.as_str(), got[0].notice.at), ("report_overdue", at("2026-03-04T17:40:00+08:00")));
+    assert!(got[0].notice.subject.ends_with("/national/630102260304000001"), "{}", got[0].notice.subject);
+    assert_eq!(got[0].notice.body["message_id"], "630102260304000001");
+    // The feed shows it in id order; another pass raises and hands over nothing again.
+    let feed = engine.alerts_after(Some(&xining()), 0, 100).await.unwrap();
+    assert_eq!(feed.iter().map(|q| q.id()).collect::<Vec<_>>(), vec![got[0].id]);
+    engine.run_due(at("2026-03-04T18:00:00+08:00"), &notices).await.unwrap();
+    assert_eq!(notices.0.lock().unwrap().len(), 1);
+    // A second consumer gets it under the same id.
+    let other = Notices::default();
+    assert_eq!(engine.deliver("webhook:desk", &other).await.unwrap(), 1);
+    assert_eq!(other.0.lock().unwrap()[0].id, got[0].id);
+}
+on_both!(a_notice_travels_the_delivery_queue_once_per_consumer, notices_travel_the_queue);
+
 async fn feeds_by_centre(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
     let engine = engine_of(db, &clock, &["xining", "haidong"]).await;
@@ -104,11 +160,13 @@ async fn feeds_by_centre(db: &Db) {
     let pass = engine.run_due(at("2026-06-01T00:00:00+08:00"), &regflow_executor::IgnoreAlerts).await.unwrap();
     assert_eq!(pass.alerts.len(), 8);
     assert!(pass.alerts.iter().all(|a| a.id > 0));
-    let ours = engine.alerts_after(Some(&xining()), 0, 100).await.unwrap();
+    let ours: Vec<_> =
+        engine.alerts_after(Some(&xining()), 0, 100).await.unwrap().into_iter().filter_map(deadline).collect();
     assert_eq!(ours.len(), 4);
     assert!(ours.iter().all(|a| a.case_id == x));
     // Resuming after the second of them gives the other two.
-    let rest = engine.alerts_after(Some(&xining()), ours[1].id, 100).await.unwrap();
+    let rest: Vec<_> =
+        engine.alerts_after(Some(&xining()), ours[1].id, 100).await.unwrap().into_iter().filter_map(deadline).collect();
     assert_eq!(rest, ours[2..].to_vec());
 }
 on_both!(alert_feeds_are_per_centre_and_resumable, feeds_by_centre);

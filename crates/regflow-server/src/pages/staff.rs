@@ -18,9 +18,10 @@ use super::{
     back, checklist_page, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, ChecklistQuery,
     Flash, Page,
 };
-use crate::alerts::alert_doc;
+use crate::alerts::queued_doc;
 use crate::problem::Problem;
 use crate::AppState;
+use regflow_executor::Queued;
 
 /// `GET /staff`: the signed-in officer's queues, in priority order.
 pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash): Query<Flash>) -> Page {
@@ -204,12 +205,14 @@ pub async fn alerts(State(state): State<AppState>, headers: HeaderMap) -> Page {
         loop {
             match state.engine.as_actor(&me).alerts_after(last, 1).await {
                 Ok(found) if !found.is_empty() => {
-                    let a = &found[0];
+                    let item = &found[0];
                     let hours = state.engine.centre(&centre).map(|c| c.hours).unwrap_or_default();
-                    let mut doc = alert_doc(a, &hours);
-                    doc["case_url"] = json!(format!("/staff/cases/{}", a.case_id));
-                    let event = Event::default().id(a.id.to_string()).event("alert").data(doc.to_string());
-                    let next = a.id;
+                    let mut doc = queued_doc(item, &hours);
+                    if let Queued::Alert(a) = item {
+                        doc["case_url"] = json!(format!("/staff/cases/{}", a.case_id));
+                    }
+                    let event = Event::default().id(item.id().to_string()).event("alert").data(doc.to_string());
+                    let next = item.id();
                     return Some((Ok::<_, std::convert::Infallible>(event), (state, me, centre, next, signal)));
                 }
                 Ok(_) => {

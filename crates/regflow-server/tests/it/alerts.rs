@@ -166,3 +166,25 @@ async fn webhooks_retry_until_taken(db: &Db) {
     svc.stop().await;
 }
 on_both!(webhooks, webhooks_retry_until_taken);
+
+async fn notices_on_the_stream(db: &Db) {
+    // SPEC 17 §6: a notice travels the queue with a `type`; case alerts are `deadline`.
+    let svc = Svc::start(db, Limits::default()).await;
+    let mut live = open_stream(&svc, "supervisor", Some(0)).await;
+    let seizure = json!({"command": "handle_instantly", "kind": "seizure", "applicant_category": "organisation",
+        "channel": "court", "unit": "630102001001GB00001F00010001",
+        "applicants": [{"name": "西宁中院", "id": "91630100MA7512347R"}],
+        "materials": ["court_ruling", "assistance_notice"]});
+    let (s, v) = svc.post("/v1/cases", "court", seizure).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // Unacknowledged an hour after its id was minted (at 10:00): `report_overdue`.
+    svc.clock.set(at("2026-03-02T11:00:01+08:00"));
+    let got = sse_events(&mut live, 1, std::time::Duration::from_secs(20)).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let notice = &got[0].1;
+    assert_eq!(notice["type"], "report_overdue", "{notice}");
+    assert_eq!(notice["at"], "2026-03-02T11:00:00+08:00");
+    assert_eq!(notice["body"]["message_id"], "630102260302000001");
+    svc.stop().await;
+}
+on_both!(a_notice_arrives_on_the_alert_stream_with_its_type, notices_on_the_stream);

@@ -15,9 +15,9 @@ statements! {
             sqlx::query(lock).execute(&mut *self.0).await?;
         }
         let sql = format!(
-            "INSERT INTO regflow_alerts (centre, case_id, kind, clock, level, due_at, raised_at) VALUES {} \
-             ON CONFLICT DO NOTHING RETURNING *",
-            placeholders::<C>(rows.len(), 7)
+            "INSERT INTO regflow_alerts (centre, case_id, kind, clock, level, due_at, raised_at, type, notice_id) \
+             VALUES {} ON CONFLICT DO NOTHING RETURNING *",
+            placeholders::<C>(rows.len(), 9)
         );
         let mut q = sqlx::query_as(&sql).persistent(prepared(rows.len()));
         for r in rows {
@@ -28,15 +28,19 @@ statements! {
                 .bind(r.clock.as_str())
                 .bind(r.level.as_str())
                 .bind(r.due_at)
-                .bind(r.raised_at);
+                .bind(r.raised_at)
+                .bind(r.item_type.as_str())
+                .bind(r.notice_id);
         }
         Ok(q.fetch_all(self.0).await?)
     }
 
-    /// Up to `limit` queued alerts after id `after`, of `centre` when given, in id order.
+    /// Up to `limit` queued items after id `after`, of `centre` when given, in id order; a
+    /// notice with its subject and body.
     pub(crate) async fn alerts_after(self, after: i64, centre: Option<&str>, limit: i64) -> Result<Vec<AlertRow>> {
         Ok(sqlx::query_as(
-            "SELECT * FROM regflow_alerts WHERE id > $1 AND ($2 IS NULL OR centre = $2) ORDER BY id LIMIT $3",
+            "SELECT a.*, n.subject, n.body FROM regflow_alerts a LEFT JOIN regflow_notices n ON n.id = a.notice_id \
+             WHERE a.id > $1 AND ($2 IS NULL OR a.centre = $2) ORDER BY a.id LIMIT $3",
         )
         .bind(after)
         .bind(centre)

@@ -304,10 +304,10 @@ statements! {
         due_at: i64,
         raised_at: i64,
         body: &str,
-    ) -> Result<bool> {
-        let done = sqlx::query(
+    ) -> Result<Option<i64>> {
+        let id: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO regflow_notices (centre, type, subject, due_at, raised_at, body) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (type, subject) DO NOTHING",
+             ON CONFLICT (type, subject) DO NOTHING RETURNING id",
         )
         .bind(centre)
         .bind(kind)
@@ -315,9 +315,9 @@ statements! {
         .bind(due_at)
         .bind(raised_at)
         .bind(body)
-        .execute(self.0)
+        .fetch_optional(self.0)
         .await?;
-        Ok(done.rows() == 1)
+        Ok(id.map(|(id,)| id))
     }
 
     /// `centre`'s notices after id `after`, in id order.
