@@ -157,7 +157,7 @@ impl<'e> Batch<'e> {
     }
 
     /// Whether `req` records on a unit's register: it reads and writes the register in the
-    /// database (its centre's head locked), which must see the batch's earlier commands first.
+    /// database (its unit read there), which must see the batch's earlier commands first.
     fn needs_flush(&self, req: &Request) -> bool {
         let current = req.case_id.as_ref().and_then(|id| self.slots.get(id)).and_then(|s| s.current.as_ref());
         regflow_process::unit_to_check(self.engine.catalogue(), current, &req.command).is_some()

@@ -571,8 +571,8 @@ impl Engine {
         }
     }
 
-    /// Opens the unit `req` records on (see [`regflow_process::unit_to_check`]): its
-    /// centre's register head is locked first, so the check and the recording cannot
+    /// Opens the unit `req` records on (see [`regflow_process::unit_to_check`]): read now,
+    /// checked again when its entries are written, so the check and the recording cannot
     /// interleave with another transaction's. `None` when the command records nothing or
     /// the actor's centre is not served (`decide` refuses it then).
     pub(crate) async fn open_unit_for(

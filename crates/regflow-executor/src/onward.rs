@@ -181,8 +181,8 @@ impl Engine {
                     reason: None,
                     overdue_at: None,
                 };
+                // Its queueing is the row itself; the log keeps what happens to it after.
                 conn.insert_report(&row).await?;
-                conn.log_report(&row, micros(now), "queued", "system", None).await?;
             }
         }
         Ok(())

@@ -83,8 +83,9 @@ fn fold(
 }
 
 impl Engine {
-    /// Locks `centre`'s register head, loads `unit` and writes nothing yet: the ends due by
-    /// `now` are planned and applied, to be written first by [`Engine::write_entries`].
+    /// Reads `centre`'s register head and `unit` and writes nothing yet: the ends due by
+    /// `now` are planned and applied, to be written first by [`Engine::write_entries`],
+    /// which locks the head and checks the unit is still as read.
     pub(crate) async fn open_unit(
         &self,
         conn: &mut Conn<'_>,
@@ -93,16 +94,27 @@ impl Engine {
         calendar: &Calendar,
         now: DateTime<Utc>,
     ) -> Result<UnitWork> {
-        let (head_seq, head_hash) = conn.register_head(centre.id.as_str(), chain::GENESIS).await?;
+        let (head_seq, head_hash) = conn.register_head(centre.id.as_str(), chain::GENESIS, false).await?;
         let rows = conn.unit_entries(centre.id.as_str(), unit.as_str()).await?;
+        let unit_last = rows.last().map_or(0, |r| r.seq as u64);
         let entries = rows.iter().map(entry_from_row).collect::<Result<Vec<_>>>()?;
         let mut register = fold(unit, &entries, centre, calendar, None)?;
+        // Holds only put ends off: without them, no end means no timer was ever armed.
+        let armed = register.next_end().is_some();
         self.hold_notices(conn, centre, &mut register).await?;
         let clock = centre.legal_clock(calendar);
         let lapses = register
             .settle(now, head_seq as u64 + 1, &clock)
             .map_err(|e| Error::Corrupt(format!("register of unit {unit}: {e}")))?;
-        Ok(UnitWork { centre: centre.id.clone(), head_seq: head_seq as u64, head_hash, register, lapses })
+        Ok(UnitWork {
+            centre: centre.id.clone(),
+            head_seq: head_seq as u64,
+            head_hash,
+            unit_last,
+            armed,
+            register,
+            lapses,
+        })
     }
 
     /// Advance notices wait for the open cases they secure (SPEC 13.4).
@@ -133,8 +145,19 @@ impl Engine {
         centre: &Centre,
         calendar: &Calendar,
     ) -> Result<Vec<Entry>> {
-        let UnitWork { centre: centre_id, head_seq, head_hash, mut register, mut lapses } = work;
+        let UnitWork { centre: centre_id, head_seq, head_hash, unit_last, armed, mut register, mut lapses } = work;
         let clock = centre.legal_clock(calendar);
+        // The head is locked only now, so a centre's recordings take turns for their
+        // appends alone; one that wrote on this unit since it was read wins.
+        let (head_seq, head_hash) = match conn.relock_head(centre_id.as_str()).await? {
+            Some((seq, hash)) if seq as u64 != head_seq => {
+                if conn.unit_last_seq(centre_id.as_str(), register.unit().as_str()).await? as u64 != unit_last {
+                    return Err(Error::conflict(register.unit().as_str()));
+                }
+                (seq as u64, hash)
+            }
+            _ => (head_seq, head_hash),
+        };
         if let Some(case) = ended.filter(|_| register.holds()) {
             let now = self.now();
             register.release_case(case, now);
@@ -165,7 +188,9 @@ impl Engine {
         // One report per target, queued with the entry (SPEC 14.1).
         self.queue_reports(conn, centre, &written).await?;
         let next = register.next_end().map(|(at, _)| at);
-        conn.arm_register_timer(centre_id.as_str(), register.unit().as_str(), next.map(micros)).await?;
+        if armed || next.is_some() {
+            conn.arm_register_timer(centre_id.as_str(), register.unit().as_str(), next.map(micros)).await?;
+        }
         if crate::wake::worth_waking(self.now(), next.map(micros)) {
             conn.notify_timers().await?;
         }
@@ -269,6 +294,19 @@ impl Engine {
         let mut db = self.inner.db.acquire().await?;
         let rows = db.conn().case_entries(case.as_str()).await?;
         rows.iter().map(entry_from_row).collect()
+    }
+
+    /// The entries `case`'s events wrote; only a recorded or completed case has any, so no
+    /// other is read from the database.
+    ///
+    /// # Errors
+    /// [`Error::Database`] or [`Error::Corrupt`].
+    pub async fn entries_of(&self, case: &regflow_process::Case) -> Result<Vec<Entry>> {
+        use regflow_process::State;
+        if !matches!(case.state(), State::Recorded | State::Completed) {
+            return Ok(Vec::new());
+        }
+        self.case_entries(case.id()).await
     }
 
     /// Every entry of `centre`'s register after `after` (its `seq`), up to `limit`, in order.

@@ -162,7 +162,7 @@ impl Engine {
             let mut tx = engine.inner.writes.begin_write().await?;
             let out = async {
                 let mut conn = tx.conn();
-                let (head_seq, head_hash) = conn.register_head(centre.id.as_str(), chain::GENESIS).await?;
+                let (head_seq, head_hash) = conn.register_head(centre.id.as_str(), chain::GENESIS, true).await?;
                 let units: Vec<&str> = batch.iter().map(|(_, u, _)| u.as_str()).collect();
                 let present: HashSet<String> =
                     conn.entries_of_units(centre.id.as_str(), &units).await?.into_iter().map(|r| r.unit).collect();

@@ -61,7 +61,7 @@ async fn respond(state: &AppState, req: Request) -> Result<Value, Problem> {
 /// Adds `entries`, the register entries the case's events wrote (SPEC 17 §10), to the
 /// case's document: read after the command, so a recording shows what it wrote.
 async fn with_entries(state: &AppState, mut doc: Value, case: &regflow_process::Case) -> Result<Value, Problem> {
-    let entries = state.engine.case_entries(case.id()).await?;
+    let entries = state.engine.entries_of(case).await?;
     let mut entries =
         serde_json::to_value(entries).map_err(|e| Problem::from(regflow_executor::Error::Corrupt(e.to_string())))?;
     if let Some(centre) = state.engine.centre(case.centre()) {

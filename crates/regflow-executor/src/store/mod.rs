@@ -187,8 +187,18 @@ impl Conn<'_> {
     }
 
     /// See [`Sql::register_head`].
-    pub(crate) async fn register_head(&mut self, centre: &str, genesis: &str) -> Result<(i64, String)> {
-        on_backend!(self, c => Sql(&mut **c).register_head(centre, genesis).await)
+    pub(crate) async fn register_head(&mut self, centre: &str, genesis: &str, lock: bool) -> Result<(i64, String)> {
+        on_backend!(self, c => Sql(&mut **c).register_head(centre, genesis, lock).await)
+    }
+
+    /// See [`Sql::relock_head`].
+    pub(crate) async fn relock_head(&mut self, centre: &str) -> Result<Option<(i64, String)>> {
+        on_backend!(self, c => Sql(&mut **c).relock_head(centre).await)
+    }
+
+    /// See [`Sql::unit_last_seq`].
+    pub(crate) async fn unit_last_seq(&mut self, centre: &str, unit: &str) -> Result<i64> {
+        on_backend!(self, c => Sql(&mut **c).unit_last_seq(centre, unit).await)
     }
 
     /// See [`Sql::unit_entries`].

@@ -9,10 +9,13 @@ use crate::store::{EntryRow, RegisterTimerRow};
 const ENTRY_COLUMNS: &str = "centre, seq, unit, case_id, entry_type, recorded_at, body, prev_hash, hash";
 
 statements! {
-    /// Locks `centre`'s register head until the transaction ends and returns its `seq` and
-    /// hash; a centre with no entries yet gets a head at `seq` 0 and `genesis`.
-    pub(crate) async fn register_head(self, centre: &str, genesis: &str) -> Result<(i64, String)> {
-        let sql = format!("SELECT seq, hash FROM regflow_register_heads WHERE centre = $1{}", C::HEAD_LOCK);
+    /// `centre`'s register head's `seq` and hash, locked until the transaction ends when
+    /// `lock` (PostgreSQL); a centre with no entries yet gets a head at `seq` 0 and `genesis`.
+    pub(crate) async fn register_head(self, centre: &str, genesis: &str, lock: bool) -> Result<(i64, String)> {
+        let sql = format!(
+            "SELECT seq, hash FROM regflow_register_heads WHERE centre = $1{}",
+            if lock { C::HEAD_LOCK } else { "" }
+        );
         if let Some(head) = sqlx::query_as(&sql).bind(centre).fetch_optional(&mut *self.0).await? {
             return Ok(head);
         }
@@ -22,6 +25,28 @@ statements! {
             .execute(&mut *self.0)
             .await?;
         Ok(sqlx::query_as(&sql).bind(centre).fetch_one(&mut *self.0).await?)
+    }
+
+    /// Locks `centre`'s register head until the transaction ends and reads it, where
+    /// writers do not already take turns (PostgreSQL); `None` on SQLite, whose one writer
+    /// saw the head it read at the start of its transaction stay put.
+    pub(crate) async fn relock_head(self, centre: &str) -> Result<Option<(i64, String)>> {
+        if C::HEAD_LOCK.is_empty() {
+            return Ok(None);
+        }
+        let sql = format!("SELECT seq, hash FROM regflow_register_heads WHERE centre = $1{}", C::HEAD_LOCK);
+        Ok(Some(sqlx::query_as(&sql).bind(centre).fetch_one(self.0).await?))
+    }
+
+    /// The `seq` of `unit`'s last entry (0 when it has none).
+    pub(crate) async fn unit_last_seq(self, centre: &str, unit: &str) -> Result<i64> {
+        let (last,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(seq) FROM regflow_register_entries WHERE centre = $1 AND unit = $2")
+                .bind(centre)
+                .bind(unit)
+                .fetch_one(self.0)
+                .await?;
+        Ok(last.unwrap_or(0))
     }
 
     /// The entries of `unit` in `centre`'s register, in `seq` order.
