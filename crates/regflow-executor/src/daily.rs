@@ -8,35 +8,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use regflow_process::register::log::{DailyLog, LogLine};
 use regflow_process::register::{ReportState, Target};
 use regflow_process::{Centre, CentreId};
-use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeSet;
 
 use crate::clock::{from_micros, micros};
-use crate::delivery::notify;
+use crate::delivery::{notify, Notice};
 use crate::engine::{detached, Engine};
 use crate::error::{Error, Result};
 use crate::register::entry_from_row;
 use crate::store::Conn;
-
-/// A notice to a centre's staff besides case alerts (SPEC 17 §6); it also travels the
-/// delivery queue ([`crate::FiredNotice`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Notice {
-    /// Its stable id.
-    pub id: u64,
-    /// The centre.
-    pub centre: CentreId,
-    /// `report_overdue`, `unreported_entries` or `excess_reports`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// What it is about: `{entry}/{target}/{message_id}`, or `{target}/{area}/{date}`.
-    pub subject: String,
-    /// When it came due.
-    pub at: DateTime<Utc>,
-    /// Its details.
-    pub body: serde_json::Value,
-}
 
 /// Days closed in one pass at most (a long outage catches up over several passes).
 const DAYS_PER_PASS: usize = 400;

@@ -6,18 +6,20 @@
 //! the acknowledgement, delivers again after restart. So every consumer receives each
 //! alert at least once, and the stable id lets it act exactly once.
 //!
-//! Deliveries to one consumer — from concurrent passes of one engine or from engines
-//! sharing the database — take turns through a lease (30 s of wall-clock time, renewed
-//! while delivering), so alerts are not delivered twice while every deliverer stays alive.
-//! One that dies holding the lease delays delivery by at most those 30 s.
+//! Deliveries to one consumer take turns: the passes of one engine through an in-process
+//! lock, engines sharing the database through a lease in the database held in the
+//! engine's name (4 s of wall-clock time, renewed every second while a handler runs), so
+//! alerts are not delivered twice while every deliverer stays alive. One that dies holding
+//! the lease delays delivery by at most those 4 s; an engine whose pass failed (its
+//! database restarted) takes its own lease back at once.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use regflow_process::{AlertLevel, CaseId, CentreId, ClockKind, KindId, PlannedAlert};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 use crate::clock::{from_micros, micros};
-use crate::daily::Notice;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::store::{AlertRow, Conn};
@@ -37,6 +39,25 @@ pub struct FiredAlert {
     pub alert: PlannedAlert,
     /// When the engine raised it.
     pub raised_at: DateTime<Utc>,
+}
+
+/// A notice to a centre's staff besides case alerts (SPEC 17 §6); it also travels the
+/// delivery queue ([`FiredNotice`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notice {
+    /// Its stable id.
+    pub id: u64,
+    /// The centre.
+    pub centre: CentreId,
+    /// `report_overdue`, `unreported_entries` or `excess_reports`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What it is about: `{entry}/{target}/{message_id}`, or `{target}/{area}/{date}`.
+    pub subject: String,
+    /// When it came due.
+    pub at: DateTime<Utc>,
+    /// Its details.
+    pub body: serde_json::Value,
 }
 
 /// A notice (SPEC 17 §6: `report_overdue`, `unreported_entries`, `excess_reports`) as it
@@ -124,7 +145,16 @@ impl AlertHandler for IgnoreAlerts {
 pub const HANDLER: &str = "handler";
 
 /// How long a consumer's lease lasts without renewal.
-const LEASE: chrono::Duration = chrono::Duration::seconds(30);
+const LEASE: chrono::Duration = chrono::Duration::seconds(4);
+
+/// How often a deliverer renews its lease while a handler runs.
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A lease from now: (now, until), in microseconds of wall-clock time.
+fn lease() -> (i64, i64) {
+    let now = Utc::now();
+    (micros(now), micros(now + LEASE))
+}
 
 /// Alerts read per round of delivery.
 const ROUND: i64 = 64;
@@ -282,15 +312,15 @@ impl Engine {
         if !db.acquire().await?.conn().alerts_waiting(consumer).await? {
             return Ok(0);
         }
-        let owner = uuid::Uuid::new_v4().to_string();
-        let lease = || {
-            let now = Utc::now();
-            (micros(now), micros(now + LEASE))
-        };
+        let turn = self.delivery_turn(consumer);
+        let owner = self.inner.delivery_owner.as_str();
         let mut delivered = 0;
         loop {
+            // Another pass of this engine is delivering to the consumer: it reads the queue
+            // again after its turn, so what was queued before this call is not left behind.
+            let Ok(held) = turn.try_lock() else { return Ok(delivered) };
             let (now, until) = lease();
-            let Some(mut last) = db.acquire().await?.conn().cursor_lease(consumer, &owner, now, until).await? else {
+            let Some(mut last) = db.acquire().await?.conn().cursor_lease(consumer, owner, now, until).await? else {
                 return Ok(delivered);
             };
             loop {
@@ -300,31 +330,59 @@ impl Engine {
                 }
                 for row in rows {
                     let id = row.id;
-                    let taken = match queued_of(row)? {
-                        Queued::Alert(a) => handler.deliver(&a).await,
-                        Queued::Notice(n) => handler.deliver_notice(&n).await,
-                    };
-                    if taken == Delivery::Retry {
-                        db.acquire().await?.conn().cursor_advance(consumer, &owner, last, true).await?;
+                    let item = queued_of(row)?;
+                    if self.hand_over(consumer, &item, handler).await? == Delivery::Retry {
+                        db.acquire().await?.conn().cursor_advance(consumer, owner, last, true).await?;
                         return Ok(delivered);
                     }
                     last = id;
                     delivered += 1;
                 }
                 let mut conn = db.acquire().await?;
-                conn.conn().cursor_advance(consumer, &owner, last, false).await?;
+                conn.conn().cursor_advance(consumer, owner, last, false).await?;
                 let (now, until) = lease();
-                if conn.conn().cursor_lease(consumer, &owner, now, until).await?.is_none() {
-                    // The lease lapsed and another call took over: it goes on from `last`.
+                if conn.conn().cursor_lease(consumer, owner, now, until).await?.is_none() {
+                    // The lease lapsed and another engine took over: it goes on from `last`.
                     return Ok(delivered);
                 }
             }
             let mut conn = db.acquire().await?;
-            conn.conn().cursor_advance(consumer, &owner, last, true).await?;
-            // A call that found the lease taken returned at once; what it queued before
-            // that is delivered here.
+            conn.conn().cursor_advance(consumer, owner, last, true).await?;
+            drop(held);
+            // A call that found the turn or the lease taken returned at once; what was
+            // queued before it is delivered here.
             if conn.conn().alerts_after(last, None, 1).await?.is_empty() {
                 return Ok(delivered);
+            }
+        }
+    }
+
+    /// The in-process lock of `consumer`'s deliveries.
+    fn delivery_turn(&self, consumer: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.inner.delivery_turns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        turns.entry(consumer.to_owned()).or_default().clone()
+    }
+
+    /// Hands one item to `handler`, renewing the consumer's lease every second while the
+    /// handler runs: a live deliverer keeps it however long the handler takes.
+    async fn hand_over(&self, consumer: &str, item: &Queued, handler: &dyn AlertHandler) -> Result<Delivery> {
+        let call = async {
+            match item {
+                Queued::Alert(a) => handler.deliver(a).await,
+                Queued::Notice(n) => handler.deliver_notice(n).await,
+            }
+        };
+        tokio::pin!(call);
+        loop {
+            tokio::select! {
+                taken = &mut call => return Ok(taken),
+                () = tokio::time::sleep(HEARTBEAT) => {
+                    let (now, until) = lease();
+                    let owner = self.inner.delivery_owner.as_str();
+                    // Lost (the database was away longer than the lease): the cursor moves
+                    // only for the owner, so at worst the item is delivered again.
+                    self.inner.db.acquire().await?.conn().cursor_lease(consumer, owner, now, until).await?;
+                }
             }
         }
     }

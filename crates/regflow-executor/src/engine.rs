@@ -111,6 +111,10 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) timers_changed: watch::Sender<u64>,
     pub(crate) due_passes: std::sync::atomic::AtomicU64,
+    /// The name this engine holds delivery leases in (see `delivery.rs`).
+    pub(crate) delivery_owner: String,
+    /// Per consumer, the turn this engine's delivery passes take.
+    pub(crate) delivery_turns: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// regflow's engine. Cheap to clone; every clone shares the pool and settings.
@@ -243,6 +247,8 @@ impl EngineBuilder {
                 clock: self.clock,
                 timers_changed: watch::channel(0).0,
                 due_passes: std::sync::atomic::AtomicU64::new(0),
+                delivery_owner: uuid::Uuid::new_v4().to_string(),
+                delivery_turns: std::sync::Mutex::default(),
             }),
         };
         engine.current_calendar().await?;

@@ -137,11 +137,11 @@ impl Database {
                 Ok(std::fs::metadata(to).map(|m| m.len()).unwrap_or(0))
             }
             #[cfg(feature = "postgres")]
-            Database::Postgres(_) => Err(refuse(
-                "backup: a PostgreSQL database is backed up with pg_dump (`pg_dump --format=custom --file FILE URL`) \
-                 or pgBackRest; see the README's backup section"
-                    .into(),
-            )),
+            Database::Postgres(_) => Err(refuse(format!(
+                "backup to {}: a PostgreSQL database is backed up with pg_dump \
+                 (`pg_dump --format=custom --file FILE URL`) or pgBackRest; see the README's backup section",
+                to.display()
+            ))),
         }
     }
 

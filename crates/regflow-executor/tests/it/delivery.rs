@@ -197,3 +197,105 @@ async fn concurrent_passes(db: &Db) {
     assert_eq!((total, got.len()), (400, 400), "each alert handed over once by eight concurrent passes");
 }
 on_both!(concurrent_passes_of_one_engine_deliver_once, concurrent_passes);
+
+/// Hangs on its first alert until `release` is notified (or for ever), then takes the rest.
+#[derive(Default)]
+struct Hangs {
+    entered: tokio::sync::Notify,
+    release: tokio::sync::Notify,
+    got: Mutex<Vec<u64>>,
+}
+
+#[async_trait]
+impl AlertHandler for Hangs {
+    async fn on_alert(&self, a: &FiredAlert) {
+        let first = self.got.lock().unwrap().is_empty();
+        if first {
+            self.entered.notify_one();
+            self.release.notified().await;
+        }
+        self.got.lock().unwrap().push(a.id);
+    }
+}
+
+/// Twelve alerts due (three cases, two clocks, warning and breach), none delivered yet.
+async fn twelve_due(engine: &Engine) {
+    for i in 0..3 {
+        let id = CaseId::new(format!("l{i}"));
+        let req = Request::to(&id, staff("clerk-1", Role::Clerk), accept(engine, "change", Channel::Window));
+        engine.execute(req).await.unwrap();
+    }
+    let pass = engine.run_due(at("2026-06-01T00:00:00+08:00"), &regflow_executor::IgnoreAlerts).await.unwrap();
+    assert_eq!(pass.alerts.len(), 12);
+}
+
+async fn dead_deliverer(db: &Db) {
+    // SPEC 5.3 under faults: a deliverer that dies holding the lease holds up another
+    // engine's delivery by the lease (4 s) at most; the one in hand is delivered again.
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let (a, b) = (engine(db, &clock).await, engine(db, &clock).await);
+    twelve_due(&a).await;
+    let hangs = std::sync::Arc::new(Hangs::default());
+    let dying = {
+        let (a, hangs) = (a.clone(), hangs.clone());
+        tokio::spawn(async move { a.deliver("dashboard", hangs.as_ref()).await })
+    };
+    hangs.entered.notified().await;
+    dying.abort();
+    let started = std::time::Instant::now();
+    let ids = Ids::default();
+    while b.deliver("dashboard", &ids).await.unwrap() == 0 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "the dead lease was never taken over");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let took = started.elapsed();
+    println!("a dead deliverer's lease taken over after {:.1} s", took.as_secs_f64());
+    assert_eq!(ids.0.lock().unwrap().len(), 12, "the alert in hand is delivered again, with the rest");
+}
+on_both!(a_dead_deliverers_lease_is_taken_over_after_seconds, dead_deliverer);
+
+async fn live_deliverer(db: &Db) {
+    // A handler slower than the lease: its engine keeps the lease while it runs, so another
+    // engine hands nothing over twice; and an engine whose pass was cut short (its
+    // database away) takes its own lease back at once.
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let (a, b) = (engine(db, &clock).await, engine(db, &clock).await);
+    twelve_due(&a).await;
+    let hangs = std::sync::Arc::new(Hangs::default());
+    let slow = {
+        let (a, hangs) = (a.clone(), hangs.clone());
+        tokio::spawn(async move { a.deliver("dashboard", hangs.as_ref()).await })
+    };
+    hangs.entered.notified().await;
+    tokio::time::sleep(std::time::Duration::from_secs(7)).await;
+    let ids = Ids::default();
+    assert_eq!(b.deliver("dashboard", &ids).await.unwrap(), 0, "the live deliverer's lease holds");
+    hangs.release.notify_one();
+    assert_eq!(slow.await.unwrap().unwrap(), 12);
+    assert_eq!(b.deliver("dashboard", &ids).await.unwrap(), 0, "nothing twice");
+
+    twelve_due_again(&a, &clock).await;
+    let cut = {
+        let hangs = std::sync::Arc::new(Hangs::default());
+        let (a, h) = (a.clone(), hangs.clone());
+        let task = tokio::spawn(async move { a.deliver("dashboard", h.as_ref()).await });
+        hangs.entered.notified().await;
+        task
+    };
+    cut.abort();
+    let again = Ids::default();
+    assert_eq!(a.deliver("dashboard", &again).await.unwrap(), 12, "its own lease, taken back at once");
+}
+on_both!(a_live_deliverer_keeps_its_lease_and_takes_it_back_at_once, live_deliverer);
+
+/// Twelve more alerts due, on three new cases.
+async fn twelve_due_again(engine: &Engine, clock: &ManualClock) {
+    clock.set(at("2026-06-02T09:00:00+08:00"));
+    for i in 0..3 {
+        let id = CaseId::new(format!("m{i}"));
+        let req = Request::to(&id, staff("clerk-1", Role::Clerk), accept(engine, "change", Channel::Window));
+        engine.execute(req).await.unwrap();
+    }
+    let pass = engine.run_due(at("2026-10-01T00:00:00+08:00"), &regflow_executor::IgnoreAlerts).await.unwrap();
+    assert_eq!(pass.alerts.len(), 12);
+}
