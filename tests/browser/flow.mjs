@@ -84,8 +84,12 @@ try {
   await shot(zhang, "guides");
   await zhang.goto("/apply?kind=transfer_second_hand");
   await zhang.fill("#unit", UNIT);
-  await zhang.fill("#co_name", "李四");
-  await zhang.fill("#co_id", "630102199211080028");
+  // 张三 sells to 李四: his own role, and the buyer with her share.
+  await zhang.selectOption("#p0_role", "obligor");
+  await zhang.fill("#p1_name", "李四");
+  await zhang.fill("#p1_id", "630102199211080028");
+  await zhang.selectOption("#p1_role", "obligee");
+  await zhang.fill("#p1_share", "1/1");
   await shot(zhang, "apply");
   await Promise.all([zhang.waitForNavigation(), zhang.click("form[action='/apply'][method=post] button")]);
   const caseUrl = new URL(zhang.url());
@@ -95,6 +99,9 @@ try {
   // The clerk returns it with a problem; 张三 amends; the clerk passes it.
   const clerk = await person(tokens.CLERK, "/staff");
   await clerk.goto(`/staff/cases/${id}`);
+  const parties = await clerk.locator("dt:text('申请人') + dd").textContent();
+  check("the seller and the buyer are recorded with their roles and share",
+    parties.includes("张三") && parties.includes("义务人") && parties.includes("李四") && parties.includes("权利人，份额 1/1"));
   await send(clerk, "pre_review", async (f) => f.locator("textarea").fill("婚姻状况证明不清晰，请重新上传"));
   check("pre-review returned it", (await state(clerk)) === "退回补正");
   await zhang.goto(`/my/cases/${id}`);
@@ -114,8 +121,8 @@ try {
   // At the window, a key material missing: not accepted, everything missing told at once.
   await clerk.goto("/staff/accept?kind=change");
   await clerk.fill("#unit", UNIT);
-  await clerk.fill("#name1", "张三");
-  await clerk.fill("#id1", "630102198503120015");
+  await clerk.fill("#p1_name", "张三");
+  await clerk.fill("#p1_id", "630102198503120015");
   await clerk.getByLabel("变更证明（要件）").uncheck();
   await Promise.all([clerk.waitForNavigation(), clerk.click("form[action='/staff/accept'][method=post] button")]);
   check("a missing key material: not accepted", (await state(clerk)) === "不予受理");

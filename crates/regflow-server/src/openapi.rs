@@ -138,7 +138,8 @@ fn components(engine: &Engine) -> Value {
                 "detail": {"type": "string"}, "code": {"type": "string"}, "field": {"type": "string"}}},
             "Party": {"type": "object", "required": ["name", "id"], "additionalProperties": false, "properties": {
                 "name": {"type": "string"}, "id": {"type": "string"},
-                "id_type": string_enum(IdType::ALL), "role": string_enum(PartyRole::ALL)}},
+                "id_type": string_enum(IdType::ALL), "role": string_enum(PartyRole::ALL),
+                "share": {"type": "string", "description": "The party's share as an exact fraction, e.g. 1/2"}}},
             "Case": case_schema(),
             "CreateCase": {"oneOf": creating},
             "CaseCommand": {"oneOf": commands},

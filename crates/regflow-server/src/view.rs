@@ -41,7 +41,13 @@ pub fn case_doc(engine: &Engine, case: &Case, caller: &Actor) -> Value {
     let parties: Vec<Value> = intake
         .applicants
         .iter()
-        .map(|a| json!({"name": a.name, "id": a.id.as_str(), "id_type": a.id.id_type(), "role": a.role}))
+        .map(|a| {
+            let mut p = json!({"name": a.name, "id": a.id.as_str(), "id_type": a.id.id_type(), "role": a.role});
+            if let Some(share) = &a.share {
+                p["share"] = json!(share);
+            }
+            p
+        })
         .collect();
     let deadlines = case.deadlines().map(|d| {
         json!({

@@ -330,6 +330,16 @@ pub fn case(engine: &Engine, case: &Case, viewer: &Actor) -> Value {
         })
         .unwrap_or_default();
     if let Value::Object(map) = &mut doc {
+        let parties: Vec<Value> = case
+            .intake()
+            .applicants
+            .iter()
+            .map(|a| {
+                json!({"name": a.name, "id": a.id.as_str(), "id_type_zh": a.id.id_type().zh(),
+                       "role_zh": a.role.zh(), "share": a.share})
+            })
+            .collect();
+        map.insert("parties_named".into(), Value::Array(parties));
         map.insert("state_zh".into(), json!(state(case.state())));
         map.insert("kind_name".into(), json!(kind.map_or("", |k| k.name.as_str())));
         map.insert("missing_named".into(), named(&materials["missing"]));

@@ -28,7 +28,7 @@ use crate::AppState;
 use session::Visit;
 
 /// The templates, embedded.
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 14] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("portal.html", include_str!("../../templates/portal.html")),
@@ -41,6 +41,7 @@ const TEMPLATES: [(&str, &str); 13] = [
     ("staff_case.html", include_str!("../../templates/staff_case.html")),
     ("staff_report.html", include_str!("../../templates/staff_report.html")),
     ("staff_unit.html", include_str!("../../templates/staff_unit.html")),
+    ("parties.html", include_str!("../../templates/parties.html")),
     ("kiosk.html", include_str!("../../templates/kiosk.html")),
 ];
 
@@ -205,6 +206,42 @@ pub(crate) fn form_object(fields: &[(String, String)]) -> Map<String, Value> {
         map.entry(list).or_insert_with(|| Value::Array(Vec::new()));
     }
     map
+}
+
+/// The party rows an application form offers (a transfer: sellers and buyers).
+pub(crate) const PARTY_ROWS: usize = 4;
+
+/// What a party row chooses from: identifier types and roles, with their Chinese names.
+pub(crate) fn party_choices() -> Value {
+    use labels::Label;
+    use regflow_process::party::{IdType, PartyRole};
+    let id_types: Vec<Value> =
+        IdType::ALL.iter().map(|t| serde_json::json!({"id": t.as_str(), "zh": t.zh()})).collect();
+    let roles: Vec<Value> = [PartyRole::Obligee, PartyRole::Obligor]
+        .iter()
+        .map(|r| serde_json::json!({"id": r.as_str(), "zh": r.zh()}))
+        .collect();
+    serde_json::json!({"id_types": id_types, "roles": roles, "rows": (1..=PARTY_ROWS).collect::<Vec<_>>()})
+}
+
+/// Takes the party rows `p{i}_name`, `p{i}_id`, `p{i}_id_type`, `p{i}_role`, `p{i}_share`
+/// (i from `first` to [`PARTY_ROWS`]) out of `form`, each row with a name or a number as a
+/// party of the SPEC 10 form; a field left empty takes its default (the identifier type
+/// from the applicant category, the role `obligee`, no share).
+pub(crate) fn parties_of(form: &mut Map<String, Value>, first: usize) -> Vec<Value> {
+    let mut out = Vec::new();
+    for i in first..=PARTY_ROWS {
+        let mut party = Map::new();
+        for field in regflow_process::wire::PARTY_FIELDS {
+            if let Some(v) = form.remove(&format!("p{i}_{field}")) {
+                party.insert(field.into(), v);
+            }
+        }
+        if party.contains_key("name") || party.contains_key("id") {
+            out.push(Value::Object(party));
+        }
+    }
+    out
 }
 
 /// Sends the command a form describes, as `actor`, to case `id` (or a new case).
@@ -415,6 +452,7 @@ pub(crate) async fn checklist_page(
     let (visit, _) = visit_as(state, headers, area, None).await?;
     let mut ctx = checklist(state, channel, form.kind.as_deref());
     ctx.insert("title".into(), Value::String(title.into()));
+    ctx.insert("party".into(), party_choices());
     if let Some(e) = form.error {
         ctx.insert("error".into(), Value::String(e));
     }

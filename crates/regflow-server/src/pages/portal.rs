@@ -8,8 +8,8 @@ use serde_json::{json, Map, Value};
 
 use super::session::Visit;
 use super::{
-    back, checklist_page, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, ChecklistQuery,
-    Flash, Page,
+    back, checklist_page, form_object, labels, parties_of, posted_as, refusal_text, render, send, visit_as, Area,
+    ChecklistQuery, Flash, Page,
 };
 use crate::problem::Problem;
 use crate::{view, AppState};
@@ -51,14 +51,16 @@ pub async fn apply(
     let name = visit.token.as_ref().and_then(|t| t.name.clone()).unwrap_or_default();
     let mut form = form_object(&fields);
     let kind = form.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
-    // The applicant is the first party; a second party is optional.
-    let mut parties = vec![json!({"name": name, "id": me.id().as_str()})];
-    if let (Some(n), Some(i)) = (
-        form.remove("co_name").and_then(|v| v.as_str().map(str::to_owned)),
-        form.remove("co_id").and_then(|v| v.as_str().map(str::to_owned)),
-    ) {
-        parties.push(json!({"name": n, "id": i}));
+    // The applicant is the first party (in the role and share they chose); the others are
+    // the rows they filled in.
+    let mut me_party = json!({"name": name, "id": me.id().as_str()});
+    for field in ["role", "share"] {
+        if let Some(v) = form.remove(&format!("p0_{field}")) {
+            me_party[field] = v;
+        }
     }
+    let mut parties = vec![me_party];
+    parties.extend(parties_of(&mut form, 1));
     form.insert("applicants".into(), Value::Array(parties));
     match send(&state, &me, None, &form, &[("command", json!("apply"))]).await {
         Ok(case) => Ok(back(&format!("/my/cases/{}", case.id()), Some("已提交网上申请，等待预审"), None)),

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use super::session::Visit;
 use super::{
-    back, checklist_page, form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, ChecklistQuery,
-    Flash, Page,
+    back, checklist_page, form_object, labels, parties_of, posted_as, refusal_text, render, send, visit_as, Area,
+    ChecklistQuery, Flash, Page,
 };
 use crate::alerts::queued_doc;
 use crate::problem::Problem;
@@ -57,14 +57,7 @@ pub async fn accept(
     let (_, me) = posted_as(&state, &headers, &fields, Area::Staff).await?;
     let mut form = form_object(&fields);
     let kind = form.get("kind").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let mut parties = Vec::new();
-    for i in 1..=2 {
-        let name = form.remove(&format!("name{i}"));
-        let id = form.remove(&format!("id{i}"));
-        if let (Some(Value::String(n)), Some(Value::String(d))) = (name, id) {
-            parties.push(json!({"name": n, "id": d}));
-        }
-    }
+    let parties = parties_of(&mut form, 1);
     form.insert("applicants".into(), Value::Array(parties));
     let fixed = [("command", json!("accept")), ("channel", json!(Channel::Window))];
     match send(&state, &me, None, &form, &fixed).await {

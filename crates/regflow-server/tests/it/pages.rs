@@ -122,3 +122,119 @@ async fn kiosk_answers_the_catalogues_kiosk_kind(db: &Db) {
     svc.stop().await;
 }
 on_both!(kiosk_page, kiosk_answers_the_catalogues_kiosk_kind);
+
+/// The CSRF field of a page's form.
+fn csrf_of(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    html[start..start + 64].to_owned()
+}
+
+/// Posts an application form for a transfer of UNIT with `parties` and every material, as
+/// the signed-in person; the id of the case the answer's redirect names under `prefix`.
+async fn apply_by_form(
+    svc: &Svc,
+    cookie: &str,
+    path: &str,
+    html: &str,
+    parties: &[(&str, &str)],
+    prefix: &str,
+) -> String {
+    let csrf = csrf_of(html);
+    let mut form: Vec<(&str, &str)> = vec![
+        ("csrf", csrf.as_str()),
+        ("kind", "transfer_second_hand"),
+        ("applicant_category", "individual"),
+        ("unit", UNIT),
+        ("priority", "standard"),
+    ];
+    form.extend_from_slice(parties);
+    for m in TRANSFER_KEY.iter().chain(&TRANSFER_OTHER) {
+        form.push(("materials", m));
+    }
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = plain.post(format!("{}{path}", svc.base)).header("cookie", cookie).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with(prefix), "the case, not the form again: {to}");
+    to.trim_start_matches(prefix).split('?').next().unwrap().to_owned()
+}
+
+async fn window_form_parties(db: &Db) {
+    // A transfer entered at the window with its seller and buyers, their roles,
+    // identifier types and shares (the register's owner checks need them).
+    let svc = Svc::start(db, Limits::default()).await;
+    let cookie = page_session(&svc, "clerk", "/staff").await;
+    let form_page =
+        svc.http.get(format!("{}/staff/accept?kind=transfer_second_hand", svc.base)).header("cookie", &cookie);
+    let html = form_page.send().await.unwrap().text().await.unwrap();
+    for shown in ["p4_role", "义务人（卖方、抵押人等）", "护照", "份额"] {
+        assert!(html.contains(shown), "the window form offers {shown}");
+    }
+    let parties = [
+        ("p1_name", "张三"),
+        ("p1_id", ZHANG),
+        ("p1_role", "obligor"),
+        ("p2_name", "王五"),
+        ("p2_id", WANG),
+        ("p2_role", "obligee"),
+        ("p2_share", "1/2"),
+        ("p3_name", "John Smith"),
+        ("p3_id_type", "passport"),
+        ("p3_id", "E12345678"),
+        ("p3_role", "obligee"),
+        ("p3_share", "1/2"),
+        ("p4_name", ""),
+        ("p4_id", ""),
+        ("priority", "standard"),
+    ];
+    let id = apply_by_form(&svc, &cookie, "/staff/accept", &html, &parties, "/staff/cases/").await;
+    let (_, case) = svc.get(&format!("/v1/cases/{id}"), "clerk").await;
+    let roles: Vec<(&str, &str, Option<&str>)> = case["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["role"].as_str().unwrap(), p["id_type"].as_str().unwrap(), p["share"].as_str()))
+        .collect();
+    assert_eq!(
+        roles,
+        vec![
+            ("obligor", "resident_id", None),
+            ("obligee", "resident_id", Some("1/2")),
+            ("obligee", "passport", Some("1/2"))
+        ],
+        "{case}"
+    );
+    let page = svc.http.get(format!("{}/staff/cases/{id}", svc.base)).header("cookie", &cookie).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("张三（居民身份证"), "{page}");
+    let shown = page.find("<dt>申请人</dt>").map(|i| &page[i..(i + 600).min(page.len())]).unwrap_or("");
+    assert!(page.contains("义务人") && page.contains("护照 E12345678，权利人，份额 1&#x2f;2"), "{shown}");
+    svc.stop().await;
+}
+on_both!(the_window_form_takes_sellers_buyers_their_documents_and_shares, window_form_parties);
+
+async fn portal_form_parties(db: &Db) {
+    // Online, the applicant says whether they sell or buy, and names the other side.
+    let svc = Svc::start(db, Limits::default()).await;
+    let cookie = page_session(&svc, "zhang", "/").await;
+    let page = svc.http.get(format!("{}/apply?kind=transfer_second_hand", svc.base)).header("cookie", &cookie);
+    let html = page.send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("您的身份") && html.contains("p3_share") && !html.contains("p4_name"), "three other rows");
+    let parties = [
+        ("p0_role", "obligor"),
+        ("p1_name", "李四"),
+        ("p1_id", LI),
+        ("p1_role", "obligee"),
+        ("p1_share", "1/1"),
+        ("priority", "standard"),
+    ];
+    let id = apply_by_form(&svc, &cookie, "/apply", &html, &parties, "/my/cases/").await;
+    let (_, case) = svc.get(&format!("/v1/cases/{id}"), "zhang").await;
+    assert_eq!(case["parties"][0]["role"], "obligor", "{case}");
+    assert_eq!(
+        (case["parties"][1]["role"].as_str(), case["parties"][1]["share"].as_str()),
+        (Some("obligee"), Some("1/1"))
+    );
+    svc.stop().await;
+}
+on_both!(the_online_form_takes_the_applicants_role_and_the_other_side, portal_form_parties);
