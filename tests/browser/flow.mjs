@@ -112,6 +112,14 @@ try {
   await clerk.goto(`/staff/cases/${id}`);
   await send(clerk, "pre_review", async (f) => f.getByLabel("预审通过").check());
   check("pre-review passed: the one visit is due", (await state(clerk)) === "待现场核验");
+  await clerk.goto("/staff");
+  check("the case waiting for the visit is in the clerk's queue",
+    (await clerk.locator(`table[data-queue=clerk] a[href='/staff/cases/${id}']`).count()) === 1);
+  await clerk.fill("#q", "630102199211080028");
+  await Promise.all([clerk.waitForNavigation(), clerk.click("form[action='/staff/search'] button")]);
+  check("the clerk finds it by the buyer's ID number",
+    (await clerk.locator(`table[data-queue=search] a[href='/staff/cases/${id}']`).count()) === 1);
+  await clerk.goto(`/staff/cases/${id}`);
 
   // The one visit: the clerk accepts at the window with the originals.
   await send(clerk, "accept");

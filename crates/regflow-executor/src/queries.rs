@@ -273,6 +273,25 @@ impl Engine {
         cases(rows)
     }
 
+    /// Up to 50 cases of `centre` that `text` names: by case id, by unit number, or by a
+    /// party's identifier (any type), newest first. Surrounding spaces and letter case do not
+    /// matter for a unit or an identifier.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`] or [`crate::Error::Corrupt`].
+    pub async fn find_cases(&self, centre: &CentreId, text: &str) -> Result<Vec<Case>> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let unit =
+            regflow_process::identifier::UnitNumber::parse(text).map_or_else(|_| text.to_owned(), |u| u.to_string());
+        let party = PartyId::parse_any(text).map_or_else(|_| text.to_owned(), |p| p.as_str().to_owned());
+        let mut db = self.inner.db.acquire().await?;
+        let rows = db.conn().find_cases(centre.as_str(), text, &unit, &party, 50).await?;
+        cases(rows)
+    }
+
     /// Running (not suspended) cases whose promise or statutory deadline passed before
     /// `now`, optionally of one centre.
     ///

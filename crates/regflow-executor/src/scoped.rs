@@ -32,6 +32,17 @@ impl Engine {
 }
 
 impl ActorView<'_> {
+    /// Refuses anyone but the centre's officers (not applicants, nor the bank, kiosk or
+    /// court systems): "`actor` {what}".
+    fn officer(&self, what: &str) -> Result<()> {
+        if Role::OFFICERS.iter().any(|r| self.actor.has(*r)) {
+            return Ok(());
+        }
+        Err(Refusal::new(ErrorCode::ForbiddenRole, format!("`{}` {what}", self.actor.id()))
+            .with(Detail::Roles { required: Role::OFFICERS.to_vec() })
+            .into())
+    }
+
     fn staff(&self) -> Result<()> {
         if self.actor.is_staff() {
             return Ok(());
@@ -141,6 +152,16 @@ impl ActorView<'_> {
         Ok(all.into_iter().filter(|c| c.visible_to(&self.actor)).collect())
     }
 
+    /// The caller's centre's cases that `text` names — a case id, a unit number or a party's
+    /// identifier (SPEC 12: the clerk finds any case of the centre): for its officers.
+    ///
+    /// # Errors
+    /// `forbidden_role` for anyone else; as [`Engine::find_cases`].
+    pub async fn find_cases(&self, text: &str) -> Result<Vec<Case>> {
+        self.officer("does not search the centre's cases")?;
+        self.engine.find_cases(self.actor.centre(), text).await
+    }
+
     /// The SPEC 7 report of the caller's own centre (staff only), whatever centre the
     /// filter names.
     ///
@@ -188,14 +209,7 @@ impl ActorView<'_> {
     /// # Errors
     /// `forbidden_role` for any other caller; as [`Engine::alerts_after`].
     pub async fn alerts_after(&self, after: u64, limit: usize) -> Result<Vec<Queued>> {
-        if !Role::OFFICERS.iter().any(|r| self.actor.has(*r)) {
-            return Err(Refusal::new(
-                ErrorCode::ForbiddenRole,
-                format!("`{}` does not follow the centre's alerts", self.actor.id()),
-            )
-            .with(Detail::Roles { required: Role::OFFICERS.to_vec() })
-            .into());
-        }
+        self.officer("does not follow the centre's alerts")?;
         self.engine.alerts_after(Some(self.actor.centre()), after, limit).await
     }
 }

@@ -24,13 +24,13 @@ pub struct WorkQueue {
 const RUNNING: &[State] = &[State::Accepted, State::Reviewed, State::Suspended];
 
 impl WorkQueue {
-    /// The queue of `role`: clerks pre-review online applications and issue recorded
-    /// cases; reviewers review accepted ones; registrars record reviewed ones; supervisors
+    /// The queue of `role`: clerks pre-review online applications, accept the ones waiting
+    /// for the applicant's visit (待现场核验) and issue recorded cases; reviewers review accepted ones; registrars record reviewed ones; supervisors
     /// watch suspended ones; tax and transaction officers report the tasks of running cases.
     /// Roles that work on no queue get an empty one.
     pub const fn of(role: Role) -> WorkQueue {
         let (states, task, step): (&'static [State], Option<Task>, Option<CommandName>) = match role {
-            Role::Clerk => (&[State::PreReview, State::Recorded], None, None),
+            Role::Clerk => (&[State::PreReview, State::AwaitingVisit, State::Recorded], None, None),
             Role::Reviewer => (&[State::Accepted], None, Some(CommandName::Review)),
             Role::Registrar => (&[State::Reviewed], None, Some(CommandName::Record)),
             Role::Supervisor => (&[State::Suspended], None, None),

@@ -600,6 +600,18 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).cases_in_period(period, centre, (from, to), after, limit).await)
     }
 
+    /// See [`Sql::find_cases`].
+    pub(crate) async fn find_cases(
+        &mut self,
+        centre: &str,
+        case_id: &str,
+        unit: &str,
+        party_id: &str,
+        limit: i64,
+    ) -> Result<Vec<CaseRow>> {
+        on_backend!(self, c => Sql(&mut **c).find_cases(centre, case_id, unit, party_id, limit).await)
+    }
+
     /// See [`Sql::cases_of_party`].
     pub(crate) async fn cases_of_party(&mut self, party_id: &str) -> Result<Vec<CaseRow>> {
         on_backend!(self, c => Sql(&mut **c).cases_of_party(party_id).await)

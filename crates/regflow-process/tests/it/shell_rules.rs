@@ -42,6 +42,21 @@ fn separation_of_duties_keeps_cases_from_the_officer_who_did_the_step_before() {
 }
 
 #[test]
+fn the_clerks_queue_holds_what_waits_for_them() {
+    // SPEC 12: pre-review, the applicant's visit (待现场核验) and the certificate.
+    let clerks = WorkQueue::of(Role::Clerk);
+    for (state, held) in [
+        (regflow_process::State::PreReview, true),
+        (regflow_process::State::AwaitingVisit, true),
+        (regflow_process::State::Recorded, true),
+        (regflow_process::State::Accepted, false),
+        (regflow_process::State::Returned, false),
+    ] {
+        assert_eq!(clerks.states.contains(&state), held, "{state:?}");
+    }
+}
+
+#[test]
 fn a_command_locks_the_unit_it_records_on() {
     let mut w = World::new();
     let clerk = w.staff("clerk-1");

@@ -68,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .route("/my", get(portal::my_cases))
         .route("/my/cases/{id}", get(portal::my_case).post(portal::act))
         .route("/staff", get(staff::home))
+        .route("/staff/search", get(staff::search))
         .route("/staff/accept", get(staff::accept_form).post(staff::accept))
         .route("/staff/cases/{id}", get(staff::case).post(staff::act))
         .route("/staff/units/{unit}", get(register::unit))

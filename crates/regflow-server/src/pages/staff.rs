@@ -30,7 +30,8 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash
     for role in me.roles().iter().copied().filter(|r| !WorkQueue::of(*r).is_empty()) {
         let page = state.engine.as_actor(&me).work_queue(role, 50, None).await?;
         let cases: Vec<Value> = page.cases.iter().map(|c| labels::case(&state.engine, c, &me)).collect();
-        queues.push(json!({"role": role.as_str(), "zh": labels::role(role), "cases": cases}));
+        let title = format!("{}待办", labels::role(role));
+        queues.push(json!({"role": role.as_str(), "title": title, "empty": "无待办。", "cases": cases}));
     }
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("工作台"));
@@ -38,6 +39,31 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash
     ctx.insert("clerk".into(), json!(me.has(Channel::Window.serving_role())));
     ctx.insert("supervisor".into(), json!(me.supervises()));
     flash.into_ctx(&mut ctx);
+    Ok(render(&state, &visit, "staff.html", ctx))
+}
+
+/// `?q=` of the case search.
+#[derive(Debug, serde::Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /staff/search?q=`: the centre's cases a case id, unit number or party's
+/// identifier names (SPEC 12), above the officer's queues.
+pub async fn search(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<SearchQuery>) -> Page {
+    let (visit, me) = visit_as(&state, &headers, Area::Staff, None).await?;
+    let found = state.engine.as_actor(&me).find_cases(&query.q).await?;
+    let cases: Vec<Value> = found.iter().map(|c| labels::case(&state.engine, c, &me)).collect();
+    let text = query.q.trim();
+    let section = json!({"role": "search", "title": format!("查找“{text}”：{} 件", cases.len()),
+                         "empty": "没有找到。请核对案件号、28 位不动产单元号或证件号。", "cases": cases});
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), json!("查找案件"));
+    ctx.insert("query".into(), json!(text));
+    ctx.insert("queues".into(), json!([section]));
+    ctx.insert("clerk".into(), json!(me.has(Channel::Window.serving_role())));
+    ctx.insert("supervisor".into(), json!(me.supervises()));
     Ok(render(&state, &visit, "staff.html", ctx))
 }
 

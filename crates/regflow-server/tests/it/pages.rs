@@ -238,3 +238,29 @@ async fn portal_form_parties(db: &Db) {
     svc.stop().await;
 }
 on_both!(the_online_form_takes_the_applicants_role_and_the_other_side, portal_form_parties);
+
+async fn case_search(db: &Db) {
+    // SPEC 12: the clerk finds any case of the centre by case id, unit number or a party's
+    // identifier; another centre's clerk finds none of them.
+    let svc = Svc::start(db, Limits::default()).await;
+    let (s, case) = svc.post("/v1/cases", "clerk", transfer(zhang_and_li())).await;
+    assert_eq!(s, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap().to_owned();
+    let cookie = page_session(&svc, "clerk", "/staff").await;
+    let search = |cookie: String, q: String| {
+        let http = svc.http.clone();
+        let url = format!("{}/staff/search", svc.base);
+        async move { http.get(url).query(&[("q", q)]).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }
+    };
+    let link = format!("href=\"/staff/cases/{id}\"");
+    for q in [id.clone(), UNIT.to_lowercase(), format!(" {LI} ")] {
+        let html = search(cookie.clone(), q.clone()).await;
+        assert!(html.contains(&link) && html.contains("：1 件"), "{q} finds the case");
+    }
+    let html = search(cookie.clone(), WANG.to_owned()).await;
+    assert!(!html.contains(&link) && html.contains("没有找到"), "a stranger's number finds nothing");
+    let other = page_session(&svc, "h_clerk", "/staff").await;
+    assert!(!search(other, UNIT.to_owned()).await.contains(&link), "another centre's clerk finds nothing");
+    svc.stop().await;
+}
+on_both!(the_clerk_finds_a_case_by_id_unit_or_party, case_search);

@@ -172,6 +172,29 @@ statements! {
         .await?)
     }
 
+    /// Up to `limit` cases of `centre` whose id is `case_id`, whose unit is `unit`, or with
+    /// the party `party_id`, newest first.
+    pub(crate) async fn find_cases(
+        self,
+        centre: &str,
+        case_id: &str,
+        unit: &str,
+        party_id: &str,
+        limit: i64,
+    ) -> Result<Vec<CaseRow>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM regflow_cases WHERE centre = $1 AND (id = $2 OR unit = $3 OR id IN \
+             (SELECT case_id FROM regflow_case_applicants WHERE party_id = $4)) ORDER BY created_at DESC, id LIMIT $5",
+        )
+        .bind(centre)
+        .bind(case_id)
+        .bind(unit)
+        .bind(party_id)
+        .bind(limit)
+        .fetch_all(self.0)
+        .await?)
+    }
+
     /// Running cases (of a centre) whose promise or statutory deadline is before `now`;
     /// cases in `suspended` are left out (their clocks are stopped).
     pub(crate) async fn overdue(self, centre: Option<&str>, now: i64, suspended: &str) -> Result<Vec<CaseRow>> {
