@@ -90,6 +90,18 @@ try {
   await zhang.fill("#p1_id", "630102199211080028");
   await zhang.selectOption("#p1_role", "obligee");
   await zhang.fill("#p1_share", "1/1");
+  // Nothing is ticked for him: he ticks what he uploads, all but the 户口簿 and, first, the
+  // 买卖合同 (a key material) — and is told before anything is sent.
+  for (const box of await zhang.locator("input[name=materials]").all()) await box.check();
+  await zhang.getByLabel("户口簿").uncheck();
+  await zhang.getByLabel("买卖合同（要件）").uncheck();
+  let warned = "";
+  zhang.once("dialog", async (d) => { warned = d.message(); await d.dismiss(); });
+  await zhang.click("form[action='/apply'][method=post] button");
+  await zhang.waitForTimeout(300);
+  check("a key material left out online is named before sending, and nothing is sent",
+    warned.includes("买卖合同") && new URL(zhang.url()).pathname === "/apply");
+  await zhang.getByLabel("买卖合同（要件）").check();
   await shot(zhang, "apply");
   await Promise.all([zhang.waitForNavigation(), zhang.click("form[action='/apply'][method=post] button")]);
   const caseUrl = new URL(zhang.url());
@@ -99,6 +111,7 @@ try {
   // The clerk returns it with a problem; 张三 amends; the clerk passes it.
   const clerk = await person(tokens.CLERK, "/staff");
   await clerk.goto(`/staff/cases/${id}`);
+  check("pre-review shows what the application lacks", (await clerk.locator("#lacking").textContent()).includes("户口簿"));
   const parties = await clerk.locator("dt:text('申请人') + dd").textContent();
   check("the seller and the buyer are recorded with their roles and share",
     parties.includes("张三") && parties.includes("义务人") && parties.includes("李四") && parties.includes("权利人，份额 1/1"));
@@ -122,7 +135,8 @@ try {
   await clerk.goto(`/staff/cases/${id}`);
 
   // The one visit: the clerk accepts at the window with the originals.
-  await send(clerk, "accept");
+  // The 户口簿 left out online is brought to the window: the clerk ticks it.
+  await send(clerk, "accept", async (f) => f.getByLabel("户口簿").check());
   check("accepted at the window", (await state(clerk)) === "已受理");
   await shot(clerk, "staff_case");
 
@@ -131,8 +145,15 @@ try {
   await clerk.fill("#unit", UNIT);
   await clerk.fill("#p1_name", "张三");
   await clerk.fill("#p1_id", "630102198503120015");
+  // The form ticks nothing: the clerk ticks what was handed in, all but the 变更证明.
+  check("the window form ticks no material by itself",
+    (await clerk.locator("input[name=materials]:checked").count()) === 0);
+  for (const box of await clerk.locator("input[name=materials]").all()) await box.check();
   await clerk.getByLabel("变更证明（要件）").uncheck();
+  let told = "";
+  clerk.once("dialog", async (d) => { told = d.message(); await d.accept(); });
   await Promise.all([clerk.waitForNavigation(), clerk.click("form[action='/staff/accept'][method=post] button")]);
+  check("the clerk is warned of the missing key material before sending", told.includes("变更证明"));
   check("a missing key material: not accepted", (await state(clerk)) === "不予受理");
   check("一次性告知 lists what is missing", (await clerk.locator("#missing").textContent()).includes("变更证明"));
   await shot(clerk, "staff_not_accepted");

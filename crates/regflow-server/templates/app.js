@@ -1,5 +1,20 @@
 // Live alerts on the workbench: Server-Sent Events from /staff/alerts (the session cookie
-// authenticates the stream). Everything else on these pages works without JavaScript.
+// authenticates the stream); and a warning before a form is sent without a key material
+// (要件). Everything else on these pages works without JavaScript.
+(function () {
+  var forms = document.querySelectorAll("form[data-warn]");
+  Array.prototype.forEach.call(forms, function (form) {
+    form.addEventListener("submit", function (e) {
+      var left = form.querySelectorAll("input[name=materials][data-key]:not(:checked)");
+      if (!left.length) return;
+      var names = Array.prototype.map.call(left, function (box) { return box.getAttribute("data-key"); });
+      if (!window.confirm(form.getAttribute("data-warn").replace("{missing}", names.join("、")))) {
+        e.preventDefault();
+      }
+    });
+  });
+})();
+
 (function () {
   var list = document.getElementById("alerts");
   if (!list || !window.EventSource) return;

@@ -319,7 +319,8 @@ pub fn case(engine: &Engine, case: &Case, viewer: &Actor) -> Value {
         json!({"promise": d.promise.working_days_left(&calendar, &hours, now),
                "statutory": d.statutory.working_days_left(&calendar, &hours, now)})
     });
-    let checklist: Vec<Value> = kind
+    // Key materials first (SPEC 12), each with whether it was handed in.
+    let mut checklist: Vec<Value> = kind
         .map(|k| {
             k.applicant_materials()
                 .map(|m| {
@@ -329,6 +330,14 @@ pub fn case(engine: &Engine, case: &Case, viewer: &Actor) -> Value {
                 .collect()
         })
         .unwrap_or_default();
+    checklist.sort_by_key(|m| !m["key"].as_bool().unwrap_or(false));
+    // Before acceptance, what the checklist still lacks.
+    let before_acceptance = matches!(case.state(), State::PreReview | State::Returned | State::AwaitingVisit);
+    let lacking: Vec<Value> = if before_acceptance {
+        checklist.iter().filter(|m| m["presented"] == json!(false)).cloned().collect()
+    } else {
+        Vec::new()
+    };
     if let Value::Object(map) = &mut doc {
         let parties: Vec<Value> = case
             .intake()
@@ -346,6 +355,7 @@ pub fn case(engine: &Engine, case: &Case, viewer: &Actor) -> Value {
         map.insert("pledged_named".into(), named(&materials["pledged"]));
         map.insert("presented_named".into(), named(&materials["presented"]));
         map.insert("checklist".into(), Value::Array(checklist));
+        map.insert("lacking".into(), Value::Array(lacking));
         map.insert("command_list".into(), Value::Array(commands));
         map.insert("days_left".into(), left.unwrap_or(Value::Null));
         map.insert(

@@ -480,8 +480,10 @@ fn checklist(state: &AppState, channel: regflow_process::Channel, chosen: Option
     let mut ctx = Map::new();
     ctx.insert("kinds".into(), Value::Array(kinds));
     if let Some(kind) = chosen.and_then(|k| catalogue.get(k)) {
-        let items: Vec<Value> =
+        // Key materials first (SPEC 12): the ones whose absence refuses the case.
+        let mut items: Vec<Value> =
             kind.applicant_materials().map(|m| serde_json::json!({"id": m.id, "name": m.name, "key": m.key})).collect();
+        items.sort_by_key(|m| !m["key"].as_bool().unwrap_or(false));
         ctx.insert("kind".into(), serde_json::json!({"id": kind.id, "name": kind.name, "checklist": items}));
     }
     ctx
