@@ -18,6 +18,12 @@ CREATE TABLE regflow_alerts_queue (
 );
 INSERT INTO regflow_alerts_queue (id, centre, case_id, kind, clock, level, due_at, raised_at)
     SELECT id, centre, case_id, kind, clock, level, due_at, raised_at FROM regflow_alerts ORDER BY id;
+-- Ids are never given twice: the new table's sequence goes on from the old one's.
+UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = 'regflow_alerts')
+    WHERE name = 'regflow_alerts_queue';
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'regflow_alerts_queue', seq FROM sqlite_sequence WHERE name = 'regflow_alerts'
+    AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'regflow_alerts_queue');
 DROP TABLE regflow_alerts;
 ALTER TABLE regflow_alerts_queue RENAME TO regflow_alerts;
 CREATE INDEX IF NOT EXISTS regflow_alerts_centre ON regflow_alerts (centre, id);

@@ -379,9 +379,12 @@ impl Engine {
                 () = tokio::time::sleep(HEARTBEAT) => {
                     let (now, until) = lease();
                     let owner = self.inner.delivery_owner.as_str();
-                    // Lost (the database was away longer than the lease): the cursor moves
-                    // only for the owner, so at worst the item is delivered again.
-                    self.inner.db.acquire().await?.conn().cursor_lease(consumer, owner, now, until).await?;
+                    // Lost, or the database away: the handler goes on; the cursor moves only
+                    // for the lease's owner, so at worst the item is delivered again.
+                    let renewed = async { self.inner.db.acquire().await?.conn().cursor_lease(consumer, owner, now, until).await };
+                    if let Err(e) = renewed.await {
+                        tracing::warn!(%consumer, error = %e, "renewing the delivery lease failed");
+                    }
                 }
             }
         }
