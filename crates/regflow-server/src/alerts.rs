@@ -194,6 +194,29 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={hex}")
 }
 
+/// POSTs the JSON `body` to `url` with `headers` and its signature under `secret`; `Err`
+/// says why it was not taken (an answer other than 2xx, or none).
+pub(crate) async fn post_signed(
+    http: &reqwest::Client,
+    url: &str,
+    secret: &str,
+    headers: &[(&str, &str)],
+    body: String,
+) -> Result<(), String> {
+    let mut req = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header(SIGNATURE_HEADER, signature(secret, body.as_bytes()));
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    match req.body(body).send().await {
+        Ok(r) if r.status().is_success() => Ok(()),
+        Ok(r) => Err(r.status().to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// One webhook as an [`AlertHandler`]: posts each alert of its centre, signed; an answer
 /// other than 2xx (or none) leaves the alert unacknowledged.
 struct Webhook {
@@ -224,25 +247,13 @@ impl Webhook {
             return Delivery::Acknowledged;
         }
         let body = queued_doc(item, &hours_of(&self.engine, item.centre())).to_string();
-        let sent = self
-            .http
-            .post(&self.config.url)
-            .header("content-type", "application/json")
-            .header(ALERT_ID_HEADER, item.id().to_string())
-            .header(SIGNATURE_HEADER, signature(&self.config.secret, body.as_bytes()))
-            .body(body)
-            .send()
-            .await;
-        match sent {
-            Ok(r) if r.status().is_success() => {
+        let id = item.id().to_string();
+        match post_signed(&self.http, &self.config.url, &self.config.secret, &[(ALERT_ID_HEADER, &id)], body).await {
+            Ok(()) => {
                 self.metrics.delivered("webhook");
                 Delivery::Acknowledged
             }
-            other => {
-                let why = match other {
-                    Ok(r) => r.status().to_string(),
-                    Err(e) => e.to_string(),
-                };
+            Err(why) => {
                 tracing::warn!(webhook = %self.config.name, alert = item.id(), %why, "webhook delivery failed; will retry");
                 self.failed.store(true, Ordering::Relaxed);
                 Delivery::Retry

@@ -1,6 +1,7 @@
 //! Report targets served by a webhook (SPEC 14.1, 11 `[[centres.report_targets]]`): each
 //! is its own consumer of the delivery queue, POSTing its centre's reports and closed daily
-//! logs, signed as alerts are (HMAC-SHA256 of the body in [`SIGNATURE_HEADER`]), retried
+//! logs, signed as alerts are (HMAC-SHA256 of the body in
+//! [`crate::alerts::SIGNATURE_HEADER`]), retried
 //! with back-off under the same message id until the receiver answers 2xx. The receiver
 //! answers each report later with `POST /v1/register-entries/{id}/reports/{target}/ack`.
 
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-use crate::alerts::{signature, SIGNATURE_HEADER};
+use crate::alerts::post_signed;
 use crate::config::ReportHookConfig;
 use crate::metrics::Metrics;
 
@@ -32,26 +33,13 @@ struct ReportHook {
 
 impl ReportHook {
     async fn post(&self, kind: &str, id: &str, body: String) -> Delivery {
-        let sent = self
-            .http
-            .post(&self.config.url)
-            .header("content-type", "application/json")
-            .header(MESSAGE_TYPE_HEADER, kind)
-            .header(MESSAGE_ID_HEADER, id)
-            .header(SIGNATURE_HEADER, signature(&self.config.secret, body.as_bytes()))
-            .body(body)
-            .send()
-            .await;
-        match sent {
-            Ok(r) if r.status().is_success() => {
+        let headers = [(MESSAGE_TYPE_HEADER, kind), (MESSAGE_ID_HEADER, id)];
+        match post_signed(&self.http, &self.config.url, &self.config.secret, &headers, body).await {
+            Ok(()) => {
                 self.metrics.delivered("report_webhook");
                 Delivery::Acknowledged
             }
-            other => {
-                let why = match other {
-                    Ok(r) => r.status().to_string(),
-                    Err(e) => e.to_string(),
-                };
+            Err(why) => {
                 tracing::warn!(centre = %self.config.centre, target = %self.config.target, %id, %why,
                     "report webhook delivery failed; will retry");
                 self.failed.store(true, Ordering::Relaxed);

@@ -116,16 +116,7 @@ async fn notices_travel_the_queue(db: &Db) {
     // id and its type, once per consumer, after the case alerts raised before it.
     let clock = ManualClock::new(at("2026-03-04T16:40:00+08:00"));
     let engine = engine(db, &clock).await;
-    let seizure = regflow_process::IntakeInput::new(
-        "seizure",
-        regflow_process::ApplicantCategory::Individual,
-        vec![regflow_process::ApplicantInput::new("张三", ZHANG)],
-        UNIT,
-        Channel::Court,
-    );
-    let cmd =
-        regflow_process::Command::HandleInstantly { intake: seizure, materials: all_materials(&engine, "seizure") };
-    engine.execute(Request::new(staff("court-1", Role::Court), cmd)).await.unwrap();
+    seize(&engine).await;
     let notices = Notices::default();
     engine.run_due(at("2026-03-04T17:41:00+08:00"), &notices).await.unwrap();
     let got = notices.0.lock().unwrap().clone();
@@ -242,6 +233,7 @@ async fn dead_deliverer(db: &Db) {
     };
     hangs.entered.notified().await;
     dying.abort();
+    let _ = dying.await;
     let started = std::time::Instant::now();
     let ids = Ids::default();
     while b.deliver("dashboard", &ids).await.unwrap() == 0 {
@@ -282,7 +274,10 @@ async fn live_deliverer(db: &Db) {
         hangs.entered.notified().await;
         task
     };
+    // Cut short: the pass is dropped (as one whose database went away returns), and only then
+    // does the engine try again.
     cut.abort();
+    let _ = cut.await;
     let again = Ids::default();
     assert_eq!(a.deliver("dashboard", &again).await.unwrap(), 12, "its own lease, taken back at once");
 }

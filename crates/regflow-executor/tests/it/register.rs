@@ -350,15 +350,7 @@ async fn overdue_once(db: &Db) {
     // once, also with two executors; the day's log closes at midnight, once.
     let clock = ManualClock::new(at("2026-03-04T16:40:00+08:00"));
     let (a, b) = (engine(db, &clock).await, engine(db, &clock).await);
-    let seizure = IntakeInput::new(
-        "seizure",
-        ApplicantCategory::Individual,
-        vec![ApplicantInput::new("张三", ZHANG)],
-        UNIT,
-        Channel::Court,
-    );
-    let cmd = Command::HandleInstantly { intake: seizure, materials: all_materials(&a, "seizure") };
-    a.execute(Request::new(staff("court-1", Role::Court), cmd)).await.unwrap();
+    seize(&a).await;
     let ignore = regflow_executor::IgnoreAlerts;
     assert_eq!(a.run_due(at("2026-03-04T17:39:00+08:00"), &ignore).await.unwrap().notices, 0);
     let after = at("2026-03-05T00:00:01+08:00");
@@ -454,15 +446,7 @@ async fn logs_go_to_their_target(db: &Db) {
     centre.register.report_targets = vec![Target::National, Target::Province];
     centre.register.report_areas.insert(Target::Province, ["630103".to_owned()].into());
     let engine = Engine::builder(&db.url).clock(clock.clone()).centre(centre).build().await.unwrap();
-    let seizure = IntakeInput::new(
-        "seizure",
-        ApplicantCategory::Individual,
-        vec![ApplicantInput::new("张三", ZHANG)],
-        UNIT,
-        Channel::Court,
-    );
-    let cmd = Command::HandleInstantly { intake: seizure, materials: all_materials(&engine, "seizure") };
-    engine.execute(Request::new(staff("court-1", Role::Court), cmd)).await.unwrap();
+    seize(&engine).await;
     let ignore = regflow_executor::IgnoreAlerts;
     engine.run_due(at("2026-03-06T00:00:01+08:00"), &ignore).await.unwrap();
     let (national, province) = (Platform::default(), Platform::default());

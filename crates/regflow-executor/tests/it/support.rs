@@ -102,3 +102,16 @@ pub fn seed_from_env(var: &str) -> u64 {
     let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
     env_or(var, clock)
 }
+
+/// The court's seizure of UNIT, handled on the spot (an entry and its reports).
+pub async fn seize(engine: &Engine) {
+    let seizure = IntakeInput::new(
+        "seizure",
+        ApplicantCategory::Individual,
+        vec![ApplicantInput::new("张三", ZHANG)],
+        UNIT,
+        Channel::Court,
+    );
+    let cmd = Command::HandleInstantly { intake: seizure, materials: all_materials(engine, "seizure") };
+    engine.execute(regflow_executor::Request::new(staff("court-1", Role::Court), cmd)).await.unwrap();
+}
