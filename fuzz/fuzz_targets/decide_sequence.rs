@@ -108,6 +108,7 @@ fuzz_target!(|data: &[u8]| {
             register: None,
             expected_version: None,
             captured_at: None,
+            certificate: None,
         };
         let before = case.clone();
         match decide(case.as_ref(), &command(c), &ctx) {

@@ -66,9 +66,67 @@ enum Command {
         /// The new file to write (it must not exist).
         file: PathBuf,
     },
+    /// The centres' certificate signing keys (SPEC 15.1): private keys only in their 0600
+    /// files, public keys in the database.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Electronic certificates.
+    #[command(subcommand)]
+    Certificate(CertificateCommand),
     /// Simulate a month of the Xining centre (on a temporary SQLite file, removed at the end, unless
     /// --database is given).
     Simulate(regflow_sim::simulation::Arrivals),
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Make a centre's signing key: the private key to its file (mode 0600, never
+    /// overwritten), the public key to the database as the current one.
+    Init(KeyArgs),
+    /// Replace a centre's signing key with a new one; the old public key stays in the
+    /// database and keeps verifying what it signed.
+    Rotate(KeyArgs),
+    /// List a centre's public keys.
+    List {
+        /// The centre.
+        #[arg(long)]
+        centre: String,
+    },
+    /// Print a public key (PEM) alone on stdout: the current one, or `--key ID`.
+    Export {
+        /// The centre.
+        #[arg(long)]
+        centre: String,
+        /// The key's id (as `keys list` shows it).
+        #[arg(long)]
+        key: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct KeyArgs {
+    /// The centre.
+    #[arg(long)]
+    centre: String,
+    /// The algorithm (init: default sm2; rotate: default the current key's).
+    #[arg(long, value_parser = ["sm2", "ed25519"])]
+    algorithm: Option<String>,
+    /// The private key file (default keys/CENTRE.pem, as `serve` reads it).
+    #[arg(long)]
+    key_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum CertificateCommand {
+    /// Check a certificate or query-result file's signature offline, without a database:
+    /// prints `signature valid` (exit 0) or `signature invalid` with why (exit 1).
+    Verify {
+        /// The certificate file (its exact bytes as issued).
+        file: PathBuf,
+        /// The centre's public key, PEM (`regflow keys export` or `GET /v1/keys/{centre}`).
+        #[arg(long)]
+        public_key: PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -235,6 +293,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Import(args) => ops::import(&database, args).await,
         Command::ImportRegister(args) => ops::import_register(&database, &args.file, &args.centre).await,
         Command::Backup { file } => ops::backup(&database, &file).await,
+        Command::Keys(KeysCommand::Init(args)) => ops::keys_init(&database, args).await,
+        Command::Keys(KeysCommand::Rotate(args)) => ops::keys_rotate(&database, args).await,
+        Command::Keys(KeysCommand::List { centre }) => ops::keys_list(&database, &centre).await,
+        Command::Keys(KeysCommand::Export { centre, key }) => ops::keys_export(&database, &centre, key).await,
+        Command::Certificate(CertificateCommand::Verify { file, public_key }) => {
+            ops::certificate_verify(&file, &public_key)
+        }
         Command::Simulate(args) => ops::simulate(explicit, args).await,
     }
 }

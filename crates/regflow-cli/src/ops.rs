@@ -1,7 +1,9 @@
 //! The operator's subcommands, each a few calls to the engine's public API.
 
 use chrono::{DateTime, Utc};
+use regflow_executor::signing::{Algorithm, PublicKey, SigningKey};
 use regflow_executor::{Database, Engine, Figures, MigrationMode, ReportFilter};
+use regflow_process::register::certificate::read_signed_file;
 use regflow_process::{Actor, ApplicantCategory, CaseId, CentreId, Channel, KindId, OfficeHours, Role};
 use regflow_sim::table;
 use std::fmt::Write as _;
@@ -9,7 +11,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::{Failure, Format, ImportArgs, ReportArgs, TokenAddArgs};
+use crate::{Failure, Format, ImportArgs, KeyArgs, ReportArgs, TokenAddArgs};
 use regflow_sim::simulation::Arrivals;
 
 async fn engine(database: &str) -> Result<Engine, Failure> {
@@ -351,4 +353,133 @@ pub async fn simulate(database: Option<String>, args: Arrivals) -> Result<ExitCo
     s.push_str(&Outcome::heading(&cfg));
     s.push_str(&out.summary());
     Ok(regflow_sim::write_stdout(&s))
+}
+
+/// The key in `path`, or a new SM2 key written there (as `keys init` would) when there is
+/// none; its id is logged either way.
+pub fn load_or_make_key(path: &Path, centre: &CentreId) -> Result<SigningKey, Failure> {
+    if path.exists() {
+        let key = SigningKey::read_file(path)?;
+        tracing::info!(centre = %centre, key_id = %key.public().key_id, file = %path.display(), "signing key");
+        return Ok(key);
+    }
+    let key = SigningKey::generate(Algorithm::Sm2)?;
+    key.write_file(path, false)?;
+    tracing::warn!(
+        centre = %centre,
+        key_id = %key.public().key_id,
+        file = %path.display(),
+        "no signing key: made one (back the file up; `regflow keys rotate` replaces it)"
+    );
+    Ok(key)
+}
+
+fn key_file(args: &KeyArgs) -> std::path::PathBuf {
+    args.key_file
+        .clone()
+        .unwrap_or_else(|| regflow_server::config::default_key_file(&CentreId::new(args.centre.as_str())))
+}
+
+pub async fn keys_init(database: &str, args: KeyArgs) -> Result<ExitCode, Failure> {
+    let path = key_file(&args);
+    let algorithm: Algorithm = args.algorithm.as_deref().unwrap_or("sm2").parse()?;
+    let key = SigningKey::generate(algorithm)?;
+    let public = key.public().clone();
+    let centre = CentreId::new(args.centre.as_str());
+    // The database first: a key file is only written once its public half is stored.
+    let engine = engine(database).await?;
+    if path.exists() {
+        return Err(format!(
+            "signing key file `{}` exists: `regflow keys rotate --centre {centre}` replaces it",
+            path.display()
+        )
+        .into());
+    }
+    engine.rotate_public_key(&centre, &public).await?;
+    key.write_file(&path, false)?;
+    println!("key {} ({algorithm}) of centre {centre} written to {} (mode 0600)", public.key_id, path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn keys_rotate(database: &str, args: KeyArgs) -> Result<ExitCode, Failure> {
+    let path = key_file(&args);
+    let old = SigningKey::read_file(&path)
+        .map_err(|e| format!("{e} (`regflow keys init --centre {}` makes the first key)", args.centre))?;
+    let algorithm = match args.algorithm.as_deref() {
+        Some(a) => a.parse()?,
+        None => old.public().algorithm,
+    };
+    let key = SigningKey::generate(algorithm)?;
+    let centre = CentreId::new(args.centre.as_str());
+    let engine = engine(database).await?;
+    // The old key's public half stays stored, so what it signed keeps verifying.
+    engine.rotate_public_key(&centre, old.public()).await?;
+    engine.rotate_public_key(&centre, key.public()).await?;
+    key.write_file(&path, true)?;
+    println!(
+        "key {} ({algorithm}) of centre {centre} is current, in {}; key {} keeps verifying what it signed. Restart `serve` to sign with the new key.",
+        key.public().key_id,
+        path.display(),
+        old.public().key_id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn keys_list(database: &str, centre: &str) -> Result<ExitCode, Failure> {
+    let engine = engine(database).await?;
+    let keys = engine.public_keys(&CentreId::new(centre)).await?;
+    if keys.is_empty() {
+        println!("centre {centre} has no keys yet: `regflow keys init --centre {centre}`");
+    }
+    for (key, retired) in keys {
+        let state = retired.map_or_else(|| "current".to_owned(), |at| format!("retired {}", at.to_rfc3339()));
+        println!("{}\t{}\t{state}", key.key_id, key.algorithm);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn keys_export(database: &str, centre: &str, key_id: Option<String>) -> Result<ExitCode, Failure> {
+    let engine = engine(database).await?;
+    let keys = engine.public_keys(&CentreId::new(centre)).await?;
+    let found = match &key_id {
+        Some(id) => keys.iter().find(|(k, _)| &k.key_id == id),
+        None => keys.iter().rev().find(|(_, retired)| retired.is_none()),
+    };
+    let Some((key, _)) = found else {
+        return Err(match key_id {
+            Some(id) => format!("centre {centre} has no key `{id}`: `regflow keys list --centre {centre}`"),
+            None => format!("centre {centre} has no current key: `regflow keys init --centre {centre}`"),
+        }
+        .into());
+    };
+    print!("{}", key.pem);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn certificate_verify(file: &Path, public_key: &Path) -> Result<ExitCode, Failure> {
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let pem = std::fs::read_to_string(public_key).map_err(|e| format!("{}: {e}", public_key.display()))?;
+    let key = PublicKey::from_pem(&pem).map_err(|e| format!("{}: {e}", public_key.display()))?;
+    let verdict = match read_signed_file(&bytes) {
+        Err(e) => Err(e.to_string()),
+        Ok(signed) if signed.algorithm != key.algorithm.as_str() => {
+            Err(format!("the file is signed with {}, the key is {}", signed.algorithm, key.algorithm))
+        }
+        Ok(signed) if !key.verifies(&signed.signed_bytes, &signed.signature) => Err(if signed.key_id == key.key_id {
+            "the signature does not match the file: it was changed after signing".to_owned()
+        } else {
+            format!("signed by key {}, not by key {}", signed.key_id, key.key_id)
+        }),
+        Ok(signed) => Ok(signed),
+    };
+    match verdict {
+        Ok(signed) => {
+            println!("signature valid (key {}, {}, sha256 {})", signed.key_id, signed.algorithm, signed.hash);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(why) => {
+            println!("signature invalid: {why}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

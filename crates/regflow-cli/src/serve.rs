@@ -100,7 +100,8 @@ pub async fn run(database: Option<String>, args: ServeArgs) -> Result<ExitCode, 
         db.tokens().await?.into_iter().filter(|t| t.revoked_at.is_none()).map(|t| t.actor.centre().clone()).collect();
     let mut builder = Engine::builder_on(db);
     for centre in config.centres_with(token_centres)? {
-        builder = builder.centre(centre);
+        let key = crate::ops::load_or_make_key(&config.signing_key_file(&centre.id), &centre.id)?;
+        builder = builder.signing_key(centre.id.clone(), key).centre(centre);
     }
     let engine = builder.build().await?;
     let server = Server::bind(engine, &config).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;

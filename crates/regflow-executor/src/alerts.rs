@@ -152,6 +152,7 @@ impl Engine {
                 register: None,
                 expected_version: None,
                 captured_at: None,
+                certificate: None,
             };
             match decide(Some(&w.case), &command, &ctx) {
                 Ok(d) => {

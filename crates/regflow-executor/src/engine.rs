@@ -115,6 +115,8 @@ pub(crate) struct Inner {
     pub(crate) delivery_owner: String,
     /// Per consumer, the turn this engine's delivery passes take.
     pub(crate) delivery_turns: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// The centres' signing keys (see `certificates.rs`).
+    pub(crate) keys: crate::certificates::Keys,
 }
 
 /// regflow's engine. Cheap to clone; every clone shares the pool and settings.
@@ -144,6 +146,7 @@ pub struct EngineBuilder {
     catalogue: Catalogue,
     clock: Arc<dyn Clock>,
     centres: Vec<Centre>,
+    keys: Vec<(CentreId, crate::signing::SigningKey)>,
 }
 
 impl EngineBuilder {
@@ -157,6 +160,7 @@ impl EngineBuilder {
             catalogue: Catalogue::builtin(),
             clock: Arc::new(SystemClock),
             centres: Vec::new(),
+            keys: Vec::new(),
         }
     }
 }
@@ -214,6 +218,15 @@ impl EngineBuilder {
         self
     }
 
+    /// The key `centre` signs its certificates with (SPEC 15.1). A centre without one
+    /// signs with an SM2 key made for this process only (logged), whose public half is
+    /// stored like any other: certificates stay verifiable, but the next process signs
+    /// with another key.
+    pub fn signing_key(mut self, centre: CentreId, key: crate::signing::SigningKey) -> Self {
+        self.keys.push((centre, key));
+        self
+    }
+
     /// Connects, migrates and returns the engine.
     ///
     /// # Errors
@@ -249,8 +262,12 @@ impl EngineBuilder {
                 due_passes: std::sync::atomic::AtomicU64::new(0),
                 delivery_owner: uuid::Uuid::new_v4().to_string(),
                 delivery_turns: std::sync::Mutex::default(),
+                keys: crate::certificates::Keys::default(),
             }),
         };
+        for (centre, key) in self.keys {
+            engine.use_signing_key(&centre, key).await?;
+        }
         engine.current_calendar().await?;
         // A load another process cut off half-way is finished before this engine works.
         engine.finish_calendar_loads().await?;
@@ -417,7 +434,7 @@ impl Engine {
         // again below once the case is read).
         if !self.inner.writes.writes_in_one_statement()
             || req.idempotency_key.is_some()
-            || matches!(req.command, Command::Record | Command::HandleInstantly { .. })
+            || matches!(req.command, Command::Record | Command::HandleInstantly { .. } | Command::IssueCertificate)
         {
             return Ok(None);
         }
@@ -429,7 +446,7 @@ impl Engine {
         }
         // One case's few rows always fit one statement (`fits_one_statement`).
         let calendar = self.calendar_at(&mut conn, read.head).await?;
-        Ok(Some(self.decide_and_write(&mut conn, req, &read, &calendar, None).await?))
+        Ok(Some(self.decide_and_write(&mut conn, req, &read, &calendar, None, None).await?))
     }
 
     /// Reads the case `req` names, with the calendar head, in one round trip (a new id,
@@ -456,9 +473,11 @@ impl Engine {
         read: &ReadCase,
         calendar: &Calendar,
         unit: Option<crate::unit_work::UnitWork>,
+        certificate: Option<crate::certificates::Planned>,
     ) -> Result<Executed> {
         let centre = self.context_centre(req.actor.centre())?;
-        let ctx = self.context(req, centre, calendar, &read.case_id, unit.as_ref().map(|u| &u.register));
+        let mut ctx = self.context(req, centre, calendar, &read.case_id, unit.as_ref().map(|u| &u.register));
+        ctx.certificate = certificate.as_ref().map(|c| &c.reference);
         let decision = decide(read.case.as_ref(), &req.command, &ctx)?;
         let written = Written {
             before: read.row.as_ref(),
@@ -473,10 +492,19 @@ impl Engine {
                 // A case that ended here unrecorded no longer holds an advance notice.
                 let ended =
                     (decision.case.state().is_terminal() && decision.entries.is_empty()).then(|| decision.case.id());
-                self.write_entries(conn, work, &decision.entries, ended, centre, calendar).await?
+                // A recording of a kind that issues a certificate gives its number (SPEC 15.1).
+                let numbered = matches!(req.command, Command::Record)
+                    .then(|| self.inner.catalogue.get(decision.case.kind().as_str()))
+                    .flatten()
+                    .and_then(|k| regflow_process::register::CertificateType::of(k.produces));
+                let outcome = crate::register::CaseOutcome { ended, numbered };
+                self.write_entries(conn, work, &decision.entries, outcome, centre, calendar).await?
             }
             None => Vec::new(),
         };
+        if let Some(planned) = certificate {
+            self.store_certificate(conn, decision.case.id(), planned).await?;
+        }
         Ok(Executed { case: decision.case, entries, alerts: decision.alerts, repeated: false, register })
     }
 
@@ -537,7 +565,8 @@ impl Engine {
         let read = self.read_for(conn, req).await?;
         let calendar = self.calendar_at(conn, read.head).await?;
         let unit = self.open_unit_for(conn, req, read.case.as_ref(), &calendar).await?;
-        let done = self.decide_and_write(conn, req, &read, &calendar, unit).await?;
+        let certificate = self.plan_certificate(conn, req, read.case.as_ref(), &calendar).await?;
+        let done = self.decide_and_write(conn, req, &read, &calendar, unit, certificate).await?;
         if let (Some(key), Some(hash)) = (&req.idempotency_key, request_hash) {
             let result = serde_json::to_string(&done).map_err(Error::encode("a command's result"))?;
             let scope = IdempotencyScope {
@@ -574,6 +603,7 @@ impl Engine {
             register,
             expected_version: req.expected_version,
             captured_at: req.captured_at,
+            certificate: None,
         }
     }
 

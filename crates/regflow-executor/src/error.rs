@@ -59,6 +59,10 @@ pub enum Error {
         /// The encoder's error.
         source: serde_json::Error,
     },
+    /// A signing key or certificate number pattern cannot be used (SPEC 15.1); the
+    /// message names the file or setting and how to fix it.
+    #[error("signing: {0}")]
+    Key(String),
     /// A task of the engine's (a transaction, a watcher) panicked or was cancelled because
     /// the runtime is shutting down; a transaction it held was rolled back.
     #[error("an engine task did not finish: {0}")]

@@ -25,6 +25,7 @@ compile_error!("regflow-executor needs a backend: enable the `sqlite` feature, t
 pub mod alerts;
 pub mod batch;
 pub mod calendar;
+pub mod certificates;
 mod chain;
 pub mod clock;
 pub mod daily;
@@ -41,6 +42,7 @@ pub mod register_verify;
 pub mod report;
 pub mod reproject;
 pub mod scoped;
+pub mod signing;
 mod store;
 #[cfg(feature = "postgres")]
 pub mod testing;

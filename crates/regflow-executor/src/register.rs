@@ -19,6 +19,16 @@ use crate::error::{Error, Result};
 use crate::store::{Conn, EntryRow};
 use crate::unit_work::UnitWork;
 
+/// What the command that writes entries means for the register beyond them.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct CaseOutcome<'a> {
+    /// A case the command ended unrecorded: the advance notices only it held lapse now,
+    /// if their time has run.
+    pub(crate) ended: Option<&'a CaseId>,
+    /// The certificate the recorded entries are numbered for (SPEC 15.1).
+    pub(crate) numbered: Option<regflow_process::register::CertificateType>,
+}
+
 /// The body an entry's hash covers: every field but the hash.
 #[derive(Serialize)]
 struct Body<'a> {
@@ -134,17 +144,17 @@ impl Engine {
 
     /// Appends the work's ends due and the decided entries (each with the `seq` of the event
     /// that wrote it), moves the centre's head, and re-arms the unit's timer at its next end.
-    /// `ended` is a case the command ended unrecorded: the notices only it held lapse now,
-    /// if their time has run. Returns the entries written.
+    /// Returns the entries written.
     pub(crate) async fn write_entries(
         &self,
         conn: &mut Conn<'_>,
         work: UnitWork,
         decided: &[(u64, EntryDraft)],
-        ended: Option<&CaseId>,
+        outcome: CaseOutcome<'_>,
         centre: &Centre,
         calendar: &Calendar,
     ) -> Result<Vec<Entry>> {
+        let CaseOutcome { ended, numbered } = outcome;
         let UnitWork { centre: centre_id, head_seq, head_hash, unit_last, armed, mut register, mut lapses } = work;
         let clock = centre.legal_clock(calendar);
         // The head is locked only now, so a centre's recordings take turns for their
@@ -165,6 +175,17 @@ impl Engine {
             let freed = register.settle(now, first, &clock).map_err(|e| Error::Corrupt(format!("register: {e}")))?;
             lapses.extend(freed);
         }
+        let numbered_drafts;
+        let decided = match numbered {
+            Some(kind) => {
+                let mut drafts = decided.to_vec();
+                let first = head_seq + lapses.len() as u64 + 1;
+                self.number_entries(conn, centre, kind, &mut drafts, first).await?;
+                numbered_drafts = drafts;
+                &numbered_drafts[..]
+            }
+            None => decided,
+        };
         let mut rows = Vec::new();
         let mut written = Vec::new();
         let mut prev = head_hash;
@@ -222,7 +243,7 @@ impl Engine {
             };
             let unit = UnitNumber::parse(&t.unit).map_err(|e| Error::Corrupt(format!("register timer: {e}")))?;
             let work = self.open_unit(conn, centre, &unit, &calendar, now).await?;
-            out.extend(self.write_entries(conn, work, &[], None, centre, &calendar).await?);
+            out.extend(self.write_entries(conn, work, &[], CaseOutcome::default(), centre, &calendar).await?);
         }
         Ok((claimed, out))
     }
@@ -248,7 +269,7 @@ impl Engine {
             let Ok(centre) = self.context_centre(&CentreId::new(t.centre.as_str())) else { continue };
             let unit = UnitNumber::parse(&t.unit).map_err(|e| Error::Corrupt(format!("register timer: {e}")))?;
             let work = self.open_unit(conn, centre, &unit, &calendar, now).await?;
-            self.write_entries(conn, work, &[], None, centre, &calendar).await?;
+            self.write_entries(conn, work, &[], CaseOutcome::default(), centre, &calendar).await?;
             n += 1;
         }
         Ok(n)

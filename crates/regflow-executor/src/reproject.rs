@@ -177,6 +177,7 @@ impl Engine {
                 register: None,
                 expected_version: None,
                 captured_at: None,
+                certificate: None,
             };
             // A case whose state takes no re-projection (it finished meanwhile) is skipped.
             if let Ok(decision) = decide(Some(&case), &Command::Reproject, &ctx) {

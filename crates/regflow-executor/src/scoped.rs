@@ -65,6 +65,20 @@ impl ActorView<'_> {
         Ok(self.engine.case(id).await?.filter(|v| v.case.visible_to(&self.actor)))
     }
 
+    /// The certificate `id`, for the centre's staff and its case's parties
+    /// (`certificate_not_found` for anyone else, as for an unknown id).
+    ///
+    /// # Errors
+    /// `certificate_not_found`; [`crate::Error::Database`] or [`crate::Error::Corrupt`].
+    pub async fn certificate(&self, id: &str) -> Result<crate::certificates::Certificate> {
+        let certificate = self.engine.certificate(id).await?;
+        let case = CaseId::new(certificate.document.case.clone());
+        if self.case(&case).await?.is_none() {
+            return Err(Refusal::new(ErrorCode::CertificateNotFound, format!("no certificate `{id}`")).into());
+        }
+        Ok(certificate)
+    }
+
     /// The case's history.
     ///
     /// # Errors

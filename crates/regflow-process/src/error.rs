@@ -80,11 +80,13 @@ pub enum ErrorCode {
     ReportNotRejected,
     /// The querier may not read this part of the register (SPEC 15.2).
     QueryNotPermitted,
+    /// No certificate has this id (SPEC 15.1).
+    CertificateNotFound,
 }
 
 impl ErrorCode {
     /// Every code, in SPEC 8's order (then regflow's own).
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 37] = [
         ErrorCode::InvalidTransition,
         ErrorCode::ForbiddenRole,
         ErrorCode::SeparationOfDuties,
@@ -121,6 +123,7 @@ impl ErrorCode {
         ErrorCode::UnknownMessage,
         ErrorCode::ReportNotRejected,
         ErrorCode::QueryNotPermitted,
+        ErrorCode::CertificateNotFound,
     ];
     /// The stable snake_case id of the code.
     pub const fn as_str(self) -> &'static str {
@@ -161,6 +164,7 @@ impl ErrorCode {
             Self::UnknownMessage => "unknown_message",
             Self::ReportNotRejected => "report_not_rejected",
             Self::QueryNotPermitted => "query_not_permitted",
+            Self::CertificateNotFound => "certificate_not_found",
         }
     }
 }

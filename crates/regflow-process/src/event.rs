@@ -104,6 +104,9 @@ pub enum Change {
     CertificateIssued {
         /// The outcome.
         completion: Completion,
+        /// The electronic certificate written with it: its id and hash (SPEC 15.1).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        certificate: Option<crate::register::certificate::CertificateRef>,
     },
     /// The clocks stopped.
     Suspended {
@@ -399,7 +402,7 @@ impl Case {
                     None => Stage::Recorded,
                 };
             }
-            Change::CertificateIssued { completion } => self.stage = Stage::Completed(*completion),
+            Change::CertificateIssued { completion, .. } => self.stage = Stage::Completed(*completion),
             Change::Suspended { cause, note, resume_to, notice } => {
                 self.suspensions += 1;
                 self.stage = Stage::Suspended(Suspended {

@@ -385,6 +385,7 @@ fn context<'a>(
         register: None,
         expected_version: None,
         captured_at: None,
+        certificate: None,
     }
 }
 

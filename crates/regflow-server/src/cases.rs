@@ -68,6 +68,16 @@ async fn with_entries(state: &AppState, mut doc: Value, case: &regflow_process::
         view::localise(&mut entries, &centre.hours);
     }
     doc["entries"] = entries;
+    if case.state() == regflow_process::State::Completed {
+        if let Some((_, c)) = state.engine.certificates_of(case.centre(), &[case.id()]).await?.pop() {
+            let standing = state.engine.verify_certificate(&c.document.id, None).await?;
+            let id = &c.document.id;
+            doc["certificate"] = json!({"id": id, "number": c.document.number, "type": c.document.kind,
+                "hash": c.hash, "status": standing.status, "file": format!("/v1/certificates/{id}"),
+                "verify": format!("/v1/certificates/{id}/verify?hash={}", c.hash),
+                "qr": format!("/v1/certificates/{id}/qr.svg")});
+        }
+    }
     Ok(doc)
 }
 

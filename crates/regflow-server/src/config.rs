@@ -118,6 +118,33 @@ pub struct CentreConfig {
     /// Minutes a report may stay unaccepted before `report_overdue` (default 60).
     #[serde(default = "default_within")]
     pub report_within: u32,
+    /// How certificate numbers read (SPEC 15.1); default
+    /// `{ title = "青({yyyy})西宁市不动产权第{seq:07}号", certification = "青({yyyy})西宁市不动产证明第{seq:07}号" }`.
+    #[serde(default)]
+    pub certificate_numbers: Option<NumberPatternsConfig>,
+    /// The centre's private signing key, PEM, mode 0600 (default `keys/{id}.pem`, made by
+    /// `serve` when missing, as `regflow keys init` would).
+    #[serde(default)]
+    pub signing_key_file: Option<std::path::PathBuf>,
+    /// The address certificates' QR codes point at (default: the service's own address).
+    #[serde(default)]
+    pub verify_base: Option<String>,
+}
+
+/// `certificate_numbers = { title = "…", certification = "…" }`: `{yyyy}` the year,
+/// `{seq:07}` the number within the year and type.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberPatternsConfig {
+    /// Titles' pattern.
+    pub title: String,
+    /// Certifications' pattern.
+    pub certification: String,
+}
+
+/// `keys/{centre}.pem`: where a centre's signing key lives unless configured.
+pub fn default_key_file(centre: &CentreId) -> std::path::PathBuf {
+    std::path::Path::new("keys").join(format!("{centre}.pem"))
 }
 
 fn default_targets() -> Vec<ReportTargetConfig> {
@@ -373,6 +400,21 @@ impl Config {
         out
     }
 
+    /// Each centre's `verify_base`, where configured.
+    pub fn verify_bases(&self) -> std::collections::BTreeMap<String, String> {
+        self.centres.iter().filter_map(|c| c.verify_base.clone().map(|b| (c.id.clone(), b))).collect()
+    }
+
+    /// Where `centre`'s private signing key lives: its `signing_key_file`, else
+    /// `keys/{centre}.pem`.
+    pub fn signing_key_file(&self, centre: &CentreId) -> std::path::PathBuf {
+        self.centres
+            .iter()
+            .find(|c| c.id == centre.as_str())
+            .and_then(|c| c.signing_key_file.clone())
+            .unwrap_or_else(|| default_key_file(centre))
+    }
+
     /// The configured centres, plus `extra` ones (named by tokens) with the defaults.
     ///
     /// # Errors
@@ -389,6 +431,16 @@ impl Config {
 }
 
 impl CentreConfig {
+    fn numbers(&self) -> Result<regflow_process::register::NumberPatterns, ConfigError> {
+        let Some(given) = &self.certificate_numbers else { return Ok(Default::default()) };
+        let patterns = regflow_process::register::NumberPatterns {
+            title: given.title.clone(),
+            certification: given.certification.clone(),
+        };
+        patterns.check().map_err(|e| ConfigError::Invalid(format!("centre `{}`: {e}", self.id)))?;
+        Ok(patterns)
+    }
+
     fn centre(&self) -> Result<Centre, ConfigError> {
         if self.id.trim().is_empty() {
             return Err(ConfigError::Invalid("centres.id is empty".into()));
@@ -426,6 +478,7 @@ impl CentreConfig {
             report_targets: targets,
             report_within: chrono::Duration::minutes(i64::from(self.report_within)),
             report_areas,
+            certificate_numbers: self.numbers()?,
             ..Default::default()
         };
         Ok(Centre {

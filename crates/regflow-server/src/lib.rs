@@ -23,6 +23,7 @@ pub mod auth;
 mod body;
 mod calendar;
 mod cases;
+mod certificates;
 pub mod config;
 mod lists;
 pub mod metrics;
@@ -79,6 +80,8 @@ pub struct Shared {
     pub templates: minijinja::Environment<'static>,
     /// Signs the pages' sessions and forms.
     pub session_key: pages::Key,
+    /// Per centre, the address certificates' QR codes point at (`verify_base`).
+    pub verify_bases: std::collections::BTreeMap<String, String>,
 }
 
 impl std::ops::Deref for AppState {
@@ -104,8 +107,23 @@ impl AppState {
                 openapi,
                 templates: pages::templates(),
                 session_key: pages::Key::random(),
+                verify_bases: std::collections::BTreeMap::new(),
             }),
         }
+    }
+
+    /// The same state with each centre's `verify_base`; only before it is shared.
+    #[must_use]
+    pub fn with_verify_bases(mut self, bases: std::collections::BTreeMap<String, String>) -> AppState {
+        if let Some(shared) = Arc::get_mut(&mut self.inner) {
+            shared.verify_bases = bases;
+        }
+        self
+    }
+
+    /// The `verify_base` of `centre`, if configured.
+    pub fn verify_base(&self, centre: &str) -> Option<&str> {
+        self.verify_bases.get(centre).map(String::as_str)
     }
 }
 
@@ -123,6 +141,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/cases/{id}/verify", get(cases::verify))
         .route("/v1/cases/{id}/entries", get(units::case_entries))
         .route("/v1/units/{unit}", get(units::page))
+        .route("/v1/certificates/{id}", get(certificates::file))
+        .route("/v1/certificates/{id}/qr.svg", get(certificates::qr))
+        .route("/v1/certificates/{id}/verify", get(certificates::verify))
+        .route("/v1/keys/{centre}", get(certificates::keys))
         .route("/v1/register-entries", get(reporting::list))
         .route("/v1/register-entries/{id}", get(reporting::get))
         .route("/v1/register-entries/{id}/reports/{target}/ack", post(reporting::ack))
@@ -172,7 +194,7 @@ impl Server {
     pub async fn bind(engine: Engine, config: &Config) -> std::io::Result<Server> {
         let listener = tokio::net::TcpListener::bind(&config.listen).await?;
         let addr = listener.local_addr()?;
-        let state = AppState::new(engine, config.limits);
+        let state = AppState::new(engine, config.limits).with_verify_bases(config.verify_bases());
         Ok(Server {
             listener,
             router: router(state.clone()),

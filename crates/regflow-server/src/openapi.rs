@@ -120,6 +120,12 @@ fn case_schema() -> Value {
             "commands": {"type": "array", "items": string_enum(COMMANDS.iter().map(|c| c.as_str()))},
             "entries": {"type": "array", "description": "The register entries the case's events wrote (SPEC 13.1)",
                         "items": {"type": "object", "required": ["seq", "id", "unit"]}},
+            "certificate": {"type": "object", "description": "The electronic certificate issued (SPEC 15.1): where to fetch, verify and scan it",
+                            "required": ["id", "number", "type", "hash", "status", "file", "verify", "qr"],
+                            "properties": {"id": {"type": "string"}, "number": {"type": "string"},
+                                           "type": {"type": "string", "enum": ["title", "certification"]},
+                                           "hash": {"type": "string"}, "status": {"type": "string", "enum": ["valid", "superseded", "cancelled"]},
+                                           "file": {"type": "string"}, "verify": {"type": "string"}, "qr": {"type": "string"}}},
         }
     })
 }
@@ -168,6 +174,25 @@ fn query_param(name: &str, schema: Value, required: bool) -> Value {
     json!({"name": name, "in": "query", "required": required, "schema": schema})
 }
 
+/// The certificate routes (SPEC 15.1, 17 §10).
+fn certificate_paths(bad: &Value, no_certificate: &Value, svg: &Value) -> Value {
+    json!({
+            "/v1/certificates/{id}": {"get": {"summary": "The electronic certificate's file, its exact RFC 8785 bytes (staff of the centre, the case's parties)",
+                "parameters": [path_param("id", "The certificate id")],
+                "responses": guarded(responses(&[("200", ok(json!({"type": "object", "required": ["format", "id", "number", "signature"]}), "The certificate file")), ("404", no_certificate.clone())]))}},
+            "/v1/certificates/{id}/qr.svg": {"get": {"summary": "The certificate's verification address as a QR code (SVG)",
+                "parameters": [path_param("id", "The certificate id")],
+                "responses": guarded(responses(&[("200", svg.clone()), ("404", no_certificate.clone())]))}},
+            "/v1/certificates/{id}/verify": {"get": {"summary": "Public: whether a certificate is valid, superseded, cancelled or not genuine; no names, no identifiers",
+                "security": [], "parameters": [path_param("id", "The certificate id"), query_param("hash", json!({"type": "string"}), false)],
+                "responses": responses(&[("200", ok(json!({"type": "object", "required": ["id", "number", "type", "issued_at", "status", "by", "at"],
+                    "properties": {"status": {"type": "string", "enum": ["valid", "superseded", "cancelled", "not_genuine"]}}}), "Where it stands")), ("400", bad.clone()), ("404", no_certificate.clone())])}},
+            "/v1/keys/{centre}": {"get": {"summary": "Public: the centre's public signing keys (PEM), retired ones included",
+                "security": [], "parameters": [path_param("centre", "The centre id")],
+                "responses": responses(&[("200", ok(json!({"type": "object", "required": ["centre", "keys"]}), "The keys"))])}}
+    })
+}
+
 /// The whole document for `engine`'s catalogue.
 pub fn document(engine: &Engine) -> Value {
     let secured = json!([{"bearer": []}]);
@@ -175,6 +200,8 @@ pub fn document(engine: &Engine) -> Value {
         problem("A malformed request: bad JSON, an unknown or ill-typed field, a bad identifier, kind or material");
     let large = problem("The body is over the size limit");
     let missing = problem("No such case at the caller's centre (another centre's case is answered the same)");
+    let svg = json!({"description": "SVG", "content": {"image/svg+xml": {"schema": {"type": "string"}}}});
+    let no_certificate = problem("No such certificate, or not one the caller may fetch (certificate_not_found)");
     let refused = problem("Refused in the case's current state (invalid_transition, conflict, tasks_pending, …)");
     let reused = problem("The idempotency key was used for another request (idempotency_key_reused)");
     let idempotency = json!({"name": "Idempotency-Key", "in": "header", "required": false,
@@ -182,7 +209,8 @@ pub fn document(engine: &Engine) -> Value {
         "schema": {"type": "string", "minLength": 1, "maxLength": 200}});
     let id = path_param("id", "The case id");
     let case_answer = ok(reference("Case"), "The case as the caller sees it");
-    json!({
+    let certificates = certificate_paths(&bad, &no_certificate, &svg);
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "regflow", "version": env!("CARGO_PKG_VERSION"),
                  "description": "不动产登记 workflow engine: cases, working-day deadlines, history (SPEC 10)."},
@@ -309,5 +337,9 @@ pub fn document(engine: &Engine) -> Value {
             "/metrics": {"get": {"summary": "Prometheus metrics", "security": [],
                 "responses": {"200": {"description": "OpenMetrics text", "content": {"application/openmetrics-text": {"schema": {"type": "string"}}}}}}},
         }
-    })
+    });
+    if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), certificates) {
+        paths.extend(more);
+    }
+    doc
 }

@@ -33,7 +33,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::SeparationOfDuties
         | ErrorCode::ChannelNotAllowed
         | ErrorCode::QueryNotPermitted => StatusCode::FORBIDDEN,
-        ErrorCode::CaseNotFound | ErrorCode::WrongCentre => StatusCode::NOT_FOUND,
+        ErrorCode::CaseNotFound | ErrorCode::WrongCentre | ErrorCode::CertificateNotFound => StatusCode::NOT_FOUND,
         ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::CONFLICT,
     }

@@ -328,3 +328,109 @@ fn backup_writes_a_copy_that_verifies_and_never_overwrites() {
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("nowhere"), "{}", stderr(&out));
 }
+
+/// Issues a title certificate for a first registration, signed with the key in
+/// `key_file`, and returns the file's bytes.
+fn issue_with_key(db: &str, key_file: &std::path::Path) -> Vec<u8> {
+    use regflow_executor::signing::SigningKey;
+    use regflow_executor::{Engine, Request};
+    use regflow_process::{
+        Actor, ApplicantCategory, ApplicantInput, CaseId, CentreId, Channel, Command, IntakeInput, Role,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let xining = CentreId::new("xining");
+        let key = SigningKey::read_file(key_file).unwrap();
+        let engine = Engine::builder(db)
+            .centre(regflow_process::Centre::new("xining"))
+            .signing_key(xining.clone(), key)
+            .build()
+            .await
+            .unwrap();
+        let staff = |id: &str, role: Role| Actor::new(id, [role], xining.clone());
+        let id = CaseId::new("F-1");
+        let intake = IntakeInput::new(
+            "first_registration",
+            ApplicantCategory::Individual,
+            vec![ApplicantInput::new("王五", "630102198001010035")],
+            "630102001001GB00001F00010001",
+            Channel::Window,
+        );
+        let materials =
+            engine.catalogue().get("first_registration").unwrap().materials.iter().map(|m| m.id.to_string()).collect();
+        let steps = [
+            (staff("clerk-1", Role::Clerk), Command::Accept { intake: Some(intake), materials }),
+            (staff("rev-1", Role::Reviewer), Command::Review),
+            (staff("reg-1", Role::Registrar), Command::Record),
+            (staff("clerk-2", Role::Clerk), Command::IssueCertificate),
+        ];
+        for (actor, command) in steps {
+            engine.execute(Request::to(&id, actor, command)).await.unwrap();
+        }
+        let id = regflow_process::register::certificate::certificate_id("xining", "F-1");
+        engine.certificate(&id).await.unwrap().file
+    })
+}
+
+#[test]
+fn keys_sign_certificates_that_verify_offline_and_with_openssl() {
+    let dir = Dir::new("certificates");
+    let db = dir.db();
+    let out = on_db(&dir, &db, "keys init --centre xining");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let meta = std::fs::metadata(dir.0.join("keys/xining.pem")).unwrap();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777, 0o600);
+    let again = on_db(&dir, &db, "keys init --centre xining");
+    assert_eq!(code(&again), 1, "a key file is never overwritten by init");
+    let file = issue_with_key(&db, &dir.0.join("keys/xining.pem"));
+    std::fs::write(dir.0.join("cert.json"), &file).unwrap();
+    let public = on_db(&dir, &db, "keys export --centre xining");
+    assert_eq!(code(&public), 0, "{}", stderr(&public));
+    std::fs::write(dir.0.join("old.pem"), &public.stdout).unwrap();
+    let verify = |file: &str, key: &str| regflow(&dir, &["certificate", "verify", file, "--public-key", key]);
+    let ok = verify("cert.json", "old.pem");
+    assert_eq!(code(&ok), 0, "{}{}", stdout(&ok), stderr(&ok));
+    assert!(stdout(&ok).starts_with("signature valid"), "{}", stdout(&ok));
+
+    // One changed character, an added space, a cut file: each fails.
+    let text = String::from_utf8(file.clone()).unwrap();
+    let changed = text.replace("0000001", "0000002");
+    assert_ne!(changed, text);
+    let spaced = text.replacen(':', ": ", 1);
+    for (name, bytes) in [
+        ("changed.json", changed.as_bytes()),
+        ("spaced.json", spaced.as_bytes()),
+        ("cut.json", &file[..file.len() - 2]),
+    ] {
+        std::fs::write(dir.0.join(name), bytes).unwrap();
+        let out = verify(name, "old.pem");
+        assert_eq!(code(&out), 1, "{name}: {}", stdout(&out));
+        assert!(stdout(&out).starts_with("signature invalid"), "{name}: {}", stdout(&out));
+    }
+
+    // A bank's engineer with jq and OpenSSL 3 checks the same file (SM2, default id).
+    let script =
+        "jq -cjS 'del(.signature)' cert.json > signed.bin && jq -r .signature cert.json | base64 -d > sig.der \
+        && openssl pkeyutl -verify -pubin -inkey old.pem -rawin -in signed.bin -sigfile sig.der \
+           -digest sm3 -pkeyopt distid:1234567812345678";
+    let openssl = Command::new("sh").args(["-c", script]).current_dir(&dir.0).output().unwrap();
+    assert!(openssl.status.success(), "{}{}", stdout(&openssl), stderr(&openssl));
+    assert!(stdout(&openssl).contains("Signature Verified Successfully"), "{}", stdout(&openssl));
+
+    // After a rotation the new key does not verify the old file; the old key, exported by
+    // its id, still does.
+    let rotated = on_db(&dir, &db, "keys rotate --centre xining --algorithm ed25519");
+    assert_eq!(code(&rotated), 0, "{}", stderr(&rotated));
+    let list = stdout(&on_db(&dir, &db, "keys list --centre xining"));
+    assert_eq!(list.lines().count(), 2, "{list}");
+    let old_id = list.lines().find(|l| l.contains("retired")).unwrap().split('\t').next().unwrap().to_owned();
+    std::fs::write(dir.0.join("new.pem"), on_db(&dir, &db, "keys export --centre xining").stdout).unwrap();
+    let wrong = verify("cert.json", "new.pem");
+    assert_eq!(code(&wrong), 1, "{}", stdout(&wrong));
+    std::fs::write(
+        dir.0.join("by-id.pem"),
+        on_db(&dir, &db, &format!("keys export --centre xining --key {old_id}")).stdout,
+    )
+    .unwrap();
+    assert_eq!(code(&verify("cert.json", "by-id.pem")), 0);
+}

@@ -21,8 +21,8 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 pub(crate) use rows::{
-    AlertRow, CalendarRow, CaseRow, CaseWithHead, EntryRow, EventRow, LogRow, NoticeRow, OnwardRow, QueueKey,
-    RegisterTimerRow, ReportRow, TimerRow, TokenRow,
+    AlertRow, CalendarRow, CaseRow, CaseWithHead, CertificateRow, EntryRow, EventRow, KeyRow, LogRow, NoticeRow,
+    OnwardRow, QueueKey, RegisterTimerRow, ReportRow, TimerRow, TokenRow,
 };
 
 use crate::error::Result;
@@ -189,6 +189,47 @@ impl Conn<'_> {
     /// See [`Sql::register_head`].
     pub(crate) async fn register_head(&mut self, centre: &str, genesis: &str, lock: bool) -> Result<(i64, String)> {
         on_backend!(self, c => Sql(&mut **c).register_head(centre, genesis, lock).await)
+    }
+
+    /// See [`Sql::next_certificate_seq`].
+    pub(crate) async fn next_certificate_seq(
+        &mut self,
+        centre: &str,
+        year: i64,
+        cert_type: &str,
+        entry_seq: i64,
+    ) -> Result<Option<i64>> {
+        on_backend!(self, c => Sql(&mut **c).next_certificate_seq(centre, year, cert_type, entry_seq).await)
+    }
+
+    /// See [`Sql::put_certificate`].
+    pub(crate) async fn put_certificate(&mut self, row: &CertificateRow) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).put_certificate(row).await)
+    }
+
+    /// See [`Sql::certificate`].
+    pub(crate) async fn certificate(&mut self, id: &str) -> Result<Option<CertificateRow>> {
+        on_backend!(self, c => Sql(&mut **c).certificate(id).await)
+    }
+
+    /// See [`Sql::certificates_of_cases`].
+    pub(crate) async fn certificates_of_cases(&mut self, centre: &str, cases: &[&str]) -> Result<Vec<CertificateRow>> {
+        on_backend!(self, c => Sql(&mut **c).certificates_of_cases(centre, cases).await)
+    }
+
+    /// See [`Sql::put_public_key`].
+    pub(crate) async fn put_public_key(&mut self, row: &KeyRow) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).put_public_key(row).await)
+    }
+
+    /// See [`Sql::retire_keys_but`].
+    pub(crate) async fn retire_keys_but(&mut self, centre: &str, current: &str, at: i64) -> Result<()> {
+        on_backend!(self, c => Sql(&mut **c).retire_keys_but(centre, current, at).await)
+    }
+
+    /// See [`Sql::public_keys`].
+    pub(crate) async fn public_keys(&mut self, centre: &str) -> Result<Vec<KeyRow>> {
+        on_backend!(self, c => Sql(&mut **c).public_keys(centre).await)
     }
 
     /// See [`Sql::relock_head`].

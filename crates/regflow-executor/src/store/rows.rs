@@ -236,3 +236,32 @@ pub(crate) struct AlertRow {
     #[sqlx(default)]
     pub body: Option<String>,
 }
+
+/// An issued certificate (SPEC 15.1), as stored: its file is the document's RFC 8785 bytes.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct CertificateRow {
+    pub id: String,
+    pub centre: String,
+    pub case_id: String,
+    pub unit: String,
+    pub entry_seq: i64,
+    pub cert_type: String,
+    pub number: String,
+    pub hash: String,
+    pub key_id: String,
+    pub issued_at: i64,
+    pub file: String,
+}
+
+/// A centre's public signing key.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct KeyRow {
+    pub centre: String,
+    pub key_id: String,
+    pub algorithm: String,
+    pub public_pem: String,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}

@@ -1,12 +1,14 @@
 use regflow_executor::testing::PgDatabase;
 use regflow_executor::{Database, Error, MigrationMode};
 
-const TABLES: [&str; 19] = [
+const TABLES: [&str; 22] = [
     "regflow_alert_cursors",
     "regflow_alerts",
     "regflow_calendars",
     "regflow_case_applicants",
     "regflow_cases",
+    "regflow_certificate_numbers",
+    "regflow_certificates",
     "regflow_events",
     "regflow_idempotency_keys",
     "regflow_log_days",
@@ -19,6 +21,7 @@ const TABLES: [&str; 19] = [
     "regflow_report_log",
     "regflow_report_sequences",
     "regflow_reports",
+    "regflow_signing_keys",
     "regflow_timers",
     "regflow_tokens",
 ];

@@ -112,6 +112,9 @@ pub struct Context<'a> {
     /// When an offline command was captured (recorded on its first event); at most
     /// [`MAX_CAPTURE_AGE_DAYS`] before `now`, never after it.
     pub captured_at: Option<DateTime<Utc>>,
+    /// The certificate `issue_certificate` writes (its id and hash), planned by the
+    /// executor from the case's recording entry; `None` writes an event without one.
+    pub certificate: Option<&'a crate::register::certificate::CertificateRef>,
 }
 
 /// How long before its commit an offline command may have been captured.

@@ -86,6 +86,7 @@ impl<'a> Decider<'a> {
 
     pub(super) fn issue_certificate(&self, role: Role) -> Result<Vec<Draft>, Refusal> {
         let completion = self.completion(self.case().acceptance().expect("accepted"))?;
-        Ok(vec![self.draft(role, State::Completed, Change::CertificateIssued { completion })])
+        let certificate = self.ctx.certificate.cloned();
+        Ok(vec![self.draft(role, State::Completed, Change::CertificateIssued { completion, certificate })])
     }
 }

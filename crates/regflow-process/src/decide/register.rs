@@ -236,6 +236,7 @@ impl<'a> Decider<'a> {
             class: crate::register::NationalClass::of_right(content.entry_type()),
             history: false,
             content,
+            certificate: None,
         }
     }
 }

@@ -59,6 +59,8 @@ pub struct RegisterSettings {
     /// Per target, the area codes whose daily log closes every day, even a day with
     /// nothing recorded or accepted (SPEC 14.2, a target's `areas`).
     pub report_areas: std::collections::BTreeMap<super::report::Target, std::collections::BTreeSet<String>>,
+    /// How certificate numbers read (SPEC 15.1, `certificate_numbers`).
+    pub certificate_numbers: super::certificate::NumberPatterns,
 }
 
 impl RegisterSettings {
@@ -81,6 +83,7 @@ impl Default for RegisterSettings {
             report_targets: vec![super::report::Target::National],
             report_within: chrono::Duration::minutes(60),
             report_areas: std::collections::BTreeMap::new(),
+            certificate_numbers: super::certificate::NumberPatterns::default(),
         }
     }
 }

@@ -455,6 +455,9 @@ pub struct EntryDraft {
     pub history: bool,
     /// What it says.
     pub content: Content,
+    /// The certificate number a recording gave (SPEC 15.1), for kinds that issue one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<super::certificate::CertificateNumber>,
 }
 
 /// A stored register entry.

@@ -165,6 +165,7 @@ pub fn entries_of(
         class: NationalClass::of_right(content.entry_type()),
         history: true,
         content,
+        certificate: None,
     };
     let mut out = Vec::new();
     let recorded_at = not_after("recorded_at", utc(line.recorded_at))?;

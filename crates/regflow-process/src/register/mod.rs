@@ -6,6 +6,7 @@
 //! `decide`, which plans the recording's entry or refuses it ([`rules`]). Nothing here
 //! reads the clock or a database.
 
+pub mod certificate;
 pub mod clock;
 pub mod entry;
 pub mod import;
@@ -16,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod share;
 
+pub use certificate::{CertificateNumber, CertificateType, NumberPatterns};
 pub use clock::{LegalClock, RegisterSettings, RestDays};
 pub use entry::{Amount, Content, Entry, EntryDraft, EntryRef, EntryType, Holder, NationalClass};
 pub use page::{ApplyError, End, UnitPage, UnitRegister, UnitStatus};

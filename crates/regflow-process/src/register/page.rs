@@ -352,6 +352,7 @@ impl UnitRegister {
                 class: NationalClass::of_right(content.entry_type()),
                 history: false,
                 content,
+                certificate: None,
             };
             let seq = first_seq + out.len() as u64;
             self.apply(seq, &draft, clock)?;

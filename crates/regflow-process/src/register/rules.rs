@@ -262,5 +262,6 @@ pub fn plan(
         class: rec.kind.national_class,
         history: false,
         content,
+        certificate: None,
     }))
 }

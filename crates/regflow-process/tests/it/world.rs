@@ -99,6 +99,7 @@ impl World {
             register: register.as_ref(),
             expected_version: self.expected_version,
             captured_at: None,
+            certificate: None,
         };
         let result = decide(before.as_ref(), &command, &ctx);
         match &result {
@@ -167,6 +168,7 @@ impl World {
             class: NationalClass::Seizure,
             history: false,
             content: Content::Seizure { court: "court-9".into(), ruling: None, term_years: 3, last_day: None },
+            certificate: None,
         };
         self.entries.push((seq, draft));
         seq
@@ -183,6 +185,7 @@ impl World {
             class: NationalClass::Seizure,
             history: false,
             content: Content::SeizureRelease,
+            certificate: None,
         };
         self.entries.push((seq, draft));
     }

@@ -243,6 +243,7 @@ impl Label for ErrorCode {
             ErrorCode::UnknownMessage => "没有该上报报文",
             ErrorCode::ReportNotRejected => "只有被退回的报文可以重报",
             ErrorCode::QueryNotPermitted => "无权查询该不动产登记资料",
+            ErrorCode::CertificateNotFound => "没有这份电子证照，请核对证照上的编号或二维码",
             _ => UNNAMED_CODE,
         }
     }

@@ -4,6 +4,7 @@
 
 mod alerts;
 mod cases;
+mod certificates;
 mod limits;
 mod pages;
 mod problems;

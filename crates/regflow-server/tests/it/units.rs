@@ -7,7 +7,7 @@ use regflow_executor::on_both;
 
 const UNIT: &str = "630102001001GB00001F00010001";
 
-async fn record_first_registration(svc: &Svc) -> String {
+pub(crate) async fn record_first_registration(svc: &Svc) -> String {
     let body = json!({"command": "accept", "kind": "first_registration", "applicant_category": "individual",
         "channel": "window", "unit": UNIT,
         "applicants": [{"name": "张三", "id": ZHANG, "share": "1/3"}, {"name": "李四", "id": LI, "share": "2/3"}],

@@ -8,6 +8,7 @@
 //! with `placeholders`, in binding order.
 
 mod calendars;
+mod certificates;
 mod delivery;
 pub(crate) mod dialect;
 mod onward;
@@ -117,6 +118,8 @@ macro_rules! statements {
             $crate::store::OnwardRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::NoticeRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::LogRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+            $crate::store::CertificateRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+            $crate::store::KeyRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             (Option<i64>,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (String,): for<'r> sqlx::FromRow<'r, DB::Row>,
