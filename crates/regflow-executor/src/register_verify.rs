@@ -63,6 +63,13 @@ pub enum RegisterTampering {
         /// The event's sequence number.
         event: u64,
     },
+    /// A certificate's file, hash or signature is not what was issued (SPEC 17 §6).
+    Certificate {
+        /// The certificate's id.
+        id: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 /// The result of verifying one centre's register.
@@ -190,7 +197,37 @@ impl Engine {
             let seq = self.entry_seq_of(&mut conn, case, *event).await?.unwrap_or(0);
             v.problems.push(RegisterTampering::NoEvent { seq });
         }
+        self.verify_certificates(&mut conn, centre, &mut v).await?;
         Ok(v)
+    }
+
+    /// Each certificate of `centre`: its file in canonical form with the stored hash, the
+    /// hash its issuing event carries, and a signature of the stored public key it names.
+    async fn verify_certificates(
+        &self,
+        conn: &mut crate::store::Conn<'_>,
+        centre: &CentreId,
+        v: &mut RegisterVerification,
+    ) -> Result<()> {
+        let keys: HashMap<String, crate::signing::PublicKey> = conn
+            .public_keys(centre.as_str())
+            .await?
+            .iter()
+            .filter_map(|k| crate::signing::PublicKey::from_pem(&k.public_pem).ok().map(|p| (k.key_id.clone(), p)))
+            .collect();
+        let mut after = String::new();
+        loop {
+            let rows = conn.centre_certificates(centre.as_str(), &after, 500).await?;
+            let Some(last) = rows.last() else { break };
+            after.clone_from(&last.id);
+            for row in &rows {
+                let events = conn.history(&row.case_id).await?;
+                if let Some(reason) = certificate_problem(row, &events, &keys) {
+                    v.problems.push(RegisterTampering::Certificate { id: row.id.clone(), reason });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The kinds whose recordings write an entry.
@@ -208,5 +245,34 @@ impl Engine {
             }
         }
         Ok(None)
+    }
+}
+
+/// What is wrong with a stored certificate, if anything.
+fn certificate_problem(
+    row: &crate::store::CertificateRow,
+    events: &[crate::store::EventRow],
+    keys: &HashMap<String, crate::signing::PublicKey>,
+) -> Option<String> {
+    use regflow_process::event::Change;
+    let signed = match regflow_process::register::certificate::read_signed_file(row.file.as_bytes()) {
+        Ok(s) => s,
+        Err(e) => return Some(format!("the file: {e}")),
+    };
+    if signed.hash != row.hash {
+        return Some("the file's hash is not the stored one: the file was changed".into());
+    }
+    let issued = events.iter().filter_map(|e| crate::mapping::entry_from_row(e).ok()).any(|h| {
+        matches!(&h.event.change, Change::CertificateIssued { certificate: Some(c), .. } if c.id == row.id && c.hash == row.hash)
+    });
+    if !issued {
+        return Some("no issuing event of its case carries its id and hash".into());
+    }
+    match keys.get(&signed.key_id) {
+        None => Some(format!("its key {} is not among the centre's public keys", signed.key_id)),
+        Some(key) if !key.verifies(&signed.signed_bytes, &signed.signature) => {
+            Some(format!("the signature is not key {}'s over the file", signed.key_id))
+        }
+        Some(_) => None,
     }
 }

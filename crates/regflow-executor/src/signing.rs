@@ -102,6 +102,21 @@ impl SigningKey {
         }
     }
 
+    /// The key whose secret is `bytes` (for Ed25519 the seed, for SM2 the scalar). For
+    /// reproducible test runs only: a key anyone can derive signs nothing real.
+    ///
+    /// # Errors
+    /// When the bytes are not a valid SM2 scalar (zero, or not below the curve's order).
+    pub fn from_secret_bytes(algorithm: Algorithm, bytes: &[u8; 32]) -> Result<SigningKey, KeyError> {
+        let secret = match algorithm {
+            Algorithm::Sm2 => Secret::Sm2(Box::new(
+                sm2::dsa::SigningKey::from_slice(SM2_DISTID, bytes).map_err(|e| key_error("an SM2 key")(&e))?,
+            )),
+            Algorithm::Ed25519 => Secret::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(bytes))),
+        };
+        SigningKey::from_secret(secret)
+    }
+
     fn from_secret(secret: Secret) -> Result<SigningKey, KeyError> {
         let der = match &secret {
             Secret::Sm2(k) => k.verifying_key().to_public_key_der(),

@@ -11,6 +11,7 @@ use regflow_process::wire::{self, Args};
 use regflow_process::{Actor, Calendar, Case, CaseId, Centre, CentreId, ErrorCode, OfficeHours, Refusal, Role};
 use serde::Serialize;
 use serde_json::Value;
+use sha2::Digest as _;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The scenario file could not be run at all (exit code 2).
@@ -43,6 +44,20 @@ pub struct Output {
     /// Notices besides case alerts (when `include` names `notices`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notices: Option<Vec<NoticeOut>>,
+    /// Each issued certificate by its case's label (when `include` names `certificates`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<BTreeMap<String, CertificateOut>>,
+}
+
+/// One certificate in the output (SPEC 17, section 9).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CertificateOut {
+    /// Its number.
+    pub number: String,
+    /// Its hash.
+    pub hash: String,
+    /// `valid`, `superseded` or `cancelled` at the end of the run.
+    pub status: regflow_process::register::certificate::Status,
 }
 
 /// One notice in the output.
@@ -95,7 +110,7 @@ pub struct EntryOut {
 }
 
 /// The outputs a scenario's top-level `include` may add.
-const INCLUDES: [&str; 5] = ["units", "entries", "reports", "logs", "notices"];
+const INCLUDES: [&str; 6] = ["units", "entries", "reports", "logs", "notices", "certificates"];
 
 /// One case in the output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -249,8 +264,15 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
         .find_map(|s| s.get("at").and_then(Value::as_str).and_then(|t| DateTime::parse_from_rfc3339(t).ok()))
         .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
     let clock = ManualClock::new(first);
+    // A fixed, public key, so a scenario's certificate hashes are the same on every run
+    // (the hash covers the key's id); it signs nothing real.
+    let seed: [u8; 32] = sha2::Sha256::digest(format!("regflow scenario key {}", centre.id).as_bytes()).into();
+    let key =
+        regflow_executor::signing::SigningKey::from_secret_bytes(regflow_executor::signing::Algorithm::Sm2, &seed)
+            .map_err(|e| ScenarioError(e.to_string()))?;
     let engine = Engine::builder(database)
         .calendar(Calendar::builtin())
+        .signing_key(centre.id.clone(), key)
         .centre(centre.clone())
         .clock(clock.clone())
         .build()
@@ -380,7 +402,19 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
     } else {
         None
     };
-    Ok(Output { cases, errors, pages, units, entries, reports, logs, notices })
+    let certificates = if include.contains("certificates") {
+        let ids: Vec<CaseId> = cases.keys().map(|label| case_id(label)).collect();
+        let refs: Vec<&CaseId> = ids.iter().collect();
+        let mut out = BTreeMap::new();
+        for (case, c) in engine.certificates_of(&centre.id, &refs).await.map_err(failed)? {
+            let status = engine.verify_certificate(&c.document.id, None).await.map_err(failed)?.status;
+            out.insert(label_of(&case), CertificateOut { number: c.document.number, hash: c.hash, status });
+        }
+        Some(out)
+    } else {
+        None
+    };
+    Ok(Output { cases, errors, pages, units, entries, reports, logs, notices, certificates })
 }
 
 /// What a step did.

@@ -217,6 +217,16 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).certificates_of_cases(centre, cases).await)
     }
 
+    /// See [`Sql::centre_certificates`].
+    pub(crate) async fn centre_certificates(
+        &mut self,
+        centre: &str,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<CertificateRow>> {
+        on_backend!(self, c => Sql(&mut **c).centre_certificates(centre, after, limit).await)
+    }
+
     /// See [`Sql::put_public_key`].
     pub(crate) async fn put_public_key(&mut self, row: &KeyRow) -> Result<()> {
         on_backend!(self, c => Sql(&mut **c).put_public_key(row).await)

@@ -142,6 +142,38 @@ async fn certifications(db: &Db) {
         .unwrap();
     let v = engine.verify_certificate(&mortgage.document.id, None).await.unwrap();
     assert_eq!((v.status, v.by.as_deref()), (Status::Cancelled, Some("xining.3")));
+    assert!(engine.verify_register(&xining()).await.unwrap().is_intact());
+
+    // A file edited in the database, then one re-hashed to match: `verify` names each.
+    let id = &mortgage.document.id;
+    raw(
+        &engine,
+        &format!("UPDATE regflow_certificates SET file = replace(file, '\"rank\":1', '\"rank\":2') WHERE id = '{id}'"),
+    )
+    .await;
+    let problems = engine.verify_register(&xining()).await.unwrap().problems;
+    assert!(
+        matches!(&problems[..], [regflow_executor::RegisterTampering::Certificate { id: named, reason }]
+            if named == id && reason.contains("changed")),
+        "{problems:?}"
+    );
+    let forged = String::from_utf8(engine.certificate(id).await.unwrap().file).unwrap();
+    let hash = read_signed_file(forged.as_bytes()).unwrap().hash;
+    raw(&engine, &format!("UPDATE regflow_certificates SET hash = '{hash}' WHERE id = '{id}'")).await;
+    let problems = engine.verify_register(&xining()).await.unwrap().problems;
+    assert!(
+        matches!(&problems[..], [regflow_executor::RegisterTampering::Certificate { reason, .. }] if reason.contains("issuing event")),
+        "{problems:?}"
+    );
+    assert_eq!(engine.verify_certificate(id, Some(&mortgage.hash)).await.unwrap().status, Status::NotGenuine);
+}
+
+async fn raw(engine: &Engine, sql: &str) {
+    if let Some(pool) = engine.sqlite_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    } else if let Some(pool) = engine.postgres_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
 }
 on_both!(a_mortgage_certification_is_cancelled_by_its_release, certifications);
 

@@ -76,6 +76,14 @@ statements! {
         Ok(q.fetch_all(self.0).await?)
     }
 
+    /// Up to `limit` certificates of `centre` with ids after `after`, by id.
+    pub(crate) async fn centre_certificates(self, centre: &str, after: &str, limit: i64) -> Result<Vec<CertificateRow>> {
+        let sql = format!(
+            "SELECT {CERTIFICATE_COLUMNS} FROM regflow_certificates WHERE centre = $1 AND id > $2 ORDER BY id LIMIT $3"
+        );
+        Ok(sqlx::query_as(&sql).bind(centre).bind(after).bind(limit).fetch_all(self.0).await?)
+    }
+
     /// Stores a public key of `centre` (kept as it is when already stored).
     pub(crate) async fn put_public_key(self, row: &KeyRow) -> Result<()> {
         let sql = format!("INSERT INTO regflow_signing_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING");
