@@ -5,60 +5,19 @@
 //! key and stores the file, all in the command's transaction. Verifying reads the unit's
 //! entries after the certificate's and lets the core decide its standing.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Datelike as _, Utc};
 use regflow_process::register::certificate::{self, CertificateRef, Document, Issue, Standing, Status};
 use regflow_process::register::{CertificateNumber, CertificateType, Entry, EntryDraft, UnitRegister};
 use regflow_process::{Case, CaseId, Centre, CentreId, Command, State};
 use serde::Serialize;
 
+use crate::certificate_work::Planned;
 use crate::clock::{from_micros, micros};
 use crate::engine::{Engine, Request};
 use crate::error::{Error, Result};
 use crate::register::entry_from_row;
-use crate::signing::{Algorithm, KeyError, PublicKey, SigningKey};
+use crate::signing::{KeyError, PublicKey, SigningKey};
 use crate::store::{CertificateRow, Conn, KeyRow};
-
-/// A certificate `issue_certificate` is about to write: planned before `decide`, stored
-/// after its event.
-pub(crate) struct Planned {
-    document: Document,
-    pub(crate) reference: CertificateRef,
-    key: Arc<SigningKey>,
-    entry_seq: u64,
-}
-
-/// The centres' signing keys this engine holds.
-#[derive(Default)]
-pub(crate) struct Keys {
-    /// Keys given to the builder or made for this process, per centre.
-    held: std::sync::Mutex<std::collections::HashMap<CentreId, Arc<SigningKey>>>,
-}
-
-impl Keys {
-    /// `centre`'s key; one is made for this process (and logged) when none was given.
-    fn of(&self, centre: &CentreId) -> Result<Arc<SigningKey>> {
-        let mut held = self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(key) = held.get(centre) {
-            return Ok(key.clone());
-        }
-        let key = Arc::new(SigningKey::generate(Algorithm::Sm2).map_err(|e| Error::Key(e.0))?);
-        tracing::warn!(
-            centre = %centre,
-            key_id = %key.public().key_id,
-            "no signing key configured for the centre: made an SM2 key for this process only (configure `signing_key_file`)"
-        );
-        held.insert(centre.clone(), key.clone());
-        Ok(key)
-    }
-
-    /// Holds `key` for `centre`.
-    pub(crate) fn give(&self, centre: CentreId, key: SigningKey) {
-        let mut held = self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        held.insert(centre, Arc::new(key));
-    }
-}
 
 /// What the public verification of a certificate answers (SPEC 15.1): no names, no
 /// identifiers.

@@ -116,7 +116,7 @@ pub(crate) struct Inner {
     /// Per consumer, the turn this engine's delivery passes take.
     pub(crate) delivery_turns: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// The centres' signing keys (see `certificates.rs`).
-    pub(crate) keys: crate::certificates::Keys,
+    pub(crate) keys: crate::certificate_work::Keys,
 }
 
 /// regflow's engine. Cheap to clone; every clone shares the pool and settings.
@@ -262,7 +262,7 @@ impl EngineBuilder {
                 due_passes: std::sync::atomic::AtomicU64::new(0),
                 delivery_owner: uuid::Uuid::new_v4().to_string(),
                 delivery_turns: std::sync::Mutex::default(),
-                keys: crate::certificates::Keys::default(),
+                keys: crate::certificate_work::Keys::default(),
             }),
         };
         for (centre, key) in self.keys {
@@ -473,7 +473,7 @@ impl Engine {
         read: &ReadCase,
         calendar: &Calendar,
         unit: Option<crate::unit_work::UnitWork>,
-        certificate: Option<crate::certificates::Planned>,
+        certificate: Option<crate::certificate_work::Planned>,
     ) -> Result<Executed> {
         let centre = self.context_centre(req.actor.centre())?;
         let mut ctx = self.context(req, centre, calendar, &read.case_id, unit.as_ref().map(|u| &u.register));
@@ -497,7 +497,7 @@ impl Engine {
                     .then(|| self.inner.catalogue.get(decision.case.kind().as_str()))
                     .flatten()
                     .and_then(|k| regflow_process::register::CertificateType::of(k.produces));
-                let outcome = crate::register::CaseOutcome { ended, numbered };
+                let outcome = crate::unit_work::CaseOutcome { ended, numbered };
                 self.write_entries(conn, work, &decision.entries, outcome, centre, calendar).await?
             }
             None => Vec::new(),

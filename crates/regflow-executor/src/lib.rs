@@ -25,6 +25,7 @@ compile_error!("regflow-executor needs a backend: enable the `sqlite` feature, t
 pub mod alerts;
 pub mod batch;
 pub mod calendar;
+mod certificate_work;
 pub mod certificates;
 mod chain;
 pub mod clock;

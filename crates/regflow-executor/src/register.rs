@@ -17,17 +17,7 @@ use crate::clock::micros;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::store::{Conn, EntryRow};
-use crate::unit_work::UnitWork;
-
-/// What the command that writes entries means for the register beyond them.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct CaseOutcome<'a> {
-    /// A case the command ended unrecorded: the advance notices only it held lapse now,
-    /// if their time has run.
-    pub(crate) ended: Option<&'a CaseId>,
-    /// The certificate the recorded entries are numbered for (SPEC 15.1).
-    pub(crate) numbered: Option<regflow_process::register::CertificateType>,
-}
+use crate::unit_work::{CaseOutcome, UnitWork};
 
 /// The body an entry's hash covers: every field but the hash.
 #[derive(Serialize)]

@@ -3,7 +3,7 @@
 //! neither imports the other.
 
 use regflow_process::register::{EntryDraft, UnitRegister};
-use regflow_process::CentreId;
+use regflow_process::{CaseId, CentreId};
 
 /// A unit opened for writing: its register as read, settled to now. Its centre's head is
 /// locked only when the entries are written (`Engine::write_entries`), which refuses with
@@ -24,4 +24,14 @@ pub(crate) struct UnitWork {
     pub(crate) register: UnitRegister,
     /// Ends due by now, to be written first.
     pub(crate) lapses: Vec<EntryDraft>,
+}
+
+/// What the command that writes entries means for the register beyond them.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct CaseOutcome<'a> {
+    /// A case the command ended unrecorded: the advance notices only it held lapse now,
+    /// if their time has run.
+    pub(crate) ended: Option<&'a CaseId>,
+    /// The certificate the recorded entries are numbered for (SPEC 15.1).
+    pub(crate) numbered: Option<regflow_process::register::CertificateType>,
 }
