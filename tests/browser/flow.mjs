@@ -181,6 +181,17 @@ try {
   check("我的业务 shows it completed", (await zhang.locator("td.state-completed").count()) >= 1);
   await shot(zhang, "my_cases");
   await zhang.goto(`/my/cases/${id}`);
+  // The electronic certificate: its number, 有效, a QR code, a download, and the public
+  // verification its QR code points at (no names there).
+  check("the certificate's number is shown", (await zhang.textContent("#certificate-number")).startsWith("青(2026)西宁市不动产权第"));
+  check("the certificate is valid", (await zhang.textContent("#certificate-status")) === "有效");
+  check("the certificate has a QR code", (await zhang.locator("#certificate svg").count()) === 1);
+  const [download] = await Promise.all([zhang.waitForEvent("download"), zhang.click("#certificate-download")]);
+  check("the certificate downloads", download.suggestedFilename().startsWith("certificate-"));
+  const verifyUrl = await zhang.getAttribute("#certificate-verify", "href");
+  const verified = await (await zhang.request.get(verifyUrl)).json();
+  check("the QR code's address answers valid without names", verified.status === "valid" && !JSON.stringify(verified).includes("张三"));
+  await shot(zhang, "certificate");
   await Promise.all([zhang.waitForNavigation(), zhang.locator("form:has(input[value=evaluate]) button").click()]);
   check("rated 5", (await zhang.textContent("main")).includes("5 星"));
 

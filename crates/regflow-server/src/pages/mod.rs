@@ -5,6 +5,7 @@
 //! a command read by `regflow_process::wire` and sent to the engine as the signed-in
 //! person; each list comes from the engine's `ActorView`.
 
+mod certificate;
 mod kiosk;
 mod labels;
 mod portal;
@@ -28,7 +29,7 @@ use crate::AppState;
 use session::Visit;
 
 /// The templates, embedded.
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 15] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("portal.html", include_str!("../../templates/portal.html")),
@@ -42,6 +43,7 @@ const TEMPLATES: [(&str, &str); 14] = [
     ("staff_report.html", include_str!("../../templates/staff_report.html")),
     ("staff_unit.html", include_str!("../../templates/staff_unit.html")),
     ("parties.html", include_str!("../../templates/parties.html")),
+    ("certificate.html", include_str!("../../templates/certificate.html")),
     ("kiosk.html", include_str!("../../templates/kiosk.html")),
 ];
 
@@ -67,6 +69,8 @@ pub fn routes() -> Router<AppState> {
         .route("/apply", get(portal::apply_form).post(portal::apply))
         .route("/my", get(portal::my_cases))
         .route("/my/cases/{id}", get(portal::my_case).post(portal::act))
+        .route("/my/certificates/{id}", get(certificate::mine))
+        .route("/staff/certificates/{id}", get(certificate::staff))
         .route("/staff", get(staff::home))
         .route("/staff/search", get(staff::search))
         .route("/staff/accept", get(staff::accept_form).post(staff::accept))

@@ -93,6 +93,9 @@ pub async fn my_case(
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("我的业务"));
     ctx.insert("case".into(), labels::case(&state.engine, &view.case, &me));
+    if let Some(c) = super::certificate::view(&state, &headers, &view.case, "/my/certificates").await? {
+        ctx.insert("certificate".into(), c);
+    }
     flash.into_ctx(&mut ctx);
     Ok(render(&state, &visit, "my_case.html", ctx))
 }

@@ -128,6 +128,9 @@ pub async fn case(
     ctx.insert("grounds".into(), json!(RejectionGround::ALL.iter().map(|g| g.as_str()).collect::<Vec<_>>()));
     let tasks: Vec<&str> = Task::completed_by(&me).map(Task::as_str).collect();
     ctx.insert("my_tasks".into(), json!(tasks));
+    if let Some(c) = super::certificate::view(&state, &headers, &view.case, "/staff/certificates").await? {
+        ctx.insert("certificate".into(), c);
+    }
     flash.into_ctx(&mut ctx);
     Ok(render(&state, &visit, "staff_case.html", ctx))
 }

@@ -68,6 +68,31 @@ async fn certificates(db: &Db) {
         svc.call(Method::GET, &format!("/v1/certificates/{id}/verify?hash={}", signed.hash), None, None).await;
     assert_eq!(genuine["status"], "valid");
 
+    // The case pages show it with its QR code; the file downloads through the session.
+    let page_get = |cookie: String, path: String| {
+        let (http, base) = (svc.http.clone(), svc.base.clone());
+        async move {
+            let res = http.get(format!("{base}{path}")).header("cookie", cookie).send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let zhang = crate::pages::page_session(&svc, "zhang", "/").await;
+    let (s, html) = page_get(zhang.clone(), format!("/my/cases/{case}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("青(2026)西宁市不动产权第0000001号") && html.contains("有效") && html.contains("<svg"),
+        "{html}"
+    );
+    let (s, downloaded) = page_get(zhang, format!("/my/certificates/{id}")).await;
+    assert_eq!((s, downloaded.as_bytes()), (StatusCode::OK, file.as_slice()));
+    let wang = crate::pages::page_session(&svc, "wang", "/").await;
+    let (s, _) = page_get(wang, format!("/my/certificates/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let clerk = crate::pages::page_session(&svc, "clerk", "/staff").await;
+    let (s, html) = page_get(clerk, format!("/staff/cases/{case}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("id=\"certificate-number\">青(2026)西宁市不动产权第0000001号"), "{html}");
+
     // The QR code points at the verification address.
     let (s, kind, svg) = raw(&svc, &format!("/v1/certificates/{id}/qr.svg"), Some("zhang")).await;
     assert_eq!((s, kind.as_str()), (StatusCode::OK, "image/svg+xml"));
