@@ -21,21 +21,25 @@ pub(crate) struct Planned {
     pub(crate) key: Arc<SigningKey>,
     /// The recording entry it was numbered on.
     pub(crate) entry_seq: u64,
+    /// Whether the key's public half is already stored (else it is, with the certificate).
+    pub(crate) key_stored: bool,
 }
 
 /// The centres' signing keys this engine holds.
 #[derive(Default)]
 pub(crate) struct Keys {
     /// Keys given to the builder or made for this process, per centre.
-    held: std::sync::Mutex<std::collections::HashMap<CentreId, Arc<SigningKey>>>,
+    held: std::sync::Mutex<std::collections::HashMap<CentreId, (Arc<SigningKey>, bool)>>,
 }
 
 impl Keys {
-    /// `centre`'s key; one is made for this process (and logged) when none was given.
-    pub(crate) fn of(&self, centre: &CentreId) -> Result<Arc<SigningKey>> {
+    /// `centre`'s key and whether its public half is known to be stored; one is made for
+    /// this process (and logged) when none was given, its public half stored with each
+    /// certificate it signs.
+    pub(crate) fn of(&self, centre: &CentreId) -> Result<(Arc<SigningKey>, bool)> {
         let mut held = self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(key) = held.get(centre) {
-            return Ok(key.clone());
+        if let Some((key, stored)) = held.get(centre) {
+            return Ok((key.clone(), *stored));
         }
         let key = Arc::new(SigningKey::generate(Algorithm::Sm2).map_err(|e| Error::Key(e.0))?);
         tracing::warn!(
@@ -43,13 +47,13 @@ impl Keys {
             key_id = %key.public().key_id,
             "no signing key configured for the centre: made an SM2 key for this process only (configure `signing_key_file`)"
         );
-        held.insert(centre.clone(), key.clone());
-        Ok(key)
+        held.insert(centre.clone(), (key.clone(), false));
+        Ok((key, false))
     }
 
-    /// Holds `key` for `centre`.
+    /// Holds `key` for `centre`, its public half already stored.
     pub(crate) fn give(&self, centre: CentreId, key: SigningKey) {
         let mut held = self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        held.insert(centre, Arc::new(key));
+        held.insert(centre, (Arc::new(key), true));
     }
 }

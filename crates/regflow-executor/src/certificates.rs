@@ -143,28 +143,26 @@ impl Engine {
             return Ok(None);
         }
         let Ok(centre) = self.context_centre(case.centre()) else { return Ok(None) };
-        let rows = conn.case_entries(case.id().as_str()).await?;
-        let entries = rows.iter().map(entry_from_row).collect::<Result<Vec<Entry>>>()?;
-        let Some(recording) = entries.iter().rev().find(|e| e.draft.certificate.is_some()) else {
+        // A case writes on its own unit only: the unit's entries hold the case's.
+        let unit = &case.intake().unit;
+        let rows = conn.unit_entries(centre.id.as_str(), unit.as_str()).await?;
+        let unit_entries = rows.iter().map(entry_from_row).collect::<Result<Vec<Entry>>>()?;
+        let entries: Vec<&Entry> = unit_entries.iter().filter(|e| e.draft.case.as_ref() == Some(case.id())).collect();
+        let Some(recording) = entries.iter().rev().find(|e| e.draft.certificate.is_some()).copied() else {
             return Ok(None);
         };
         let now = self.now();
         let owners = match recording.draft.certificate.as_ref().map(|n| n.kind) {
             Some(CertificateType::Title) => {
-                let unit_rows = conn.unit_entries(centre.id.as_str(), recording.draft.unit.as_str()).await?;
-                let unit_entries = unit_rows.iter().map(entry_from_row).collect::<Result<Vec<_>>>()?;
                 let clock = centre.legal_clock(calendar);
-                let register = UnitRegister::rebuild(
-                    recording.draft.unit.clone(),
-                    unit_entries.iter().map(|e| (e.seq, &e.draft)),
-                    &clock,
-                )
-                .map_err(|e| Error::Corrupt(format!("register of unit {}: {e}", recording.draft.unit)))?;
+                let register =
+                    UnitRegister::rebuild(unit.clone(), unit_entries.iter().map(|e| (e.seq, &e.draft)), &clock)
+                        .map_err(|e| Error::Corrupt(format!("register of unit {unit}: {e}")))?;
                 certificate::title_owners(&register.page(now, &centre.hours).owners)
             }
             _ => Vec::new(),
         };
-        let key = self.inner.keys.of(&centre.id)?;
+        let (key, key_stored) = self.inner.keys.of(&centre.id)?;
         let issue = Issue {
             recording,
             entries: entries.iter().map(|e| e.id.clone()).collect(),
@@ -175,13 +173,13 @@ impl Engine {
         };
         let document = issue.document().map_err(|e| Error::Corrupt(e.to_string()))?;
         let reference = CertificateRef { id: document.id.clone(), hash: document.hash() };
-        Ok(Some(Planned { document, reference, key, entry_seq: recording.seq }))
+        Ok(Some(Planned { document, reference, key, entry_seq: recording.seq, key_stored }))
     }
 
     /// Signs and stores a planned certificate in the command's transaction, with its
     /// key's public half.
     pub(crate) async fn store_certificate(&self, conn: &mut Conn<'_>, case: &CaseId, planned: Planned) -> Result<()> {
-        let Planned { mut document, reference, key, entry_seq } = planned;
+        let Planned { mut document, reference, key, entry_seq, key_stored } = planned;
         document.signature = Some(key.sign(&document.signed_bytes()));
         let file = String::from_utf8(document.file()).map_err(|e| Error::Corrupt(e.to_string()))?;
         let row = CertificateRow {
@@ -198,7 +196,9 @@ impl Engine {
             file,
         };
         let centre = CentreId::new(document.centre.clone());
-        conn.put_public_key(&key_row(&centre, key.public(), row.issued_at)).await?;
+        if !key_stored {
+            conn.put_public_key(&key_row(&centre, key.public(), row.issued_at)).await?;
+        }
         if !conn.put_certificate(&row).await? {
             return Err(Error::conflict(case.as_str()));
         }

@@ -362,11 +362,42 @@ pub fn case(engine: &Engine, case: &Case, viewer: &Actor) -> Value {
         map.insert(
             "tasks_list".into(),
             Value::Array(
-                case.tasks().iter().map(|(t, s)| json!({"task": t.as_str(), "zh": t.zh(), "status": s})).collect(),
+                case.tasks()
+                    .iter()
+                    .map(|(t, s)| json!({"task": t.as_str(), "zh": t.zh(), "status": s, "status_zh": s.zh()}))
+                    .collect(),
             ),
         );
+        map.insert("channel_zh".into(), json!(case.intake().channel.zh()));
+        map.insert("priority_zh".into(), json!(case.intake().priority.zh()));
+        if let Some(s) = case.suspension() {
+            map.insert("suspension_cause_zh".into(), json!(s.cause.zh()));
+        }
     }
+    human_times(&mut doc);
     doc
+}
+
+/// `instant` as a person reads it at the centre: `YYYY-MM-DD HH:mm`.
+pub fn local_minute(hours: &regflow_process::OfficeHours, instant: chrono::DateTime<chrono::Utc>) -> String {
+    instant.with_timezone(&hours.time_zone()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Every instant of a page's document as a person reads it: the local `YYYY-MM-DD HH:mm`
+/// of the offset it carries (documents are already in the centre's time zone).
+pub fn human_times(value: &mut Value) {
+    match value {
+        Value::String(text) => {
+            if text.len() >= 20 && text.as_bytes().get(10) == Some(&b'T') {
+                if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+                    *text = at.format("%Y-%m-%d %H:%M").to_string();
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(human_times),
+        Value::Object(map) => map.values_mut().for_each(human_times),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ use axum::Form;
 use regflow_executor::ReportFilter;
 use regflow_process::case::{RejectionGround, SuspensionCause};
 use regflow_process::{CaseId, Channel, Task, WorkQueue};
+
+use super::labels::Label as _;
 use serde_json::{json, Map, Value};
 use std::time::Duration;
 
@@ -113,7 +115,7 @@ pub async fn case(
         .history
         .iter()
         .map(|h| {
-            json!({"seq": h.event.seq, "at": hours.format(h.event.at), "actor": h.event.actor,
+            json!({"seq": h.event.seq, "at": labels::local_minute(&hours, h.event.at), "actor": h.event.actor,
                    "role": labels::role(h.event.role), "command": h.event.command.as_str(),
                    "command_zh": labels::Label::zh(h.event.command),
                    "to": labels::state(h.event.state_after), "hash": &h.hash[..12]})
@@ -124,9 +126,16 @@ pub async fn case(
     ctx.insert("case".into(), labels::case(&state.engine, &view.case, &me));
     ctx.insert("history".into(), Value::Array(history));
     ctx.insert("intact".into(), json!(verified.is_intact()));
-    ctx.insert("causes".into(), json!(SuspensionCause::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()));
-    ctx.insert("grounds".into(), json!(RejectionGround::ALL.iter().map(|g| g.as_str()).collect::<Vec<_>>()));
-    let tasks: Vec<&str> = Task::completed_by(&me).map(Task::as_str).collect();
+    let option = |id: &str, zh: &str| json!({"id": id, "zh": zh});
+    ctx.insert(
+        "causes".into(),
+        json!(SuspensionCause::ALL.iter().map(|c| option(c.as_str(), c.zh())).collect::<Vec<_>>()),
+    );
+    ctx.insert(
+        "grounds".into(),
+        json!(RejectionGround::ALL.iter().map(|g| option(g.as_str(), g.zh())).collect::<Vec<_>>()),
+    );
+    let tasks: Vec<Value> = Task::completed_by(&me).map(|t| option(t.as_str(), t.zh())).collect();
     ctx.insert("my_tasks".into(), json!(tasks));
     if let Some(c) = super::certificate::view(&state, &headers, &view.case, "/staff/certificates").await? {
         ctx.insert("certificate".into(), c);
