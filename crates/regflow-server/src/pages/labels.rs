@@ -387,11 +387,9 @@ pub fn local_minute(hours: &regflow_process::OfficeHours, instant: chrono::DateT
 /// of the offset it carries (documents are already in the centre's time zone).
 pub fn human_times(value: &mut Value) {
     match value {
-        Value::String(text) => {
-            if text.len() >= 20 && text.as_bytes().get(10) == Some(&b'T') {
-                if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
-                    *text = at.format("%Y-%m-%d %H:%M").to_string();
-                }
+        Value::String(text) if text.len() >= 20 && text.as_bytes().get(10) == Some(&b'T') => {
+            if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+                *text = at.format("%Y-%m-%d %H:%M").to_string();
             }
         }
         Value::Array(items) => items.iter_mut().for_each(human_times),
