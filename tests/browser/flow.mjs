@@ -226,8 +226,18 @@ try {
   const wang = await person(tokens.WANGWU, "/");
   const theirs = await wang.goto(`/my/cases/${id}`);
   check("another applicant's URL gets 404", theirs.status() === 404);
+  check("the 404 is a page in Chinese, not JSON", (await wang.textContent("h1")) === "未找到");
   await wang.goto("/my");
   check("another applicant's 我的业务 is empty", (await wang.locator("td.state-completed").count()) === 0);
+  // Signing in from a deep link returns to it; the staff see the applicant's rating.
+  const deep = await (await browser.newContext({ baseURL: url, locale: "zh-CN" })).newPage();
+  await deep.goto(`/staff/cases/${id}`);
+  check("a deep link asks to sign in first", (await deep.locator("#token").count()) === 1);
+  await deep.fill("#token", tokens.SUPERVISOR);
+  await Promise.all([deep.waitForNavigation(), deep.click("form[action='/login'] button")]);
+  check("signing in from a deep link lands on it", new URL(deep.url()).pathname === `/staff/cases/${id}`);
+  check("the staff see the applicant's 好差评", (await deep.textContent("#evaluation")).includes("5 星"));
+  await deep.context().close();
   const staffTokenOnPortal = await browser.newContext({ baseURL: url });
   const p = await staffTokenOnPortal.newPage();
   await p.goto("/");

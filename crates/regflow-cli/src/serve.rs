@@ -91,6 +91,7 @@ pub async fn run(database: Option<String>, args: ServeArgs) -> Result<ExitCode, 
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
+    config.demo = args.demo;
     let url = database
         .or_else(|| config.database.clone())
         .unwrap_or_else(|| if args.demo { DEMO_DATABASE } else { DEFAULT_DATABASE }.to_owned());

@@ -104,6 +104,12 @@ impl State {
     pub const fn is_terminal(self) -> bool {
         matches!(self, State::Completed | State::NotAccepted | State::Rejected | State::Withdrawn)
     }
+
+    /// Whether the state is an answer the applicant did not ask for: not accepted (不予受理),
+    /// rejected (不予登记) or returned for correction (退回补正).
+    pub const fn is_adverse(self) -> bool {
+        matches!(self, State::NotAccepted | State::Rejected | State::Returned)
+    }
 }
 
 /// Why a case was suspended (SPEC 2.3).

@@ -60,6 +60,10 @@ pub struct Config {
     /// Receivers of every alert, by POST.
     #[serde(default)]
     pub webhooks: Vec<WebhookConfig>,
+    /// Set by `regflow serve --demo` (never from the file): the sign-in pages say where
+    /// the demo's tokens are.
+    #[serde(skip)]
+    pub demo: bool,
 }
 
 /// A webhook: each alert (of `centre`, when given) is POSTed to `url` as JSON, signed with
@@ -301,6 +305,7 @@ impl Default for Config {
             centres: Vec::new(),
             limits: Limits::default(),
             webhooks: Vec::new(),
+            demo: false,
         }
     }
 }

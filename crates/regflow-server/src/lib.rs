@@ -82,6 +82,8 @@ pub struct Shared {
     pub session_key: pages::Key,
     /// Per centre, the address certificates' QR codes point at (`verify_base`).
     pub verify_bases: std::collections::BTreeMap<String, String>,
+    /// Whether the service runs as `serve --demo`.
+    pub demo: bool,
 }
 
 impl std::ops::Deref for AppState {
@@ -108,6 +110,7 @@ impl AppState {
                 templates: pages::templates(),
                 session_key: pages::Key::random(),
                 verify_bases: std::collections::BTreeMap::new(),
+                demo: false,
             }),
         }
     }
@@ -117,6 +120,15 @@ impl AppState {
     pub fn with_verify_bases(mut self, bases: std::collections::BTreeMap<String, String>) -> AppState {
         if let Some(shared) = Arc::get_mut(&mut self.inner) {
             shared.verify_bases = bases;
+        }
+        self
+    }
+
+    /// The same state marked as the demo's; only before it is shared.
+    #[must_use]
+    pub fn with_demo(mut self, demo: bool) -> AppState {
+        if let Some(shared) = Arc::get_mut(&mut self.inner) {
+            shared.demo = demo;
         }
         self
     }
@@ -194,7 +206,8 @@ impl Server {
     pub async fn bind(engine: Engine, config: &Config) -> std::io::Result<Server> {
         let listener = tokio::net::TcpListener::bind(&config.listen).await?;
         let addr = listener.local_addr()?;
-        let state = AppState::new(engine, config.limits).with_verify_bases(config.verify_bases());
+        let state =
+            AppState::new(engine, config.limits).with_verify_bases(config.verify_bases()).with_demo(config.demo);
         Ok(Server {
             listener,
             router: router(state.clone()),

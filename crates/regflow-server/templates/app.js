@@ -13,6 +13,16 @@
       }
     });
   });
+  // Signing in from a deep link returns to it (the server checks it is a path of this site).
+  var here = document.querySelector("input[name=next][data-here]");
+  if (here && location.pathname !== "/login") here.value = location.pathname + location.search;
+
+  // A command that ends a case against the applicant asks first.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
 })();
 
 (function () {

@@ -29,7 +29,7 @@ use crate::AppState;
 use session::Visit;
 
 /// The templates, embedded.
-const TEMPLATES: [(&str, &str); 15] = [
+const TEMPLATES: [(&str, &str); 16] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("portal.html", include_str!("../../templates/portal.html")),
@@ -44,6 +44,7 @@ const TEMPLATES: [(&str, &str); 15] = [
     ("staff_unit.html", include_str!("../../templates/staff_unit.html")),
     ("parties.html", include_str!("../../templates/parties.html")),
     ("certificate.html", include_str!("../../templates/certificate.html")),
+    ("message.html", include_str!("../../templates/message.html")),
     ("kiosk.html", include_str!("../../templates/kiosk.html")),
 ];
 
@@ -90,6 +91,7 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
 /// A rendered page, with the visit's cookies.
 pub(crate) fn render(state: &AppState, visit: &Visit, name: &str, mut ctx: Map<String, Value>) -> Response {
     ctx.insert("csrf".into(), Value::String(visit.csrf.clone()));
+    ctx.insert("demo".into(), Value::Bool(state.demo));
     if let Some(t) = &visit.token {
         ctx.insert("me".into(), labels::person(t));
     }
@@ -126,11 +128,39 @@ fn with_cookies(response: &mut Response, visit: &Visit) {
     }
 }
 
+/// A page saying the case (or certificate) is not one the visitor may see, with 404:
+/// the same whether it exists elsewhere or not.
+pub(crate) fn not_found_page(state: &AppState, visit: &Visit, area: Area) -> Response {
+    let (back, back_label) = match area {
+        Area::Staff => ("/staff", "返回工作台"),
+        Area::Kiosk => ("/kiosk", "返回首页"),
+        Area::Portal => ("/my", "返回我的业务"),
+    };
+    let mut ctx = Map::new();
+    ctx.insert("title".into(), serde_json::json!("未找到"));
+    ctx.insert("message".into(), serde_json::json!("没有找到这项业务，或您无权查看。请核对链接，或从列表中打开。"));
+    ctx.insert("back".into(), serde_json::json!(back));
+    ctx.insert("back_label".into(), serde_json::json!(back_label));
+    let mut response = render(state, visit, "message.html", ctx);
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
 /// A redirect after a form, carrying a message for the next page.
 pub(crate) fn back(to: &str, notice: Option<&str>, error: Option<&str>) -> Response {
+    back_with(to, &[("notice", notice), ("error", error)])
+}
+
+/// Back to `to` with a warning: done, but not what the applicant hoped for (不予受理,
+/// 不予登记, 退回补正), shown apart from a plain success.
+pub(crate) fn back_warning(to: &str, warning: &str) -> Response {
+    back_with(to, &[("warning", Some(warning))])
+}
+
+fn back_with(to: &str, flashes: &[(&str, Option<&str>)]) -> Response {
     let mut url = to.to_owned();
     let mut sep = if url.contains('?') { '&' } else { '?' };
-    for (k, v) in [("notice", notice), ("error", error)] {
+    for &(k, v) in flashes {
         if let Some(v) = v {
             url.push(sep);
             url.push_str(k);
@@ -165,6 +195,9 @@ pub(crate) async fn act_on_case(
     let (_, me) = posted_as(state, headers, fields, area).await?;
     let form = form_object(fields);
     match send(state, &me, Some(id), &form, &[]).await {
+        Ok(case) if case.state().is_adverse() => {
+            Ok(back_warning(to, &format!("已办理，结果：{}", labels::state(case.state()))))
+        }
         Ok(case) => Ok(back(to, Some(&format!("已办理，当前状态：{}", labels::state(case.state()))), None)),
         Err(p) if p.status == StatusCode::NOT_FOUND => Err(p.into()),
         Err(p) => Ok(back(to, None, Some(&refusal_text(&p)))),
@@ -278,8 +311,8 @@ async fn login(
 ) -> Page {
     let visit = Visit::of(&state, &headers).await?;
     let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    // Only our own areas: a sign-in never redirects elsewhere.
-    let next = field("next").filter(|n| ["/", "/staff", "/kiosk"].contains(n)).unwrap_or("/");
+    // Only a path of this site: a sign-in never redirects elsewhere.
+    let next = field("next").filter(|n| local_path(n)).unwrap_or("/");
     if !visit.csrf_ok(field("csrf")) {
         return Ok(forbidden_form());
     }
@@ -337,6 +370,16 @@ pub(crate) fn sign_in_page(state: &AppState, visit: &Visit, area: &str, error: O
     render(state, visit, "login.html", ctx)
 }
 
+/// Whether `next` is a path of this site to return to after signing in (the page a
+/// deep link asked for): `/…`, not `//host` nor with a backslash, printable ASCII, not long.
+fn local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && next.len() <= 512
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
 /// Who may use an area of the pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Area {
@@ -365,10 +408,14 @@ impl Area {
 
     /// The area whose pages start at `path` (`/`, `/staff`, `/kiosk`).
     fn at(path: &str) -> Area {
-        match path {
-            "/staff" => Area::Staff,
-            "/kiosk" => Area::Kiosk,
-            _ => Area::Portal,
+        let under =
+            |root: &str| path == root || path.starts_with(&format!("{root}/")) || path.starts_with(&format!("{root}?"));
+        if under("/staff") {
+            Area::Staff
+        } else if under("/kiosk") {
+            Area::Kiosk
+        } else {
+            Area::Portal
         }
     }
 
@@ -497,6 +544,7 @@ fn checklist(state: &AppState, channel: regflow_process::Channel, chosen: Option
 #[derive(Debug, serde::Deserialize, Default)]
 pub(crate) struct Flash {
     notice: Option<String>,
+    warning: Option<String>,
     error: Option<String>,
 }
 
@@ -504,6 +552,9 @@ impl Flash {
     fn into_ctx(self, ctx: &mut Map<String, Value>) {
         if let Some(n) = self.notice {
             ctx.insert("notice".into(), Value::String(n));
+        }
+        if let Some(w) = self.warning {
+            ctx.insert("warning".into(), Value::String(w));
         }
         if let Some(e) = self.error {
             ctx.insert("error".into(), Value::String(e));

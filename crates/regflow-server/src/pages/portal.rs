@@ -11,7 +11,6 @@ use super::{
     back, checklist_page, form_object, labels, parties_of, posted_as, refusal_text, render, send, visit_as, Area,
     ChecklistQuery, Flash, Page,
 };
-use crate::problem::Problem;
 use crate::{view, AppState};
 
 /// `GET /`: 用户信息 and the ways in, or the sign-in form.
@@ -88,7 +87,7 @@ pub async fn my_case(
 ) -> Page {
     let (visit, me) = visit_as(&state, &headers, Area::Portal, None).await?;
     let Some(view) = state.engine.as_actor(&me).case(&CaseId::new(id.as_str())).await? else {
-        return Err(Problem::not_found(&id).into());
+        return Ok(super::not_found_page(&state, &visit, Area::Portal));
     };
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("我的业务"));

@@ -108,7 +108,9 @@ pub async fn case(
 ) -> Page {
     let (visit, me) = visit_as(&state, &headers, Area::Staff, None).await?;
     let case_id = CaseId::new(id.as_str());
-    let view = state.engine.as_actor(&me).case(&case_id).await?.ok_or_else(|| Problem::not_found(&id))?;
+    let Some(view) = state.engine.as_actor(&me).case(&case_id).await? else {
+        return Ok(super::not_found_page(&state, &visit, Area::Staff));
+    };
     let verified = state.engine.verify(&case_id).await?;
     let hours = state.engine.centre(me.centre()).map(|c| c.hours).unwrap_or_default();
     let history: Vec<Value> = view

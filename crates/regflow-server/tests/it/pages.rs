@@ -264,3 +264,41 @@ async fn case_search(db: &Db) {
     svc.stop().await;
 }
 on_both!(the_clerk_finds_a_case_by_id_unit_or_party, case_search);
+
+async fn sign_in_returns_only_to_this_site(db: &Db) {
+    // A deep link's page comes back after signing in; any other place is refused for the
+    // area's home. Outside demo mode no demo hint shows.
+    let svc = Svc::start(db, Limits::default()).await;
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = plain.get(format!("{}/staff/cases/x", svc.base)).send().await.unwrap();
+    let csrf_cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("regflow_csrf="))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(!html.contains("--demo"), "a demo hint outside demo mode");
+    let csrf = csrf_of(&html);
+    for (next, lands) in [
+        ("/staff/cases/abc?x=1", "/staff/cases/abc?x=1"),
+        ("//evil.example/staff", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+    ] {
+        let res = plain
+            .post(format!("{}/login", svc.base))
+            .header("cookie", &csrf_cookie)
+            .form(&[("csrf", csrf.as_str()), ("token", svc.tokens["clerk"].as_str()), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next}");
+        let to = res.headers()["location"].to_str().unwrap().to_owned();
+        assert!(to == lands || to.starts_with(&format!("{lands}?")), "{next} → {to}");
+    }
+    svc.stop().await;
+}
+on_both!(sign_in_returns_to_a_deep_link_of_this_site_only, sign_in_returns_only_to_this_site);
