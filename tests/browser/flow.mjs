@@ -207,6 +207,10 @@ try {
   await Promise.all([kiosk.waitForLoadState(), kiosk.click("form.kiosk button")]);
   await kiosk.waitForSelector("#result");
   check("the kiosk query completed on the spot", (await kiosk.textContent("#result")).includes("已办结"));
+  check("a public kiosk offers no 退出", (await kiosk.locator("form[action='/logout']").count()) === 0);
+  check("the kiosk says it returns to its start screen", (await kiosk.locator("#return").count()) === 1);
+  await kiosk.waitForSelector("#result", { state: "detached", timeout: 40000 });
+  check("the kiosk returned to its start screen by itself", (await kiosk.locator("#name").inputValue()) === "");
   await shot(kiosk, "kiosk");
 
   // The supervisor's report shows the cases; the workbench its queues.
@@ -252,6 +256,18 @@ try {
   const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check("the guides fit a phone's width", overflow <= 1);
   await small.screenshot({ path: join(shots, "guides_phone.png") });
+  // 我的业务 on a phone: every case a card, its link on screen, no sideways scroll.
+  await small.goto("/");
+  await small.fill("#token", tokens.ZHANGSAN);
+  await Promise.all([small.waitForNavigation(), small.click("form[action='/login'] button")]);
+  await small.goto("/my");
+  const mine = await small.evaluate(() => ({
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+    linkRight: Math.max(...[...document.querySelectorAll("table.list a")].map((a) => a.getBoundingClientRect().right)),
+  }));
+  check("我的业务 fits a phone's width", mine.overflow <= 1);
+  check("我的业务's links are on screen", mine.linkRight <= 390);
+  await small.screenshot({ path: join(shots, "my_cases_phone.png") });
   console.log(`browser suite: ${passed} checks passed; screenshots in ${shots}`);
 } finally {
   clearTimeout(deadline);

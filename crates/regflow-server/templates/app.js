@@ -17,6 +17,18 @@
   var here = document.querySelector("input[name=next][data-here]");
   if (here && location.pathname !== "/login") here.value = location.pathname + location.search;
 
+  // A public kiosk goes back to its start screen by itself after an answer.
+  var back = document.getElementById("return");
+  if (back) {
+    var left = parseInt(back.getAttribute("data-seconds"), 10) || 30;
+    var shown = back.querySelector("span");
+    var timer = window.setInterval(function () {
+      left -= 1;
+      if (shown) shown.textContent = String(left);
+      if (left <= 0) { window.clearInterval(timer); window.location.replace("/kiosk"); }
+    }, 1000);
+  }
+
   // A command that ends a case against the applicant asks first.
   Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
     form.addEventListener("submit", function (e) {

@@ -287,7 +287,7 @@ pub fn area(a: &str) -> &'static str {
 pub fn person(t: &Token) -> Value {
     let roles: Vec<Value> = t.actor.roles().iter().map(|r| json!({"id": r.as_str(), "zh": role(*r)})).collect();
     json!({"id": t.actor.id(), "name": t.name, "centre": t.actor.centre(), "roles": roles,
-           "applicant": t.actor.has(Role::Applicant)})
+           "applicant": t.actor.has(Role::Applicant), "kiosk": t.actor.has(Role::Kiosk)})
 }
 
 /// A case as the templates show it: the service's case document plus names in Chinese,
