@@ -59,37 +59,34 @@ impl Engine {
         let now_instant = now;
         self.inner.due_passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut pass = DuePass::default();
-        let mut conflicts = 0;
         // A read first: with nothing due, no write transaction is opened (on SQLite it
         // would wait for, and hold up, the one writer).
         let anything_due = self.next_due().await?.is_some_and(|due| due < now);
         if anything_due {
-            loop {
-                let engine = self.clone();
-                let fired = detached(async move { engine.fire_batch(now, batch.max(1)).await }).await;
-                let one = match fired {
-                    Ok(one) => one,
-                    // Another writer changed a claimed case: its timers are re-armed by that
-                    // writer or retried on the next batch.
-                    Err(Error::Refused(r)) if r.code == regflow_process::ErrorCode::Conflict && conflicts < 20 => {
-                        conflicts += 1;
-                        continue;
+            // Deliveries go on while a backlog fires (an engine back after an outage): each
+            // committed batch wakes the handler's delivery, which runs beside the next batch
+            // rather than after the last.
+            let fired_some = tokio::sync::Notify::new();
+            let done = std::sync::atomic::AtomicBool::new(false);
+            let firing = async {
+                let out = self.fire_all(now, batch, &mut pass, &fired_some).await;
+                done.store(true, std::sync::atomic::Ordering::Release);
+                fired_some.notify_one();
+                out
+            };
+            let delivering = async {
+                loop {
+                    fired_some.notified().await;
+                    if done.load(std::sync::atomic::Ordering::Acquire) {
+                        return;
                     }
-                    Err(e) => return Err(e),
-                };
-                conflicts = 0;
-                let empty = one.claimed == 0;
-                pass.alerts.extend(one.pass.alerts);
-                pass.resumed.extend(one.pass.resumed);
-                pass.dropped += one.pass.dropped;
-                pass.register.extend(one.pass.register);
-                // A batch may arm timers already due (a public notice that ended resumes its
-                // case and moves its deadlines): claim again until nothing due before `now` is
-                // left, so one pass leaves nothing behind.
-                if empty {
-                    break;
+                    if let Err(e) = self.deliver(crate::delivery::HANDLER, handler).await {
+                        tracing::warn!(error = %e, "delivery during a backlog failed; the pass delivers again at its end");
+                    }
                 }
-            }
+            };
+            let (fired, ()) = tokio::join!(firing, delivering);
+            fired?;
         }
         // Reports overdue and the daily logs due by now (SPEC 14), once each.
         pass.notices = self.daily_pass(now_instant).await?;
@@ -98,6 +95,47 @@ impl Engine {
         }
         self.deliver(crate::delivery::HANDLER, handler).await?;
         Ok(pass)
+    }
+
+    /// Fires every timer due before `now`, batch after batch, into `pass`; `fired_some` is
+    /// told after each batch that raised alerts.
+    async fn fire_all(
+        &self,
+        now: DateTime<Utc>,
+        batch: i64,
+        pass: &mut DuePass,
+        fired_some: &tokio::sync::Notify,
+    ) -> Result<()> {
+        let mut conflicts = 0;
+        loop {
+            let engine = self.clone();
+            let fired = detached(async move { engine.fire_batch(now, batch.max(1)).await }).await;
+            let one = match fired {
+                Ok(one) => one,
+                // Another writer changed a claimed case: its timers are re-armed by that
+                // writer or retried on the next batch.
+                Err(Error::Refused(r)) if r.code == regflow_process::ErrorCode::Conflict && conflicts < 20 => {
+                    conflicts += 1;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            conflicts = 0;
+            let empty = one.claimed == 0;
+            if !one.pass.alerts.is_empty() {
+                fired_some.notify_one();
+            }
+            pass.alerts.extend(one.pass.alerts);
+            pass.resumed.extend(one.pass.resumed);
+            pass.dropped += one.pass.dropped;
+            pass.register.extend(one.pass.register);
+            // A batch may arm timers already due (a public notice that ended resumes its
+            // case and moves its deadlines): claim again until nothing due before `now` is
+            // left, so one pass leaves nothing behind.
+            if empty {
+                return Ok(());
+            }
+        }
     }
 
     async fn fire_batch(&self, now: DateTime<Utc>, batch: i64) -> Result<Batch> {

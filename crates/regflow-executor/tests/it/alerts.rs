@@ -321,3 +321,48 @@ async fn wake_elsewhere(db: &Db) {
     assert!(arrived - due < chrono::Duration::seconds(2), "due {due}, arrived {arrived}");
 }
 on_both!(a_watcher_hears_of_a_timer_armed_in_another_process, wake_elsewhere);
+
+/// Notes, at its first alert, whether timers were still due then: delivery while firing.
+struct Watches {
+    engine: Engine,
+    now: chrono::DateTime<chrono::Utc>,
+    still_due_at_first: Mutex<Option<bool>>,
+    handed: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait]
+impl AlertHandler for Watches {
+    async fn on_alert(&self, _a: &regflow_executor::FiredAlert) {
+        self.handed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let first = self.still_due_at_first.lock().unwrap().is_none();
+        if first {
+            let due = self.engine.next_due().await.unwrap().is_some_and(|t| t < self.now);
+            *self.still_due_at_first.lock().unwrap() = Some(due);
+        }
+    }
+}
+
+async fn backlog_delivers_while_firing(db: &Db) {
+    // An engine back after an outage finds 600 cases' alerts due at once: the handler
+    // starts receiving them while the backlog is still firing, not after (issue 25).
+    let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
+    let engine = engine(db, &clock).await;
+    let clerk = staff("clerk-1", Role::Clerk);
+    let requests: Vec<Request> = (0..600)
+        .map(|i| Request::to(&CaseId::new(format!("b{i}")), clerk.clone(), accept(&engine, "change", Channel::Window)))
+        .collect();
+    for chunk in requests.chunks(200) {
+        engine.execute_all(chunk.to_vec()).await.unwrap();
+    }
+    let now = at("2026-06-01T00:00:00+08:00");
+    let handler = Watches {
+        engine: engine.clone(),
+        now,
+        still_due_at_first: Mutex::new(None),
+        handed: std::sync::atomic::AtomicUsize::new(0),
+    };
+    let pass = engine.run_due_batched(now, &handler, 32).await.unwrap();
+    assert_eq!(*handler.still_due_at_first.lock().unwrap(), Some(true), "the first alert waited for the whole backlog");
+    assert_eq!(handler.handed.load(std::sync::atomic::Ordering::Relaxed), pass.alerts.len(), "each alert once");
+}
+on_both!(a_backlog_is_delivered_while_it_fires, backlog_delivers_while_firing);
