@@ -185,6 +185,7 @@ try {
   // verification its QR code points at (no names there).
   check("the certificate's number is shown", (await zhang.textContent("#certificate-number")).startsWith("青(2026)西宁市不动产权第"));
   check("the certificate is valid", (await zhang.textContent("#certificate-status")) === "有效");
+  check("the header names the centre, not its id", (await zhang.textContent("header")).includes("西宁市不动产登记中心"));
   check("the certificate has a QR code", (await zhang.locator("#certificate svg").count()) === 1);
   const [download] = await Promise.all([zhang.waitForEvent("download"), zhang.click("#certificate-download")]);
   check("the certificate downloads", download.suggestedFilename().startsWith("certificate-"));

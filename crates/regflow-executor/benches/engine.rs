@@ -483,6 +483,7 @@ async fn latency(db: &Db, elsewhere: bool) -> Timings {
     let centres: Vec<Centre> = (0..8)
         .map(|i| Centre {
             id: CentreId::new(format!("lat{i}")),
+            name: format!("lat{i}"),
             hours: OfficeHours::new(
                 chrono_tz::UTC,
                 if i < 5 { now + Days::seconds(3 + 2 * i) } else { due_now + Days::seconds(i - 5) }.time(),

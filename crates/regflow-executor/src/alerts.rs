@@ -63,30 +63,7 @@ impl Engine {
         // would wait for, and hold up, the one writer).
         let anything_due = self.next_due().await?.is_some_and(|due| due < now);
         if anything_due {
-            // Deliveries go on while a backlog fires (an engine back after an outage): each
-            // committed batch wakes the handler's delivery, which runs beside the next batch
-            // rather than after the last.
-            let fired_some = tokio::sync::Notify::new();
-            let done = std::sync::atomic::AtomicBool::new(false);
-            let firing = async {
-                let out = self.fire_all(now, batch, &mut pass, &fired_some).await;
-                done.store(true, std::sync::atomic::Ordering::Release);
-                fired_some.notify_one();
-                out
-            };
-            let delivering = async {
-                loop {
-                    fired_some.notified().await;
-                    if done.load(std::sync::atomic::Ordering::Acquire) {
-                        return;
-                    }
-                    if let Err(e) = self.deliver(crate::delivery::HANDLER, handler).await {
-                        tracing::warn!(error = %e, "delivery during a backlog failed; the pass delivers again at its end");
-                    }
-                }
-            };
-            let (fired, ()) = tokio::join!(firing, delivering);
-            fired?;
+            self.fire_all(now, batch, &mut pass, handler).await?;
         }
         // Reports overdue and the daily logs due by now (SPEC 14), once each.
         pass.notices = self.daily_pass(now_instant).await?;
@@ -97,16 +74,19 @@ impl Engine {
         Ok(pass)
     }
 
-    /// Fires every timer due before `now`, batch after batch, into `pass`; `fired_some` is
-    /// told after each batch that raised alerts.
+    /// Fires every timer due before `now`, batch after batch, into `pass`. Deliveries keep
+    /// pace with a backlog (an engine back after an outage): after the first batch that
+    /// raised alerts, and then at most every [`DELIVER_EVERY`], what was fired is handed
+    /// to `handler` before the next batch, rather than all after the last.
     async fn fire_all(
         &self,
         now: DateTime<Utc>,
         batch: i64,
         pass: &mut DuePass,
-        fired_some: &tokio::sync::Notify,
+        handler: &dyn AlertHandler,
     ) -> Result<()> {
         let mut conflicts = 0;
+        let mut delivered: Option<std::time::Instant> = None;
         loop {
             let engine = self.clone();
             let fired = detached(async move { engine.fire_batch(now, batch.max(1)).await }).await;
@@ -122,9 +102,7 @@ impl Engine {
             };
             conflicts = 0;
             let empty = one.claimed == 0;
-            if !one.pass.alerts.is_empty() {
-                fired_some.notify_one();
-            }
+            let raised = !one.pass.alerts.is_empty();
             pass.alerts.extend(one.pass.alerts);
             pass.resumed.extend(one.pass.resumed);
             pass.dropped += one.pass.dropped;
@@ -134,6 +112,12 @@ impl Engine {
             // left, so one pass leaves nothing behind.
             if empty {
                 return Ok(());
+            }
+            if raised && delivered.is_none_or(|at| at.elapsed() >= DELIVER_EVERY) {
+                if let Err(e) = self.deliver(crate::delivery::HANDLER, handler).await {
+                    tracing::warn!(error = %e, "delivery during a backlog failed; the pass delivers again at its end");
+                }
+                delivered = Some(std::time::Instant::now());
             }
         }
     }
@@ -313,6 +297,9 @@ impl Engine {
         }
     }
 }
+
+/// How often a backlog's firing stops to hand what it fired to the handler.
+const DELIVER_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 struct Batch {
     claimed: i64,

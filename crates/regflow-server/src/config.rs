@@ -96,6 +96,9 @@ fn default_retry_ms() -> u64 {
 pub struct CentreConfig {
     /// The centre's id.
     pub id: String,
+    /// Its name on the pages (default: the id), e.g. `西宁市不动产登记中心`.
+    #[serde(default)]
+    pub name: Option<String>,
     /// IANA time zone (default `Asia/Shanghai`).
     #[serde(default = "default_zone")]
     pub time_zone: String,
@@ -488,6 +491,7 @@ impl CentreConfig {
         };
         Ok(Centre {
             id: CentreId::new(self.id.as_str()),
+            name: self.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| self.id.clone()),
             hours,
             separation_of_duties: self.separation_of_duties,
             register,
@@ -503,10 +507,14 @@ mod tests {
     fn a_centre_sets_its_register() {
         let c = Config::from_toml(
             "[[centres]]\nid = \"xining\"\nseizure_term_years = 2\nrest_days = \"holidays_only\"\nrequire_parties = true\n\
-             report_targets = [\"national\", \"province\"]\nreport_within = 30\n",
+             report_targets = [\"national\", \"province\"]\nreport_within = 30\nname = \"西宁市不动产登记中心\"\n\
+             certificate_numbers = { title = \"T{yyyy}-{seq:05}\", certification = \"C{seq}\" }\n",
         )
         .unwrap();
         let centre = c.centres_with([]).unwrap().remove(0);
+        assert_eq!(centre.name, "西宁市不动产登记中心");
+        assert_eq!(centre.register.certificate_numbers.title, "T{yyyy}-{seq:05}");
+        assert_eq!(c.centres_with([CentreId::new("haidong")]).unwrap()[1].name, "haidong", "the id when unnamed");
         assert_eq!(centre.register.seizure_term_years, 2);
         assert_eq!(centre.register.rest_days, regflow_process::register::RestDays::HolidaysOnly);
         assert!(centre.register.require_parties);
@@ -522,6 +530,7 @@ mod tests {
             "[[centres.report_targets]]\nname = \"national\"\nurl = \"ftp://x\"\nsecret = \"0123456789abcdef\"",
             "[[centres.report_targets]]\nname = \"national\"\nareas = [\"6301\"]",
             "[[centres.report_targets]]\nname = \"national\"\ncolour = \"red\"",
+            "certificate_numbers = { title = \"no number\", certification = \"C{seq}\" }",
         ] {
             let text = format!("[[centres]]\nid = \"xining\"\n{bad}\n");
             assert!(Config::from_toml(&text).and_then(|c| c.centres_with([]).map(drop)).is_err(), "{bad}");

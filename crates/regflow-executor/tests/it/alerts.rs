@@ -274,6 +274,7 @@ async fn wake_elsewhere(db: &Db) {
     let now = chrono::Utc::now();
     let centre = regflow_process::Centre {
         id: xining(),
+        name: "西宁".into(),
         hours: regflow_process::OfficeHours::new(chrono_tz::UTC, (now + chrono::Duration::seconds(5)).time()),
         separation_of_duties: true,
         register: Default::default(),

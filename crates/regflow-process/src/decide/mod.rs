@@ -43,6 +43,8 @@ mod rules;
 pub struct Centre {
     /// The centre's id.
     pub id: CentreId,
+    /// Its name as people read it (default: the id).
+    pub name: String,
     /// Its time zone and closing time.
     pub hours: OfficeHours,
     /// Whether reviewer ≠ accepting clerk and registrar ≠ reviewer is enforced (default on).
@@ -54,8 +56,10 @@ pub struct Centre {
 impl Centre {
     /// A centre with default hours, separation of duties on and the default register settings.
     pub fn new(id: impl Into<String>) -> Centre {
+        let id = CentreId::new(id);
         Centre {
-            id: CentreId::new(id),
+            name: id.to_string(),
+            id,
             hours: OfficeHours::default(),
             separation_of_duties: true,
             register: RegisterSettings::default(),

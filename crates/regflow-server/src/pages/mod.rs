@@ -93,7 +93,11 @@ pub(crate) fn render(state: &AppState, visit: &Visit, name: &str, mut ctx: Map<S
     ctx.insert("csrf".into(), Value::String(visit.csrf.clone()));
     ctx.insert("demo".into(), Value::Bool(state.demo));
     if let Some(t) = &visit.token {
-        ctx.insert("me".into(), labels::person(t));
+        let mut me = labels::person(t);
+        if let Some(centre) = state.engine.centre(t.actor.centre()) {
+            me["centre_name"] = Value::String(centre.name.clone());
+        }
+        ctx.insert("me".into(), me);
     }
     let html = state.templates.get_template(name).and_then(|t| t.render(Value::Object(ctx)));
     let mut response = match html {
