@@ -200,19 +200,63 @@ try {
   const forged = await zhang.request.post(`/my/cases/${id}`, { form: { command: "evaluate", rating: "1" } });
   check("a POST without the CSRF field is refused (403)", forged.status() === 403);
 
-  // The kiosk answers an information query on the spot.
+  // The kiosk answers an owner's query with the page and refuses anyone else (SPEC 15.2):
+  // 张三 sold the unit to 李四.
   const kiosk = await person(tokens.KIOSK, "/kiosk");
-  await kiosk.fill("#name", "张三");
-  await kiosk.fill("#id", "630102198503120015");
-  await kiosk.fill("#unit", UNIT);
-  await Promise.all([kiosk.waitForLoadState(), kiosk.click("form.kiosk button")]);
+  const ask = async (name, idNumber) => {
+    await kiosk.fill("#name", name);
+    await kiosk.fill("#id", idNumber);
+    await kiosk.fill("#unit", UNIT);
+    await Promise.all([kiosk.waitForLoadState(), kiosk.click("form.kiosk button")]);
+  };
+  await ask("张三", "630102198503120015");
+  check("the kiosk refuses a former owner, in Chinese", (await kiosk.textContent("p.error")).includes("不是该不动产登记簿记载的现权利人"));
+  check("the refusal shows no page", (await kiosk.locator("#answer-unit-page").count()) === 0);
+  await ask("李四", "630102199211080028");
   await kiosk.waitForSelector("#result");
   check("the kiosk query completed on the spot", (await kiosk.textContent("#result")).includes("已办结"));
+  check("the kiosk shows the owner's page", (await kiosk.textContent("#answer-unit-page")).includes("已登记")
+    && (await kiosk.textContent("#result")).includes("李四"));
+  check("the page on the kiosk masks identifiers", (await kiosk.textContent("#result")).includes("630102********0028")
+    && !(await kiosk.textContent("#result")).includes("630102199211080028"));
+  check("the kiosk gives the 查询结果证明's number", (await kiosk.textContent("#query-result-number")).startsWith("青(2026)西宁市不动产查询第"));
+  check("a public kiosk offers no download", (await kiosk.locator("#query-result-download").count()) === 0);
+  const resultVerify = await kiosk.getAttribute("#query-result-verify", "href");
+  const resultVerified = await (await kiosk.request.get(resultVerify)).json();
+  check("the 查询结果证明 verifies without names", resultVerified.status === "valid" && !JSON.stringify(resultVerified).includes("李四"));
   check("a public kiosk offers no 退出", (await kiosk.locator("form[action='/logout']").count()) === 0);
   check("the kiosk says it returns to its start screen", (await kiosk.locator("#return").count()) === 1);
+  await shot(kiosk, "kiosk");
   await kiosk.waitForSelector("#result", { state: "detached", timeout: 40000 });
   check("the kiosk returned to its start screen by itself", (await kiosk.locator("#name").inputValue()) === "");
-  await shot(kiosk, "kiosk");
+
+  // 我的不动产: 李四 owns the unit, with its page and the certificate; 张三 no longer does.
+  const li = await person(tokens.LISI, "/my/units");
+  check("我的不动产 lists the unit 李四 owns", (await li.locator(`article.my-unit[data-unit='${UNIT}']`).count()) === 1);
+  check("我的不动产 shows its certificate, valid, with a QR code",
+    (await li.textContent("article.my-unit .certificate dd.certificate-valid")) === "有效"
+    && (await li.locator("article.my-unit .certificate svg").count()) >= 1);
+  await shot(li, "my_units");
+  await zhang.goto("/my/units");
+  check("张三 sold: 我的不动产 is empty", (await zhang.locator("#no-units").count()) === 1);
+
+  // The supervisor reads the query log: the refusal is in it, and the chain holds.
+  const lead = await person(tokens.SUPERVISOR, "/staff/query-log");
+  check("the query log keeps the kiosk's refusal", (await lead.locator("#query-log tr.outcome-refused").count()) >= 1);
+  check("the query log keeps the answer", (await lead.locator("#query-log tr.outcome-answered").count()) === 1);
+  check("the query log's chain is intact", (await lead.textContent("#log-chain")).includes("完整"));
+  check("the query log masks identifiers", !(await lead.textContent("#query-log")).includes("630102198503120015"));
+  await lead.fill("#querier", "630102198503120015");
+  await Promise.all([lead.waitForNavigation(), lead.click("#log-filters button")]);
+  check("the query log filters by querier", (await lead.locator("#query-log tbody tr").count()) >= 1
+    && (await lead.locator("#query-log tr.outcome-answered").count()) === 0);
+  await shot(lead, "query_log");
+  const answered = await (await lead.request.get("/staff/query-log")).text();
+  const queryCase = answered.match(/href="\/staff\/cases\/([^"]+)"/)[1];
+  await lead.goto(`/staff/cases/${queryCase}`);
+  check("the workbench shows the query's result", (await lead.textContent("#query-result-number")).startsWith("青(2026)西宁市不动产查询第")
+    && (await lead.locator("#answer-unit-page").count()) === 1);
+  await lead.context().close();
 
   // The supervisor's report shows the cases; the workbench its queues.
   const supervisor = await person(tokens.SUPERVISOR, "/staff");

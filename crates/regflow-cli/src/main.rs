@@ -32,16 +32,19 @@ enum Command {
     Serve(ServeArgs),
     /// Apply regflow's schema to the database.
     Migrate,
-    /// Verify case histories (every hash chain and every stored column against the replay)
-    /// and each centre's register (its chain, the rebuild of every unit, events and entries
-    /// one for one).
+    /// Verify case histories (every hash chain and every stored column against the replay),
+    /// each centre's register (its chain, the rebuild of every unit, events and entries one
+    /// for one) and each centre's query log (its chain).
     Verify {
         /// Verify only this case.
-        #[arg(long, conflicts_with = "register")]
+        #[arg(long, conflicts_with_all = ["register", "query_log"])]
         case: Option<String>,
-        /// Verify only the registers.
+        /// Verify only the registers (with --query-log: the registers and the query logs).
         #[arg(long)]
         register: bool,
+        /// Verify only the query logs (with --register: the registers and the query logs).
+        #[arg(long)]
+        query_log: bool,
     },
     /// The working-day calendar.
     #[command(subcommand)]
@@ -281,7 +284,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Serve(args) => serve::run(explicit, args).await,
         Command::Migrate => ops::migrate(&database).await,
-        Command::Verify { case, register } => ops::verify(&database, case, register).await,
+        Command::Verify { case, register, query_log } => {
+            ops::verify(&database, case, ops::Only { register, query_log }).await
+        }
         Command::Calendar(CalendarCommand::Load { file, replace }) => {
             ops::calendar_load(&database, &file, replace).await
         }

@@ -156,11 +156,13 @@ impl<'e> Batch<'e> {
         Ok(())
     }
 
-    /// Whether `req` records on a unit's register: it reads and writes the register in the
-    /// database (its unit read there), which must see the batch's earlier commands first.
+    /// Whether `req` reads or records on a unit's register, or writes the query log: it
+    /// goes through the database (its unit read there), which must see the batch's earlier
+    /// commands first.
     fn needs_flush(&self, req: &Request) -> bool {
         let current = req.case_id.as_ref().and_then(|id| self.slots.get(id)).and_then(|s| s.current.as_ref());
         regflow_process::unit_to_check(self.engine.catalogue(), current, &req.command).is_some()
+            || matches!(req.command, regflow_process::Command::DeferQuery { .. })
     }
 
     /// Decides `req` against the batch's copy of its case; the writes wait for the flush.

@@ -6,7 +6,7 @@
 //! entries after the certificate's and lets the core decide its standing.
 
 use chrono::{DateTime, Datelike as _, Utc};
-use regflow_process::register::certificate::{self, CertificateRef, Document, Issue, Standing, Status};
+use regflow_process::register::certificate::{self, CertificateRef, Document, Issue, Signed as _, Standing, Status};
 use regflow_process::register::{CertificateNumber, CertificateType, Entry, EntryDraft, UnitRegister};
 use regflow_process::{Case, CaseId, Centre, CentreId, Command, State};
 use serde::Serialize;
@@ -117,7 +117,7 @@ impl Engine {
                 .await?
                 .ok_or_else(|| Error::conflict(draft.unit.as_str()))?;
             let number = CertificateNumber::new(&centre.register.certificate_numbers, kind, year, seq as u64)
-                .map_err(|e| Error::Key(e.to_string()))?;
+                .map_err(|e| Error::Config(format!("centre `{}`: {e}", centre.id)))?;
             draft.certificate = Some(number);
         }
         Ok(())
@@ -288,7 +288,7 @@ fn certificate_of_row(row: &CertificateRow) -> Result<Certificate> {
     Ok(Certificate { document, file: row.file.clone().into_bytes(), hash: row.hash.clone() })
 }
 
-fn key_row(centre: &CentreId, key: &PublicKey, at: i64) -> KeyRow {
+pub(crate) fn key_row(centre: &CentreId, key: &PublicKey, at: i64) -> KeyRow {
     KeyRow {
         centre: centre.to_string(),
         key_id: key.key_id.clone(),

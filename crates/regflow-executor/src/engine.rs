@@ -408,6 +408,15 @@ impl Engine {
     }
 
     async fn execute_tx(&self, req: &Request) -> Result<Executed> {
+        let out = self.execute_tx_once(req).await;
+        // A refused query writes its line of the query log, and nothing else (SPEC 15.2).
+        if let Err(Error::Refused(refusal)) = &out {
+            self.log_refused_query(req, refusal).await?;
+        }
+        out
+    }
+
+    async fn execute_tx_once(&self, req: &Request) -> Result<Executed> {
         if let Some(done) = self.execute_alone(req).await? {
             if !done.entries.is_empty() {
                 self.timers_changed();
@@ -504,6 +513,11 @@ impl Engine {
         };
         if let Some(planned) = certificate {
             self.store_certificate(conn, decision.case.id(), planned).await?;
+        }
+        // A query's decisions go to the query log; its answer is certified (SPEC 15.2).
+        self.write_query_log(conn, &centre.id, decision.query_log).await?;
+        if let Some(answer) = &decision.answer {
+            self.store_answer(conn, centre, decision.case.id(), answer).await?;
         }
         Ok(Executed { case: decision.case, entries, alerts: decision.alerts, repeated: false, register })
     }

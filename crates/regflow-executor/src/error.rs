@@ -59,10 +59,14 @@ pub enum Error {
         /// The encoder's error.
         source: serde_json::Error,
     },
-    /// A signing key or certificate number pattern cannot be used (SPEC 15.1); the
-    /// message names the file or setting and how to fix it.
+    /// A signing key cannot be used (SPEC 15.1); the message names the file and how to
+    /// fix it.
     #[error("signing: {0}")]
     Key(String),
+    /// A centre's configuration cannot be used as it is (a certificate number pattern that
+    /// cannot number); the message names the setting and how to fix it.
+    #[error("configuration: {0}")]
+    Config(String),
     /// A task of the engine's (a transaction, a watcher) panicked or was cancelled because
     /// the runtime is shutting down; a transaction it held was rolled back.
     #[error("an engine task did not finish: {0}")]

@@ -37,6 +37,8 @@ pub mod import;
 mod mapping;
 pub mod onward;
 pub mod queries;
+pub mod query_log;
+pub mod query_results;
 pub mod register;
 pub mod register_import;
 pub mod register_verify;

@@ -286,6 +286,19 @@ impl Engine {
         Ok(register.as_of(at, &clock).page(at, &centre.hours))
     }
 
+    /// The units of `centre` whose register entries name the identifier `id` (as an owner,
+    /// a holder, a mortgagor…), in order: where 我的不动产 looks.
+    ///
+    /// # Errors
+    /// [`Error::Database`] or [`Error::Corrupt`].
+    pub async fn units_naming(&self, centre: &CentreId, id: &str) -> Result<Vec<UnitNumber>> {
+        let mut db = self.inner.db.acquire().await?;
+        let rows = db.conn().units_naming(centre.as_str(), id).await?;
+        rows.into_iter()
+            .map(|(u,)| UnitNumber::parse(&u).map_err(|e| Error::Corrupt(format!("register unit `{u}`: {e}"))))
+            .collect()
+    }
+
     /// The entries of `unit` at `centre`, in `seq` order.
     ///
     /// # Errors

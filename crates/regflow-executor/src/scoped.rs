@@ -13,6 +13,15 @@ use crate::mapping::HistoryEntry;
 use crate::queries::{CaseView, Overdue, QueueCursor, QueuePage, Verification};
 use crate::report::{Report, ReportFilter};
 
+/// A unit the caller owns, for 我的不动产.
+#[derive(Debug, Clone)]
+pub struct MyUnit {
+    /// Its page now.
+    pub page: regflow_process::register::UnitPage,
+    /// The certificates of the caller's cases on it, with where each stands.
+    pub certificates: Vec<(crate::certificates::Certificate, crate::certificates::Verification)>,
+}
+
 /// The read side of the engine for one caller.
 #[derive(Debug, Clone)]
 pub struct ActorView<'e> {
@@ -111,8 +120,91 @@ impl ActorView<'_> {
         let page = self.engine.unit_page(centre, unit, at).await?;
         // An owner is judged by the page now, whatever instant they ask for.
         let now = if at.is_some() { self.engine.unit_page(centre, unit, None).await? } else { page.clone() };
-        regflow_process::register::may_read(&self.actor, centre, &now)?;
+        let decided = regflow_process::register::may_read(&self.actor, centre, &now);
+        // Every service read of a page is logged, a refused one too (SPEC 15.2).
+        let line = regflow_process::register::query::read_line(&self.actor, &now, &decided, self.engine.now());
+        self.engine.log_queries(centre, vec![line]).await?;
+        decided?;
         Ok(page)
+    }
+
+    /// 我的不动产: the units the calling applicant owns now at their centre, each with its
+    /// page (a logged owner's read) and the certificates of the caller's own cases on it.
+    ///
+    /// # Errors
+    /// `forbidden_role` when the caller is not an applicant; [`crate::Error::Database`].
+    pub async fn my_units(&self) -> Result<Vec<MyUnit>> {
+        let cases = self.my_cases().await?;
+        let centre = self.actor.centre();
+        let ids: Vec<&CaseId> = cases.iter().map(Case::id).collect();
+        let certificates = self.engine.certificates_of(centre, &ids).await?;
+        let me = self.actor.id().as_str();
+        let mut out = Vec::new();
+        for unit in self.engine.units_naming(centre, me).await? {
+            let now = self.engine.unit_page(centre, &unit, None).await?;
+            if !now.owners.iter().any(|o| o.id.eq_ignore_ascii_case(me)) {
+                continue;
+            }
+            let page = self.unit_page(&unit, None).await?;
+            let mut mine = Vec::new();
+            for (_, c) in certificates.iter().filter(|(_, c)| c.document.unit == unit.as_str()) {
+                let standing = self.engine.verify_certificate(&c.document.id, None).await?;
+                mine.push((c.clone(), standing));
+            }
+            out.push(MyUnit { page, certificates: mine });
+        }
+        Ok(out)
+    }
+
+    /// The answer to an information query with its 查询结果证明: for the querier (a party
+    /// of the case) and the centre's staff; `certificate_not_found` for anyone else, as for
+    /// an unknown id.
+    ///
+    /// # Errors
+    /// `certificate_not_found`; [`crate::Error::Database`] or [`crate::Error::Corrupt`].
+    pub async fn query_result(&self, id: &str) -> Result<crate::query_results::QueryResult> {
+        let result = self.engine.query_result(id).await?;
+        let case = CaseId::new(result.document.case.clone());
+        if self.case(&case).await?.is_none() {
+            return Err(Refusal::new(ErrorCode::CertificateNotFound, format!("no query result `{id}`")).into());
+        }
+        Ok(result)
+    }
+
+    /// The answer to the information query `case`, as [`ActorView::query_result`].
+    ///
+    /// # Errors
+    /// `case_not_found` when the caller may not see the case; `certificate_not_found` when
+    /// it has no answer (yet).
+    pub async fn case_result(&self, case: &CaseId) -> Result<crate::query_results::QueryResult> {
+        let view = self.case(case).await?.ok_or_else(|| not_found(case))?;
+        let Some(answer) = view.case.answer() else {
+            return Err(Refusal::new(
+                ErrorCode::CertificateNotFound,
+                format!("case `{case}` has no query answer: only an answered information query has one"),
+            )
+            .into());
+        };
+        self.engine.query_result(&answer.id).await
+    }
+
+    /// The caller's centre's query log (supervisors only).
+    ///
+    /// # Errors
+    /// `forbidden_role` for anyone else; [`crate::Error::Database`].
+    pub async fn query_log(
+        &self,
+        q: &crate::query_log::QueryLogQuery,
+    ) -> Result<Vec<regflow_process::register::query::LogLine>> {
+        if !self.actor.has(Role::Supervisor) {
+            return Err(Refusal::new(
+                ErrorCode::ForbiddenRole,
+                format!("`{}` may not read the query log: it needs the role supervisor", self.actor.id()),
+            )
+            .with(Detail::Roles { required: vec![Role::Supervisor] })
+            .into());
+        }
+        self.engine.query_log(self.actor.centre(), q).await
     }
 
     /// The entries of `unit` in the caller's centre's register, optionally those recorded in

@@ -231,6 +231,9 @@ pub struct Intake {
     /// The register arguments, checked for shape.
     #[serde(default, skip_serializing_if = "RegisterArgs::is_empty")]
     pub register: RegisterArgs,
+    /// An `information_query`'s arguments (SPEC 15.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<crate::register::query::QueryArgs>,
 }
 
 /// A case's register arguments, checked for shape at acceptance and resolved against the
@@ -390,6 +393,9 @@ pub struct Acceptance {
     pub clocks: CaseClocks,
     /// The current deadlines.
     pub deadlines: Deadlines,
+    /// An `information_query`'s scope, decided at acceptance (SPEC 15.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<crate::register::query::Scope>,
 }
 
 /// An extension granted by a supervisor.
@@ -431,6 +437,10 @@ pub struct Case {
     pub(crate) recorded_by: Option<ActorId>,
     pub(crate) recorded_at: Option<DateTime<Utc>>,
     pub(crate) extensions: Vec<Extension>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) deferral: Option<Extension>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) answer: Option<crate::register::query::AnswerRef>,
     pub(crate) suspensions: u32,
     pub(crate) evaluation: Option<Evaluation>,
     pub(crate) alerts: Vec<RaisedAlert>,
@@ -520,6 +530,14 @@ impl Case {
     /// Extensions granted.
     pub fn extensions(&self) -> &[Extension] {
         &self.extensions
+    }
+    /// An `information_query`'s answer: the result's id, scope and hash (SPEC 15.2).
+    pub fn answer(&self) -> Option<&crate::register::query::AnswerRef> {
+        self.answer.as_ref()
+    }
+    /// An `information_query`'s deferral (`defer_query`): its working days and reason.
+    pub fn deferral(&self) -> Option<&Extension> {
+        self.deferral.as_ref()
     }
     /// How many times the case was suspended.
     pub fn suspension_count(&self) -> u32 {

@@ -92,6 +92,42 @@ impl RegisterInput {
     }
 }
 
+/// The arguments of an `information_query`, as given (SPEC 15.2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryInput {
+    /// Who asks: `owner` (the default), `interested_party` or `authority`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub querier: Option<crate::register::query::QuerierClass>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// The interest proof's or the commission's reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<String>,
+    /// An authority's type (`court`, `procuratorate`, `public_security`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_type: Option<String>,
+}
+
+impl QueryInput {
+    /// Whether no query argument is given.
+    pub fn is_empty(&self) -> bool {
+        self == &QueryInput::default()
+    }
+
+    /// The first argument given, by name.
+    pub fn first_given(&self) -> Option<&'static str> {
+        [
+            ("querier", self.querier.is_some()),
+            ("purpose", self.purpose.is_some()),
+            ("proof", self.proof.is_some()),
+            ("authority_type", self.authority_type.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(name, given)| given.then_some(name))
+    }
+}
+
 /// The facts that open a case, as given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntakeInput {
@@ -113,6 +149,9 @@ pub struct IntakeInput {
     /// The register arguments.
     #[serde(default, flatten, skip_serializing_if = "RegisterInput::is_empty")]
     pub register: RegisterInput,
+    /// An `information_query`'s arguments.
+    #[serde(default, flatten, skip_serializing_if = "QueryInput::is_empty")]
+    pub query: QueryInput,
 }
 
 impl IntakeInput {
@@ -134,6 +173,7 @@ impl IntakeInput {
             priority: Priority::Standard,
             consents: Vec::new(),
             register: RegisterInput::default(),
+            query: QueryInput::default(),
         }
     }
 }
@@ -236,6 +276,12 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// A clerk or reviewer defers an accepted `information_query` (SPEC 15.2): its promise
+    /// becomes acceptance + the centre's `query_defer_days` working days. Once.
+    DeferQuery {
+        /// Why it cannot be answered on the spot.
+        reason: String,
+    },
     /// The applicant's evaluation of a completed case.
     Evaluate {
         /// 1 to 5.
@@ -300,6 +346,8 @@ pub enum CommandName {
     Withdraw,
     /// `extend`
     Extend,
+    /// `defer_query`
+    DeferQuery,
     /// `evaluate`
     Evaluate,
     /// `lawsuit_filed`
@@ -320,7 +368,7 @@ pub enum CommandName {
 
 impl CommandName {
     /// Every command name.
-    pub const ALL: [CommandName; 23] = [
+    pub const ALL: [CommandName; 24] = [
         CommandName::Apply,
         CommandName::PreReview,
         CommandName::Amend,
@@ -336,6 +384,7 @@ impl CommandName {
         CommandName::Reject,
         CommandName::Withdraw,
         CommandName::Extend,
+        CommandName::DeferQuery,
         CommandName::Evaluate,
         CommandName::LawsuitFiled,
         CommandName::RenewSeizure,
@@ -364,6 +413,7 @@ impl CommandName {
             CommandName::Reject => "reject",
             CommandName::Withdraw => "withdraw",
             CommandName::Extend => "extend",
+            CommandName::DeferQuery => "defer_query",
             CommandName::Evaluate => "evaluate",
             CommandName::LawsuitFiled => "lawsuit_filed",
             CommandName::RenewSeizure => "renew_seizure",
@@ -419,6 +469,7 @@ impl Command {
             Command::Reject { .. } => CommandName::Reject,
             Command::Withdraw { .. } => CommandName::Withdraw,
             Command::Extend { .. } => CommandName::Extend,
+            Command::DeferQuery { .. } => CommandName::DeferQuery,
             Command::Evaluate { .. } => CommandName::Evaluate,
             Command::LawsuitFiled { .. } => CommandName::LawsuitFiled,
             Command::RenewSeizure { .. } => CommandName::RenewSeizure,

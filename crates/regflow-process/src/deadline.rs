@@ -268,6 +268,15 @@ impl CaseClocks {
         Ok(next)
     }
 
+    /// The clocks of a deferred query (SPEC 15.2): the promise becomes `days` working days
+    /// after acceptance, extensions dropped.
+    pub fn deferred(&self, days: u32) -> CaseClocks {
+        let mut next = self.clone();
+        next.promise = Promise::WorkingDays(days.max(1));
+        next.extension_days = 0;
+        next
+    }
+
     /// Working days the closed suspensions moved the clocks by.
     ///
     /// # Errors

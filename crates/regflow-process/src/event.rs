@@ -16,6 +16,7 @@ use crate::command::CommandName;
 use crate::deadline::{CaseClocks, Deadlines};
 use crate::import::ImportSource;
 use crate::policy::PolicyId;
+use crate::register::query::AnswerRef;
 
 /// What an event changed: its payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +74,9 @@ pub enum Change {
         acceptance: Acceptance,
         /// The outcome.
         completion: Completion,
+        /// An `information_query`'s answer (SPEC 15.2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer: Option<AnswerRef>,
     },
     /// Materials were handed in.
     MaterialsSupplied {
@@ -94,6 +98,9 @@ pub enum Change {
     Reviewed {
         /// Set when the case completed.
         completion: Option<Completion>,
+        /// An `information_query`'s answer (SPEC 15.2).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer: Option<AnswerRef>,
     },
     /// Step 3 done (a kind that issues nothing completes here).
     Recorded {
@@ -147,6 +154,17 @@ pub enum Change {
         /// Why.
         reason: String,
         /// The extended clocks.
+        clocks: CaseClocks,
+        /// The moved deadlines.
+        deadlines: Deadlines,
+    },
+    /// An `information_query` was deferred: its promise is acceptance + `days` working days.
+    QueryDeferred {
+        /// The promise's working days now.
+        days: u32,
+        /// Why.
+        reason: String,
+        /// The clocks with the deferred promise.
         clocks: CaseClocks,
         /// The moved deadlines.
         deadlines: Deadlines,
@@ -292,6 +310,8 @@ impl Case {
             recorded_by: None,
             recorded_at: None,
             extensions: Vec::new(),
+            deferral: None,
+            answer: None,
             suspensions: 0,
             evaluation: None,
             alerts: Vec::new(),
@@ -377,8 +397,9 @@ impl Case {
                 self.materials.extend(materials.iter().cloned());
                 self.stage = Stage::NotAccepted { missing: missing.clone() };
             }
-            Change::HandledInstantly { acceptance, completion, .. } => {
+            Change::HandledInstantly { acceptance, completion, answer, .. } => {
                 self.acceptance = Some(acceptance.clone());
+                self.answer.clone_from(answer);
                 self.reviewed_by = Some(event.actor.clone());
                 self.recorded_by = Some(event.actor.clone());
                 self.recorded_at = Some(event.at);
@@ -387,8 +408,9 @@ impl Case {
             Change::TaskCompleted { task, status, .. } => {
                 self.tasks.insert(*task, *status);
             }
-            Change::Reviewed { completion } => {
+            Change::Reviewed { completion, answer } => {
                 self.reviewed_by = Some(event.actor.clone());
+                self.answer.clone_from(answer);
                 self.stage = match completion {
                     Some(c) => Stage::Completed(*c),
                     None => Stage::Reviewed,
@@ -426,6 +448,14 @@ impl Case {
                 self.stage = Stage::Rejected { ground: *ground, note: note.clone() };
             }
             Change::Withdrawn { .. } => self.stage = Stage::Withdrawn,
+            Change::QueryDeferred { days, reason, clocks, deadlines } => {
+                if let Some(a) = self.acceptance.as_mut() {
+                    a.clocks = clocks.clone();
+                    a.deadlines = deadlines.clone();
+                }
+                self.deferral =
+                    Some(Extension { days: *days, reason: reason.clone(), at: event.at, by: event.actor.clone() });
+            }
             Change::Extended { days, reason, clocks, deadlines } => {
                 if let Some(a) = self.acceptance.as_mut() {
                     a.clocks = clocks.clone();

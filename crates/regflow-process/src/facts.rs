@@ -4,7 +4,7 @@
 //! and passes them in the [`crate::Context`].
 
 use crate::case::Case;
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Produces};
 use crate::command::Command;
 use crate::identifier::UnitNumber;
 
@@ -21,9 +21,23 @@ pub struct UnitCheck {
 /// The unit `command` on `case` (`None` for a creating command) must lock, load and settle
 /// (SPEC 13.3) before it is decided: `record` or `handle_instantly` of a kind that writes a
 /// register entry or that a seizure blocks, `lawsuit_filed` and `renew_seizure`, and the
-/// rejection or withdrawal of a case an advance notice may be waiting for. A unit number that does not parse names
-/// nothing: `decide` refuses it.
+/// rejection or withdrawal of a case an advance notice may be waiting for, and the
+/// acceptance and answer of an information query (SPEC 15.2, which reads the page). A unit
+/// number that does not parse names nothing: `decide` refuses it.
 pub fn unit_to_check(catalogue: &Catalogue, case: Option<&Case>, command: &Command) -> Option<UnitCheck> {
+    let query = |kind: &str| catalogue.get(kind).is_some_and(|k| k.produces == Produces::QueryResult);
+    let reads = |unit: UnitNumber| Some(UnitCheck { unit, blocked_by_seizure: false });
+    match (command, case) {
+        (Command::Accept { intake: Some(i), .. } | Command::HandleInstantly { intake: i, .. }, None)
+            if query(&i.kind) =>
+        {
+            return reads(UnitNumber::parse(&i.unit).ok()?);
+        }
+        (Command::Accept { .. } | Command::Review, Some(c)) if query(c.kind().as_str()) => {
+            return reads(c.intake().unit.clone());
+        }
+        _ => {}
+    }
     let (kind, unit) = match (command, case) {
         (Command::Record | Command::LawsuitFiled { .. } | Command::RenewSeizure { .. }, Some(c)) => {
             (c.kind().as_str(), c.intake().unit.clone())

@@ -59,7 +59,7 @@ pub use category::ApplicantCategory;
 pub use channel::{Channel, Priority};
 pub use command::{ApplicantInput, Command, CommandName, IntakeInput, TaskOutcome};
 pub use deadline::{CaseClocks, ClockKind, Deadline, Deadlines, Suspension};
-pub use decide::{authorise_calendar_load, decide, Centre, Context, Decision};
+pub use decide::{authorise_calendar_load, decide, refused_query_line, Centre, Context, Decision};
 pub use error::ErrorCode;
 pub use event::{Change, Event};
 pub use facts::{unit_to_check, UnitCheck};

@@ -159,6 +159,7 @@ pub const RULES: &[Rule] = &[
     rule(C::Withdraw, BEFORE_RECORDING, To::States(&[S::Withdrawn]), Who::Applicants),
     // Extension of the promise while the case runs.
     rule(C::Extend, CLOCKED, To::Same, Who::Roles(&[Role::Supervisor])),
+    rule(C::DeferQuery, &[Some(S::Accepted)], To::Same, Who::Roles(&[Role::Clerk, Role::Reviewer])),
     // Evaluation, once.
     rule(C::Evaluate, &[Some(S::Completed)], To::Same, Who::Applicants),
     // The register after recording: a lawsuit on an objection, a court renewing its seizure.
@@ -226,6 +227,7 @@ pub fn kind_takes(kind: &KindSpec, command: CommandName) -> bool {
     match command {
         C::LawsuitFiled => kind.register_effect == Some(EntryType::Objection),
         C::RenewSeizure => kind.register_effect == Some(EntryType::Seizure),
+        C::DeferQuery => kind.produces == Produces::QueryResult,
         _ => true,
     }
 }

@@ -17,7 +17,7 @@ use crate::{ApplicantCategory, Refusal};
 
 /// The commands a person or a channel system sends (the first eighteen of
 /// [`CommandName::ALL`]; the engine's own commands come after them).
-pub const COMMANDS: &[CommandName] = CommandName::ALL.split_at(18).0;
+pub const COMMANDS: &[CommandName] = CommandName::ALL.split_at(19).0;
 
 const INTAKE: &[&str] = &[
     "kind",
@@ -35,6 +35,10 @@ const INTAKE: &[&str] = &[
     "secured_amount",
     "ruling",
     "term_years",
+    "querier",
+    "purpose",
+    "proof",
+    "authority_type",
 ];
 
 /// The argument fields `command` reads; any other field of a request body is unknown.
@@ -48,6 +52,7 @@ pub fn fields_of(command: CommandName) -> &'static [&'static str] {
         CommandName::Reject => &["ground", "note"],
         CommandName::Withdraw => &["consenting"],
         CommandName::Extend => &["working_days", "reason"],
+        CommandName::DeferQuery => &["reason"],
         CommandName::Evaluate => &["rating", "comment"],
         CommandName::LawsuitFiled => &["court", "filed_on"],
         CommandName::RenewSeizure => &["term_years"],
@@ -149,6 +154,7 @@ pub fn command(name: &str, args: &Map<String, Value>, exists: bool) -> Result<Co
             Command::Reject { ground: args.need(Args::str, "ground")?, note: args.str("note")?.unwrap_or_default() }
         }
         CommandName::Withdraw => Command::Withdraw { consenting: args.need(Args::strings, "consenting")? },
+        CommandName::DeferQuery => Command::DeferQuery { reason: args.str("reason")?.unwrap_or_default() },
         CommandName::Extend => {
             Command::Extend { working_days: args.working_days()?, reason: args.str("reason")?.unwrap_or_default() }
         }
@@ -337,6 +343,12 @@ impl Args<'_> {
             priority,
             consents,
             register: self.register()?,
+            query: crate::command::QueryInput {
+                querier: self.parsed("querier", |s| s.parse::<crate::register::query::QuerierClass>())?,
+                purpose: self.str("purpose")?,
+                proof: self.str("proof")?,
+                authority_type: self.str("authority_type")?,
+            },
         })
     }
 

@@ -77,6 +77,14 @@ async fn with_entries(state: &AppState, mut doc: Value, case: &regflow_process::
                 "verify": format!("/v1/certificates/{id}/verify?hash={}", c.hash),
                 "qr": format!("/v1/certificates/{id}/qr.svg")});
         }
+        if let Some(answer) = case.answer() {
+            let result = state.engine.query_result(&answer.id).await?;
+            let hash = regflow_process::register::certificate::read_signed_file(&result.file)
+                .map(|f| f.hash)
+                .map_err(|e| Problem::from(regflow_executor::Error::Corrupt(e.to_string())))?;
+            doc["query_result"] = crate::query_results::result_doc(&result, &hash);
+            doc["query_result"]["scope"] = json!(answer.scope);
+        }
     }
     Ok(doc)
 }

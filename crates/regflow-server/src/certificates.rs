@@ -18,7 +18,7 @@ use crate::AppState;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyQuery {
-    hash: Option<String>,
+    pub(crate) hash: Option<String>,
 }
 
 /// `GET /v1/certificates/{id}/verify?hash=` (public): `valid`, `superseded`, `cancelled`
@@ -33,25 +33,32 @@ pub async fn verify(
     Ok(Json(serde_json::to_value(answer).map_err(|e| Problem::from(regflow_executor::Error::Corrupt(e.to_string())))?))
 }
 
+/// A signed document's exact bytes as a download named `{name}-{id}.json`.
+pub fn attachment(name: &str, id: &str, file: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}-{id}.json\"");
+    ([(header::CONTENT_TYPE, "application/json".to_owned()), (header::CONTENT_DISPOSITION, disposition)], file)
+        .into_response()
+}
+
 /// `GET /v1/certificates/{id}`: the file's exact bytes (staff of the centre, the case's
 /// parties; anyone else is told it is not found).
 pub async fn file(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
     let certificate = state.engine.as_actor(&caller.actor).certificate(&id).await?;
-    let disposition = format!("attachment; filename=\"certificate-{}.json\"", certificate.document.id);
-    Ok((
-        [(header::CONTENT_TYPE, "application/json".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        certificate.file,
-    )
-        .into_response())
+    Ok(attachment("certificate", &certificate.document.id, certificate.file))
 }
 
 /// The address a certificate's QR code points at.
 pub fn verify_url(state: &AppState, headers: &HeaderMap, centre: &str, id: &str, hash: &str) -> String {
+    public_url(state, headers, centre, &format!("/v1/certificates/{id}/verify?hash={hash}"))
+}
+
+/// `path` at the centre's `verify_base` (default: the address the request came to).
+pub fn public_url(state: &AppState, headers: &HeaderMap, centre: &str, path: &str) -> String {
     let base = state.verify_base(centre).map(str::to_owned).unwrap_or_else(|| {
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
         format!("http://{host}")
     });
-    format!("{}/v1/certificates/{id}/verify?hash={hash}", base.trim_end_matches('/'))
+    format!("{}{path}", base.trim_end_matches('/'))
 }
 
 /// The QR code (SVG) of `url`.

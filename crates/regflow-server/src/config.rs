@@ -26,7 +26,7 @@
 //! `REGFLOW_REQUESTS_PER_MINUTE`, `REGFLOW_REQUEST_TIMEOUT_SECS` and
 //! `REGFLOW_TOKEN_CACHE_MS` override the file.
 
-use regflow_process::register::Target;
+use regflow_process::register::{RegisterSettings, Target};
 use regflow_process::{Centre, CentreId, OfficeHours};
 use serde::Deserialize;
 
@@ -136,6 +136,13 @@ pub struct CentreConfig {
     /// The address certificates' QR codes point at (default: the service's own address).
     #[serde(default)]
     pub verify_base: Option<String>,
+    /// The authority types whose commissions an information query accepts (SPEC 15.2;
+    /// default `["court", "procuratorate", "public_security"]`).
+    #[serde(default)]
+    pub authorities: Option<Vec<String>>,
+    /// Working days a deferred query may take (default 5).
+    #[serde(default)]
+    pub query_defer_days: Option<u32>,
 }
 
 /// `certificate_numbers = { title = "…", certification = "…" }`: `{yyyy}` the year,
@@ -147,6 +154,9 @@ pub struct NumberPatternsConfig {
     pub title: String,
     /// Certifications' pattern.
     pub certification: String,
+    /// Query result certificates' pattern (default `青({yyyy})西宁市不动产查询第{seq:07}号`).
+    #[serde(default)]
+    pub query_result: Option<String>,
 }
 
 /// `keys/{centre}.pem`: where a centre's signing key lives unless configured.
@@ -444,9 +454,35 @@ impl CentreConfig {
         let patterns = regflow_process::register::NumberPatterns {
             title: given.title.clone(),
             certification: given.certification.clone(),
+            query_result: given
+                .query_result
+                .clone()
+                .unwrap_or_else(|| regflow_process::register::NumberPatterns::default().query_result),
         };
         patterns.check().map_err(|e| ConfigError::Invalid(format!("centre `{}`: {e}", self.id)))?;
         Ok(patterns)
+    }
+
+    fn authorities(&self) -> Result<Vec<String>, ConfigError> {
+        let Some(given) = &self.authorities else { return Ok(RegisterSettings::default().authorities) };
+        if let Some(bad) = given.iter().find(|a| !regflow_process::kind::is_snake_id(a)) {
+            return Err(ConfigError::Invalid(format!(
+                "centre `{}`: authorities: `{bad}` is not an id (lowercase letters, digits and `_`, e.g. `court`)",
+                self.id
+            )));
+        }
+        Ok(given.clone())
+    }
+
+    fn query_defer_days(&self) -> Result<u32, ConfigError> {
+        match self.query_defer_days {
+            None => Ok(RegisterSettings::default().query_defer_days),
+            Some(days @ 1..=30) => Ok(days),
+            Some(days) => Err(ConfigError::Invalid(format!(
+                "centre `{}`: query_defer_days is {days}; give working days from 1 to 30 (the statutory limit)",
+                self.id
+            ))),
+        }
     }
 
     fn centre(&self) -> Result<Centre, ConfigError> {
@@ -479,7 +515,7 @@ impl CentreConfig {
             .filter(|t| !t.areas.is_empty())
             .map(|t| (t.name, t.areas.iter().cloned().collect()))
             .collect();
-        let register = regflow_process::register::RegisterSettings {
+        let register = RegisterSettings {
             seizure_term_years: self.seizure_term_years,
             rest_days: self.rest_days,
             require_parties: self.require_parties,
@@ -487,6 +523,8 @@ impl CentreConfig {
             report_within: chrono::Duration::minutes(i64::from(self.report_within)),
             report_areas,
             certificate_numbers: self.numbers()?,
+            authorities: self.authorities()?,
+            query_defer_days: self.query_defer_days()?,
             ..Default::default()
         };
         Ok(Centre {
@@ -508,12 +546,16 @@ mod tests {
         let c = Config::from_toml(
             "[[centres]]\nid = \"xining\"\nseizure_term_years = 2\nrest_days = \"holidays_only\"\nrequire_parties = true\n\
              report_targets = [\"national\", \"province\"]\nreport_within = 30\nname = \"西宁市不动产登记中心\"\n\
-             certificate_numbers = { title = \"T{yyyy}-{seq:05}\", certification = \"C{seq}\" }\n",
+             certificate_numbers = { title = \"T{yyyy}-{seq:05}\", certification = \"C{seq}\" }\n\
+             authorities = [\"court\", \"discipline_commission\"]\n\
+             query_defer_days = 7\n",
         )
         .unwrap();
         let centre = c.centres_with([]).unwrap().remove(0);
         assert_eq!(centre.name, "西宁市不动产登记中心");
         assert_eq!(centre.register.certificate_numbers.title, "T{yyyy}-{seq:05}");
+        assert_eq!(centre.register.authorities, ["court", "discipline_commission"]);
+        assert_eq!(centre.register.query_defer_days, 7);
         assert_eq!(c.centres_with([CentreId::new("haidong")]).unwrap()[1].name, "haidong", "the id when unnamed");
         assert_eq!(centre.register.seizure_term_years, 2);
         assert_eq!(centre.register.rest_days, regflow_process::register::RestDays::HolidaysOnly);

@@ -32,6 +32,7 @@ pub mod openapi;
 pub mod pages;
 pub mod problem;
 mod public;
+mod query_results;
 mod reporting;
 mod units;
 pub mod view;
@@ -157,6 +158,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/certificates/{id}/qr.svg", get(certificates::qr))
         .route("/v1/certificates/{id}/verify", get(certificates::verify))
         .route("/v1/keys/{centre}", get(certificates::keys))
+        .route("/v1/query-results/{id}", get(query_results::file))
+        .route("/v1/query-results/{id}/verify", get(query_results::verify))
+        .route("/v1/cases/{id}/result", get(query_results::of_case))
+        .route("/v1/query-log", get(query_results::log))
         .route("/v1/register-entries", get(reporting::list))
         .route("/v1/register-entries/{id}", get(reporting::get))
         .route("/v1/register-entries/{id}/reports/{target}/ack", post(reporting::ack))

@@ -61,6 +61,7 @@ fn field_schema(field: &str, engine: &Engine) -> Value {
         "cause" => string_enum(SuspensionCause::ALL),
         "working_days" => json!({"type": "integer", "minimum": 1}),
         "rating" => json!({"type": "integer", "minimum": 1, "maximum": 5}),
+        "querier" => string_enum(regflow_process::register::query::QuerierClass::ALL),
         _ => json!({"type": "string"}),
     }
 }
@@ -193,6 +194,29 @@ fn certificate_paths(bad: &Value, no_certificate: &Value, svg: &Value) -> Value 
     })
 }
 
+/// The information-query routes (SPEC 15.2, 17 §10).
+fn query_paths(bad: &Value, no_certificate: &Value, missing: &Value) -> Value {
+    let forbidden = problem("Not a supervisor of the centre (forbidden_role)");
+    json!({
+            "/v1/query-results/{id}": {"get": {"summary": "The 查询结果证明's file, its exact RFC 8785 bytes (the querier, staff of the centre)",
+                "parameters": [path_param("id", "The query result id")],
+                "responses": guarded(responses(&[("200", ok(json!({"type": "object", "required": ["format", "id", "number", "result_hash", "signature"]}), "The signed result")), ("404", no_certificate.clone())]))}},
+            "/v1/query-results/{id}/verify": {"get": {"summary": "Public: whether a query result is genuine; no names, no identifiers",
+                "security": [], "parameters": [path_param("id", "The query result id"), query_param("hash", json!({"type": "string"}), false)],
+                "responses": responses(&[("200", ok(json!({"type": "object", "required": ["id", "number", "issued_at", "status"],
+                    "properties": {"status": {"type": "string", "enum": ["valid", "not_genuine"]}}}), "Whether it is genuine")), ("400", bad.clone()), ("404", no_certificate.clone())])}},
+            "/v1/cases/{id}/result": {"get": {"summary": "An answered information query: the page in the decided scope and its 查询结果证明 (the querier, staff)",
+                "parameters": [path_param("id", "The case id")],
+                "responses": guarded(responses(&[("200", ok(json!({"type": "object", "required": ["id", "number", "page", "result_hash", "verify"]}), "The answer")), ("404", missing.clone())]))}},
+            "/v1/query-log": {"get": {"summary": "The centre's query log, chained: every query decision and service read of a unit page (supervisors)",
+                "parameters": [query_param("from", json!({"type": "string"}), false), query_param("to", json!({"type": "string"}), false),
+                               query_param("unit", json!({"type": "string"}), false), query_param("querier", json!({"type": "string"}), false),
+                               query_param("after", json!({"type": "integer", "minimum": 0}), false),
+                               query_param("limit", json!({"type": "integer", "minimum": 1, "maximum": 1000}), false)],
+                "responses": guarded(responses(&[("200", ok(json!({"type": "object", "required": ["lines"]}), "The lines, in order")), ("400", bad.clone()), ("403", forbidden)]))}}
+    })
+}
+
 /// The whole document for `engine`'s catalogue.
 pub fn document(engine: &Engine) -> Value {
     let secured = json!([{"bearer": []}]);
@@ -210,6 +234,7 @@ pub fn document(engine: &Engine) -> Value {
     let id = path_param("id", "The case id");
     let case_answer = ok(reference("Case"), "The case as the caller sees it");
     let certificates = certificate_paths(&bad, &no_certificate, &svg);
+    let queries = query_paths(&bad, &no_certificate, &missing);
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "regflow", "version": env!("CARGO_PKG_VERSION"),
@@ -338,8 +363,10 @@ pub fn document(engine: &Engine) -> Value {
                 "responses": {"200": {"description": "OpenMetrics text", "content": {"application/openmetrics-text": {"schema": {"type": "string"}}}}}}},
         }
     });
-    if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), certificates) {
-        paths.extend(more);
+    for more in [certificates, queries] {
+        if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), more) {
+            paths.extend(more);
+        }
     }
     doc
 }

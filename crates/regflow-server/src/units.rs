@@ -15,7 +15,7 @@ use crate::problem::Problem;
 use crate::view;
 use crate::AppState;
 
-fn hours(state: &AppState, caller: &Caller) -> OfficeHours {
+pub(crate) fn hours(state: &AppState, caller: &Caller) -> OfficeHours {
     state.engine.centre(caller.actor.centre()).map(|c| c.hours).unwrap_or_default()
 }
 
@@ -28,7 +28,7 @@ fn unit(text: &str) -> Result<UnitNumber, Problem> {
     })
 }
 
-fn instant(field: &str, text: Option<&str>, hours: &OfficeHours) -> Result<Option<DateTime<Utc>>, Problem> {
+pub(crate) fn instant(field: &str, text: Option<&str>, hours: &OfficeHours) -> Result<Option<DateTime<Utc>>, Problem> {
     text.map(|t| {
         hours
             .parse_instant(t)
@@ -37,7 +37,7 @@ fn instant(field: &str, text: Option<&str>, hours: &OfficeHours) -> Result<Optio
     .transpose()
 }
 
-fn localised(value: impl serde::Serialize, hours: &OfficeHours) -> Result<Value, Problem> {
+pub(crate) fn localised(value: impl serde::Serialize, hours: &OfficeHours) -> Result<Value, Problem> {
     let mut doc =
         serde_json::to_value(value).map_err(|e| Problem::from(regflow_executor::Error::Corrupt(e.to_string())))?;
     view::localise(&mut doc, hours);

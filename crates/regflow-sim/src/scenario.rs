@@ -47,6 +47,24 @@ pub struct Output {
     /// Each issued certificate by its case's label (when `include` names `certificates`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificates: Option<BTreeMap<String, CertificateOut>>,
+    /// The query log's lines (when `include` names `queries`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queries: Option<Vec<QueryOut>>,
+}
+
+/// One line of the query log in the output (SPEC 17, section 9).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueryOut {
+    /// Its place in the centre's query log.
+    pub seq: u64,
+    /// The query case's label (the one a refused query named); null for a service read.
+    pub case: Option<String>,
+    /// `owner`, `interested_party`, `authority` or `staff`.
+    pub class: regflow_process::register::query::ReaderClass,
+    /// `refused`, `accepted`, `deferred`, `answered` or `read`.
+    pub outcome: regflow_process::register::query::Outcome,
+    /// A refusal's code.
+    pub code: Option<regflow_process::ErrorCode>,
 }
 
 /// One certificate in the output (SPEC 17, section 9).
@@ -110,7 +128,7 @@ pub struct EntryOut {
 }
 
 /// The outputs a scenario's top-level `include` may add.
-const INCLUDES: [&str; 6] = ["units", "entries", "reports", "logs", "notices", "certificates"];
+const INCLUDES: [&str; 7] = ["units", "entries", "reports", "logs", "notices", "certificates", "queries"];
 
 /// One case in the output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -414,7 +432,31 @@ pub async fn run(text: &str, database: &str) -> Result<Output, ScenarioError> {
     } else {
         None
     };
-    Ok(Output { cases, errors, pages, units, entries, reports, logs, notices, certificates })
+    let queries = if include.contains("queries") {
+        let q = regflow_executor::query_log::QueryLogQuery::default();
+        let mut out = Vec::new();
+        loop {
+            let after = out.last().map_or(0, |l: &QueryOut| l.seq);
+            let lines = engine
+                .query_log(&centre.id, &regflow_executor::query_log::QueryLogQuery { after, ..q.clone() })
+                .await
+                .map_err(failed)?;
+            if lines.is_empty() {
+                break;
+            }
+            out.extend(lines.into_iter().map(|l| QueryOut {
+                seq: l.seq,
+                case: l.draft.case.as_ref().map(|c| label_of(&CaseId::new(c.as_str()))),
+                class: l.draft.class,
+                outcome: l.draft.outcome,
+                code: l.draft.code,
+            }));
+        }
+        Some(out)
+    } else {
+        None
+    };
+    Ok(Output { cases, errors, pages, units, entries, reports, logs, notices, certificates, queries })
 }
 
 /// What a step did.

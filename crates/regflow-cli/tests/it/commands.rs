@@ -329,9 +329,9 @@ fn backup_writes_a_copy_that_verifies_and_never_overwrites() {
     assert!(stderr(&out).contains("nowhere"), "{}", stderr(&out));
 }
 
-/// Issues a title certificate for a first registration, signed with the key in
-/// `key_file`, and returns the file's bytes.
-fn issue_with_key(db: &str, key_file: &std::path::Path) -> Vec<u8> {
+/// Issues a title certificate for a first registration and answers its owner's query at
+/// the kiosk, signed with the key in `key_file`; returns the two files' bytes.
+fn issue_and_answer(db: &str, key_file: &std::path::Path) -> (Vec<u8>, Vec<u8>) {
     use regflow_executor::signing::SigningKey;
     use regflow_executor::{Engine, Request};
     use regflow_process::{
@@ -368,8 +368,29 @@ fn issue_with_key(db: &str, key_file: &std::path::Path) -> Vec<u8> {
             engine.execute(Request::to(&id, actor, command)).await.unwrap();
         }
         let id = regflow_process::register::certificate::certificate_id("xining", "F-1");
-        engine.certificate(&id).await.unwrap().file
+        let certificate = engine.certificate(&id).await.unwrap().file;
+        let query = IntakeInput::new(
+            "information_query",
+            ApplicantCategory::Individual,
+            vec![ApplicantInput::new("王五", "630102198001010035")],
+            "630102001001GB00001F00010001",
+            Channel::Kiosk,
+        );
+        let answer = Command::HandleInstantly { intake: query, materials: vec!["identity_proof".into()] };
+        let done =
+            engine.execute(Request::to(&CaseId::new("Q-1"), staff("kiosk-1", Role::Kiosk), answer)).await.unwrap();
+        let result = engine.query_result(&done.case.answer().unwrap().id).await.unwrap().file;
+        (certificate, result)
     })
+}
+
+/// Runs `sql` on the SQLite database `db` behind regflow's back.
+fn tamper(db: &str, sql: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    });
 }
 
 #[test]
@@ -382,8 +403,9 @@ fn keys_sign_certificates_that_verify_offline_and_with_openssl() {
     assert_eq!(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777, 0o600);
     let again = on_db(&dir, &db, "keys init --centre xining");
     assert_eq!(code(&again), 1, "a key file is never overwritten by init");
-    let file = issue_with_key(&db, &dir.0.join("keys/xining.pem"));
+    let (file, result) = issue_and_answer(&db, &dir.0.join("keys/xining.pem"));
     std::fs::write(dir.0.join("cert.json"), &file).unwrap();
+    std::fs::write(dir.0.join("result.json"), &result).unwrap();
     let public = on_db(&dir, &db, "keys export --centre xining");
     assert_eq!(code(&public), 0, "{}", stderr(&public));
     std::fs::write(dir.0.join("old.pem"), &public.stdout).unwrap();
@@ -391,6 +413,19 @@ fn keys_sign_certificates_that_verify_offline_and_with_openssl() {
     let ok = verify("cert.json", "old.pem");
     assert_eq!(code(&ok), 0, "{}{}", stdout(&ok), stderr(&ok));
     assert!(stdout(&ok).starts_with("signature valid"), "{}", stdout(&ok));
+    // The query's 查询结果证明 verifies the same way; changed, it does not.
+    assert_eq!(code(&verify("result.json", "old.pem")), 0);
+    let forged = String::from_utf8(result.clone()).unwrap().replace("王五", "王六");
+    std::fs::write(dir.0.join("forged-result.json"), forged).unwrap();
+    assert_eq!(code(&verify("forged-result.json", "old.pem")), 1);
+    // The query log: intact, then an edited line is found.
+    let out = on_db(&dir, &db, "verify --query-log");
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("query log xining: 2"), "{}", stdout(&out));
+    tamper(&db, "UPDATE regflow_query_log SET line = replace(line, 'kiosk-1', 'kiosk-2') WHERE seq = 2");
+    let out = on_db(&dir, &db, "verify --query-log");
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("TAMPERED query log xining at line 2"), "{}", stdout(&out));
 
     // One changed character, an added space, a cut file: each fails.
     let text = String::from_utf8(file.clone()).unwrap();

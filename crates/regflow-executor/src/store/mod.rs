@@ -22,7 +22,7 @@ pub(crate) mod sqlite;
 
 pub(crate) use rows::{
     AlertRow, CalendarRow, CaseRow, CaseWithHead, CertificateRow, EntryRow, EventRow, KeyRow, LogRow, NoticeRow,
-    OnwardRow, QueueKey, RegisterTimerRow, ReportRow, TimerRow, TokenRow,
+    OnwardRow, QueryLogRow, QueryResultRow, QueueKey, RegisterTimerRow, ReportRow, TimerRow, TokenRow,
 };
 
 use crate::error::Result;
@@ -31,7 +31,7 @@ pub use database::{Database, MigrationMode};
 pub(crate) use sql::PeriodColumn;
 use sql::Savepoint;
 use sql::Sql;
-pub(crate) use sql::{Changes, Counts, IdempotencyScope};
+pub(crate) use sql::{Changes, Counts, IdempotencyScope, QueryLogFilter};
 pub use wakeups::SQLITE_POLL;
 pub(crate) use wakeups::{Heard, Wakeups};
 
@@ -186,6 +186,11 @@ impl Conn<'_> {
         on_backend!(self, c => Sql(&mut **c).next_due().await)
     }
 
+    /// See [`Sql::units_naming`].
+    pub(crate) async fn units_naming(&mut self, centre: &str, text: &str) -> Result<Vec<(String,)>> {
+        on_backend!(self, c => Sql(&mut **c).units_naming(centre, text).await)
+    }
+
     /// See [`Sql::register_head`].
     pub(crate) async fn register_head(&mut self, centre: &str, genesis: &str, lock: bool) -> Result<(i64, String)> {
         on_backend!(self, c => Sql(&mut **c).register_head(centre, genesis, lock).await)
@@ -200,6 +205,41 @@ impl Conn<'_> {
         entry_seq: i64,
     ) -> Result<Option<i64>> {
         on_backend!(self, c => Sql(&mut **c).next_certificate_seq(centre, year, cert_type, entry_seq).await)
+    }
+
+    /// See [`Sql::query_log_head`].
+    pub(crate) async fn query_log_head(&mut self, centre: &str, genesis: &str) -> Result<(i64, String)> {
+        on_backend!(self, c => Sql(&mut **c).query_log_head(centre, genesis).await)
+    }
+
+    /// See [`Sql::query_log_seq`].
+    pub(crate) async fn query_log_seq(&mut self, centre: &str) -> Result<i64> {
+        on_backend!(self, c => Sql(&mut **c).query_log_seq(centre).await)
+    }
+
+    /// See [`Sql::query_log_centres`].
+    pub(crate) async fn query_log_centres(&mut self) -> Result<Vec<(String,)>> {
+        on_backend!(self, c => Sql(&mut **c).query_log_centres().await)
+    }
+
+    /// See [`Sql::append_query_log`].
+    pub(crate) async fn append_query_log(&mut self, centre: &str, from_seq: i64, rows: &[QueryLogRow]) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).append_query_log(centre, from_seq, rows).await)
+    }
+
+    /// See [`Sql::query_log`].
+    pub(crate) async fn query_log(&mut self, filter: &QueryLogFilter<'_>) -> Result<Vec<QueryLogRow>> {
+        on_backend!(self, c => Sql(&mut **c).query_log(filter).await)
+    }
+
+    /// See [`Sql::put_query_result`].
+    pub(crate) async fn put_query_result(&mut self, row: &QueryResultRow) -> Result<bool> {
+        on_backend!(self, c => Sql(&mut **c).put_query_result(row).await)
+    }
+
+    /// See [`Sql::query_result`].
+    pub(crate) async fn query_result(&mut self, id: &str) -> Result<Option<QueryResultRow>> {
+        on_backend!(self, c => Sql(&mut **c).query_result(id).await)
     }
 
     /// See [`Sql::put_certificate`].

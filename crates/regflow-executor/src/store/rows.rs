@@ -265,3 +265,36 @@ pub struct KeyRow {
     pub created_at: i64,
     pub retired_at: Option<i64>,
 }
+
+/// A line of a centre's query log (SPEC 15.2): the line as JSON, with the columns it is
+/// found by.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct QueryLogRow {
+    pub centre: String,
+    pub seq: i64,
+    pub at: i64,
+    pub unit: String,
+    pub querier_id: Option<String>,
+    pub outcome: String,
+    pub case_id: Option<String>,
+    pub line: String,
+    pub hash: String,
+}
+
+/// A query's answer with its signed 查询结果证明.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[allow(missing_docs)]
+pub struct QueryResultRow {
+    pub id: String,
+    pub centre: String,
+    pub case_id: String,
+    pub unit: String,
+    pub number: String,
+    pub hash: String,
+    pub result_hash: String,
+    pub key_id: String,
+    pub issued_at: i64,
+    pub page: String,
+    pub file: String,
+}

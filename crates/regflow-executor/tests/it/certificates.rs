@@ -5,37 +5,16 @@
 use crate::support::*;
 use regflow_executor::certificates::Certificate;
 use regflow_executor::on_both;
-use regflow_executor::signing::{Algorithm, SigningKey};
+use regflow_executor::signing::Algorithm;
 use regflow_executor::{Engine, ManualClock, Request};
 use regflow_process::event::Change;
 use regflow_process::register::certificate::{read_signed_file, Status};
 use regflow_process::register::CertificateType;
 use regflow_process::{
-    Actor, ApplicantCategory, ApplicantInput, CaseId, Channel, Command, ErrorCode, IntakeInput, PartyRole, Role, Task,
+    Actor, ApplicantCategory, ApplicantInput, CaseId, Channel, Command, ErrorCode, IntakeInput, PartyRole, Role,
 };
 
 const WANG: &str = "630102197001010014";
-
-/// Accepts, reviews, records and (when `issue`) issues a case of `kind` on `unit`.
-async fn carry(engine: &Engine, label: &str, kind: &str, unit: &str, parties: Vec<ApplicantInput>) -> CaseId {
-    let id = CaseId::new(label);
-    let (channel, opener) = if kind == "mortgage" {
-        (Channel::Bank, staff("bank-1", Role::Bank))
-    } else {
-        (Channel::Window, staff("clerk-1", Role::Clerk))
-    };
-    let intake = IntakeInput::new(kind, ApplicantCategory::Individual, parties, unit, channel);
-    let accept = Command::Accept { intake: Some(intake), materials: all_materials(engine, kind) };
-    engine.execute(Request::to(&id, opener, accept)).await.unwrap();
-    for task in engine.catalogue().get(kind).unwrap().tasks.clone() {
-        let officer =
-            if task == Task::Tax { staff("tax-1", Role::TaxOfficer) } else { staff("tr-1", Role::TransactionOfficer) };
-        engine.execute(Request::to(&id, officer, Command::task_succeeded(task))).await.unwrap();
-    }
-    engine.execute(Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review)).await.unwrap();
-    engine.execute(Request::to(&id, staff("reg-1", Role::Registrar), Command::Record)).await.unwrap();
-    id
-}
 
 /// Issues `id`'s certificate and returns it, checking the event carries its id and hash.
 async fn issue(engine: &Engine, id: &CaseId) -> Certificate {
@@ -58,15 +37,7 @@ fn signature_holds(engine_key: &regflow_executor::signing::PublicKey, certificat
 
 async fn titles(db: &Db) {
     let clock = ManualClock::new(at("2026-03-02T09:00:00+08:00"));
-    let key = SigningKey::generate(Algorithm::Sm2).unwrap();
-    let public = key.public().clone();
-    let engine = Engine::builder(&db.url)
-        .clock(clock.clone())
-        .centre(regflow_process::Centre::new("xining"))
-        .signing_key(xining(), key)
-        .build()
-        .await
-        .unwrap();
+    let (engine, public) = engine_signing(db, &clock, Algorithm::Sm2).await;
     let first = vec![ApplicantInput::new("张三", ZHANG).share("1/3"), ApplicantInput::new("李四", LI).share("2/3")];
     let f = carry(&engine, "F", "first_registration", UNIT, first).await;
     let entry = &engine.case_entries(&f).await.unwrap()[0];
@@ -168,13 +139,6 @@ async fn certifications(db: &Db) {
     assert_eq!(engine.verify_certificate(id, Some(&mortgage.hash)).await.unwrap().status, Status::NotGenuine);
 }
 
-async fn raw(engine: &Engine, sql: &str) {
-    if let Some(pool) = engine.sqlite_pool() {
-        sqlx::query(sql).execute(pool).await.unwrap();
-    } else if let Some(pool) = engine.postgres_pool() {
-        sqlx::query(sql).execute(pool).await.unwrap();
-    }
-}
 on_both!(a_mortgage_certification_is_cancelled_by_its_release, certifications);
 
 async fn gap_free(db: &Db) {

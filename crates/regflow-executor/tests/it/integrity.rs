@@ -5,14 +5,6 @@ use regflow_executor::on_both;
 use regflow_executor::{Engine, ManualClock, Request, Tampering};
 use regflow_process::{CaseId, Channel, Command, Role};
 
-async fn raw(engine: &Engine, sql: &str) {
-    if let Some(pool) = engine.sqlite_pool() {
-        sqlx::query(sql).execute(pool).await.unwrap();
-    } else if let Some(pool) = engine.postgres_pool() {
-        sqlx::query(sql).execute(pool).await.unwrap();
-    }
-}
-
 /// A change case accepted, reviewed, extended and recorded: four entries.
 async fn four_entries(engine: &Engine, label: &str) -> CaseId {
     let id = CaseId::new(label);

@@ -10,6 +10,7 @@ mod delivery;
 mod dst;
 mod failover;
 mod import;
+mod information_queries;
 mod integrity;
 mod lifecycle;
 mod queries;

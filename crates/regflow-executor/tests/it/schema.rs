@@ -1,7 +1,7 @@
 use regflow_executor::testing::PgDatabase;
 use regflow_executor::{Database, Error, MigrationMode};
 
-const TABLES: [&str; 22] = [
+const TABLES: [&str; 25] = [
     "regflow_alert_cursors",
     "regflow_alerts",
     "regflow_calendars",
@@ -14,6 +14,9 @@ const TABLES: [&str; 22] = [
     "regflow_log_days",
     "regflow_migrations",
     "regflow_notices",
+    "regflow_query_log",
+    "regflow_query_log_heads",
+    "regflow_query_results",
     "regflow_register_entries",
     "regflow_register_heads",
     "regflow_register_logs",

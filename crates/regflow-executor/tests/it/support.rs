@@ -34,6 +34,25 @@ pub async fn engine_of(db: &Db, clock: &ManualClock, centres: &[&str]) -> Engine
     builder.build().await.unwrap()
 }
 
+/// An engine serving `xining` on `clock`, signing with a new key of `algorithm`; and the
+/// key's public half.
+pub async fn engine_signing(
+    db: &Db,
+    clock: &ManualClock,
+    algorithm: regflow_executor::signing::Algorithm,
+) -> (Engine, regflow_executor::signing::PublicKey) {
+    let key = regflow_executor::signing::SigningKey::generate(algorithm).unwrap();
+    let public = key.public().clone();
+    let engine = Engine::builder(&db.url)
+        .clock(clock.clone())
+        .centre(Centre::new("xining"))
+        .signing_key(xining(), key)
+        .build()
+        .await
+        .unwrap();
+    (engine, public)
+}
+
 pub fn staff(id: &str, role: Role) -> Actor {
     Actor::new(id, [role], xining())
 }
@@ -74,6 +93,46 @@ pub async fn review_record_issue(engine: &Engine, id: &regflow_process::CaseId) 
         last = Some(engine.execute(regflow_executor::Request::to(id, actor, command)).await.unwrap());
     }
     last.expect("three steps")
+}
+
+/// Accepts, reviews and records a case of `kind` on `unit` (a mortgage at the bank, the
+/// rest at the window), its tasks done.
+pub async fn carry(
+    engine: &Engine,
+    label: &str,
+    kind: &str,
+    unit: &str,
+    parties: Vec<ApplicantInput>,
+) -> regflow_process::CaseId {
+    let id = regflow_process::CaseId::new(label);
+    let (channel, opener) = if kind == "mortgage" {
+        (Channel::Bank, staff("bank-1", Role::Bank))
+    } else {
+        (Channel::Window, staff("clerk-1", Role::Clerk))
+    };
+    let intake = IntakeInput::new(kind, ApplicantCategory::Individual, parties, unit, channel);
+    let accept = Command::Accept { intake: Some(intake), materials: all_materials(engine, kind) };
+    engine.execute(regflow_executor::Request::to(&id, opener, accept)).await.unwrap();
+    for task in engine.catalogue().get(kind).unwrap().tasks.clone() {
+        let officer = if task == regflow_process::Task::Tax {
+            staff("tax-1", Role::TaxOfficer)
+        } else {
+            staff("tr-1", Role::TransactionOfficer)
+        };
+        engine.execute(regflow_executor::Request::to(&id, officer, Command::task_succeeded(task))).await.unwrap();
+    }
+    engine.execute(regflow_executor::Request::to(&id, staff("rev-1", Role::Reviewer), Command::Review)).await.unwrap();
+    engine.execute(regflow_executor::Request::to(&id, staff("reg-1", Role::Registrar), Command::Record)).await.unwrap();
+    id
+}
+
+/// Runs `sql` on the engine's database behind its back (a tampering).
+pub async fn raw(engine: &Engine, sql: &str) {
+    if let Some(pool) = engine.sqlite_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    } else if let Some(pool) = engine.postgres_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
 }
 
 /// A small deterministic generator (xorshift), so a seed replays a run.

@@ -94,9 +94,17 @@ impl<'a> Decider<'a> {
             Outcome::Accepted { acceptance, .. } => {
                 let entry = self.plan_entry(kind, &intake, ctx.actor.id().as_str())?;
                 let completion = self.completion(&acceptance)?;
-                let change = Change::HandledInstantly { intake, materials: given, acceptance, completion };
+                let answer = acceptance.scope.map(|scope| self.answer(&intake, scope));
+                let change = Change::HandledInstantly {
+                    intake,
+                    materials: given,
+                    acceptance,
+                    completion,
+                    answer: answer.as_ref().map(|a| a.reference.clone()),
+                };
                 let mut draft = self.draft(role, State::Completed, change);
                 draft.entry = entry;
+                draft.answer = answer;
                 return Ok(vec![draft]);
             }
         };

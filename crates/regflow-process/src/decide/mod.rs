@@ -35,6 +35,7 @@ mod clocks;
 mod closing;
 mod intake;
 mod processing;
+mod query;
 mod register;
 mod rules;
 
@@ -137,7 +138,13 @@ pub struct Decision {
     /// The register entries the events write, each with the `seq` of its event (one event,
     /// one entry; SPEC 13.1).
     pub entries: Vec<(u64, EntryDraft)>,
+    /// An `information_query`'s answer, for the executor to store and certify (SPEC 15.2).
+    pub answer: Option<crate::register::query::Answer>,
+    /// The query log's lines the events write (SPEC 15.2).
+    pub query_log: Vec<crate::register::query::LogDraft>,
 }
+
+pub use query::refused_query_line;
 
 /// Whether `actor` may load or replace the working-day calendar (SPEC 2.1, 10): a
 /// supervisor, or the engine itself.
@@ -178,6 +185,7 @@ struct Draft {
     state_after: State,
     change: Change,
     entry: Option<EntryDraft>,
+    answer: Option<crate::register::query::Answer>,
 }
 
 fn refuse(code: ErrorCode, message: impl Into<String>) -> Refusal {
@@ -311,6 +319,7 @@ impl<'a> Decider<'a> {
             Command::Withdraw { consenting } if consenting.is_empty() => {
                 return Err(Refusal::argument("consenting", "list the consenting applicants' ID numbers"));
             }
+            Command::DeferQuery { reason } => non_empty("reason", reason)?,
             Command::Extend { working_days, reason } => {
                 if *working_days < 1 {
                     return Err(Refusal::argument("working_days", "an extension is at least 1 working day"));
@@ -554,6 +563,7 @@ impl<'a> Decider<'a> {
             Refusal::new(ErrorCode::InvalidIdentifier, format!("unit: {e}")).with(Detail::Field { name: "unit".into() })
         })?;
         let (register, consents) = self.register_args(kind, input, &mut applicants)?;
+        let query = self.query_args(kind, input)?;
         Ok(Intake {
             kind: kind.id.clone(),
             category: input.applicant_category,
@@ -563,6 +573,7 @@ impl<'a> Decider<'a> {
             priority: input.priority,
             consents,
             register,
+            query,
         })
     }
 
@@ -603,6 +614,7 @@ impl<'a> Decider<'a> {
             state_after,
             change,
             entry: None,
+            answer: None,
         }
     }
 
@@ -618,6 +630,7 @@ impl<'a> Decider<'a> {
         let mut case = self.case.cloned();
         let mut events = Vec::with_capacity(drafts.len());
         let mut entries = Vec::new();
+        let (mut answer, mut query_log) = (None, Vec::new());
         for d in drafts {
             let state_before = case.as_ref().map(Case::state);
             let (policy_id, calendar_version) = match &d.change {
@@ -650,17 +663,21 @@ impl<'a> Decider<'a> {
             if let Some(entry) = d.entry {
                 entries.push((event.seq, entry));
             }
+            if d.answer.is_some() {
+                answer = d.answer;
+            }
             let next = match case {
                 None => Case::open(&event),
                 Some(c) => c.apply(&event),
             }
             .expect("decide emits events that follow");
+            query_log.extend(query::log_lines(&next, &event));
             debug_assert_eq!(next.state(), event.state_after);
             case = Some(next);
             events.push(event);
         }
         let case = case.expect("a decision has a case");
         let alerts = case.armed_alerts();
-        Decision { events, case, alerts, entries }
+        Decision { events, case, alerts, entries, answer, query_log }
     }
 }

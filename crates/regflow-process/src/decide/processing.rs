@@ -24,9 +24,17 @@ impl<'a> Decider<'a> {
         let acceptance = case.acceptance().expect("accepted");
         if kind.produces == Produces::QueryResult {
             let completion = self.completion(acceptance)?;
-            return Ok(vec![self.draft(role, State::Completed, Change::Reviewed { completion: Some(completion) })]);
+            let answer = acceptance.scope.map(|scope| self.answer(case.intake(), scope));
+            let reference = answer.as_ref().map(|a| a.reference.clone());
+            let mut draft = self.draft(
+                role,
+                State::Completed,
+                Change::Reviewed { completion: Some(completion), answer: reference },
+            );
+            draft.answer = answer;
+            return Ok(vec![draft]);
         }
-        let mut drafts = vec![self.draft(role, State::Reviewed, Change::Reviewed { completion: None })];
+        let mut drafts = vec![self.draft(role, State::Reviewed, Change::Reviewed { completion: None, answer: None })];
         if let Some(days) = kind.public_notice_days {
             let local = self.hours().local_date(ctx.now);
             let end = ctx.calendar.add_working_days_projected(local, days).map_err(Refusal::from)?;
@@ -38,6 +46,7 @@ impl<'a> Decider<'a> {
                 at: ctx.now,
                 state_after: State::Suspended,
                 entry: None,
+                answer: None,
                 change: Change::Suspended {
                     cause: SuspensionCause::PublicNotice,
                     note: format!("public notice of {days} working days (公告)"),

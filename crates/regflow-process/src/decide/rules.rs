@@ -37,6 +37,7 @@ impl<'a> Decider<'a> {
         intake: &Intake,
         policy: &Policy,
     ) -> Result<Outcome, Refusal> {
+        let scope = self.query_scope(intake)?;
         let present: BTreeSet<&MaterialId> = materials.iter().collect();
         let missing: Vec<&crate::catalogue::MaterialSpec> =
             kind.applicant_materials().filter(|m| !present.contains(&m.id)).collect();
@@ -55,6 +56,7 @@ impl<'a> Decider<'a> {
                 policy: policy.id().clone(),
                 clocks,
                 deadlines,
+                scope,
             },
         })
     }
@@ -80,6 +82,7 @@ impl<'a> Decider<'a> {
             Command::Reject { ground, note } => self.reject(role, ground, note),
             Command::Withdraw { consenting } => self.withdraw(role, consenting),
             Command::Extend { working_days, reason } => self.extend(role, *working_days, reason),
+            Command::DeferQuery { reason } => self.defer_query(kind, role, reason),
             Command::Evaluate { rating, comment } => self.evaluate(role, *rating, comment),
             Command::LawsuitFiled { court, filed_on } => self.lawsuit_filed(kind, role, court, *filed_on),
             Command::RenewSeizure { term_years } => self.renew_seizure(kind, role, *term_years),

@@ -58,6 +58,8 @@ pub struct NumberPatterns {
     pub title: String,
     /// Certifications' pattern.
     pub certification: String,
+    /// Query result certificates' pattern (SPEC 15.2).
+    pub query_result: String,
 }
 
 impl Default for NumberPatterns {
@@ -65,6 +67,7 @@ impl Default for NumberPatterns {
         NumberPatterns {
             title: "青({yyyy})西宁市不动产权第{seq:07}号".into(),
             certification: "青({yyyy})西宁市不动产证明第{seq:07}号".into(),
+            query_result: "青({yyyy})西宁市不动产查询第{seq:07}号".into(),
         }
     }
 }
@@ -82,10 +85,18 @@ impl NumberPatterns {
     /// # Errors
     /// The first pattern that cannot number.
     pub fn check(&self) -> Result<(), BadPattern> {
-        for p in [&self.title, &self.certification] {
+        for p in [&self.title, &self.certification, &self.query_result] {
             format_number(p, 2026, 1)?;
         }
         Ok(())
+    }
+
+    /// Query result number `seq` of `year`.
+    ///
+    /// # Errors
+    /// When the pattern cannot number (checked when the centre is configured).
+    pub fn query_result_number(&self, year: i32, seq: u64) -> Result<String, BadPattern> {
+        format_number(&self.query_result, year, seq)
     }
 
     /// The pattern of `kind`.
@@ -266,23 +277,35 @@ pub fn read_signed_file(bytes: &[u8]) -> Result<SignedFile, FileError> {
 /// The format of a query result certificate (查询结果证明, SPEC 15.2).
 pub const QUERY_RESULT_FORMAT: &str = "regflow-query-result/1";
 
-impl Document {
+/// A document signed by a centre's key (a certificate, a query result certificate): its
+/// hash and signature cover its RFC 8785 bytes without `signature`; its file is the RFC 8785
+/// bytes of the whole.
+pub trait Signed: Serialize + Clone {
+    /// The signature, when signed.
+    fn signature_mut(&mut self) -> &mut Option<String>;
+
     /// The canonical bytes the hash and the signature cover: the document without
     /// `signature`.
-    pub fn signed_bytes(&self) -> Vec<u8> {
+    fn signed_bytes(&self) -> Vec<u8> {
         let mut unsigned = self.clone();
-        unsigned.signature = None;
+        *unsigned.signature_mut() = None;
         canonical(&unsigned)
     }
 
-    /// SHA-256 of [`Document::signed_bytes`], hex.
-    pub fn hash(&self) -> String {
+    /// SHA-256 of [`Signed::signed_bytes`], hex.
+    fn hash(&self) -> String {
         sha256_hex(&self.signed_bytes())
     }
 
     /// The file: the canonical bytes of the whole document.
-    pub fn file(&self) -> Vec<u8> {
+    fn file(&self) -> Vec<u8> {
         canonical(self)
+    }
+}
+
+impl Signed for Document {
+    fn signature_mut(&mut self) -> &mut Option<String> {
+        &mut self.signature
     }
 }
 
@@ -443,7 +466,11 @@ mod tests {
         assert_eq!(n.number, "青(2026)西宁市不动产权第0000001号");
         let n = CertificateNumber::new(&p, CertificateType::Certification, 2027, 12).unwrap();
         assert_eq!(n.number, "青(2027)西宁市不动产证明第0000012号");
-        let plain = NumberPatterns { title: "T-{seq}".into(), certification: "C{yyyy}-{seq:03}".into() };
+        let plain = NumberPatterns {
+            title: "T-{seq}".into(),
+            certification: "C{yyyy}-{seq:03}".into(),
+            query_result: "Q{seq}".into(),
+        };
         assert_eq!(CertificateNumber::new(&plain, CertificateType::Title, 2026, 42).unwrap().number, "T-42");
         assert_eq!(
             CertificateNumber::new(&plain, CertificateType::Certification, 2026, 4).unwrap().number,

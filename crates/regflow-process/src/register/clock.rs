@@ -61,6 +61,10 @@ pub struct RegisterSettings {
     pub report_areas: std::collections::BTreeMap<super::report::Target, std::collections::BTreeSet<String>>,
     /// How certificate numbers read (SPEC 15.1, `certificate_numbers`).
     pub certificate_numbers: super::certificate::NumberPatterns,
+    /// The authority types whose commissions a query accepts (SPEC 15.2, `authorities`).
+    pub authorities: Vec<String>,
+    /// Working days a deferred query may take (`query_defer_days`).
+    pub query_defer_days: u32,
 }
 
 impl RegisterSettings {
@@ -84,6 +88,8 @@ impl Default for RegisterSettings {
             report_within: chrono::Duration::minutes(60),
             report_areas: std::collections::BTreeMap::new(),
             certificate_numbers: super::certificate::NumberPatterns::default(),
+            authorities: super::query::DEFAULT_AUTHORITIES.iter().map(|a| (*a).to_owned()).collect(),
+            query_defer_days: super::query::DEFAULT_DEFER_DAYS,
         }
     }
 }

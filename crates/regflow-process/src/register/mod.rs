@@ -12,6 +12,7 @@ pub mod entry;
 pub mod import;
 pub mod log;
 pub mod page;
+pub mod query;
 pub mod reading;
 pub mod report;
 pub mod rules;

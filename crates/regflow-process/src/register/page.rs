@@ -3,7 +3,7 @@
 //! advance notices run — now, or as of any instant.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::clock::{LegalClock, ADVANCE_NOTICE_DAYS, OBJECTION_DAYS};
@@ -14,7 +14,7 @@ use crate::case::CaseId;
 use crate::identifier::UnitNumber;
 
 /// Whether a unit has owners on the register.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitStatus {
     /// No ownership entry: the unit is not (yet) on this register.
@@ -75,7 +75,7 @@ pub struct SeizureRight {
 }
 
 /// A lawsuit on an objection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lawsuit {
     /// The court.
     pub court: String,
@@ -708,7 +708,7 @@ impl SeizureRight {
 }
 
 /// 限制状态: what restricts the unit now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Restriction {
     /// 查封.
@@ -722,7 +722,7 @@ pub enum Restriction {
 }
 
 /// An owner on the page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageOwner {
     /// Name.
     pub name: String,
@@ -739,7 +739,7 @@ pub struct PageOwner {
 }
 
 /// A mortgage on the page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageMortgage {
     /// 顺位.
     pub rank: u32,
@@ -756,7 +756,7 @@ pub struct PageMortgage {
 }
 
 /// A seizure on the page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageSeizure {
     /// The court.
     pub court: String,
@@ -771,7 +771,7 @@ pub struct PageSeizure {
 }
 
 /// The active seizure and the queue behind it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageSeizures {
     /// The active seizure.
     pub active: Option<PageSeizure>,
@@ -780,7 +780,7 @@ pub struct PageSeizures {
 }
 
 /// An objection on the page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageObjection {
     /// Holders.
     pub holders: Vec<Holder>,
@@ -795,7 +795,7 @@ pub struct PageObjection {
 }
 
 /// An advance notice on the page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageNotice {
     /// Holders.
     pub holders: Vec<Holder>,
@@ -808,7 +808,7 @@ pub struct PageNotice {
 }
 
 /// The unit page (登记簿), SPEC 13.5.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitPage {
     /// The unit.
     pub unit: UnitNumber,

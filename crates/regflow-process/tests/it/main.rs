@@ -6,6 +6,7 @@ mod deadline;
 mod parties;
 mod policy;
 mod properties;
+mod queries;
 mod register;
 mod rules;
 mod sequences;

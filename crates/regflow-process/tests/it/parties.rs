@@ -21,6 +21,7 @@ fn mortgage() -> IntakeInput {
         priority: Priority::Standard,
         consents: Vec::new(),
         register: Default::default(),
+        query: Default::default(),
     }
 }
 

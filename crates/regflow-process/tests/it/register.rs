@@ -10,7 +10,7 @@ use regflow_process::{
     ApplicantCategory, ApplicantInput, Channel, Command, ErrorCode, IdType, IntakeInput, PartyRole, State, Task,
 };
 
-const WANG: &str = "630102197001010014";
+pub(crate) const WANG: &str = "630102197001010014";
 const ZHAO: &str = "630102196512120018";
 const BANK: &str = ORG;
 
@@ -18,7 +18,7 @@ fn unit() -> UnitNumber {
     UnitNumber::parse(UNIT).unwrap()
 }
 
-fn parties(list: &[(&str, &str, PartyRole)]) -> Vec<ApplicantInput> {
+pub(crate) fn parties(list: &[(&str, &str, PartyRole)]) -> Vec<ApplicantInput> {
     list.iter()
         .map(|(name, id, role)| {
             let p = ApplicantInput::new(*name, *id).role(*role);
@@ -31,12 +31,12 @@ fn parties(list: &[(&str, &str, PartyRole)]) -> Vec<ApplicantInput> {
         .collect()
 }
 
-fn case_intake(kind: &str, parties: Vec<ApplicantInput>, register: RegisterInput) -> IntakeInput {
+pub(crate) fn case_intake(kind: &str, parties: Vec<ApplicantInput>, register: RegisterInput) -> IntakeInput {
     IntakeInput { register, ..IntakeInput::new(kind, ApplicantCategory::Individual, parties, UNIT, Channel::Window) }
 }
 
 /// Accepts, reviews and records a case at `when` (tasks done first); the recording's result.
-fn record(w: &mut World, label: &str, when: &str, intake: IntakeInput) -> Result<State, ErrorCode> {
+pub(crate) fn record(w: &mut World, label: &str, when: &str, intake: IntakeInput) -> Result<State, ErrorCode> {
     let kind = intake.kind.clone();
     let cmd = accept_all(w, intake);
     let (clerk, rev, reg) = (w.staff("clerk-1"), w.staff("rev-1"), w.staff("reg-1"));
@@ -73,7 +73,7 @@ fn owners(p: &UnitPage) -> Vec<(String, String)> {
     p.owners.iter().map(|o| (o.name.clone(), o.share.to_string())).collect()
 }
 
-fn no_args() -> RegisterInput {
+pub(crate) fn no_args() -> RegisterInput {
     RegisterInput::default()
 }
 

@@ -72,9 +72,11 @@ fn a_command_locks_the_unit_it_records_on() {
     let seize = Command::HandleInstantly { intake: intake("seizure", Channel::Court), materials: vec![] };
     let check = unit_to_check(&w.catalogue, None, &seize).expect("a seizure checks its unit");
     assert!(!check.blocked_by_seizure);
-    // An information query touches no unit's register; a bad unit number names none.
+    // An information query reads its unit's page (SPEC 15.2), blocked by nothing; a bad unit
+    // number names none.
     let query = Command::HandleInstantly { intake: intake("information_query", Channel::Kiosk), materials: vec![] };
-    assert_eq!(unit_to_check(&w.catalogue, None, &query), None);
+    let check = unit_to_check(&w.catalogue, None, &query).expect("a query reads its unit");
+    assert!(!check.blocked_by_seizure);
     let mut bad = intake("seizure", Channel::Court);
     bad.unit = "not-a-unit".into();
     assert_eq!(unit_to_check(&w.catalogue, None, &Command::HandleInstantly { intake: bad, materials: vec![] }), None);

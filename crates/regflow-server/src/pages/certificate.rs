@@ -2,8 +2,7 @@
 //! file for whoever may see the case — the workbench's officers and the portal's parties.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
-use axum::response::IntoResponse;
+use axum::http::HeaderMap;
 use regflow_process::register::certificate::Status;
 use regflow_process::{Actor, Case};
 use serde_json::{json, Value};
@@ -43,25 +42,31 @@ pub(crate) async fn view(
         return Ok(None);
     };
     let standing = state.engine.verify_certificate(&c.document.id, None).await?;
+    block(state, headers, &c, &standing, download).map(Some)
+}
+
+/// The certificate block of `c`, standing as `standing`.
+pub(crate) fn block(
+    state: &AppState,
+    headers: &HeaderMap,
+    c: &regflow_executor::certificates::Certificate,
+    standing: &regflow_executor::certificates::Verification,
+    download: &str,
+) -> Result<Value, Problem> {
     let id = &c.document.id;
     let url = crate::certificates::verify_url(state, headers, &c.document.centre, id, &c.hash);
-    Ok(Some(json!({
+    Ok(json!({
         "id": id, "number": c.document.number, "kind_zh": kind_zh(c.document.kind),
         "status": standing.status, "status_zh": status_zh(standing.status),
         "issued_at": c.document.issued_at.format("%Y-%m-%d %H:%M").to_string(),
         "hash": c.hash, "verify_url": url, "qr_svg": crate::certificates::qr_svg(&url)?,
         "download": format!("{download}/{id}"),
-    })))
+    }))
 }
 
 async fn file_for(state: &AppState, me: &Actor, id: &str) -> Page {
     let certificate = state.engine.as_actor(me).certificate(id).await?;
-    let disposition = format!("attachment; filename=\"certificate-{}.json\"", certificate.document.id);
-    Ok((
-        [(header::CONTENT_TYPE, "application/json".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        certificate.file,
-    )
-        .into_response())
+    Ok(crate::certificates::attachment("certificate", &certificate.document.id, certificate.file))
 }
 
 /// `GET /my/certificates/{id}`: the file, for a party of its case.

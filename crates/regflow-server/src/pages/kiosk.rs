@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::{form_object, labels, posted_as, refusal_text, render, send, visit_as, Area, Flash, Page};
 use crate::AppState;
-use regflow_process::Channel;
+use regflow_process::{Channel, ErrorCode};
 
 /// `GET /kiosk`: the query form (the kiosk signs in once with its token).
 pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash): Query<Flash>) -> Page {
@@ -54,6 +54,17 @@ pub async fn query(
                 json!({"id": case.id(), "state": labels::state(case.state()), "unit": case.intake().unit.as_str(),
                        "took_ms": (took_ms * 10.0).round() / 10.0}),
             );
+            // The owner's page, as answered (SPEC 15.2); nothing to download at a public kiosk.
+            if let Some(answer) = super::query_result::view(&state, &headers, &case, "").await? {
+                ctx.insert("query_result".into(), answer);
+            }
+        }
+        Err(p) if p.code == ErrorCode::QueryNotPermitted.as_str() => {
+            ctx.insert(
+                "error".into(),
+                json!("您不是该不动产登记簿记载的现权利人，自助机不能为您查询。利害关系人、国家机关请持证明材料到窗口办理查询。"),
+            );
+            ctx.insert("refused".into(), json!(true));
         }
         Err(p) => {
             ctx.insert("error".into(), json!(refusal_text(&p)));

@@ -58,6 +58,7 @@ impl Label for CommandName {
             CommandName::Reject => "不予登记",
             CommandName::Withdraw => "撤回",
             CommandName::Extend => "延期",
+            CommandName::DeferQuery => "延期答复查询",
             CommandName::LawsuitFiled => "异议诉讼",
             CommandName::RenewSeizure => "续封",
             CommandName::Evaluate => "好差评",
@@ -245,6 +246,31 @@ impl Label for ErrorCode {
             ErrorCode::QueryNotPermitted => "无权查询该不动产登记资料",
             ErrorCode::CertificateNotFound => "没有这份电子证照，请核对证照上的编号或二维码",
             _ => UNNAMED_CODE,
+        }
+    }
+}
+
+impl Label for regflow_process::register::query::ReaderClass {
+    fn zh(self) -> &'static str {
+        use regflow_process::register::query::ReaderClass as C;
+        match self {
+            C::Owner => "权利人",
+            C::InterestedParty => "利害关系人",
+            C::Authority => "国家机关",
+            C::Staff => "登记机构工作人员",
+        }
+    }
+}
+
+impl Label for regflow_process::register::query::Outcome {
+    fn zh(self) -> &'static str {
+        use regflow_process::register::query::Outcome as O;
+        match self {
+            O::Refused => "拒绝查询",
+            O::Accepted => "受理查询",
+            O::Deferred => "延期答复",
+            O::Answered => "已出具查询结果",
+            O::Read => "查阅登记簿",
         }
     }
 }

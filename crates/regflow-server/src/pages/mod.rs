@@ -8,7 +8,10 @@
 mod certificate;
 mod kiosk;
 mod labels;
+mod my_units;
 mod portal;
+mod query_log;
+mod query_result;
 mod register;
 mod session;
 mod staff;
@@ -29,7 +32,7 @@ use crate::AppState;
 use session::Visit;
 
 /// The templates, embedded.
-const TEMPLATES: [(&str, &str); 16] = [
+const TEMPLATES: [(&str, &str); 20] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("portal.html", include_str!("../../templates/portal.html")),
@@ -42,6 +45,10 @@ const TEMPLATES: [(&str, &str); 16] = [
     ("staff_case.html", include_str!("../../templates/staff_case.html")),
     ("staff_report.html", include_str!("../../templates/staff_report.html")),
     ("staff_unit.html", include_str!("../../templates/staff_unit.html")),
+    ("unit_page.html", include_str!("../../templates/unit_page.html")),
+    ("query_result.html", include_str!("../../templates/query_result.html")),
+    ("my_units.html", include_str!("../../templates/my_units.html")),
+    ("staff_query_log.html", include_str!("../../templates/staff_query_log.html")),
     ("parties.html", include_str!("../../templates/parties.html")),
     ("certificate.html", include_str!("../../templates/certificate.html")),
     ("message.html", include_str!("../../templates/message.html")),
@@ -72,6 +79,10 @@ pub fn routes() -> Router<AppState> {
         .route("/my/cases/{id}", get(portal::my_case).post(portal::act))
         .route("/my/certificates/{id}", get(certificate::mine))
         .route("/staff/certificates/{id}", get(certificate::staff))
+        .route("/my/query-results/{id}", get(query_result::mine))
+        .route("/staff/query-results/{id}", get(query_result::staff))
+        .route("/my/units", get(my_units::page))
+        .route("/staff/query-log", get(query_log::page))
         .route("/staff", get(staff::home))
         .route("/staff/search", get(staff::search))
         .route("/staff/accept", get(staff::accept_form).post(staff::accept))

@@ -92,6 +92,9 @@ pub async fn my_case(
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("我的业务"));
     ctx.insert("case".into(), labels::case(&state.engine, &view.case, &me));
+    if let Some(r) = super::query_result::view(&state, &headers, &view.case, "/my/query-results").await? {
+        ctx.insert("query_result".into(), r);
+    }
     if let Some(c) = super::certificate::view(&state, &headers, &view.case, "/my/certificates").await? {
         ctx.insert("certificate".into(), c);
     }

@@ -139,6 +139,9 @@ pub async fn case(
     );
     let tasks: Vec<Value> = Task::completed_by(&me).map(|t| option(t.as_str(), t.zh())).collect();
     ctx.insert("my_tasks".into(), json!(tasks));
+    if let Some(r) = super::query_result::view(&state, &headers, &view.case, "/staff/query-results").await? {
+        ctx.insert("query_result".into(), r);
+    }
     if let Some(c) = super::certificate::view(&state, &headers, &view.case, "/staff/certificates").await? {
         ctx.insert("certificate".into(), c);
     }

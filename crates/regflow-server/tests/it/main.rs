@@ -8,6 +8,7 @@ mod certificates;
 mod limits;
 mod pages;
 mod problems;
+mod queries;
 mod restart;
 mod service;
 mod support;

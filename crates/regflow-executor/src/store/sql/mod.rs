@@ -12,6 +12,7 @@ mod certificates;
 mod delivery;
 pub(crate) mod dialect;
 mod onward;
+mod queries;
 mod reads;
 mod register;
 mod schema;
@@ -29,6 +30,19 @@ pub(crate) enum PeriodColumn {
     Created,
     /// When it was completed.
     Completed,
+}
+
+/// Which lines of a centre's query log to read: those after `after`, at instants in
+/// `[from, to)`, of a unit or a querier, at most `limit`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QueryLogFilter<'a> {
+    pub(crate) centre: &'a str,
+    pub(crate) after: i64,
+    pub(crate) from: Option<i64>,
+    pub(crate) to: Option<i64>,
+    pub(crate) unit: Option<&'a str>,
+    pub(crate) querier: Option<&'a str>,
+    pub(crate) limit: i64,
 }
 
 /// What to do with the savepoint that keeps one command of a batch apart.
@@ -120,6 +134,8 @@ macro_rules! statements {
             $crate::store::LogRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::CertificateRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             $crate::store::KeyRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+            $crate::store::QueryLogRow: for<'r> sqlx::FromRow<'r, DB::Row>,
+            $crate::store::QueryResultRow: for<'r> sqlx::FromRow<'r, DB::Row>,
             (Option<i64>,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
             (String,): for<'r> sqlx::FromRow<'r, DB::Row>,

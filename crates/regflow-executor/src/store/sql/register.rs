@@ -49,6 +49,22 @@ statements! {
         Ok(last.unwrap_or(0))
     }
 
+    /// The units of `centre` whose entries name `text` (an identifier: letters and digits
+    /// only, else none), in order.
+    pub(crate) async fn units_naming(self, centre: &str, text: &str) -> Result<Vec<(String,)>> {
+        if text.is_empty() || !text.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Ok(Vec::new());
+        }
+        let pattern = format!("%\"{text}\"%");
+        Ok(sqlx::query_as(
+            "SELECT DISTINCT unit FROM regflow_register_entries WHERE centre = $1 AND body LIKE $2 ORDER BY unit",
+        )
+        .bind(centre)
+        .bind(pattern.as_str())
+        .fetch_all(self.0)
+        .await?)
+    }
+
     /// The entries of `unit` in `centre`'s register, in `seq` order.
     pub(crate) async fn unit_entries(self, centre: &str, unit: &str) -> Result<Vec<EntryRow>> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM regflow_register_entries WHERE centre = $1 AND unit = $2 ORDER BY seq");
