@@ -263,6 +263,9 @@ try {
   await supervisor.goto("/staff/report");
   const overall = await supervisor.locator("#figures tbody tr").first().locator("td").first().textContent();
   check("the report counts the cases opened", Number(overall) >= 2);
+  check("the report counts the queries: the kiosk's answer and its refusal",
+    (await supervisor.locator("#query-figures tbody tr").count()) >= 1
+    && (await supervisor.textContent("#query-figures")).includes("自助机"));
   await shot(supervisor, "report");
   const reviewer = await person(tokens.REVIEWER, "/staff");
   check("the workbench shows live alerts and queues", (await reviewer.locator("#alerts").count()) === 1);

@@ -304,6 +304,23 @@ pub async fn report(database: &str, args: ReportArgs) -> Result<ExitCode, Failur
             s.push('\n');
             s.push_str(&table::figures_table("业务 kind", report.by_kind.iter().map(|(k, f)| (k.to_string(), f))));
             writeln!(s, "\n超期 overdue: {}", report.overdue.len())?;
+            if !report.queries.is_empty() {
+                writeln!(s, "\n查询 queries: class/channel, on the spot, later, deferred (on time, late), refused")?;
+                for q in &report.queries {
+                    writeln!(
+                        s,
+                        "  {}/{}: {} {} {} ({}, {}) {}",
+                        q.class.as_str(),
+                        q.channel,
+                        q.answered_on_the_spot,
+                        q.answered_later,
+                        q.deferred,
+                        q.deferred_on_time,
+                        q.deferred_late,
+                        q.refused
+                    )?;
+                }
+            }
         }
     }
     Ok(regflow_sim::write_stdout(&s))

@@ -145,15 +145,20 @@ impl Engine {
         rows.iter().map(line_of).collect()
     }
 
+    /// The centres that have a query log.
+    pub(crate) async fn query_log_centres(&self) -> Result<Vec<CentreId>> {
+        let rows = self.inner.db.acquire().await?.conn().query_log_centres().await?;
+        Ok(rows.into_iter().map(|(c,)| CentreId::new(c)).collect())
+    }
+
     /// Checks every centre's query log (see [`Engine::verify_query_log`]).
     ///
     /// # Errors
     /// [`Error::Database`].
     pub async fn verify_query_logs(&self) -> Result<Vec<QueryLogVerification>> {
-        let centres = self.inner.db.acquire().await?.conn().query_log_centres().await?;
-        let mut out = Vec::with_capacity(centres.len());
-        for (centre,) in centres {
-            out.push(self.verify_query_log(&CentreId::new(centre)).await?);
+        let mut out = Vec::new();
+        for centre in self.query_log_centres().await? {
+            out.push(self.verify_query_log(&centre).await?);
         }
         Ok(out)
     }

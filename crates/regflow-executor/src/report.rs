@@ -11,7 +11,10 @@ use crate::clock::micros;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::queries::Overdue;
+use crate::query_log::QueryLogQuery;
 use crate::store::{PeriodColumn, ReportRow};
+use regflow_process::register::query::{LogLine, Outcome, QueryFigures};
+use regflow_process::CaseId;
 
 /// Which instant of a case places it in a report's period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -103,6 +106,10 @@ pub struct Report {
     pub overdue: Vec<Overdue>,
     /// Per kind: materials on the checklist now, and before the reform when known.
     pub materials: BTreeMap<KindId, (usize, Option<u32>)>,
+    /// Information queries in the period per querier class and channel (SPEC 17 §7):
+    /// answered on the spot, deferred (on time or not), refused.
+    #[serde(default)]
+    pub queries: Vec<QueryFigures>,
 }
 
 /// Cases a report reads per statement: the report's memory stays flat however many cases
@@ -142,8 +149,11 @@ pub async fn report_across(engines: &[Engine], filter: &ReportFilter) -> Result<
     };
     let mut gathering = Gathering::default();
     let mut overdue = Vec::new();
+    let mut lines = Vec::new();
+    let mut on_time = std::collections::HashMap::new();
     for engine in engines {
         gathering.read(engine, filter).await?;
+        engine.read_queries(filter, &mut lines, &mut on_time).await?;
         let at = filter.to.min(engine.now());
         overdue.extend(engine.overdue(filter.centre.as_ref(), at).await?.into_iter().filter(|o| {
             filter.kind.as_ref().is_none_or(|k| o.case.kind() == k)
@@ -161,7 +171,48 @@ pub async fn report_across(engines: &[Engine], filter: &ReportFilter) -> Result<
         by_channel: groups_of(by_channel, Channel::ALL.map(|c| (c, c.as_str().to_owned()))),
         overdue,
         materials: catalogue.material_counts(),
+        queries: regflow_process::register::query::tally_queries(&lines, |case| on_time.get(case).copied().flatten()),
     })
+}
+
+impl Engine {
+    /// Adds the query log's lines in the filter's period (of its centre, or of every
+    /// centre) to `lines`, and for each deferred query whether it was answered — or can
+    /// still be — by its promise.
+    async fn read_queries(
+        &self,
+        filter: &ReportFilter,
+        lines: &mut Vec<LogLine>,
+        on_time: &mut std::collections::HashMap<String, Option<bool>>,
+    ) -> Result<()> {
+        let centres = match &filter.centre {
+            Some(c) => vec![c.clone()],
+            None => self.query_log_centres().await?,
+        };
+        let now = self.now();
+        for centre in centres {
+            let mut q = QueryLogQuery { from: Some(filter.from), to: Some(filter.to), ..QueryLogQuery::default() };
+            loop {
+                let page = self.query_log(&centre, &q).await?;
+                let Some(last) = page.last() else { break };
+                q.after = last.seq;
+                for line in &page {
+                    if line.draft.outcome != Outcome::Deferred {
+                        continue;
+                    }
+                    let Some(case) = &line.draft.case else { continue };
+                    let view = self.case(&CaseId::new(case.as_str())).await?;
+                    let answer = view.map(|v| match v.case.completion() {
+                        Some(done) => Some(done.on_time),
+                        None => v.case.deadlines().and_then(|d| (now > d.promise.due_at).then_some(false)),
+                    });
+                    on_time.insert(case.clone(), answer.flatten());
+                }
+                lines.extend(page);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What SPEC 7 counts of the case in `row`.

@@ -6,7 +6,7 @@ use crate::support::*;
 use regflow_executor::on_both;
 use regflow_executor::query_log::QueryLogQuery;
 use regflow_executor::signing::Algorithm;
-use regflow_executor::{ManualClock, Request};
+use regflow_executor::{ManualClock, ReportFilter, Request};
 use regflow_process::command::QueryInput;
 use regflow_process::identifier::UnitNumber;
 use regflow_process::register::certificate::read_signed_file;
@@ -142,6 +142,21 @@ async fn answers(db: &Db) {
     let err = engine.as_actor(&applicant(ZHAO)).query_result(&answer.id).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::CertificateNotFound));
 
+    // The report counts the queries per querier class and channel (SPEC 17 §7).
+    let filter = ReportFilter::period(at("2026-03-05T00:00:00+08:00"), at("2026-03-06T00:00:00+08:00"));
+    let figures: Vec<(QuerierClass, Channel, u64, u64)> = engine
+        .report(&filter)
+        .await
+        .unwrap()
+        .queries
+        .iter()
+        .map(|f| (f.class, f.channel, f.answered_on_the_spot, f.refused))
+        .collect();
+    assert_eq!(
+        figures,
+        vec![(QuerierClass::Owner, Channel::Kiosk, 1, 1), (QuerierClass::InterestedParty, Channel::Window, 1, 1),]
+    );
+
     // The chain holds; an edited line, a deleted last line are found.
     let v = engine.verify_query_log(&xining()).await.unwrap();
     assert!(v.is_intact(), "{v:?}");
@@ -190,6 +205,14 @@ async fn deferred(db: &Db) {
     let log = engine.query_log(&xining(), &QueryLogQuery::default()).await.unwrap();
     let seen: Vec<Outcome> = log.iter().map(|l| l.draft.outcome).collect();
     assert_eq!(seen, vec![Outcome::Accepted, Outcome::Deferred, Outcome::Answered]);
+    let filter = ReportFilter::period(at("2026-09-01T00:00:00+08:00"), at("2026-11-01T00:00:00+08:00"));
+    let figures = engine.report(&filter).await.unwrap().queries;
+    assert_eq!(figures.len(), 1);
+    let f = &figures[0];
+    assert_eq!(
+        (f.class, f.channel, f.deferred, f.deferred_on_time, f.deferred_late, f.answered_on_the_spot),
+        (QuerierClass::Owner, Channel::Window, 1, 1, 0, 0)
+    );
     assert!(engine.verify_query_log(&xining()).await.unwrap().is_intact());
 }
 on_both!(a_deferred_query_is_due_in_five_working_days_and_answered_at_review, deferred);

@@ -92,6 +92,7 @@ pub(super) fn log_lines(case: &Case, event: &Event) -> Vec<LogDraft> {
         purpose: args.purpose.clone(),
         unit: case.intake().unit.to_string(),
         outcome,
+        channel: Some(case.intake().channel),
         code: None,
         case: Some(case.id().to_string()),
         result_hash,
@@ -121,7 +122,7 @@ pub fn refused_query_line(
     if refusal.code != ErrorCode::QueryNotPermitted {
         return None;
     }
-    let (querier, class, purpose, unit) = match (command, case) {
+    let (querier, class, purpose, unit, channel) = match (command, case) {
         (Command::Accept { intake: Some(i), .. } | Command::HandleInstantly { intake: i, .. }, None) => {
             let first = i.applicants.first()?;
             let querier = Querier {
@@ -129,11 +130,13 @@ pub fn refused_query_line(
                 id: first.id.trim().to_owned(),
                 id_type: first.id_type.unwrap_or(IdType::default_for(i.applicant_category)),
             };
-            (querier, i.query.querier.unwrap_or_default(), trimmed(&i.query.purpose), i.unit.trim().to_owned())
+            let args = &i.query;
+            (querier, args.querier.unwrap_or_default(), trimmed(&args.purpose), i.unit.trim().to_owned(), i.channel)
         }
         (Command::Accept { .. }, Some(c)) => {
             let args = c.intake().query.clone().unwrap_or_default();
-            (Querier::of(c.intake().applicants.first()?), args.querier, args.purpose, c.intake().unit.to_string())
+            let querier = Querier::of(c.intake().applicants.first()?);
+            (querier, args.querier, args.purpose, c.intake().unit.to_string(), c.intake().channel)
         }
         _ => return None,
     };
@@ -145,6 +148,7 @@ pub fn refused_query_line(
         purpose,
         unit,
         outcome: LogOutcome::Refused,
+        channel: Some(channel),
         code: Some(refusal.code),
         case: case.map(|c| c.id().to_string()),
         result_hash: None,

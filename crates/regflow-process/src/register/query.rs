@@ -342,6 +342,9 @@ pub struct LogDraft {
     pub unit: String,
     /// What happened.
     pub outcome: Outcome,
+    /// The channel the query came by (none for a service read).
+    #[serde(default)]
+    pub channel: Option<Channel>,
     /// The refusal's code.
     pub code: Option<ErrorCode>,
     /// The query case.
@@ -413,10 +416,87 @@ pub fn read_line(
         purpose: None,
         unit: page.unit.to_string(),
         outcome,
+        channel: None,
         code,
         case: None,
         result_hash: None,
     }
+}
+
+/// SPEC 17 §7's query figures of one querier class and channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryFigures {
+    /// Owner, interested party or authority.
+    pub class: QuerierClass,
+    /// The channel the queries came by.
+    pub channel: Channel,
+    /// Answered at their acceptance (at the kiosk, handled instantly at the window…).
+    pub answered_on_the_spot: u64,
+    /// Answered after their acceptance, not deferred.
+    pub answered_later: u64,
+    /// Deferred (`defer_query`).
+    pub deferred: u64,
+    /// Deferred and answered by their promise.
+    pub deferred_on_time: u64,
+    /// Deferred and answered after their promise, or past it unanswered.
+    pub deferred_late: u64,
+    /// Refused (`query_not_permitted`).
+    pub refused: u64,
+}
+
+/// The query figures of `lines` (a period's lines of one or more centres), per class and
+/// channel in their order; `on_time` says of a deferred query's case whether it was (or,
+/// still open, can still be) answered by its promise. Service reads are not queries.
+pub fn tally_queries<'a>(
+    lines: impl IntoIterator<Item = &'a LogLine>,
+    on_time: impl Fn(&str) -> Option<bool>,
+) -> Vec<QueryFigures> {
+    use std::collections::{BTreeMap, HashMap};
+    let key = |class: ReaderClass| match class {
+        ReaderClass::Owner => Some(QuerierClass::Owner),
+        ReaderClass::InterestedParty => Some(QuerierClass::InterestedParty),
+        ReaderClass::Authority => Some(QuerierClass::Authority),
+        ReaderClass::Staff => None,
+    };
+    let mut accepted_at: HashMap<&str, DateTime<Utc>> = HashMap::new();
+    let mut deferred: HashMap<&str, ()> = HashMap::new();
+    let mut out: BTreeMap<(usize, Channel), QueryFigures> = BTreeMap::new();
+    for line in lines {
+        let d = &line.draft;
+        let (Some(class), Some(channel)) = (key(d.class), d.channel) else { continue };
+        let order = QuerierClass::ALL.iter().position(|c| *c == class).unwrap_or(0);
+        let f = out.entry((order, channel)).or_insert_with(|| QueryFigures {
+            class,
+            channel,
+            answered_on_the_spot: 0,
+            answered_later: 0,
+            deferred: 0,
+            deferred_on_time: 0,
+            deferred_late: 0,
+            refused: 0,
+        });
+        let case = d.case.as_deref().unwrap_or_default();
+        match d.outcome {
+            Outcome::Refused => f.refused += 1,
+            Outcome::Accepted => {
+                accepted_at.insert(case, d.at);
+            }
+            Outcome::Deferred => {
+                f.deferred += 1;
+                deferred.insert(case, ());
+                match on_time(case) {
+                    Some(true) => f.deferred_on_time += 1,
+                    Some(false) => f.deferred_late += 1,
+                    None => {}
+                }
+            }
+            Outcome::Answered if deferred.contains_key(case) => {}
+            Outcome::Answered if accepted_at.get(case) == Some(&d.at) => f.answered_on_the_spot += 1,
+            Outcome::Answered => f.answered_later += 1,
+            Outcome::Read => {}
+        }
+    }
+    out.into_values().collect()
 }
 
 /// Where a centre's query log first breaks its chain.
@@ -535,6 +615,7 @@ mod tests {
             purpose: None,
             unit: unit.into(),
             outcome: Outcome::Read,
+            channel: None,
             code: None,
             case: None,
             result_hash: None,

@@ -195,7 +195,18 @@ pub async fn report(State(state): State<AppState>, headers: HeaderMap, Query(q):
     for (c, f) in &report.by_category {
         rows.push(row(format!("{} {c}", labels::category(*c)), f));
     }
-    let channels: Vec<Value> = report.by_channel.iter().map(|(c, f)| row(c.to_string(), f)).collect();
+    let channels: Vec<Value> =
+        report.by_channel.iter().map(|(c, f)| row(labels::Label::zh(*c).to_owned(), f)).collect();
+    let queries: Vec<Value> = report
+        .queries
+        .iter()
+        .map(|q| {
+            let class = regflow_process::register::query::ReaderClass::from(q.class);
+            json!({"class": labels::Label::zh(class), "channel": labels::Label::zh(q.channel),
+                   "on_the_spot": q.answered_on_the_spot, "later": q.answered_later, "deferred": q.deferred,
+                   "on_time": q.deferred_on_time, "late": q.deferred_late, "refused": q.refused})
+        })
+        .collect();
     let kinds: Vec<Value> = report
         .by_kind
         .iter()
@@ -218,6 +229,7 @@ pub async fn report(State(state): State<AppState>, headers: HeaderMap, Query(q):
     ctx.insert("to".into(), json!(to_text));
     ctx.insert("rows".into(), Value::Array(rows));
     ctx.insert("channels".into(), Value::Array(channels));
+    ctx.insert("queries".into(), Value::Array(queries));
     ctx.insert("kinds".into(), Value::Array(kinds));
     ctx.insert("materials".into(), Value::Array(materials));
     ctx.insert("overdue".into(), json!(report.overdue.len()));

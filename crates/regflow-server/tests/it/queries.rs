@@ -79,6 +79,12 @@ async fn queries(db: &Db) {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, h) = svc.get("/v1/query-log", "h_supervisor").await;
     assert_eq!((s, h["lines"].clone()), (StatusCode::OK, json!([])), "another centre's log is its own");
+    // The report counts them per querier class and channel (SPEC 17 §7).
+    let (s, r) = svc.get("/v1/reports?from=2026-03-01&to=2026-04-01", "supervisor").await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let first = &r["queries"][0];
+    assert_eq!((first["class"].as_str(), first["channel"].as_str()), (Some("owner"), Some("kiosk")), "{r}");
+    assert_eq!((first["answered_on_the_spot"].as_u64(), first["refused"].as_u64()), (Some(1), Some(1)));
     // A staff read of the page is logged too.
     svc.get(&format!("/v1/units/{UNIT}"), "clerk").await;
     let (_, log) = svc.get("/v1/query-log?after=6", "supervisor").await;
