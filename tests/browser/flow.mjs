@@ -21,7 +21,7 @@ const bin = resolve(process.argv[2] ?? join(root, "target/debug/regflow"));
 const shots = join(root, "target/screenshots");
 mkdirSync(shots, { recursive: true });
 const UNIT = "630102001001GB00001F00010001";
-const deadline = setTimeout(() => { console.error("FAIL: the browser suite ran over 180 s"); process.exit(1); }, 180_000);
+const deadline = setTimeout(() => { console.error("FAIL: the browser suite ran over 300 s"); process.exit(1); }, 300_000);
 
 function startServer() {
   const dir = mkdtempSync(join(tmpdir(), "regflow-browser-"));
@@ -51,13 +51,76 @@ async function person(token, area) {
   const context = await browser.newContext({ baseURL: url, locale: "zh-CN", viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
   await page.goto(area);
+  if (!loginsAudited.has(area)) {
+    loginsAudited.add(area);
+    await audit(page, `sign-in ${area}`);
+  }
+  track(page, token.slice(0, 6));
   await page.fill("#token", token);
   await Promise.all([page.waitForNavigation(), page.click("form[action='/login'] button")]);
   assert.equal(await page.locator("#token").count(), 0, `signed in at ${area}`);
   return page;
 }
 
+// Every id of the SPEC a person could be shown instead of its Chinese name (the label
+// table's keys): snake_case ones are caught by their underscore, these by name.
+const IDS = new Set([
+  "window", "online", "bank", "kiosk", "court", "standard", "military", "obligee", "obligor", "pending",
+  "succeeded", "failed", "individual", "organisation", "clerk", "reviewer", "registrar", "supervisor",
+  "applicant", "reporter", "accepted", "reviewed", "recorded", "suspended", "completed", "rejected",
+  "withdrawn", "returned", "promise", "statutory", "warning", "breach", "passport", "other", "xining",
+  "haidong", "owner", "authority", "staff", "refused", "answered", "deferred", "valid", "superseded",
+  "cancelled", "title", "certification", "registered", "unknown", "seized", "mortgaged", "objection",
+  "mortgage", "seizure", "cancellation", "change", "correction", "tax",
+]);
+const audits = { words: [], times: [], phone: [], axe: [] };
+const audited = [];
+const axeSource = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
+
+// What a person reads on `page`: no SPEC id (an English snake_case word or one of IDS),
+// no RFC 3339 time, no sideways scroll at 390 px, no serious or critical axe violation.
+async function audit(page, name) {
+  audited.push(name);
+  const text = await page.evaluate(() => document.body.innerText);
+  const words = [...new Set(text.split(/[^A-Za-z0-9_-]+/).filter((w) => /^[a-z]+(_[a-z]+)+$/.test(w) || IDS.has(w)))];
+  if (words.length) audits.words.push(`${name}: ${words.join(", ")}`);
+  const times = text.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/g);
+  if (times) audits.times.push(`${name}: ${times.slice(0, 3).join(", ")}`);
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 1) audits.phone.push(`${name}: ${overflow} px too wide`);
+  await page.setViewportSize(size);
+  await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(" ")}`));
+  if (found.length) audits.axe.push(`${name}: ${found.join("; ")}`);
+}
+
+// Every page a person opened, to audit once more at the end (or before their browser
+// closes): GET pages only, revisited with the same session.
+const tracked = [];
+const loginsAudited = new Set();
+function track(page, who) {
+  const urls = new Set();
+  page.on("framenavigated", (f) => { if (f === page.mainFrame()) urls.add(f.url()); });
+  tracked.push({ page, who, urls });
+}
+async function auditVisited(page) {
+  for (const entry of tracked.filter((t) => t.page === page)) {
+    for (const u of [...entry.urls]) {
+      const where = new URL(u);
+      if (where.pathname.startsWith("/v1/") || where.pathname.startsWith("/assets/")) continue;
+      await page.goto(u);
+      await audit(page, `${where.pathname}${where.search}`);
+    }
+    entry.urls.clear();
+  }
+}
+
 async function shot(page, name) {
+  await audit(page, name);
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
@@ -168,6 +231,7 @@ try {
     }
     await officer.goto(`/staff/cases/${id}`);
     await send(officer, command);
+    await auditVisited(officer);
     await officer.context().close();
   }
   await clerk.goto(`/staff/cases/${id}`);
@@ -175,6 +239,10 @@ try {
   await send(clerk, "issue_certificate");
   check("completed", (await state(clerk)) === "已办结");
   check("the history's chain is verified", (await clerk.locator("#chain").textContent()).includes("完整"));
+  await Promise.all([clerk.waitForNavigation(), clerk.click("#unit-link")]);
+  check("the case's unit page names the buyer as owner, identifier masked",
+    (await clerk.textContent("#unit-page")).includes("已登记") && (await clerk.textContent("main")).includes("630102********0028"));
+  await shot(clerk, "staff_unit");
 
   // 张三 sees it completed in 我的业务 and rates it.
   await zhang.goto("/my");
@@ -256,6 +324,7 @@ try {
   await lead.goto(`/staff/cases/${queryCase}`);
   check("the workbench shows the query's result", (await lead.textContent("#query-result-number")).startsWith("青(2026)西宁市不动产查询第")
     && (await lead.locator("#answer-unit-page").count()) === 1);
+  await auditVisited(lead);
   await lead.context().close();
 
   // The supervisor's report shows the cases; the workbench its queues.
@@ -269,6 +338,7 @@ try {
   await shot(supervisor, "report");
   const reviewer = await person(tokens.REVIEWER, "/staff");
   check("the workbench shows live alerts and queues", (await reviewer.locator("#alerts").count()) === 1);
+  await auditVisited(reviewer);
   await reviewer.context().close();
 
   // Centre B's clerk cannot open it; another applicant cannot either.
@@ -283,12 +353,14 @@ try {
   check("another applicant's 我的业务 is empty", (await wang.locator("td.state-completed").count()) === 0);
   // Signing in from a deep link returns to it; the staff see the applicant's rating.
   const deep = await (await browser.newContext({ baseURL: url, locale: "zh-CN" })).newPage();
+  track(deep, "deep");
   await deep.goto(`/staff/cases/${id}`);
   check("a deep link asks to sign in first", (await deep.locator("#token").count()) === 1);
   await deep.fill("#token", tokens.SUPERVISOR);
   await Promise.all([deep.waitForNavigation(), deep.click("form[action='/login'] button")]);
   check("signing in from a deep link lands on it", new URL(deep.url()).pathname === `/staff/cases/${id}`);
   check("the staff see the applicant's 好差评", (await deep.textContent("#evaluation")).includes("5 星"));
+  await auditVisited(deep);
   await deep.context().close();
   const staffTokenOnPortal = await browser.newContext({ baseURL: url });
   const p = await staffTokenOnPortal.newPage();
@@ -316,6 +388,14 @@ try {
   check("我的业务 fits a phone's width", mine.overflow <= 1);
   check("我的业务's links are on screen", mine.linkRight <= 390);
   await small.screenshot({ path: join(shots, "my_cases_phone.png") });
+  // Every page visited, audited as a person reads it.
+  for (const entry of [...tracked]) await auditVisited(entry.page);
+  console.log(`audited ${audited.length} pages: ${audited.join(" | ")}`);
+  check("every kind of page was audited", audited.length >= 30);
+  check(`no page shows an English id where a person reads ${JSON.stringify(audits.words)}`, audits.words.length === 0);
+  check(`no page shows an RFC 3339 time ${JSON.stringify(audits.times)}`, audits.times.length === 0);
+  check(`no page scrolls sideways on a phone ${JSON.stringify(audits.phone)}`, audits.phone.length === 0);
+  check(`axe finds no serious or critical violation ${JSON.stringify(audits.axe)}`, audits.axe.length === 0);
   console.log(`browser suite: ${passed} checks passed; screenshots in ${shots}`);
 } finally {
   clearTimeout(deadline);

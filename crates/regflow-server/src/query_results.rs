@@ -80,6 +80,10 @@ pub async fn log(
     query: Result<Query<LogQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, Problem> {
     let Query(q) = query.map_err(|e| Problem::argument("query", e.body_text()))?;
+    let max = regflow_executor::query_log::MAX_LOG_LINES;
+    if let Some(limit) = q.limit.filter(|l| !(1..=max).contains(l)) {
+        return Err(Problem::argument("limit", format!("`limit` is {limit}: give 1 to {max} lines")));
+    }
     let hours = hours(&state, &caller);
     let filter = QueryLogQuery {
         from: instant("from", q.from.as_deref(), &hours)?,

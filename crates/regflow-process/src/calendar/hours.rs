@@ -83,17 +83,26 @@ impl OfficeHours {
         Utc.from_utc_datetime(&local)
     }
 
-    /// Reads a period bound: an RFC 3339 time, or a date `YYYY-MM-DD` meaning the start
-    /// of that day at the centre.
+    /// Reads a period bound: an RFC 3339 time, a local time `YYYY-MM-DD HH:MM` at the
+    /// centre (as the pages write times), or a date `YYYY-MM-DD` meaning the start of that
+    /// day at the centre.
     ///
     /// # Errors
     /// A message saying which forms are accepted.
     pub fn parse_instant(&self, text: &str) -> Result<DateTime<Utc>, String> {
+        let text = text.trim();
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Ok(t.with_timezone(&Utc));
         }
-        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| format!("`{text}` is neither a date YYYY-MM-DD nor an RFC 3339 time"))?;
+        if let Ok(local) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M") {
+            return match self.time_zone.from_local_datetime(&local) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
+                LocalResult::None => Err(format!("`{text}` does not exist at the centre (a daylight-saving gap)")),
+            };
+        }
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+            format!("`{text}` is neither a date YYYY-MM-DD, a local time YYYY-MM-DD HH:MM nor an RFC 3339 time")
+        })?;
         Ok(self.start_of(date))
     }
 

@@ -163,3 +163,14 @@ fn loading_one_year_merges_and_keeps_the_others() {
     assert_eq!(revised.merged_with(&y2027), merged.merged_with(&Calendar::from_csv(&lines.join("\n")).unwrap()));
     assert!(builtin.changed_years(&builtin).is_empty());
 }
+
+#[test]
+fn a_period_bound_may_be_a_local_time_as_the_pages_write_it() {
+    let hours = regflow_process::OfficeHours::default();
+    let t = hours.parse_instant("2026-03-04 16:20").unwrap();
+    assert_eq!(hours.format(t), "2026-03-04T16:20:00+08:00");
+    assert_eq!(hours.parse_instant("2026-03-04T16:20:00+08:00").unwrap(), t);
+    assert_eq!(hours.format(hours.parse_instant("2026-03-04").unwrap()), "2026-03-04T00:00:00+08:00");
+    let err = hours.parse_instant("2026-03-04 25:00").unwrap_err();
+    assert!(err.contains("YYYY-MM-DD HH:MM"), "{err}");
+}

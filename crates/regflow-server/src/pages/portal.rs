@@ -6,6 +6,7 @@ use axum::Form;
 use regflow_process::{CaseId, Channel};
 use serde_json::{json, Map, Value};
 
+use super::labels::Label;
 use super::session::Visit;
 use super::{
     back, checklist_page, form_object, labels, parties_of, posted_as, refusal_text, render, send, visit_as, Area,
@@ -26,7 +27,22 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(flash
 pub async fn guides(State(state): State<AppState>, headers: HeaderMap) -> Page {
     let visit = Visit::of(&state, &headers).await?;
     let policy = state.engine.policy_now(None)?;
-    let guides: Vec<Value> = view::guides(state.engine.catalogue(), policy);
+    let mut guides: Vec<Value> = view::guides(state.engine.catalogue(), policy);
+    // Steps, channels and the tasks providing materials by their Chinese names.
+    for g in &mut guides {
+        let names = |list: &Value, name: &dyn Fn(&str) -> Option<&'static str>| -> Value {
+            let zh = list.as_array().into_iter().flatten().filter_map(Value::as_str).map(|id| name(id).unwrap_or(id));
+            Value::Array(zh.map(|s| json!(s)).collect())
+        };
+        g["steps_zh"] = names(&g["steps"], &|id| id.parse::<regflow_process::CommandName>().ok().map(Label::zh));
+        g["channels_zh"] = names(&g["channels"], &|id| id.parse::<Channel>().ok().map(Label::zh));
+        for m in g["materials"].as_array_mut().into_iter().flatten() {
+            if let Some(task) = m["provided_by"]["task"].as_str().and_then(|t| t.parse::<regflow_process::Task>().ok())
+            {
+                m["provider_zh"] = json!(task.zh());
+            }
+        }
+    }
     let mut ctx = Map::new();
     ctx.insert("title".into(), json!("办事指南"));
     ctx.insert("guides".into(), Value::Array(guides));

@@ -191,9 +191,9 @@ pub async fn report(State(state): State<AppState>, headers: HeaderMap, Query(q):
                "median": f.median_working_days, "reduction": pct(f.reduction_vs_statute),
                "evaluations": f.evaluations, "rating": f.average_rating.map(|v| (v * 100.0).round() / 100.0)})
     };
-    let mut rows = vec![row("合计 all".into(), &report.overall)];
+    let mut rows = vec![row("合计".into(), &report.overall)];
     for (c, f) in &report.by_category {
-        rows.push(row(format!("{} {c}", labels::category(*c)), f));
+        rows.push(row(labels::category(*c).to_owned(), f));
     }
     let channels: Vec<Value> =
         report.by_channel.iter().map(|(c, f)| row(labels::Label::zh(*c).to_owned(), f)).collect();
@@ -211,16 +211,16 @@ pub async fn report(State(state): State<AppState>, headers: HeaderMap, Query(q):
         .by_kind
         .iter()
         .map(|(k, f)| {
-            let name = state.engine.catalogue().get(k.as_str()).map_or("", |s| s.name.as_str());
-            row(format!("{name} {k}"), f)
+            let name = state.engine.catalogue().get(k.as_str()).map_or(k.as_str(), |s| s.name.as_str());
+            row(name.to_owned(), f)
         })
         .collect();
     let materials: Vec<Value> = report
         .materials
         .iter()
         .map(|(k, (now, before))| {
-            let name = state.engine.catalogue().get(k.as_str()).map_or("", |s| s.name.as_str());
-            json!({"kind": format!("{name} {k}"), "now": now, "before": before})
+            let name = state.engine.catalogue().get(k.as_str()).map_or(k.as_str(), |s| s.name.as_str());
+            json!({"kind": name, "now": now, "before": before})
         })
         .collect();
     let mut ctx = Map::new();

@@ -75,6 +75,10 @@ async fn queries(db: &Db) {
     assert_eq!(log["lines"][2]["code"], "query_not_permitted");
     let (_, by_unit) = svc.get(&format!("/v1/query-log?querier={WANG}"), "supervisor").await;
     assert_eq!(by_unit["lines"].as_array().unwrap().len(), 4);
+    for bad in ["limit=0", "limit=1001", "from=yesterday", "after=-1"] {
+        let (s, p) = svc.get(&format!("/v1/query-log?{bad}"), "supervisor").await;
+        assert_eq!((s, p["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_argument")), "{bad}: {p}");
+    }
     let (s, _) = svc.get("/v1/query-log", "clerk").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, h) = svc.get("/v1/query-log", "h_supervisor").await;
