@@ -281,20 +281,13 @@ pub async fn run_webhook(
         config,
     };
     let mut signal = fanout;
-    let mut backoff = first;
+    let mut backoff = crate::backoff::Backoff::new(first);
     while !*stop.borrow() {
         if let Err(e) = engine.deliver(&consumer, &hook).await {
             tracing::warn!(%consumer, error = %e, "webhook delivery pass failed");
             hook.failed.store(true, Ordering::Relaxed);
         }
-        let wait = if hook.failed.swap(false, Ordering::Relaxed) {
-            let w = backoff;
-            backoff = (backoff * 2).min(Duration::from_secs(60));
-            w
-        } else {
-            backoff = first;
-            POLL
-        };
+        let wait = backoff.after(hook.failed.swap(false, Ordering::Relaxed), POLL);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = signal.changed(), if wait == POLL => {}

@@ -20,6 +20,7 @@
 
 pub mod alerts;
 pub mod auth;
+mod backoff;
 mod body;
 mod calendar;
 mod cases;

@@ -78,21 +78,14 @@ pub async fn run(engine: Engine, metrics: Arc<Metrics>, config: ReportHookConfig
         failed: AtomicBool::new(false),
         config,
     };
-    let mut backoff = first;
+    let mut backoff = crate::backoff::Backoff::new(first);
     while !*stop.borrow() {
         if let Err(e) = engine.deliver_reports_to(&hook.config.centre, hook.config.target, &hook).await {
             tracing::warn!(centre = %hook.config.centre, target = %hook.config.target, error = %e,
                 "report delivery pass failed");
             hook.failed.store(true, Ordering::Relaxed);
         }
-        let wait = if hook.failed.swap(false, Ordering::Relaxed) {
-            let w = backoff;
-            backoff = (backoff * 2).min(Duration::from_secs(60));
-            w
-        } else {
-            backoff = first;
-            POLL
-        };
+        let wait = backoff.after(hook.failed.swap(false, Ordering::Relaxed), POLL);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = stop.changed() => {}

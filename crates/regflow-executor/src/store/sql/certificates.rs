@@ -63,11 +63,11 @@ statements! {
         if cases.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = (0..cases.len()).map(|i| C::param(i + 2)).collect();
+        let list = super::dialect::param_list::<C>(2, cases.len());
         let sql = format!(
             "SELECT {CERTIFICATE_COLUMNS} FROM regflow_certificates WHERE centre = {} AND case_id IN ({}) ORDER BY issued_at",
             C::param(1),
-            list.join(", ")
+            list
         );
         let mut q = sqlx::query_as(&sql).persistent(false).bind(centre);
         for c in cases {

@@ -77,6 +77,11 @@ pub(crate) fn placeholders<C: Dialect>(rows: usize, columns: usize) -> String {
     placeholders_from::<C>(1, rows, columns)
 }
 
+/// `$first, $first+1, …`: a list of `count` parameters, for `IN (…)`.
+pub(crate) fn param_list<C: Dialect>(first: usize, count: usize) -> String {
+    (first..first + count).map(C::param).collect::<Vec<_>>().join(", ")
+}
+
 /// [`placeholders`] numbered from `$first`.
 pub(crate) fn placeholders_from<C: Dialect>(first: usize, rows: usize, columns: usize) -> String {
     let tuples: Vec<String> = (0..rows)

@@ -1,7 +1,7 @@
 //! Statements that read: cases, histories, the next due timer, the queues and the period
 //! pages of reports, idempotency keys, and what the metrics count.
 
-use super::dialect::{prepared, rows_per_statement};
+use super::dialect::{param_list, prepared, rows_per_statement};
 use super::{statements, PeriodColumn};
 use crate::error::Result;
 use crate::store::{CaseRow, CaseWithHead, EventRow, QueueKey, ReportRow};
@@ -30,8 +30,7 @@ statements! {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = (1..=ids.len()).map(C::param).collect();
-        let sql = format!("SELECT * FROM regflow_cases WHERE id IN ({})", list.join(", "));
+        let sql = format!("SELECT * FROM regflow_cases WHERE id IN ({})", param_list::<C>(1, ids.len()));
         let mut q = sqlx::query_as(&sql).persistent(prepared(ids.len()));
         for id in ids {
             q = q.bind(id.as_str());
@@ -44,10 +43,9 @@ statements! {
     pub(crate) async fn first_events(self, ids: &[&str]) -> Result<Vec<(String, String, String)>> {
         let mut found = Vec::new();
         for chunk in ids.chunks(rows_per_statement(1)) {
-            let list: Vec<String> = (1..=chunk.len()).map(C::param).collect();
             let sql = format!(
                 "SELECT case_id, command, body FROM regflow_events WHERE seq = 1 AND case_id IN ({})",
-                list.join(", ")
+                param_list::<C>(1, chunk.len())
             );
             let mut q = sqlx::query_as(&sql).persistent(prepared(chunk.len()));
             for id in chunk {
@@ -124,6 +122,7 @@ statements! {
         if states.is_empty() {
             return Ok(Vec::new());
         }
+        // Numbered like the statement's other parameters (`$1`…`$8`) on both backends.
         let list: Vec<String> = (0..states.len()).map(|i| format!("${}", i + 9)).collect();
         let sql = format!(
             "SELECT * FROM regflow_cases WHERE centre = $1 AND ($2 = 0 OR (pending_task_bits & $2) <> 0) AND state IN ({}) \

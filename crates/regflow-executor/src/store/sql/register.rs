@@ -76,11 +76,11 @@ statements! {
         if units.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = (0..units.len()).map(|i| C::param(i + 2)).collect();
+        let list = super::dialect::param_list::<C>(2, units.len());
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM regflow_register_entries WHERE centre = {} AND unit IN ({}) ORDER BY seq",
             C::param(1),
-            list.join(", ")
+            list
         );
         let mut q = sqlx::query_as(&sql).persistent(false).bind(centre);
         for u in units {
@@ -148,13 +148,13 @@ statements! {
         if kinds.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = (0..kinds.len()).map(|i| C::param(i + 2)).collect();
+        let list = super::dialect::param_list::<C>(2, kinds.len());
         let sql = format!(
             "SELECT e.case_id, e.seq FROM regflow_events e JOIN regflow_cases c ON c.id = e.case_id \
              WHERE c.centre = {} AND c.kind IN ({}) AND (e.command IN ('record', 'lawsuit_filed', 'renew_seizure') \
              OR (e.command = 'handle_instantly' AND c.state <> 'not_accepted'))",
             C::param(1),
-            list.join(", ")
+            list
         );
         let mut q = sqlx::query_as(&sql).persistent(false).bind(centre);
         for k in kinds {
