@@ -335,6 +335,14 @@ try {
   check("the report counts the queries: the kiosk's answer and its refusal",
     (await supervisor.locator("#query-figures tbody tr").count()) >= 1
     && (await supervisor.textContent("#query-figures")).includes("自助机"));
+  const overlaps = await supervisor.evaluate(() => [...document.querySelectorAll("svg.chart")].flatMap((chart) => {
+    const bars = [...chart.querySelectorAll("rect")].map((r) => r.getBoundingClientRect());
+    return [...chart.querySelectorAll("text")].filter((t) => {
+      const box = t.getBoundingClientRect();
+      return bars.some((b) => b.width > 0 && box.right > b.left + 0.5 && box.left < b.right && box.bottom > b.top && box.top < b.bottom);
+    }).map((t) => t.textContent);
+  }));
+  check(`the report's chart labels stay clear of its bars ${JSON.stringify(overlaps)}`, overlaps.length === 0);
   await shot(supervisor, "report");
   const reviewer = await person(tokens.REVIEWER, "/staff");
   check("the workbench shows live alerts and queues", (await reviewer.locator("#alerts").count()) === 1);
