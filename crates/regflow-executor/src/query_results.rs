@@ -26,6 +26,8 @@ pub struct QueryResult {
     pub file: Vec<u8>,
     /// The page as answered (JSON).
     pub page: serde_json::Value,
+    /// The document's hash (of its canonical bytes without `signature`).
+    pub hash: String,
 }
 
 /// What the public verification of a query result answers: no names, no identifiers.
@@ -55,6 +57,7 @@ fn result_of_row(row: &QueryResultRow) -> Result<QueryResult> {
         document: serde_json::from_str(&row.file).map_err(corrupt)?,
         file: row.file.clone().into_bytes(),
         page: serde_json::from_str(&row.page).map_err(corrupt)?,
+        hash: row.hash.clone(),
     })
 }
 

@@ -79,10 +79,7 @@ async fn with_entries(state: &AppState, mut doc: Value, case: &regflow_process::
         }
         if let Some(answer) = case.answer() {
             let result = state.engine.query_result(&answer.id).await?;
-            let hash = regflow_process::register::certificate::read_signed_file(&result.file)
-                .map(|f| f.hash)
-                .map_err(|e| Problem::from(regflow_executor::Error::Corrupt(e.to_string())))?;
-            doc["query_result"] = crate::query_results::result_doc(&result, &hash);
+            doc["query_result"] = crate::query_results::result_doc(&result);
             doc["query_result"]["scope"] = json!(answer.scope);
         }
     }

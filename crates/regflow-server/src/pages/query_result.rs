@@ -5,7 +5,6 @@
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use regflow_process::register::certificate::read_signed_file;
 use regflow_process::register::query::Scope;
 use regflow_process::register::UnitPage;
 use regflow_process::{Actor, Case};
@@ -30,7 +29,7 @@ pub(crate) async fn view(
     let Some(answer) = case.answer() else { return Ok(None) };
     let result = state.engine.query_result(&answer.id).await?;
     let page: UnitPage = serde_json::from_value(result.page.clone()).map_err(corrupt)?;
-    let hash = read_signed_file(&result.file).map_err(corrupt)?.hash;
+    let hash = &result.hash;
     let id = &answer.id;
     let path = format!("/v1/query-results/{id}/verify?hash={hash}");
     let url = crate::certificates::public_url(state, headers, case.centre().as_str(), &path);
